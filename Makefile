@@ -1,0 +1,44 @@
+# mobilise: the two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WORKSPACE ?= demo.sqlite
+
+.PHONY: demo test check bench fmt install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the demo workspace on the bundled real data and serve it on http://127.0.0.1:8765/
+demo: $(STAMP)
+	$(BIN)/mobilise --workspace $(WORKSPACE) demo
+
+## Run the whole test suite (PostgreSQL tests run when MOBILISE_TEST_POSTGRES_URL is set)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Format check, lint, types, tests
+check: $(STAMP)
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks scripts
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+
+## Performance figures against the targets (demo build, place GeoJSON endpoint)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_foundation.py
+
+clean:
+	rm -rf $(VENV) demo.sqlite demo.sqlite-wal demo.sqlite-shm .pytest_cache .mypy_cache .ruff_cache

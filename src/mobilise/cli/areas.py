@@ -1,0 +1,168 @@
+"""``mobilise areas``: import boundaries and lookups, show an area."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mobilise.cli._common import console, print_json, progress_bar, state
+from mobilise.formats.lookups import (
+    read_centroids,
+    read_lsoa11_lsoa21_lad22,
+    read_lsoa_msoa,
+    read_rural_urban,
+)
+from mobilise.formats.ons import read_boundaries
+from mobilise.workspace import Workspace
+
+app = typer.Typer(help="Areas: boundaries, lookups and profiles of small areas.", no_args_is_help=True)
+
+FileArg = Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)]
+
+
+def register_source(ws: Workspace, file: Path, title: str | None, licence: str | None) -> str | None:
+    """Record where an imported file came from, when the user says so."""
+    if not (title or licence):
+        return None
+    dataset_id = re.sub(r"[^a-z0-9]+", "-", file.name.lower()).strip("-")
+    ws.datasets.register(
+        {"id": dataset_id, "title": title or file.name, "licence": licence or "unknown",
+         "files": [file.name]}
+    )
+    return dataset_id
+
+
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Title and publisher of the data.")]
+LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence, e.g. OGL-UK-3.0.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command("import")
+def import_boundaries(
+    ctx: typer.Context,
+    file: FileArg,
+    area_type: Annotated[
+        str | None, typer.Option(help="Kind and vintage, e.g. lsoa11, lsoa21, msoa11, lad22.")
+    ] = None,
+    code_field: Annotated[str | None, typer.Option(help="Column of area codes.")] = None,
+    name_field: Annotated[str | None, typer.Option(help="Column of area names.")] = None,
+    layer: Annotated[str | None, typer.Option(help="GeoPackage layer.")] = None,
+    fix_invalid: Annotated[
+        bool, typer.Option(help="Repair invalid polygons instead of refusing them.")
+    ] = False,
+    place: Annotated[str | None, typer.Option(help="Also add the areas to this place.")] = None,
+    source: SourceOpt = None,
+    licence: LicenceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import area boundaries (GeoJSON, GeoPackage or shapefile, e.g. from the ONS)."""
+    data = read_boundaries(
+        file, code_field=code_field, name_field=name_field, layer=layer, fix_invalid=fix_invalid
+    )
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
+        dataset_id = register_source(ws, file, source, licence)
+        summary = ws.areas.import_boundaries(
+            data, area_type=area_type, dataset_id=dataset_id, progress=progress
+        )
+        if place:
+            ws.places.add_areas(place, area_codes=data.areas["code"].tolist())
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        console.print(
+            f"{file.name}: {summary.created:,} areas created, {summary.updated:,} updated, "
+            f"{summary.links:,} parent links."
+        )
+
+
+class LookupKind(StrEnum):
+    msoa11 = "msoa11"
+    lsoa21 = "lsoa21"
+    rural_urban = "rural-urban"
+    centroids = "centroids"
+
+
+@app.command("import-lookup")
+def import_lookup(
+    ctx: typer.Context,
+    file: FileArg,
+    kind: Annotated[
+        LookupKind,
+        typer.Option(help="msoa11: LSOA->MSOA 2011 parents; lsoa21: LSOA 2011->2021->LAD 2022; "
+                     "rural-urban: 2011 rural-urban classification; centroids: "
+                     "population-weighted centroids."),
+    ],
+    source: SourceOpt = None,
+    licence: LicenceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a lookup for stored areas (parents, successors, classification or centroids)."""
+    name = file.name
+    with state(ctx).open() as ws:
+        dataset_id = register_source(ws, file, source, licence)
+        if kind is LookupKind.msoa11:
+            summary = ws.areas.import_links(
+                read_lsoa_msoa(file), relation="parent", related_type="msoa11", file=name,
+                code_column="lsoa11_code", related_code_column="msoa11_code",
+                related_name_column="msoa11_name", dataset_id=dataset_id,
+            )
+        elif kind is LookupKind.lsoa21:
+            table = read_lsoa11_lsoa21_lad22(file)
+            summary = ws.areas.import_links(
+                table, relation="successor", related_type="lsoa21", file=name,
+                code_column="lsoa11_code", related_code_column="lsoa21_code",
+                related_name_column="lsoa21_name", detail_column="change", dataset_id=dataset_id,
+            )
+            ws.areas.import_links(
+                table, relation="parent", related_type="lad22", file=name,
+                code_column="lsoa11_code", related_code_column="lad22_code",
+                related_name_column="lad22_name", dataset_id=dataset_id,
+            )
+        elif kind is LookupKind.rural_urban:
+            summary = ws.areas.import_links(
+                read_rural_urban(file), relation="classification", related_type="ruc11", file=name,
+                related_code_column="ruc11_code", related_name_column="ruc11_name",
+                dataset_id=dataset_id,
+            )
+        else:
+            summary = ws.areas.import_centroids(read_centroids(file), file=name)
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        console.print(f"{name}: {summary.created or summary.updated:,} areas linked or updated.")
+        for note in summary.notes:
+            console.print(f"  {note}")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Area code, e.g. E01027240.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one area: parents, population and every indicator with its national decile."""
+    with state(ctx).open() as ws:
+        area = ws.areas.get(code)
+        values = ws.indicators.for_area(code)
+    if as_json:
+        print_json({**area.to_dict(), "indicators": [v.to_dict() for v in values]})
+        return
+    console.print(f"[bold]{area.name}[/] ({area.code}, {area.area_type})")
+    for link in area.links:
+        console.print(f"  {link.relation} {link.related_type}: {link.related_name} ({link.related_code})")
+    if area.population:
+        console.print(f"  population {area.population['period']}: {area.population['total']:,}")
+    table = Table(title="Indicators (national decile: 1 = worst 10% in England)")
+    for column in ("indicator", "value", "unit", "national decile"):
+        table.add_column(column)
+    for v in values:
+        table.add_row(
+            v.indicator.name, f"{v.value:,.3g}", v.indicator.unit,
+            str(v.national_decile) if v.national_decile else "-",
+        )
+    console.print(table)

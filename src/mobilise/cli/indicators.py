@@ -1,0 +1,128 @@
+"""``mobilise indicators``: import and list area indicators."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mobilise.cli._common import console, print_json, progress_bar, state
+from mobilise.cli.areas import FileArg, JsonOpt, LicenceOpt, SourceOpt, register_source
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats.imd import read_iod
+from mobilise.formats.indicators import IndicatorData, read_indicator_csv
+
+app = typer.Typer(help="Indicators: deprivation, health and other measures per area.",
+                  no_args_is_help=True)
+
+
+class Layout(StrEnum):
+    wide = "wide"
+    long = "long"
+    iod = "iod"
+
+
+class Polarity(StrEnum):
+    higher_is_better = "higher_is_better"
+    higher_is_worse = "higher_is_worse"
+    neutral = "neutral"
+
+
+def _column_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    problems = []
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source or not target:
+            problems.append(Problem(f"{pair!r} is not SOURCE=ID", field="--column"))
+        mapping[source] = target
+    if problems:
+        raise ValidationError("Bad --column option.", problems=problems)
+    return mapping
+
+
+@app.command("import")
+def import_indicators(
+    ctx: typer.Context,
+    file: FileArg,
+    layout: Annotated[
+        Layout,
+        typer.Option(help="wide: one column per indicator; long: area, indicator, value rows; "
+                     "iod: an English Indices of Deprivation 2019 file (File 1, 2, 6, 8)."),
+    ] = Layout.wide,
+    area_column: Annotated[str | None, typer.Option(help="Column of area codes.")] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", "-c", help="Wide: import column SOURCE as indicator ID "
+                     "(SOURCE=ID). Repeatable; without it every numeric column is imported."),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Indicator name (one-indicator files).")] = None,
+    unit: Annotated[str, typer.Option(help="Unit, e.g. '%', 'per 100,000', 'metres'.")] = "",
+    polarity: Annotated[Polarity, typer.Option(help="Whether higher values are better or worse.")]
+    = Polarity.neutral,
+    period: Annotated[str, typer.Option(help="Period the values describe, e.g. 2019-21.")] = "",
+    source: SourceOpt = None,
+    licence: LicenceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import indicator values for stored areas from a CSV (long or wide) or an IoD 2019 file."""
+    data: IndicatorData
+    if layout is Layout.iod:
+        data = read_iod(file)
+    else:
+        defaults = {
+            "unit": unit,
+            "polarity": polarity.value,
+            "period": period,
+            "source": source or file.name,
+            "licence": licence or "unknown",
+        }
+        if name:
+            defaults["name"] = name
+        data = read_indicator_csv(
+            file,
+            layout=layout.value,  # type: ignore[arg-type]
+            area_column=area_column,
+            columns=_column_map(column or []) or None,
+            default_meta=defaults,
+        )
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
+        dataset_id = register_source(ws, file, source, licence)
+        summary = ws.indicators.import_data(
+            data, dataset_id=dataset_id, area_field=area_column or "area code", progress=progress
+        )
+    if as_json:
+        print_json({**summary.to_dict(), "indicators": [m.id for m in data.indicators]})
+    else:
+        console.print(
+            f"{file.name}: {len(data.values):,} values of {len(data.indicators)} indicators "
+            f"({summary.created} new, {summary.updated} updated)."
+        )
+
+
+@app.command("list")
+def list_indicators(
+    ctx: typer.Context,
+    place: Annotated[str | None, typer.Option(help="Only indicators with values in this place.")]
+    = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the stored indicators."""
+    with state(ctx).open() as ws:
+        found = ws.indicators.list(place=place)
+    if as_json:
+        print_json([i.to_dict() for i in found])
+        return
+    table = Table(title=f"Indicators{' in ' + place if place else ''}")
+    for c in ("id", "name", "unit", "polarity", "period", "values", "national position"):
+        table.add_column(c)
+    for i in found:
+        table.add_row(
+            i.id, i.name, i.unit, i.polarity.replace("_", " "), i.period, f"{i.n_values:,}",
+            "yes" if i.national_breaks else "-",
+        )
+    console.print(table)
+
+

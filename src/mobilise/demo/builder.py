@@ -1,0 +1,260 @@
+"""Build the demo workspace from the bundled data, through the same importers users run.
+
+The bundled files keep their publishers' formats (the MHCLG CSVs keep their byte-order mark and
+thousands separators), so building the demo exercises the real readers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mobilise.errors import NotFound
+from mobilise.formats.imd import read_iod, read_iod_population
+from mobilise.formats.indicators import IndicatorMeta, read_indicator_csv
+from mobilise.formats.lookups import (
+    read_centroids,
+    read_lsoa11_lsoa21_lad22,
+    read_lsoa_msoa,
+    read_rural_urban,
+)
+from mobilise.formats.ons import read_boundaries
+from mobilise.formats.postcodes import read_postcode_lookup
+from mobilise.workspace import Workspace
+from mobilise.workspace.core import Progress, no_progress
+
+__all__ = ["DEMO_DATA", "DEMO_PLACES", "DemoReport", "build_demo"]
+
+DEMO_DATA = Path(__file__).parent / "data"
+
+# IMD 2019 ranks run from 1 (most deprived) to 32,844 LSOAs in England.
+ENGLAND_LSOAS = 32_844
+
+
+@dataclass(frozen=True)
+class DemoPlace:
+    slug: str
+    name: str
+    description: str
+    authorities: tuple[str, ...]
+
+
+DEMO_PLACES = (
+    DemoPlace(
+        "northamptonshire",
+        "Northamptonshire",
+        "North and West Northamptonshire: market towns, the county town of Northampton and "
+        "rural villages. 422 LSOAs (2011).",
+        ("E06000061", "E06000062"),
+    ),
+    DemoPlace(
+        "inner-north-east-london",
+        "Inner North and East London",
+        "Camden, Hackney, Islington, Newham and Tower Hamlets: dense, young and diverse inner "
+        "London boroughs. 708 LSOAs (2011).",
+        ("E09000007", "E09000012", "E09000019", "E09000025", "E09000030"),
+    ),
+)
+
+PARKS = IndicatorMeta(
+    id="parks_distance_m",
+    name="Average distance to the nearest park, public garden or playing field",
+    unit="metres",
+    polarity="higher_is_worse",
+    source="ONS, Access to public parks and playing fields, Great Britain, April 2020",
+    licence="OGL-UK-3.0",
+    period="2020",
+    description="Mean straight-line distance from the area's addresses to the nearest entrance "
+    "of a park, public garden or playing field (built from OS Open Greenspace).",
+)
+PARKS_COLUMN = "avg_distance_to_nearest_park_public_garden_or_playing_field_m"
+
+
+@dataclass
+class DemoReport:
+    """What the build did and how long each step took (seconds)."""
+
+    workspace: str
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    areas: int = 0
+    postcodes: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return sum(s for _, s in self.steps)
+
+
+def _rank_breaks() -> list[float]:
+    return [ENGLAND_LSOAS * k / 10 for k in range(1, 10)]
+
+
+def _decile_breaks() -> list[float]:
+    return [k + 0.5 for k in range(1, 10)]
+
+
+def national_breaks(data_dir: Path = DEMO_DATA) -> dict[str, list[float]]:
+    """Decile cut points of every demo indicator's distribution over England's LSOAs."""
+    table = pd.read_csv(data_dir / "national_breaks.csv")
+    breaks = {
+        str(row["indicator_id"]): [float(row[f"b{k}"]) for k in range(1, 10)]
+        for row in table.to_dict("records")
+    }
+    return breaks
+
+
+def _iod_breaks(indicator_ids: list[str], national: dict[str, list[float]]) -> dict[str, list[float]]:
+    found = {}
+    for indicator_id in indicator_ids:
+        if indicator_id in national:
+            found[indicator_id] = national[indicator_id]
+        elif indicator_id.endswith("_rank"):
+            found[indicator_id] = _rank_breaks()
+        elif indicator_id.endswith("_decile"):
+            found[indicator_id] = _decile_breaks()
+    return found
+
+
+def build_demo(
+    workspace: Workspace, *, data_dir: Path = DEMO_DATA, progress: Progress = no_progress
+) -> DemoReport:
+    """Import the bundled demo data for both places into ``workspace`` (re-running updates it)."""
+    report = DemoReport(workspace.url)
+    datasets: list[dict[str, Any]] = json.loads((data_dir / "datasets.json").read_text("utf-8"))
+
+    def dataset_of(file: str) -> str | None:
+        for dataset in datasets:
+            if any(Path(f).name == file for f in dataset.get("files", [])):
+                return str(dataset["id"])
+        return None
+
+    steps = 9
+
+    def step(number: int, name: str) -> float:
+        progress(name, number - 1, steps)
+        return time.perf_counter()
+
+    def done(name: str, started: float) -> None:
+        report.steps.append((name, time.perf_counter() - started))
+
+    started = step(1, "Registering data sources")
+    for dataset in datasets:
+        workspace.datasets.register(dataset)
+    done("datasets", started)
+
+    started = step(2, "Importing LSOA 2011 boundaries")
+    boundaries = read_boundaries(data_dir / "lsoa11_boundaries.geojson")
+    workspace.areas.import_boundaries(
+        boundaries, area_type="lsoa11", dataset_id=dataset_of("lsoa11_boundaries.geojson")
+    )
+    done("boundaries", started)
+
+    started = step(3, "Importing lookups and classifications")
+    file = "lsoa11_msoa11_lad_lookup.csv.gz"
+    msoa = read_lsoa_msoa(data_dir / file)
+    workspace.areas.import_links(
+        msoa,
+        relation="parent",
+        related_type="msoa11",
+        file=file,
+        code_column="lsoa11_code",
+        related_code_column="msoa11_code",
+        related_name_column="msoa11_name",
+        dataset_id=dataset_of(file),
+    )
+    file = "lsoa11_lsoa21_lad22_lookup.csv.gz"
+    successors = read_lsoa11_lsoa21_lad22(data_dir / file)
+    workspace.areas.import_links(
+        successors,
+        relation="successor",
+        related_type="lsoa21",
+        file=file,
+        code_column="lsoa11_code",
+        related_code_column="lsoa21_code",
+        related_name_column="lsoa21_name",
+        detail_column="change",
+        dataset_id=dataset_of(file),
+    )
+    file = "lsoa11_rural_urban_classification_2011.csv.gz"
+    rural_urban = read_rural_urban(data_dir / file)
+    workspace.areas.import_links(
+        rural_urban,
+        relation="classification",
+        related_type="ruc11",
+        file=file,
+        related_code_column="ruc11_code",
+        related_name_column="ruc11_name",
+        dataset_id=dataset_of(file),
+    )
+    done("lookups", started)
+
+    started = step(4, "Importing population-weighted centroids")
+    file = "lsoa11_population_weighted_centroids.csv"
+    centroids = read_centroids(data_dir / file)
+    methods = pd.read_csv(data_dir / file, usecols=["LSOA11CD", "method"]).set_index("LSOA11CD")
+    centroids["method"] = centroids["area_code"].map(methods["method"])
+    workspace.areas.import_centroids(centroids, file=file, method_column="method")
+    done("centroids", started)
+
+    started = step(5, "Creating the places")
+    for place in DEMO_PLACES:
+        try:
+            workspace.places.get(place.slug)
+        except NotFound:
+            workspace.places.create(
+                place.slug, place.name, description=place.description, authorities=place.authorities
+            )
+    done("places", started)
+
+    started = step(6, "Importing population (IoD 2019 File 6)")
+    file = "File_6_IoD2019_population_denominators_lsoa11.csv.gz"
+    workspace.areas.import_population(
+        read_iod_population(data_dir / file), file=file, period="mid-2015", dataset_id=dataset_of(file)
+    )
+    done("population", started)
+
+    started = step(7, "Importing deprivation and health indicators (IoD 2019)")
+    national = national_breaks(data_dir)
+    for file in (
+        "File_1_IoD2019_IMD_ranks_deciles_lsoa11.csv.gz",
+        "File_2_IoD2019_domain_ranks_deciles_lsoa11.csv.gz",
+        "imd2019_lsoa11_scores_england.csv.gz",
+        "File_8_IoD2019_underlying_indicators_lsoa11.csv.gz",
+    ):
+        data = read_iod(data_dir / file)
+        ids = [m.id for m in data.indicators]
+        workspace.indicators.import_data(
+            data, dataset_id=dataset_of(file), national_breaks=_iod_breaks(ids, national)
+        )
+    done("indicators", started)
+
+    started = step(8, "Importing access to parks (ONS 2020)")
+    file = "ons_access_to_parks_playing_fields_2020_lsoa_target_areas.csv"
+    parks = read_indicator_csv(
+        data_dir / file,
+        layout="wide",
+        area_column="lsoa11cd",
+        columns={PARKS_COLUMN: PARKS.id},
+        meta={PARKS.id: PARKS},
+    )
+    workspace.indicators.import_data(
+        parks, dataset_id=dataset_of(file), national_breaks=_iod_breaks([PARKS.id], national)
+    )
+    done("parks", started)
+
+    started = step(9, "Importing the postcode lookup (OS Code-Point Open)")
+    file = "os_codepoint_open_2025_target_areas_with_lsoa11.csv.gz"
+    lookup = read_postcode_lookup(data_dir / file)
+    workspace.postcodes.import_lookup(lookup, file=file, dataset_id=dataset_of(file))
+    done("postcodes", started)
+    progress("Done", steps, steps)
+
+    report.areas = workspace.areas.count(area_type="lsoa11")
+    report.postcodes = workspace.postcodes.count()
+    return report
+
+

@@ -1,0 +1,95 @@
+"""Every setting of mobilise, in one place.
+
+Each setting is read from an environment variable ``MOBILISE_<NAME>``; ``docs/settings.md`` documents
+them and a test fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from mobilise.errors import ConfigurationError
+
+__all__ = ["DEFAULT_SECRET_KEY", "LOCAL_HOSTS", "Settings", "load_settings"]
+
+DEFAULT_SECRET_KEY = "local-only-not-secret"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of one mobilise process.
+
+    Attributes
+    ----------
+    database_url
+        SQLAlchemy URL of the workspace (``sqlite:///path`` or ``postgresql+psycopg://...``).
+        When empty, the workspace is the SQLite file ``workspace``.
+    workspace
+        Path of the embedded SQLite workspace file.
+    secret_key
+        Key that signs session cookies. Must be set to a long random value before serving on any
+        host other than 127.0.0.1.
+    tile_url
+        Leaflet tile URL template of the base map; empty for no base map (pages still work offline).
+    tile_attribution
+        Attribution shown for the base map tiles.
+    user
+        Name recorded in the audit trail for CLI and local single-user changes.
+    host, port
+        Where ``mobilise serve`` listens.
+    """
+
+    database_url: str = ""
+    workspace: Path = field(default_factory=lambda: Path("mobilise.sqlite"))
+    secret_key: str = DEFAULT_SECRET_KEY
+    tile_url: str = ""
+    tile_attribution: str = ""
+    user: str = field(default_factory=lambda: os.environ.get("USER", "local"))
+    host: str = "127.0.0.1"
+    port: int = 8765
+
+    @property
+    def url(self) -> str:
+        """The database URL in force: ``database_url`` or the SQLite file ``workspace``."""
+        return self.database_url or f"sqlite:///{self.workspace}"
+
+    @property
+    def local_mode(self) -> bool:
+        """Single-user mode: serving on the loopback address only, with no login."""
+        return self.host in LOCAL_HOSTS
+
+    def check_for_serving(self) -> None:
+        """Refuse unsafe combinations before a server starts."""
+        if not self.local_mode and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ConfigurationError(
+                f"Serving on {self.host} needs MOBILISE_SECRET_KEY set to a long random value "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+            )
+
+
+def setting_names() -> list[str]:
+    """The environment variable of every setting."""
+    return [f"MOBILISE_{f.name.upper()}" for f in fields(Settings)]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, then ``overrides`` (those that are not ``None``)."""
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = os.environ.get(f"MOBILISE_{f.name.upper()}")
+        if raw is None or raw == "":
+            continue
+        if f.name == "port":
+            try:
+                values[f.name] = int(raw)
+            except ValueError:
+                raise ConfigurationError(f"MOBILISE_PORT must be a number, not {raw!r}.") from None
+        elif f.name == "workspace":
+            values[f.name] = Path(raw)
+        else:
+            values[f.name] = raw
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)  # type: ignore[arg-type]

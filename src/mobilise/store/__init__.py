@@ -1,0 +1,4 @@
+"""Storage: SQLAlchemy tables, the engine, Alembic migrations and the audit trail.
+
+``store`` knows nothing of ``workspace``, ``web`` or ``cli``.
+"""

@@ -1,0 +1,100 @@
+"""Opening a workspace database: engine set-up and automatic migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from mobilise.errors import ConfigurationError
+
+__all__ = ["create_workspace_engine", "current_revision", "database_url", "migrate"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url(path_or_url: str | Path) -> str:
+    """A SQLAlchemy URL for a file path or URL; ``postgresql://`` is given the psycopg 3 driver."""
+    text = str(path_or_url)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    if text.startswith("postgresql://") or text.startswith("postgres://"):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_workspace_engine(path_or_url: str | Path) -> Engine:
+    """An engine for a workspace: SQLite in WAL mode with foreign keys on, or PostgreSQL."""
+    url = database_url(path_or_url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"Not a database URL or path: {path_or_url!r} ({exc}).") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            parent = Path(database).parent
+            if not parent.exists():
+                raise ConfigurationError(f"The folder {parent} of workspace {database} does not exist.")
+        engine = create_engine(url, poolclass=NullPool)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise ConfigurationError(
+                "PostgreSQL workspaces need psycopg: pip install 'mobilise[postgres]'"
+            ) from None
+        return create_engine(url, pool_pre_ping=True)
+    raise ConfigurationError(
+        f"Unsupported database {parsed.get_backend_name()!r}: use a SQLite file or PostgreSQL."
+    )
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to the newest migration (a no-op when it is current)."""
+    try:
+        if current_revision(engine) == head_revision():
+            return
+        config = _alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise ConfigurationError(
+            f"Cannot open the workspace database {engine.url.render_as_string(hide_password=True)}: "
+            f"{exc.orig}"
+        ) from None

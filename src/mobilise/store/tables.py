@@ -1,0 +1,226 @@
+"""The workspace schema (SQLAlchemy Core tables).
+
+Every table except the audit log carries the record columns: ``created_at/by``, ``updated_at/by``,
+``version`` (optimistic concurrency: an update names the version it read) and ``deleted_at/by``
+(soft deletion with restore). Geometries are GeoJSON text in WGS84 with their bounding box alongside,
+so the same schema runs on SQLite and PostgreSQL without a spatial extension.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "area_links",
+    "areas",
+    "audit_log",
+    "datasets",
+    "indicator_values",
+    "indicators",
+    "metadata",
+    "place_areas",
+    "places",
+    "population",
+    "postcodes",
+    "record_columns",
+    "users",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def record_columns() -> list[Column[object]]:
+    """The columns every record carries (see the module docstring)."""
+    return [
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(120), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_by", String(120), nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+        Column("deleted_at", DateTime(timezone=True), nullable=True),
+        Column("deleted_by", String(120), nullable=True),
+    ]
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(120), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False, default=""),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    *record_columns(),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("publisher", String(300), nullable=False, default=""),
+    Column("licence", String(120), nullable=False),
+    Column("licence_url", String(500), nullable=False, default=""),
+    Column("attribution", Text, nullable=False, default=""),
+    Column("source_url", String(500), nullable=False, default=""),
+    Column("files", JSON, nullable=False, default=list),
+    Column("processing", Text, nullable=False, default=""),
+    *record_columns(),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("slug", String(80), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    *record_columns(),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("code", String(12), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("area_type", String(20), nullable=False, index=True),
+    Column("geometry", Text, nullable=True),
+    Column("min_lon", Float, nullable=True),
+    Column("min_lat", Float, nullable=True),
+    Column("max_lon", Float, nullable=True),
+    Column("max_lat", Float, nullable=True),
+    Column("centroid_lon", Float, nullable=True),
+    Column("centroid_lat", Float, nullable=True),
+    Column("centroid_method", String(40), nullable=True),
+    Column("dataset_id", String(120), ForeignKey("datasets.id"), nullable=True),
+    *record_columns(),
+)
+
+# Parents (MSOA, local authority), successors (LSOA 2011 -> 2021) and classifications (rural-urban)
+# of an area. The related area need not be stored as an area itself.
+area_links = Table(
+    "area_links",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("area_code", String(12), ForeignKey("areas.code"), nullable=False, index=True),
+    Column("relation", String(20), nullable=False),
+    Column("related_type", String(20), nullable=False),
+    Column("related_code", String(20), nullable=False),
+    Column("related_name", String(200), nullable=False, default=""),
+    Column("detail", String(40), nullable=False, default=""),
+    Column("dataset_id", String(120), ForeignKey("datasets.id"), nullable=True),
+    *record_columns(),
+    UniqueConstraint("area_code", "related_type", "related_code"),
+    Index("ix_area_links_related", "related_type", "related_code"),
+)
+
+place_areas = Table(
+    "place_areas",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("place_id", String(36), ForeignKey("places.id"), nullable=False),
+    Column("area_code", String(12), ForeignKey("areas.code"), nullable=False, index=True),
+    *record_columns(),
+    UniqueConstraint("place_id", "area_code"),
+)
+
+population = Table(
+    "population",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("area_code", String(12), ForeignKey("areas.code"), nullable=False),
+    Column("period", String(40), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("age_0_15", Integer, nullable=True),
+    Column("age_16_59", Integer, nullable=True),
+    Column("age_60_plus", Integer, nullable=True),
+    Column("working_age", Integer, nullable=True),
+    Column("dataset_id", String(120), ForeignKey("datasets.id"), nullable=True),
+    *record_columns(),
+    UniqueConstraint("area_code", "period"),
+)
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("unit", String(60), nullable=False, default=""),
+    Column("polarity", String(20), nullable=False),
+    Column("source", String(300), nullable=False, default=""),
+    Column("licence", String(120), nullable=False, default=""),
+    Column("period", String(40), nullable=False, default=""),
+    Column("area_type", String(20), nullable=False),
+    Column("national_breaks", JSON, nullable=True),
+    Column("dataset_id", String(120), ForeignKey("datasets.id"), nullable=True),
+    *record_columns(),
+)
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("indicator_id", String(120), ForeignKey("indicators.id"), nullable=False),
+    Column("area_code", String(12), ForeignKey("areas.code"), nullable=False, index=True),
+    Column("value", Float, nullable=False),
+    Column("lower_ci", Float, nullable=True),
+    Column("upper_ci", Float, nullable=True),
+    Column("numerator", Float, nullable=True),
+    Column("denominator", Float, nullable=True),
+    *record_columns(),
+    UniqueConstraint("indicator_id", "area_code"),
+)
+
+postcodes = Table(
+    "postcodes",
+    metadata,
+    Column("postcode", String(8), primary_key=True),
+    Column("lsoa11_code", String(12), nullable=True, index=True),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("easting", Float, nullable=True),
+    Column("northing", Float, nullable=True),
+    Column("lad_code", String(12), nullable=True),
+    Column("quality", Integer, nullable=True),
+    Column("dataset_id", String(120), ForeignKey("datasets.id"), nullable=True),
+    *record_columns(),
+)
+
+# The trail itself is append-only: it has no record columns.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(120), nullable=False),
+    Column("entity_type", String(40), nullable=False),
+    Column("entity_id", String(120), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("summary", Text, nullable=False, default=""),
+    Index("ix_audit_log_entity", "entity_type", "entity_id"),
+)
+

@@ -1,0 +1,66 @@
+"""Typed dependencies of the routes: the workspace, settings and the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from mobilise.errors import AuthenticationRequired, PermissionDenied
+from mobilise.settings import Settings
+from mobilise.workspace import Workspace
+from mobilise.workspace.users import ROLES, User
+
+LOCAL_USER_ID = "local"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_user(request: Request) -> User:
+    """The signed-in user; in local single-user mode, the local user (an admin)."""
+    settings = get_settings(request)
+    if settings.local_mode:
+        return User(LOCAL_USER_ID, settings.user, settings.user, "admin")
+    user_id = request.session.get("user_id")
+    user = request.app.state.workspace.users.get(user_id) if user_id else None
+    if user is None:
+        raise AuthenticationRequired("Sign in to use mobilise.")
+    return user
+
+
+def get_workspace(request: Request, user: Annotated[User, Depends(get_user)]) -> Workspace:
+    """The workspace, recording changes as made by the signed-in user."""
+    workspace: Workspace = request.app.state.workspace
+    return workspace.as_actor(user.username)
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def require_role(*allowed: str):  # type: ignore[no-untyped-def]
+    """A dependency that lets only users with one of ``allowed`` roles through (admins always)."""
+    unknown = set(allowed) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def check(user: Annotated[User, Depends(get_user)]) -> User:
+        if user.role != "admin" and user.role not in allowed:
+            raise PermissionDenied(
+                f"Your role ({user.role}) cannot do this; it needs {' or '.join(allowed)}."
+            )
+        return user
+
+    return check
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+UserDep = Annotated[User, Depends(get_user)]
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+EditorDep = Annotated[User, Depends(require_role("analyst", "facilitator"))]

@@ -1,0 +1,60 @@
+"""How indicators and figures are shown to people: themes, number formats, plain words."""
+
+from __future__ import annotations
+
+import math
+
+THEMES: tuple[tuple[str, str], ...] = (
+    ("deprivation", "Deprivation (IMD 2019)"),
+    ("health", "Health"),
+    ("access", "Access to green space and services"),
+    ("living", "Housing and living environment"),
+    ("other", "Other indicators"),
+)
+_HEALTH = ("ypll", "cidr", "acute_morbidity", "mood_anxiety", "health2019")
+_ACCESS = ("parks_", "iod2019_road_distance")
+_LIVING = ("iod2019_house", "iod2019_homeless", "iod2019_owner", "iod2019_private",
+           "iod2019_housing", "iod2019_road_traffic", "iod2019_nitrogen", "iod2019_benzene",
+           "iod2019_sulphur", "iod2019_particulates", "iod2019_air")
+_DEPRIVATION = ("imd2019", "income2019", "employment2019", "education2019", "crime2019",
+                "barriers2019", "living_environment2019", "iod2019_staying", "iod2019_entry",
+                "iod2019_adult")
+
+
+def theme_of(indicator_id: str) -> str:
+    """The theme an indicator is listed under."""
+    if indicator_id.startswith(_HEALTH):
+        return "health"
+    if indicator_id.startswith(_ACCESS):
+        return "access"
+    if indicator_id.startswith(_LIVING):
+        return "living"
+    if indicator_id.startswith(_DEPRIVATION):
+        return "deprivation"
+    return "other"
+
+
+def number(value: float | int | None, unit: str = "") -> str:
+    """A value as people read it: thousands separators, sensible decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit in ("rank", "decile") or float(value).is_integer():
+        return f"{int(value):,}"
+    magnitude = abs(value)
+    digits = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2 if magnitude >= 1 else 3
+    return f"{value:,.{digits}f}"
+
+
+def decile_words(decile: int | None) -> str:
+    """Plain words for a national decile (1 = worst 10% in England)."""
+    if decile is None:
+        return "no national comparison"
+    if decile == 1:
+        return "among the worst 10% in England"
+    if decile == 10:
+        return "among the best 10% in England"
+    if decile <= 3:
+        return f"worse than most of England (decile {decile} of 10)"
+    if decile >= 8:
+        return f"better than most of England (decile {decile} of 10)"
+    return f"around the middle for England (decile {decile} of 10)"

@@ -1,0 +1,118 @@
+"""The Workspace facade and how it is opened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+
+from mobilise.store.engine import create_workspace_engine, migrate
+
+__all__ = ["Progress", "Workspace", "open_workspace"]
+
+# progress(step description, done, total): long operations report through it.
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(_step: str, _done: int, _total: int) -> None:
+    return None
+
+
+class Workspace:
+    """One consortium's data, with a service per capability.
+
+    Open it with :func:`open_workspace`. ``actor`` is the name the audit trail records for every
+    change made through this object.
+    """
+
+    def __init__(self, engine: Engine, *, actor: str = "local") -> None:
+        self.engine = engine
+        self.actor = actor
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.url!r}, actor={self.actor!r})"
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def as_actor(self, actor: str) -> Workspace:
+        """The same workspace, recording changes as made by ``actor``."""
+        return Workspace(self.engine, actor=actor)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: everything inside commits together or not at all."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @cached_property
+    def places(self) -> PlaceService:
+        return PlaceService(self)
+
+    @cached_property
+    def areas(self) -> AreaService:
+        return AreaService(self)
+
+    @cached_property
+    def indicators(self) -> IndicatorService:
+        return IndicatorService(self)
+
+    @cached_property
+    def postcodes(self) -> PostcodeService:
+        return PostcodeService(self)
+
+    @cached_property
+    def datasets(self) -> DatasetService:
+        return DatasetService(self)
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self)
+
+
+def open_workspace(path_or_url: str | Path, *, actor: str = "local") -> Workspace:
+    """Open (creating and migrating as needed) the workspace at a SQLite path or database URL.
+
+    Examples
+    --------
+    >>> ws = open_workspace("demo.sqlite")                       # doctest: +SKIP
+    >>> ws = open_workspace("postgresql://me@db/mobilise")      # doctest: +SKIP
+    """
+    engine = create_workspace_engine(path_or_url)
+    migrate(engine)
+    return Workspace(engine, actor=actor)
+
+
+from mobilise.workspace.areas import AreaService  # noqa: E402
+from mobilise.workspace.audit import AuditService  # noqa: E402
+from mobilise.workspace.datasets import DatasetService  # noqa: E402
+from mobilise.workspace.indicators import IndicatorService  # noqa: E402
+from mobilise.workspace.places import PlaceService  # noqa: E402
+from mobilise.workspace.postcodes import PostcodeService  # noqa: E402
+from mobilise.workspace.users import UserService  # noqa: E402

@@ -1,0 +1,361 @@
+"""Indicators: metadata and values per area, with each value's national position."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select
+
+from mobilise.analysis.position import decile_from_breaks
+from mobilise.errors import NotFound, Problem, ValidationError
+from mobilise.store.records import audit, insert_record, new_id, record_values, update_record
+from mobilise.store.tables import areas, indicator_values, indicators, place_areas
+from mobilise.workspace.areas import ImportSummary
+from mobilise.workspace.core import Progress, no_progress
+
+if TYPE_CHECKING:
+    from mobilise.formats.indicators import IndicatorData, IndicatorMeta
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["Indicator", "IndicatorService", "IndicatorValue"]
+
+_META_FIELDS = ("name", "description", "unit", "polarity", "source", "licence", "period", "area_type")
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    description: str
+    unit: str
+    polarity: str
+    source: str
+    licence: str
+    period: str
+    area_type: str
+    national_breaks: list[float] | None
+    dataset_id: str | None
+    version: int
+    n_values: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One indicator's value for one area, with where it stands nationally."""
+
+    indicator: Indicator
+    value: float
+    lower_ci: float | None
+    upper_ci: float | None
+    numerator: float | None
+    denominator: float | None
+    national_decile: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator_id": self.indicator.id,
+            "name": self.indicator.name,
+            "unit": self.indicator.unit,
+            "polarity": self.indicator.polarity,
+            "period": self.indicator.period,
+            "value": self.value,
+            "lower_ci": self.lower_ci,
+            "upper_ci": self.upper_ci,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "national_decile": self.national_decile,
+        }
+
+
+class IndicatorService:
+    """Import, list and read indicators."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    # -- import ------------------------------------------------------------------------------
+    def import_data(
+        self,
+        data: IndicatorData,
+        *,
+        dataset_id: str | None = None,
+        national_breaks: Mapping[str, Sequence[float]] | None = None,
+        area_field: str = "area code",
+        progress: Progress = no_progress,
+    ) -> ImportSummary:
+        """Store indicator metadata and values read by a ``formats`` reader, in one transaction.
+
+        Every value must belong to a stored area: unknown codes are reported with their file row,
+        and then nothing is stored. Values of the same indicator and area are replaced.
+
+        Parameters
+        ----------
+        data
+            Indicators and their values, as read from a file.
+        national_breaks
+            Decile cut points of each indicator's national distribution, by indicator id,
+            overriding those in ``data``.
+        area_field
+            Name of the file's area code column, for messages.
+        """
+        values = data.values
+        metas = {m.id: m for m in data.indicators}
+        with self._ws.write() as connection:
+            known = _known_codes(connection, values["area_code"].unique().tolist())
+            unknown = values.loc[~values["area_code"].isin(known)]
+            problems = [
+                Problem(
+                    f"unknown area code {code!r}: no such area in this workspace (import its "
+                    "boundaries first, or check the code)",
+                    data.file,
+                    int(row),
+                    area_field,
+                )
+                for code, row in zip(unknown["area_code"], unknown["source_row"], strict=True)
+            ]
+            error = ValidationError.collect(problems, what=f"Indicator file {data.file}")
+            if error:
+                raise error
+            total = len(values)
+            stored = 0
+            created = updated = 0
+            for indicator_id, group in values.groupby("indicator_id", sort=True):
+                meta = metas[str(indicator_id)]
+                breaks = (national_breaks or {}).get(meta.id) or meta.national_breaks
+                is_new = self._upsert_meta(connection, meta, breaks, dataset_id)
+                created += is_new
+                updated += not is_new
+                codes = group["area_code"].tolist()
+                for start in range(0, len(codes), _CHUNK):
+                    connection.execute(
+                        delete(indicator_values).where(
+                            indicator_values.c.indicator_id == meta.id,
+                            indicator_values.c.area_code.in_(codes[start : start + _CHUNK]),
+                        )
+                    )
+                stamp = record_values(self._ws.actor)
+                rows = [
+                    {
+                        "id": new_id(),
+                        "indicator_id": meta.id,
+                        "area_code": r["area_code"],
+                        "value": float(r["value"]),
+                        "lower_ci": _float(r.get("lower_ci")),
+                        "upper_ci": _float(r.get("upper_ci")),
+                        "numerator": _float(r.get("numerator")),
+                        "denominator": _float(r.get("denominator")),
+                        **stamp,
+                    }
+                    for r in group.to_dict("records")
+                ]
+                for start in range(0, len(rows), _CHUNK):
+                    connection.execute(insert(indicator_values), rows[start : start + _CHUNK])
+                stored += len(rows)
+                audit(
+                    connection,
+                    actor=self._ws.actor,
+                    entity_type="indicator",
+                    entity_id=meta.id,
+                    action="import",
+                    summary=f"{data.file}: {len(rows)} values",
+                )
+                progress(f"Importing {data.file}", stored, total)
+        return ImportSummary(
+            data.file,
+            created=created,
+            updated=updated,
+            notes=[f"{stored} values of {len(metas)} indicators"],
+        )
+
+    def _upsert_meta(
+        self,
+        connection: Connection,
+        meta: IndicatorMeta,
+        breaks: Sequence[float] | None,
+        dataset_id: str | None,
+    ) -> bool:
+        values: dict[str, Any] = {k: getattr(meta, k) for k in _META_FIELDS}
+        values["national_breaks"] = [float(b) for b in breaks] if breaks else None
+        values["dataset_id"] = dataset_id
+        existing = connection.execute(select(indicators).where(indicators.c.id == meta.id)).first()
+        if existing is None:
+            insert_record(
+                connection,
+                indicators,
+                {"id": meta.id, **values},
+                actor=self._ws.actor,
+                entity_type="indicator",
+            )
+            return True
+        if any(getattr(existing, k) != v for k, v in values.items()):
+            update_record(
+                connection,
+                indicators,
+                meta.id,
+                values,
+                expected_version=None,
+                actor=self._ws.actor,
+                entity_type="indicator",
+            )
+        return False
+
+    # -- reading -----------------------------------------------------------------------------
+    def list(self, *, place: str | None = None) -> list[Indicator]:
+        """Indicators with their number of values (in ``place`` when given)."""
+        count = (
+            select(indicator_values.c.indicator_id, func.count().label("n"))
+            .group_by(indicator_values.c.indicator_id)
+        )
+        if place is not None:
+            place_id = self._ws.places.get(place).id
+            count = count.join(
+                place_areas, place_areas.c.area_code == indicator_values.c.area_code
+            ).where(place_areas.c.place_id == place_id, place_areas.c.deleted_at.is_(None))
+        counts = count.subquery()
+        query = (
+            select(indicators, func.coalesce(counts.c.n, 0).label("n_values"))
+            .outerjoin(counts, counts.c.indicator_id == indicators.c.id)
+            .where(indicators.c.deleted_at.is_(None))
+            .order_by(indicators.c.id)
+        )
+        with self._ws.read() as connection:
+            rows = connection.execute(query).all()
+        found = [_indicator(r, r.n_values) for r in rows]
+        return [i for i in found if i.n_values] if place is not None else found
+
+    def get(self, indicator_id: str) -> Indicator:
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(indicators).where(indicators.c.id == indicator_id)
+            ).first()
+            if row is None or row.deleted_at is not None:
+                raise NotFound(
+                    f"No indicator {indicator_id!r}. See `mobilise indicators list` for those stored."
+                )
+            n_values = connection.execute(
+                select(func.count()).where(indicator_values.c.indicator_id == indicator_id)
+            ).scalar_one()
+        return _indicator(row, n_values)
+
+    def values(self, indicator_id: str, *, codes: Sequence[str] | None = None) -> pd.DataFrame:
+        """Values of one indicator indexed by area code, with ``national_decile`` (1 = worst 10%)."""
+        indicator = self.get(indicator_id)
+        query = select(
+            indicator_values.c.area_code,
+            indicator_values.c.value,
+            indicator_values.c.lower_ci,
+            indicator_values.c.upper_ci,
+            indicator_values.c.numerator,
+            indicator_values.c.denominator,
+        ).where(indicator_values.c.indicator_id == indicator_id)
+        with self._ws.read() as connection:
+            if codes is None:
+                rows = connection.execute(query).all()
+            else:
+                rows = []
+                codes = list(codes)
+                for start in range(0, len(codes), _CHUNK):
+                    rows += connection.execute(
+                        query.where(indicator_values.c.area_code.in_(codes[start : start + _CHUNK]))
+                    ).all()
+        frame = pd.DataFrame(
+            rows,
+            columns=["area_code", "value", "lower_ci", "upper_ci", "numerator", "denominator"],
+        ).set_index("area_code")
+        frame["national_decile"] = _deciles(indicator, frame["value"].to_numpy(dtype=float))
+        return frame.sort_index()
+
+    def place_values(self, indicator_id: str, place: str) -> pd.DataFrame:
+        """Values of one indicator for the areas of a place."""
+        return self.values(indicator_id, codes=self._ws.places.area_codes(place))
+
+    def for_area(self, code: str) -> list[IndicatorValue]:
+        """Every indicator value of one area, with its national decile."""
+        code = code.strip().upper()
+        with self._ws.read() as connection:
+            rows = connection.execute(
+                select(
+                    indicators,
+                    indicator_values.c.value,
+                    indicator_values.c.lower_ci,
+                    indicator_values.c.upper_ci,
+                    indicator_values.c.numerator,
+                    indicator_values.c.denominator,
+                )
+                .join(indicator_values, indicator_values.c.indicator_id == indicators.c.id)
+                .where(indicator_values.c.area_code == code, indicators.c.deleted_at.is_(None))
+                .order_by(indicators.c.id)
+            ).all()
+        found = []
+        for r in rows:
+            indicator = _indicator(r)
+            decile = _deciles(indicator, np.array([r.value], dtype=float))[0]
+            found.append(
+                IndicatorValue(
+                    indicator=indicator,
+                    value=r.value,
+                    lower_ci=r.lower_ci,
+                    upper_ci=r.upper_ci,
+                    numerator=r.numerator,
+                    denominator=r.denominator,
+                    national_decile=None if np.isnan(decile) else int(decile),
+                )
+            )
+        return found
+
+
+def _deciles(indicator: Indicator, values: np.ndarray) -> np.ndarray:
+    if not indicator.national_breaks:
+        return np.full(values.shape, np.nan)
+    polarity = indicator.polarity if indicator.polarity in ("higher_is_better", "higher_is_worse") else "neutral"
+    return decile_from_breaks(values, indicator.national_breaks, polarity=polarity)  # type: ignore[arg-type]
+
+
+def _known_codes(connection: Connection, codes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(codes), _CHUNK):
+        found.update(
+            connection.execute(
+                select(areas.c.code).where(
+                    areas.c.code.in_(list(codes[start : start + _CHUNK])),
+                    areas.c.deleted_at.is_(None),
+                )
+            ).scalars()
+        )
+    return found
+
+
+def _float(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(number) else number
+
+
+def _indicator(row: Any, n_values: int = 0) -> Indicator:
+    return Indicator(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        unit=row.unit,
+        polarity=row.polarity,
+        source=row.source,
+        licence=row.licence,
+        period=row.period,
+        area_type=row.area_type,
+        national_breaks=list(row.national_breaks) if row.national_breaks else None,
+        dataset_id=row.dataset_id,
+        version=row.version,
+        n_values=int(n_values),
+    )

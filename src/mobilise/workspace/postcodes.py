@@ -1,0 +1,139 @@
+"""Postcodes: offline postcode -> LSOA and coordinates from a stored lookup (OS Code-Point Open)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from sqlalchemy import delete, func, insert, select
+
+from mobilise.errors import NotFound
+from mobilise.geo import normalise_postcode
+from mobilise.store.records import audit, record_values
+from mobilise.store.tables import areas, place_areas, places, postcodes
+from mobilise.workspace.areas import ImportSummary
+from mobilise.workspace.core import Progress, no_progress
+
+if TYPE_CHECKING:
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["GeocodeResult", "PostcodeService"]
+
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    postcode: str
+    lon: float
+    lat: float
+    easting: float | None
+    northing: float | None
+    lsoa11_code: str | None
+    area_name: str | None
+    lad_code: str | None
+    quality: int | None
+    places: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class PostcodeService:
+    """Store a postcode lookup and geocode postcodes with it, offline."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    def import_lookup(
+        self,
+        lookup: pd.DataFrame,
+        *,
+        file: str,
+        dataset_id: str | None = None,
+        progress: Progress = no_progress,
+    ) -> ImportSummary:
+        """Replace stored postcodes with those of ``lookup`` (columns of
+        :func:`mobilise.formats.postcodes.read_postcode_lookup`)."""
+        stamp = record_values(self._ws.actor)
+        columns = ["postcode", "lsoa11_code", "lon", "lat", "easting", "northing", "lad_code", "quality"]
+        frame = lookup[columns].astype(object).where(lookup[columns].notna(), None)
+        records = [
+            {**dict(zip(columns, row, strict=True)), "dataset_id": dataset_id, **stamp}
+            for row in frame.itertuples(index=False, name=None)
+        ]
+        with self._ws.write() as connection:
+            codes = [r["postcode"] for r in records]
+            for start in range(0, len(codes), _CHUNK):
+                connection.execute(
+                    delete(postcodes).where(postcodes.c.postcode.in_(codes[start : start + _CHUNK]))
+                )
+            for start in range(0, len(records), _CHUNK):
+                connection.execute(insert(postcodes), records[start : start + _CHUNK])
+                progress("Storing postcodes", min(start + _CHUNK, len(records)), len(records))
+            audit(
+                connection,
+                actor=self._ws.actor,
+                entity_type="postcodes",
+                entity_id=dataset_id or file,
+                action="import",
+                summary=f"{file}: {len(records)} postcodes",
+            )
+        return ImportSummary(file, created=len(records))
+
+    def count(self) -> int:
+        with self._ws.read() as connection:
+            return int(connection.execute(select(func.count()).select_from(postcodes)).scalar_one())
+
+    def geocode(self, text: str) -> GeocodeResult:
+        """Coordinates, LSOA 2011 and places of a postcode.
+
+        Raises
+        ------
+        ValidationError
+            When ``text`` is not shaped like a UK postcode.
+        NotFound
+            When the postcode is not in the stored lookup.
+        """
+        postcode = normalise_postcode(text)
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(postcodes, areas.c.name.label("area_name"))
+                .outerjoin(areas, areas.c.code == postcodes.c.lsoa11_code)
+                .where(postcodes.c.postcode == postcode)
+            ).first()
+            if row is None:
+                stored = connection.execute(select(func.count()).select_from(postcodes)).scalar_one()
+                hint = (
+                    "the workspace has no postcode lookup yet (run `mobilise demo` or import one)"
+                    if not stored
+                    else f"it is not among the {stored:,} postcodes of the stored lookup"
+                )
+                raise NotFound(f"Postcode {postcode} not found: {hint}.")
+            slugs = (
+                list(
+                    connection.execute(
+                        select(places.c.slug)
+                        .join(place_areas, place_areas.c.place_id == places.c.id)
+                        .where(
+                            place_areas.c.area_code == row.lsoa11_code,
+                            places.c.deleted_at.is_(None),
+                        )
+                    ).scalars()
+                )
+                if row.lsoa11_code
+                else []
+            )
+        return GeocodeResult(
+            postcode=row.postcode,
+            lon=row.lon,
+            lat=row.lat,
+            easting=row.easting,
+            northing=row.northing,
+            lsoa11_code=row.lsoa11_code,
+            area_name=row.area_name,
+            lad_code=row.lad_code,
+            quality=row.quality,
+            places=slugs,
+        )

@@ -1,0 +1,88 @@
+"""Shared fixtures: workspaces on SQLite and PostgreSQL, the demo workspace, small area files."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from mobilise import Workspace, open_workspace
+from mobilise.store.engine import database_url
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+POSTGRES_ENV = "MOBILISE_TEST_POSTGRES_URL"
+
+
+def _postgres_server() -> str:
+    url = os.environ.get(POSTGRES_ENV, "")
+    if not url:
+        reason = f"no PostgreSQL server: set {POSTGRES_ENV} (CI's .ci/run starts one)"
+        if os.environ.get("MOBILISE_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return database_url(url)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    server = make_url(_postgres_server())
+    name = f"mobilise_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    """An empty workspace, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        location = str(tmp_path / "workspace.sqlite")
+    else:
+        location = request.getfixturevalue("postgres_url")
+    ws = open_workspace(location, actor="tester")
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture
+def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
+    ws = open_workspace(tmp_path / "workspace.sqlite", actor="tester")
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """The demo workspace, built once per test session on SQLite (read-only for tests)."""
+    from mobilise.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    ws = open_workspace(path, actor="demo")
+    build_demo(ws)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,121 @@
+"""Imports through the workspace, on SQLite and PostgreSQL: all or nothing, errors that name the
+file, row and field."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mobilise import NotFound, ValidationError
+from mobilise.formats.indicators import read_indicator_csv
+from mobilise.formats.ons import read_boundaries
+
+from ..conftest import FIXTURES
+
+HERE = FIXTURES / "workspace"
+
+
+@pytest.fixture
+def with_areas(workspace):
+    workspace.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
+    return workspace
+
+
+def test_boundaries_create_areas_with_parents_and_centroids(with_areas):
+    ws = with_areas
+    assert ws.areas.count(area_type="lsoa11") == 3
+    area = ws.areas.get("E01000003")
+    assert area.name == "Otherby 001A"
+    assert area.parent("lad").related_code == "E09000002"
+    lon, lat = area.centroid
+    assert -0.08 < lon < -0.07 and 51.5 < lat < 51.51  # inside its 0.01 degree square
+    assert ws.areas.geometry("E01000003")["type"] == "Polygon"
+
+
+def test_reimporting_boundaries_updates_instead_of_duplicating(with_areas):
+    summary = with_areas.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
+    assert (summary.created, summary.updated) == (0, 3)
+    assert with_areas.areas.count() == 3
+    assert with_areas.areas.get("E01000001").version == 2
+
+
+def test_broken_geometry_names_file_row_and_field_and_imports_nothing(workspace):
+    with pytest.raises(ValidationError) as caught:
+        workspace.areas.import_boundaries(read_boundaries(HERE / "broken_geometry.geojson"))
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.row, problem.field) == ("broken_geometry.geojson", 2, "geometry")
+    assert workspace.areas.count() == 0
+
+
+def test_indicator_csv_values_and_metadata(with_areas):
+    data = read_indicator_csv(HERE / "indicator_wide.csv")
+    with_areas.indicators.import_data(data)
+    values = with_areas.indicators.values("green_visits")
+    assert values.loc["E01000002", "value"] == 8.0
+    assert len(values) == 3
+    assert {i.id for i in with_areas.indicators.list()} == {"green_visits", "wellbeing"}
+
+
+def test_unknown_area_code_names_the_row_and_nothing_is_imported(with_areas):
+    data = read_indicator_csv(HERE / "indicator_unknown_area.csv")
+    with pytest.raises(ValidationError) as caught:
+        with_areas.indicators.import_data(data, area_field="area_code")
+    [problem] = caught.value.problems
+    assert problem.file == "indicator_unknown_area.csv"
+    assert problem.row == 3
+    assert problem.field == "area_code"
+    assert "E01009999" in problem.message
+    assert with_areas.indicators.list() == []
+
+
+def test_non_numeric_value_names_the_row_and_field(with_areas):
+    with pytest.raises(ValidationError) as caught:
+        read_indicator_csv(HERE / "indicator_not_numeric.csv")
+    [problem] = caught.value.problems
+    assert (problem.row, problem.field) == (2, "green_visits")
+    assert "lots" in problem.message
+    assert with_areas.indicators.list() == []
+
+
+def test_values_are_replaced_on_reimport(with_areas, tmp_path):
+    with_areas.indicators.import_data(read_indicator_csv(HERE / "indicator_wide.csv"))
+    changed = tmp_path / "changed.csv"
+    changed.write_text("area_code,green_visits\nE01000002,9.5\n")
+    with_areas.indicators.import_data(read_indicator_csv(changed))
+    values = with_areas.indicators.values("green_visits")
+    assert values.loc["E01000002", "value"] == 9.5
+    assert values.loc["E01000001", "value"] == 12.5
+
+
+def test_national_deciles_follow_polarity(with_areas):
+    data = read_indicator_csv(HERE / "indicator_wide.csv")
+    breaks = {"green_visits": [2, 4, 6, 8, 10, 12, 14, 16, 18]}
+    with_areas.indicators.import_data(data, national_breaks=breaks)
+    values = with_areas.indicators.values("green_visits")
+    # Polarity neutral: decile counts upwards. 12.5 is above the 6th cut point (12) -> decile 7.
+    assert values["national_decile"].to_dict() == {
+        "E01000001": 7.0, "E01000002": 4.0, "E01000003": 10.0,
+    }
+
+
+def test_population_and_postcodes(with_areas):
+    table = pd.DataFrame(
+        {"area_code": ["E01000001", "E01000002", "E01009999"], "total": [1500, 1600, 10],
+         "age_0_15": [300, 320, 1], "age_16_59": [900, 950, 5], "age_60_plus": [300, 330, 4],
+         "working_age": [950, 990, 5]}
+    )
+    summary = with_areas.areas.import_population(table, file="pop.csv", period="mid-2015")
+    assert summary.created == 2 and summary.notes
+    assert with_areas.areas.get("E01000002").population["total"] == 1600
+    lookup = pd.DataFrame(
+        {"postcode": ["TT1 1AA"], "lsoa11_code": ["E01000001"], "lon": [-0.095], "lat": [51.505],
+         "easting": [530000.0], "northing": [180000.0], "lad_code": ["E09000001"], "quality": [10]}
+    )
+    with_areas.postcodes.import_lookup(lookup, file="pc.csv")
+    with_areas.places.create("testtown", "Testtown", authorities=["E09000001"])
+    found = with_areas.postcodes.geocode(" tt11aa ")
+    assert (found.postcode, found.lsoa11_code, found.places) == ("TT1 1AA", "E01000001", ["testtown"])
+    with pytest.raises(NotFound, match="TT9 9ZZ"):
+        with_areas.postcodes.geocode("TT9 9ZZ")
+    with pytest.raises(ValidationError):
+        with_areas.postcodes.geocode("not a postcode")

@@ -1,0 +1,124 @@
+"""The store on SQLite and PostgreSQL: migrations, record columns, concurrency, soft delete, audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
+
+from mobilise import Conflict, NotFound, ValidationError, open_workspace
+from mobilise.formats.ons import read_boundaries
+from mobilise.store.engine import current_revision, head_revision
+from mobilise.store.tables import audit_log, metadata, places
+
+from ..conftest import FIXTURES
+
+THREE = FIXTURES / "workspace" / "three_lsoas.geojson"
+
+
+def test_open_runs_migrations_to_head(workspace):
+    assert current_revision(workspace.engine) == head_revision()
+    names = set(inspect(workspace.engine).get_table_names())
+    assert {"places", "areas", "indicators", "indicator_values", "audit_log", "users"} <= names
+
+
+def test_migrations_match_the_tables(workspace):
+    with workspace.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_every_table_but_the_audit_log_has_record_columns():
+    wanted = {"created_at", "created_by", "updated_at", "updated_by", "version", "deleted_at"}
+    for table in metadata.sorted_tables:
+        if table.name == "audit_log":
+            continue
+        assert wanted <= set(table.c.keys()), table.name
+
+
+def test_reopening_is_a_no_op(workspace):
+    workspace.places.create("testplace", "Test place")
+    again = open_workspace(workspace.engine.url.render_as_string(hide_password=False))
+    assert [p.slug for p in again.places.list()] == ["testplace"]
+    again.close()
+
+
+def test_sqlite_is_wal_with_foreign_keys(sqlite_workspace):
+    with sqlite_workspace.read() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_create_records_who_and_when_and_audits(workspace):
+    place = workspace.places.create("testplace", "Test place", description="A place")
+    assert place.version == 1
+    with workspace.read() as connection:
+        row = connection.execute(select(places).where(places.c.slug == "testplace")).one()
+        entry = connection.execute(
+            select(audit_log).where(audit_log.c.entity_id == place.id)
+        ).one()
+    assert row.created_by == row.updated_by == "tester"
+    assert entry.action == "create" and entry.actor == "tester"
+    assert entry.after["name"] == "Test place" and entry.before is None
+
+
+def test_stale_update_is_a_conflict_and_changes_nothing(workspace):
+    place = workspace.places.create("testplace", "Test place")
+    alice = workspace.as_actor("alice")
+    bob = workspace.as_actor("bob")
+    updated = alice.places.update("testplace", version=place.version, name="Renamed by Alice")
+    assert updated.version == 2
+    with pytest.raises(Conflict, match="alice"):
+        bob.places.update("testplace", version=place.version, name="Renamed by Bob")
+    assert workspace.places.get("testplace").name == "Renamed by Alice"
+    entries = workspace.audit.entries(entity_type="place", entity_id=place.id)
+    update = next(e for e in entries if e.action == "update")
+    assert update.actor == "alice"
+    assert update.before["name"] == "Test place" and update.after["name"] == "Renamed by Alice"
+
+
+def test_soft_delete_and_restore(workspace):
+    workspace.places.create("testplace", "Test place")
+    workspace.places.delete("testplace")
+    with pytest.raises(NotFound):
+        workspace.places.get("testplace")
+    assert workspace.places.list() == []
+    with workspace.read() as connection:  # still stored
+        assert connection.execute(select(func.count()).select_from(places)).scalar_one() == 1
+    restored = workspace.places.restore("testplace")
+    assert restored.slug == "testplace" and restored.version == 3
+    actions = [e.action for e in workspace.audit.entries(entity_type="place")]
+    assert actions[:2] == ["restore", "delete"]
+
+
+def test_duplicate_slug_is_a_conflict(workspace):
+    workspace.places.create("testplace", "Test place")
+    with pytest.raises(Conflict):
+        workspace.places.create("testplace", "Another")
+
+
+def test_bad_slug_names_the_field(workspace):
+    with pytest.raises(ValidationError) as caught:
+        workspace.places.create("Bad Slug!", "")
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {"slug", "name"}
+
+
+def test_place_from_authorities(workspace):
+    workspace.areas.import_boundaries(read_boundaries(THREE))
+    place = workspace.places.create("testtown", "Testtown", authorities=["E09000001"])
+    assert place.n_areas == 2
+    assert place.authorities == [("E09000001", "Testtown")]
+    assert workspace.places.area_codes("testtown") == ["E01000001", "E01000002"]
+
+
+def test_unknown_database_scheme_is_refused(tmp_path: Path):
+    from mobilise import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="Unsupported"):
+        open_workspace("mysql://nobody@localhost/x")
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        open_workspace(tmp_path / "missing" / "ws.sqlite")
