@@ -18,6 +18,7 @@ from mobilise.formats.lookups import (
     read_rural_urban,
 )
 from mobilise.formats.ons import read_boundaries
+from mobilise.presentation import number
 from mobilise.workspace import Workspace
 
 app = typer.Typer(help="Areas: boundaries, lookups and profiles of small areas.", no_args_is_help=True)
@@ -162,7 +163,7 @@ def show(
         table.add_column(column)
     for v in values:
         table.add_row(
-            v.indicator.name, f"{v.value:,.3g}", v.indicator.unit,
+            v.indicator.name, number(v.value, v.indicator.unit), v.indicator.unit,
             str(v.national_decile) if v.national_decile else "-",
         )
     console.print(table)

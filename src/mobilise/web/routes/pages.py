@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from mobilise.demo import DEMO_DATA
 from mobilise.errors import MobiliseError
 from mobilise.web.deps import SettingsDep, TemplatesDep, UserDep, WorkspaceDep
-from mobilise.web.presentation import THEMES, decile_words, number, theme_of
+from mobilise.presentation import THEMES, decile_words, number, theme_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +57,10 @@ def find(
 def _grouped(items: list[Any], key: Any) -> list[tuple[str, list[Any]]]:
     groups = []
     for theme, label in THEMES:
-        members = [i for i in items if theme_of(key(i)) == theme]
+        members = sorted(
+            (i for i in items if theme_of(key(i)) == theme),
+            key=lambda i: (not key(i).startswith("imd2019"), key(i)),
+        )
         if members:
             groups.append((label, members))
     return groups

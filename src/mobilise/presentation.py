@@ -1,4 +1,4 @@
-"""How indicators and figures are shown to people: themes, number formats, plain words."""
+"""How indicators and figures are shown to people (web pages and the CLI): themes, numbers, words."""
 
 from __future__ import annotations
 

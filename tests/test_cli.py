@@ -1,0 +1,106 @@
+"""The CLI: the README's commands, JSON output, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mobilise.cli.main import run
+
+from .conftest import FIXTURES
+
+HERE = FIXTURES / "workspace"
+
+
+def mobilise(*args: str, workspace: Path) -> list[str]:
+    return ["-w", str(workspace), *args]
+
+
+def test_init_and_places_json(tmp_path, capsys):
+    ws = tmp_path / "ws.sqlite"
+    assert run(mobilise("init", "--json", workspace=ws)) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["places"] == 0 and info["schema"] == "0001"
+    assert run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), "--json", workspace=ws)) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 3
+    code = run(mobilise("places", "create", "testtown", "--name", "Testtown", "-a", "E09000001", workspace=ws))
+    assert code == 0
+    capsys.readouterr()
+    assert run(mobilise("places", "list", "--json", workspace=ws)) == 0
+    [place] = json.loads(capsys.readouterr().out)
+    assert (place["slug"], place["n_areas"]) == ("testtown", 2)
+
+
+def test_indicator_import_and_list(tmp_path, capsys):
+    ws = tmp_path / "ws.sqlite"
+    run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws))
+    capsys.readouterr()
+    code = run(
+        mobilise("indicators", "import", str(HERE / "indicator_wide.csv"), "-c", "green_visits=green_visits",
+                 "--polarity", "higher_is_better", "--unit", "visits", "--json", workspace=ws)
+    )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["indicators"] == ["green_visits"]
+    run(mobilise("indicators", "list", "--json", workspace=ws))
+    [indicator] = json.loads(capsys.readouterr().out)
+    assert (indicator["id"], indicator["unit"], indicator["polarity"]) == (
+        "green_visits", "visits", "higher_is_better",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "words"),
+    [
+        (("places", "show", "atlantis"), 3, "No place 'atlantis'"),
+        (("geocode", "not-a-postcode"), 2, "postcode"),
+        (("areas", "import", str(HERE / "broken_geometry.geojson")), 2, "row 2"),
+        (("indicators", "import", str(HERE / "indicator_not_numeric.csv")), 2, "row 2"),
+        (("places", "create", "Bad Slug", "--name", "x"), 2, "slug"),
+    ],
+)
+def test_errors_exit_non_zero_without_traceback(tmp_path, capsys, args, exit_code, words):
+    code = run(mobilise(*args, workspace=tmp_path / "ws.sqlite"))
+    captured = capsys.readouterr()
+    assert code == exit_code
+    assert words in captured.err
+    assert "Traceback" not in captured.err + captured.out
+
+
+def test_unknown_area_error_names_file_row_and_field(tmp_path, capsys):
+    ws = tmp_path / "ws.sqlite"
+    run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws))
+    capsys.readouterr()
+    code = run(mobilise("indicators", "import", str(HERE / "indicator_unknown_area.csv"),
+                        "--area-column", "area_code", workspace=ws))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "indicator_unknown_area.csv, row 3, field 'area_code'" in err
+    assert "E01009999" in err
+
+
+@pytest.mark.slow
+def test_console_script_demo_no_serve(tmp_path):
+    """The README's `mobilise demo --no-serve`, through the installed console script."""
+    exe = shutil.which("mobilise", path=str(Path(sys.executable).parent)) or "mobilise"
+    ws = tmp_path / "demo.sqlite"
+    done = subprocess.run(
+        [exe, "--workspace", str(ws), "demo", "--no-serve", "--json"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "120"},
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["areas"] == 1130
+    assert {p["slug"]: p["n_areas"] for p in report["places"]} == {
+        "northamptonshire": 422, "inner-north-east-london": 708,
+    }
+    geocoded = subprocess.run(
+        [exe, "-w", str(ws), "geocode", "NN1 1DE", "--json"], capture_output=True, text=True, timeout=60
+    )
+    assert geocoded.returncode == 0, geocoded.stderr
+    assert json.loads(geocoded.stdout)[0]["lsoa11_code"] == "E01027223"
