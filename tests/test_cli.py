@@ -27,9 +27,16 @@ def test_init_and_places_json(tmp_path, capsys):
     assert run(mobilise("init", "--json", workspace=ws)) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["places"] == 0 and info["schema"] == "0001"
-    assert run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), "--json", workspace=ws)) == 0
+    assert (
+        run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), "--json", workspace=ws))
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["created"] == 3
-    code = run(mobilise("places", "create", "testtown", "--name", "Testtown", "-a", "E09000001", workspace=ws))
+    code = run(
+        mobilise(
+            "places", "create", "testtown", "--name", "Testtown", "-a", "E09000001", workspace=ws
+        )
+    )
     assert code == 0
     capsys.readouterr()
     assert run(mobilise("places", "list", "--json", workspace=ws)) == 0
@@ -42,15 +49,28 @@ def test_indicator_import_and_list(tmp_path, capsys):
     run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws))
     capsys.readouterr()
     code = run(
-        mobilise("indicators", "import", str(HERE / "indicator_wide.csv"), "-c", "green_visits=green_visits",
-                 "--polarity", "higher_is_better", "--unit", "visits", "--json", workspace=ws)
+        mobilise(
+            "indicators",
+            "import",
+            str(HERE / "indicator_wide.csv"),
+            "-c",
+            "green_visits=green_visits",
+            "--polarity",
+            "higher_is_better",
+            "--unit",
+            "visits",
+            "--json",
+            workspace=ws,
+        )
     )
     assert code == 0
     assert json.loads(capsys.readouterr().out)["indicators"] == ["green_visits"]
     run(mobilise("indicators", "list", "--json", workspace=ws))
     [indicator] = json.loads(capsys.readouterr().out)
     assert (indicator["id"], indicator["unit"], indicator["polarity"]) == (
-        "green_visits", "visits", "higher_is_better",
+        "green_visits",
+        "visits",
+        "higher_is_better",
     )
 
 
@@ -76,8 +96,16 @@ def test_unknown_area_error_names_file_row_and_field(tmp_path, capsys):
     ws = tmp_path / "ws.sqlite"
     run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws))
     capsys.readouterr()
-    code = run(mobilise("indicators", "import", str(HERE / "indicator_unknown_area.csv"),
-                        "--area-column", "area_code", workspace=ws))
+    code = run(
+        mobilise(
+            "indicators",
+            "import",
+            str(HERE / "indicator_unknown_area.csv"),
+            "--area-column",
+            "area_code",
+            workspace=ws,
+        )
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "indicator_unknown_area.csv, row 3, field 'area_code'" in err
@@ -91,16 +119,23 @@ def test_console_script_demo_no_serve(tmp_path):
     ws = tmp_path / "demo.sqlite"
     done = subprocess.run(
         [exe, "--workspace", str(ws), "demo", "--no-serve", "--json"],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "120"},
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["areas"] == 1130
     assert {p["slug"]: p["n_areas"] for p in report["places"]} == {
-        "northamptonshire": 422, "inner-north-east-london": 708,
+        "northamptonshire": 422,
+        "inner-north-east-london": 708,
     }
     geocoded = subprocess.run(
-        [exe, "-w", str(ws), "geocode", "NN1 1DE", "--json"], capture_output=True, text=True, timeout=60
+        [exe, "-w", str(ws), "geocode", "NN1 1DE", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert geocoded.returncode == 0, geocoded.stderr
     assert json.loads(geocoded.stdout)[0]["lsoa11_code"] == "E01027223"

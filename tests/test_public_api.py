@@ -30,4 +30,7 @@ def test_error_tree_knows_status_and_exit_code():
     assert mobilise.ValidationError("x").status_code == 422
     assert mobilise.NotFound("x").status_code == 404
     assert mobilise.Conflict("x").status_code == 409
-    assert len({e.exit_code for e in (mobilise.ValidationError, mobilise.NotFound, mobilise.Conflict)}) == 3
+    assert (
+        len({e.exit_code for e in (mobilise.ValidationError, mobilise.NotFound, mobilise.Conflict)})
+        == 3
+    )

@@ -13,12 +13,31 @@ THEMES: tuple[tuple[str, str], ...] = (
 )
 _HEALTH = ("ypll", "cidr", "acute_morbidity", "mood_anxiety", "health2019")
 _ACCESS = ("parks_", "iod2019_road_distance")
-_LIVING = ("iod2019_house", "iod2019_homeless", "iod2019_owner", "iod2019_private",
-           "iod2019_housing", "iod2019_road_traffic", "iod2019_nitrogen", "iod2019_benzene",
-           "iod2019_sulphur", "iod2019_particulates", "iod2019_air")
-_DEPRIVATION = ("imd2019", "income2019", "employment2019", "education2019", "crime2019",
-                "barriers2019", "living_environment2019", "iod2019_staying", "iod2019_entry",
-                "iod2019_adult")
+_LIVING = (
+    "iod2019_house",
+    "iod2019_homeless",
+    "iod2019_owner",
+    "iod2019_private",
+    "iod2019_housing",
+    "iod2019_road_traffic",
+    "iod2019_nitrogen",
+    "iod2019_benzene",
+    "iod2019_sulphur",
+    "iod2019_particulates",
+    "iod2019_air",
+)
+_DEPRIVATION = (
+    "imd2019",
+    "income2019",
+    "employment2019",
+    "education2019",
+    "crime2019",
+    "barriers2019",
+    "living_environment2019",
+    "iod2019_staying",
+    "iod2019_entry",
+    "iod2019_adult",
+)
 
 
 def theme_of(indicator_id: str) -> str:

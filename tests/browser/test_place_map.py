@@ -7,7 +7,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(("slug", "n_lsoas"), [("inner-north-east-london", 708), ("northamptonshire", 422)])
+@pytest.mark.parametrize(
+    ("slug", "n_lsoas"), [("inner-north-east-london", 708), ("northamptonshire", 422)]
+)
 def test_place_map_draws_one_shape_per_lsoa(page, server_url, artifacts, slug, n_lsoas):
     page.goto(f"{server_url}/places/{slug}")
     page.wait_for_selector('#map[data-ready="true"]', timeout=20_000)
@@ -24,7 +26,9 @@ def test_changing_the_indicator_redraws_and_tooltips_show_values(page, server_ur
     page.goto(f"{server_url}/places/northamptonshire")
     page.wait_for_selector('#map[data-ready="true"]', timeout=20_000)
     page.select_option("#indicator", "ypll2019")
-    page.wait_for_function("document.getElementById('indicator-name').textContent.includes('life lost')")
+    page.wait_for_function(
+        "document.getElementById('indicator-name').textContent.includes('life lost')"
+    )
     page.wait_for_selector('#map[data-ready="true"]', timeout=20_000)
     assert "indicator=ypll2019" in page.url
     page.locator("#map path.leaflet-interactive").nth(200).hover()

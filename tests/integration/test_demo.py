@@ -27,7 +27,9 @@ def test_1130_lsoas_with_imd_2019(demo_workspace):
 
 def test_values_match_the_published_file(demo_workspace):
     """Ranks read through the BOM and thousands separators equal the MHCLG file's."""
-    with gzip.open(DEMO_DATA / "File_1_IoD2019_IMD_ranks_deciles_lsoa11.csv.gz", "rt", encoding="utf-8-sig") as f:
+    with gzip.open(
+        DEMO_DATA / "File_1_IoD2019_IMD_ranks_deciles_lsoa11.csv.gz", "rt", encoding="utf-8-sig"
+    ) as f:
         published = pd.read_csv(f, thousands=",").set_index("LSOA code (2011)")
     stored = demo_workspace.indicators.values("imd2019_rank")["value"]
     expected = published["Index of Multiple Deprivation (IMD) Rank"].astype(float)
@@ -37,7 +39,13 @@ def test_values_match_the_published_file(demo_workspace):
 def test_population_health_and_access_are_present(demo_workspace):
     ws = demo_workspace
     profile = {v.indicator.id: v for v in ws.indicators.for_area("E01027240")}
-    for indicator in ("ypll2019", "cidr2019", "acute_morbidity2019", "mood_anxiety2019", "parks_distance_m"):
+    for indicator in (
+        "ypll2019",
+        "cidr2019",
+        "acute_morbidity2019",
+        "mood_anxiety2019",
+        "parks_distance_m",
+    ):
         assert indicator in profile
         assert profile[indicator].national_decile is not None
     area = ws.areas.get("E01027240")

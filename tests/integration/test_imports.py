@@ -94,27 +94,46 @@ def test_national_deciles_follow_polarity(with_areas):
     values = with_areas.indicators.values("green_visits")
     # Polarity neutral: decile counts upwards. 12.5 is above the 6th cut point (12) -> decile 7.
     assert values["national_decile"].to_dict() == {
-        "E01000001": 7.0, "E01000002": 4.0, "E01000003": 10.0,
+        "E01000001": 7.0,
+        "E01000002": 4.0,
+        "E01000003": 10.0,
     }
 
 
 def test_population_and_postcodes(with_areas):
     table = pd.DataFrame(
-        {"area_code": ["E01000001", "E01000002", "E01009999"], "total": [1500, 1600, 10],
-         "age_0_15": [300, 320, 1], "age_16_59": [900, 950, 5], "age_60_plus": [300, 330, 4],
-         "working_age": [950, 990, 5]}
+        {
+            "area_code": ["E01000001", "E01000002", "E01009999"],
+            "total": [1500, 1600, 10],
+            "age_0_15": [300, 320, 1],
+            "age_16_59": [900, 950, 5],
+            "age_60_plus": [300, 330, 4],
+            "working_age": [950, 990, 5],
+        }
     )
     summary = with_areas.areas.import_population(table, file="pop.csv", period="mid-2015")
     assert summary.created == 2 and summary.notes
     assert with_areas.areas.get("E01000002").population["total"] == 1600
     lookup = pd.DataFrame(
-        {"postcode": ["TT1 1AA"], "lsoa11_code": ["E01000001"], "lon": [-0.095], "lat": [51.505],
-         "easting": [530000.0], "northing": [180000.0], "lad_code": ["E09000001"], "quality": [10]}
+        {
+            "postcode": ["TT1 1AA"],
+            "lsoa11_code": ["E01000001"],
+            "lon": [-0.095],
+            "lat": [51.505],
+            "easting": [530000.0],
+            "northing": [180000.0],
+            "lad_code": ["E09000001"],
+            "quality": [10],
+        }
     )
     with_areas.postcodes.import_lookup(lookup, file="pc.csv")
     with_areas.places.create("testtown", "Testtown", authorities=["E09000001"])
     found = with_areas.postcodes.geocode(" tt11aa ")
-    assert (found.postcode, found.lsoa11_code, found.places) == ("TT1 1AA", "E01000001", ["testtown"])
+    assert (found.postcode, found.lsoa11_code, found.places) == (
+        "TT1 1AA",
+        "E01000001",
+        ["testtown"],
+    )
     with pytest.raises(NotFound, match="TT9 9ZZ"):
         with_areas.postcodes.geocode("TT9 9ZZ")
     with pytest.raises(ValidationError):

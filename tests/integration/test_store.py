@@ -57,9 +57,7 @@ def test_create_records_who_and_when_and_audits(workspace):
     assert place.version == 1
     with workspace.read() as connection:
         row = connection.execute(select(places).where(places.c.slug == "testplace")).one()
-        entry = connection.execute(
-            select(audit_log).where(audit_log.c.entity_id == place.id)
-        ).one()
+        entry = connection.execute(select(audit_log).where(audit_log.c.entity_id == place.id)).one()
     assert row.created_by == row.updated_by == "tester"
     assert entry.action == "create" and entry.actor == "tester"
     assert entry.after["name"] == "Test place" and entry.before is None

@@ -28,7 +28,9 @@ def test_places_with_key_figures(client):
 
 
 def test_place_geojson_has_one_feature_per_lsoa_with_values(client):
-    response = client.get(f"/api/v1/places/{LONDON}/areas.geojson", params={"indicator": "imd2019_decile"})
+    response = client.get(
+        f"/api/v1/places/{LONDON}/areas.geojson", params={"indicator": "imd2019_decile"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/geo+json")
     collection = response.json()
@@ -40,7 +42,11 @@ def test_place_geojson_has_one_feature_per_lsoa_with_values(client):
     # For the IMD decile the national decile is the decile itself.
     assert all(f["properties"]["value"] == f["properties"]["national_decile"] for f in features)
     assert {f["properties"]["lad"] for f in features} == {
-        "Camden", "Hackney", "Islington", "Newham", "Tower Hamlets",
+        "Camden",
+        "Hackney",
+        "Islington",
+        "Newham",
+        "Tower Hamlets",
     }
     assert len(response.content) < 2_000_000
 
@@ -85,9 +91,13 @@ def test_create_and_update_place_with_optimistic_concurrency(client):
     assert created.status_code == 201, created.text
     place = created.json()
     assert place["n_areas"] == 133
-    ok = client.patch("/api/v1/places/camden", json={"version": place["version"], "name": "Camden borough"})
+    ok = client.patch(
+        "/api/v1/places/camden", json={"version": place["version"], "name": "Camden borough"}
+    )
     assert ok.status_code == 200 and ok.json()["version"] == place["version"] + 1
-    stale = client.patch("/api/v1/places/camden", json={"version": place["version"], "name": "Late"})
+    stale = client.patch(
+        "/api/v1/places/camden", json={"version": place["version"], "name": "Late"}
+    )
     error_shape(stale, 409, "conflict")
     duplicate = client.post("/api/v1/places", json={"slug": "camden", "name": "Again"})
     error_shape(duplicate, 409, "conflict")

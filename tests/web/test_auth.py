@@ -40,7 +40,8 @@ def test_wrong_password(shared_client):
 
 def test_login_then_roles(shared_client):
     response = shared_client.post(
-        "/login", data={"username": "vic", "password": "another long secret", "next": "/"},
+        "/login",
+        data={"username": "vic", "password": "another long secret", "next": "/"},
         follow_redirects=False,
     )
     assert response.status_code == 303

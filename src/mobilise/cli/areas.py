@@ -21,19 +21,27 @@ from mobilise.formats.ons import read_boundaries
 from mobilise.presentation import number
 from mobilise.workspace import Workspace
 
-app = typer.Typer(help="Areas: boundaries, lookups and profiles of small areas.", no_args_is_help=True)
+app = typer.Typer(
+    help="Areas: boundaries, lookups and profiles of small areas.", no_args_is_help=True
+)
 
 FileArg = Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)]
 
 
-def register_source(ws: Workspace, file: Path, title: str | None, licence: str | None) -> str | None:
+def register_source(
+    ws: Workspace, file: Path, title: str | None, licence: str | None
+) -> str | None:
     """Record where an imported file came from, when the user says so."""
     if not (title or licence):
         return None
     dataset_id = re.sub(r"[^a-z0-9]+", "-", file.name.lower()).strip("-")
     ws.datasets.register(
-        {"id": dataset_id, "title": title or file.name, "licence": licence or "unknown",
-         "files": [file.name]}
+        {
+            "id": dataset_id,
+            "title": title or file.name,
+            "licence": licence or "unknown",
+            "files": [file.name],
+        }
     )
     return dataset_id
 
@@ -94,9 +102,11 @@ def import_lookup(
     file: FileArg,
     kind: Annotated[
         LookupKind,
-        typer.Option(help="msoa11: LSOA->MSOA 2011 parents; lsoa21: LSOA 2011->2021->LAD 2022; "
-                     "rural-urban: 2011 rural-urban classification; centroids: "
-                     "population-weighted centroids."),
+        typer.Option(
+            help="msoa11: LSOA->MSOA 2011 parents; lsoa21: LSOA 2011->2021->LAD 2022; "
+            "rural-urban: 2011 rural-urban classification; centroids: "
+            "population-weighted centroids."
+        ),
     ],
     source: SourceOpt = None,
     licence: LicenceOpt = None,
@@ -108,26 +118,46 @@ def import_lookup(
         dataset_id = register_source(ws, file, source, licence)
         if kind is LookupKind.msoa11:
             summary = ws.areas.import_links(
-                read_lsoa_msoa(file), relation="parent", related_type="msoa11", file=name,
-                code_column="lsoa11_code", related_code_column="msoa11_code",
-                related_name_column="msoa11_name", dataset_id=dataset_id,
+                read_lsoa_msoa(file),
+                relation="parent",
+                related_type="msoa11",
+                file=name,
+                code_column="lsoa11_code",
+                related_code_column="msoa11_code",
+                related_name_column="msoa11_name",
+                dataset_id=dataset_id,
             )
         elif kind is LookupKind.lsoa21:
             table = read_lsoa11_lsoa21_lad22(file)
             summary = ws.areas.import_links(
-                table, relation="successor", related_type="lsoa21", file=name,
-                code_column="lsoa11_code", related_code_column="lsoa21_code",
-                related_name_column="lsoa21_name", detail_column="change", dataset_id=dataset_id,
+                table,
+                relation="successor",
+                related_type="lsoa21",
+                file=name,
+                code_column="lsoa11_code",
+                related_code_column="lsoa21_code",
+                related_name_column="lsoa21_name",
+                detail_column="change",
+                dataset_id=dataset_id,
             )
             ws.areas.import_links(
-                table, relation="parent", related_type="lad22", file=name,
-                code_column="lsoa11_code", related_code_column="lad22_code",
-                related_name_column="lad22_name", dataset_id=dataset_id,
+                table,
+                relation="parent",
+                related_type="lad22",
+                file=name,
+                code_column="lsoa11_code",
+                related_code_column="lad22_code",
+                related_name_column="lad22_name",
+                dataset_id=dataset_id,
             )
         elif kind is LookupKind.rural_urban:
             summary = ws.areas.import_links(
-                read_rural_urban(file), relation="classification", related_type="ruc11", file=name,
-                related_code_column="ruc11_code", related_name_column="ruc11_name",
+                read_rural_urban(file),
+                relation="classification",
+                related_type="ruc11",
+                file=name,
+                related_code_column="ruc11_code",
+                related_name_column="ruc11_name",
                 dataset_id=dataset_id,
             )
         else:
@@ -155,7 +185,9 @@ def show(
         return
     console.print(f"[bold]{area.name}[/] ({area.code}, {area.area_type})")
     for link in area.links:
-        console.print(f"  {link.relation} {link.related_type}: {link.related_name} ({link.related_code})")
+        console.print(
+            f"  {link.relation} {link.related_type}: {link.related_name} ({link.related_code})"
+        )
     if area.population:
         console.print(f"  population {area.population['period']}: {area.population['total']:,}")
     table = Table(title="Indicators (national decile: 1 = worst 10% in England)")
@@ -163,7 +195,9 @@ def show(
         table.add_column(column)
     for v in values:
         table.add_row(
-            v.indicator.name, number(v.value, v.indicator.unit), v.indicator.unit,
+            v.indicator.name,
+            number(v.value, v.indicator.unit),
+            v.indicator.unit,
             str(v.national_decile) if v.national_decile else "-",
         )
     console.print(table)

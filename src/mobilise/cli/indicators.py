@@ -14,8 +14,9 @@ from mobilise.errors import Problem, ValidationError
 from mobilise.formats.imd import read_iod
 from mobilise.formats.indicators import IndicatorData, read_indicator_csv
 
-app = typer.Typer(help="Indicators: deprivation, health and other measures per area.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Indicators: deprivation, health and other measures per area.", no_args_is_help=True
+)
 
 
 class Layout(StrEnum):
@@ -49,19 +50,26 @@ def import_indicators(
     file: FileArg,
     layout: Annotated[
         Layout,
-        typer.Option(help="wide: one column per indicator; long: area, indicator, value rows; "
-                     "iod: an English Indices of Deprivation 2019 file (File 1, 2, 6, 8)."),
+        typer.Option(
+            help="wide: one column per indicator; long: area, indicator, value rows; "
+            "iod: an English Indices of Deprivation 2019 file (File 1, 2, 6, 8)."
+        ),
     ] = Layout.wide,
     area_column: Annotated[str | None, typer.Option(help="Column of area codes.")] = None,
     column: Annotated[
         list[str] | None,
-        typer.Option("--column", "-c", help="Wide: import column SOURCE as indicator ID "
-                     "(SOURCE=ID). Repeatable; without it every numeric column is imported."),
+        typer.Option(
+            "--column",
+            "-c",
+            help="Wide: import column SOURCE as indicator ID "
+            "(SOURCE=ID). Repeatable; without it every numeric column is imported.",
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Indicator name (one-indicator files).")] = None,
     unit: Annotated[str, typer.Option(help="Unit, e.g. '%', 'per 100,000', 'metres'.")] = "",
-    polarity: Annotated[Polarity, typer.Option(help="Whether higher values are better or worse.")]
-    = Polarity.neutral,
+    polarity: Annotated[
+        Polarity, typer.Option(help="Whether higher values are better or worse.")
+    ] = Polarity.neutral,
     period: Annotated[str, typer.Option(help="Period the values describe, e.g. 2019-21.")] = "",
     source: SourceOpt = None,
     licence: LicenceOpt = None,
@@ -105,8 +113,9 @@ def import_indicators(
 @app.command("list")
 def list_indicators(
     ctx: typer.Context,
-    place: Annotated[str | None, typer.Option(help="Only indicators with values in this place.")]
-    = None,
+    place: Annotated[
+        str | None, typer.Option(help="Only indicators with values in this place.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the stored indicators."""
@@ -120,9 +129,12 @@ def list_indicators(
         table.add_column(c)
     for i in found:
         table.add_row(
-            i.id, i.name, i.unit, i.polarity.replace("_", " "), i.period, f"{i.n_values:,}",
+            i.id,
+            i.name,
+            i.unit,
+            i.polarity.replace("_", " "),
+            i.period,
+            f"{i.n_values:,}",
             "yes" if i.national_breaks else "-",
         )
     console.print(table)
-
-

@@ -7,11 +7,10 @@ from typing import Annotated
 
 import click
 import typer
+from rich.markup import escape
 
 from mobilise import __version__
 from mobilise.cli import areas, indicators, places, serve, users
-from rich.markup import escape
-
 from mobilise.cli._common import State, console, err_console, print_json, state
 from mobilise.errors import MobiliseError
 from mobilise.settings import load_settings
@@ -100,5 +99,3 @@ def run(argv: list[str] | None = None) -> int:
 
 def main() -> None:
     sys.exit(run(sys.argv[1:]))
-
-

@@ -36,7 +36,9 @@ def list_places(
         table.add_column(column, justify="right" if column in ("areas", "population") else "left")
     for p in found:
         core20 = (
-            f"{p.core20_areas:,} areas ({p.core20_share:.0%})" if p.core20_share is not None else "-"
+            f"{p.core20_areas:,} areas ({p.core20_share:.0%})"
+            if p.core20_share is not None
+            else "-"
         )
         table.add_row(p.slug, p.name, _fmt(p.n_areas), _fmt(p.population), core20)
     console.print(table)
@@ -50,8 +52,12 @@ def create(
     description: Annotated[str, typer.Option(help="What and where the place is.")] = "",
     authority: Annotated[
         list[str] | None,
-        typer.Option("--authority", "-a", help="Include every stored area in this local authority "
-                     "(code, e.g. E06000061). Repeatable."),
+        typer.Option(
+            "--authority",
+            "-a",
+            help="Include every stored area in this local authority "
+            "(code, e.g. E06000061). Repeatable.",
+        ),
     ] = None,
     area: Annotated[
         list[str] | None, typer.Option("--area", help="Include this area code. Repeatable.")
@@ -65,7 +71,9 @@ def create(
     """Create a place from stored areas."""
     codes = list(area or [])
     if areas_file is not None:
-        codes += [line.strip() for line in areas_file.read_text("utf-8-sig").splitlines() if line.strip()]
+        codes += [
+            line.strip() for line in areas_file.read_text("utf-8-sig").splitlines() if line.strip()
+        ]
     with state(ctx).open() as ws:
         place = ws.places.create(
             slug, name, description=description, area_codes=codes, authorities=authority or []
@@ -73,7 +81,9 @@ def create(
     if as_json:
         print_json(place.to_dict())
     else:
-        console.print(f"Created place [bold]{place.slug}[/] ({place.name}) with {place.n_areas:,} areas.")
+        console.print(
+            f"Created place [bold]{place.slug}[/] ({place.name}) with {place.n_areas:,} areas."
+        )
 
 
 @app.command("show")
@@ -101,12 +111,16 @@ def show(
         )
     if place.authorities:
         console.print("Local authorities: " + ", ".join(f"{n} ({c})" for c, n in place.authorities))
-    console.print(f"Indicators: {len(indicators)} (see [bold]mobilise indicators list --place {slug}[/])")
+    console.print(
+        f"Indicators: {len(indicators)} (see [bold]mobilise indicators list --place {slug}[/])"
+    )
 
 
 def geocode(
     ctx: typer.Context,
-    postcodes: Annotated[list[str], typer.Argument(help="One or more UK postcodes, e.g. 'NN1 1DE'.")],
+    postcodes: Annotated[
+        list[str], typer.Argument(help="One or more UK postcodes, e.g. 'NN1 1DE'.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find the coordinates and LSOA of postcodes, offline, from the stored lookup."""

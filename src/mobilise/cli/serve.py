@@ -11,8 +11,10 @@ from mobilise.errors import ConfigurationError
 
 HostOpt = Annotated[
     str | None,
-    typer.Option(help="Address to listen on [default: 127.0.0.1, local single-user mode]. Any "
-                 "other address needs users (mobilise users add) and MOBILISE_SECRET_KEY."),
+    typer.Option(
+        help="Address to listen on [default: 127.0.0.1, local single-user mode]. Any "
+        "other address needs users (mobilise users add) and MOBILISE_SECRET_KEY."
+    ),
 ]
 PortOpt = Annotated[int | None, typer.Option(help="Port [default: 8765].")]
 
@@ -37,7 +39,9 @@ def _serve(current: State, host: str | None, port: int | None) -> None:
             "`mobilise users add NAME --role admin` first."
         )
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-    console.print(f"mobilise is serving [bold]{current.location}[/] at [bold]http://{shown}:{settings.port}/[/]")
+    console.print(
+        f"mobilise is serving [bold]{current.location}[/] at [bold]http://{shown}:{settings.port}/[/]"
+    )
     console.print("Press Ctrl+C to stop.")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
@@ -52,7 +56,9 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build only; do not serve.")] = False,
     host: HostOpt = None,
     port: PortOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the build report as JSON.")
+    ] = False,
 ) -> None:
     """Build the demo workspace (Northamptonshire and inner North and East London) and serve it."""
     from mobilise.demo import build_demo

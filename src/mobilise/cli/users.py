@@ -21,8 +21,13 @@ def add(
     display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "",
     password: Annotated[
         str,
-        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                     envvar="MOBILISE_NEW_PASSWORD", help="Password (prompted when not given)."),
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="MOBILISE_NEW_PASSWORD",
+            help="Password (prompted when not given).",
+        ),
     ] = "",
 ) -> None:
     """Add a user."""

@@ -32,9 +32,6 @@ __all__ = ["DEMO_DATA", "DEMO_PLACES", "DemoReport", "build_demo"]
 
 DEMO_DATA = Path(__file__).parent / "data"
 
-# IMD 2019 ranks run from 1 (most deprived) to 32,844 LSOAs in England.
-ENGLAND_LSOAS = 32_844
-
 
 @dataclass(frozen=True)
 class DemoPlace:
@@ -89,34 +86,14 @@ class DemoReport:
         return sum(s for _, s in self.steps)
 
 
-def _rank_breaks() -> list[float]:
-    return [ENGLAND_LSOAS * k / 10 for k in range(1, 10)]
-
-
-def _decile_breaks() -> list[float]:
-    return [k + 0.5 for k in range(1, 10)]
-
-
 def national_breaks(data_dir: Path = DEMO_DATA) -> dict[str, list[float]]:
-    """Decile cut points of every demo indicator's distribution over England's LSOAs."""
+    """Decile cut points of the demo scores' distributions over England's LSOAs (ranks and
+    deciles carry theirs in :data:`mobilise.formats.imd.IOD_INDICATORS`)."""
     table = pd.read_csv(data_dir / "national_breaks.csv")
-    breaks = {
+    return {
         str(row["indicator_id"]): [float(row[f"b{k}"]) for k in range(1, 10)]
         for row in table.to_dict("records")
     }
-    return breaks
-
-
-def _iod_breaks(indicator_ids: list[str], national: dict[str, list[float]]) -> dict[str, list[float]]:
-    found = {}
-    for indicator_id in indicator_ids:
-        if indicator_id in national:
-            found[indicator_id] = national[indicator_id]
-        elif indicator_id.endswith("_rank"):
-            found[indicator_id] = _rank_breaks()
-        elif indicator_id.endswith("_decile"):
-            found[indicator_id] = _decile_breaks()
-    return found
 
 
 def build_demo(
@@ -213,7 +190,10 @@ def build_demo(
     started = step(6, "Importing population (IoD 2019 File 6)")
     file = "File_6_IoD2019_population_denominators_lsoa11.csv.gz"
     workspace.areas.import_population(
-        read_iod_population(data_dir / file), file=file, period="mid-2015", dataset_id=dataset_of(file)
+        read_iod_population(data_dir / file),
+        file=file,
+        period="mid-2015",
+        dataset_id=dataset_of(file),
     )
     done("population", started)
 
@@ -226,9 +206,8 @@ def build_demo(
         "File_8_IoD2019_underlying_indicators_lsoa11.csv.gz",
     ):
         data = read_iod(data_dir / file)
-        ids = [m.id for m in data.indicators]
         workspace.indicators.import_data(
-            data, dataset_id=dataset_of(file), national_breaks=_iod_breaks(ids, national)
+            data, dataset_id=dataset_of(file), national_breaks=national
         )
     done("indicators", started)
 
@@ -241,9 +220,7 @@ def build_demo(
         columns={PARKS_COLUMN: PARKS.id},
         meta={PARKS.id: PARKS},
     )
-    workspace.indicators.import_data(
-        parks, dataset_id=dataset_of(file), national_breaks=_iod_breaks([PARKS.id], national)
-    )
+    workspace.indicators.import_data(parks, dataset_id=dataset_of(file), national_breaks=national)
     done("parks", started)
 
     started = step(9, "Importing the postcode lookup (OS Code-Point Open)")
@@ -256,5 +233,3 @@ def build_demo(
     report.areas = workspace.areas.count(area_type="lsoa11")
     report.postcodes = workspace.postcodes.count()
     return report
-
-

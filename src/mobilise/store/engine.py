@@ -52,7 +52,9 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
         if database and database != ":memory:":
             parent = Path(database).parent
             if not parent.exists():
-                raise ConfigurationError(f"The folder {parent} of workspace {database} does not exist.")
+                raise ConfigurationError(
+                    f"The folder {parent} of workspace {database} does not exist."
+                )
         engine = create_engine(url, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

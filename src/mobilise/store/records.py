@@ -62,7 +62,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def snapshot(row: Row[Any] | Mapping[str, Any] | None, *, omit: Sequence[str] = ()) -> dict[str, Any]:
+def snapshot(
+    row: Row[Any] | Mapping[str, Any] | None, *, omit: Sequence[str] = ()
+) -> dict[str, Any]:
     """A JSON-safe copy of a row for the audit trail (bulky columns named in ``omit`` left out)."""
     if row is None:
         return {}

@@ -223,4 +223,3 @@ audit_log = Table(
     Column("summary", Text, nullable=False, default=""),
     Index("ix_audit_log_entity", "entity_type", "entity_id"),
 )
-

@@ -32,7 +32,7 @@ def create_app(
         title="mobilise",
         version=__version__,
         description="Community assets, access and health inequalities. JSON API under /api/v1; "
-        "errors always have the shape {\"error\": {\"code\", \"message\", \"problems\"}}.",
+        'errors always have the shape {"error": {"code", "message", "problems"}}.',
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",

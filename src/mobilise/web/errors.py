@@ -38,8 +38,11 @@ def render_error(request: Request, error: MobiliseError) -> Response:
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": error.status_code, "title": _TITLES.get(error.status_code, "Error"),
-         "error": error},
+        {
+            "status": error.status_code,
+            "title": _TITLES.get(error.status_code, "Error"),
+            "error": error,
+        },
         status_code=error.status_code,
     )
 
@@ -54,11 +57,15 @@ def install(app: FastAPI) -> None:
         problems = [
             Problem(
                 str(e.get("msg", "invalid")),
-                field=".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+                field=".".join(
+                    str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")
+                ),
             )
             for e in error.errors()
         ]
-        return render_error(request, ValidationError("The request is not valid.", problems=problems))
+        return render_error(
+            request, ValidationError("The request is not valid.", problems=problems)
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -72,8 +79,11 @@ def install(app: FastAPI) -> None:
         return request.app.state.templates.TemplateResponse(
             request,
             "error.html",
-            {"status": error.status_code, "title": _TITLES.get(error.status_code, "Error"),
-             "error": MobiliseError(message)},
+            {
+                "status": error.status_code,
+                "title": _TITLES.get(error.status_code, "Error"),
+                "error": MobiliseError(message),
+            },
             status_code=error.status_code,
         )
 

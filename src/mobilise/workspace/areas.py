@@ -86,7 +86,9 @@ class Area:
             "code": self.code,
             "name": self.name,
             "area_type": self.area_type,
-            "centroid": {"lon": self.centroid[0], "lat": self.centroid[1]} if self.centroid else None,
+            "centroid": {"lon": self.centroid[0], "lat": self.centroid[1]}
+            if self.centroid
+            else None,
             "centroid_method": self.centroid_method,
             "bbox": list(self.bbox) if self.bbox else None,
             "links": [link.__dict__ for link in self.links],
@@ -286,7 +288,11 @@ class AreaService:
         return ImportSummary(file, created=count, links=count, notes=notes)
 
     def import_centroids(
-        self, centroids: pd.DataFrame, *, file: str, method_column: str | None = None,
+        self,
+        centroids: pd.DataFrame,
+        *,
+        file: str,
+        method_column: str | None = None,
         method: str = "population_weighted",
     ) -> ImportSummary:
         """Set the (population-weighted) centroids of stored areas from ``area_code, lon, lat``."""
@@ -305,7 +311,9 @@ class AreaService:
                             "b_code": record["area_code"],
                             "centroid_lon": lon,
                             "centroid_lat": lat,
-                            "centroid_method": str(record[method_column]) if method_column else method,
+                            "centroid_method": str(record[method_column])
+                            if method_column
+                            else method,
                         }
                     )
             error = ValidationError.collect(problems, what=f"Centroid file {file}")
@@ -426,9 +434,7 @@ class AreaService:
             code=row.code,
             name=row.name,
             area_type=row.area_type,
-            centroid=(row.centroid_lon, row.centroid_lat)
-            if row.centroid_lon is not None
-            else None,
+            centroid=(row.centroid_lon, row.centroid_lat) if row.centroid_lon is not None else None,
             centroid_method=row.centroid_method,
             bbox=(row.min_lon, row.min_lat, row.max_lon, row.max_lat)
             if row.min_lon is not None
@@ -482,7 +488,8 @@ class AreaService:
                 ).where(area_links.c.area_code.in_(list(codes)), area_links.c.relation == "parent")
             ).all()
         frame = pd.DataFrame(
-            rows, columns=["code", "name", "area_type", "centroid_lon", "centroid_lat"]
+            [tuple(r) for r in rows],
+            columns=["code", "name", "area_type", "centroid_lon", "centroid_lat"],
         ).set_index("code")
         lads = _newest_parent(parents, "lad")
         frame["lad_code"] = pd.Series({c: v[0] for c, v in lads.items()}, dtype="object")
@@ -505,9 +512,7 @@ class AreaService:
 def _newest_parent(rows: Sequence[Any], prefix: str) -> dict[str, tuple[str, str]]:
     best: dict[str, tuple[str, str, str]] = {}
     for code, related_type, related_code, related_name in rows:
-        if related_type.startswith(prefix) and (
-            code not in best or related_type > best[code][0]
-        ):
+        if related_type.startswith(prefix) and (code not in best or related_type > best[code][0]):
             best[code] = (related_type, related_code, related_name)
     return {code: (v[1], v[2]) for code, v in best.items()}
 
@@ -591,5 +596,3 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-

@@ -17,7 +17,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Dataset", "DatasetService"]
 
-_FIELDS = ("title", "publisher", "licence", "licence_url", "attribution", "source_url", "processing")
+_FIELDS = (
+    "title",
+    "publisher",
+    "licence",
+    "licence_url",
+    "attribution",
+    "source_url",
+    "processing",
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class DatasetService:
                 "A dataset needs an id, a title and a licence.",
                 problems=[Problem(f"{k} is required", field=k) for k in missing],
             )
-        values = {k: str(description.get(k) or "") for k in _FIELDS}
+        values: dict[str, Any] = {k: str(description.get(k) or "") for k in _FIELDS}
         values["files"] = list(description.get("files") or [])
         dataset_id = str(description["id"])
         with self._ws.write() as connection:
@@ -106,4 +114,3 @@ def _dataset(row: Any) -> Dataset:
         processing=row.processing,
         version=row.version,
     )
-

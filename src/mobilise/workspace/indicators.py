@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Indicator", "IndicatorService", "IndicatorValue"]
 
-_META_FIELDS = ("name", "description", "unit", "polarity", "source", "licence", "period", "area_type")
+_META_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "polarity",
+    "source",
+    "licence",
+    "period",
+    "area_type",
+)
 _CHUNK = 5000
 
 
@@ -210,9 +220,8 @@ class IndicatorService:
     # -- reading -----------------------------------------------------------------------------
     def list(self, *, place: str | None = None) -> list[Indicator]:
         """Indicators with their number of values (in ``place`` when given)."""
-        count = (
-            select(indicator_values.c.indicator_id, func.count().label("n"))
-            .group_by(indicator_values.c.indicator_id)
+        count = select(indicator_values.c.indicator_id, func.count().label("n")).group_by(
+            indicator_values.c.indicator_id
         )
         if place is not None:
             place_id = self._ws.places.get(place).id
@@ -267,7 +276,7 @@ class IndicatorService:
                         query.where(indicator_values.c.area_code.in_(codes[start : start + _CHUNK]))
                     ).all()
         frame = pd.DataFrame(
-            rows,
+            [tuple(r) for r in rows],
             columns=["area_code", "value", "lower_ci", "upper_ci", "numerator", "denominator"],
         ).set_index("area_code")
         frame["national_decile"] = _deciles(indicator, frame["value"].to_numpy(dtype=float))
@@ -277,7 +286,7 @@ class IndicatorService:
         """Values of one indicator for the areas of a place."""
         return self.values(indicator_id, codes=self._ws.places.area_codes(place))
 
-    def for_area(self, code: str) -> list[IndicatorValue]:
+    def for_area(self, code: str) -> builtins.list[IndicatorValue]:
         """Every indicator value of one area, with its national decile."""
         code = code.strip().upper()
         with self._ws.read() as connection:
@@ -315,7 +324,11 @@ class IndicatorService:
 def _deciles(indicator: Indicator, values: np.ndarray) -> np.ndarray:
     if not indicator.national_breaks:
         return np.full(values.shape, np.nan)
-    polarity = indicator.polarity if indicator.polarity in ("higher_is_better", "higher_is_worse") else "neutral"
+    polarity = (
+        indicator.polarity
+        if indicator.polarity in ("higher_is_better", "higher_is_worse")
+        else "neutral"
+    )
     return decile_from_breaks(values, indicator.national_breaks, polarity=polarity)  # type: ignore[arg-type]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,14 @@ from mobilise.store.records import (
     soft_delete_record,
     update_record,
 )
-from mobilise.store.tables import area_links, areas, indicator_values, place_areas, places, population
+from mobilise.store.tables import (
+    area_links,
+    areas,
+    indicator_values,
+    place_areas,
+    places,
+    population,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -92,7 +100,7 @@ class PlaceService:
         with self._ws.read() as connection:
             return self._with_figures(connection, self._row(connection, slug))
 
-    def area_codes(self, slug: str) -> list[str]:
+    def area_codes(self, slug: str) -> builtins.list[str]:
         with self._ws.read() as connection:
             place = self._row(connection, slug)
             return list(
@@ -120,9 +128,9 @@ class PlaceService:
         ).scalar_one()
         # The newest population period of the place's areas.
         period = connection.execute(
-            select(func.max(population.c.period)).join(
-                place_areas, place_areas.c.area_code == population.c.area_code
-            ).where(members)
+            select(func.max(population.c.period))
+            .join(place_areas, place_areas.c.area_code == population.c.area_code)
+            .where(members)
         ).scalar_one()
         total = None
         if period is not None:
@@ -252,9 +260,7 @@ class PlaceService:
         description: str | None = None,
     ) -> Place:
         """Change a place's name or description; ``version`` is the version you read."""
-        changes = {
-            k: v.strip() for k, v in {"name": name, "description": description}.items() if v
-        }
+        changes = {k: v.strip() for k, v in {"name": name, "description": description}.items() if v}
         with self._ws.write() as connection:
             place = self._row(connection, slug)
             update_record(
@@ -297,13 +303,19 @@ class PlaceService:
 
     def _resolve_areas(
         self, connection: Connection, area_codes: Iterable[str], authorities: Sequence[str]
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         wanted = [c.strip().upper() for c in area_codes if c.strip()]
-        stored = set(
-            connection.execute(
-                select(areas.c.code).where(areas.c.code.in_(wanted), areas.c.deleted_at.is_(None))
-            ).scalars()
-        ) if wanted else set()
+        stored = (
+            set(
+                connection.execute(
+                    select(areas.c.code).where(
+                        areas.c.code.in_(wanted), areas.c.deleted_at.is_(None)
+                    )
+                ).scalars()
+            )
+            if wanted
+            else set()
+        )
         problems = [
             Problem(f"no stored area {code!r}: import its boundaries first", field="area_codes")
             for code in wanted
@@ -380,19 +392,21 @@ def areas_geojson(workspace: Workspace, slug: str, *, indicator_id: str | None =
 
     codes = workspace.places.area_codes(slug)
     features = workspace.areas.geojson_features(codes)
-    frame = workspace.areas.frame(codes)
-    values = workspace.indicators.values(indicator_id, codes=codes) if indicator_id else None
+    lads = workspace.areas.frame(codes)["lad_name"].to_dict()
+    values = (
+        workspace.indicators.values(indicator_id, codes=codes)[["value", "national_decile"]]
+        .astype(object)
+        .to_dict("index")
+        if indicator_id
+        else None
+    )
     parts = []
     for code, name, geometry in features:
-        properties: dict[str, Any] = {
-            "code": code,
-            "name": name,
-            "lad": _clean(frame.at[code, "lad_name"]) if code in frame.index else None,
-        }
+        properties: dict[str, Any] = {"code": code, "name": name, "lad": _clean(lads.get(code))}
         if values is not None:
-            found = code in values.index
-            properties["value"] = _clean(values.at[code, "value"]) if found else None
-            decile = _clean(values.at[code, "national_decile"]) if found else None
+            found = values.get(code, {})
+            properties["value"] = _clean(found.get("value"))
+            decile = _clean(found.get("national_decile"))
             properties["national_decile"] = int(decile) if decile is not None else None
         parts.append(
             '{"type":"Feature","id":'

@@ -57,7 +57,16 @@ class PostcodeService:
         """Replace stored postcodes with those of ``lookup`` (columns of
         :func:`mobilise.formats.postcodes.read_postcode_lookup`)."""
         stamp = record_values(self._ws.actor)
-        columns = ["postcode", "lsoa11_code", "lon", "lat", "easting", "northing", "lad_code", "quality"]
+        columns = [
+            "postcode",
+            "lsoa11_code",
+            "lon",
+            "lat",
+            "easting",
+            "northing",
+            "lad_code",
+            "quality",
+        ]
         frame = lookup[columns].astype(object).where(lookup[columns].notna(), None)
         records = [
             {**dict(zip(columns, row, strict=True)), "dataset_id": dataset_id, **stamp}
@@ -104,7 +113,9 @@ class PostcodeService:
                 .where(postcodes.c.postcode == postcode)
             ).first()
             if row is None:
-                stored = connection.execute(select(func.count()).select_from(postcodes)).scalar_one()
+                stored = connection.execute(
+                    select(func.count()).select_from(postcodes)
+                ).scalar_one()
                 hint = (
                     "the workspace has no postcode lookup yet (run `mobilise demo` or import one)"
                     if not stored

@@ -44,12 +44,16 @@ class UserService:
     def create(self, username: str, password: str, *, role: str, display_name: str = "") -> User:
         problems = []
         if not username.strip() or len(username) > 120:
-            problems.append(Problem("a username of 1 to 120 characters is needed", field="username"))
+            problems.append(
+                Problem("a username of 1 to 120 characters is needed", field="username")
+            )
         if role not in ROLES:
             problems.append(Problem(f"role must be one of {', '.join(ROLES)}", field="role"))
         if len(password) < MIN_PASSWORD:
             problems.append(
-                Problem(f"a password of at least {MIN_PASSWORD} characters is needed", field="password")
+                Problem(
+                    f"a password of at least {MIN_PASSWORD} characters is needed", field="password"
+                )
             )
         if problems:
             raise ValidationError("Cannot create the user.", problems=problems)

@@ -24,7 +24,9 @@ def login_page(
 ) -> Response:
     if settings.local_mode:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "user": None})
+    return templates.TemplateResponse(
+        request, "login.html", {"next": _safe_next(next), "user": None}
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)

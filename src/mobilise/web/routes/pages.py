@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mobilise.demo import DEMO_DATA
 from mobilise.errors import MobiliseError
-from mobilise.web.deps import SettingsDep, TemplatesDep, UserDep, WorkspaceDep
 from mobilise.presentation import THEMES, decile_words, number, theme_of
+from mobilise.web.deps import SettingsDep, TemplatesDep, UserDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -18,7 +18,9 @@ DEFAULT_INDICATOR = "imd2019_score"
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep) -> Response:
+def home(
+    request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
+) -> Response:
     return templates.TemplateResponse(
         request, "home.html", {"places": workspace.places.list(), "user": user}
     )
@@ -39,19 +41,29 @@ def find(
         return templates.TemplateResponse(
             request,
             "home.html",
-            {"places": workspace.places.list(), "user": user, "search_error": error.message,
-             "postcode": postcode},
+            {
+                "places": workspace.places.list(),
+                "user": user,
+                "search_error": error.message,
+                "postcode": postcode,
+            },
             status_code=error.status_code,
         )
     if found.lsoa11_code is None:
         return templates.TemplateResponse(
             request,
             "home.html",
-            {"places": workspace.places.list(), "user": user, "postcode": postcode,
-             "search_error": f"{found.postcode} has no small area in the lookup."},
+            {
+                "places": workspace.places.list(),
+                "user": user,
+                "postcode": postcode,
+                "search_error": f"{found.postcode} has no small area in the lookup.",
+            },
             status_code=404,
         )
-    return RedirectResponse(f"/areas/{found.lsoa11_code}?postcode={found.postcode}", status_code=303)
+    return RedirectResponse(
+        f"/areas/{found.lsoa11_code}?postcode={found.postcode}", status_code=303
+    )
 
 
 def _grouped(items: list[Any], key: Any) -> list[tuple[str, list[Any]]]:
@@ -79,8 +91,12 @@ def place(
     found = workspace.places.get(slug)
     indicators = workspace.indicators.list(place=slug)
     ids = [i.id for i in indicators]
-    chosen = indicator if indicator in ids else DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else (
-        ids[0] if ids else None
+    chosen = (
+        indicator
+        if indicator in ids
+        else DEFAULT_INDICATOR
+        if DEFAULT_INDICATOR in ids
+        else (ids[0] if ids else None)
     )
     return templates.TemplateResponse(
         request,
@@ -133,7 +149,9 @@ def area(
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources(request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep) -> Response:
+def sources(
+    request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
+) -> Response:
     return templates.TemplateResponse(
         request,
         "sources.html",

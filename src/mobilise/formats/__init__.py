@@ -1,0 +1,23 @@
+"""Readers and writers for external file formats; no storage, web or CLI here.
+
+Each reader takes a path first and named options after it, returns plain pandas / GeoPandas objects
+(or a small dataclass of them), and reports every problem in a file at once as one
+:class:`mobilise.errors.ValidationError` whose problems name the file, row and field.
+
+Modules
+-------
+indicators
+    :class:`~mobilise.formats.indicators.IndicatorMeta`, ``IndicatorData``, ``national_breaks`` and
+    ``read_indicator_csv`` for any small-area indicator CSV (wide or long).
+imd
+    English Indices of Deprivation 2019 files (MHCLG Files 1, 2, 6, 8 and mySociety's scores):
+    ``IOD_INDICATORS``, ``read_iod``, ``read_iod_population``.
+ons
+    ONS boundary files (GeoJSON, GeoPackage, shapefile): ``read_boundaries`` -> ``BoundaryData``.
+lookups
+    ONS lookups between geographies, rural-urban classification and area centroids.
+postcodes
+    Postcode -> LSOA and coordinates lookups (OS Code-Point Open with LSOA 2011).
+
+Importing this package imports none of them, so ``import mobilise.formats`` stays cheap.
+"""
