@@ -139,3 +139,46 @@ def test_console_script_demo_no_serve(tmp_path):
     )
     assert geocoded.returncode == 0, geocoded.stderr
     assert json.loads(geocoded.stdout)[0]["lsoa11_code"] == "E01027223"
+
+
+def test_import_lookup_links_parents_and_skips_other_areas(tmp_path, capsys):
+    ws = tmp_path / "ws.sqlite"
+    run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws))
+    capsys.readouterr()
+    code = run(
+        mobilise(
+            "areas",
+            "import-lookup",
+            str(HERE / "msoa_lookup.csv"),
+            "--kind",
+            "msoa11",
+            "--json",
+            workspace=ws,
+        )
+    )
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["links"] == 3
+    assert summary["notes"] == ["1 rows for areas not in the workspace were skipped"]
+    run(mobilise("areas", "show", "E01000003", "--json", workspace=ws))
+    area = json.loads(capsys.readouterr().out)
+    assert {
+        "relation": "parent",
+        "related_type": "msoa11",
+        "related_code": "E02000002",
+        "related_name": "Otherby 001",
+        "detail": "",
+    } in area["links"]
+    assert (
+        run(
+            mobilise(
+                "areas",
+                "import-lookup",
+                str(HERE / "msoa_lookup.csv"),
+                "--kind",
+                "nope",
+                workspace=ws,
+            )
+        )
+        == 2
+    )

@@ -11,15 +11,10 @@ import typer
 from rich.table import Table
 
 from mobilise.cli._common import console, print_json, progress_bar, state
-from mobilise.formats.lookups import (
-    read_centroids,
-    read_lsoa11_lsoa21_lad22,
-    read_lsoa_msoa,
-    read_rural_urban,
-)
 from mobilise.formats.ons import read_boundaries
 from mobilise.presentation import number
 from mobilise.workspace import Workspace
+from mobilise.workspace.areas import LOOKUP_KINDS
 
 app = typer.Typer(
     help="Areas: boundaries, lookups and profiles of small areas.", no_args_is_help=True
@@ -89,11 +84,7 @@ def import_boundaries(
         )
 
 
-class LookupKind(StrEnum):
-    msoa11 = "msoa11"
-    lsoa21 = "lsoa21"
-    rural_urban = "rural-urban"
-    centroids = "centroids"
+LookupKind = StrEnum("LookupKind", {k.replace("-", "_"): k for k in LOOKUP_KINDS})  # type: ignore[misc]
 
 
 @app.command("import-lookup")
@@ -102,70 +93,22 @@ def import_lookup(
     file: FileArg,
     kind: Annotated[
         LookupKind,
-        typer.Option(
-            help="msoa11: LSOA->MSOA 2011 parents; lsoa21: LSOA 2011->2021->LAD 2022; "
-            "rural-urban: 2011 rural-urban classification; centroids: "
-            "population-weighted centroids."
-        ),
+        typer.Option(help="; ".join(f"{k}: {v}" for k, v in LOOKUP_KINDS.items()) + "."),
     ],
     source: SourceOpt = None,
     licence: LicenceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a lookup for stored areas (parents, successors, classification or centroids)."""
-    name = file.name
     with state(ctx).open() as ws:
         dataset_id = register_source(ws, file, source, licence)
-        if kind is LookupKind.msoa11:
-            summary = ws.areas.import_links(
-                read_lsoa_msoa(file),
-                relation="parent",
-                related_type="msoa11",
-                file=name,
-                code_column="lsoa11_code",
-                related_code_column="msoa11_code",
-                related_name_column="msoa11_name",
-                dataset_id=dataset_id,
-            )
-        elif kind is LookupKind.lsoa21:
-            table = read_lsoa11_lsoa21_lad22(file)
-            summary = ws.areas.import_links(
-                table,
-                relation="successor",
-                related_type="lsoa21",
-                file=name,
-                code_column="lsoa11_code",
-                related_code_column="lsoa21_code",
-                related_name_column="lsoa21_name",
-                detail_column="change",
-                dataset_id=dataset_id,
-            )
-            ws.areas.import_links(
-                table,
-                relation="parent",
-                related_type="lad22",
-                file=name,
-                code_column="lsoa11_code",
-                related_code_column="lad22_code",
-                related_name_column="lad22_name",
-                dataset_id=dataset_id,
-            )
-        elif kind is LookupKind.rural_urban:
-            summary = ws.areas.import_links(
-                read_rural_urban(file),
-                relation="classification",
-                related_type="ruc11",
-                file=name,
-                related_code_column="ruc11_code",
-                related_name_column="ruc11_name",
-                dataset_id=dataset_id,
-            )
-        else:
-            summary = ws.areas.import_centroids(read_centroids(file), file=name)
+        summary = ws.areas.import_lookup(file, kind=kind.value, dataset_id=dataset_id)
     if as_json:
         print_json(summary.to_dict())
     else:
-        console.print(f"{name}: {summary.created or summary.updated:,} areas linked or updated.")
+        console.print(
+            f"{file.name}: {summary.created or summary.updated:,} areas linked or updated."
+        )
         for note in summary.notes:
             console.print(f"  {note}")
 

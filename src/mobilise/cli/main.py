@@ -5,8 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import click
 import typer
+
+try:  # Typer >= 0.20 carries its own copy of click
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older Typer on click
+    from click import ClickException
 from rich.markup import escape
 
 from mobilise import __version__
@@ -83,12 +87,12 @@ def run(argv: list[str] | None = None) -> int:
     except MobiliseError as error:
         err_console.print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False)
         return error.exit_code
-    except click.exceptions.Exit as stop:
-        return stop.exit_code
-    except click.ClickException as error:
+    except typer.Exit as stop:
+        return int(stop.exit_code)
+    except ClickException as error:
         error.show()
-        return error.exit_code
-    except click.exceptions.Abort:
+        return int(error.exit_code)
+    except typer.Abort:
         err_console.print("Aborted.")
         return 1
     except KeyboardInterrupt:

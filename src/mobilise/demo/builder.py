@@ -17,12 +17,6 @@ import pandas as pd
 from mobilise.errors import NotFound
 from mobilise.formats.imd import read_iod, read_iod_population
 from mobilise.formats.indicators import IndicatorMeta, read_indicator_csv
-from mobilise.formats.lookups import (
-    read_centroids,
-    read_lsoa11_lsoa21_lad22,
-    read_lsoa_msoa,
-    read_rural_urban,
-)
 from mobilise.formats.ons import read_boundaries
 from mobilise.formats.postcodes import read_postcode_lookup
 from mobilise.workspace import Workspace
@@ -131,50 +125,17 @@ def build_demo(
     done("boundaries", started)
 
     started = step(3, "Importing lookups and classifications")
-    file = "lsoa11_msoa11_lad_lookup.csv.gz"
-    msoa = read_lsoa_msoa(data_dir / file)
-    workspace.areas.import_links(
-        msoa,
-        relation="parent",
-        related_type="msoa11",
-        file=file,
-        code_column="lsoa11_code",
-        related_code_column="msoa11_code",
-        related_name_column="msoa11_name",
-        dataset_id=dataset_of(file),
-    )
-    file = "lsoa11_lsoa21_lad22_lookup.csv.gz"
-    successors = read_lsoa11_lsoa21_lad22(data_dir / file)
-    workspace.areas.import_links(
-        successors,
-        relation="successor",
-        related_type="lsoa21",
-        file=file,
-        code_column="lsoa11_code",
-        related_code_column="lsoa21_code",
-        related_name_column="lsoa21_name",
-        detail_column="change",
-        dataset_id=dataset_of(file),
-    )
-    file = "lsoa11_rural_urban_classification_2011.csv.gz"
-    rural_urban = read_rural_urban(data_dir / file)
-    workspace.areas.import_links(
-        rural_urban,
-        relation="classification",
-        related_type="ruc11",
-        file=file,
-        related_code_column="ruc11_code",
-        related_name_column="ruc11_name",
-        dataset_id=dataset_of(file),
-    )
+    for file, kind in (
+        ("lsoa11_msoa11_lad_lookup.csv.gz", "msoa11"),
+        ("lsoa11_lsoa21_lad22_lookup.csv.gz", "lsoa21"),
+        ("lsoa11_rural_urban_classification_2011.csv.gz", "rural-urban"),
+    ):
+        workspace.areas.import_lookup(data_dir / file, kind=kind, dataset_id=dataset_of(file))
     done("lookups", started)
 
     started = step(4, "Importing population-weighted centroids")
     file = "lsoa11_population_weighted_centroids.csv"
-    centroids = read_centroids(data_dir / file)
-    methods = pd.read_csv(data_dir / file, usecols=["LSOA11CD", "method"]).set_index("LSOA11CD")
-    centroids["method"] = centroids["area_code"].map(methods["method"])
-    workspace.areas.import_centroids(centroids, file=file, method_column="method")
+    workspace.areas.import_lookup(data_dir / file, kind="centroids", dataset_id=dataset_of(file))
     done("centroids", started)
 
     started = step(5, "Creating the places")

@@ -196,7 +196,8 @@ def read_centroids(path: PathLike) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``area_code``, ``lon``, ``lat`` (WGS84 degrees); one row per area.
+        ``area_code``, ``lon``, ``lat`` (WGS84 degrees); one row per area; and ``method`` (how
+        each centroid was derived) when the file has that column.
     """
     table = read_table(path)
     name, frame = table.name, table.frame
@@ -247,4 +248,8 @@ def read_centroids(path: PathLike) -> pd.DataFrame:
         lons, lats = x.to_numpy(dtype=float), y.to_numpy(dtype=float)
     else:
         lons, lats = bng_to_wgs84(x.to_numpy(dtype=float), y.to_numpy(dtype=float))
-    return pd.DataFrame({"area_code": codes.astype(object).to_numpy(), "lon": lons, "lat": lats})
+    result = pd.DataFrame({"area_code": codes.astype(object).to_numpy(), "lon": lons, "lat": lats})
+    method = find_column(columns, "method", "centroid_method")
+    if method is not None:
+        result["method"] = frame[method].to_numpy()
+    return result

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,7 +23,14 @@ if TYPE_CHECKING:
     from mobilise.formats.ons import BoundaryData
     from mobilise.workspace.core import Workspace
 
-__all__ = ["Area", "AreaLink", "AreaService", "ImportSummary"]
+__all__ = ["LOOKUP_KINDS", "Area", "AreaLink", "AreaService", "ImportSummary"]
+
+LOOKUP_KINDS = {
+    "msoa11": "LSOA 2011 -> MSOA 2011 parents (ONS lsoa11_msoa11 lookup)",
+    "lsoa21": "LSOA 2011 -> LSOA 2021 successors and LAD 2022 parents (ONS lookup with CHGIND)",
+    "rural-urban": "rural-urban classification 2011 of LSOAs",
+    "centroids": "population-weighted centroids (lon/lat or British National Grid)",
+}
 
 _PARENT_PREFIXES = ("LAD", "MSOA", "WD", "CCG", "ICB", "SICBL", "RGN", "CTY", "UTLA", "LTLA")
 _CHUNK = 2000
@@ -232,6 +240,66 @@ class AreaService:
                 f"{links} parent links",
             )
         return ImportSummary(data.file, created=created, updated=updated, links=links)
+
+    def import_lookup(
+        self, path: str | Path, *, kind: str, dataset_id: str | None = None
+    ) -> ImportSummary:
+        """Read a lookup file of one of the :data:`LOOKUP_KINDS` and store it for stored areas."""
+        from mobilise.formats import lookups
+
+        file = Path(path).name
+        if kind == "msoa11":
+            return self.import_links(
+                lookups.read_lsoa_msoa(path),
+                relation="parent",
+                related_type="msoa11",
+                file=file,
+                code_column="lsoa11_code",
+                related_code_column="msoa11_code",
+                related_name_column="msoa11_name",
+                dataset_id=dataset_id,
+            )
+        if kind == "lsoa21":
+            table = lookups.read_lsoa11_lsoa21_lad22(path)
+            self.import_links(
+                table,
+                relation="parent",
+                related_type="lad22",
+                file=file,
+                code_column="lsoa11_code",
+                related_code_column="lad22_code",
+                related_name_column="lad22_name",
+                dataset_id=dataset_id,
+            )
+            return self.import_links(
+                table,
+                relation="successor",
+                related_type="lsoa21",
+                file=file,
+                code_column="lsoa11_code",
+                related_code_column="lsoa21_code",
+                related_name_column="lsoa21_name",
+                detail_column="change",
+                dataset_id=dataset_id,
+            )
+        if kind == "rural-urban":
+            return self.import_links(
+                lookups.read_rural_urban(path),
+                relation="classification",
+                related_type="ruc11",
+                file=file,
+                related_code_column="ruc11_code",
+                related_name_column="ruc11_name",
+                dataset_id=dataset_id,
+            )
+        if kind == "centroids":
+            centroids = lookups.read_centroids(path)
+            method = "method" if "method" in centroids.columns else None
+            return self.import_centroids(centroids, file=file, method_column=method)
+        raise ValidationError(
+            f"Unknown lookup kind {kind!r}: use one of {', '.join(LOOKUP_KINDS)}.",
+            problems=[Problem(f"unknown kind {kind!r}", field="kind")],
+        )
 
     def import_links(
         self,
