@@ -10,7 +10,7 @@ import typer
 try:  # Typer >= 0.20 carries its own copy of click
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - older Typer on click
-    from click import ClickException
+    from click import ClickException  # type: ignore[assignment]
 from rich.markup import escape
 
 from mobilise import __version__
