@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mobilise import open_workspace
 from mobilise.cli.main import run
 
 from .conftest import FIXTURES
@@ -131,6 +132,9 @@ def test_console_script_demo_no_serve(tmp_path):
         "northamptonshire": 422,
         "inner-north-east-london": 708,
     }
+    with open_workspace(ws) as built:
+        imd = built.indicators.values("imd2019_score")
+        assert len(imd) == 1130 and imd["value"].notna().all()
     geocoded = subprocess.run(
         [exe, "-w", str(ws), "geocode", "NN1 1DE", "--json"],
         capture_output=True,
@@ -182,3 +186,53 @@ def test_import_lookup_links_parents_and_skips_other_areas(tmp_path, capsys):
         )
         == 2
     )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_console_script_serve(tmp_path):
+    """`mobilise serve` answers on 127.0.0.1 and refuses other hosts without users."""
+    import time
+
+    import httpx
+
+    exe = shutil.which("mobilise", path=str(Path(sys.executable).parent)) or "mobilise"
+    ws = tmp_path / "ws.sqlite"
+    assert run(["-w", str(ws), "areas", "import", str(HERE / "three_lsoas.geojson")]) == 0
+    refused = subprocess.run(
+        [exe, "-w", str(ws), "serve", "--host", "0.0.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MOBILISE_SECRET_KEY": "x" * 40},
+    )
+    assert refused.returncode == 6
+    assert "mobilise users add" in refused.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [exe, "-w", str(ws), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "mobilise serve did not answer within 30 s"
+                time.sleep(0.2)
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

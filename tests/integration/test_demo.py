@@ -71,3 +71,15 @@ def test_rebuilding_the_demo_is_idempotent(demo_workspace, tmp_path):
     assert ws.areas.count() == 1130
     assert len(ws.places.list()) == 2
     assert len(ws.indicators.values("imd2019_score")) == 1130
+
+
+def test_demo_builds_on_postgresql(postgres_url):
+    from mobilise import open_workspace
+    from mobilise.demo import build_demo
+
+    with open_workspace(postgres_url) as ws:
+        report = build_demo(ws)
+        assert report.areas == 1130
+        assert len(ws.indicators.values("imd2019_score")) == 1130
+        assert ws.postcodes.geocode("NN1 1DE").lsoa11_code == "E01027223"
+        assert ws.places.get("inner-north-east-london").n_areas == 708
