@@ -236,3 +236,26 @@ def test_console_script_serve(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_failed_command_leaves_nothing_behind(tmp_path, capsys):
+    """Registering the source, importing the areas and adding them to a place is one unit."""
+    ws = tmp_path / "ws.sqlite"
+    code = run(
+        mobilise(
+            "areas",
+            "import",
+            str(HERE / "three_lsoas.geojson"),
+            "--place",
+            "nowhere",
+            "--source",
+            "Test boundaries",
+            "--licence",
+            "OGL-UK-3.0",
+            workspace=ws,
+        )
+    )
+    assert code == 3 and "No place 'nowhere'" in capsys.readouterr().err
+    with open_workspace(ws) as workspace:
+        assert workspace.areas.count() == 0
+        assert workspace.datasets.list() == []

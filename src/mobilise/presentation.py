@@ -64,10 +64,17 @@ def number(value: float | int | None, unit: str = "") -> str:
     return f"{value:,.{digits}f}"
 
 
-def decile_words(decile: int | None) -> str:
-    """Plain words for a national decile (1 = worst 10% in England)."""
+def decile_words(decile: int | None, polarity: str = "higher_is_worse") -> str:
+    """Plain words for a national decile. For indicators with a direction, decile 1 is the worst
+    10% in England; for neutral ones, the lowest 10%."""
     if decile is None:
         return "no national comparison"
+    if polarity not in ("higher_is_better", "higher_is_worse"):
+        if decile == 1:
+            return "among the lowest 10% in England"
+        if decile == 10:
+            return "among the highest 10% in England"
+        return f"decile {decile} of 10 in England, counting from the lowest"
     if decile == 1:
         return "among the worst 10% in England"
     if decile == 10:

@@ -138,3 +138,94 @@ def test_population_and_postcodes(with_areas):
         with_areas.postcodes.geocode("TT9 9ZZ")
     with pytest.raises(ValidationError):
         with_areas.postcodes.geocode("not a postcode")
+
+
+def test_a_failure_midway_rolls_back_every_indicator(with_areas, monkeypatch):
+    """The second indicator's insert fails: the first indicator's rows must not stay behind."""
+    from mobilise.workspace import indicators as service
+
+    data = read_indicator_csv(HERE / "indicator_wide.csv")
+    real_audit = service.audit
+    calls = []
+
+    def failing_audit(*args, **kwargs):
+        calls.append(kwargs.get("entity_id"))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(service, "audit", failing_audit)
+    with pytest.raises(RuntimeError):
+        with_areas.indicators.import_data(data)
+    monkeypatch.undo()
+    assert with_areas.indicators.list() == []
+
+
+def test_polarity_decides_which_end_is_worst(with_areas, tmp_path):
+    from mobilise.formats.indicators import IndicatorMeta
+
+    meta = {
+        "green_visits": IndicatorMeta(
+            id="green_visits",
+            name="Green visits",
+            unit="visits",
+            polarity="higher_is_better",
+            source="test",
+            licence="test",
+            period="2024",
+        ),
+        "wellbeing": IndicatorMeta(
+            id="wellbeing",
+            name="Low wellbeing",
+            unit="score",
+            polarity="higher_is_worse",
+            source="test",
+            licence="test",
+            period="2024",
+        ),
+    }
+    data = read_indicator_csv(HERE / "indicator_wide.csv", meta=meta)
+    breaks = {
+        "green_visits": [2, 4, 6, 8, 10, 12, 14, 16, 18],
+        "wellbeing": [1, 2, 3, 4, 5, 6, 7, 7.5, 7.8],
+    }
+    with_areas.indicators.import_data(data, national_breaks=breaks)
+    # More green visits is better: 20 is above every cut point -> the best decile (10).
+    assert with_areas.indicators.values("green_visits").loc["E01000003", "national_decile"] == 10
+    # Higher wellbeing score is worse here: 7.9 is above every cut point -> the worst decile (1).
+    assert with_areas.indicators.values("wellbeing").loc["E01000003", "national_decile"] == 1
+
+
+def test_postcodes_without_coordinates_are_stored(with_areas):
+    lookup = pd.DataFrame(
+        {
+            "postcode": ["TT1 9ZZ"],
+            "lsoa11_code": ["E01000001"],
+            "lon": [float("nan")],
+            "lat": [float("nan")],
+            "easting": [float("nan")],
+            "northing": [float("nan")],
+            "lad_code": ["E09000001"],
+            "quality": [90],
+        }
+    )
+    with_areas.postcodes.import_lookup(lookup, file="pc.csv")
+    found = with_areas.postcodes.geocode("TT1 9ZZ")
+    assert (found.lon, found.lat, found.lsoa11_code) == (None, None, "E01000001")
+
+
+def test_reimporting_a_deleted_area_brings_it_back(with_areas):
+    from sqlalchemy import update
+
+    from mobilise.store.records import now
+    from mobilise.store.tables import areas
+
+    with with_areas.write() as connection:
+        connection.execute(
+            update(areas)
+            .where(areas.c.code == "E01000001")
+            .values(deleted_at=now(), deleted_by="t")
+        )
+    assert with_areas.areas.count() == 2
+    with_areas.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
+    assert with_areas.areas.count() == 3

@@ -120,3 +120,46 @@ def test_unknown_database_scheme_is_refused(tmp_path: Path):
         open_workspace("mysql://nobody@localhost/x")
     with pytest.raises(ConfigurationError, match="does not exist"):
         open_workspace(tmp_path / "missing" / "ws.sqlite")
+
+
+def test_a_clash_in_the_database_is_a_conflict_not_a_crash(workspace):
+    from mobilise.store.records import insert_record
+
+    workspace.places.create("testplace", "Test place")
+    with pytest.raises(Conflict, match="clashes"), workspace.write() as connection:
+        insert_record(
+            connection,
+            places,
+            {"slug": "testplace", "name": "Twin", "description": ""},
+            actor="tester",
+            entity_type="place",
+        )
+    assert [p.name for p in workspace.places.list()] == ["Test place"]
+
+
+def test_nested_writes_are_one_transaction(workspace):
+    with pytest.raises(ValidationError), workspace.write():
+        workspace.places.create("first", "First")
+        workspace.places.create("Bad Slug", "Second")
+    assert workspace.places.list() == []
+
+
+def test_usernames_are_trimmed_before_the_duplicate_check(workspace):
+    workspace.users.create("bob", "long enough password", role="viewer")
+    with pytest.raises(Conflict):
+        workspace.users.create("bob ", "long enough password", role="viewer")
+
+
+def test_deleted_slug_says_restore(workspace):
+    workspace.places.create("testplace", "Test place")
+    workspace.places.delete("testplace")
+    with pytest.raises(Conflict, match="restore"):
+        workspace.places.create("testplace", "Again")
+
+
+def test_times_are_utc_on_every_database(workspace):
+    from datetime import UTC
+
+    place = workspace.places.create("testplace", "Test place")
+    assert place.created_at.tzinfo is not None
+    assert place.created_at.utcoffset() == UTC.utcoffset(None)

@@ -56,7 +56,10 @@ def test_area_profile(client):
     assert area["name"] == "Northampton 018D"
     assert area["geometry"]["type"] in ("Polygon", "MultiPolygon")
     by_id = {v["indicator_id"]: v for v in area["indicators"]}
-    assert by_id["imd2019_rank"]["value"] == by_id["imd2019_rank"]["value"] // 1
+    # File 1 gives Northampton 018D IMD rank 8,056 ("8,056" in the CSV): decile 3.
+    assert by_id["imd2019_rank"]["value"] == 8056
+    assert by_id["imd2019_rank"]["national_decile"] == 3
+    assert by_id["imd2019_decile"]["value"] == 3
     assert 1 <= by_id["ypll2019"]["national_decile"] <= 10
     assert {p["slug"] for p in area["places"]} == {"northamptonshire"}
 
@@ -83,28 +86,52 @@ def test_errors_have_one_shape(client, url, status, code):
     error_shape(client.get(url), status, code)
 
 
-def test_create_and_update_place_with_optimistic_concurrency(client):
+def test_create_and_update_place_with_optimistic_concurrency(writable_client):
+    client = writable_client
     created = client.post(
         "/api/v1/places",
-        json={"slug": "camden", "name": "Camden", "authorities": ["E09000007"]},
+        json={"slug": "testtown", "name": "Testtown", "authorities": ["E09000001"]},
     )
     assert created.status_code == 201, created.text
     place = created.json()
-    assert place["n_areas"] == 133
+    assert place["n_areas"] == 2
     ok = client.patch(
-        "/api/v1/places/camden", json={"version": place["version"], "name": "Camden borough"}
+        "/api/v1/places/testtown", json={"version": place["version"], "name": "Testtown borough"}
     )
     assert ok.status_code == 200 and ok.json()["version"] == place["version"] + 1
     stale = client.patch(
-        "/api/v1/places/camden", json={"version": place["version"], "name": "Late"}
+        "/api/v1/places/testtown", json={"version": place["version"], "name": "Late"}
     )
-    error_shape(stale, 409, "conflict")
-    duplicate = client.post("/api/v1/places", json={"slug": "camden", "name": "Again"})
+    assert "Testtown borough" not in error_shape(stale, 409, "conflict")["message"]
+    assert client.get("/api/v1/places/testtown").json()["name"] == "Testtown borough"
+    duplicate = client.post("/api/v1/places", json={"slug": "testtown", "name": "Again"})
     error_shape(duplicate, 409, "conflict")
     bad = client.post("/api/v1/places", json={"slug": "Not OK", "name": ""})
     problems = error_shape(bad, 422, "invalid_input")["problems"]
     assert {p["field"] for p in problems} == {"slug", "name"}
-    client.app.state.workspace.places.delete("camden")
+    empty = client.patch("/api/v1/places/testtown", json={"version": 2})
+    error_shape(empty, 422, "invalid_input")
+    blank = client.patch("/api/v1/places/testtown", json={"version": 2, "name": "   "})
+    assert error_shape(blank, 422, "invalid_input")["problems"][0]["field"] == "name"
+
+
+def test_timestamps_are_utc(client):
+    place = client.get("/api/v1/places/northamptonshire").json()
+    assert place["created_at"].endswith("+00:00")
+
+
+def test_local_mode_answers_only_this_machine(demo_workspace):
+    from fastapi.testclient import TestClient
+
+    from mobilise.settings import Settings
+    from mobilise.web.app import create_app
+
+    app = create_app(Settings(host="127.0.0.1"), workspace=demo_workspace)
+    elsewhere = TestClient(app, base_url="http://127.0.0.1", client=("203.0.113.9", 40000))
+    error_shape(elsewhere.get("/api/v1/places"), 403, "permission_denied")
+    rebinding = TestClient(app, base_url="http://attacker.example", client=("127.0.0.1", 40000))
+    error_shape(rebinding.get("/api/v1/places"), 403, "permission_denied")
+    assert rebinding.get("/").status_code == 403
 
 
 def test_openapi_documents_the_api(client):

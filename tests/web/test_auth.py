@@ -16,7 +16,8 @@ SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-01234567
 def shared_client(sqlite_workspace):
     sqlite_workspace.users.create("ana", "correct horse battery", role="analyst")
     sqlite_workspace.users.create("vic", "another long secret", role="viewer")
-    return TestClient(create_app(SHARED, workspace=sqlite_workspace))
+    # Shared mode marks the session cookie Secure, so talk HTTPS as a TLS proxy would.
+    return TestClient(create_app(SHARED, workspace=sqlite_workspace), base_url="https://testserver")
 
 
 def test_default_secret_is_refused_off_localhost(sqlite_workspace):
@@ -77,3 +78,49 @@ def test_next_cannot_leave_the_site(shared_client):
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
+
+
+def test_sign_in_returns_to_the_page_asked_for(shared_client):
+    page = shared_client.get("/places/x?indicator=ypll2019", follow_redirects=False)
+    assert page.status_code == 303
+    target = page.headers["location"]
+    assert target == "/login?next=%2Fplaces%2Fx%3Findicator%3Dypll2019"
+    form = shared_client.get(target)
+    assert 'value="/places/x?indicator=ypll2019"' in form.text
+    signed_in = shared_client.post(
+        "/login",
+        data={
+            "username": "ana",
+            "password": "correct horse battery",
+            "next": "/places/x?indicator=ypll2019",
+        },
+        follow_redirects=False,
+    )
+    assert signed_in.headers["location"] == "/places/x?indicator=ypll2019"
+
+
+def test_session_cookie_is_secure_in_shared_mode(shared_client):
+    response = shared_client.post(
+        "/login",
+        data={"username": "ana", "password": "correct horse battery"},
+        follow_redirects=False,
+    )
+    cookie = response.headers["set-cookie"]
+    assert (
+        "mobilise_session=" in cookie
+        and "secure" in cookie.lower()
+        and "httponly" in cookie.lower()
+    )
+
+
+def test_link_schemes_are_checked(sqlite_workspace):
+    sqlite_workspace.datasets.register(
+        {"id": "evil", "title": "Evil", "licence": "x", "source_url": "javascript:alert(1)"}
+    )
+    client = TestClient(
+        create_app(Settings(host="127.0.0.1"), workspace=sqlite_workspace),
+        base_url="http://127.0.0.1",
+        client=("127.0.0.1", 1),
+    )
+    page = client.get("/sources")
+    assert page.status_code == 200 and "javascript:" not in page.text

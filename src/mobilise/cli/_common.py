@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mobilise.settings import Settings
 from mobilise.workspace import Workspace, open_workspace
+
+FileArg = Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="Title and publisher of the data.")]
+LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence, e.g. OGL-UK-3.0.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 console = Console()
 err_console = Console(stderr=True)

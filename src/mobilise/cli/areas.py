@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from mobilise.cli._common import console, print_json, progress_bar, state
+from mobilise.cli._common import (
+    FileArg,
+    JsonOpt,
+    LicenceOpt,
+    SourceOpt,
+    console,
+    print_json,
+    progress_bar,
+    state,
+)
 from mobilise.formats.ons import read_boundaries
 from mobilise.presentation import number
-from mobilise.workspace import Workspace
 from mobilise.workspace.areas import LOOKUP_KINDS
 
 app = typer.Typer(
     help="Areas: boundaries, lookups and profiles of small areas.", no_args_is_help=True
 )
-
-FileArg = Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)]
-
-
-def register_source(
-    ws: Workspace, file: Path, title: str | None, licence: str | None
-) -> str | None:
-    """Record where an imported file came from, when the user says so."""
-    if not (title or licence):
-        return None
-    dataset_id = re.sub(r"[^a-z0-9]+", "-", file.name.lower()).strip("-")
-    ws.datasets.register(
-        {
-            "id": dataset_id,
-            "title": title or file.name,
-            "licence": licence or "unknown",
-            "files": [file.name],
-        }
-    )
-    return dataset_id
-
-
-SourceOpt = Annotated[str | None, typer.Option("--source", help="Title and publisher of the data.")]
-LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence, e.g. OGL-UK-3.0.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @app.command("import")
@@ -68,8 +49,8 @@ def import_boundaries(
     data = read_boundaries(
         file, code_field=code_field, name_field=name_field, layer=layer, fix_invalid=fix_invalid
     )
-    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
-        dataset_id = register_source(ws, file, source, licence)
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress, ws.write():
+        dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
         summary = ws.areas.import_boundaries(
             data, area_type=area_type, dataset_id=dataset_id, progress=progress
         )
@@ -100,8 +81,8 @@ def import_lookup(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a lookup for stored areas (parents, successors, classification or centroids)."""
-    with state(ctx).open() as ws:
-        dataset_id = register_source(ws, file, source, licence)
+    with state(ctx).open() as ws, ws.write():
+        dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
         summary = ws.areas.import_lookup(file, kind=kind.value, dataset_id=dataset_id)
     if as_json:
         print_json(summary.to_dict())

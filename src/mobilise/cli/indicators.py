@@ -8,8 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from mobilise.cli._common import console, print_json, progress_bar, state
-from mobilise.cli.areas import FileArg, JsonOpt, LicenceOpt, SourceOpt, register_source
+from mobilise.cli._common import (
+    FileArg,
+    JsonOpt,
+    LicenceOpt,
+    SourceOpt,
+    console,
+    print_json,
+    progress_bar,
+    state,
+)
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.imd import read_iod
 from mobilise.formats.indicators import IndicatorData, read_indicator_csv
@@ -96,8 +104,8 @@ def import_indicators(
             columns=_column_map(column or []) or None,
             default_meta=defaults,
         )
-    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
-        dataset_id = register_source(ws, file, source, licence)
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress, ws.write():
+        dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
         summary = ws.indicators.import_data(
             data, dataset_id=dataset_id, area_field=area_column or "area code", progress=progress
         )

@@ -18,7 +18,6 @@ from mobilise.cli import areas, indicators, places, serve, users
 from mobilise.cli._common import State, console, err_console, print_json, state
 from mobilise.errors import MobiliseError
 from mobilise.settings import load_settings
-from mobilise.store.engine import current_revision
 
 app = typer.Typer(
     name="mobilise",
@@ -70,7 +69,7 @@ def init(
     """Create the workspace (or bring its schema up to date)."""
     current = state(ctx)
     with current.open() as ws:
-        revision = current_revision(ws.engine)
+        revision = ws.schema_revision
         info = {"workspace": ws.url, "schema": revision, "places": len(ws.places.list())}
     if as_json:
         print_json(info)

@@ -135,8 +135,8 @@ def geocode(
     for r in results:
         table.add_row(
             r.postcode,
-            f"{r.lat:.6f}",
-            f"{r.lon:.6f}",
+            "-" if r.lat is None else f"{r.lat:.6f}",
+            "-" if r.lon is None else f"{r.lon:.6f}",
             r.lsoa11_code or "-",
             r.area_name or "-",
             ", ".join(r.places) or "-",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from mobilise.errors import NotFound
+from mobilise.errors import Conflict, NotFound
 from mobilise.formats.imd import read_iod, read_iod_population
 from mobilise.formats.indicators import IndicatorMeta, read_indicator_csv
 from mobilise.formats.ons import read_boundaries
@@ -22,7 +22,7 @@ from mobilise.formats.postcodes import read_postcode_lookup
 from mobilise.workspace import Workspace
 from mobilise.workspace.core import Progress, no_progress
 
-__all__ = ["DEMO_DATA", "DEMO_PLACES", "DemoReport", "build_demo"]
+__all__ = ["DEMO_DATA", "DEMO_PLACES", "DemoReport", "build_demo", "licences_text"]
 
 DEMO_DATA = Path(__file__).parent / "data"
 
@@ -78,6 +78,14 @@ class DemoReport:
     @property
     def seconds(self) -> float:
         return sum(s for _, s in self.steps)
+
+
+def licences_text(dataset_ids: set[str], data_dir: Path = DEMO_DATA) -> str | None:
+    """The bundled LICENCES.md when the workspace holds any bundled dataset, else ``None``."""
+    bundled = json.loads((data_dir / "datasets.json").read_text("utf-8"))
+    if not dataset_ids & {str(d["id"]) for d in bundled}:
+        return None
+    return (data_dir / "LICENCES.md").read_text("utf-8")
 
 
 def national_breaks(data_dir: Path = DEMO_DATA) -> dict[str, list[float]]:
@@ -143,9 +151,15 @@ def build_demo(
         try:
             workspace.places.get(place.slug)
         except NotFound:
-            workspace.places.create(
-                place.slug, place.name, description=place.description, authorities=place.authorities
-            )
+            try:
+                workspace.places.create(
+                    place.slug,
+                    place.name,
+                    description=place.description,
+                    authorities=place.authorities,
+                )
+            except Conflict:  # deleted earlier: the demo brings it back
+                workspace.places.restore(place.slug)
     done("places", started)
 
     started = step(6, "Importing population (IoD 2019 File 6)")

@@ -16,7 +16,12 @@ from sqlalchemy.pool import NullPool
 
 from mobilise.errors import ConfigurationError
 
-__all__ = ["create_workspace_engine", "current_revision", "database_url", "migrate"]
+__all__ = ["WRITE", "create_workspace_engine", "current_revision", "database_url", "migrate"]
+
+# Execution option marking a connection that will write: on SQLite its transaction takes the write
+# lock at BEGIN (BEGIN IMMEDIATE), so two writers queue on busy_timeout instead of one failing
+# when it upgrades a read lock.
+WRITE = "mobilise_write"
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -32,12 +37,19 @@ def database_url(path_or_url: str | Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (the pysqlite recipe in SQLAlchemy's docs).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    writing = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def create_workspace_engine(path_or_url: str | Path) -> Engine:
@@ -57,6 +69,7 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
                 )
         engine = create_engine(url, poolclass=NullPool)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
         try:

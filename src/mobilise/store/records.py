@@ -111,7 +111,10 @@ def insert_record(
     entity_type: str,
     omit_from_audit: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Insert one record with its record columns and audit entry; returns the stored values."""
+    """Insert one record with its record columns and audit entry; returns the stored values.
+
+    The key is a new UUID unless ``values`` names it (natural keys such as indicator ids).
+    """
     key = _key(table)
     row = {key: new_id(), **values, **record_values(actor)}
     connection.execute(insert(table).values(**row))

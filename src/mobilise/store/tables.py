@@ -8,6 +8,9 @@ so the same schema runs on SQLite and PostgreSQL without a spatial extension.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Column,
@@ -20,8 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 __all__ = [
     "area_links",
@@ -49,15 +54,32 @@ metadata = MetaData(
 )
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware in UTC (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware (UTC)")
+        return value.astimezone(UTC) if value is not None and dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def record_columns() -> list[Column[object]]:
     """The columns every record carries (see the module docstring)."""
     return [
-        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
         Column("created_by", String(120), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
         Column("updated_by", String(120), nullable=False),
         Column("version", Integer, nullable=False, default=1),
-        Column("deleted_at", DateTime(timezone=True), nullable=True),
+        Column("deleted_at", UTCDateTime(), nullable=True),
         Column("deleted_by", String(120), nullable=True),
     ]
 
@@ -198,8 +220,8 @@ postcodes = Table(
     metadata,
     Column("postcode", String(8), primary_key=True),
     Column("lsoa11_code", String(12), nullable=True, index=True),
-    Column("lon", Float, nullable=False),
-    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=True),  # Code-Point quality 90: no coordinates
+    Column("lat", Float, nullable=True),
     Column("easting", Float, nullable=True),
     Column("northing", Float, nullable=True),
     Column("lad_code", String(12), nullable=True),
@@ -213,7 +235,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
     Column("actor", String(120), nullable=False),
     Column("entity_type", String(40), nullable=False),
     Column("entity_id", String(120), nullable=False),

@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from mobilise import __version__
+from mobilise.errors import PermissionDenied
 from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
+from mobilise.web.errors import render_error
 from mobilise.web.routes import api, auth, pages
 from mobilise.workspace import Workspace, open_workspace
 
 HERE = Path(__file__).parent
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+async def local_only(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Local single-user mode has no login, so it answers only this machine: the client must be
+    a loopback address (a proxy forwarding others is refused) and the Host must name this machine
+    (a web page elsewhere cannot reach it through DNS rebinding)."""
+    client = request.client.host if request.client else ""
+    if client not in LOOPBACK or request.url.hostname not in LOOPBACK:
+        return render_error(
+            request,
+            PermissionDenied(
+                "This mobilise runs in local single-user mode and answers only 127.0.0.1. To "
+                "share it, add users and serve it with --host (see docs/settings.md)."
+            ),
+        )
+    return await call_next(request)
+
+
+def safe_url(url: str) -> str:
+    """``url`` if it is an http(s) link, else an empty string (never javascript: or data:)."""
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 def create_app(
@@ -41,14 +69,17 @@ def create_app(
     app.state.workspace = workspace
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(version=__version__, local_mode=settings.local_mode)
+    templates.env.filters["safe_url"] = safe_url
     app.state.templates = templates
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
         session_cookie="mobilise_session",
         same_site="lax",
-        https_only=False,  # shared deployments sit behind a TLS proxy
+        https_only=not settings.local_mode,  # shared deployments are served over HTTPS
     )
+    if settings.local_mode:
+        app.middleware("http")(local_only)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(auth.router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,21 +30,25 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.startswith("/oruk")
 
 
-def render_error(request: Request, error: MobiliseError) -> Response:
+def render_error(
+    request: Request, error: MobiliseError, *, status: int | None = None, code: str | None = None
+) -> Response:
+    """The error as JSON (API paths) or as a friendly page; ``status``/``code`` override the error's
+    own (for HTTP errors such as 405 that have no MobiliseError of their own)."""
+    status = status or error.status_code
     if _wants_json(request):
-        return JSONResponse(error.to_dict(), status_code=error.status_code)
+        body = error.to_dict()
+        body["error"]["code"] = code or error.code
+        return JSONResponse(body, status_code=status)
     if isinstance(error, AuthenticationRequired):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
     templates = request.app.state.templates
     return templates.TemplateResponse(
         request,
         "error.html",
-        {
-            "status": error.status_code,
-            "title": _TITLES.get(error.status_code, "Error"),
-            "error": error,
-        },
-        status_code=error.status_code,
+        {"status": status, "title": _TITLES.get(status, "Error"), "error": error},
+        status_code=status,
     )
 
 
@@ -73,19 +78,7 @@ def install(app: FastAPI) -> None:
         message = str(error.detail) if error.detail else _TITLES.get(error.status_code, "Error")
         if error.status_code == 404:
             message = f"Nothing at {request.url.path}."
-        if _wants_json(request):
-            body = {"error": {"code": code, "message": message, "problems": []}}
-            return JSONResponse(body, status_code=error.status_code)
-        return request.app.state.templates.TemplateResponse(
-            request,
-            "error.html",
-            {
-                "status": error.status_code,
-                "title": _TITLES.get(error.status_code, "Error"),
-                "error": MobiliseError(message),
-            },
-            status_code=error.status_code,
-        )
+        return render_error(request, MobiliseError(message), status=error.status_code, code=code)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
-from mobilise.store.engine import create_workspace_engine, migrate
+from mobilise.errors import Conflict
+from mobilise.store.engine import WRITE, create_workspace_engine, current_revision, migrate
 
 __all__ = ["Progress", "Workspace", "open_workspace"]
 
@@ -31,6 +34,7 @@ class Workspace:
     def __init__(self, engine: Engine, *, actor: str = "local") -> None:
         self.engine = engine
         self.actor = actor
+        self._unit = threading.local()
 
     def __repr__(self) -> str:
         return f"Workspace({self.url!r}, actor={self.actor!r})"
@@ -47,16 +51,46 @@ class Workspace:
         """The same workspace, recording changes as made by ``actor``."""
         return Workspace(self.engine, actor=actor)
 
+    @property
+    def schema_revision(self) -> str | None:
+        """The Alembic revision of the workspace's schema."""
+        return current_revision(self.engine)
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """A connection for reading; inside :meth:`write`, the writing one (it sees its changes)."""
+        open_unit: Connection | None = getattr(self._unit, "connection", None)
+        if open_unit is not None:
+            yield open_unit
+            return
         with self.engine.connect() as connection:
             yield connection
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as connection:
-            yield connection
+        """One transaction: everything inside commits together or not at all.
+
+        Writes nest: a service call made inside another's ``write()`` (or inside a caller's
+        ``with workspace.write():``) joins the outer transaction, so a command that registers a
+        source, imports a file and adds the areas to a place is still all or nothing.
+        """
+        open_unit: Connection | None = getattr(self._unit, "connection", None)
+        if open_unit is not None:
+            yield open_unit
+            return
+        try:
+            writing = self.engine.connect().execution_options(**{WRITE: True})
+            with writing as connection, connection.begin():
+                self._unit.connection = connection
+                try:
+                    yield connection
+                finally:
+                    self._unit.connection = None
+        except IntegrityError as error:
+            raise Conflict(
+                "That change clashes with a stored record (a duplicate key or a broken link "
+                f"between records): {error.orig}"
+            ) from None
 
     def close(self) -> None:
         self.engine.dispose()

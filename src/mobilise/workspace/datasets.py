@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.store.records import audit, record_values, update_record
+from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import datasets
 
 if TYPE_CHECKING:
@@ -64,15 +65,12 @@ class DatasetService:
                 select(datasets).where(datasets.c.id == dataset_id)
             ).first()
             if existing is None:
-                stamp = record_values(self._ws.actor)
-                connection.execute(datasets.insert().values(id=dataset_id, **stamp, **values))
-                audit(
+                insert_record(
                     connection,
+                    datasets,
+                    {"id": dataset_id, **values},
                     actor=self._ws.actor,
                     entity_type="dataset",
-                    entity_id=dataset_id,
-                    action="create",
-                    after={"id": dataset_id, **values},
                 )
             elif any(getattr(existing, k) != v for k, v in values.items()):
                 update_record(
@@ -85,6 +83,24 @@ class DatasetService:
                     entity_type="dataset",
                 )
         return self.get(dataset_id)
+
+    def register_file(
+        self, file_name: str, *, title: str | None, licence: str | None
+    ) -> str | None:
+        """Record the source of an imported file when the user names its title or licence;
+        returns the dataset id (derived from the file name), or ``None`` when nothing was said."""
+        if not (title or licence):
+            return None
+        dataset_id = re.sub(r"[^a-z0-9]+", "-", file_name.lower()).strip("-") or "dataset"
+        self.register(
+            {
+                "id": dataset_id,
+                "title": title or file_name,
+                "licence": licence or "unknown",
+                "files": [file_name],
+            }
+        )
+        return dataset_id
 
     def get(self, dataset_id: str) -> Dataset:
         with self._ws.read() as connection:

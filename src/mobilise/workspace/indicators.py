@@ -14,8 +14,8 @@ from sqlalchemy import Connection, delete, func, insert, select
 from mobilise.analysis.position import decile_from_breaks
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.store.records import audit, insert_record, new_id, record_values, update_record
-from mobilise.store.tables import areas, indicator_values, indicators, place_areas
-from mobilise.workspace.areas import ImportSummary
+from mobilise.store.tables import indicator_values, indicators, place_areas
+from mobilise.workspace._common import ImportSummary, chunked, none_if_missing, stored_area_codes
 from mobilise.workspace.core import Progress, no_progress
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ _META_FIELDS = (
     "period",
     "area_type",
 )
-_CHUNK = 5000
+_BATCH = 5000  # rows per executemany batch
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class IndicatorService:
         values = data.values
         metas = {m.id: m for m in data.indicators}
         with self._ws.write() as connection:
-            known = _known_codes(connection, values["area_code"].unique().tolist())
+            known = stored_area_codes(connection, values["area_code"].tolist())
             unknown = values.loc[~values["area_code"].isin(known)]
             problems = [
                 Problem(
@@ -144,11 +144,11 @@ class IndicatorService:
                 created += is_new
                 updated += not is_new
                 codes = group["area_code"].tolist()
-                for start in range(0, len(codes), _CHUNK):
+                for chunk in chunked(codes):
                     connection.execute(
                         delete(indicator_values).where(
                             indicator_values.c.indicator_id == meta.id,
-                            indicator_values.c.area_code.in_(codes[start : start + _CHUNK]),
+                            indicator_values.c.area_code.in_(chunk),
                         )
                     )
                 stamp = record_values(self._ws.actor)
@@ -158,16 +158,16 @@ class IndicatorService:
                         "indicator_id": meta.id,
                         "area_code": r["area_code"],
                         "value": float(r["value"]),
-                        "lower_ci": _float(r.get("lower_ci")),
-                        "upper_ci": _float(r.get("upper_ci")),
-                        "numerator": _float(r.get("numerator")),
-                        "denominator": _float(r.get("denominator")),
+                        "lower_ci": none_if_missing(r.get("lower_ci")),
+                        "upper_ci": none_if_missing(r.get("upper_ci")),
+                        "numerator": none_if_missing(r.get("numerator")),
+                        "denominator": none_if_missing(r.get("denominator")),
                         **stamp,
                     }
                     for r in group.to_dict("records")
                 ]
-                for start in range(0, len(rows), _CHUNK):
-                    connection.execute(insert(indicator_values), rows[start : start + _CHUNK])
+                for batch in chunked(rows, _BATCH):
+                    connection.execute(insert(indicator_values), batch)
                 stored += len(rows)
                 audit(
                     connection,
@@ -271,9 +271,9 @@ class IndicatorService:
             else:
                 rows = []
                 codes = list(codes)
-                for start in range(0, len(codes), _CHUNK):
+                for chunk in chunked(list(codes)):
                     rows += connection.execute(
-                        query.where(indicator_values.c.area_code.in_(codes[start : start + _CHUNK]))
+                        query.where(indicator_values.c.area_code.in_(chunk))
                     ).all()
         frame = pd.DataFrame(
             [tuple(r) for r in rows],
@@ -330,30 +330,6 @@ def _deciles(indicator: Indicator, values: np.ndarray) -> np.ndarray:
         else "neutral"
     )
     return decile_from_breaks(values, indicator.national_breaks, polarity=polarity)  # type: ignore[arg-type]
-
-
-def _known_codes(connection: Connection, codes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(codes), _CHUNK):
-        found.update(
-            connection.execute(
-                select(areas.c.code).where(
-                    areas.c.code.in_(list(codes[start : start + _CHUNK])),
-                    areas.c.deleted_at.is_(None),
-                )
-            ).scalars()
-        )
-    return found
-
-
-def _float(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(number) else number
 
 
 def _indicator(row: Any, n_values: int = 0) -> Indicator:

@@ -52,6 +52,7 @@ class Place:
     updated_at: datetime
     n_areas: int = 0
     population: int | None = None
+    population_period: str | None = None
     core20_areas: int | None = None
     core20_population: int | None = None
     authorities: list[tuple[str, str]] = field(default_factory=list)
@@ -74,6 +75,7 @@ class Place:
             "updated_at": self.updated_at.isoformat(),
             "n_areas": self.n_areas,
             "population": self.population,
+            "population_period": self.population_period,
             "core20_areas": self.core20_areas,
             "core20_share": self.core20_share,
             "core20_population": self.core20_population,
@@ -179,6 +181,7 @@ class PlaceService:
             updated_at=row.updated_at,
             n_areas=n_areas,
             population=int(total) if total is not None else None,
+            population_period=period,
             core20_areas=int(core20[0]) if has_imd else None,
             core20_population=int(core20[1]) if has_imd and core20[1] is not None else None,
             authorities=[(code, name) for code, name in authorities],
@@ -223,6 +226,11 @@ class PlaceService:
             raise ValidationError("Cannot create the place.", problems=problems)
         with self._ws.write() as connection:
             existing = connection.execute(select(places).where(places.c.slug == slug)).first()
+            if existing is not None and existing.deleted_at is not None:
+                raise Conflict(
+                    f"A deleted place {slug!r} ({existing.name}) has that slug: restore it "
+                    "(PlaceService.restore) or choose another slug."
+                )
             if existing is not None:
                 raise Conflict(f"A place {slug!r} exists already ({existing.name}).")
             codes = self._resolve_areas(connection, area_codes, authorities)
@@ -259,8 +267,22 @@ class PlaceService:
         name: str | None = None,
         description: str | None = None,
     ) -> Place:
-        """Change a place's name or description; ``version`` is the version you read."""
-        changes = {k: v.strip() for k, v in {"name": name, "description": description}.items() if v}
+        """Change a place's name and/or description; ``version`` is the version you read.
+
+        ``None`` leaves a field as it is; an empty description clears it.
+        """
+        changes = {
+            k: v.strip()
+            for k, v in {"name": name, "description": description}.items()
+            if v is not None
+        }
+        problems = []
+        if not changes:
+            problems.append(Problem("nothing to change: give a name or a description"))
+        if "name" in changes and not changes["name"]:
+            problems.append(Problem("a place needs a name", field="name"))
+        if problems:
+            raise ValidationError("Cannot change the place.", problems=problems)
         with self._ws.write() as connection:
             place = self._row(connection, slug)
             update_record(

@@ -12,7 +12,7 @@ from mobilise.errors import NotFound
 from mobilise.geo import normalise_postcode
 from mobilise.store.records import audit, record_values
 from mobilise.store.tables import areas, place_areas, places, postcodes
-from mobilise.workspace.areas import ImportSummary
+from mobilise.workspace._common import ImportSummary, chunked
 from mobilise.workspace.core import Progress, no_progress
 
 if TYPE_CHECKING:
@@ -20,14 +20,14 @@ if TYPE_CHECKING:
 
 __all__ = ["GeocodeResult", "PostcodeService"]
 
-_CHUNK = 5000
+_BATCH = 5000  # rows per executemany batch
 
 
 @dataclass(frozen=True)
 class GeocodeResult:
     postcode: str
-    lon: float
-    lat: float
+    lon: float | None  # None: the lookup has no coordinates for it (Code-Point quality 90)
+    lat: float | None
     easting: float | None
     northing: float | None
     lsoa11_code: str | None
@@ -74,13 +74,11 @@ class PostcodeService:
         ]
         with self._ws.write() as connection:
             codes = [r["postcode"] for r in records]
-            for start in range(0, len(codes), _CHUNK):
-                connection.execute(
-                    delete(postcodes).where(postcodes.c.postcode.in_(codes[start : start + _CHUNK]))
-                )
-            for start in range(0, len(records), _CHUNK):
-                connection.execute(insert(postcodes), records[start : start + _CHUNK])
-                progress("Storing postcodes", min(start + _CHUNK, len(records)), len(records))
+            for chunk in chunked(codes):
+                connection.execute(delete(postcodes).where(postcodes.c.postcode.in_(chunk)))
+            for start in range(0, len(records), _BATCH):
+                connection.execute(insert(postcodes), records[start : start + _BATCH])
+                progress("Storing postcodes", min(start + _BATCH, len(records)), len(records))
             audit(
                 connection,
                 actor=self._ws.actor,

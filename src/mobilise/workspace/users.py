@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,8 +43,9 @@ class UserService:
         self._ws = workspace
 
     def create(self, username: str, password: str, *, role: str, display_name: str = "") -> User:
+        username = username.strip()
         problems = []
-        if not username.strip() or len(username) > 120:
+        if not username or len(username) > 120:
             problems.append(
                 Problem("a username of 1 to 120 characters is needed", field="username")
             )
@@ -64,7 +66,7 @@ class UserService:
                 connection,
                 users,
                 {
-                    "username": username.strip(),
+                    "username": username,
                     "display_name": display_name or username,
                     "role": role,
                     "password_hash": _hasher.hash(password),
@@ -73,7 +75,7 @@ class UserService:
                 entity_type="user",
                 omit_from_audit=("password_hash",),
             )
-        return User(row["id"], row["username"], row["display_name"], row["role"])
+        return _user(row)
 
     def count(self) -> int:
         with self._ws.read() as connection:
@@ -88,7 +90,7 @@ class UserService:
             rows = connection.execute(
                 select(users).where(users.c.deleted_at.is_(None)).order_by(users.c.username)
             ).all()
-        return [User(r.id, r.username, r.display_name, r.role) for r in rows]
+        return [_user(r._mapping) for r in rows]
 
     def authenticate(self, username: str, password: str) -> User:
         """The user whose password this is; one error for any failure (no user enumeration)."""
@@ -115,11 +117,15 @@ class UserService:
                     entity_type="user",
                     omit_from_audit=("password_hash",),
                 )
-        return User(row.id, row.username, row.display_name, row.role)
+        return _user(row._mapping)
 
     def get(self, user_id: str) -> User | None:
         with self._ws.read() as connection:
             row = connection.execute(
                 select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None))
             ).first()
-        return User(row.id, row.username, row.display_name, row.role) if row else None
+        return _user(row._mapping) if row else None
+
+
+def _user(row: Mapping[Any, Any]) -> User:
+    return User(row["id"], row["username"], row["display_name"], row["role"])

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mobilise.demo import DEMO_DATA
+from mobilise.demo import licences_text
 from mobilise.errors import MobiliseError
 from mobilise.presentation import THEMES, decile_words, number, theme_of
 from mobilise.web.deps import SettingsDep, TemplatesDep, UserDep, WorkspaceDep
@@ -152,12 +152,13 @@ def area(
 def sources(
     request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
 ) -> Response:
+    datasets = workspace.datasets.list()
     return templates.TemplateResponse(
         request,
         "sources.html",
         {
-            "datasets": workspace.datasets.list(),
-            "licences": (DEMO_DATA / "LICENCES.md").read_text("utf-8"),
+            "datasets": datasets,
+            "licences": licences_text({d.id for d in datasets}),
             "user": user,
         },
     )

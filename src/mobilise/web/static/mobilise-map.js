@@ -24,8 +24,13 @@ window.Mobilise = (function () {
     return value.toLocaleString("en-GB", {minimumFractionDigits: digits, maximumFractionDigits: digits});
   }
 
-  function decileWords(d) {
+  function decileWords(d, polarity) {
     if (!d) return "no national comparison";
+    if (polarity !== "higher_is_better" && polarity !== "higher_is_worse") {
+      if (d === 1) return "among the lowest 10% in England";
+      if (d === 10) return "among the highest 10% in England";
+      return "decile " + d + " of 10 in England, counting from the lowest";
+    }
     if (d === 1) return "among the worst 10% in England";
     if (d === 10) return "among the best 10% in England";
     if (d <= 3) return "worse than most of England (decile " + d + ")";

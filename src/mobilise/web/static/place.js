@@ -10,6 +10,7 @@
   const map = M.baseMap(mapElement);
   let layer = null;
   let firstFit = true;
+  let latest = 0;  // only the newest request may draw: answers can arrive out of order
 
   function quantileBreaks(values, classes) {
     const sorted = values.filter(v => v !== null).sort((a, b) => a - b);
@@ -38,7 +39,9 @@
     const box = document.getElementById("legend");
     let rows = "";
     if (meta.national_breaks) {
-      const labels = {1: "Worst 10% in England", 10: "Best 10% in England"};
+      const directed = meta.polarity === "higher_is_better" || meta.polarity === "higher_is_worse";
+      const labels = directed ? {1: "Worst 10% in England", 10: "Best 10% in England"}
+                              : {1: "Lowest 10% in England", 10: "Highest 10% in England"};
       for (let d = 1; d <= 10; d++) {
         rows += `<div class="row"><span class="swatch" style="background:${M.DECILE_COLOURS[d - 1]}"></span>Decile ${d}${labels[d] ? " – " + labels[d] : ""}</div>`;
       }
@@ -69,9 +72,11 @@
       axis = document.createElement("div");
       axis.id = "deciles-axis";
       axis.className = "deciles-axis";
-      axis.innerHTML = "<span>worst 10%</span><span>best 10%</span>";
       box.after(axis);
     }
+    const directed = meta.polarity === "higher_is_better" || meta.polarity === "higher_is_worse";
+    axis.innerHTML = directed ? "<span>worst 10%</span><span>best 10%</span>"
+                              : "<span>lowest 10%</span><span>highest 10%</span>";
   }
 
   function describe(meta) {
@@ -86,17 +91,24 @@
 
   async function show(indicatorId) {
     const meta = indicators[indicatorId];
+    const request = ++latest;
     status.textContent = "Loading " + meta.name + "…";
     mapElement.dataset.ready = "false";
     const url = `/api/v1/places/${encodeURIComponent(slug)}/areas.geojson?indicator=${encodeURIComponent(indicatorId)}`;
     document.getElementById("download").href = url;
-    const response = await fetch(url);
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      status.textContent = "Could not load the map: " + ((body.error && body.error.message) || response.status);
+    let collection;
+    try {
+      const response = await fetch(url);
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        throw new Error((body.error && body.error.message) || "the server answered " + response.status);
+      }
+      collection = await response.json();
+    } catch (error) {
+      if (request === latest) status.textContent = "Could not load the map: " + error.message;
       return;
     }
-    const collection = await response.json();
+    if (request !== latest) return;
     const colour = styler(meta, collection.features);
     if (layer) layer.remove();
     layer = L.geoJSON(collection, {
@@ -106,7 +118,7 @@
         shape.bindTooltip(
           `<strong>${M.escapeHtml(p.name)}</strong> <small>${p.code}${p.lad ? ", " + M.escapeHtml(p.lad) : ""}</small><br>` +
           `${M.escapeHtml(meta.name)}: <strong>${M.formatNumber(p.value, meta.unit)}</strong> ${M.escapeHtml(meta.unit || "")}<br>` +
-          (meta.national_breaks ? M.decileWords(p.national_decile) : ""), {sticky: true});
+          (meta.national_breaks ? M.decileWords(p.national_decile, meta.polarity) : ""), {sticky: true});
         shape.on("click", () => { window.location.href = "/areas/" + p.code; });
         shape.on("mouseover", () => shape.setStyle({weight: 2, color: "#000"}));
         shape.on("mouseout", () => layer.resetStyle(shape));

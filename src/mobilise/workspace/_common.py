@@ -1,0 +1,63 @@
+"""What the services share: import summaries, chunked IN-lists, stored-code checks, missing values."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, select
+
+from mobilise.store.tables import areas
+
+__all__ = ["CHUNK", "ImportSummary", "chunked", "none_if_missing", "stored_area_codes"]
+
+# Values per IN (...) list: below SQLite's oldest variable limit (999), so any build copes.
+CHUNK = 900
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did."""
+
+    file: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    links: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def stored_area_codes(
+    connection: Connection, codes: Sequence[str], *, include_deleted: bool = False
+) -> set[str]:
+    """Which of ``codes`` are stored areas (soft-deleted ones only with ``include_deleted``)."""
+    found: set[str] = set()
+    for chunk in chunked(list(dict.fromkeys(codes))):
+        query = select(areas.c.code).where(areas.c.code.in_(chunk))
+        if not include_deleted:
+            query = query.where(areas.c.deleted_at.is_(None))
+        found.update(connection.execute(query).scalars())
+    return found
+
+
+def none_if_missing(value: Any) -> Any:
+    """``None`` for NaN and None; numpy scalars as plain Python values."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
