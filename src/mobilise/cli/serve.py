@@ -31,8 +31,7 @@ def _serve(current: State, host: str | None, port: int | None) -> None:
         host=host or current.settings.host,
         port=port or current.settings.port,
     )
-    settings.check_for_serving()
-    app = create_app(settings, location=current.location)
+    app = create_app(settings, location=current.location)  # refuses unsafe settings
     if not settings.local_mode and app.state.workspace.users.count() == 0:
         raise ConfigurationError(
             f"Serving on {settings.host} needs at least one user: run "
