@@ -72,6 +72,7 @@ def demo(
                 "workspace": report.workspace,
                 "areas": report.areas,
                 "postcodes": report.postcodes,
+                "assets": report.assets,
                 "seconds": round(report.seconds, 2),
                 "steps": [{"step": s, "seconds": round(t, 3)} for s, t in report.steps],
                 "places": [p.to_dict() for p in places],
@@ -80,7 +81,8 @@ def demo(
     else:
         console.print(
             f"Demo workspace {report.workspace}: {report.areas:,} LSOAs, "
-            f"{report.postcodes:,} postcodes, built in {report.seconds:.1f} s."
+            f"{report.postcodes:,} postcodes, {report.assets:,} community assets, built in "
+            f"{report.seconds:.1f} s."
         )
         for p in places:
             console.print(f"  {p.name}: {p.n_areas:,} areas, population {p.population or 0:,}")

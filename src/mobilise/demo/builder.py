@@ -63,6 +63,15 @@ PARKS = IndicatorMeta(
     description="Mean straight-line distance from the area's addresses to the nearest entrance "
     "of a park, public garden or playing field (built from OS Open Greenspace).",
 )
+# One file per source, so each asset keeps its own provenance and the duplicates across sources
+# (a library in both the GLA map and the libraries list) are there to review.
+ASSET_FILES = (
+    "gla_cultural_infrastructure_map_inner_london.geojson.gz",
+    "mapping_museums_2021_target_areas.geojson",
+    "osm_geofabrik_2019_places_of_worship_inner_london.geojson",
+    "osm_overpass_2025_cultural_community_amenities_inner_london.geojson",
+    "public_libraries_2023_target_areas.geojson",
+)
 PARKS_COLUMN = "avg_distance_to_nearest_park_public_garden_or_playing_field_m"
 
 
@@ -74,6 +83,7 @@ class DemoReport:
     steps: list[tuple[str, float]] = field(default_factory=list)
     areas: int = 0
     postcodes: int = 0
+    assets: int = 0
 
     @property
     def seconds(self) -> float:
@@ -111,7 +121,7 @@ def build_demo(
                 return str(dataset["id"])
         return None
 
-    steps = 9
+    steps = 10
 
     def step(number: int, name: str) -> float:
         progress(name, number - 1, steps)
@@ -203,8 +213,23 @@ def build_demo(
     lookup = read_postcode_lookup(data_dir / file)
     workspace.postcodes.import_lookup(lookup, file=file, dataset_id=dataset_of(file))
     done("postcodes", started)
+    started = step(10, "Importing community assets")
+    from mobilise.formats.assets import read_assets
+
+    for file in ASSET_FILES:
+        path = data_dir / "community_assets" / file
+        workspace.assets.import_file(read_assets(path, licence=_licence_of(datasets, file)))
+    done("assets", started)
     progress("Done", steps, steps)
 
     report.areas = workspace.areas.count(area_type="lsoa11")
     report.postcodes = workspace.postcodes.count()
+    report.assets = workspace.assets.count()
     return report
+
+
+def _licence_of(datasets: list[dict[str, Any]], file: str) -> str:
+    for dataset in datasets:
+        if any(Path(f).name == file for f in dataset.get("files", [])):
+            return str(dataset.get("licence", ""))
+    return ""

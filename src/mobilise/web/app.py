@@ -16,7 +16,7 @@ from mobilise.errors import PermissionDenied
 from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
 from mobilise.web.errors import render_error
-from mobilise.web.routes import api, auth, pages
+from mobilise.web.routes import api, assets, auth, pages
 from mobilise.workspace import Workspace, open_workspace
 
 HERE = Path(__file__).parent
@@ -82,6 +82,8 @@ def create_app(
         app.middleware("http")(local_only)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(assets.api)
+    app.include_router(assets.pages)
     app.include_router(auth.router)
     app.include_router(pages.router)
     errors.install(app)

@@ -114,6 +114,10 @@ class Workspace:
         return IndicatorService(self)
 
     @cached_property
+    def assets(self) -> AssetService:
+        return AssetService(self)
+
+    @cached_property
     def postcodes(self) -> PostcodeService:
         return PostcodeService(self)
 
@@ -144,6 +148,7 @@ def open_workspace(path_or_url: str | Path, *, actor: str = "local") -> Workspac
 
 
 from mobilise.workspace.areas import AreaService  # noqa: E402
+from mobilise.workspace.assets import AssetService  # noqa: E402
 from mobilise.workspace.audit import AuditService  # noqa: E402
 from mobilise.workspace.datasets import DatasetService  # noqa: E402
 from mobilise.workspace.indicators import IndicatorService  # noqa: E402

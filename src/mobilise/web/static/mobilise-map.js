@@ -7,7 +7,7 @@ window.Mobilise = (function () {
   const SEQUENTIAL = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 
   function baseMap(element, options) {
-    const map = L.map(element, Object.assign({zoomSnap: 0.25, attributionControl: true}, options || {}));
+    const map = L.map(element, Object.assign({zoomSnap: 0.25, maxZoom: 19, attributionControl: true}, options || {}));
     const tiles = window.MOBILISE_TILES || {};
     if (tiles.url) {
       L.tileLayer(tiles.url, {maxZoom: 19, attribution: tiles.attribution || ""}).addTo(map);

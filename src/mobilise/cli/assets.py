@@ -1,0 +1,232 @@
+"""``mobilise assets``: the community asset register."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mobilise.cli._common import (
+    FileArg,
+    JsonOpt,
+    LicenceOpt,
+    console,
+    print_json,
+    progress_bar,
+    state,
+)
+from mobilise.errors import Problem, ValidationError
+from mobilise.workspace.assets import AssetImportReport
+
+app = typer.Typer(
+    help="Community assets: import, search and check the register.", no_args_is_help=True
+)
+
+PlaceOpt = Annotated[str | None, typer.Option(help="Only assets in this place (its slug).")]
+
+
+def _column_map(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    problems = []
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source or not target:
+            problems.append(Problem(f"{pair!r} is not COLUMN=FIELD", field="--column"))
+        mapping[source] = target
+    if problems:
+        raise ValidationError("Bad --column option.", problems=problems)
+    return mapping
+
+
+def _write_invalid_report(path: Path, report_rows: list[dict[str, object]]) -> None:
+    columns = sorted({k for row in report_rows for k in row})
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(report_rows)
+
+
+def _print_report(report: AssetImportReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_dict())
+        return
+    verb = "would be" if report.dry_run else "were"
+    console.print(
+        f"{report.file}: {report.created:,} assets {verb} created, {report.updated:,} updated, "
+        f"{report.unchanged:,} unchanged."
+    )
+    if report.geocoded_by_postcode:
+        console.print(f"  {report.geocoded_by_postcode:,} located from their postcode (offline).")
+    if report.not_geocoded:
+        console.print(
+            f"  {report.not_geocoded:,} have no location (no coordinates or known postcode)."
+        )
+    if report.outside_place:
+        console.print(f"  {report.outside_place:,} lie outside the place and were skipped.")
+    if report.invalid:
+        console.print(f"  {report.invalid:,} invalid rows skipped.")
+    if report.dropped:
+        dropped = ", ".join(f"{k} ({v:,})" for k, v in sorted(report.dropped.items()))
+        console.print(f"  Fields not mapped: {dropped}")
+    if report.dry_run:
+        for action, source_id, name in report.changes[:20]:
+            console.print(f"  {action:<7} {source_id:<24} {name}")
+        if len(report.changes) > 20:
+            console.print(f"  ... and {len(report.changes) - 20:,} more changes")
+
+
+@app.command("import")
+def import_assets(
+    ctx: typer.Context,
+    file: FileArg,
+    place: Annotated[
+        str | None, typer.Option(help="Keep only the assets inside this place (its slug).")
+    ] = None,
+    file_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="csv, xlsx, geojson, gpkg, overpass or osm [default: from the file name]",
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            "-c",
+            help="Map a file column to an asset field "
+            "(COLUMN=FIELD, e.g. 'Venue name=name'). Repeatable.",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Name of the source [default: from the file]")
+    ] = None,
+    licence: LicenceOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; store nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the valid rows and write the invalid ones to "
+            "FILE.invalid.csv, instead of importing nothing.",
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import community assets from a file: CSV/XLSX, GeoJSON/GeoPackage or OpenStreetMap."""
+    from mobilise.formats.assets import read_assets
+
+    data = read_assets(
+        file,
+        format=file_format,
+        column_map=_column_map(column or []) or None,
+        source=source,
+        licence=licence or "",
+    )
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
+        report = ws.assets.import_file(
+            data, place=place, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+        )
+    if skip_invalid and data.invalid_rows:
+        target = file.with_name(file.name + ".invalid.csv")
+        # invalid_rows come in file order, one per row that has problems.
+        bad_rows = sorted({p.row for p in data.problems if p.row is not None})
+        rows = [
+            {
+                "row": number,
+                **row,
+                "problems": "; ".join(
+                    f"{p.field}: {p.message}" for p in data.problems if p.row == number
+                ),
+            }
+            for number, row in zip(bad_rows, data.invalid_rows, strict=False)
+        ]
+        _write_invalid_report(target, rows)
+        if not as_json:
+            console.print(f"  The invalid rows and their problems are in {target}.")
+    _print_report(report, as_json)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    place: PlaceOpt = None,
+    postcode: Annotated[str | None, typer.Option(help="Near this postcode.")] = None,
+    radius: Annotated[float, typer.Option(help="Within this many metres of the postcode.")] = 1000,
+    category: Annotated[str | None, typer.Option(help="Asset category id.")] = None,
+    text: Annotated[str | None, typer.Option(help="Words in the name or description.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find assets by place, distance from a postcode, category or words."""
+    with state(ctx).open() as ws:
+        near = None
+        if postcode:
+            found = ws.postcodes.geocode(postcode)
+            if found.lon is None or found.lat is None:
+                raise ValidationError(
+                    f"Postcode {found.postcode} has no coordinates in the lookup."
+                )
+            near = (found.lon, found.lat)
+        result = ws.assets.search(
+            place=place,
+            near=near,
+            radius_m=radius if near else None,
+            category=category,
+            text=text,
+            per_page=limit,
+            include_private=True,
+        )
+    if as_json:
+        print_json({"total": result.total, "items": [a.to_dict() for a in result.items]})
+        return
+    table = Table(title=f"{result.total:,} assets")
+    for c in ("name", "category", "postcode", "metres", "source"):
+        table.add_column(c)
+    for a in result.items:
+        table.add_row(
+            a.name,
+            a.category,
+            a.postcode or "-",
+            f"{a.distance_m:,.0f}" if a.distance_m is not None else "-",
+            a.source,
+        )
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    asset_id: Annotated[str, typer.Argument(help="The asset's id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one asset with everything stored about it."""
+    with state(ctx).open() as ws:
+        asset = ws.assets.get(asset_id)
+    if as_json:
+        print_json(asset.to_dict())
+        return
+    console.print(f"[bold]{asset.name}[/] ({asset.category}, {asset.status})")
+    for label, value in (
+        ("Address", asset.address),
+        ("Postcode", asset.postcode),
+        ("LSOA", asset.lsoa11_code),
+        ("Organisation", asset.organisation),
+        ("Web", asset.url),
+        ("Email", asset.email),
+        ("Phone", asset.phone),
+        ("Source", f"{asset.source} {asset.source_id} ({asset.licence})"),
+        ("Updated", f"{asset.updated_at:%Y-%m-%d} by {asset.updated_by}"),
+    ):
+        if value:
+            console.print(f"  {label}: {value}")
+    if asset.description:
+        console.print(asset.description)
+    if asset.schedule:
+        console.print("  Opening times: " + json.dumps(asset.schedule))

@@ -1,0 +1,513 @@
+"""Community asset files: the :class:`AssetRecord` every reader returns and the readers.
+
+:func:`read_assets` reads CSV (any delimiter, BOM, gzip), Excel ``.xlsx``, GeoJSON (also
+gzipped), GeoPackage (and other OGR files), Overpass JSON and ``.osm`` XML into an
+:class:`AssetFile`: the valid records plus every problem of every invalid row. Readers raise
+:class:`~mobilise.errors.ValidationError` only when the file as a whole cannot be read.
+
+Columns are matched to asset fields by name (:data:`~.asset_vocab.FIELD_ALIASES`; ``column_map``
+adds or overrides). Positions come from, in order: the feature geometry (polygons give their
+representative point and keep the shape), ``lon``/``lat`` columns, then British National Grid
+``easting``/``northing``. Day columns (``monday`` ... ``sunday``) fill the schedule when there is
+no opening-hours column.
+
+Each record's ``source_id`` is the mapped id column, else the GeoJSON feature ``id``, else a
+stable hash: ``"h:"`` and 16 hex digits of SHA-1 over the case-folded name with the longitude
+and latitude rounded to 5 decimals (about 1 m), or the postcode or address when there are no
+coordinates, so re-reading an unchanged file gives the same ids. Two rows with the same hash get
+``~2``, ``~3`` ... in file order; two rows with the same given id are a problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mobilise.errors import ConfigurationError, Problem, ValidationError
+from mobilise.formats._asset_rows import (
+    DAY_COLUMNS,
+    TARGETS,
+    Row,
+    build_record,
+    place,
+    python_value,
+)
+from mobilise.formats._osm import (
+    OVERPASS_URL,
+    Cells,
+    OsmElement,
+    download_overpass,
+    elements_from_overpass,
+    elements_from_xml,
+    osm_cells,
+    overpass_query,
+    parse_opening_hours,
+)
+from mobilise.formats._tables import PathLike, file_name, missing_column, read_table
+from mobilise.formats.asset_vocab import FIELD_ALIASES
+
+__all__ = [
+    "FORMATS",
+    "OVERPASS_URL",
+    "AssetFile",
+    "AssetRecord",
+    "assets_from_overpass",
+    "download_overpass",
+    "overpass_query",
+    "parse_opening_hours",
+    "read_assets",
+]
+
+FORMATS = ("csv", "xlsx", "geojson", "gpkg", "overpass", "osm")
+"""Values of ``read_assets(format=...)``."""
+
+_EXTENSIONS = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".shp": "gpkg", ".fgb": "gpkg",
+    ".osm": "osm", ".xml": "osm",
+}  # fmt: skip
+
+
+@dataclass
+class AssetRecord:
+    """One community asset as read from a source, valid against the vocabulary."""
+
+    name: str
+    category: str  # a CATEGORIES id
+    source: str  # e.g. "gla_cim", "osm", "oruk:https://host/feed", a file name
+    source_id: str  # stable id within the source (re-import updates by it)
+    kind: str = "place"
+    description: str = ""
+    status: str = "active"
+    taxonomy_terms: list[str] = field(default_factory=list)  # "vocabulary:term"
+    lon: float | None = None  # WGS84
+    lat: float | None = None
+    geometry: dict[str, Any] | None = None  # GeoJSON Polygon/MultiPolygon (WGS84)
+    address: str = ""
+    postcode: str | None = None  # normalised "NN1 1DE"
+    organisation: str = ""
+    email: str = ""
+    phone: str = ""
+    url: str = ""
+    schedule: list[dict[str, str]] = field(default_factory=list)  # byday, opens_at, closes_at
+    step_free: bool | None = None
+    accessible_toilet: bool | None = None
+    hearing_loop: bool | None = None
+    languages: list[str] = field(default_factory=list)
+    cost: str | None = None  # COSTS
+    age_min: int | None = None
+    age_max: int | None = None
+    target_groups: list[str] = field(default_factory=list)  # TARGET_GROUPS
+    capacity: float | None = None
+    capacity_unit: str = ""  # "m2" (site area) or "places_per_week"
+    licence: str = ""
+    assured_date: date | None = None
+    visibility: str = "public"
+    source_row: int = 0  # 1-based data row / feature number, for messages
+    extra: dict[str, Any] = field(default_factory=dict)  # source fields not mapped
+
+
+@dataclass
+class AssetFile:
+    """What one file gave: valid records, and the problems and raw rows of the invalid ones."""
+
+    file: str
+    records: list[AssetRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    invalid_rows: list[dict[str, Any]] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)  # source field -> rows present, unmapped
+
+
+def _unreadable(name: str, message: str, *, field: str | None = None) -> ValidationError:
+    return ValidationError(
+        f"File {name} cannot be read as assets.",
+        problems=[Problem(message, file=name, field=field)],
+    )
+
+
+def _format_of(path: Path, format: str | None) -> str:
+    if format is not None:
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+        return format
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    found = _EXTENSIONS.get(suffixes[-1] if suffixes else "")
+    if found is None:
+        raise _unreadable(
+            path.name,
+            "unknown file type; use .csv, .xlsx, .geojson, .json, .gpkg or .osm, or pass "
+            f"format= (one of {', '.join(FORMATS)})",
+        )
+    return found
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(path.name, f"cannot read the file: {exc.strerror or exc}") from exc
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise _unreadable(path.name, f"the gzip data is damaged ({exc})") from exc
+    return data
+
+
+def read_assets(
+    path: PathLike,
+    *,
+    format: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    source: str | None = None,
+    licence: str = "",
+    layer: str | None = None,
+) -> AssetFile:
+    """Read community assets from a file.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` / ``.tsv`` (optionally ``.gz``), ``.xlsx``, ``.geojson`` / ``.json``
+        (optionally ``.gz``; Overpass JSON is recognised by its ``elements``), ``.gpkg`` (or
+        ``.shp``, ``.fgb``) or ``.osm`` file.
+    format
+        One of :data:`FORMATS`, to override the file extension.
+    column_map
+        File column -> asset field (an :class:`AssetRecord` field, or ``easting``,
+        ``northing``, ``source_category``, ``closed``; ``""`` ignores the column). Fields not
+        named here are still matched by column name. Not used for OSM data.
+    source
+        The source of every record; by default the file's ``source`` column (known publishers
+        get a short key such as ``gla_cim``), else the file name.
+    licence
+        The licence of every record; by default a ``licence`` column, else the known
+        publisher's licence.
+    layer
+        The GeoPackage layer or Excel sheet; needed when a GeoPackage has several layers.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When the file cannot be read at all: unknown type, not JSON, no name or category
+        column, a column of ``column_map`` missing. Bad rows are returned as ``problems``.
+    mobilise.errors.ConfigurationError
+        When reading ``.xlsx`` and openpyxl is not installed.
+    """
+    location = Path(os.fspath(path))
+    name = file_name(location)
+    kind = _format_of(location, format)
+    if kind in ("geojson", "overpass"):
+        data = _json(location)
+        if kind == "overpass" or (isinstance(data, Mapping) and "elements" in data):
+            return assets_from_overpass(data, source=source, licence=licence, file=name)
+        rows = _geojson_rows(data, name)
+    elif kind == "osm":
+        elements = elements_from_xml(_bytes(location), file=name)
+        return _from_osm(elements, file=name, source=source, licence=licence)
+    elif kind == "csv":
+        try:
+            table = read_table(location)
+        except csv.Error as exc:  # e.g. a bare carriage return inside a field
+            raise _unreadable(name, f"cannot parse the file as a table: {exc}") from exc
+        columns = [str(c) for c in table.frame.columns]
+        rows = [
+            Row(int(index), dict(zip(columns, values, strict=True)))
+            for index, values in zip(
+                table.frame.index, table.frame.itertuples(index=False, name=None), strict=True
+            )
+        ]
+    elif kind == "xlsx":
+        rows = _xlsx_rows(location, layer)
+    else:
+        rows = _vector_rows(location, layer)
+    return _from_rows(rows, file=name, column_map=column_map, source=source, licence=licence)
+
+
+def assets_from_overpass(
+    data: Mapping[str, Any],
+    *,
+    source: str | None = None,
+    licence: str = "",
+    file: str = "overpass.json",
+) -> AssetFile:
+    """Assets from an Overpass JSON answer (e.g. from :func:`download_overpass`).
+
+    Elements whose tags map to no category are skipped and counted in ``dropped`` under
+    ``osm:unmapped``; elements without a name under ``osm:unnamed``. Source ids are
+    ``node/123``, ``way/456``; the source is ``osm`` and the licence ``ODbL-1.0`` by default.
+    """
+    return _from_osm(
+        elements_from_overpass(data, file=file), file=file, source=source, licence=licence
+    )
+
+
+def _json(path: Path) -> Any:
+    data = _bytes(path)
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise _unreadable(path.name, f"the file is not JSON ({exc})") from exc
+
+
+def _geojson_rows(data: Any, name: str) -> list[Row]:
+    if isinstance(data, Mapping) and data.get("type") == "Feature":
+        data = {"type": "FeatureCollection", "features": [data]}
+    features = data.get("features") if isinstance(data, Mapping) else None
+    if not isinstance(features, list):
+        raise _unreadable(name, 'not GeoJSON: expected a FeatureCollection with a "features" list')
+    crs = _declared_crs(data, name)
+    rows = []
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, Mapping):
+            rows.append(Row(number, {}, error="this feature is not a JSON object"))
+            continue
+        properties = feature.get("properties")
+        props = dict(properties) if isinstance(properties, Mapping) else {}
+        feature_id = feature.get("id")
+        rows.append(
+            Row(
+                number,
+                props,
+                geometry=feature.get("geometry"),
+                crs=crs,
+                feature_id=None if feature_id is None else str(feature_id),
+            )
+        )
+    return rows
+
+
+def _declared_crs(data: Mapping[str, Any], name: str) -> str | None:
+    """A non-WGS84 CRS named by an old-style GeoJSON ``crs`` member, else None."""
+    crs = data.get("crs")
+    props = crs.get("properties") if isinstance(crs, Mapping) else None
+    text = str(props.get("name", "")) if isinstance(props, Mapping) else ""
+    if not text or text.upper().endswith(("CRS84", "EPSG::4326", "EPSG:4326")):
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        return CRS.from_user_input(text).to_string()
+    except CRSError as exc:
+        raise _unreadable(
+            name, f"unknown coordinate reference system {text!r}", field="crs"
+        ) from exc
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
+    import pandas as pd
+
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError as exc:
+        raise ConfigurationError(
+            "Reading Excel workbooks needs openpyxl: pip install 'mobilise[xlsx]'"
+        ) from exc
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, engine="openpyxl", dtype=object)
+    except (ValueError, KeyError, OSError) as exc:
+        raise _unreadable(path.name, f"cannot read the workbook: {exc}") from exc
+    except Exception as exc:  # openpyxl raises its own errors for damaged workbooks
+        raise _unreadable(path.name, f"cannot read the workbook ({type(exc).__name__})") from exc
+    columns = [str(c).strip() for c in frame.columns]
+    return [
+        Row(number, {c: python_value(v) for c, v in zip(columns, values, strict=True)})
+        for number, values in enumerate(frame.itertuples(index=False, name=None), start=1)
+    ]
+
+
+def _vector_rows(path: Path, layer: str | None) -> list[Row]:
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        layers = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+        if layer is None and len(layers) > 1:
+            raise _unreadable(
+                path.name, f"the file has layers {', '.join(layers)}; choose one with layer="
+            )
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    except (DataSourceError, DataLayerError) as exc:
+        raise _unreadable(path.name, f"cannot read the file: {exc}") from exc
+    if frame.crs is None:
+        raise _unreadable(path.name, "the layer has no coordinate reference system", field="crs")
+    frame = frame.to_crs("EPSG:4326")
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    return [
+        Row(number, {c: python_value(v) for c, v in zip(columns, values, strict=True)}, geometry=g)
+        for number, (values, g) in enumerate(
+            zip(frame[columns].itertuples(index=False, name=None), frame.geometry, strict=True),
+            start=1,
+        )
+    ]
+
+
+def _assign(columns: list[str], column_map: Mapping[str, str] | None, name: str) -> dict[str, str]:
+    """File column -> field for every column used; checks ``column_map`` and required fields."""
+    given = dict(column_map or {})
+    problems = [missing_column(name, c, columns) for c in given if c not in columns]
+    problems += [
+        Problem(
+            f"{target!r} is not an asset field; use one of {', '.join(sorted(TARGETS))}",
+            file=name,
+            field=column,
+        )
+        for column, target in given.items()
+        if target and target not in TARGETS
+    ]
+    if problems:
+        raise ValidationError(f"File {name}: the column map does not fit.", problems=problems)
+    assigned = {c: t for c, t in given.items() if t}
+    taken = set(given)
+    free = [c for c in columns if c not in taken]
+    normal = {c: c.strip().casefold().replace(" ", "_").replace("-", "_") for c in free}
+    for target, aliases in FIELD_ALIASES.items():
+        if target in assigned.values():
+            continue
+        matches = [c for a in aliases for c in free if normal[c] == a and c not in assigned]
+        for column in matches if target == "address" else matches[:1]:
+            assigned[column] = target
+    if "status" in assigned.values():
+        assigned = {c: t for c, t in assigned.items() if t != "closed"}
+    if "schedule" not in assigned.values():
+        for column in free:
+            if column not in assigned and normal[column] in DAY_COLUMNS:
+                assigned[column] = f"day:{DAY_COLUMNS[normal[column]]}"
+    targets = set(assigned.values())
+    hint = "name it with column_map={'Your column': '%s'}"
+    if "name" not in targets:
+        problems.append(missing_column(name, "name", columns, hint=hint % "name"))
+    if not targets & {"category", "source_category", "taxonomy_terms"}:
+        problems.append(missing_column(name, "category", columns, hint=hint % "category"))
+    if problems:
+        raise ValidationError(f"File {name} cannot be read as assets.", problems=problems)
+    return assigned
+
+
+def _from_rows(
+    rows: list[Row],
+    *,
+    file: str,
+    column_map: Mapping[str, str] | None,
+    source: str | None,
+    licence: str,
+) -> AssetFile:
+    columns = list(dict.fromkeys(c for row in rows for c in row.values))
+    assigned = _assign(columns, column_map, file)
+    result = AssetFile(file=file)
+    dropped: Counter[str] = Counter()
+    for row in rows:
+        cells: Cells = {}
+        extra: dict[str, Any] = {}
+        for column, value in row.values.items():
+            target = assigned.get(column)
+            if target is not None:
+                cells.setdefault(target, []).append((column, value))
+            elif not _blank(value):
+                extra[column] = value
+                dropped[column] += 1
+        if row.feature_id is not None:
+            cells.setdefault("source_id", []).append(("id", row.feature_id))
+        if row.error is not None:
+            problem = Problem(row.error, file=file, row=row.number)
+            _collect(result, None, None, [problem], {"feature": row.number})
+            continue
+        problems: list[Problem] = []
+        geometry = None
+        if row.geometry is not None:
+            lon, lat, geometry, error = place(row.geometry, row.crs)
+            if error is not None:
+                problems.append(Problem(error, file=file, row=row.number, field="geometry"))
+            elif lon is not None:
+                cells["lon"], cells["lat"] = [("geometry", lon)], [("geometry", lat)]
+        values, found = build_record(
+            cells, row=row.number, file=file, source=source, licence=licence, extra=extra
+        )
+        problems += found
+        _collect(result, values, geometry, problems, row.values)
+    result.dropped = dict(dropped)
+    _check_ids(result)
+    return result
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value != value
+
+
+def _collect(
+    result: AssetFile,
+    values: dict[str, Any] | None,
+    geometry: dict[str, Any] | None,
+    problems: list[Problem],
+    raw: dict[str, Any],
+) -> None:
+    if problems or values is None:
+        result.problems += problems
+        result.invalid_rows.append(raw)
+    else:
+        result.records.append(AssetRecord(**values, geometry=geometry))
+
+
+def _from_osm(
+    elements: list[OsmElement], *, file: str, source: str | None, licence: str
+) -> AssetFile:
+    result = AssetFile(file=file)
+    dropped: Counter[str] = Counter()
+    for element in elements:
+        cells, extra, reason = osm_cells(element)
+        if cells is None:
+            dropped[reason] += 1
+            continue
+        dropped.update(extra.keys())
+        values, problems = build_record(
+            cells,
+            row=element.index,
+            file=file,
+            source=source or "osm",
+            licence=licence,
+            extra=extra,
+        )
+        _collect(result, values, element.geometry, problems, element.raw)
+    result.dropped = dict(dropped)
+    _check_ids(result)
+    return result
+
+
+def _check_ids(result: AssetFile) -> None:
+    """Hashed ids that repeat get ``~2``, ``~3``; repeated given ids are problems."""
+    first: dict[tuple[str, str], int] = {}
+    hashed: Counter[tuple[str, str]] = Counter()
+    kept = []
+    for record in result.records:
+        key = (record.source, record.source_id)
+        if record.source_id.startswith("h:"):
+            hashed[key] += 1
+            if hashed[key] > 1:
+                record.source_id = f"{record.source_id}~{hashed[key]}"
+        elif key in first:
+            result.problems.append(
+                Problem(
+                    f"source id {record.source_id!r} repeats row {first[key]}; ids must be "
+                    "unique within a source",
+                    file=result.file,
+                    row=record.source_row,
+                    field="source_id",
+                )
+            )
+            result.invalid_rows.append({"source_id": record.source_id, "name": record.name})
+            continue
+        first[(record.source, record.source_id)] = record.source_row
+        kept.append(record)
+    result.records = kept
+    result.problems.sort(key=lambda p: (p.row is None, p.row or 0))

@@ -1,0 +1,242 @@
+"""Community assets: the JSON API under /api/v1/assets and the directory pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from mobilise.errors import MobiliseError
+from mobilise.web.deps import EditorDep, SettingsDep, TemplatesDep, UserDep, WorkspaceDep
+from mobilise.web.routes.api import ERRORS
+from mobilise.workspace import Workspace
+from mobilise.workspace.assets import AssetSearch
+
+api = APIRouter(prefix="/api/v1", tags=["assets"])
+pages = APIRouter(include_in_schema=False)
+
+RADII = (500, 1000, 2000, 5000)
+MAP_LIMIT = 5000
+
+
+class AssetFilters(BaseModel):
+    """The directory's filters, shared by the API, the map and the pages."""
+
+    where: str = Field("", description="A postcode or a place name.")
+    radius: int = Field(1000, ge=50, le=50_000, description="Metres around a postcode.")
+    category: str = ""
+    q: str = Field("", description="Words in the name or description.")
+    free: bool = False
+    step_free: bool = False
+    age: int | None = Field(None, ge=0, le=120)
+    open_at: datetime | None = None
+    page: int = Field(1, ge=1)
+    per_page: int = Field(20, ge=1, le=200)
+
+
+def run_search(
+    workspace: Workspace, filters: AssetFilters, *, page: int, per_page: int
+) -> tuple[AssetSearch, str, tuple[float, float] | None]:
+    """The search, what "where" was read as, and the point searched around (if a postcode)."""
+    near, place, label = (None, None, "")
+    if filters.where.strip():
+        near, place, label = workspace.assets.where(filters.where)
+    result = workspace.assets.search(
+        place=place,
+        near=near,
+        radius_m=filters.radius if near else None,
+        category=filters.category or None,
+        text=filters.q or None,
+        free=filters.free,
+        step_free=filters.step_free,
+        age=filters.age,
+        open_at=filters.open_at,
+        page=page,
+        per_page=per_page,
+    )
+    return result, label, near
+
+
+@api.get("/assets", responses=ERRORS)
+def list_assets(
+    workspace: WorkspaceDep, filters: Annotated[AssetFilters, Query()]
+) -> dict[str, Any]:
+    """Public assets matching the filters, nearest first when ``where`` is a postcode."""
+    result, label, _ = run_search(workspace, filters, page=filters.page, per_page=filters.per_page)
+    return {
+        "where": label,
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "total_pages": result.total_pages,
+        "items": [a.to_dict() for a in result.items],
+    }
+
+
+@api.get("/assets.geojson", responses=ERRORS, response_class=JSONResponse)
+def assets_geojson(
+    workspace: WorkspaceDep, filters: Annotated[AssetFilters, Query()]
+) -> dict[str, Any]:
+    """The located assets matching the filters as GeoJSON points (at most 5,000), for maps."""
+    result, _, near = run_search(workspace, filters, page=1, per_page=MAP_LIMIT)
+    features = [
+        {
+            "type": "Feature",
+            "id": a.id,
+            "geometry": {"type": "Point", "coordinates": [a.lon, a.lat]},
+            "properties": {
+                "name": a.name,
+                "category": a.category,
+                "postcode": a.postcode,
+                "distance_m": a.distance_m,
+            },
+        }
+        for a in result.items
+        if a.lon is not None and a.lat is not None
+    ]
+    centre = (
+        {"lon": near[0], "lat": near[1], "radius_m": filters.radius} if near is not None else None
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "total": result.total,
+        "centre": centre,
+    }
+
+
+@api.get("/assets/{asset_id}", responses=ERRORS)
+def get_asset(asset_id: str, workspace: WorkspaceDep, user: UserDep) -> dict[str, Any]:
+    private_ok = user.role in ("admin", "analyst", "facilitator")
+    return workspace.assets.get(asset_id, include_private=private_ok).to_dict()
+
+
+class AssetUpdate(BaseModel):
+    version: int = Field(description="The version you read; a stale version is a 409 Conflict.")
+    changes: dict[str, Any]
+
+
+@api.patch("/assets/{asset_id}", responses=ERRORS)
+def update_asset(
+    asset_id: str, body: AssetUpdate, workspace: WorkspaceDep, _user: EditorDep
+) -> dict[str, Any]:
+    """Change an asset (analysts and facilitators); a stale version is refused with 409."""
+    return workspace.assets.update(asset_id, version=body.version, changes=body.changes).to_dict()
+
+
+def _categories() -> dict[str, str]:
+    from mobilise.formats.asset_vocab import CATEGORIES
+
+    return dict(CATEGORIES)
+
+
+@pages.get("/assets", response_class=HTMLResponse)
+def directory(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
+    user: UserDep,
+    filters: Annotated[AssetFilters, Query()],
+) -> Response:
+    error = None
+    result: AssetSearch | None = None
+    label = ""
+    try:
+        result, label, _ = run_search(
+            workspace, filters, page=filters.page, per_page=filters.per_page
+        )
+    except MobiliseError as found:
+        error = found.message
+    query = request.url.query
+    return templates.TemplateResponse(
+        request,
+        "assets.html",
+        {
+            "filters": filters,
+            "result": result,
+            "where_label": label,
+            "error": error,
+            "categories": _categories(),
+            "radii": RADII,
+            "query": query,
+            "tile_url": settings.tile_url,
+            "tile_attribution": settings.tile_attribution,
+            "user": user,
+        },
+        status_code=404 if error else 200,
+    )
+
+
+@pages.get("/assets/{asset_id}", response_class=HTMLResponse)
+def asset_page(
+    request: Request,
+    asset_id: str,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
+    user: UserDep,
+) -> Response:
+    private_ok = user.role in ("admin", "analyst", "facilitator")
+    asset = workspace.assets.get(asset_id, include_private=private_ok)
+    return templates.TemplateResponse(
+        request,
+        "asset.html",
+        {
+            "asset": asset,
+            "categories": _categories(),
+            "can_edit": user.role in ("admin", "analyst", "facilitator"),
+            "tile_url": settings.tile_url,
+            "tile_attribution": settings.tile_attribution,
+            "user": user,
+        },
+    )
+
+
+@pages.post("/assets/{asset_id}/edit", response_class=HTMLResponse)
+def edit_asset(
+    request: Request,
+    asset_id: str,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: EditorDep,
+    version: Annotated[int, Form()],
+    name: Annotated[str, Form()],
+    description: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "active",
+    url: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+) -> Response:
+    """Save an edit; a stale version re-shows the form with who changed it and when."""
+    changes = {
+        "name": name,
+        "description": description,
+        "status": status,
+        "url": url,
+        "phone": phone,
+        "email": email,
+    }
+    try:
+        workspace.assets.update(asset_id, version=version, changes=changes)
+    except MobiliseError as error:
+        asset = workspace.assets.get(asset_id)
+        return templates.TemplateResponse(
+            request,
+            "asset.html",
+            {
+                "asset": asset,
+                "categories": _categories(),
+                "can_edit": True,
+                "user": user,
+                "edit_error": error.message,
+                "edit_values": changes,
+                "tile_url": "",
+                "tile_attribution": "",
+            },
+            status_code=error.status_code,
+        )
+    return RedirectResponse(f"/assets/{asset_id}", status_code=303)

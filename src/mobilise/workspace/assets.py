@@ -1,0 +1,794 @@
+"""The community asset register: import, geocode, read, edit and search assets.
+
+Assets are HSDS 3 / ORUK 3.0 services, places (parks, halls, libraries) and groups in one register.
+Imports are planned first (what would be created, updated, left alone, skipped) and then applied in
+one transaction, so a dry run shows exactly what a real run would do.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, Text, bindparam, func, insert, or_, select, update
+
+from mobilise.errors import NotFound, Problem, ValidationError
+from mobilise.store.records import (
+    audit,
+    insert_record,
+    new_id,
+    record_values,
+    soft_delete_record,
+    update_record,
+)
+from mobilise.store.tables import areas, assets, organisations, place_areas, places, postcodes
+from mobilise.workspace._common import chunked, none_if_missing
+from mobilise.workspace.asset_quality import QualityReport, asset_quality
+from mobilise.workspace.core import Progress, no_progress
+
+if TYPE_CHECKING:
+    from mobilise.formats.assets import AssetFile, AssetRecord
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["Asset", "AssetImportReport", "AssetSearch", "AssetService"]
+
+# The AssetRecord fields stored as they are (the rest are derived: location, organisation).
+RECORD_FIELDS = (
+    "name",
+    "description",
+    "kind",
+    "category",
+    "status",
+    "taxonomy_terms",
+    "address",
+    "postcode",
+    "email",
+    "phone",
+    "url",
+    "schedule",
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "languages",
+    "cost",
+    "age_min",
+    "age_max",
+    "target_groups",
+    "capacity",
+    "capacity_unit",
+    "licence",
+    "assured_date",
+    "visibility",
+    "extra",
+)
+LOCATION_FIELDS = ("lon", "lat", "geometry", "geocode_precision", "lsoa11_code")
+EDITABLE = frozenset(RECORD_FIELDS) | {"lon", "lat"}
+_BATCH = 2000
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One asset as stored, with its organisation's name and, in searches, its distance."""
+
+    id: str
+    name: str
+    description: str
+    kind: str
+    category: str
+    status: str
+    taxonomy_terms: list[str]
+    lon: float | None
+    lat: float | None
+    geometry: dict[str, Any] | None
+    geocode_precision: str
+    address: str
+    postcode: str | None
+    lsoa11_code: str | None
+    organisation_id: str | None
+    organisation: str
+    email: str
+    phone: str
+    url: str
+    schedule: list[dict[str, Any]]
+    step_free: bool | None
+    accessible_toilet: bool | None
+    hearing_loop: bool | None
+    languages: list[str]
+    cost: str | None
+    age_min: int | None
+    age_max: int | None
+    target_groups: list[str]
+    capacity: float | None
+    capacity_unit: str
+    source: str
+    source_id: str
+    licence: str
+    provenance: list[dict[str, Any]]
+    assured_date: date | None
+    visibility: str
+    extra: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    distance_m: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("assured_date", "created_at", "updated_at"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+
+@dataclass
+class AssetImportReport:
+    """What an asset import did (or, in a dry run, would do)."""
+
+    file: str
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    outside_place: int = 0
+    not_geocoded: int = 0
+    geocoded_by_postcode: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # action, source_id, name
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["problems"] = [p.to_dict() for p in self.problems]
+        data["changes"] = [{"action": a, "source_id": s, "name": n} for a, s, n in self.changes]
+        return data
+
+
+@dataclass(frozen=True)
+class AssetSearch:
+    """One page of search results and how many matched in all."""
+
+    items: list[Asset]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+
+
+def _plain(value: Any) -> Any:
+    """A record value as stored: lists and dicts as they are, dates kept, NaN as None."""
+    if isinstance(value, list | dict | date | str | bool) or value is None:
+        return value
+    return none_if_missing(value)
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine); within a few metres of BNG at these scales."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+class AssetService:
+    """Import, read, edit and search community assets."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    # -- import ------------------------------------------------------------------------------
+    def import_file(
+        self,
+        data: AssetFile,
+        *,
+        place: str | None = None,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress = no_progress,
+    ) -> AssetImportReport:
+        """Geocode and store the assets read from a file or feed.
+
+        Assets are matched to stored ones by ``(source, source_id)``: a re-import updates them
+        instead of adding duplicates. With ``place``, assets located outside the place's areas are
+        skipped (and counted). Invalid rows stop the import unless ``skip_invalid``.
+        """
+        if data.problems and not skip_invalid:
+            error = ValidationError.collect(data.problems, what=f"Asset file {data.file}")
+            assert error is not None
+            raise error
+        report = AssetImportReport(
+            data.file,
+            dry_run=dry_run,
+            invalid=len(data.invalid_rows),
+            dropped=dict(data.dropped),
+            problems=list(data.problems),
+        )
+        with self._ws.write() as connection:
+            place_codes = self._place_codes(connection, place) if place else None
+            located = self._locate(connection, data.records, place_codes, report)
+            plan = self._plan(connection, located, report)
+            if not dry_run:
+                self._apply(connection, plan, progress)
+                audit(
+                    connection,
+                    actor=self._ws.actor,
+                    entity_type="assets",
+                    entity_id=data.file,
+                    action="import",
+                    summary=f"{data.file}: {report.created} created, {report.updated} updated, "
+                    f"{report.unchanged} unchanged, {report.invalid} invalid skipped",
+                )
+        return report
+
+    def _place_codes(self, connection: Connection, slug: str) -> set[str]:
+        place_id = connection.execute(
+            select(places.c.id).where(places.c.slug == slug, places.c.deleted_at.is_(None))
+        ).scalar_one_or_none()
+        if place_id is None:
+            raise NotFound(f"No place {slug!r}.")
+        return set(
+            connection.execute(
+                select(place_areas.c.area_code).where(
+                    place_areas.c.place_id == place_id, place_areas.c.deleted_at.is_(None)
+                )
+            ).scalars()
+        )
+
+    def _locate(
+        self,
+        connection: Connection,
+        records: Sequence[AssetRecord],
+        place_codes: set[str] | None,
+        report: AssetImportReport,
+    ) -> list[tuple[AssetRecord, dict[str, Any]]]:
+        """Each record with its location: coordinates (given, or from its postcode), LSOA 2011
+        (the stored area the point falls in, else the postcode's) and how precise that is."""
+        wanted = sorted({r.postcode for r in records if r.postcode})
+        by_postcode: dict[str, tuple[float | None, float | None, str | None]] = {}
+        for chunk in chunked(wanted):
+            for row in connection.execute(
+                select(
+                    postcodes.c.postcode, postcodes.c.lon, postcodes.c.lat, postcodes.c.lsoa11_code
+                ).where(postcodes.c.postcode.in_(chunk))
+            ):
+                by_postcode[row.postcode] = (row.lon, row.lat, row.lsoa11_code)
+        points: list[tuple[float | None, float | None, str]] = []
+        for record in records:
+            if record.lon is not None and record.lat is not None:
+                points.append((record.lon, record.lat, "point"))
+            elif record.postcode and by_postcode.get(record.postcode, (None,))[0] is not None:
+                lon, lat, _ = by_postcode[record.postcode]
+                points.append((lon, lat, "postcode"))
+            else:
+                points.append((None, None, "none"))
+        in_area = self._areas_of(connection, points, place_codes)
+        located = []
+        for record, (lon, lat, precision), area_code in zip(records, points, in_area, strict=True):
+            if area_code is None and record.postcode in by_postcode:
+                area_code = by_postcode[record.postcode][2]
+            if precision == "none":
+                report.not_geocoded += 1
+            elif precision == "postcode":
+                report.geocoded_by_postcode += 1
+            if place_codes is not None and precision != "none" and area_code not in place_codes:
+                report.outside_place += 1
+                continue
+            located.append(
+                (
+                    record,
+                    {
+                        "lon": lon,
+                        "lat": lat,
+                        "geometry": json.dumps(record.geometry) if record.geometry else None,
+                        "geocode_precision": precision,
+                        "lsoa11_code": area_code,
+                    },
+                )
+            )
+        return located
+
+    def _areas_of(
+        self,
+        connection: Connection,
+        points: Sequence[tuple[float | None, float | None, str]],
+        place_codes: set[str] | None,
+    ) -> list[str | None]:
+        """The stored LSOA 2011 each point falls in (point in polygon), or None."""
+        query = select(areas.c.code, areas.c.geometry).where(
+            areas.c.area_type == "lsoa11",
+            areas.c.geometry.is_not(None),
+            areas.c.deleted_at.is_(None),
+        )
+        located = [(i, lon, lat) for i, (lon, lat, _) in enumerate(points) if lon is not None]
+        found: list[str | None] = [None] * len(points)
+        if not located:
+            return found
+        lons = np.array([p[1] for p in located])
+        lats = np.array([p[2] for p in located])
+        box = (lons.min(), lats.min(), lons.max(), lats.max())
+        query = query.where(
+            areas.c.max_lon >= box[0],
+            areas.c.min_lon <= box[2],
+            areas.c.max_lat >= box[1],
+            areas.c.min_lat <= box[3],
+        )
+        rows = connection.execute(query).all()
+        if not rows:
+            return found
+        codes = [r.code for r in rows]
+        polygons = shapely.from_geojson([r.geometry for r in rows])
+        tree = shapely.STRtree(polygons)
+        point_index, area_index = tree.query(shapely.points(lons, lats), predicate="intersects")
+        for p, a in zip(point_index.tolist(), area_index.tolist(), strict=True):
+            slot = located[p][0]
+            if found[slot] is None:
+                found[slot] = codes[a]
+        return found
+
+    def _plan(
+        self,
+        connection: Connection,
+        located: Sequence[tuple[AssetRecord, dict[str, Any]]],
+        report: AssetImportReport,
+    ) -> dict[str, list[Any]]:
+        sources = sorted({r.source for r, _ in located})
+        existing: dict[tuple[str, str], Any] = {}
+        for source in sources:
+            ids = [r.source_id for r, _ in located if r.source == source]
+            for chunk in chunked(ids):
+                for row in connection.execute(
+                    select(assets).where(assets.c.source == source, assets.c.source_id.in_(chunk))
+                ):
+                    existing[(row.source, row.source_id)] = row
+        organisation_names = dict(
+            connection.execute(select(organisations.c.id, organisations.c.name)).all()
+        )
+        organisations_wanted = sorted(
+            {(r.source, r.organisation) for r, _ in located if r.organisation}
+        )
+        plan: dict[str, list[Any]] = {
+            "create": [],
+            "update": [],
+            "organisations": organisations_wanted,
+        }
+        seen: set[tuple[str, str]] = set()
+        for record, location in located:
+            key = (record.source, record.source_id)
+            if key in seen:
+                report.problems.append(
+                    Problem(
+                        f"source id {record.source_id!r} appears twice in the file; the later row "
+                        "was skipped",
+                        row=record.source_row,
+                        field="source_id",
+                    )
+                )
+                report.invalid += 1
+                continue
+            seen.add(key)
+            values = {f: _plain(getattr(record, f)) for f in RECORD_FIELDS}
+            values.update(location)
+            current = existing.get(key)
+            if current is None:
+                plan["create"].append((record, values))
+                report.created += 1
+                report.changes.append(("create", record.source_id, record.name))
+                continue
+            changed = {
+                k: v
+                for k, v in values.items()
+                if _comparable(getattr(current, k)) != _comparable(v)
+            }
+            if record.organisation != organisation_names.get(current.organisation_id, ""):
+                changed["organisation"] = record.organisation
+            if changed or current.deleted_at is not None:
+                plan["update"].append((record, values, current))
+                report.updated += 1
+                report.changes.append(("update", record.source_id, record.name))
+            else:
+                report.unchanged += 1
+        return plan
+
+    def _apply(
+        self, connection: Connection, plan: dict[str, list[Any]], progress: Progress
+    ) -> None:
+        organisation_ids = self._organisations(connection, plan["organisations"])
+        stamp = record_values(self._ws.actor)
+        creates = [
+            {
+                "id": new_id(),
+                **values,
+                "source": record.source,
+                "source_id": record.source_id,
+                "organisation_id": organisation_ids.get((record.source, record.organisation)),
+                "provenance": [
+                    {
+                        "source": record.source,
+                        "source_id": record.source_id,
+                        "licence": record.licence,
+                    }
+                ],
+                "merged_into": None,
+                **stamp,
+            }
+            for record, values in plan["create"]
+        ]
+        total = len(creates) + len(plan["update"])
+        for start, batch in enumerate(chunked(creates, _BATCH)):
+            connection.execute(insert(assets), list(batch))
+            progress("Storing assets", min((start + 1) * _BATCH, len(creates)), total)
+        updates = [
+            {
+                **values,
+                "organisation_id": organisation_ids.get((record.source, record.organisation)),
+                "b_id": row.id,
+            }
+            for record, values, row in plan["update"]
+        ]
+        if updates:
+            columns: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "b_id"}
+            for batch in chunked(updates, _BATCH):
+                connection.execute(
+                    update(assets)
+                    .where(assets.c.id == bindparam("b_id"))
+                    .values(
+                        **columns,
+                        version=assets.c.version + 1,
+                        updated_at=stamp["updated_at"],
+                        updated_by=self._ws.actor,
+                        deleted_at=None,
+                        deleted_by=None,
+                    ),
+                    list(batch),
+                )
+        progress("Storing assets", total, total)
+
+    def _organisations(
+        self, connection: Connection, wanted: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        for source, name in wanted:
+            existing = connection.execute(
+                select(organisations.c.id).where(
+                    organisations.c.source == source, organisations.c.name == name
+                )
+            ).scalar_one_or_none()
+            if existing is None:
+                existing = insert_record(
+                    connection,
+                    organisations,
+                    {"name": name, "source": source, "description": "", "url": "", "email": ""},
+                    actor=self._ws.actor,
+                    entity_type="organisation",
+                )["id"]
+            found[(source, name)] = existing
+        return found
+
+    # -- reading -----------------------------------------------------------------------------
+    def get(self, asset_id: str, *, include_private: bool = True) -> Asset:
+        with self._ws.read() as connection:
+            row = connection.execute(_select().where(assets.c.id == asset_id)).first()
+        if (
+            row is None
+            or row.deleted_at is not None
+            or (not include_private and row.visibility != "public")
+        ):
+            raise NotFound(f"No asset {asset_id!r}.")
+        return _asset(row)
+
+    def count(self, *, place: str | None = None) -> int:
+        query = select(func.count()).select_from(assets).where(*_live())
+        with self._ws.read() as connection:
+            if place:
+                query = query.where(assets.c.lsoa11_code.in_(self._place_codes(connection, place)))
+            return int(connection.execute(query).scalar_one())
+
+    def search(
+        self,
+        *,
+        place: str | None = None,
+        near: tuple[float, float] | None = None,
+        radius_m: float | None = None,
+        category: str | None = None,
+        text: str | None = None,
+        free: bool = False,
+        step_free: bool = False,
+        age: int | None = None,
+        open_at: datetime | None = None,
+        organisation_id: str | None = None,
+        taxonomy_term: str | None = None,
+        modified_after: datetime | None = None,
+        include_private: bool = False,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> AssetSearch:
+        """Assets matching every filter given, nearest first when ``near`` (lon, lat) is given.
+
+        Parameters
+        ----------
+        near, radius_m
+            Only assets within ``radius_m`` metres of the point (WGS84 lon, lat).
+        open_at
+            Only assets whose weekly schedule has them open at this local time.
+        age
+            Only assets whose age range includes this age (assets without one count as for all).
+        """
+        if page < 1 or per_page < 1:
+            raise ValidationError(
+                "Pages start at 1 and hold at least one item.",
+                problems=[Problem("must be 1 or more", field="page" if page < 1 else "per_page")],
+            )
+        query = _select().where(*_live())
+        if not include_private:
+            query = query.where(assets.c.visibility == "public")
+        if category:
+            query = query.where(assets.c.category == category)
+        if text:
+            pattern = f"%{text.strip().lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(assets.c.name).like(pattern),
+                    func.lower(assets.c.description).like(pattern),
+                )
+            )
+        if free:
+            query = query.where(assets.c.cost == "free")
+        if step_free:
+            query = query.where(assets.c.step_free.is_(True))
+        if age is not None:
+            query = query.where(
+                or_(assets.c.age_min.is_(None), assets.c.age_min <= age),
+                or_(assets.c.age_max.is_(None), assets.c.age_max >= age),
+            )
+        if organisation_id:
+            query = query.where(assets.c.organisation_id == organisation_id)
+        if modified_after is not None:
+            query = query.where(assets.c.updated_at > modified_after)
+        if taxonomy_term:
+            query = query.where(
+                assets.c.taxonomy_terms.cast(Text()).like(f"%{json.dumps(taxonomy_term)[1:-1]}%")
+            )
+        if near is not None and radius_m is not None:
+            lon, lat = near
+            dlat = radius_m / 111_320
+            dlon = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+            query = query.where(
+                assets.c.lat.between(lat - dlat, lat + dlat),
+                assets.c.lon.between(lon - dlon, lon + dlon),
+            )
+        with self._ws.read() as connection:
+            if place:
+                codes = self._place_codes(connection, place)
+                query = query.where(assets.c.lsoa11_code.in_(sorted(codes)))
+            needs_python = near is not None or open_at is not None or taxonomy_term is not None
+            if not needs_python:
+                total = connection.execute(
+                    select(func.count()).select_from(query.subquery())
+                ).scalar_one()
+                rows = connection.execute(
+                    query.order_by(assets.c.name, assets.c.id)
+                    .limit(per_page)
+                    .offset((page - 1) * per_page)
+                ).all()
+                return AssetSearch([_asset(r) for r in rows], int(total), page, per_page)
+            found = [_asset(r) for r in connection.execute(query.order_by(assets.c.name))]
+        if taxonomy_term:
+            found = [a for a in found if taxonomy_term in a.taxonomy_terms]
+        if open_at is not None:
+            found = [a for a in found if is_open(a.schedule, open_at)]
+        if near is not None:
+            lon, lat = near
+            with_distance = [
+                _with_distance(a, distance_m(lon, lat, a.lon, a.lat))
+                for a in found
+                if a.lon is not None and a.lat is not None
+            ]
+            if radius_m is not None:
+                with_distance = [a for a in with_distance if (a.distance_m or 0) <= radius_m]
+            found = sorted(with_distance, key=lambda a: (a.distance_m, a.name))
+        start = (page - 1) * per_page
+        return AssetSearch(found[start : start + per_page], len(found), page, per_page)
+
+    def taxonomy_terms(self) -> builtins.list[tuple[str, int]]:
+        """Every taxonomy term on a public asset, with how many assets carry it."""
+        counts: dict[str, int] = {}
+        with self._ws.read() as connection:
+            for terms in connection.execute(
+                select(assets.c.taxonomy_terms).where(*_live(), assets.c.visibility == "public")
+            ).scalars():
+                for term in terms or []:
+                    counts[term] = counts.get(term, 0) + 1
+        return sorted(counts.items())
+
+    def organisations(self) -> builtins.list[dict[str, Any]]:
+        """Organisations with at least one public asset."""
+        with self._ws.read() as connection:
+            rows = connection.execute(
+                select(organisations, func.count(assets.c.id).label("n_assets"))
+                .join(assets, assets.c.organisation_id == organisations.c.id)
+                .where(
+                    *_live(), assets.c.visibility == "public", organisations.c.deleted_at.is_(None)
+                )
+                .group_by(*organisations.c)
+                .order_by(organisations.c.name)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def where(self, text: str) -> tuple[tuple[float, float] | None, str | None, str]:
+        """Read what a resident typed as "where": a postcode (its point) or a place name or slug.
+
+        Returns ``(near, place_slug, label)``; raises NotFound with a hint when neither fits.
+        """
+        from mobilise.geo import is_postcode
+
+        text = text.strip()
+        if is_postcode(text):
+            found = self._ws.postcodes.geocode(text)
+            if found.lon is None or found.lat is None:
+                raise NotFound(f"Postcode {found.postcode} has no location in the lookup.")
+            return (found.lon, found.lat), None, found.postcode
+        wanted = text.lower()
+        for place in self._ws.places.list():
+            if wanted in (place.slug, place.name.lower()) or wanted in place.name.lower():
+                return None, place.slug, place.name
+        raise NotFound(
+            f"{text!r} is neither a postcode we know nor a place here. Try a full postcode such "
+            "as E8 1DY, or one of: " + ", ".join(p.name for p in self._ws.places.list()) + "."
+        )
+
+    def quality(self, *, place: str | None = None, stale_months: int = 12) -> QualityReport:
+        """Freshness, completeness and geocode precision per place and per source."""
+        if place is not None:
+            self._ws.places.get(place)  # NotFound with the list of places
+        return asset_quality(self._ws, place=place, stale_months=stale_months)
+
+    # -- editing -----------------------------------------------------------------------------
+    def update(self, asset_id: str, *, version: int, changes: Mapping[str, Any]) -> Asset:
+        """Change an asset's fields; ``version`` is the version you read (a stale one is a
+        Conflict naming who changed it and when)."""
+        unknown = sorted(set(changes) - EDITABLE)
+        if unknown:
+            raise ValidationError(
+                "Those fields cannot be changed here.",
+                problems=[Problem("not an editable field", field=f) for f in unknown],
+            )
+        if "name" in changes and not str(changes["name"]).strip():
+            raise ValidationError(
+                "An asset needs a name.", problems=[Problem("a name is required", field="name")]
+            )
+        with self._ws.write() as connection:
+            update_record(
+                connection,
+                assets,
+                asset_id,
+                dict(changes),
+                expected_version=version,
+                actor=self._ws.actor,
+                entity_type="asset",
+            )
+        return self.get(asset_id)
+
+    def delete(self, asset_id: str, *, version: int | None = None) -> None:
+        with self._ws.write() as connection:
+            soft_delete_record(
+                connection,
+                assets,
+                asset_id,
+                expected_version=version,
+                actor=self._ws.actor,
+                entity_type="asset",
+            )
+
+
+def _live() -> tuple[Any, ...]:
+    return (assets.c.deleted_at.is_(None), assets.c.merged_into.is_(None))
+
+
+def _select() -> Any:
+    return select(assets, organisations.c.name.label("organisation_name")).outerjoin(
+        organisations, organisations.c.id == assets.c.organisation_id
+    )
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 7)
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str) and value.startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _asset(row: Any) -> Asset:
+    m = row._mapping
+    return Asset(
+        id=m["id"],
+        name=m["name"],
+        description=m["description"],
+        kind=m["kind"],
+        category=m["category"],
+        status=m["status"],
+        taxonomy_terms=list(m["taxonomy_terms"] or []),
+        lon=m["lon"],
+        lat=m["lat"],
+        geometry=json.loads(m["geometry"]) if m["geometry"] else None,
+        geocode_precision=m["geocode_precision"],
+        address=m["address"],
+        postcode=m["postcode"],
+        lsoa11_code=m["lsoa11_code"],
+        organisation_id=m["organisation_id"],
+        organisation=m["organisation_name"] or "",
+        email=m["email"],
+        phone=m["phone"],
+        url=m["url"],
+        schedule=list(m["schedule"] or []),
+        step_free=m["step_free"],
+        accessible_toilet=m["accessible_toilet"],
+        hearing_loop=m["hearing_loop"],
+        languages=list(m["languages"] or []),
+        cost=m["cost"],
+        age_min=m["age_min"],
+        age_max=m["age_max"],
+        target_groups=list(m["target_groups"] or []),
+        capacity=m["capacity"],
+        capacity_unit=m["capacity_unit"],
+        source=m["source"],
+        source_id=m["source_id"],
+        licence=m["licence"],
+        provenance=list(m["provenance"] or []),
+        assured_date=m["assured_date"],
+        visibility=m["visibility"],
+        extra=dict(m["extra"] or {}),
+        version=m["version"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        updated_by=m["updated_by"],
+    )
+
+
+def _with_distance(asset: Asset, metres: float) -> Asset:
+    return replace(asset, distance_m=round(metres, 1))
+
+
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def is_open(schedule: Sequence[Mapping[str, Any]], when: datetime) -> bool:
+    """Whether a weekly HSDS-style schedule (``byday`` "MO,TU", ``opens_at``/``closes_at``
+    "HH:MM") has the asset open at ``when`` (local time)."""
+    day = DAYS[when.weekday()]
+    minute = when.hour * 60 + when.minute
+    for slot in schedule:
+        days = {d.strip().upper()[:2] for d in str(slot.get("byday") or "").split(",") if d.strip()}
+        if days and day not in days:
+            continue
+        opens, closes = _minutes(slot.get("opens_at")), _minutes(slot.get("closes_at"))
+        if opens is None or closes is None:
+            continue
+        if opens <= minute < closes or (closes <= opens and (minute >= opens or minute < closes)):
+            return True
+    return False
+
+
+def _minutes(text: Any) -> int | None:
+    try:
+        hours, minutes = str(text).split(":")[:2]
+        return int(hours) * 60 + int(minutes)
+    except (ValueError, TypeError):
+        return None
