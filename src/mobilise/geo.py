@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BNG",
+    "GB_BOUNDS",
     "WGS84",
     "bng_to_wgs84",
     "is_postcode",
@@ -42,6 +43,10 @@ WGS84 = "EPSG:4326"
 
 BNG = "EPSG:27700"
 """OSGB36 / British National Grid, easting/northing in metres: where distances are computed."""
+
+GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)
+"""(west, south, east, north) in degrees of longitude/latitude: a box around Great Britain,
+Northern Ireland and the islands, for telling positions in the UK from misplaced or swapped ones."""
 
 # Outward code: A9, A99, AA9, AA99, A9A or AA9A; inward code: digit and two letters. "GIR 0AA" is
 # the one historic exception still in use.

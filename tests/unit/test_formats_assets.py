@@ -354,9 +354,11 @@ def test_hashed_ids_are_stable_and_repeated_ids_are_problems(tmp_path: Path) -> 
     first, second = (r.source_id for r in assets.records)
     assert first.startswith("h:") and len(first) == 18
     assert second == f"{first}~2"
-    rows = [{**row, "id": "a"}, {**row, "id": "a"}]
+    rows = [{**row, "id": "a"}, {**row, "id": "a"}, {**row, "id": "b", "lat": "north"}]
     assets = read_assets(_write_csv(tmp_path / "d.csv", rows))
-    assert [(p.row, p.field) for p in assets.problems] == [(2, "source_id")]
+    assert [(p.row, p.field) for p in assets.problems] == [(2, "source_id"), (3, "lat")]
+    # invalid rows come in file order, like their problems
+    assert [r["id"] for r in assets.invalid_rows] == ["a", "b"]
 
 
 @pytest.mark.parametrize("suffix", [".docx", ""])
@@ -536,6 +538,44 @@ def test_osm_xml_that_is_not_xml(tmp_path: Path) -> None:
     path.write_text("<osm><node")
     with pytest.raises(ValidationError, match="not OSM XML"):
         read_assets(path)
+
+
+def test_geojson_exported_from_overpass_turbo_is_read_as_osm(tmp_path: Path) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "id": "node/101",
+            "properties": {"@id": "node/101", "amenity": "library", "name": "Central Library"},
+            "geometry": {"type": "Point", "coordinates": [-0.8937, 52.2383]},
+        },
+        {
+            "type": "Feature",
+            "id": "way/20",
+            "properties": {"@id": "way/20", "leisure": "park", "name": "Square Park"},
+            "geometry": {"type": "Polygon", "coordinates": [SQUARE]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"amenity": "bench"},
+            "geometry": {"type": "Point", "coordinates": [-0.89, 52.24]},
+        },
+    ]
+    assets = read_assets(_geojson(tmp_path, features))
+    assert assets.problems == []
+    assert assets.dropped == {"osm:unmapped": 1}
+    library, park = assets.records
+    assert (library.source, library.source_id, library.category) == ("osm", "node/101", "library")
+    assert (park.source_id, park.geometry) == (
+        "way/20",
+        {"type": "Polygon", "coordinates": [SQUARE]},
+    )
+
+
+def test_unknown_format_value(tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "x.csv", [{"name": "A", "category": "faith"}])
+    with pytest.raises(ValidationError) as caught:
+        read_assets(path, format="shapefile")
+    assert caught.value.problems[0].field == "format"
 
 
 def test_overpass_query_asks_for_every_mapped_key_in_the_box() -> None:
@@ -727,7 +767,8 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
-PROPERTIES = st.dictionaries(st.sampled_from(COLUMNS), JSON | CELLS, max_size=6)
+PROPERTY_NAMES = [*COLUMNS, "@id", "amenity", "leisure", "addr:postcode", "opening_hours"]
+PROPERTIES = st.dictionaries(st.sampled_from(PROPERTY_NAMES), JSON | CELLS, max_size=6)
 GEOMETRY = st.one_of(
     JSON,
     st.fixed_dictionaries(

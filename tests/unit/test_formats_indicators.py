@@ -273,3 +273,15 @@ def test_random_tables_round_trip(
         if value is not None
     )
     assert _triples(data.values) == expected
+
+
+def test_bare_carriage_return_in_a_field_does_not_crash(tmp_path):
+    """Found by hypothesis through the asset reader: a lone CR inside an unquoted field."""
+    from mobilise.errors import ValidationError
+
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"area_code,value\nE01000001,1\rx\nE01000002,2\n")
+    try:
+        read_indicator_csv(path)
+    except ValidationError as error:
+        assert error.problems

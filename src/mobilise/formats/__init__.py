@@ -18,6 +18,12 @@ lookups
     ONS lookups between geographies, rural-urban classification and area centroids.
 postcodes
     Postcode -> LSOA and coordinates lookups (OS Code-Point Open with LSOA 2011).
+oruk
+    Open Referral UK 3.0 feeds read as community assets: ``read_oruk_services``,
+    ``fetch_oruk_feed``, and ``validate`` against the bundled ORUK 3.0 schemas.
+oruk_feed
+    Open Referral UK 3.0 documents of mobilise's own feed, built from stored assets:
+    ``service_json``, ``organization_json``, ``taxonomy_json``, ``page_wrapper`` and the rest.
 
 Importing this package imports none of them, so ``import mobilise.formats`` stays cheap.
 """

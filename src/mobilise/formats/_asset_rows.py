@@ -1,5 +1,8 @@
 """Checking one row of an asset file and turning it into record fields (private to ``assets``).
 
+Also the helpers every asset reader shares: feature geometry to a position (:func:`place`) and
+opening hours to schedule rows (:func:`parse_opening_hours`).
+
 A reader gives each row as *cells*: asset field -> the (source column, value) pairs mapped to it.
 :func:`build_record` checks every cell and returns the keyword arguments of an
 :class:`~mobilise.formats.assets.AssetRecord`, or every problem of the row.
@@ -18,6 +21,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+import pandas as pd
 import shapely
 from pyproj import Transformer
 from shapely.errors import ShapelyError
@@ -25,7 +29,6 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from mobilise.errors import Problem
-from mobilise.formats._osm import Cells, parse_opening_hours
 from mobilise.formats.asset_vocab import (
     CATEGORIES,
     KINDS,
@@ -39,7 +42,10 @@ from mobilise.formats.asset_vocab import (
     status_from_text,
     target_group_from_text,
 )
-from mobilise.geo import bng_to_wgs84, is_postcode, normalise_postcode
+from mobilise.geo import GB_BOUNDS, bng_to_wgs84, is_postcode, normalise_postcode
+
+Cells = dict[str, list[tuple[str, Any]]]
+"""Asset field -> the (source field, value) pairs a row gives for it."""
 
 TARGETS = frozenset(
     {
@@ -63,9 +69,6 @@ DAY_COLUMNS = {
 }
 """Day column names (normalised) -> OSM day, for files with one opening-times column per day."""
 
-GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)
-"""(west, south, east, north) of Great Britain, Northern Ireland and the islands, degrees."""
-
 _BLANK = {"", "-", "–", "—"}
 _CLOSED_DAY = {"closed", "n/a closed", "n/a", "off", "shut"}
 _TRUE = {"yes", "y", "true", "1", "designated"}
@@ -75,6 +78,95 @@ _NOT_CLOSED = {"no", "false", "0", "open", "n/a", "na", "none"}
 _VOCAB_RE = re.compile(r"^[a-z][a-z0-9_.-]*:\S", re.IGNORECASE)
 _OSM_TAG_RE = re.compile(r"^[a-z_:]+=[^=\s][^=]*$")
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d")
+
+
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY_WORDS = {
+    **dict.fromkeys(("mo", "mon", "monday", "mondays"), 0),
+    **dict.fromkeys(("tu", "tue", "tues", "tuesday", "tuesdays"), 1),
+    **dict.fromkeys(("we", "wed", "weds", "wednesday", "wednesdays"), 2),
+    **dict.fromkeys(("th", "thu", "thur", "thurs", "thursday", "thursdays"), 3),
+    **dict.fromkeys(("fr", "fri", "friday", "fridays"), 4),
+    **dict.fromkeys(("sa", "sat", "saturday", "saturdays"), 5),
+    **dict.fromkeys(("su", "sun", "sunday", "sundays"), 6),
+}
+_DAY = "(?:" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\b"
+_DAY_SPEC = rf"{_DAY}(?:\s*[-–]\s*{_DAY})?(?:\s*,\s*{_DAY}(?:\s*[-–]\s*{_DAY})?)*"
+_RULE_RE = re.compile(rf"^(?P<days>{_DAY_SPEC})?\s*:?\s*(?P<times>.*)$", re.IGNORECASE)
+_TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?"
+_RANGE_RE = re.compile(rf"^{_TIME}\s*(?:-|–|to)\s*{_TIME}$", re.IGNORECASE)
+_CLOSED_WORDS = {"off", "closed", "n/a closed", "shut"}
+
+
+def _time(hour: str, minute: str | None, half: str | None) -> str | None:
+    h, m = int(hour), int(minute or 0)
+    if half:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if half.lower() == "pm" else 0)
+    if h == 24 and m == 0:
+        return "23:59"  # HSDS times are clock times; "24:00" is the end of the day
+    return f"{h:02d}:{m:02d}" if h < 24 and m < 60 else None
+
+
+def _days(spec: str | None) -> list[int]:
+    if not spec:
+        return list(range(7))
+    days: list[int] = []
+    for part in re.split(r"\s*,\s*", spec.strip()):
+        ends = [_DAY_WORDS[d.strip().lower()] for d in re.split(r"\s*[-–]\s*", part)]
+        first, last = ends[0], ends[-1]
+        span = (last - first) % 7
+        days += [(first + k) % 7 for k in range(span + 1)]
+    return sorted(set(days))
+
+
+def _rule(rule: str) -> list[dict[str, str]] | None:
+    match = _RULE_RE.match(rule)
+    if match is None:
+        return None
+    days, times = _days(match.group("days")), match.group("times").strip()
+    if times.casefold() in _CLOSED_WORDS:
+        return []
+    if not times:
+        return None
+    rows = []
+    for part in re.split(r"\s*,\s*", times):
+        span = _RANGE_RE.match(part)
+        if span is None:
+            return None
+        opens, closes = _time(*span.groups()[:3]), _time(*span.groups()[3:])
+        if opens is None or closes is None:
+            return None
+        byday = ",".join(_DAYS[d] for d in days)
+        rows.append({"byday": byday, "opens_at": opens, "closes_at": closes, "description": ""})
+    return rows
+
+
+def parse_opening_hours(text: str) -> list[dict[str, str]]:
+    """HSDS-style schedule rows from opening hours such as ``"Mo-Fr 09:00-17:00; Sa 10:00-12:00"``.
+
+    Reads the common part of OSM's ``opening_hours`` syntax and its everyday spellings
+    (``"Mon-Fri 9am-5pm"``, ``"24/7"``); public and school holiday rules (``PH``, ``SH``) are
+    skipped. Text it cannot read becomes one row whose ``description`` is the whole text.
+    """
+    text = str(text).strip()
+    if not text:
+        return []
+    if text.casefold() in ("24/7", "24 hours", "open 24 hours"):
+        return [
+            {"byday": ",".join(_DAYS), "opens_at": "00:00", "closes_at": "23:59", "description": ""}
+        ]
+    rows: list[dict[str, str]] = []
+    rules = re.split(rf";|\n|(?<=\d),\s*(?={_DAY})", text, flags=re.IGNORECASE)
+    for rule in (r.strip() for r in rules):
+        if not rule or re.match(r"^(PH|SH)\b", rule):
+            continue
+        parsed = _rule(rule)
+        if parsed is None:
+            return [{"byday": "", "opens_at": "", "closes_at": "", "description": text}]
+        rows += parsed
+    return rows
 
 
 @dataclass
@@ -91,7 +183,7 @@ class Row:
 
 def python_value(value: Any) -> Any:
     """A cell from pandas as a plain Python value (missing -> None, numpy -> Python)."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
         with contextlib.suppress(ValueError, AttributeError):

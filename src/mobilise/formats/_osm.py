@@ -21,6 +21,7 @@ import shapely
 from shapely.geometry import LineString, Polygon, mapping
 
 from mobilise.errors import ConfigurationError, Problem, ValidationError
+from mobilise.formats._asset_rows import Cells, parse_opening_hours, place
 from mobilise.formats.asset_vocab import (
     OSM_TAGS,
     category_from_osm,
@@ -30,98 +31,8 @@ from mobilise.formats.asset_vocab import (
 )
 from mobilise.geo import is_postcode
 
-Cells = dict[str, list[tuple[str, Any]]]
-"""Asset field -> the (source field, value) pairs a row gives for it."""
-
 OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 USER_AGENT = "mobilise (community asset mapping; https://github.com/mobilise/mobilise)"
-_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_DAY_WORDS = {
-    **dict.fromkeys(("mo", "mon", "monday", "mondays"), 0),
-    **dict.fromkeys(("tu", "tue", "tues", "tuesday", "tuesdays"), 1),
-    **dict.fromkeys(("we", "wed", "weds", "wednesday", "wednesdays"), 2),
-    **dict.fromkeys(("th", "thu", "thur", "thurs", "thursday", "thursdays"), 3),
-    **dict.fromkeys(("fr", "fri", "friday", "fridays"), 4),
-    **dict.fromkeys(("sa", "sat", "saturday", "saturdays"), 5),
-    **dict.fromkeys(("su", "sun", "sunday", "sundays"), 6),
-}
-_DAY = "(?:" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\b"
-_DAY_SPEC = rf"{_DAY}(?:\s*[-–]\s*{_DAY})?(?:\s*,\s*{_DAY}(?:\s*[-–]\s*{_DAY})?)*"
-_RULE_RE = re.compile(rf"^(?P<days>{_DAY_SPEC})?\s*:?\s*(?P<times>.*)$", re.IGNORECASE)
-_TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?"
-_RANGE_RE = re.compile(rf"^{_TIME}\s*(?:-|–|to)\s*{_TIME}$", re.IGNORECASE)
-_CLOSED_WORDS = {"off", "closed", "n/a closed", "shut"}
-
-
-def _time(hour: str, minute: str | None, half: str | None) -> str | None:
-    h, m = int(hour), int(minute or 0)
-    if half:
-        if not 1 <= h <= 12:
-            return None
-        h = h % 12 + (12 if half.lower() == "pm" else 0)
-    if h == 24 and m == 0:
-        return "23:59"  # HSDS times are clock times; "24:00" is the end of the day
-    return f"{h:02d}:{m:02d}" if h < 24 and m < 60 else None
-
-
-def _days(spec: str | None) -> list[int]:
-    if not spec:
-        return list(range(7))
-    days: list[int] = []
-    for part in re.split(r"\s*,\s*", spec.strip()):
-        ends = [_DAY_WORDS[d.strip().lower()] for d in re.split(r"\s*[-–]\s*", part)]
-        first, last = ends[0], ends[-1]
-        span = (last - first) % 7
-        days += [(first + k) % 7 for k in range(span + 1)]
-    return sorted(set(days))
-
-
-def _rule(rule: str) -> list[dict[str, str]] | None:
-    match = _RULE_RE.match(rule)
-    if match is None:
-        return None
-    days, times = _days(match.group("days")), match.group("times").strip()
-    if times.casefold() in _CLOSED_WORDS:
-        return []
-    if not times:
-        return None
-    rows = []
-    for part in re.split(r"\s*,\s*", times):
-        span = _RANGE_RE.match(part)
-        if span is None:
-            return None
-        opens, closes = _time(*span.groups()[:3]), _time(*span.groups()[3:])
-        if opens is None or closes is None:
-            return None
-        byday = ",".join(_DAYS[d] for d in days)
-        rows.append({"byday": byday, "opens_at": opens, "closes_at": closes, "description": ""})
-    return rows
-
-
-def parse_opening_hours(text: str) -> list[dict[str, str]]:
-    """HSDS-style schedule rows from opening hours such as ``"Mo-Fr 09:00-17:00; Sa 10:00-12:00"``.
-
-    Reads the common part of OSM's ``opening_hours`` syntax and its everyday spellings
-    (``"Mon-Fri 9am-5pm"``, ``"24/7"``); public and school holiday rules (``PH``, ``SH``) are
-    skipped. Text it cannot read becomes one row whose ``description`` is the whole text.
-    """
-    text = str(text).strip()
-    if not text:
-        return []
-    if text.casefold() in ("24/7", "24 hours", "open 24 hours"):
-        return [
-            {"byday": ",".join(_DAYS), "opens_at": "00:00", "closes_at": "23:59", "description": ""}
-        ]
-    rows: list[dict[str, str]] = []
-    rules = re.split(rf";|\n|(?<=\d),\s*(?={_DAY})", text, flags=re.IGNORECASE)
-    for rule in (r.strip() for r in rules):
-        if not rule or re.match(r"^(PH|SH)\b", rule):
-            continue
-        parsed = _rule(rule)
-        if parsed is None:
-            return [{"byday": "", "opens_at": "", "closes_at": "", "description": text}]
-        rows += parsed
-    return rows
 
 
 @dataclass
@@ -164,8 +75,10 @@ def _shape(points: Sequence[tuple[float, float]]) -> tuple[float, float, dict[st
     return points[0][0], points[0][1], None
 
 
-def _place(raw: Mapping[str, Any], nodes: Mapping[str, tuple[float, float]], ways: Mapping[str, Any]
-           ) -> tuple[Any, Any, dict[str, Any] | None]:  # fmt: skip
+def _place(
+    raw: Mapping[str, Any], nodes: Mapping[str, tuple[float, float]], ways: Mapping[str, Any]
+) -> tuple[Any, Any, dict[str, Any] | None]:
+    """An element's position as given (node, ``center``) or from its nodes, and its polygon."""
     kind = raw.get("type")
     if kind == "node" or ("lat" in raw and "lon" in raw):
         return raw.get("lon"), raw.get("lat"), None
@@ -271,6 +184,51 @@ def elements_from_xml(data: bytes, *, file: str) -> list[OsmElement]:
     return elements_from_overpass({"elements": elements}, file=file)
 
 
+_OSM_ID_RE = re.compile(r"^(node|way|relation)/(\d+)$")
+_OSM_KEYS = {spec.split("=", 1)[0] for spec in OSM_TAGS}
+_CATEGORY_FIELDS = {"category", "source_category", "type", "asset_category", "taxonomy_terms"}
+
+
+def looks_like_osm(rows: Sequence[Any]) -> bool:
+    """Whether GeoJSON rows are OSM elements with their tags as properties (overpass-turbo).
+
+    True when no property names a category and some feature has an ``@id`` like ``node/1`` or
+    an OSM key of :data:`~.asset_vocab.OSM_TAGS`.
+    """
+    keys = {str(k).casefold() for row in rows for k in row.values}
+    if keys & _CATEGORY_FIELDS:
+        return False
+    return "@id" in keys or bool(keys & _OSM_KEYS)
+
+
+def elements_from_features(rows: Sequence[Any]) -> list[OsmElement]:
+    """OSM elements from GeoJSON rows whose properties are tags (``formats.assets`` rows)."""
+    found = []
+    for row in rows:
+        if row.error is not None:
+            continue
+        lon, lat, geometry, _ = place(row.geometry, row.crs) if row.geometry else (None,) * 4
+        ident = _OSM_ID_RE.match(str(row.values.get("@id") or row.feature_id or ""))
+        tags = {
+            str(k): str(v)
+            for k, v in row.values.items()
+            if v is not None and not str(k).startswith("@")
+        }
+        found.append(
+            OsmElement(
+                type=ident.group(1) if ident else "",
+                id=ident.group(2) if ident else "",
+                tags=tags,
+                lon=lon,
+                lat=lat,
+                geometry=geometry,
+                index=row.number,
+                raw=dict(row.values),
+            )
+        )
+    return found
+
+
 _NAME_TAGS = ("name", "official_name", "short_name", "loc_name")
 _ADDRESS_TAGS = ("addr:housename", "addr:housenumber", "addr:street", "addr:place", "addr:city")
 _TEXT_TAGS = {
@@ -307,7 +265,7 @@ def osm_cells(element: OsmElement) -> tuple[Cells | None, dict[str, Any], str]:
         "name": [(name_tag, tags[name_tag])],
         "category": [(matches[0][0].split("=", 1)[0], matches[0][1])],
         "taxonomy_terms": [("tags", [f"osm:{t}" for t, _ in matches])],
-        "source_id": [("id", f"{element.type}/{element.id}")],
+        "source_id": [("id", f"{element.type}/{element.id}" if element.type else "")],
         "lon": [("lon", element.lon)],
         "lat": [("lat", element.lat)],
     }
@@ -320,7 +278,7 @@ def osm_cells(element: OsmElement) -> tuple[Cells | None, dict[str, Any], str]:
     if address:
         number = tags.get("addr:housenumber", "").strip()
         parts = [v for k, v in address if k != "addr:housenumber"]
-        if number and "addr:street" in tags:
+        if number and tags.get("addr:street", "").strip():
             parts[parts.index(tags["addr:street"])] = f"{number} {tags['addr:street']}"
         cells["address"] = [("addr:*", ", ".join(parts))]
         used.update(k for k, _ in address)
@@ -458,8 +416,9 @@ def download_overpass(
         if client is None:
             http.close()
     if response.status_code >= 400:
-        busy = " The server is busy; wait a minute and retry." if response.status_code in (
-            429, 503, 504) else ""  # fmt: skip
+        busy = ""
+        if response.status_code in (429, 503, 504):
+            busy = " The server is busy; wait a minute and retry."
         raise ConfigurationError(
             f"The Overpass API at {url} answered HTTP {response.status_code}: "
             f"{response.text.strip()[:200]!r}.{busy}"

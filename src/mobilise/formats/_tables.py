@@ -88,7 +88,10 @@ def sniff_delimiter(text: str) -> str:
     sample = text[:65536]
     best, best_score = ",", (False, 1)
     for delimiter in DELIMITERS:
-        records = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        try:
+            records = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        except csv.Error:  # e.g. a bare carriage return inside an unquoted field
+            continue
         if len(sample) == 65536 and len(records) > 1:
             records = records[:-1]  # the last record may be cut off by the sample
         records = records[:50]
@@ -127,7 +130,7 @@ def read_table(path: PathLike) -> Table:
             na_filter=False,
             skip_blank_lines=False,
         )
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, csv.Error) as exc:
         raise _parse_error(name, str(exc)) from exc
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
     frame.index = pd.RangeIndex(1, len(frame) + 1)

@@ -464,7 +464,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "main_discipline", "discipline",
     ),
     "kind": ("kind", "asset_kind"),
-    "status": ("status", "state", "asset_status"),
+    "status": ("status", "asset_status"),
     "taxonomy_terms": ("taxonomy_terms", "taxonomy", "taxonomy_term", "tags", "keywords"),
     "lat": ("lat", "latitude", "y_lat"),
     "lon": ("lon", "lng", "long", "longitude", "x_lon"),
@@ -498,7 +498,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "assured_date": ("assured_date", "assured", "last_verified", "last_checked", "date_verified"),
     "visibility": ("visibility",),
     "source": ("source",),
-    "source_id": ("source_id", "id", "identifier", "asset_id", "ref"),
+    "source_id": ("source_id", "id", "identifier", "asset_id"),
     "closed": ("closed", "year_closed", "date_closed", "closed_date"),
 }  # fmt: skip
 FIELD_ALIASES_NOTE = (

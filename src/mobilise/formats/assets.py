@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import math
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -35,21 +36,23 @@ from mobilise.errors import ConfigurationError, Problem, ValidationError
 from mobilise.formats._asset_rows import (
     DAY_COLUMNS,
     TARGETS,
+    Cells,
     Row,
     build_record,
+    parse_opening_hours,
     place,
     python_value,
 )
 from mobilise.formats._osm import (
     OVERPASS_URL,
-    Cells,
     OsmElement,
     download_overpass,
+    elements_from_features,
     elements_from_overpass,
     elements_from_xml,
+    looks_like_osm,
     osm_cells,
     overpass_query,
-    parse_opening_hours,
 )
 from mobilise.formats._tables import PathLike, file_name, missing_column, read_table
 from mobilise.formats.asset_vocab import FIELD_ALIASES
@@ -136,7 +139,8 @@ def _unreadable(name: str, message: str, *, field: str | None = None) -> Validat
 def _format_of(path: Path, format: str | None) -> str:
     if format is not None:
         if format not in FORMATS:
-            raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+            message = f"{format!r} is not a format; use one of {', '.join(FORMATS)}"
+            raise _unreadable(path.name, message, field="format")
         return format
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
@@ -179,7 +183,8 @@ def read_assets(
     ----------
     path
         A ``.csv`` / ``.tsv`` (optionally ``.gz``), ``.xlsx``, ``.geojson`` / ``.json``
-        (optionally ``.gz``; Overpass JSON is recognised by its ``elements``), ``.gpkg`` (or
+        (optionally ``.gz``; Overpass JSON is recognised by its ``elements``, and GeoJSON
+        exported from overpass-turbo by its ``@id`` / OSM tag properties), ``.gpkg`` (or
         ``.shp``, ``.fgb``) or ``.osm`` file.
     format
         One of :data:`FORMATS`, to override the file extension.
@@ -212,6 +217,9 @@ def read_assets(
         if kind == "overpass" or (isinstance(data, Mapping) and "elements" in data):
             return assets_from_overpass(data, source=source, licence=licence, file=name)
         rows = _geojson_rows(data, name)
+        if column_map is None and looks_like_osm(rows):
+            elements = elements_from_features(rows)
+            return _from_osm(elements, file=name, source=source, licence=licence)
     elif kind == "osm":
         elements = elements_from_xml(_bytes(location), file=name)
         return _from_osm(elements, file=name, source=source, licence=licence)
@@ -405,9 +413,13 @@ def _from_rows(
 ) -> AssetFile:
     columns = list(dict.fromkeys(c for row in rows for c in row.values))
     assigned = _assign(columns, column_map, file)
-    result = AssetFile(file=file)
+    found = _Rows(file)
     dropped: Counter[str] = Counter()
     for row in rows:
+        if row.error is not None:
+            problem = Problem(row.error, file=file, row=row.number)
+            found.add(row.number, None, None, [problem], {"feature": row.number})
+            continue
         cells: Cells = {}
         extra: dict[str, Any] = {}
         for column, value in row.values.items():
@@ -419,10 +431,6 @@ def _from_rows(
                 dropped[column] += 1
         if row.feature_id is not None:
             cells.setdefault("source_id", []).append(("id", row.feature_id))
-        if row.error is not None:
-            problem = Problem(row.error, file=file, row=row.number)
-            _collect(result, None, None, [problem], {"feature": row.number})
-            continue
         problems: list[Problem] = []
         geometry = None
         if row.geometry is not None:
@@ -431,38 +439,71 @@ def _from_rows(
                 problems.append(Problem(error, file=file, row=row.number, field="geometry"))
             elif lon is not None:
                 cells["lon"], cells["lat"] = [("geometry", lon)], [("geometry", lat)]
-        values, found = build_record(
+        values, more = build_record(
             cells, row=row.number, file=file, source=source, licence=licence, extra=extra
         )
-        problems += found
-        _collect(result, values, geometry, problems, row.values)
-    result.dropped = dict(dropped)
-    _check_ids(result)
-    return result
+        found.add(row.number, values, geometry, problems + more, row.values)
+    return found.result(dropped)
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value != value
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _collect(
-    result: AssetFile,
-    values: dict[str, Any] | None,
-    geometry: dict[str, Any] | None,
-    problems: list[Problem],
-    raw: dict[str, Any],
-) -> None:
-    if problems or values is None:
-        result.problems += problems
-        result.invalid_rows.append(raw)
-    else:
-        result.records.append(AssetRecord(**values, geometry=geometry))
+class _Rows:
+    """Rows in file order, each a record or its problems; the AssetFile once ids are checked."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.rows: list[tuple[int, AssetRecord | None, list[Problem], dict[str, Any]]] = []
+
+    def add(
+        self,
+        number: int,
+        values: dict[str, Any] | None,
+        geometry: dict[str, Any] | None,
+        problems: list[Problem],
+        raw: dict[str, Any],
+    ) -> None:
+        ok = values is not None and not problems
+        record = AssetRecord(**values, geometry=geometry) if ok and values else None
+        self.rows.append((number, record, problems, raw))
+
+    def result(self, dropped: Counter[str]) -> AssetFile:
+        """Hashed ids that repeat get ``~2``, ``~3``; a repeated given id is a problem."""
+        first: dict[tuple[str, str], int] = {}
+        hashed: Counter[tuple[str, str]] = Counter()
+        result = AssetFile(file=self.file, dropped=dict(dropped))
+        for number, record, problems, raw in self.rows:
+            if record is not None:
+                key = (record.source, record.source_id)
+                if record.source_id.startswith("h:"):
+                    hashed[key] += 1
+                    if hashed[key] > 1:
+                        record.source_id = f"{record.source_id}~{hashed[key]}"
+                elif key in first:
+                    message = (
+                        f"source id {record.source_id!r} repeats row {first[key]}; ids must be "
+                        "unique within a source"
+                    )
+                    problems = [Problem(message, file=self.file, row=number, field="source_id")]
+                    record = None
+                else:
+                    first[key] = number
+            if record is None:
+                result.problems += problems
+                result.invalid_rows.append(raw)
+            else:
+                result.records.append(record)
+        return result
 
 
 def _from_osm(
     elements: list[OsmElement], *, file: str, source: str | None, licence: str
 ) -> AssetFile:
-    result = AssetFile(file=file)
+    found = _Rows(file)
     dropped: Counter[str] = Counter()
     for element in elements:
         cells, extra, reason = osm_cells(element)
@@ -478,36 +519,5 @@ def _from_osm(
             licence=licence,
             extra=extra,
         )
-        _collect(result, values, element.geometry, problems, element.raw)
-    result.dropped = dict(dropped)
-    _check_ids(result)
-    return result
-
-
-def _check_ids(result: AssetFile) -> None:
-    """Hashed ids that repeat get ``~2``, ``~3``; repeated given ids are problems."""
-    first: dict[tuple[str, str], int] = {}
-    hashed: Counter[tuple[str, str]] = Counter()
-    kept = []
-    for record in result.records:
-        key = (record.source, record.source_id)
-        if record.source_id.startswith("h:"):
-            hashed[key] += 1
-            if hashed[key] > 1:
-                record.source_id = f"{record.source_id}~{hashed[key]}"
-        elif key in first:
-            result.problems.append(
-                Problem(
-                    f"source id {record.source_id!r} repeats row {first[key]}; ids must be "
-                    "unique within a source",
-                    file=result.file,
-                    row=record.source_row,
-                    field="source_id",
-                )
-            )
-            result.invalid_rows.append({"source_id": record.source_id, "name": record.name})
-            continue
-        first[(record.source, record.source_id)] = record.source_row
-        kept.append(record)
-    result.records = kept
-    result.problems.sort(key=lambda p: (p.row is None, p.row or 0))
+        found.add(element.index, values, element.geometry, problems, element.raw)
+    return found.result(dropped)

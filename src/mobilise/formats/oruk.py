@@ -1,4 +1,4 @@
-"""Open Referral UK (ORUK) 3.0 feeds: read services, fetch a feed, write feed documents.
+"""Open Referral UK (ORUK) 3.0 feeds: read services, fetch a feed, validate documents.
 
 ORUK 3.0 is the UK profile of the Human Services Data Specification (HSDS) 3.0. A feed answers
 ``GET {base}/services?page=N&per_page=M&full=true`` with a page of services wrapped as
@@ -10,6 +10,7 @@ attributes ...), not only their one-to-one fields.
     A document's errors against the ORUK 3.0 JSON schemas bundled in ``oruk_schemas/``, with real
     checks of the ``uri``, ``email``, ``uuid``, ``date`` and ``date-time`` formats (python-jsonschema
     skips ``uri`` unless an optional package is installed; its ``email`` check only looks for "@").
+    Kept with the schemas in ``_oruk_checks``; :data:`SCHEMA_NAMES` lists the schemas it knows.
 :func:`read_oruk_services`
     Pages of services -> :class:`~mobilise.formats.assets.AssetFile`. Each service is checked
     against the schema and mapped field by field; problems name the 1-based position of the
@@ -18,10 +19,8 @@ attributes ...), not only their one-to-one fields.
 :func:`fetch_oruk_feed`
     Pages of a live feed, following its pagination and refusing to loop on a feed that ignores
     ``page``.
-:func:`service_json` and friends
-    The documents of mobilise's own ORUK feed, built from stored assets. Empty optional fields
-    are omitted (never ``null``), ids are UUIDs, and every document validates against the
-    schemas.
+
+The documents of mobilise's own feed are written by :mod:`mobilise.formats.oruk_feed`.
 
 ORUK field -> asset field, as read:
 
@@ -62,24 +61,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
-from functools import cache, lru_cache
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError as SchemaError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._oruk_checks import (
+    SCHEMA_NAMES,
+    as_number,
+    as_text,
+    is_date,
+    is_date_time,
+    is_empty,
+    schema_errors,
+    validate,
+)
 from mobilise.formats.asset_vocab import (
     CATEGORIES,
     TARGET_GROUPS,
@@ -88,275 +89,13 @@ from mobilise.formats.asset_vocab import (
     status_from_text,
 )
 from mobilise.formats.assets import AssetFile, AssetRecord
-from mobilise.geo import is_postcode, normalise_postcode
+from mobilise.formats.oruk_feed import CATEGORY_VOCABULARY, TARGET_GROUP_VOCABULARY
+from mobilise.geo import GB_BOUNDS, is_postcode, normalise_postcode
 
-__all__ = [
-    "CATEGORY_VOCABULARY",
-    "OPENAPI_URL",
-    "ORUK_VERSION",
-    "PROFILE_URL",
-    "SCHEMA_NAMES",
-    "TARGET_GROUP_VOCABULARY",
-    "api_details_json",
-    "fetch_oruk_feed",
-    "organization_json",
-    "page_wrapper",
-    "read_oruk_services",
-    "service_at_location_id",
-    "service_at_location_json",
-    "service_json",
-    "taxonomy_id",
-    "taxonomy_json",
-    "taxonomy_term_id",
-    "taxonomy_term_json",
-    "validate",
-]
-
-ORUK_VERSION = "HSDS-UK-3.0"
-"""The ``version`` a feed's ``GET /`` gives."""
-
-PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
-"""The ORUK profile document, as the ORUK validator's own examples name it."""
-
-OPENAPI_URL = "https://openreferraluk.org/specifications/3.0/openapi.json"
-"""The OpenAPI description of ORUK 3.0 feeds."""
-
-SCHEMA_NAMES = (
-    "api_details",
-    "organization",
-    "organization_list",
-    "service",
-    "service_at_location",
-    "service_at_location_list",
-    "service_list",
-    "taxonomy",
-    "taxonomy_list",
-    "taxonomy_term",
-    "taxonomy_term_list",
-)
-"""Schemas :func:`validate` knows (the objects the schemas ``$ref`` are checked through these)."""
-
-CATEGORY_VOCABULARY = "mobilise"
-"""The ``taxonomy`` of the taxonomy terms that carry mobilise's own categories in a feed."""
-
-TARGET_GROUP_VOCABULARY = "mobilise-target-group"
-"""The ``taxonomy`` of the taxonomy terms that carry an asset's target groups."""
-
-_SCHEMA_DIR = Path(__file__).with_name("oruk_schemas")
-_SCHEMA_BASE = "https://openreferraluk.org/specifications/3.0/schema/"
-# uuid5 namespace of every id mobilise derives for ORUK (taxonomy terms, schedules ...).
-_NAMESPACE = uuid.UUID("5b0d6f5e-3f0c-5d7e-9a51-0a6f1c2b9e41")
-# Great Britain, Northern Ireland and the islands (the box the other asset readers use).
-_GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)
-_VOCABULARY_NAMES = {
-    CATEGORY_VOCABULARY: "mobilise community asset categories",
-    TARGET_GROUP_VOCABULARY: "mobilise target groups",
-    "osm": "OpenStreetMap tags",
-    "gla": "GLA Cultural Infrastructure Map types",
-    "oruk": "Terms of an imported Open Referral UK feed",
-}
-
-# -- formats and schemas ------------------------------------------------------------------------
-
-# RFC 3986 URI: scheme ":" hier-part [ "?" query ] [ "#" fragment ].
-_UNRESERVED = r"A-Za-z0-9\-._~"
-_SUB_DELIMS = r"!$&'()*+,;="
-_PCT = r"%[0-9A-Fa-f]{2}"
-_PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
-_AUTHORITY = (
-    rf"(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?"
-    rf"(?:\[[0-9A-Fa-f:.vV]+\]|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)(?::[0-9]*)?"
-)
-_HIER = (
-    rf"(?://{_AUTHORITY}(?:/{_PCHAR}*)*|/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?|{_PCHAR}+(?:/{_PCHAR}*)*|)"
-)
-_URI_RE = re.compile(
-    rf"[A-Za-z][A-Za-z0-9+\-.]*:{_HIER}(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?",
-    re.ASCII,
-)
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL_RE = re.compile(
-    rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})",
-    re.ASCII,
-)
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-
-
-def _is_uri(value: object) -> bool:
-    """An absolute URI (RFC 3986); ``http``/``https`` ones also need a host."""
-    if not isinstance(value, str):
-        return True
-    if _URI_RE.fullmatch(value) is None:
-        return False
-    parts = urlsplit(value)
-    return parts.scheme.lower() not in ("http", "https") or bool(parts.hostname)
-
-
-def _is_email(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    local = value.rsplit("@", 1)[0]
-    return len(value) <= 254 and len(local) <= 64 and _EMAIL_RE.fullmatch(value) is not None
-
-
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    match = _DATE_TIME_RE.fullmatch(value)
-    if match is None:
-        return False
-    text = value.replace("z", "Z").replace("Z", "+00:00")
-    if match.group(1):  # Python reads at most 6 digits of a fraction
-        text = text.replace(match.group(1), match.group(1)[:7])
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        return _DATE_RE.fullmatch(value) is not None and bool(date.fromisoformat(value))
-    except ValueError:
-        return False
-
-
-def _format_checker() -> FormatChecker:
-    checker = FormatChecker()  # keeps jsonschema's uuid, ipv4 ... checks
-    for name, check in (
-        ("uri", _is_uri),
-        ("email", _is_email),
-        ("date", _is_date),
-        ("date-time", _is_date_time),
-    ):
-        checker.checks(name)(check)
-    return checker
-
-
-_FORMAT_CHECKER = _format_checker()
-_FORMAT_WORDS = {
-    "uri": "an absolute URL such as 'https://example.org/page'",
-    "email": "an email address such as 'name@example.org'",
-    "uuid": "a UUID such as 'ac148810-d857-441c-9679-408f346de14b'",
-    "date": "a date written YYYY-MM-DD",
-    "date-time": "a date and time such as '2025-03-31T09:30:00Z'",
-}
-_TYPE_WORDS = {
-    "string": "text",
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "an object",
-}
-
-
-@lru_cache(maxsize=1)
-def _registry() -> Registry[Any]:
-    resources = [
-        (
-            _SCHEMA_BASE + path.name,
-            Resource.from_contents(
-                json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT202012
-            ),
-        )
-        for path in sorted(_SCHEMA_DIR.glob("*.json"))
-    ]
-    return Registry().with_resources(resources)
-
-
-@cache
-def _validator(schema_name: str) -> Draft202012Validator:
-    name = schema_name.removesuffix(".json")
-    if name not in SCHEMA_NAMES:
-        raise ValueError(
-            f"unknown ORUK schema {schema_name!r}; use one of {', '.join(SCHEMA_NAMES)}"
-        )
-    schema = _registry().contents(f"{_SCHEMA_BASE}{name}.json")
-    return Draft202012Validator(schema, registry=_registry(), format_checker=_FORMAT_CHECKER)
-
-
-def _path(parts: Iterable[str | int]) -> str:
-    """``["service_at_locations", 0, "location"]`` -> ``"service_at_locations[0].location"``."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _schema_errors(document: Any, schema_name: str) -> list[tuple[str, str]]:
-    """(field path, message) of every way ``document`` breaks the schema, in document order."""
-    errors: list[SchemaError] = sorted(
-        _validator(schema_name).iter_errors(document),
-        key=lambda e: [f"{p:09d}" if isinstance(p, int) else p for p in e.absolute_path],
-    )
-    found: list[tuple[str, str]] = []
-    reported: set[str] = set()
-    for error in errors:
-        where = list(error.absolute_path)
-        if error.validator == "required" and isinstance(error.instance, Mapping):
-            missing = [p for p in error.validator_value if p not in error.instance]
-            for name in missing:
-                path = _path([*where, name])
-                if path not in reported:
-                    reported.add(path)
-                    found.append((path, "required by ORUK 3.0 but missing"))
-                    break
-            continue
-        value = error.instance
-        if error.validator == "format":
-            fmt = str(error.validator_value)
-            message = f"{_show(value)} is not {_FORMAT_WORDS.get(fmt, f'in the {fmt} format')}"
-        elif error.validator == "type":
-            expected = error.validator_value
-            types = expected if isinstance(expected, list) else [expected]
-            words = [_TYPE_WORDS.get(str(t), str(t)) for t in types]
-            message = f"{_show(value)} is not {' or '.join(words)}"
-        elif error.validator == "enum":
-            message = f"{_show(value)} is not one of {', '.join(map(_show, error.validator_value))}"
-        else:
-            message = error.message
-        found.append((_path(where), message))
-    return found
-
-
-def validate(document: Any, schema_name: str) -> list[str]:
-    """Every error of ``document`` against an ORUK 3.0 schema; empty when it is valid.
-
-    Parameters
-    ----------
-    document
-        A parsed JSON document, e.g. the answer of ``GET /services``.
-    schema_name
-        One of :data:`SCHEMA_NAMES` (``"service"``, ``"service_list"``, ``"api_details"`` ...).
-
-    Returns
-    -------
-    list of str
-        ``"<field path>: <what is wrong>"``, e.g.
-        ``"contents[0].email: \\"x\\" is not an email address such as 'name@example.org'"``.
-    """
-    return [
-        f"{path}: {message}" if path else message
-        for path, message in _schema_errors(document, schema_name)
-    ]
+__all__ = ["SCHEMA_NAMES", "fetch_oruk_feed", "read_oruk_services", "validate"]
 
 
 # -- reading ------------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _items(value: Any) -> list[Mapping[str, Any]]:
@@ -365,16 +104,6 @@ def _items(value: Any) -> list[Mapping[str, Any]]:
 
 def _object(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 # Which parts of a service the reader maps; None: the value as a whole. Fields not here are
@@ -405,10 +134,10 @@ _MAPPED: dict[str, Any] = {
 _IMPLIED = {("schedules[].freq", "WEEKLY"), ("schedules[].interval", 1)}  # what rows mean
 _PERSONAL = {"assurer_email"}
 _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?")
-_SENTENCES_RE = re.compile(r"[.;\n]+")
+_CLAUSES_RE = re.compile(r"[.;,\n]+|\bbut\b")
 _NEGATIVE_RE = re.compile(r"\b(no|not|without|isn'?t|unsuitable|inaccessible|unavailable)\b")
+_TOILET_RE = re.compile(r"\btoilets?\b|\bchanging places?\b")
 _ACCESS_WORDS = (
-    ("accessible_toilet", re.compile(r"\btoilets?\b|\bchanging places?\b")),
     ("hearing_loop", re.compile(r"\b(hearing|induction|audio) loops?\b|\bloop system\b")),
     (
         "step_free",
@@ -426,7 +155,7 @@ def _unmapped(value: Any, spec: Mapping[str, Any] | None, path: str, found: set[
     if not isinstance(value, Mapping) or spec is None:
         return
     for key, item in value.items():
-        if _empty(item) or key == "id" or str(key).endswith("_id"):
+        if is_empty(item) or key == "id" or str(key).endswith("_id"):
             continue  # ids only link the nested objects
         where = f"{path}.{key}" if path else str(key)
         if key in spec:
@@ -442,7 +171,7 @@ class _Service:
         self.service, self.row, self.file = service, row, file
         self.problems = [
             Problem(message, file=file, row=row, field=path or "service")
-            for path, message in _schema_errors(service, "service")
+            for path, message in schema_errors(service, "service")
         ]
         self.reported = {p.field for p in self.problems}
         self.dropped: set[str] = set()
@@ -455,18 +184,21 @@ class _Service:
     def place(self) -> dict[str, Any]:
         """lon, lat, address, postcode and accessibility flags of the service's location."""
         found: dict[str, Any] = {}
-        sals = _items(self.service.get("service_at_locations"))
+        locations = [
+            _object(sal.get("location")) for sal in _items(self.service.get("service_at_locations"))
+        ]
         located = [
-            (index, _object(sal.get("location")))
-            for index, sal in enumerate(sals)
-            if _object(sal.get("location")).get("latitude") is not None
-            or _items(_object(sal.get("location")).get("addresses"))
+            (index, location)
+            for index, location in enumerate(locations)
+            if location.get("latitude") is not None
+            or location.get("longitude") is not None
+            or _items(location.get("addresses"))
         ]
         if len(located) > 1:
             self.dropped.add("service_at_locations[] (after the first with a place)")
         if not located:
             return found
-        # A physical location is the asset's place; a postal one is the next best.
+        # The first physical location is the asset's place; a postal one is the next best.
         index, location = min(located, key=lambda p: p[1].get("location_type") != "physical")
         where = f"service_at_locations[{index}].location"
         found |= self._position(location, where)
@@ -475,9 +207,9 @@ class _Service:
             number, address = min(
                 enumerate(addresses), key=lambda p: p[1].get("address_type") != "physical"
             )
-            parts = (_text(address.get(k)) for k in ("address_1", "address_2", "city"))
+            parts = (as_text(address.get(k)) for k in ("address_1", "address_2", "city"))
             found["address"] = ", ".join(p for p in parts if p)
-            postcode = _text(address.get("postal_code"))
+            postcode = as_text(address.get("postal_code"))
             if postcode and is_postcode(postcode):
                 found["postcode"] = normalise_postcode(postcode)
             elif postcode:
@@ -492,7 +224,7 @@ class _Service:
         lat_value, lon_value = location.get("latitude"), location.get("longitude")
         if lat_value is None and lon_value is None:
             return {}
-        lat, lon = _number(lat_value), _number(lon_value)
+        lat, lon = as_number(lat_value), as_number(lon_value)
         if lat is None or lon is None:
             if (lat_value is None) != (lon_value is None):
                 missing = "latitude" if lat_value is None else "longitude"
@@ -508,7 +240,7 @@ class _Service:
                 "runs from -90 to 90, longitude from -180 to 180)",
             )
             return {}
-        west, south, east, north = _GB_BOUNDS
+        west, south, east, north = GB_BOUNDS
         if not (west <= lon <= east and south <= lat <= north):
             swapped = west <= lat <= east and south <= lon <= north
             hint = "; latitude and longitude look swapped" if swapped else ""
@@ -523,10 +255,10 @@ class _Service:
         rows = []
         for number, item in enumerate(_items(self.service.get("schedules"))):
             row = {
-                "byday": _text(item.get("byday")).upper().replace(" ", ""),
+                "byday": as_text(item.get("byday")).upper().replace(" ", ""),
                 "opens_at": self._time(item, "opens_at", number),
                 "closes_at": self._time(item, "closes_at", number),
-                "description": _text(item.get("description")),
+                "description": as_text(item.get("description")),
             }
             if item.get("freq") not in (None, "", "WEEKLY"):
                 self.dropped.add("schedules[].freq")  # a monthly rule cannot be a weekly row
@@ -535,7 +267,7 @@ class _Service:
         return rows
 
     def _time(self, item: Mapping[str, Any], key: str, number: int) -> str:
-        text = _text(item.get(key))
+        text = as_text(item.get(key))
         match = _TIME_RE.fullmatch(text)
         if not text:
             return ""
@@ -545,7 +277,7 @@ class _Service:
         return f"{int(match.group(1)):02d}:{match.group(2)}"
 
     def age(self, key: str) -> int | None:
-        value = _number(self.service.get(key))
+        value = as_number(self.service.get(key))
         if value is None:
             return None
         if not value.is_integer() or not 0 <= value <= 130:
@@ -554,14 +286,11 @@ class _Service:
         return int(value)
 
     def assured_date(self) -> date | None:
-        text = _text(self.service.get("assured_date"))
+        text = as_text(self.service.get("assured_date"))
         if not text:
             return None
-        if _DATE_RE.match(text):  # a date, or a date and time
-            try:
-                return date.fromisoformat(text[:10])
-            except ValueError:
-                pass
+        if is_date(text) or is_date_time(text):
+            return date.fromisoformat(text[:10])
         self.problem("assured_date", f"{text!r} is not a date; write it as YYYY-MM-DD")
         return None
 
@@ -576,8 +305,8 @@ class _Service:
                 if attribute.get("taxonomy_term_id"):
                     self.dropped.add("attributes[].taxonomy_term_id (no nested term)")
                 continue
-            vocabulary, code = _text(term.get("taxonomy")), _text(term.get("term"))
-            name = _text(term.get("name")) or code
+            vocabulary, code = as_text(term.get("taxonomy")), as_text(term.get("term"))
+            name = as_text(term.get("name")) or code
             if vocabulary == CATEGORY_VOCABULARY and code in CATEGORIES:
                 categories.insert(0, code)  # mobilise's own category wins
             elif vocabulary == TARGET_GROUP_VOCABULARY and code in TARGET_GROUPS:
@@ -609,29 +338,39 @@ def _access_flags(entries: list[Mapping[str, Any]]) -> dict[str, bool]:
     """step_free / hearing_loop / accessible_toilet from accessibility text, when it says so."""
     seen: dict[str, set[bool]] = {}
     for entry in entries:
-        text = " ".join(_text(entry.get(k)) for k in ("description", "details", "accessibility"))
-        for sentence in _SENTENCES_RE.split(text.casefold()):
+        text = " ".join(as_text(entry.get(k)) for k in ("description", "details", "accessibility"))
+        for clause in _CLAUSES_RE.split(text.casefold()):
+            says = _NEGATIVE_RE.search(clause) is None
+            if _TOILET_RE.search(clause):  # "wheelchair accessible toilet" is about the toilet
+                seen.setdefault("accessible_toilet", set()).add(says)
+                continue
             for flag, words in _ACCESS_WORDS:
-                if words.search(sentence):
-                    seen.setdefault(flag, set()).add(_NEGATIVE_RE.search(sentence) is None)
-                    break  # "wheelchair accessible toilet" is about the toilet only
+                if words.search(clause):
+                    seen.setdefault(flag, set()).add(says)
     return {flag: next(iter(values)) for flag, values in seen.items() if len(values) == 1}
 
 
 def _phone(service: Mapping[str, Any]) -> str:
     holders = [service, *_items(service.get("contacts"))]
     holders += [_object(s.get("location")) for s in _items(service.get("service_at_locations"))]
-    numbers = (_text(p.get("number")) for h in holders for p in _items(h.get("phones")))
+    numbers = (as_text(p.get("number")) for h in holders for p in _items(h.get("phones")))
     return next((n for n in numbers if n), "")
+
+
+def _languages(service: Mapping[str, Any]) -> list[str]:
+    names = (
+        as_text(x.get("name")) or as_text(x.get("code")) for x in _items(service.get("languages"))
+    )
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def _cost(service: Mapping[str, Any]) -> str | None:
     options = _items(service.get("cost_options"))
-    amounts = [a for a in (_number(o.get("amount")) for o in options) if a is not None]
+    amounts = [a for a in (as_number(o.get("amount")) for o in options) if a is not None]
     words = {
         cost
         for o in options
-        for cost in (cost_from_text(_text(o.get(k))) for k in ("option", "amount_description"))
+        for cost in (cost_from_text(as_text(o.get(k))) for k in ("option", "amount_description"))
         if cost
     }
     if amounts:
@@ -640,7 +379,7 @@ def _cost(service: Mapping[str, Any]) -> str | None:
         return "low" if "low" in words else "paid"
     if words:
         return "free" if words == {"free"} else "low" if words & {"low", "free"} else "paid"
-    fees = _text(service.get("fees")).casefold()
+    fees = as_text(service.get("fees")).casefold()
     return cost_from_text(fees) or ("free" if re.search(r"\bfree\b", fees) else None)
 
 
@@ -648,11 +387,11 @@ def _read_service(
     service: Mapping[str, Any], *, row: int, file: str, source: str, licence: str
 ) -> tuple[AssetRecord | None, list[Problem], set[str]]:
     r = _Service(service, row=row, file=file)
-    name = _text(service.get("name"))
+    name = as_text(service.get("name"))
     if not name and isinstance(service.get("name"), str):
         r.problem("name", "the name is blank; every service needs a name")
-    description = _text(service.get("description"))
-    status = status_from_text(_text(service.get("status"))) or "active"
+    description = as_text(service.get("description"))
+    status = status_from_text(as_text(service.get("status"))) or "active"
     terms, categories, groups = r.terms()
     place = r.place()
     extra = {
@@ -663,13 +402,13 @@ def _read_service(
         and key != "id"
         and not str(key).endswith("_id")
         and isinstance(value, (str, int, float))
-        and not _empty(value)
+        and not is_empty(value)
     }
     record = AssetRecord(
         name=name,
         category=r.category(categories, name, description),
         source=source,
-        source_id=_text(service.get("id")),
+        source_id=as_text(service.get("id")),
         kind="service",
         description=description,
         status=status,
@@ -678,24 +417,15 @@ def _read_service(
         lat=place.get("lat"),
         address=place.get("address", ""),
         postcode=place.get("postcode"),
-        organisation=_text(_object(service.get("organization")).get("name")),
-        email=_text(service.get("email")),
+        organisation=as_text(_object(service.get("organization")).get("name")),
+        email=as_text(service.get("email")),
         phone=_phone(service),
-        url=_text(service.get("url")),
+        url=as_text(service.get("url")),
         schedule=r.schedule(),
         step_free=place.get("step_free"),
         accessible_toilet=place.get("accessible_toilet"),
         hearing_loop=place.get("hearing_loop"),
-        languages=list(
-            dict.fromkeys(
-                n
-                for n in (
-                    _text(x.get("name")) or _text(x.get("code"))
-                    for x in _items(service.get("languages"))
-                )
-                if n
-            )
-        ),
+        languages=_languages(service),
         cost=_cost(service),
         age_min=r.age("minimum_age"),
         age_max=r.age("maximum_age"),
@@ -776,7 +506,7 @@ def read_oruk_services(
                 service, row=row, file=feed, source=f"oruk:{feed}", licence=licence
             )
             dropped.update(unmapped)
-            service_id = _text(service.get("id"))
+            service_id = as_text(service.get("id"))
             if service_id in first_row:
                 problems.append(
                     Problem(
@@ -814,7 +544,8 @@ def _services_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _feed_error(url, "give the feed's address as http(s)://host/path")
     path = parts.path.rstrip("/")
-    return text if path.endswith("/services") else parts._replace(path=f"{path}/services").geturl()
+    path = path if path.endswith("/services") else f"{path}/services"
+    return parts._replace(path=path).geturl()
 
 
 def _int(value: Any) -> int | None:
@@ -950,432 +681,3 @@ def fetch_oruk_feed(
     finally:
         if client is None:
             http.close()
-
-
-# -- writing ------------------------------------------------------------------------------------
-
-
-def _derived_id(*parts: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, "\x1f".join(parts)))
-
-
-def _uuid(value: Any, what: str) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError as exc:
-        raise ValueError(f"{what} {value!r} is not a UUID") from exc
-
-
-def _split_term(term: str) -> tuple[str, str]:
-    """``"osm:amenity=library"`` -> (``"osm"``, ``"amenity=library"``); a bare category id is ours."""
-    vocabulary, sep, code = term.partition(":")
-    return (vocabulary, code) if sep and vocabulary and code else (CATEGORY_VOCABULARY, term)
-
-
-def taxonomy_id(vocabulary: str) -> str:
-    """The stable UUID of the taxonomy of a vocabulary (``"mobilise"``, ``"osm"`` ...)."""
-    return _derived_id("taxonomy", vocabulary)
-
-
-def taxonomy_term_id(term: str) -> str:
-    """The stable UUID of a taxonomy term ``"vocabulary:term"`` (a bare category id is ours)."""
-    return _derived_id("taxonomy_term", *_split_term(term))
-
-
-def _location_id(asset: Mapping[str, Any]) -> str:
-    given = asset.get("location_id")
-    return _uuid(given, "location_id") if given else _derived_id("location", str(asset["id"]))
-
-
-def service_at_location_id(asset: Mapping[str, Any]) -> str:
-    """The stable UUID of the service-at-location of an asset (its service at its place)."""
-    return _derived_id("service_at_location", _uuid(asset["id"], "id"), _location_id(asset))
-
-
-def _compact(required: Iterable[str] = (), **fields: Any) -> dict[str, Any]:
-    """The fields that have a value; ``required`` ones are kept even when empty text."""
-    keep = set(required)
-    return {k: v for k, v in fields.items() if k in keep or not _empty(v)}
-
-
-def _base(base_url: str) -> str:
-    base = base_url.rstrip("/")
-    if urlsplit(base).scheme not in ("http", "https") or not _is_uri(base):
-        raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
-    return base
-
-
-def _url(text: Any) -> str:
-    """A web address fit for a ``uri`` field ("www.x.org" gets https://), else ""."""
-    value = _text(text)
-    if value and not _URI_RE.fullmatch(value) and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", value):
-        value = f"https://{value}"
-    return value if value and _is_uri(value) and urlsplit(value).scheme else ""
-
-
-def _email(text: Any) -> str:
-    value = _text(text)
-    return value if value and _is_email(value) else ""
-
-
-def _timestamp(value: Any) -> str:
-    if isinstance(value, str) and value:
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        return ""
-    stamp = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _day(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = _text(value)
-    return text if _is_date(text) else ""
-
-
-_STATUS_OUT = {
-    "active": "active",
-    "temporarily_closed": "temporarily closed",
-    "closed": "defunct",
-    "developing": "inactive",  # not running yet
-}
-_COST_OUT = {"free": ("Free", 0), "low": ("Low cost", None), "paid": ("Paid", None)}
-_FLAG_TEXT = {
-    "step_free": ("Step-free access", "No step-free access"),
-    "accessible_toilet": ("Accessible toilet", "No accessible toilet"),
-    "hearing_loop": ("Hearing loop", "No hearing loop"),
-}
-
-
-def _check_public(asset: Mapping[str, Any]) -> None:
-    if asset.get("visibility", "public") != "public":
-        raise ValueError(f"asset {asset.get('id')} is private; private assets are never published")
-
-
-def _organisation_of(asset: Mapping[str, Any]) -> dict[str, Any] | None:
-    name = _text(asset.get("organisation"))
-    if not name:
-        return None
-    given = asset.get("organisation_id")
-    org_id = _uuid(given, "organisation_id") if given else _derived_id("organisation", name)
-    return {"id": org_id, "name": name}
-
-
-def _address(asset: Mapping[str, Any], location_id: str) -> dict[str, Any] | None:
-    postcode = _text(asset.get("postcode"))
-    parts = [p.strip() for p in _text(asset.get("address")).split(",") if p.strip()]
-    if postcode:  # the postcode has its own field
-        key = postcode.replace(" ", "").upper()
-        parts = [p for p in parts if p.replace(" ", "").upper() != key]
-        if parts and parts[-1].upper().endswith(postcode.upper()):
-            parts[-1] = parts[-1][: -len(postcode)].strip()
-        parts = [p for p in parts if p]
-    if not parts and not postcode:
-        return None
-    return {
-        "id": _derived_id("address", location_id),
-        "location_id": location_id,
-        "address_1": ", ".join(parts[:-1]) if len(parts) > 1 else (parts[0] if parts else ""),
-        "city": parts[-1] if len(parts) > 1 else "",
-        "state_province": "",  # required by the schema; UK addresses have no state
-        "postal_code": postcode,
-        "country": "GB",
-        "address_type": "physical",
-    }
-
-
-def _location(asset: Mapping[str, Any], *, full: bool) -> dict[str, Any] | None:
-    location_id = _location_id(asset)
-    address = _address(asset, location_id)
-    lat, lon = _number(asset.get("lat")), _number(asset.get("lon"))
-    if address is None and (lat is None or lon is None):
-        return None
-    access = [
-        {"id": _derived_id("accessibility", location_id, flag), "location_id": location_id,
-         "description": _FLAG_TEXT[flag][0 if asset.get(flag) else 1]}
-        for flag in _FLAG_TEXT
-        if isinstance(asset.get(flag), bool)
-    ]  # fmt: skip
-    return _compact(
-        id=location_id,
-        location_type="physical",
-        name=_text(asset.get("name")),
-        latitude=lat if lon is not None else None,
-        longitude=lon if lat is not None else None,
-        addresses=[address] if full and address else [],
-        accessibility=access if full else [],
-    )
-
-
-def service_json(asset: Mapping[str, Any], *, base_url: str, full: bool = True) -> dict[str, Any]:
-    """An asset as an ORUK 3.0 service (``GET /services/{id}``, or an item of ``/services``).
-
-    Parameters
-    ----------
-    asset
-        The asset's fields (:class:`~mobilise.formats.assets.AssetRecord` names) with ``id``
-        (a UUID), and optionally ``organisation_id`` (UUID), ``location_id`` (UUID) and
-        ``updated_at`` (a datetime, UTC when naive). Private assets are refused.
-    base_url
-        The address of the feed (``https://host/oruk``), for the links in the document.
-    full
-        Nest schedules, location, languages, costs, phone and taxonomy terms; otherwise only the
-        one-to-one fields and the organisation, as ``/services`` lists them.
-
-    Returns
-    -------
-    dict
-        A document valid against the ORUK ``service`` schema, with no empty or null fields.
-        Phones (``phones[].number``) and language names (``languages[].name``) are written the
-        HSDS 3.0 way; the ORUK profile has no field for them.
-    """
-    _check_public(asset)
-    base = _base(base_url)
-    service_id = _uuid(asset["id"], "id")
-    organisation = _organisation_of(asset)
-    cost = _COST_OUT.get(str(asset.get("cost")))
-    document = _compact(
-        required=("name",),
-        id=service_id,
-        organization_id=organisation["id"] if organisation else None,
-        name=_text(asset.get("name")),
-        description=_text(asset.get("description")),
-        url=_url(asset.get("url")),
-        email=_email(asset.get("email")),
-        status=_STATUS_OUT.get(str(asset.get("status", "active")), "active"),
-        minimum_age=asset.get("age_min"),
-        maximum_age=asset.get("age_max"),
-        assured_date=_day(asset.get("assured_date")),
-        last_modified=_timestamp(asset.get("updated_at")),
-        organization=(
-            organization_json(organisation, base_url=base, full=False) if organisation else None
-        ),
-    )
-    if not full:
-        return document
-    terms = [
-        f"{CATEGORY_VOCABULARY}:{asset['category']}" if asset.get("category") else "",
-        *(str(t) for t in asset.get("taxonomy_terms") or ()),
-        *(f"{TARGET_GROUP_VOCABULARY}:{g}" for g in asset.get("target_groups") or ()),
-    ]
-    schedules = [
-        _compact(
-            id=_derived_id("schedule", service_id, str(number)),
-            service_id=service_id,
-            freq="WEEKLY" if _text(row.get("byday")) else None,
-            byday=_text(row.get("byday")),
-            opens_at=_text(row.get("opens_at")),
-            closes_at=_text(row.get("closes_at")),
-            description=_text(row.get("description")),
-        )
-        for number, row in enumerate(asset.get("schedule") or ())
-        if isinstance(row, Mapping) and any(_text(v) for v in row.values())
-    ]
-    location = _location(asset, full=True)
-    phone = _text(asset.get("phone"))
-    document |= _compact(
-        schedules=schedules,
-        service_at_locations=(
-            [
-                {
-                    "id": service_at_location_id(asset),
-                    "service_id": service_id,
-                    "location_id": location["id"],
-                    "location": location,
-                }
-            ]
-            if location
-            else []
-        ),
-        languages=[
-            {"id": _derived_id("language", service_id, str(name)), "service_id": service_id,
-             "name": str(name)}
-            for name in dict.fromkeys(asset.get("languages") or ())
-            if str(name).strip()
-        ],
-        cost_options=(
-            [_compact(id=_derived_id("cost_option", service_id), service_id=service_id,
-                      option=cost[0], amount=cost[1])]
-            if cost
-            else []
-        ),
-        phones=(
-            [{"id": _derived_id("phone", service_id, phone), "service_id": service_id,
-              "number": phone}]
-            if phone
-            else []
-        ),
-        attributes=[
-            {
-                "id": _derived_id("attribute", service_id, term),
-                "link_id": service_id,
-                "link_entity": "service",
-                "taxonomy_term_id": taxonomy_term_id(term),
-                "taxonomy_term": taxonomy_term_json(term, base_url=base),
-            }
-            for term in dict.fromkeys(terms)
-            if term
-        ],
-    )  # fmt: skip
-    return document
-
-
-def service_at_location_json(
-    asset: Mapping[str, Any], *, base_url: str, full: bool = True
-) -> dict[str, Any]:
-    """An asset's service at its place (``GET /service_at_locations/{id}`` or a list item).
-
-    The location is the asset's position and address; ``full`` adds the address and
-    accessibility to the location and nests the service's one-to-one fields. An asset with
-    neither a position nor an address has no ``location``.
-    """
-    _check_public(asset)
-    service_id = _uuid(asset["id"], "id")
-    location = _location(asset, full=full)
-    return _compact(
-        id=service_at_location_id(asset),
-        service_id=service_id,
-        location_id=_location_id(asset),
-        location=location,
-        service=service_json(asset, base_url=base_url, full=False),
-    )
-
-
-def organization_json(
-    organisation: Mapping[str, Any],
-    *,
-    base_url: str,
-    services: Sequence[Mapping[str, Any]] = (),
-    full: bool = True,
-) -> dict[str, Any]:
-    """An organisation as an ORUK 3.0 organization.
-
-    Parameters
-    ----------
-    organisation
-        ``id`` (UUID) and ``name``; optionally ``description``, ``email``, ``url``.
-    base_url
-        The address of the feed; the organization's ``uri`` is
-        ``{base_url}/organizations/{id}``.
-    services
-        The organisation's assets (as for :func:`service_json`), nested in full when ``full``.
-    full
-        Nest ``services``.
-    """
-    base = _base(base_url)
-    org_id = _uuid(organisation["id"], "organisation id")
-    document = _compact(
-        required=("description",),
-        id=org_id,
-        name=_text(organisation.get("name")),
-        description=_text(organisation.get("description")),
-        email=_email(organisation.get("email")),
-        website=_url(organisation.get("url") or organisation.get("website")),
-        uri=f"{base}/organizations/{org_id}",
-    )
-    if full and services:
-        nested = [service_json(s, base_url=base, full=True) for s in services]
-        document["services"] = [{k: v for k, v in s.items() if k != "organization"} for s in nested]
-    return document
-
-
-def taxonomy_term_json(term: str, *, base_url: str) -> dict[str, Any]:
-    """A taxonomy term ``"vocabulary:term"`` (a category id alone is a mobilise category).
-
-    Categories are written with the ``taxonomy`` :data:`CATEGORY_VOCABULARY`, their id as
-    ``term`` and their label as ``name``; target groups with :data:`TARGET_GROUP_VOCABULARY`.
-    """
-    base = _base(base_url)
-    vocabulary, code = _split_term(term)
-    if vocabulary == CATEGORY_VOCABULARY:
-        name = CATEGORIES.get(code, code)
-        description = f"Community asset category: {name}"
-    elif vocabulary == TARGET_GROUP_VOCABULARY:
-        name = code.replace("_", " ").capitalize()
-        description = f"For: {name.lower()}"
-    else:
-        name = code
-        description = f"{code} ({_VOCABULARY_NAMES.get(vocabulary, vocabulary)})"
-    term_id = taxonomy_term_id(f"{vocabulary}:{code}")
-    return {
-        "id": term_id,
-        "name": name,
-        "description": description,
-        "taxonomy": vocabulary,
-        "taxonomy_id": taxonomy_id(vocabulary),
-        "term": code,
-        "term_uri": f"{base}/taxonomy_terms/{term_id}",
-    }
-
-
-def taxonomy_json(
-    vocabulary: str, *, base_url: str, terms: Iterable[str] = (), full: bool = True
-) -> dict[str, Any]:
-    """A vocabulary as an ORUK 3.0 taxonomy, with its ``terms`` when ``full``.
-
-    For :data:`CATEGORY_VOCABULARY` the terms default to every category.
-    """
-    base = _base(base_url)
-    found = list(terms)
-    if vocabulary == CATEGORY_VOCABULARY and not found:
-        found = list(CATEGORIES)
-    taxonomy = taxonomy_id(vocabulary)
-    name = _VOCABULARY_NAMES.get(vocabulary, vocabulary)
-    return _compact(
-        id=taxonomy,
-        name=name,
-        description=f"{name}, as used by mobilise",
-        uri=f"{base}/taxonomies/{taxonomy}",
-        taxonomy_terms=(
-            [
-                taxonomy_term_json(t if ":" in t else f"{vocabulary}:{t}", base_url=base)
-                for t in found
-            ]
-            if full
-            else []
-        ),
-    )
-
-
-def api_details_json(base_url: str, *, openapi_url: str = OPENAPI_URL) -> dict[str, Any]:
-    """The answer of a feed's ``GET /``: ORUK version, profile and OpenAPI description.
-
-    ``base_url`` is the feed's own address; it is checked to be an absolute http(s) URL.
-    """
-    _base(base_url)
-    return {"version": ORUK_VERSION, "profile": PROFILE_URL, "openapi_url": openapi_url}
-
-
-def page_wrapper(
-    items: Iterable[Mapping[str, Any]], *, total_items: int, page: int, per_page: int
-) -> dict[str, Any]:
-    """One page of an ORUK list: the items with ``total_items`` ... ``empty`` around them.
-
-    Parameters
-    ----------
-    items
-        The documents of this page.
-    total_items
-        How many documents all pages hold.
-    page
-        This page's number, from 1.
-    per_page
-        The page size asked for.
-    """
-    if page < 1 or per_page < 1 or total_items < 0:
-        raise ValueError("page and per_page must be 1 or more, total_items 0 or more")
-    contents = [dict(item) for item in items]
-    total_pages = math.ceil(total_items / per_page)
-    return {
-        "total_items": total_items,
-        "total_pages": total_pages,
-        "page_number": page,
-        "size": len(contents),
-        "first_page": page == 1,
-        "last_page": page >= total_pages,
-        "empty": not contents,
-        "contents": contents,
-    }

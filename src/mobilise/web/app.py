@@ -16,7 +16,7 @@ from mobilise.errors import PermissionDenied
 from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
 from mobilise.web.errors import render_error
-from mobilise.web.routes import api, assets, auth, pages
+from mobilise.web.routes import api, assets, auth, oruk, pages
 from mobilise.workspace import Workspace, open_workspace
 
 HERE = Path(__file__).parent
@@ -84,6 +84,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(assets.api)
     app.include_router(assets.pages)
+    app.include_router(oruk.router)
     app.include_router(auth.router)
     app.include_router(pages.router)
     errors.install(app)

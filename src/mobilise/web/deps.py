@@ -32,6 +32,25 @@ def get_user(request: Request) -> User:
     return user
 
 
+ANONYMOUS = User("anonymous", "anonymous", "Visitor", "viewer")
+
+
+def get_optional_user(request: Request) -> User:
+    """The signed-in user, or an anonymous viewer: for the public directory and the ORUK feed."""
+    try:
+        return get_user(request)
+    except AuthenticationRequired:
+        return ANONYMOUS
+
+
+def get_public_workspace(
+    request: Request, user: Annotated[User, Depends(get_optional_user)]
+) -> Workspace:
+    """The workspace for pages anyone may read (public assets only are shown there)."""
+    workspace: Workspace = request.app.state.workspace
+    return workspace.as_actor(user.username)
+
+
 def get_workspace(request: Request, user: Annotated[User, Depends(get_user)]) -> Workspace:
     """The workspace, recording changes as made by the signed-in user."""
     workspace: Workspace = request.app.state.workspace
@@ -62,5 +81,7 @@ def require_role(*allowed: str):  # type: ignore[no-untyped-def]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UserDep = Annotated[User, Depends(get_user)]
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+PublicWorkspaceDep = Annotated[Workspace, Depends(get_public_workspace)]
+OptionalUserDep = Annotated[User, Depends(get_optional_user)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 EditorDep = Annotated[User, Depends(require_role("analyst", "facilitator"))]

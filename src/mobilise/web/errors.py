@@ -39,7 +39,8 @@ def render_error(
     if _wants_json(request):
         body = error.to_dict()
         body["error"]["code"] = code or error.code
-        return JSONResponse(body, status_code=status)
+        cors = {"Access-Control-Allow-Origin": "*"} if request.url.path.startswith("/oruk") else {}
+        return JSONResponse(body, status_code=status, headers=cors)
     if isinstance(error, AuthenticationRequired):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)

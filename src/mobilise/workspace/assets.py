@@ -509,6 +509,7 @@ class AssetService:
         open_at: datetime | None = None,
         organisation_id: str | None = None,
         taxonomy_term: str | None = None,
+        target_group: str | None = None,
         modified_after: datetime | None = None,
         include_private: bool = False,
         page: int = 1,
@@ -572,7 +573,12 @@ class AssetService:
             if place:
                 codes = self._place_codes(connection, place)
                 query = query.where(assets.c.lsoa11_code.in_(sorted(codes)))
-            needs_python = near is not None or open_at is not None or taxonomy_term is not None
+            needs_python = (
+                near is not None
+                or open_at is not None
+                or taxonomy_term is not None
+                or target_group is not None
+            )
             if not needs_python:
                 total = connection.execute(
                     select(func.count()).select_from(query.subquery())
@@ -586,6 +592,8 @@ class AssetService:
             found = [_asset(r) for r in connection.execute(query.order_by(assets.c.name))]
         if taxonomy_term:
             found = [a for a in found if taxonomy_term in a.taxonomy_terms]
+        if target_group:
+            found = [a for a in found if target_group in a.target_groups]
         if open_at is not None:
             found = [a for a in found if is_open(a.schedule, open_at)]
         if near is not None:

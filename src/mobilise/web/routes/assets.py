@@ -7,10 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from mobilise.errors import MobiliseError
-from mobilise.web.deps import EditorDep, SettingsDep, TemplatesDep, UserDep, WorkspaceDep
+from mobilise.web.deps import (
+    EditorDep,
+    OptionalUserDep,
+    PublicWorkspaceDep,
+    SettingsDep,
+    TemplatesDep,
+    WorkspaceDep,
+)
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.assets import AssetSearch
@@ -35,6 +42,12 @@ class AssetFilters(BaseModel):
     open_at: datetime | None = None
     page: int = Field(1, ge=1)
     per_page: int = Field(20, ge=1, le=200)
+
+    @field_validator("age", "open_at", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        # An HTML form sends an empty field as "": that means "not given".
+        return None if value == "" else value
 
 
 def run_search(
@@ -62,7 +75,7 @@ def run_search(
 
 @api.get("/assets", responses=ERRORS)
 def list_assets(
-    workspace: WorkspaceDep, filters: Annotated[AssetFilters, Query()]
+    workspace: PublicWorkspaceDep, filters: Annotated[AssetFilters, Query()]
 ) -> dict[str, Any]:
     """Public assets matching the filters, nearest first when ``where`` is a postcode."""
     result, label, _ = run_search(workspace, filters, page=filters.page, per_page=filters.per_page)
@@ -78,7 +91,7 @@ def list_assets(
 
 @api.get("/assets.geojson", responses=ERRORS, response_class=JSONResponse)
 def assets_geojson(
-    workspace: WorkspaceDep, filters: Annotated[AssetFilters, Query()]
+    workspace: PublicWorkspaceDep, filters: Annotated[AssetFilters, Query()]
 ) -> dict[str, Any]:
     """The located assets matching the filters as GeoJSON points (at most 5,000), for maps."""
     result, _, near = run_search(workspace, filters, page=1, per_page=MAP_LIMIT)
@@ -109,7 +122,9 @@ def assets_geojson(
 
 
 @api.get("/assets/{asset_id}", responses=ERRORS)
-def get_asset(asset_id: str, workspace: WorkspaceDep, user: UserDep) -> dict[str, Any]:
+def get_asset(
+    asset_id: str, workspace: PublicWorkspaceDep, user: OptionalUserDep
+) -> dict[str, Any]:
     private_ok = user.role in ("admin", "analyst", "facilitator")
     return workspace.assets.get(asset_id, include_private=private_ok).to_dict()
 
@@ -136,10 +151,10 @@ def _categories() -> dict[str, str]:
 @pages.get("/assets", response_class=HTMLResponse)
 def directory(
     request: Request,
-    workspace: WorkspaceDep,
+    workspace: PublicWorkspaceDep,
     templates: TemplatesDep,
     settings: SettingsDep,
-    user: UserDep,
+    user: OptionalUserDep,
     filters: Annotated[AssetFilters, Query()],
 ) -> Response:
     error = None
@@ -175,10 +190,10 @@ def directory(
 def asset_page(
     request: Request,
     asset_id: str,
-    workspace: WorkspaceDep,
+    workspace: PublicWorkspaceDep,
     templates: TemplatesDep,
     settings: SettingsDep,
-    user: UserDep,
+    user: OptionalUserDep,
 ) -> Response:
     private_ok = user.role in ("admin", "analyst", "facilitator")
     asset = workspace.assets.get(asset_id, include_private=private_ok)

@@ -1,0 +1,234 @@
+"""The Open Referral UK 3.0 feed under /oruk: the public assets as ORUK services.
+
+Every filter really filters; empty optional fields are omitted; private assets never appear; every
+answer carries ``Access-Control-Allow-Origin: *`` so other directories can read it from a browser.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from mobilise.errors import NotFound, Problem, ValidationError
+from mobilise.formats.asset_vocab import CATEGORIES, TARGET_GROUPS
+from mobilise.formats.oruk_feed import (
+    CATEGORY_VOCABULARY,
+    TARGET_GROUP_VOCABULARY,
+    api_details_json,
+    organization_json,
+    page_wrapper,
+    service_at_location_json,
+    service_json,
+    taxonomy_id,
+    taxonomy_json,
+    taxonomy_term_id,
+)
+from mobilise.web.deps import PublicWorkspaceDep as WorkspaceDep
+from mobilise.workspace import Workspace
+from mobilise.workspace.assets import Asset
+
+router = APIRouter(prefix="/oruk", tags=["Open Referral UK 3.0"])
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+PerPage = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+Page = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/oruk"
+
+
+def _json(document: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(document, status_code=status, headers=CORS)
+
+
+def _all_terms(workspace: Workspace) -> list[str]:
+    stored = [term for term, _ in workspace.assets.taxonomy_terms()]
+    categories = [f"{CATEGORY_VOCABULARY}:{c}" for c in CATEGORIES]
+    groups = [f"{TARGET_GROUP_VOCABULARY}:{g}" for g in TARGET_GROUPS]
+    return sorted(set(stored) | set(categories) | set(groups))
+
+
+def _term_of(workspace: Workspace, term_id: str) -> str:
+    for term in _all_terms(workspace):
+        if taxonomy_term_id(term) == term_id:
+            return term
+    raise NotFound(f"No taxonomy term {term_id!r} in this feed.")
+
+
+def _asset(asset: Asset) -> dict[str, Any]:
+    return asdict(asset)
+
+
+@router.get("/")
+def api_details(request: Request) -> Response:
+    """What this feed is: ORUK version, profile and OpenAPI description."""
+    return _json(api_details_json(_base(request)))
+
+
+@router.get("/services")
+def services(
+    request: Request,
+    workspace: WorkspaceDep,
+    search: Annotated[str | None, Query(description="Words in the name or description.")] = None,
+    postcode: Annotated[str | None, Query(description="Nearest first from this postcode.")] = None,
+    proximity: Annotated[
+        float | None, Query(gt=0, description="With postcode: only within this many metres.")
+    ] = None,
+    taxonomy_term_id: Annotated[str | None, Query()] = None,
+    organization_id: Annotated[str | None, Query()] = None,
+    modified_after: Annotated[datetime | None, Query()] = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+    format: Annotated[Literal["json", "ndjson"], Query()] = "json",
+    full: Annotated[bool, Query(description="Nest schedules, locations and terms.")] = False,
+) -> Response:
+    """The public assets as ORUK services, filtered and paged."""
+    near = None
+    if proximity is not None and not postcode:
+        raise ValidationError(
+            "proximity needs a postcode to measure from.",
+            problems=[Problem("give a postcode with proximity", field="proximity")],
+        )
+    if postcode:
+        found = workspace.postcodes.geocode(postcode)
+        if found.lon is None or found.lat is None:
+            raise NotFound(f"Postcode {found.postcode} has no location in the lookup.")
+        near = (found.lon, found.lat)
+    category = term = group = None
+    if taxonomy_term_id:
+        chosen = _term_of(workspace, taxonomy_term_id)
+        vocabulary, _, code = chosen.partition(":")
+        if vocabulary == CATEGORY_VOCABULARY:
+            category = code
+        elif vocabulary == TARGET_GROUP_VOCABULARY:
+            group = code
+        else:
+            term = chosen
+    result = workspace.assets.search(
+        text=search,
+        near=near,
+        radius_m=proximity,
+        category=category,
+        taxonomy_term=term,
+        target_group=group,
+        organisation_id=organization_id,
+        modified_after=modified_after,
+        page=page,
+        per_page=per_page,
+    )
+    base = _base(request)
+    items = [service_json(_asset(a), base_url=base, full=full) for a in result.items]
+    if format == "ndjson":
+        body = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+        return Response(body, media_type="application/x-ndjson", headers=CORS)
+    return _json(page_wrapper(items, total_items=result.total, page=page, per_page=per_page))
+
+
+@router.get("/services/{service_id}")
+def service(request: Request, service_id: str, workspace: WorkspaceDep) -> Response:
+    """One public asset as a fully nested ORUK service."""
+    asset = workspace.assets.get(service_id, include_private=False)
+    return _json(service_json(_asset(asset), base_url=_base(request), full=True))
+
+
+@router.get("/service_at_locations")
+def service_at_locations(
+    request: Request,
+    workspace: WorkspaceDep,
+    postcode: Annotated[str | None, Query()] = None,
+    proximity: Annotated[float | None, Query(gt=0)] = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> Response:
+    """The located public assets as services at locations."""
+    near = None
+    if postcode:
+        found = workspace.postcodes.geocode(postcode)
+        near = (found.lon, found.lat) if found.lon is not None and found.lat is not None else None
+    result = workspace.assets.search(
+        near=near, radius_m=proximity if near else None, page=1, per_page=1_000_000
+    )
+    located = [a for a in result.items if a.lon is not None or a.address]
+    start = (page - 1) * per_page
+    base = _base(request)
+    items = [
+        service_at_location_json(_asset(a), base_url=base, full=False)
+        for a in located[start : start + per_page]
+    ]
+    return _json(page_wrapper(items, total_items=len(located), page=page, per_page=per_page))
+
+
+@router.get("/organizations")
+def organizations(
+    request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
+) -> Response:
+    """Organisations that run at least one public asset."""
+    found = workspace.assets.organisations()
+    start = (page - 1) * per_page
+    base = _base(request)
+    items = [
+        organization_json(o, base_url=base, full=False) for o in found[start : start + per_page]
+    ]
+    return _json(page_wrapper(items, total_items=len(found), page=page, per_page=per_page))
+
+
+@router.get("/organizations/{organization_id}")
+def organization(request: Request, organization_id: str, workspace: WorkspaceDep) -> Response:
+    for found in workspace.assets.organisations():
+        if found["id"] == organization_id:
+            services = workspace.assets.search(organisation_id=organization_id, per_page=500)
+            return _json(
+                organization_json(
+                    found, base_url=_base(request), services=[_asset(a) for a in services.items]
+                )
+            )
+    raise NotFound(f"No organization {organization_id!r} in this feed.")
+
+
+@router.get("/taxonomies")
+def taxonomies(
+    request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
+) -> Response:
+    """The vocabularies of the feed's taxonomy terms."""
+    by_vocabulary: dict[str, list[str]] = {}
+    for term in _all_terms(workspace):
+        vocabulary, _, _ = term.partition(":")
+        by_vocabulary.setdefault(vocabulary, []).append(term)
+    names = sorted(by_vocabulary)
+    start = (page - 1) * per_page
+    base = _base(request)
+    items = [
+        taxonomy_json(v, base_url=base, terms=by_vocabulary[v], full=False)
+        for v in names[start : start + per_page]
+    ]
+    return _json(page_wrapper(items, total_items=len(names), page=page, per_page=per_page))
+
+
+@router.get("/taxonomies/{taxonomy}")
+def taxonomy(request: Request, taxonomy: str, workspace: WorkspaceDep) -> Response:
+    terms = _all_terms(workspace)
+    for vocabulary in sorted({t.partition(":")[0] for t in terms}):
+        if taxonomy_id(vocabulary) == taxonomy:
+            mine = [t for t in terms if t.partition(":")[0] == vocabulary]
+            return _json(taxonomy_json(vocabulary, base_url=_base(request), terms=mine))
+    raise NotFound(f"No taxonomy {taxonomy!r} in this feed.")
+
+
+@router.get("/taxonomy_terms")
+def taxonomy_terms(
+    request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
+) -> Response:
+    """Every taxonomy term: mobilise categories and target groups, and the sources' terms."""
+    from mobilise.formats.oruk_feed import taxonomy_term_json
+
+    terms = _all_terms(workspace)
+    start = (page - 1) * per_page
+    base = _base(request)
+    items = [taxonomy_term_json(t, base_url=base) for t in terms[start : start + per_page]]
+    return _json(page_wrapper(items, total_items=len(terms), page=page, per_page=per_page))
