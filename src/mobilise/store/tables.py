@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -33,8 +34,10 @@ from sqlalchemy.engine import Dialect
 __all__ = [
     "area_links",
     "areas",
+    "asset_pair_decisions",
     "assets",
     "audit_log",
+    "contributions",
     "datasets",
     "indicator_values",
     "indicators",
@@ -293,6 +296,43 @@ assets = Table(
     UniqueConstraint("source", "source_id"),
     Index("ix_assets_lat_lon", "lat", "lon"),
     Index("ix_assets_updated_at", "updated_at"),
+)
+
+# A reviewer's decision on a candidate duplicate pair (asset_a < asset_b): "keep_apart" or "merged".
+asset_pair_decisions = Table(
+    "asset_pair_decisions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("asset_a", String(36), ForeignKey("assets.id"), nullable=False),
+    Column("asset_b", String(36), ForeignKey("assets.id"), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    *record_columns(),
+    UniqueConstraint("asset_a", "asset_b"),
+)
+
+# Suggestions from the public: a new asset, a correction, or "what this place means to me".
+# Contact details are optional and only facilitators see them; client_key is a keyed hash of the
+# sender's address, kept for rate limiting only.
+contributions = Table(
+    "contributions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("asset_id", String(36), ForeignKey("assets.id"), nullable=True, index=True),
+    Column("payload", JSON, nullable=False, default=dict),
+    Column("story", Text, nullable=False, default=""),
+    Column("photo", LargeBinary, nullable=True),
+    Column("photo_type", String(40), nullable=True),
+    Column("contributor_name", String(120), nullable=False, default=""),
+    Column("contact", String(300), nullable=False, default=""),
+    Column("consent_to_publish", Boolean, nullable=False, default=False),
+    Column("status", String(20), nullable=False, default="pending", index=True),
+    Column("moderated_by", String(120), nullable=True),
+    Column("moderated_at", UTCDateTime(), nullable=True),
+    Column("moderation_note", Text, nullable=False, default=""),
+    Column("client_key", String(64), nullable=False, index=True),
+    *record_columns(),
 )
 
 # The trail itself is append-only: it has no record columns.
