@@ -230,3 +230,126 @@ def show(
         console.print(asset.description)
     if asset.schedule:
         console.print("  Opening times: " + json.dumps(asset.schedule))
+
+
+@app.command("quality")
+def quality(
+    ctx: typer.Context,
+    place: PlaceOpt = None,
+    stale_months: Annotated[
+        int, typer.Option(help="An asset not assured for this many months is stale.")
+    ] = 12,
+    as_json: JsonOpt = False,
+) -> None:
+    """How fresh and complete the register is, per place and per source."""
+    with state(ctx).open() as ws:
+        report = ws.assets.quality(place=place, stale_months=stale_months)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    for title, groups in (("Places", report.places), ("Sources", report.sources)):
+        table = Table(title=f"{title}: assets, freshness and completeness")
+        for column in (
+            "",
+            "assets",
+            "per 10k residents",
+            f"stale (>{stale_months} mo)",
+            "never assured",
+            "located",
+            "postcode",
+            "contact",
+            "opening times",
+        ):
+            table.add_column(column, justify="left" if not column else "right")
+        for g in groups:
+            share = g.completeness()
+            table.add_row(
+                g.name,
+                f"{g.total:,}",
+                "-" if g.per_10k_residents is None else f"{g.per_10k_residents:.1f}",
+                f"{g.stale:,}",
+                f"{g.never_assured:,}",
+                f"{share.get('location', 0):.0%}",
+                f"{share.get('postcode', 0):.0%}",
+                f"{share.get('contact (web, email or phone)', 0):.0%}",
+                f"{share.get('opening times', 0):.0%}",
+            )
+        console.print(table)
+
+
+@app.command("import-oruk")
+def import_oruk(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="The feed's address, e.g. https://example.org/oruk")],
+    place: Annotated[
+        str | None, typer.Option(help="Keep only the services inside this place (its slug).")
+    ] = None,
+    per_page: Annotated[int, typer.Option(help="Services asked for per page.")] = 100,
+    licence: LicenceOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid services, report the rest.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import the services of an Open Referral UK 3.0 feed (follows every page)."""
+    from mobilise.formats.oruk import fetch_oruk_feed, read_oruk_services
+
+    with progress_bar(not as_json) as progress:
+        pages = list(
+            fetch_oruk_feed(
+                url.rstrip("/"),
+                per_page=per_page,
+                progress=lambda done, total: progress("Reading the feed", done, total),
+            )
+        )
+    data = read_oruk_services(pages, source=f"oruk:{url.rstrip('/')}", licence=licence or "")
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
+        report = ws.assets.import_file(
+            data, place=place, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+        )
+    _print_report(report, as_json)
+
+
+@app.command("download-osm")
+def download_osm(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Argument(help="Where to save the OpenStreetMap data (JSON).")],
+    place: Annotated[
+        str | None, typer.Option(help="Download around this place (its slug).")
+    ] = None,
+    bbox: Annotated[
+        str | None, typer.Option(help="Or a box: west,south,east,north in degrees.")
+    ] = None,
+    url: Annotated[
+        str, typer.Option(help="Overpass API address.")
+    ] = "https://overpass-api.de/api/interpreter",
+) -> None:
+    """Download the community assets of an area from OpenStreetMap (needs the internet).
+
+    Import the saved file afterwards with `mobilise assets import FILE --place SLUG`.
+    """
+    from mobilise.formats.assets import download_overpass
+
+    if (place is None) == (bbox is None):
+        raise ValidationError(
+            "Give either --place or --bbox.",
+            problems=[Problem("one of --place or --bbox is needed", field="--place")],
+        )
+    if bbox is not None:
+        try:
+            west, south, east, north = (float(v) for v in bbox.split(","))
+        except ValueError:
+            raise ValidationError(
+                f"--bbox {bbox!r} is not west,south,east,north.",
+                problems=[Problem("four numbers separated by commas", field="--bbox")],
+            ) from None
+        box = (west, south, east, north)
+    else:
+        with state(ctx).open() as ws:
+            box = ws.places.bbox(str(place))
+    console.print(f"Asking {url} for the community assets in {', '.join(f'{v:.4f}' for v in box)}")
+    data = download_overpass(box, url=url)
+    output.write_text(json.dumps(data), encoding="utf-8")
+    elements = len(data.get("elements", []))
+    console.print(f"Saved {elements:,} OpenStreetMap elements to {output}.")

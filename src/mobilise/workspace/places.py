@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from mobilise.store.tables import (
     places,
     population,
 )
+from mobilise.workspace._common import chunked
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -112,6 +114,28 @@ class PlaceService:
                     .order_by(place_areas.c.area_code)
                 ).scalars()
             )
+
+    def bbox(self, slug: str) -> tuple[float, float, float, float]:
+        """West, south, east, north (WGS84 degrees) around the place's areas."""
+        codes = self.area_codes(slug)
+        with self._ws.read() as connection:
+            west = south = math.inf
+            east = north = -math.inf
+            for chunk in chunked(codes):
+                row = connection.execute(
+                    select(
+                        func.min(areas.c.min_lon),
+                        func.min(areas.c.min_lat),
+                        func.max(areas.c.max_lon),
+                        func.max(areas.c.max_lat),
+                    ).where(areas.c.code.in_(chunk))
+                ).one()
+                if row[0] is not None:
+                    west, south = min(west, row[0]), min(south, row[1])
+                    east, north = max(east, row[2]), max(north, row[3])
+        if west == math.inf:
+            raise NotFound(f"Place {slug!r} has no area boundaries yet.")
+        return (west, south, east, north)
 
     def _row(self, connection: Connection, slug: str) -> Any:
         row = connection.execute(select(places).where(places.c.slug == slug)).first()

@@ -121,6 +121,16 @@ def assets_geojson(
     }
 
 
+@api.get("/assets/quality", responses=ERRORS)
+def quality_api(
+    workspace: WorkspaceDep,
+    place: Annotated[str | None, Query()] = None,
+    stale_months: Annotated[int, Query(ge=1, le=120)] = 12,
+) -> dict[str, Any]:
+    """The quality report as JSON."""
+    return workspace.assets.quality(place=place or None, stale_months=stale_months).to_dict()
+
+
 @api.get("/assets/{asset_id}", responses=ERRORS)
 def get_asset(
     asset_id: str, workspace: PublicWorkspaceDep, user: OptionalUserDep
@@ -183,6 +193,33 @@ def directory(
             "user": user,
         },
         status_code=404 if error else 200,
+    )
+
+
+@pages.get("/assets/quality", response_class=HTMLResponse)
+def quality_page(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: OptionalUserDep,
+    place: Annotated[str | None, Query()] = None,
+    stale_months: Annotated[int, Query(ge=1, le=120)] = 12,
+) -> Response:
+    """Freshness, completeness and geocoding of the register, per place and per source."""
+    from mobilise.workspace.asset_quality import COMPLETENESS_FIELDS
+
+    report = workspace.assets.quality(place=place or None, stale_months=stale_months)
+    return templates.TemplateResponse(
+        request,
+        "asset_quality.html",
+        {
+            "report": report,
+            "fields": list(COMPLETENESS_FIELDS),
+            "categories": _categories(),
+            "places": workspace.places.list(),
+            "place": place,
+            "user": user,
+        },
     )
 
 
