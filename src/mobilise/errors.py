@@ -13,7 +13,8 @@ its HTTP status (JSON API and web pages) and its CLI exit code. The JSON body is
     ├── Conflict                   409, exit 4   stale version, duplicate key
     ├── AuthenticationRequired     401, exit 5
     ├── PermissionDenied           403, exit 5
-    └── ConfigurationError         500, exit 6   unsafe or missing settings, missing extras
+    ├── ConfigurationError         500, exit 6   unsafe or missing settings, missing extras
+    └── RateLimited                429, exit 7   too many suggestions from one sender
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Problem",
+    "RateLimited",
     "ValidationError",
 ]
 
@@ -140,3 +142,17 @@ class ConfigurationError(MobiliseError):
     status_code = 500
     exit_code = 6
     code = "configuration_error"
+
+
+class RateLimited(MobiliseError):
+    """Too many suggestions from one sender in the last hour."""
+
+    status_code = 429
+    exit_code = 7
+    code = "rate_limited"
+
+    def __init__(
+        self, message: str, *, retry_after: int = 3600, problems: Sequence[Problem] = ()
+    ) -> None:
+        super().__init__(message, problems=problems)
+        self.retry_after = retry_after  # seconds until the sender may try again

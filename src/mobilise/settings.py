@@ -40,6 +40,8 @@ class Settings:
         Name recorded in the audit trail for CLI and local single-user changes.
     host, port
         Where ``mobilise serve`` listens.
+    suggestions_per_hour
+        Suggestions (new assets, corrections, stories) one sender may make in an hour.
     """
 
     database_url: str = ""
@@ -50,6 +52,7 @@ class Settings:
     user: str = field(default_factory=lambda: os.environ.get("USER", "local"))
     host: str = "127.0.0.1"
     port: int = 8765
+    suggestions_per_hour: int = 10
 
     @property
     def url(self) -> str:
@@ -82,11 +85,13 @@ def load_settings(**overrides: object) -> Settings:
         raw = os.environ.get(f"MOBILISE_{f.name.upper()}")
         if raw is None or raw == "":
             continue
-        if f.name == "port":
+        if f.name in ("port", "suggestions_per_hour"):
             try:
                 values[f.name] = int(raw)
             except ValueError:
-                raise ConfigurationError(f"MOBILISE_PORT must be a number, not {raw!r}.") from None
+                raise ConfigurationError(
+                    f"MOBILISE_{f.name.upper()} must be a number, not {raw!r}."
+                ) from None
         elif f.name == "workspace":
             values[f.name] = Path(raw)
         else:

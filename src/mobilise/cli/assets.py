@@ -353,3 +353,8 @@ def download_osm(
     output.write_text(json.dumps(data), encoding="utf-8")
     elements = len(data.get("elements", []))
     console.print(f"Saved {elements:,} OpenStreetMap elements to {output}.")
+
+
+from mobilise.cli import asset_export  # noqa: E402
+
+asset_export.register(app)

@@ -12,7 +12,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from mobilise.errors import ConfigurationError
 
@@ -67,7 +66,8 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
                 raise ConfigurationError(
                     f"The folder {parent} of workspace {database} does not exist."
                 )
-        engine = create_engine(url, poolclass=NullPool)
+        # The default pool keeps connections (and their pragmas) for reuse across requests.
+        engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

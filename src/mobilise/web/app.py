@@ -16,7 +16,16 @@ from mobilise.errors import PermissionDenied
 from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
 from mobilise.web.errors import render_error
-from mobilise.web.routes import api, assets, auth, oruk, pages
+from mobilise.web.routes import (
+    api,
+    asset_export,
+    asset_review,
+    assets,
+    auth,
+    contributions,
+    oruk,
+    pages,
+)
 from mobilise.workspace import Workspace, open_workspace
 
 HERE = Path(__file__).parent
@@ -82,7 +91,13 @@ def create_app(
         app.middleware("http")(local_only)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    # Fixed paths under /assets and /api/v1/assets come before /assets/{asset_id}.
+    app.include_router(asset_export.router)
+    app.include_router(asset_review.api)
+    app.include_router(asset_review.pages)
     app.include_router(assets.api)
+    app.include_router(contributions.api)
+    app.include_router(contributions.router)  # before assets.pages: /assets/suggest
     app.include_router(assets.pages)
     app.include_router(oruk.router)
     app.include_router(auth.router)

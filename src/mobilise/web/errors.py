@@ -22,6 +22,7 @@ _TITLES = {
     405: "That is not allowed here",
     409: "Someone else changed this first",
     422: "Some of that input cannot be used",
+    429: "Please try again later",
     500: "Something went wrong on our side",
 }
 

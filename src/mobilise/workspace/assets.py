@@ -11,7 +11,7 @@ import builtins
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,6 @@ RECORD_FIELDS = (
 LOCATION_FIELDS = ("lon", "lat", "geometry", "geocode_precision", "lsoa11_code")
 EDITABLE = frozenset(RECORD_FIELDS) | {"lon", "lat"}
 _BATCH = 2000
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -121,8 +120,13 @@ class Asset:
     updated_by: str
     distance_m: float | None = None
 
+    def as_mapping(self) -> dict[str, Any]:
+        """The fields as a dict, values as they are (shallow: cheap for feeds of many assets)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """JSON-ready fields (dates as ISO 8601 text)."""
+        data = self.as_mapping()
         for key in ("assured_date", "created_at", "updated_at"):
             if data[key] is not None:
                 data[key] = data[key].isoformat()
@@ -174,12 +178,17 @@ def _plain(value: Any) -> Any:
     return none_if_missing(value)
 
 
+METRES_PER_DEGREE = 111_320.0
+
+
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine); within a few metres of BNG at these scales."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+    """Distance in metres on a local flat projection around the first point (equirectangular).
+
+    Within 0.1% of the great-circle distance up to tens of kilometres, and simple enough for the
+    database to compute, so searches order and cut by distance in SQL with the same formula.
+    """
+    scale = math.cos(math.radians(lat1))
+    return METRES_PER_DEGREE * math.hypot((lon2 - lon1) * scale, lat2 - lat1)
 
 
 class AssetService:
@@ -517,6 +526,10 @@ class AssetService:
     ) -> AssetSearch:
         """Assets matching every filter given, nearest first when ``near`` (lon, lat) is given.
 
+        Filtering, distance ordering and paging happen in the database (distances with
+        :func:`distance_m`'s formula), so a page costs the same however many assets match;
+        only ``open_at`` is checked in Python.
+
         Parameters
         ----------
         near, radius_m
@@ -557,57 +570,57 @@ class AssetService:
             query = query.where(assets.c.organisation_id == organisation_id)
         if modified_after is not None:
             query = query.where(assets.c.updated_at > modified_after)
+        # JSON lists hold each entry as a quoted string: match it whole, quotes included.
         if taxonomy_term:
             query = query.where(
-                assets.c.taxonomy_terms.cast(Text()).like(f"%{json.dumps(taxonomy_term)[1:-1]}%")
+                assets.c.taxonomy_terms.cast(Text()).like(_json_item(taxonomy_term), escape="\\")
             )
-        if near is not None and radius_m is not None:
-            lon, lat = near
-            dlat = radius_m / 111_320
-            dlon = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+        if target_group:
             query = query.where(
-                assets.c.lat.between(lat - dlat, lat + dlat),
-                assets.c.lon.between(lon - dlon, lon + dlon),
+                assets.c.target_groups.cast(Text()).like(_json_item(target_group), escape="\\")
             )
+        order: list[Any] = [assets.c.name, assets.c.id]
+        if near is not None:
+            lon, lat = near
+            scale = math.cos(math.radians(lat))
+            squared = ((assets.c.lon - lon) * scale) * ((assets.c.lon - lon) * scale) + (
+                assets.c.lat - lat
+            ) * (assets.c.lat - lat)
+            query = query.where(assets.c.lon.is_not(None), assets.c.lat.is_not(None))
+            if radius_m is not None:
+                reach = radius_m / METRES_PER_DEGREE
+                query = query.where(  # the box lets the (lat, lon) index do the first cut
+                    assets.c.lat.between(lat - reach, lat + reach),
+                    assets.c.lon.between(
+                        lon - reach / max(scale, 0.01), lon + reach / max(scale, 0.01)
+                    ),
+                    squared <= reach * reach,
+                )
+            order = [squared, assets.c.name, assets.c.id]
         with self._ws.read() as connection:
             if place:
                 codes = self._place_codes(connection, place)
                 query = query.where(assets.c.lsoa11_code.in_(sorted(codes)))
-            needs_python = (
-                near is not None
-                or open_at is not None
-                or taxonomy_term is not None
-                or target_group is not None
-            )
-            if not needs_python:
+            if open_at is None:
                 total = connection.execute(
                     select(func.count()).select_from(query.subquery())
                 ).scalar_one()
                 rows = connection.execute(
-                    query.order_by(assets.c.name, assets.c.id)
-                    .limit(per_page)
-                    .offset((page - 1) * per_page)
+                    query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
                 ).all()
-                return AssetSearch([_asset(r) for r in rows], int(total), page, per_page)
-            found = [_asset(r) for r in connection.execute(query.order_by(assets.c.name))]
-        if taxonomy_term:
-            found = [a for a in found if taxonomy_term in a.taxonomy_terms]
-        if target_group:
-            found = [a for a in found if target_group in a.target_groups]
-        if open_at is not None:
-            found = [a for a in found if is_open(a.schedule, open_at)]
+                found = [_asset(r) for r in rows]
+            else:
+                every = [_asset(r) for r in connection.execute(query.order_by(*order))]
+                matching = [a for a in every if is_open(a.schedule, open_at)]
+                total = len(matching)
+                found = matching[(page - 1) * per_page : page * per_page]
         if near is not None:
-            lon, lat = near
-            with_distance = [
-                _with_distance(a, distance_m(lon, lat, a.lon, a.lat))
+            found = [
+                _with_distance(a, distance_m(near[0], near[1], a.lon, a.lat))
                 for a in found
                 if a.lon is not None and a.lat is not None
             ]
-            if radius_m is not None:
-                with_distance = [a for a in with_distance if (a.distance_m or 0) <= radius_m]
-            found = sorted(with_distance, key=lambda a: (a.distance_m, a.name))
-        start = (page - 1) * per_page
-        return AssetSearch(found[start : start + per_page], len(found), page, per_page)
+        return AssetSearch(found, int(total), page, per_page)
 
     def taxonomy_terms(self) -> builtins.list[tuple[str, int]]:
         """Every taxonomy term on a public asset, with how many assets carry it."""
@@ -768,6 +781,12 @@ def _asset(row: Any) -> Asset:
         updated_at=m["updated_at"],
         updated_by=m["updated_by"],
     )
+
+
+def _json_item(value: str) -> str:
+    """A LIKE pattern matching ``value`` as one whole string inside a JSON list."""
+    quoted = json.dumps(value)
+    return "%" + quoted.replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _with_distance(asset: Asset, metres: float) -> Asset:

@@ -118,6 +118,14 @@ class Workspace:
         return AssetService(self)
 
     @cached_property
+    def duplicates(self) -> DuplicateService:
+        return DuplicateService(self)
+
+    @cached_property
+    def contributions(self) -> ContributionService:
+        return ContributionService(self)
+
+    @cached_property
     def postcodes(self) -> PostcodeService:
         return PostcodeService(self)
 
@@ -148,8 +156,10 @@ def open_workspace(path_or_url: str | Path, *, actor: str = "local") -> Workspac
 
 
 from mobilise.workspace.areas import AreaService  # noqa: E402
+from mobilise.workspace.asset_duplicates import DuplicateService  # noqa: E402
 from mobilise.workspace.assets import AssetService  # noqa: E402
 from mobilise.workspace.audit import AuditService  # noqa: E402
+from mobilise.workspace.contributions import ContributionService  # noqa: E402
 from mobilise.workspace.datasets import DatasetService  # noqa: E402
 from mobilise.workspace.indicators import IndicatorService  # noqa: E402
 from mobilise.workspace.places import PlaceService  # noqa: E402

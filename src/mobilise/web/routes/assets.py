@@ -239,6 +239,7 @@ def asset_page(
         "asset.html",
         {
             "asset": asset,
+            "stories": workspace.contributions.stories(asset.id),
             "categories": _categories(),
             "can_edit": user.role in ("admin", "analyst", "facilitator"),
             "tile_url": settings.tile_url,

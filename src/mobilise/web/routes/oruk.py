@@ -7,7 +7,6 @@ answer carries ``Access-Control-Allow-Origin: *`` so other directories can read 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -62,7 +61,7 @@ def _term_of(workspace: Workspace, term_id: str) -> str:
 
 
 def _asset(asset: Asset) -> dict[str, Any]:
-    return asdict(asset)
+    return asset.as_mapping()
 
 
 @router.get("/")

@@ -1,0 +1,394 @@
+"""Duplicate assets: find candidate pairs, merge them or keep them apart.
+
+The same venue often comes from two sources (a library in the GLA cultural map and in the
+libraries list) or twice from one. A reviewer looks at the candidate pairs and decides:
+
+- **merge**: one asset is kept; the other gets ``merged_into`` set to it and leaves search, the
+  directory and the ORUK feed, but stays stored with its history. The kept asset gains the merged
+  one's provenance and any field it lacked.
+- **keep apart**: the pair is not suggested again.
+
+Each decision is a row of ``asset_pair_decisions`` (``asset_a`` < ``asset_b``), written in the same
+transaction as the change it made, with the audit trail's before and after.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from mobilise.analysis.duplicates import candidate_pairs, duplicate_clusters
+from mobilise.errors import Conflict, NotFound, Problem, ValidationError
+from mobilise.store.records import insert_record, update_record
+from mobilise.store.tables import asset_pair_decisions, assets
+from mobilise.workspace.assets import Asset, _asset, _live, _select
+
+if TYPE_CHECKING:
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["DECISIONS", "DuplicatePair", "DuplicateService", "PairDecision"]
+
+DECISIONS = ("keep_apart", "merged")
+# Filled on the kept asset from the merged one when the kept asset has none.
+FILLABLE = (
+    "description",
+    "address",
+    "postcode",
+    "organisation_id",
+    "email",
+    "phone",
+    "url",
+    "taxonomy_terms",
+    "schedule",
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "languages",
+    "cost",
+    "age_min",
+    "age_max",
+    "target_groups",
+    "assured_date",
+)
+# Taken together, so a point never gets another asset's LSOA or precision.
+LOCATION = ("lon", "lat", "geometry", "geocode_precision", "lsoa11_code")
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two live assets that may be the same venue, why, and any decision already taken."""
+
+    a: Asset
+    b: Asset
+    distance_m: float | None
+    name_similarity: float
+    same_postcode: bool
+    same_source: bool
+    score: float
+    reason: str
+    decision: str | None = None
+
+    @property
+    def ids(self) -> tuple[str, str]:
+        return self.a.id, self.b.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "asset_a": _summary(self.a),
+            "asset_b": _summary(self.b),
+            "distance_m": self.distance_m,
+            "name_similarity": self.name_similarity,
+            "same_postcode": self.same_postcode,
+            "same_source": self.same_source,
+            "score": self.score,
+            "reason": self.reason,
+            "decision": self.decision,
+        }
+
+
+@dataclass(frozen=True)
+class PairDecision:
+    """A reviewer's decision on a pair: ``keep_apart`` or ``merged``."""
+
+    asset_a: str
+    asset_b: str
+    decision: str
+    note: str
+    decided_by: str
+    decided_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "asset_a": self.asset_a,
+            "asset_b": self.asset_b,
+            "decision": self.decision,
+            "note": self.note,
+            "decided_by": self.decided_by,
+            "decided_at": self.decided_at.isoformat(),
+        }
+
+
+def _summary(asset: Asset) -> dict[str, Any]:
+    return {
+        "id": asset.id,
+        "name": asset.name,
+        "category": asset.category,
+        "source": asset.source,
+        "source_id": asset.source_id,
+        "address": asset.address,
+        "postcode": asset.postcode,
+        "lon": asset.lon,
+        "lat": asset.lat,
+        "geocode_precision": asset.geocode_precision,
+        "url": asset.url,
+        "organisation": asset.organisation,
+        "version": asset.version,
+    }
+
+
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+class DuplicateService:
+    """Candidate duplicate assets and the reviewers' decisions on them."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    # -- reading -----------------------------------------------------------------------------
+    def candidates(
+        self,
+        *,
+        place: str | None = None,
+        include_decided: bool = False,
+        max_distance_m: float = 100,
+        min_name_similarity: float = 0.6,
+    ) -> list[DuplicatePair]:
+        """Pairs of live assets that may be the same venue, most likely first.
+
+        Pairs a reviewer kept apart are left out unless ``include_decided`` (then each carries
+        its ``decision``). With ``place``, only assets in the place's areas are compared.
+        See :func:`mobilise.analysis.duplicates.candidate_pairs` for the options.
+        """
+        codes = sorted(self._ws.places.area_codes(place)) if place else None
+        query = _select().where(*_live())
+        if codes is not None:
+            query = query.where(assets.c.lsoa11_code.in_(codes))
+        with self._ws.read() as connection:
+            found = {a.id: a for a in (_asset(r) for r in connection.execute(query))}
+            decided = self._decisions(connection)
+        frame = pd.DataFrame(
+            [(a.id, a.name, a.source, a.lon, a.lat, a.postcode) for a in found.values()],
+            columns=["id", "name", "source", "lon", "lat", "postcode"],
+        )
+        pairs = candidate_pairs(
+            frame, max_distance_m=max_distance_m, min_name_similarity=min_name_similarity
+        )
+        result = []
+        for row in pairs.to_dict("records"):
+            a, b = str(row["asset_a"]), str(row["asset_b"])
+            decision = decided.get((a, b))
+            if decision is not None and not include_decided:
+                continue
+            distance = float(row["distance_m"])
+            result.append(
+                DuplicatePair(
+                    a=found[a],
+                    b=found[b],
+                    distance_m=None if math.isnan(distance) else distance,
+                    name_similarity=float(row["name_similarity"]),
+                    same_postcode=bool(row["same_postcode"]),
+                    same_source=bool(row["same_source"]),
+                    score=float(row["score"]),
+                    reason=str(row["reason"]),
+                    decision=decision,
+                )
+            )
+        return result
+
+    def clusters(self, place: str | None = None) -> list[list[str]]:
+        """Groups of asset ids joined by undecided candidate pairs, biggest first (for the
+        quality page: a group of three is one venue listed three times, or a busy corner)."""
+        return duplicate_clusters(p.ids for p in self.candidates(place=place))
+
+    def decisions(self) -> list[PairDecision]:
+        """Every decision taken, newest first."""
+        with self._ws.read() as connection:
+            rows = connection.execute(
+                select(asset_pair_decisions)
+                .where(asset_pair_decisions.c.deleted_at.is_(None))
+                .order_by(asset_pair_decisions.c.updated_at.desc(), asset_pair_decisions.c.id)
+            ).all()
+        return [_decision(r) for r in rows]
+
+    def _decisions(self, connection: Connection) -> dict[tuple[str, str], str]:
+        rows = connection.execute(
+            select(
+                asset_pair_decisions.c.asset_a,
+                asset_pair_decisions.c.asset_b,
+                asset_pair_decisions.c.decision,
+            ).where(asset_pair_decisions.c.deleted_at.is_(None))
+        ).all()
+        return {(r.asset_a, r.asset_b): r.decision for r in rows}
+
+    # -- deciding ----------------------------------------------------------------------------
+    def merge(
+        self,
+        keep_id: str,
+        merge_id: str,
+        *,
+        note: str = "",
+        keep_version: int | None = None,
+        merge_version: int | None = None,
+    ) -> Asset:
+        """Merge asset ``merge_id`` into ``keep_id``; returns the kept asset as it is now.
+
+        In one transaction: the merged asset gets ``merged_into`` (it leaves search and the feeds
+        but keeps its row and history; assets merged into it earlier now point at the kept one);
+        the kept asset gains the merged one's provenance entries and its values for the fields
+        it lacks; the pair's decision becomes "merged". Each change is audited with before and
+        after.
+
+        Raises
+        ------
+        ValidationError
+            When the two ids are the same.
+        NotFound
+            When either asset does not exist or is deleted.
+        Conflict
+            When either was already merged, or was changed since the ``keep_version`` or
+            ``merge_version`` you read.
+        """
+        if keep_id == merge_id:
+            raise ValidationError(
+                "An asset cannot be merged into itself.",
+                problems=[Problem("must differ from the kept asset", field="merge_id")],
+            )
+        actor = self._ws.actor
+        with self._ws.write() as connection:
+            keep = self._live_row(connection, keep_id, role="kept")
+            gone = self._live_row(connection, merge_id, role="merged")
+            for row, version in ((keep, keep_version), (gone, merge_version)):
+                if version is not None and version != row.version:
+                    raise Conflict(
+                        f"Asset {row.name!r} ({row.id}) was changed by {row.updated_by} at "
+                        f"{row.updated_at:%Y-%m-%d %H:%M} (now version {row.version}, you had "
+                        f"version {version}). Reload the pair and decide again."
+                    )
+            update_record(
+                connection,
+                assets,
+                keep_id,
+                _merged_values(keep, gone),
+                expected_version=keep.version,
+                actor=actor,
+                entity_type="asset",
+            )
+            update_record(
+                connection,
+                assets,
+                merge_id,
+                {"merged_into": keep_id},
+                expected_version=gone.version,
+                actor=actor,
+                entity_type="asset",
+            )
+            for earlier in connection.execute(
+                select(assets.c.id, assets.c.version).where(assets.c.merged_into == merge_id)
+            ).all():
+                update_record(
+                    connection,
+                    assets,
+                    earlier.id,
+                    {"merged_into": keep_id},
+                    expected_version=earlier.version,
+                    actor=actor,
+                    entity_type="asset",
+                )
+            self._decide(connection, keep_id, merge_id, "merged", note)
+        return self._ws.assets.get(keep_id)
+
+    def keep_apart(self, a: str, b: str, *, note: str = "") -> PairDecision:
+        """Record that ``a`` and ``b`` are different venues: the pair is not suggested again."""
+        if a == b:
+            raise ValidationError(
+                "A pair needs two different assets.",
+                problems=[Problem("must differ from the first asset", field="b")],
+            )
+        with self._ws.write() as connection:
+            for asset_id in (a, b):
+                row = connection.execute(
+                    select(assets.c.deleted_at).where(assets.c.id == asset_id)
+                ).first()
+                if row is None or row.deleted_at is not None:
+                    raise NotFound(f"No asset {asset_id!r}.")
+            return self._decide(connection, a, b, "keep_apart", note)
+
+    def _live_row(self, connection: Connection, asset_id: str, *, role: str) -> Any:
+        row = connection.execute(select(assets).where(assets.c.id == asset_id)).first()
+        if row is None or row.deleted_at is not None:
+            raise NotFound(f"No asset {asset_id!r} (the {role} one).")
+        if row.merged_into is not None:
+            raise Conflict(
+                f"Asset {row.name!r} ({asset_id}) was already merged into {row.merged_into}."
+            )
+        return row
+
+    def _decide(
+        self, connection: Connection, a: str, b: str, decision: str, note: str
+    ) -> PairDecision:
+        first, second = _ordered(a, b)
+        current = connection.execute(
+            select(asset_pair_decisions).where(
+                asset_pair_decisions.c.asset_a == first, asset_pair_decisions.c.asset_b == second
+            )
+        ).first()
+        if current is not None and current.decision == "merged":
+            raise Conflict("These two assets were already merged.")
+        values = {"decision": decision, "note": note}
+        if current is None:
+            insert_record(
+                connection,
+                asset_pair_decisions,
+                {"asset_a": first, "asset_b": second, **values},
+                actor=self._ws.actor,
+                entity_type="asset_pair_decision",
+            )
+        else:
+            update_record(
+                connection,
+                asset_pair_decisions,
+                current.id,
+                values,
+                expected_version=current.version,
+                actor=self._ws.actor,
+                entity_type="asset_pair_decision",
+            )
+        row = connection.execute(
+            select(asset_pair_decisions).where(
+                asset_pair_decisions.c.asset_a == first, asset_pair_decisions.c.asset_b == second
+            )
+        ).one()
+        return _decision(row)
+
+
+def _merged_values(keep: Any, gone: Any) -> dict[str, Any]:
+    """The kept asset's changes: the merged one's provenance, and values for its empty fields."""
+    provenance = list(keep.provenance or [])
+    for entry in gone.provenance or []:
+        moved = {**entry, "merged_from": gone.id}
+        if entry not in provenance and moved not in provenance:
+            provenance.append(moved)
+    changes: dict[str, Any] = {"provenance": provenance}
+    for name in FILLABLE:
+        if _is_empty(getattr(keep, name)) and not _is_empty(getattr(gone, name)):
+            changes[name] = getattr(gone, name)
+    if keep.capacity is None and gone.capacity is not None:
+        changes["capacity"], changes["capacity_unit"] = gone.capacity, gone.capacity_unit
+    if keep.lon is None and gone.lon is not None:
+        changes.update({name: getattr(gone, name) for name in LOCATION})
+    extra = dict(gone.extra or {}) | dict(keep.extra or {})
+    if extra != dict(keep.extra or {}):
+        changes["extra"] = extra
+    return changes
+
+
+def _decision(row: Any) -> PairDecision:
+    return PairDecision(
+        asset_a=row.asset_a,
+        asset_b=row.asset_b,
+        decision=row.decision,
+        note=row.note,
+        decided_by=row.updated_by,
+        decided_at=row.updated_at,
+    )
