@@ -4,8 +4,8 @@
    beside the bare minimum the same job needs with pandas alone (read the CSV, join the postcode
    lookup), in the same process on the same file.
 2. ``GET /oruk/services?postcode=...&proximity=...`` under 20 concurrent clients on loopback with
-   50,000 assets on SQLite (target p95 < 100 ms). The server is a separate ``mobilise serve``
-   process, so the load generator does not share its interpreter.
+   50,000 assets on SQLite (target p95 < 100 ms). The server is a separate ``mobilise serve
+   --workers 2`` (one per core), so the load generator does not share its interpreter.
 
 Run with ``make bench``.
 """
@@ -99,7 +99,7 @@ def bench_feed(folder: Path) -> dict[str, float]:
     port = _free_port()
     exe = Path(sys.executable).with_name("mobilise")
     server = subprocess.Popen(
-        [str(exe), "-w", str(workspace_path), "serve", "--port", str(port)],
+        [str(exe), "-w", str(workspace_path), "serve", "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

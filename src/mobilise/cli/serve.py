@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from mobilise.cli._common import State, console, print_json, progress_bar, state
 from mobilise.errors import ConfigurationError
+from mobilise.store.engine import database_url
 
 HostOpt = Annotated[
     str | None,
@@ -17,9 +19,12 @@ HostOpt = Annotated[
     ),
 ]
 PortOpt = Annotated[int | None, typer.Option(help="Port [default: 8765].")]
+WorkersOpt = Annotated[
+    int, typer.Option(min=1, max=32, help="Worker processes (one per core suits busy feeds).")
+]
 
 
-def _serve(current: State, host: str | None, port: int | None) -> None:
+def _serve(current: State, host: str | None, port: int | None, workers: int = 1) -> None:
     import dataclasses
 
     import uvicorn
@@ -42,12 +47,33 @@ def _serve(current: State, host: str | None, port: int | None) -> None:
         f"mobilise is serving [bold]{current.location}[/] at [bold]http://{shown}:{settings.port}/[/]"
     )
     console.print("Press Ctrl+C to stop.")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        return
+    # Each worker process opens its own app from the environment.
+    os.environ.update(
+        {
+            "MOBILISE_DATABASE_URL": database_url(current.location),
+            "MOBILISE_HOST": settings.host,
+            "MOBILISE_PORT": str(settings.port),
+        }
+    )
+    app.state.workspace.close()
+    uvicorn.run(
+        "mobilise.web.asgi:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
-def serve(ctx: typer.Context, host: HostOpt = None, port: PortOpt = None) -> None:
+def serve(
+    ctx: typer.Context, host: HostOpt = None, port: PortOpt = None, workers: WorkersOpt = 1
+) -> None:
     """Serve the web app and JSON API of the workspace."""
-    _serve(state(ctx), host, port)
+    _serve(state(ctx), host, port, workers)
 
 
 def demo(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 __all__ = [
     "BUNDLED_CATEGORIES",
@@ -189,6 +190,7 @@ def category_from_osm(tags: Mapping[str, str]) -> str | None:
     return matches[0][1] if matches else None
 
 
+@lru_cache(maxsize=8192)  # called once per cell of large files, with few distinct values
 def _key(text: str) -> str:
     """Text compared loosely: case, spacing, ``&`` and curly apostrophes do not matter."""
     text = str(text).replace("\u2019", "'").replace("&", " and ")
@@ -441,6 +443,7 @@ KNOWN_SOURCES: dict[str, tuple[str, str, str]] = {
 """Words in a ``source`` column -> (source key, taxonomy vocabulary, licence)."""
 
 
+@lru_cache(maxsize=1024)
 def source_info(source: str) -> tuple[str, str, str]:
     """The source key, taxonomy vocabulary and default licence for a source's name.
 

@@ -171,10 +171,16 @@ class AssetSearch:
         return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
 
 
+_PLAIN_TYPES = (str, list, dict, bool, int, type(None), date)
+
+
 def _plain(value: Any) -> Any:
-    """A record value as stored: lists and dicts as they are, dates kept, NaN as None."""
-    if isinstance(value, list | dict | date | str | bool) or value is None:
+    """A record value as stored: plain Python values as they are, NaN and numpy scalars fixed."""
+    kind = type(value)
+    if kind in _PLAIN_TYPES:  # the common case, checked without isinstance chains
         return value
+    if kind is float:
+        return None if value != value else value
     return none_if_missing(value)
 
 
