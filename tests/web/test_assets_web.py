@@ -94,3 +94,19 @@ def test_empty_form_fields_mean_not_given(client):
     )
     assert page.status_code == 200
     assert "within 500 m of E8 1DY" in page.text
+
+
+def test_quality_page_shows_the_gap_between_places(client):
+    page = client.get("/assets/quality")
+    assert page.status_code == 200
+    assert "Inner North and East London" in page.text and "Northamptonshire" in page.text
+    assert "The gap is real data" in page.text
+    assert "Possible duplicate groups" in page.text
+    report = client.get("/api/v1/assets/quality").json()
+    places = {g["name"]: g for g in report["places"]}
+    london, northants = places["Inner North and East London"], places["Northamptonshire"]
+    assert london["total"] > 3000 and northants["total"] < 100
+    assert london["per_10k_residents"] > 10 * northants["per_10k_residents"]
+    assert set(london["completeness"]) >= {"description", "postcode", "opening times"}
+    one = client.get("/assets/quality", params={"place": "northamptonshire"})
+    assert one.status_code == 200 and "Inner North and East London</th>" not in one.text

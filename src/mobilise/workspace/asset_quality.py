@@ -53,8 +53,11 @@ class QualityGroup:
         return round(self.total / self.population * 10_000, 2)
 
     def completeness(self) -> dict[str, float]:
-        """Share of assets that have each field (0..1)."""
-        return {k: (v / self.total if self.total else 0.0) for k, v in self.complete.items()}
+        """Share of assets that have each field of :data:`COMPLETENESS_FIELDS` (0..1)."""
+        return {
+            k: (self.complete.get(k, 0) / self.total if self.total else 0.0)
+            for k in COMPLETENESS_FIELDS
+        }
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -209,11 +209,14 @@ def quality_page(
     from mobilise.workspace.asset_quality import COMPLETENESS_FIELDS
 
     report = workspace.assets.quality(place=place or None, stale_months=stale_months)
+    chosen = [p for p in workspace.places.list() if not place or p.slug == place]
+    duplicate_groups = {p.name: len(workspace.duplicates.clusters(place=p.slug)) for p in chosen}
     return templates.TemplateResponse(
         request,
         "asset_quality.html",
         {
             "report": report,
+            "duplicate_groups": duplicate_groups,
             "fields": list(COMPLETENESS_FIELDS),
             "categories": _categories(),
             "places": workspace.places.list(),
