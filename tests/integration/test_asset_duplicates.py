@@ -92,7 +92,8 @@ def test_merge_keeps_both_provenances_and_the_history(register, duplicates):
     # The merged asset leaves search but stays stored with its history.
     assert [a.id for a in register.assets.search(text="library").items] == [keep.id]
     assert register.assets.count() == 4
-    assert register.assets.get(gone.id).source_id == "b-lib"
+    with pytest.raises(NotFound, match="merged into"):
+        register.assets.get(gone.id)  # gone for readers, still stored with its history
     [merged_entry, *_] = register.audit.entries(entity_type="asset", entity_id=gone.id)
     assert merged_entry.action == "update" and merged_entry.actor == "tester"
     assert merged_entry.before["merged_into"] is None
@@ -193,5 +194,5 @@ def test_cli_lists_and_merges(cli, register, capsys):
     keep, gone = pair["asset_a"]["id"], pair["asset_b"]["id"]
     assert cli(["-w", location, "assets", "merge", keep, gone, "--note", "same"]) == 0
     assert "alpha, beta." in " ".join(capsys.readouterr().out.split())
-    assert cli(["-w", location, "assets", "merge", keep, gone]) == 4  # Conflict: already merged
-    assert "already merged" in capsys.readouterr().err
+    assert cli(["-w", location, "assets", "merge", keep, gone]) == 3  # the merged one is gone
+    assert "merged into" in capsys.readouterr().err

@@ -166,3 +166,36 @@ def test_quality_per_place_and_source(register):
     assert place.complete["postcode"] == 2  # the library and the hall
     [source] = report.sources
     assert (source.name, source.total) == ("test", 3)
+
+
+def test_reimport_never_publishes_or_revives_what_people_decided(register):
+    park = register.assets.search(text="park").items[0]
+    register.assets.update(park.id, version=park.version, changes={"visibility": "private"})
+    choir = register.assets.search(text="choir").items[0]
+    register.assets.delete(choir.id)
+    report = register.assets.import_file(read_assets(HERE / "assets_small.geojson"))
+    assert report.created == 0
+    assert register.assets.get(park.id).visibility == "private"
+    with pytest.raises(NotFound):
+        register.assets.get(choir.id)
+
+
+def test_merge_needs_the_same_visibility_and_hides_the_merged_one(register):
+    library = register.assets.search(text="library").items[0]
+    hall = register.assets.search(text="hall").items[0]
+    register.assets.update(hall.id, version=hall.version, changes={"visibility": "private"})
+    with pytest.raises(ValidationError, match="private"):
+        register.duplicates.merge(library.id, hall.id)
+    hall = register.assets.get(hall.id)
+    register.assets.update(hall.id, version=hall.version, changes={"visibility": "public"})
+    register.duplicates.merge(library.id, hall.id)
+    with pytest.raises(NotFound, match="merged into"):
+        register.assets.get(hall.id)
+    assert "Postcode-only Hall" not in by_name(register.assets.search(per_page=10))
+
+
+def test_edits_are_checked_against_the_vocabulary(register):
+    park = register.assets.search(text="park").items[0]
+    with pytest.raises(ValidationError) as caught:
+        register.assets.update(park.id, version=park.version, changes={"visibility": "secret"})
+    assert caught.value.problems[0].field == "visibility"

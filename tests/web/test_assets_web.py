@@ -110,3 +110,42 @@ def test_quality_page_shows_the_gap_between_places(client):
     assert set(london["completeness"]) >= {"description", "postcode", "opening times"}
     one = client.get("/assets/quality", params={"place": "northamptonshire"})
     assert one.status_code == 200 and "Inner North and East London</th>" not in one.text
+
+
+def test_public_api_hides_editors_and_source_notes(sqlite_workspace):
+    from mobilise.formats.assets import read_assets
+    from mobilise.formats.ons import read_boundaries
+
+    from ..conftest import FIXTURES
+
+    ws = sqlite_workspace
+    ws.areas.import_boundaries(read_boundaries(FIXTURES / "workspace" / "three_lsoas.geojson"))
+    ws.assets.import_file(read_assets(FIXTURES / "workspace" / "assets_small.geojson"))
+    app = create_app(
+        Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789"), workspace=ws
+    )
+    visitor = TestClient(app, base_url="https://testserver")
+    items = visitor.get("/api/v1/assets").json()["items"]
+    assert items and not {"extra", "updated_by", "provenance"} & set(items[0])
+    one = visitor.get(f"/api/v1/assets/{items[0]['id']}").json()
+    assert "updated_by" not in one
+
+
+def test_changes_from_other_sites_are_refused(writable_client):
+    forged = writable_client.post(
+        "/api/v1/places",
+        json={"slug": "x-place", "name": "X"},
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert forged.status_code == 403
+    own = writable_client.post(
+        "/api/v1/places",
+        json={"slug": "x-place", "name": "X"},
+        headers={"Origin": "http://127.0.0.1:8765", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert own.status_code == 201
+
+
+def test_pager_keeps_the_page_size(client):
+    page = client.get("/assets", params={"where": "E8 1DY", "radius": 1000, "per_page": 10})
+    assert "per_page=10&amp;page=2" in page.text

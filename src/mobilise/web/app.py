@@ -50,6 +50,25 @@ async def local_only(
     return await call_next(request)
 
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def same_site_writes(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Refuse changes sent by another site's page (a forged form post): browsers say where a
+    request comes from in ``Sec-Fetch-Site`` and ``Origin``."""
+    if request.method in UNSAFE_METHODS:
+        fetch_site = request.headers.get("sec-fetch-site")
+        origin = request.headers.get("origin")
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        if fetch_site == "cross-site" or (origin and origin != "null" and origin != own):
+            return render_error(
+                request, PermissionDenied("Changes can only be sent from mobilise's own pages.")
+            )
+    return await call_next(request)
+
+
 def safe_url(url: str) -> str:
     """``url`` if it is an http(s) link, else an empty string (never javascript: or data:)."""
     return url if url.startswith(("https://", "http://")) else ""
@@ -87,6 +106,7 @@ def create_app(
         same_site="lax",
         https_only=not settings.local_mode,  # shared deployments are served over HTTPS
     )
+    app.middleware("http")(same_site_writes)
     if settings.local_mode:
         app.middleware("http")(local_only)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -26,7 +26,7 @@ from mobilise.analysis.duplicates import candidate_pairs, duplicate_clusters
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
 from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import asset_pair_decisions, assets
-from mobilise.workspace.assets import Asset, _asset, _live, _select
+from mobilise.workspace.assets import Asset, asset_from_row, live_assets, select_assets
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -161,11 +161,11 @@ class DuplicateService:
         See :func:`mobilise.analysis.duplicates.candidate_pairs` for the options.
         """
         codes = sorted(self._ws.places.area_codes(place)) if place else None
-        query = _select().where(*_live())
+        query = select_assets().where(*live_assets())
         if codes is not None:
             query = query.where(assets.c.lsoa11_code.in_(codes))
         with self._ws.read() as connection:
-            found = {a.id: a for a in (_asset(r) for r in connection.execute(query))}
+            found = {a.id: a for a in (asset_from_row(r) for r in connection.execute(query))}
             decided = self._decisions(connection)
         frame = pd.DataFrame(
             [(a.id, a.name, a.source, a.lon, a.lat, a.postcode) for a in found.values()],
@@ -265,6 +265,13 @@ class DuplicateService:
                         f"{row.updated_at:%Y-%m-%d %H:%M} (now version {row.version}, you had "
                         f"version {version}). Reload the pair and decide again."
                     )
+            if keep.visibility != gone.visibility:
+                # Merging would copy a private asset's details into a public one (or hide one).
+                raise ValidationError(
+                    "One of these assets is private and the other public: make them the same "
+                    "first, then merge.",
+                    problems=[Problem("visibility differs", field="visibility")],
+                )
             update_record(
                 connection,
                 assets,

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from mobilise.store.tables import assets, place_areas, places, population
+from mobilise.workspace.assets import live_assets
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
+
 
 __all__ = ["COMPLETENESS_FIELDS", "QualityGroup", "QualityReport", "asset_quality"]
 
@@ -97,9 +99,7 @@ def asset_quality(
     today = today or datetime.now(UTC).date()
     cutoff = _months_before(today, stale_months)
     with workspace.read() as connection:
-        rows = connection.execute(
-            select(assets).where(assets.c.deleted_at.is_(None), assets.c.merged_into.is_(None))
-        ).all()
+        rows = connection.execute(select(assets).where(*live_assets())).all()
         place_rows = connection.execute(
             select(places.c.slug, places.c.name, place_areas.c.area_code)
             .join(place_areas, place_areas.c.place_id == places.c.id)

@@ -30,11 +30,11 @@ from mobilise.store.records import (
 )
 from mobilise.store.tables import areas, assets, organisations, place_areas, places, postcodes
 from mobilise.workspace._common import chunked, none_if_missing
-from mobilise.workspace.asset_quality import QualityReport, asset_quality
 from mobilise.workspace.core import Progress, no_progress
 
 if TYPE_CHECKING:
     from mobilise.formats.assets import AssetFile, AssetRecord
+    from mobilise.workspace.asset_quality import QualityReport
     from mobilise.workspace.core import Workspace
 
 __all__ = ["Asset", "AssetImportReport", "AssetSearch", "AssetService"]
@@ -123,6 +123,13 @@ class Asset:
     def as_mapping(self) -> dict[str, Any]:
         """The fields as a dict, values as they are (shallow: cheap for feeds of many assets)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def public_dict(self) -> dict[str, Any]:
+        """What anyone may see: no editors' names, provenance notes or unmapped source fields."""
+        data = self.to_dict()
+        for private in ("extra", "updated_by", "provenance"):
+            data.pop(private, None)
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (dates as ISO 8601 text)."""
@@ -408,8 +415,15 @@ class AssetService:
             }
             if record.organisation != organisation_names.get(current.organisation_id, ""):
                 changed["organisation"] = record.organisation
-            if changed or current.deleted_at is not None:
-                plan["update"].append((record, values, current))
+            if current.deleted_at is not None or current.merged_into is not None:
+                # Deleted or merged by a person: a source re-import does not bring it back.
+                report.unchanged += 1
+                continue
+            # Visibility is the consortium's decision, not the source's.
+            values["visibility"] = current.visibility
+            changed.pop("visibility", None)
+            if changed:
+                plan["update"].append((record, values, current, changed))
                 report.updated += 1
                 report.changes.append(("update", record.source_id, record.name))
             else:
@@ -450,8 +464,19 @@ class AssetService:
                 "organisation_id": organisation_ids.get((record.source, record.organisation)),
                 "b_id": row.id,
             }
-            for record, values, row in plan["update"]
+            for record, values, row, _changed in plan["update"]
         ]
+        for _record, _values, row, changed in plan["update"]:
+            audit(
+                connection,
+                actor=self._ws.actor,
+                entity_type="asset",
+                entity_id=row.id,
+                action="update",
+                before={k: _jsonable(getattr(row, k, None)) for k in changed},
+                after={k: _jsonable(v) for k, v in changed.items()},
+                summary="updated by a re-import of its source",
+            )
         if updates:
             columns: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "b_id"}
             for batch in chunked(updates, _BATCH):
@@ -463,8 +488,6 @@ class AssetService:
                         version=assets.c.version + 1,
                         updated_at=stamp["updated_at"],
                         updated_by=self._ws.actor,
-                        deleted_at=None,
-                        deleted_by=None,
                     ),
                     list(batch),
                 )
@@ -494,17 +517,21 @@ class AssetService:
     # -- reading -----------------------------------------------------------------------------
     def get(self, asset_id: str, *, include_private: bool = True) -> Asset:
         with self._ws.read() as connection:
-            row = connection.execute(_select().where(assets.c.id == asset_id)).first()
+            row = connection.execute(select_assets().where(assets.c.id == asset_id)).first()
         if (
             row is None
             or row.deleted_at is not None
             or (not include_private and row.visibility != "public")
         ):
             raise NotFound(f"No asset {asset_id!r}.")
-        return _asset(row)
+        if row.merged_into is not None:
+            raise NotFound(
+                f"Asset {asset_id!r} was merged into {row.merged_into}: see that asset instead."
+            )
+        return asset_from_row(row)
 
     def count(self, *, place: str | None = None) -> int:
-        query = select(func.count()).select_from(assets).where(*_live())
+        query = select(func.count()).select_from(assets).where(*live_assets())
         with self._ws.read() as connection:
             if place:
                 query = query.where(assets.c.lsoa11_code.in_(self._place_codes(connection, place)))
@@ -550,7 +577,7 @@ class AssetService:
                 "Pages start at 1 and hold at least one item.",
                 problems=[Problem("must be 1 or more", field="page" if page < 1 else "per_page")],
             )
-        query = _select().where(*_live())
+        query = select_assets().where(*live_assets())
         if not include_private:
             query = query.where(assets.c.visibility == "public")
         if category:
@@ -614,9 +641,9 @@ class AssetService:
                 rows = connection.execute(
                     query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
                 ).all()
-                found = [_asset(r) for r in rows]
+                found = [asset_from_row(r) for r in rows]
             else:
-                every = [_asset(r) for r in connection.execute(query.order_by(*order))]
+                every = [asset_from_row(r) for r in connection.execute(query.order_by(*order))]
                 matching = [a for a in every if is_open(a.schedule, open_at)]
                 total = len(matching)
                 found = matching[(page - 1) * per_page : page * per_page]
@@ -633,7 +660,9 @@ class AssetService:
         counts: dict[str, int] = {}
         with self._ws.read() as connection:
             for terms in connection.execute(
-                select(assets.c.taxonomy_terms).where(*_live(), assets.c.visibility == "public")
+                select(assets.c.taxonomy_terms).where(
+                    *live_assets(), assets.c.visibility == "public"
+                )
             ).scalars():
                 for term in terms or []:
                     counts[term] = counts.get(term, 0) + 1
@@ -646,7 +675,9 @@ class AssetService:
                 select(organisations, func.count(assets.c.id).label("n_assets"))
                 .join(assets, assets.c.organisation_id == organisations.c.id)
                 .where(
-                    *_live(), assets.c.visibility == "public", organisations.c.deleted_at.is_(None)
+                    *live_assets(),
+                    assets.c.visibility == "public",
+                    organisations.c.deleted_at.is_(None),
                 )
                 .group_by(*organisations.c)
                 .order_by(organisations.c.name)
@@ -677,6 +708,8 @@ class AssetService:
 
     def quality(self, *, place: str | None = None, stale_months: int = 12) -> QualityReport:
         """Freshness, completeness and geocode precision per place and per source."""
+        from mobilise.workspace.asset_quality import asset_quality  # it builds on this module
+
         if place is not None:
             self._ws.places.get(place)  # NotFound with the list of places
         return asset_quality(self._ws, place=place, stale_months=stale_months)
@@ -691,6 +724,21 @@ class AssetService:
                 "Those fields cannot be changed here.",
                 problems=[Problem("not an editable field", field=f) for f in unknown],
             )
+        from mobilise.formats.asset_vocab import CATEGORIES, COSTS, STATUSES, VISIBILITIES
+
+        allowed = {
+            "category": CATEGORIES,
+            "status": STATUSES,
+            "visibility": VISIBILITIES,
+            "cost": (*COSTS, None),
+        }
+        bad = [
+            Problem(f"{changes[f]!r} is not one of {', '.join(map(str, allowed[f]))}", field=f)
+            for f in allowed
+            if f in changes and changes[f] not in allowed[f]
+        ]
+        if bad:
+            raise ValidationError("Those values cannot be used.", problems=bad)
         if "name" in changes and not str(changes["name"]).strip():
             raise ValidationError(
                 "An asset needs a name.", problems=[Problem("a name is required", field="name")]
@@ -719,11 +767,13 @@ class AssetService:
             )
 
 
-def _live() -> tuple[Any, ...]:
+def live_assets() -> tuple[Any, ...]:
+    """Conditions of assets that count: not deleted, not merged into another."""
     return (assets.c.deleted_at.is_(None), assets.c.merged_into.is_(None))
 
 
-def _select() -> Any:
+def select_assets() -> Any:
+    """SELECT of assets with their organisation's name (read with :func:`asset_from_row`)."""
     return select(assets, organisations.c.name.label("organisation_name")).outerjoin(
         organisations, organisations.c.id == assets.c.organisation_id
     )
@@ -742,7 +792,8 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def _asset(row: Any) -> Asset:
+def asset_from_row(row: Any) -> Asset:
+    """An :class:`Asset` from a row of :func:`select_assets`."""
     m = row._mapping
     return Asset(
         id=m["id"],
@@ -787,6 +838,10 @@ def _asset(row: Any) -> Asset:
         updated_at=m["updated_at"],
         updated_by=m["updated_by"],
     )
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 def _json_item(value: str) -> str:

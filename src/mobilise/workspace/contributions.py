@@ -580,13 +580,8 @@ class ContributionService:
             address=fields.get("address", ""),
             postcode=fields.get("postcode") or None,
             url=fields.get("url", ""),
-            extra={
-                "contribution_id": found.id,
-                "suggested_by": found.suggested_by,
-                "suggested_at": found.created_at.isoformat(),
-                "accepted_by": self._ws.actor,
-                "accepted_at": at.isoformat(),
-            },
+            # Who suggested and who accepted stay in the contribution and the audit trail.
+            extra={"contribution_id": found.id},
         )
         self._ws.assets.import_file(AssetFile(f"contribution {found.id}", records=[record]))
         with self._ws.read() as connection:

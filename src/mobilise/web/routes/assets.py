@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -85,7 +86,7 @@ def list_assets(
         "page": result.page,
         "per_page": result.per_page,
         "total_pages": result.total_pages,
-        "items": [a.to_dict() for a in result.items],
+        "items": [a.public_dict() for a in result.items],
     }
 
 
@@ -136,7 +137,8 @@ def get_asset(
     asset_id: str, workspace: PublicWorkspaceDep, user: OptionalUserDep
 ) -> dict[str, Any]:
     private_ok = user.role in ("admin", "analyst", "facilitator")
-    return workspace.assets.get(asset_id, include_private=private_ok).to_dict()
+    asset = workspace.assets.get(asset_id, include_private=private_ok)
+    return asset.to_dict() if private_ok else asset.public_dict()
 
 
 class AssetUpdate(BaseModel):
@@ -177,10 +179,17 @@ def directory(
     except MobiliseError as found:
         error = found.message
     query = request.url.query
+    pages_of = {}
+    if result is not None:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+        for link, number in (("previous", result.page - 1), ("next", result.page + 1)):
+            if 1 <= number <= result.total_pages:
+                pages_of[link] = "?" + urlencode([*params, ("page", str(number))])
     return templates.TemplateResponse(
         request,
         "assets.html",
         {
+            "pages_of": pages_of,
             "filters": filters,
             "result": result,
             "where_label": label,
