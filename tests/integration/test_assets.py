@@ -199,3 +199,17 @@ def test_edits_are_checked_against_the_vocabulary(register):
     with pytest.raises(ValidationError) as caught:
         register.assets.update(park.id, version=park.version, changes={"visibility": "secret"})
     assert caught.value.problems[0].field == "visibility"
+
+
+def test_moving_an_asset_relocates_it(register):
+    choir = register.assets.search(text="choir").items[0]
+    assert choir.lsoa11_code == "E01000003"
+    moved = register.assets.update(
+        choir.id, version=choir.version, changes={"lon": -0.0955, "lat": 51.5055}
+    )
+    assert (moved.lsoa11_code, moved.geocode_precision) == ("E01000001", "point")
+    by_postcode = register.assets.update(
+        choir.id, version=moved.version, changes={"postcode": "tt1 1ab"}
+    )
+    assert (by_postcode.postcode, by_postcode.lsoa11_code) == ("TT1 1AB", "E01000002")
+    assert (by_postcode.lon, by_postcode.geocode_precision) == (-0.0849, "postcode")

@@ -748,12 +748,40 @@ class AssetService:
                 connection,
                 assets,
                 asset_id,
-                dict(changes),
+                {**changes, **self._relocated(connection, changes)},
                 expected_version=version,
                 actor=self._ws.actor,
                 entity_type="asset",
             )
         return self.get(asset_id)
+
+    def _relocated(self, connection: Connection, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """The location columns that follow from changed coordinates or postcode."""
+        from mobilise.geo import normalise_postcode
+
+        if "lon" in changes or "lat" in changes:
+            lon, lat = changes.get("lon"), changes.get("lat")
+            if lon is None or lat is None:
+                return {"lon": None, "lat": None, "geocode_precision": "none", "lsoa11_code": None}
+            [area] = self._areas_of(connection, [(float(lon), float(lat), "point")], None)
+            return {"geocode_precision": "point", "lsoa11_code": area}
+        if changes.get("postcode"):
+            postcode = normalise_postcode(str(changes["postcode"]))
+            row = connection.execute(
+                select(postcodes.c.lon, postcodes.c.lat, postcodes.c.lsoa11_code).where(
+                    postcodes.c.postcode == postcode
+                )
+            ).first()
+            moved: dict[str, Any] = {"postcode": postcode}
+            if row is not None and row.lon is not None:
+                moved.update(
+                    lon=row.lon,
+                    lat=row.lat,
+                    geocode_precision="postcode",
+                    lsoa11_code=row.lsoa11_code,
+                )
+            return moved
+        return {}
 
     def delete(self, asset_id: str, *, version: int | None = None) -> None:
         with self._ws.write() as connection:
