@@ -162,3 +162,17 @@ def test_feed_is_public_in_shared_mode(sqlite_workspace):
     client = TestClient(app, base_url="https://testserver")
     assert client.get("/oruk/").status_code == 200
     assert client.get("/api/v1/places").status_code == 401
+
+
+def test_service_at_locations_filter_and_page_like_services(client):
+    near = client.get(
+        "/oruk/service_at_locations", params={"postcode": "E8 1GQ", "proximity": 150}
+    ).json()
+    services = client.get("/oruk/services", params={"postcode": "E8 1GQ", "proximity": 150}).json()
+    assert near["total_items"] == services["total_items"] > 0
+    page_two = client.get("/oruk/service_at_locations", params={"per_page": 10, "page": 2}).json()
+    assert page_two["page_number"] == 2 and len(page_two["contents"]) == 10
+    assert client.get("/oruk/service_at_locations", params={"proximity": 100}).status_code == 422
+    assert (
+        client.get("/oruk/service_at_locations", params={"postcode": "ZZ9 9ZZ"}).status_code == 404
+    )

@@ -9,14 +9,9 @@ from typing import Annotated
 import typer
 
 from mobilise.cli._common import JsonOpt, console, print_json, state
-from mobilise.workspace.asset_export import every_asset, write_export
+from mobilise.workspace.asset_export import EXPORT_FORMATS, every_asset, write_export
 
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    geojson = "geojson"
-    gpkg = "gpkg"
-    hsds = "hsds"
+ExportFormat = StrEnum("ExportFormat", {f: f for f in EXPORT_FORMATS})  # type: ignore[misc]
 
 
 def export(
@@ -54,7 +49,7 @@ def export(
                 place=place, include_private=include_private, page=page, per_page=per_page
             )
         )
-    if file_format is not ExportFormat.hsds or output.suffix.lower() == ".zip":
+    if file_format.value != "hsds" or output.suffix.lower() == ".zip":
         output.parent.mkdir(parents=True, exist_ok=True)
     written = write_export(found, file_format.value, output, include_private=include_private)
     if as_json:

@@ -168,12 +168,7 @@ def search(
     with state(ctx).open() as ws:
         near = None
         if postcode:
-            found = ws.postcodes.geocode(postcode)
-            if found.lon is None or found.lat is None:
-                raise ValidationError(
-                    f"Postcode {found.postcode} has no coordinates in the lookup."
-                )
-            near = (found.lon, found.lat)
+            near = ws.postcodes.point(postcode)
         result = ws.assets.search(
             place=place,
             near=near,

@@ -15,6 +15,7 @@ from mobilise import __version__
 from mobilise.errors import PermissionDenied
 from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
+from mobilise.web.deps import EDITOR_ROLES
 from mobilise.web.errors import render_error
 from mobilise.web.routes import (
     api,
@@ -96,7 +97,9 @@ def create_app(
     app.state.settings = settings
     app.state.workspace = workspace
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(version=__version__, local_mode=settings.local_mode)
+    templates.env.globals.update(
+        version=__version__, local_mode=settings.local_mode, editor_roles=EDITOR_ROLES
+    )
     templates.env.filters["safe_url"] = safe_url
     app.state.templates = templates
     app.add_middleware(

@@ -13,6 +13,12 @@ from mobilise.workspace import Workspace
 from mobilise.workspace.users import ROLES, User
 
 LOCAL_USER_ID = "local"
+# Roles that edit the register and see private assets and pending contributions.
+EDITOR_ROLES = ("admin", "analyst", "facilitator")
+
+
+def is_editor(user: User) -> bool:
+    return user.role in EDITOR_ROLES
 
 
 def get_settings(request: Request) -> Settings:
@@ -84,4 +90,4 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 PublicWorkspaceDep = Annotated[Workspace, Depends(get_public_workspace)]
 OptionalUserDep = Annotated[User, Depends(get_optional_user)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
-EditorDep = Annotated[User, Depends(require_role("analyst", "facilitator"))]
+EditorDep = Annotated[User, Depends(require_role(*EDITOR_ROLES[1:]))]

@@ -553,6 +553,7 @@ class AssetService:
         taxonomy_term: str | None = None,
         target_group: str | None = None,
         modified_after: datetime | None = None,
+        located: bool = False,
         include_private: bool = False,
         page: int = 1,
         per_page: int = 50,
@@ -603,6 +604,8 @@ class AssetService:
             query = query.where(assets.c.organisation_id == organisation_id)
         if modified_after is not None:
             query = query.where(assets.c.updated_at > modified_after)
+        if located:  # has a position or at least an address
+            query = query.where(or_(assets.c.lon.is_not(None), assets.c.address != ""))
         # JSON lists hold each entry as a quoted string: match it whole, quotes included.
         if taxonomy_term:
             query = query.where(
@@ -689,14 +692,11 @@ class AssetService:
 
         Returns ``(near, place_slug, label)``; raises NotFound with a hint when neither fits.
         """
-        from mobilise.geo import is_postcode
+        from mobilise.geo import is_postcode, normalise_postcode
 
         text = text.strip()
         if is_postcode(text):
-            found = self._ws.postcodes.geocode(text)
-            if found.lon is None or found.lat is None:
-                raise NotFound(f"Postcode {found.postcode} has no location in the lookup.")
-            return (found.lon, found.lat), None, found.postcode
+            return self._ws.postcodes.point(text), None, normalise_postcode(text)
         wanted = text.lower()
         for place in self._ws.places.list():
             if wanted in (place.slug, place.name.lower()) or wanted in place.name.lower():

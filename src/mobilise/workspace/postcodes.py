@@ -93,6 +93,13 @@ class PostcodeService:
         with self._ws.read() as connection:
             return int(connection.execute(select(func.count()).select_from(postcodes)).scalar_one())
 
+    def point(self, text: str) -> tuple[float, float]:
+        """(lon, lat) of a postcode, to search around; NotFound when it has no location."""
+        found = self.geocode(text)
+        if found.lon is None or found.lat is None:
+            raise NotFound(f"Postcode {found.postcode} has no location in the lookup.")
+        return found.lon, found.lat
+
     def geocode(self, text: str) -> GeocodeResult:
         """Coordinates, LSOA 2011 and places of a postcode.
 

@@ -18,6 +18,7 @@ from mobilise.web.deps import (
     SettingsDep,
     TemplatesDep,
     WorkspaceDep,
+    is_editor,
 )
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
@@ -136,7 +137,7 @@ def quality_api(
 def get_asset(
     asset_id: str, workspace: PublicWorkspaceDep, user: OptionalUserDep
 ) -> dict[str, Any]:
-    private_ok = user.role in ("admin", "analyst", "facilitator")
+    private_ok = is_editor(user)
     asset = workspace.assets.get(asset_id, include_private=private_ok)
     return asset.to_dict() if private_ok else asset.public_dict()
 
@@ -244,7 +245,7 @@ def asset_page(
     settings: SettingsDep,
     user: OptionalUserDep,
 ) -> Response:
-    private_ok = user.role in ("admin", "analyst", "facilitator")
+    private_ok = is_editor(user)
     asset = workspace.assets.get(asset_id, include_private=private_ok)
     return templates.TemplateResponse(
         request,
@@ -253,7 +254,7 @@ def asset_page(
             "asset": asset,
             "stories": workspace.contributions.stories(asset.id),
             "categories": _categories(),
-            "can_edit": user.role in ("admin", "analyst", "facilitator"),
+            "can_edit": is_editor(user),
             "tile_url": settings.tile_url,
             "tile_attribution": settings.tile_attribution,
             "user": user,

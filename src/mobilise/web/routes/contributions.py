@@ -25,6 +25,7 @@ from mobilise.web.deps import (
     SettingsDep,
     TemplatesDep,
     WorkspaceDep,
+    is_editor,
 )
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
@@ -40,7 +41,6 @@ from mobilise.workspace.users import User
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["contributions"])
 
-EDITOR_ROLES = ("admin", "analyst", "facilitator")
 # A field people never see (hidden by CSS and from screen readers): bots fill every field they find.
 HONEYPOT = "fax_number"
 CORRECTION_FIELDS = (
@@ -361,7 +361,7 @@ def contribution_photo(
 ) -> Response:
     """A published story's photo; moderators may also see photos still waiting for them."""
     data, media_type = _service(workspace).photo(
-        contribution_id, published_only=user.role not in EDITOR_ROLES
+        contribution_id, published_only=not is_editor(user)
     )
     return Response(
         data,

@@ -60,6 +60,18 @@ def _term_of(workspace: Workspace, term_id: str) -> str:
     raise NotFound(f"No taxonomy term {term_id!r} in this feed.")
 
 
+def _near(
+    workspace: Workspace, postcode: str | None, proximity: float | None
+) -> tuple[float, float] | None:
+    """The point to search around, from the ``postcode`` and ``proximity`` parameters."""
+    if proximity is not None and not postcode:
+        raise ValidationError(
+            "proximity needs a postcode to measure from.",
+            problems=[Problem("give a postcode with proximity", field="proximity")],
+        )
+    return workspace.postcodes.point(postcode) if postcode else None
+
+
 def _asset(asset: Asset) -> dict[str, Any]:
     return asset.as_mapping()
 
@@ -88,17 +100,7 @@ def services(
     full: Annotated[bool, Query(description="Nest schedules, locations and terms.")] = False,
 ) -> Response:
     """The public assets as ORUK services, filtered and paged."""
-    near = None
-    if proximity is not None and not postcode:
-        raise ValidationError(
-            "proximity needs a postcode to measure from.",
-            problems=[Problem("give a postcode with proximity", field="proximity")],
-        )
-    if postcode:
-        found = workspace.postcodes.geocode(postcode)
-        if found.lon is None or found.lat is None:
-            raise NotFound(f"Postcode {found.postcode} has no location in the lookup.")
-        near = (found.lon, found.lat)
+    near = _near(workspace, postcode, proximity)
     category = term = group = None
     if taxonomy_term_id:
         chosen = _term_of(workspace, taxonomy_term_id)
@@ -145,22 +147,14 @@ def service_at_locations(
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> Response:
-    """The located public assets as services at locations."""
-    near = None
-    if postcode:
-        found = workspace.postcodes.geocode(postcode)
-        near = (found.lon, found.lat) if found.lon is not None and found.lat is not None else None
+    """The located public assets as services at locations, nearest first from a postcode."""
+    near = _near(workspace, postcode, proximity)
     result = workspace.assets.search(
-        near=near, radius_m=proximity if near else None, page=1, per_page=1_000_000
+        near=near, radius_m=proximity, located=True, page=page, per_page=per_page
     )
-    located = [a for a in result.items if a.lon is not None or a.address]
-    start = (page - 1) * per_page
     base = _base(request)
-    items = [
-        service_at_location_json(_asset(a), base_url=base, full=False)
-        for a in located[start : start + per_page]
-    ]
-    return _json(page_wrapper(items, total_items=len(located), page=page, per_page=per_page))
+    items = [service_at_location_json(_asset(a), base_url=base, full=False) for a in result.items]
+    return _json(page_wrapper(items, total_items=result.total, page=page, per_page=per_page))
 
 
 @router.get("/organizations")
