@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mobilise import __version__
 from mobilise.errors import PermissionDenied
@@ -33,41 +32,50 @@ HERE = Path(__file__).parent
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
-async def local_only(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Local single-user mode has no login, so it answers only this machine: the client must be
-    a loopback address (a proxy forwarding others is refused) and the Host must name this machine
-    (a web page elsewhere cannot reach it through DNS rebinding)."""
-    client = request.client.host if request.client else ""
-    if client not in LOOPBACK or request.url.hostname not in LOOPBACK:
-        return render_error(
-            request,
-            PermissionDenied(
-                "This mobilise runs in local single-user mode and answers only 127.0.0.1. To "
-                "share it, add users and serve it with --host (see docs/settings.md)."
-            ),
-        )
-    return await call_next(request)
-
-
+LOCAL_MESSAGE = (
+    "This mobilise runs in local single-user mode and answers only 127.0.0.1. To share it, add "
+    "users and serve it with --host (see docs/settings.md)."
+)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-async def same_site_writes(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Refuse changes sent by another site's page (a forged form post): browsers say where a
-    request comes from in ``Sec-Fetch-Site`` and ``Origin``."""
-    if request.method in UNSAFE_METHODS:
-        fetch_site = request.headers.get("sec-fetch-site")
-        origin = request.headers.get("origin")
-        own = f"{request.url.scheme}://{request.url.netloc}"
-        if fetch_site == "cross-site" or (origin and origin != "null" and origin != own):
-            return render_error(
-                request, PermissionDenied("Changes can only be sent from mobilise's own pages.")
-            )
-    return await call_next(request)
+class RequestGuard:
+    """Pure ASGI middleware (no per-request task or body copying) with two checks.
+
+    * Refuse changes sent by another site's page (a forged form post): browsers say where a
+      request comes from in ``Sec-Fetch-Site`` and ``Origin``.
+    * In local single-user mode (no login), answer only this machine: the client must be a
+      loopback address (a proxy forwarding others is refused) and the Host must name this machine
+      (a web page elsewhere cannot reach it through DNS rebinding).
+    """
+
+    def __init__(self, app: ASGIApp, *, local_mode: bool) -> None:
+        self.app = app
+        self.local_mode = local_mode
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        error = self._refusal(request)
+        if error is not None:
+            await render_error(request, error)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _refusal(self, request: Request) -> PermissionDenied | None:
+        if request.method in UNSAFE_METHODS:
+            fetch_site = request.headers.get("sec-fetch-site")
+            origin = request.headers.get("origin")
+            own = f"{request.url.scheme}://{request.url.netloc}"
+            if fetch_site == "cross-site" or (origin and origin != "null" and origin != own):
+                return PermissionDenied("Changes can only be sent from mobilise's own pages.")
+        if self.local_mode:
+            client = request.client.host if request.client else ""
+            if client not in LOOPBACK or request.url.hostname not in LOOPBACK:
+                return PermissionDenied(LOCAL_MESSAGE)
+        return None
 
 
 def safe_url(url: str) -> str:
@@ -109,9 +117,7 @@ def create_app(
         same_site="lax",
         https_only=not settings.local_mode,  # shared deployments are served over HTTPS
     )
-    app.middleware("http")(same_site_writes)
-    if settings.local_mode:
-        app.middleware("http")(local_only)
+    app.add_middleware(RequestGuard, local_mode=settings.local_mode)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     # Fixed paths under /assets and /api/v1/assets come before /assets/{asset_id}.

@@ -11,7 +11,7 @@ import builtins
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -644,18 +644,14 @@ class AssetService:
                 rows = connection.execute(
                     query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
                 ).all()
-                found = [asset_from_row(r) for r in rows]
+                found = [asset_from_row(r, near=near) for r in rows]
             else:
-                every = [asset_from_row(r) for r in connection.execute(query.order_by(*order))]
+                every = [
+                    asset_from_row(r, near=near) for r in connection.execute(query.order_by(*order))
+                ]
                 matching = [a for a in every if is_open(a.schedule, open_at)]
                 total = len(matching)
                 found = matching[(page - 1) * per_page : page * per_page]
-        if near is not None:
-            found = [
-                _with_distance(a, distance_m(near[0], near[1], a.lon, a.lat))
-                for a in found
-                if a.lon is not None and a.lat is not None
-            ]
         return AssetSearch(found, int(total), page, per_page)
 
     def taxonomy_terms(self) -> builtins.list[tuple[str, int]]:
@@ -820,7 +816,7 @@ def _comparable(value: Any) -> Any:
     return value
 
 
-def asset_from_row(row: Any) -> Asset:
+def asset_from_row(row: Any, *, near: tuple[float, float] | None = None) -> Asset:
     """An :class:`Asset` from a row of :func:`select_assets`."""
     m = row._mapping
     return Asset(
@@ -865,6 +861,11 @@ def asset_from_row(row: Any) -> Asset:
         created_at=m["created_at"],
         updated_at=m["updated_at"],
         updated_by=m["updated_by"],
+        distance_m=(
+            round(distance_m(near[0], near[1], m["lon"], m["lat"]), 1)
+            if near is not None and m["lon"] is not None and m["lat"] is not None
+            else None
+        ),
     )
 
 
@@ -876,10 +877,6 @@ def _json_item(value: str) -> str:
     """A LIKE pattern matching ``value`` as one whole string inside a JSON list."""
     quoted = json.dumps(value)
     return "%" + quoted.replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _with_distance(asset: Asset, metres: float) -> Asset:
-    return replace(asset, distance_m=round(metres, 1))
 
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
