@@ -15,8 +15,6 @@ from typer.testing import CliRunner
 
 from mobilise.cli._common import State
 from mobilise.cli.asset_export import register
-from mobilise.formats.assets import read_assets
-from mobilise.formats.ons import read_boundaries
 from mobilise.settings import Settings
 from mobilise.workspace.asset_export import every_asset
 
@@ -26,30 +24,11 @@ HERE = FIXTURES / "workspace"
 
 
 @pytest.fixture
-def register_ws(workspace):
-    """Three small areas, a place (testtown) over two of them, and the four small assets; the
-    park made private."""
-    workspace.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
-    workspace.places.create("testtown", "Testtown", authorities=["E09000001"])
-    workspace.postcodes.import_lookup(
-        pd.DataFrame(
-            {
-                "postcode": ["TT1 1AA", "TT1 1AB"],
-                "lsoa11_code": ["E01000001", "E01000002"],
-                "lon": [-0.0951, -0.0849],
-                "lat": [51.5051, 51.5049],
-                "easting": [None, None],
-                "northing": [None, None],
-                "lad_code": ["E09000001", "E09000001"],
-                "quality": [10, 10],
-            }
-        ),
-        file="pc.csv",
-    )
-    workspace.assets.import_file(read_assets(HERE / "assets_small.geojson"))
-    park = workspace.assets.search(text="park").items[0]
-    workspace.assets.update(park.id, version=park.version, changes={"visibility": "private"})
-    return workspace
+def register_ws(register):
+    """The shared small register with the park made private."""
+    park = register.assets.search(text="park").items[0]
+    register.assets.update(park.id, version=park.version, changes={"visibility": "private"})
+    return register
 
 
 @pytest.fixture

@@ -6,14 +6,11 @@ import struct
 import zlib
 from datetime import timedelta
 
-import pandas as pd
 import pytest
 from sqlalchemy import update
 
 from mobilise import Conflict, ValidationError
 from mobilise.formats import photos
-from mobilise.formats.assets import read_assets
-from mobilise.formats.ons import read_boundaries
 from mobilise.store.records import now
 from mobilise.store.tables import contributions
 from mobilise.workspace.contributions import ContributionService, RateLimited
@@ -41,28 +38,6 @@ def tiny_png(*, with_text: bool = False) -> bytes:
         + chunk(b"IDAT", pixels)
         + chunk(b"IEND", b"")
     )
-
-
-@pytest.fixture
-def register(workspace):
-    workspace.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
-    workspace.postcodes.import_lookup(
-        pd.DataFrame(
-            {
-                "postcode": ["TT1 1AA"],
-                "lsoa11_code": ["E01000001"],
-                "lon": [-0.0951],
-                "lat": [51.5051],
-                "easting": [None],
-                "northing": [None],
-                "lad_code": ["E09000001"],
-                "quality": [10],
-            }
-        ),
-        file="pc.csv",
-    )
-    workspace.assets.import_file(read_assets(HERE / "assets_small.geojson"))
-    return workspace
 
 
 @pytest.fixture

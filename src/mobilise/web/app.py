@@ -106,7 +106,10 @@ def create_app(
     app.state.workspace = workspace
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(
-        version=__version__, local_mode=settings.local_mode, editor_roles=EDITOR_ROLES
+        version=__version__,
+        local_mode=settings.local_mode,
+        editor_roles=EDITOR_ROLES,
+        honeypot=contributions.HONEYPOT,  # the bot-trap field of the public forms
     )
     templates.env.filters["safe_url"] = safe_url
     app.state.templates = templates

@@ -7,7 +7,6 @@ are written by :mod:`mobilise.formats.asset_export`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ def write_export(
             f"Cannot export assets as {file_format!r}.",
             problems=[Problem(f"use one of {', '.join(EXPORT_FORMATS)}", field="format")],
         )
-    rows: list[dict[str, Any]] = [asdict(a) for a in assets]
+    rows: list[dict[str, Any]] = [a.as_mapping() for a in assets]
     if file_format == "hsds":
         if include_private:
             raise ValidationError(

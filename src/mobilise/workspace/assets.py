@@ -667,6 +667,26 @@ class AssetService:
                     counts[term] = counts.get(term, 0) + 1
         return sorted(counts.items())
 
+    def feed_terms(self) -> builtins.list[str]:
+        """Every taxonomy term an Open Referral feed offers: the stored terms, mobilise's
+        categories and its target groups, each as ``"vocabulary:term"``."""
+        from mobilise.formats.asset_vocab import CATEGORIES, TARGET_GROUPS
+        from mobilise.formats.oruk_feed import CATEGORY_VOCABULARY, TARGET_GROUP_VOCABULARY
+
+        stored = {term for term, _ in self.taxonomy_terms()}
+        categories = {f"{CATEGORY_VOCABULARY}:{c}" for c in CATEGORIES}
+        groups = {f"{TARGET_GROUP_VOCABULARY}:{g}" for g in TARGET_GROUPS}
+        return sorted(stored | categories | groups)
+
+    def feed_term(self, term_id: str) -> str:
+        """The feed term whose ORUK id is ``term_id``."""
+        from mobilise.formats.oruk_feed import taxonomy_term_id
+
+        for term in self.feed_terms():
+            if taxonomy_term_id(term) == term_id:
+                return term
+        raise NotFound(f"No taxonomy term {term_id!r} in this feed.")
+
     def organisations(self) -> builtins.list[dict[str, Any]]:
         """Organisations with at least one public asset."""
         with self._ws.read() as connection:

@@ -34,7 +34,6 @@ from mobilise.workspace.contributions import (
     MAX_STORY_CHARS,
     STATUSES_OF_CONTRIBUTIONS,
     Contribution,
-    ContributionService,
 )
 from mobilise.workspace.users import User
 
@@ -68,10 +67,6 @@ ClientKeyDep = Annotated[str, Depends(client_key)]
 def per_hour(settings: Settings) -> int:
     """``MOBILISE_SUGGESTIONS_PER_HOUR``: suggestions one sender may make in an hour."""
     return settings.suggestions_per_hour
-
-
-def _service(workspace: Workspace) -> ContributionService:
-    return workspace.contributions
 
 
 def _shown_user(user: User) -> User | None:
@@ -115,7 +110,6 @@ def new_asset_form(request: Request, templates: TemplatesDep, user: OptionalUser
             "categories": CATEGORIES,
             "values": {},
             "errors": {},
-            "honeypot": HONEYPOT,
         },
     )
 
@@ -136,7 +130,7 @@ def suggest_asset(
     website: Annotated[str, Form()] = "",
     contributor_name: Annotated[str, Form()] = "",
     contact: Annotated[str, Form()] = "",
-    fax_number: Annotated[str, Form()] = "",
+    honeypot: Annotated[str, Form(alias=HONEYPOT)] = "",
 ) -> Response:
     """Suggest a new asset; a filled honeypot is thanked and dropped."""
     fields = {
@@ -147,10 +141,10 @@ def suggest_asset(
         "description": description,
         "url": website,
     }
-    if fax_number:
+    if honeypot:
         return _thanks(request, templates, user, kind="new_asset", asset=None)
     try:
-        _service(workspace).suggest_asset(
+        workspace.contributions.suggest_asset(
             fields,
             contributor_name=contributor_name,
             contact=contact,
@@ -169,7 +163,6 @@ def suggest_asset(
                 "values": {**fields, "contributor_name": contributor_name, "contact": contact},
                 "errors": _problems_by_field(error),
                 "error": error.message,
-                "honeypot": HONEYPOT,
             },
             status_code=422,
         )
@@ -194,7 +187,6 @@ def correction_form(
             "values": {f: getattr(asset, f) or "" for f in CORRECTION_FIELDS},
             "statuses": STATUSES,
             "errors": {},
-            "honeypot": HONEYPOT,
         },
     )
 
@@ -219,7 +211,7 @@ def suggest_correction(
     note: Annotated[str, Form()] = "",
     contributor_name: Annotated[str, Form()] = "",
     contact: Annotated[str, Form()] = "",
-    fax_number: Annotated[str, Form()] = "",
+    honeypot: Annotated[str, Form(alias=HONEYPOT)] = "",
 ) -> Response:
     """Suggest a correction: only fields that differ from the asset's current values count."""
     asset = workspace.assets.get(asset_id, include_private=False)
@@ -234,10 +226,10 @@ def suggest_correction(
         "email": email,
     }
     changes = {k: v for k, v in sent.items() if v is not None}
-    if fax_number:
+    if honeypot:
         return _thanks(request, templates, user, kind="correction", asset=asset)
     try:
-        _service(workspace).suggest_correction(
+        workspace.contributions.suggest_correction(
             asset_id,
             changes,
             note=note,
@@ -265,7 +257,6 @@ def suggest_correction(
                 "statuses": STATUSES,
                 "errors": _problems_by_field(error),
                 "error": error.message,
-                "honeypot": HONEYPOT,
             },
             status_code=422,
         )
@@ -288,10 +279,9 @@ def stories_page(
         {
             "user": _shown_user(user),
             "asset": asset,
-            "stories": _service(workspace).stories(asset.id),
+            "stories": workspace.contributions.stories(asset.id),
             "values": {},
             "errors": {},
-            "honeypot": HONEYPOT,
             "max_story": MAX_STORY_CHARS,
         },
     )
@@ -310,17 +300,17 @@ def add_story(
     photo: Annotated[UploadFile | None, File()] = None,
     consent: Annotated[str, Form()] = "",
     contributor_name: Annotated[str, Form()] = "",
-    fax_number: Annotated[str, Form()] = "",
+    honeypot: Annotated[str, Form(alias=HONEYPOT)] = "",
 ) -> Response:
     """Add "what this place means to me", with an optional photo (read at most 2 MB + 1 byte, so
     a bigger file is refused without holding all of it in memory)."""
     asset = workspace.assets.get(asset_id, include_private=False)
-    if fax_number:
+    if honeypot:
         return _thanks(request, templates, user, kind="story", asset=asset, consented=True)
     data = photo.file.read(MAX_PHOTO_BYTES + 1) if photo is not None and photo.filename else None
     consented = consent in ("yes", "on", "true")
     try:
-        _service(workspace).add_story(
+        workspace.contributions.add_story(
             asset_id,
             story,
             photo=data or None,
@@ -339,7 +329,7 @@ def add_story(
             {
                 "user": _shown_user(user),
                 "asset": asset,
-                "stories": _service(workspace).stories(asset.id),
+                "stories": workspace.contributions.stories(asset.id),
                 "values": {
                     "story": story,
                     "consent": consented,
@@ -347,7 +337,6 @@ def add_story(
                 },
                 "errors": _problems_by_field(error),
                 "error": error.message,
-                "honeypot": HONEYPOT,
                 "max_story": MAX_STORY_CHARS,
             },
             status_code=422,
@@ -360,7 +349,7 @@ def contribution_photo(
     contribution_id: str, workspace: PublicWorkspaceDep, user: OptionalUserDep
 ) -> Response:
     """A published story's photo; moderators may also see photos still waiting for them."""
-    data, media_type = _service(workspace).photo(
+    data, media_type = workspace.contributions.photo(
         contribution_id, published_only=not is_editor(user)
     )
     return Response(
@@ -385,7 +374,7 @@ def _queue_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    service = _service(workspace)
+    service = workspace.contributions
     items = service.queue(status)
     current: dict[str, Any] = {}
     for item in items:
@@ -431,7 +420,7 @@ def moderate(
     user: EditorDep,
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    service = _service(workspace)
+    service = workspace.contributions
     try:
         if decision == "accept":
             service.accept(contribution_id, note=note)
@@ -477,7 +466,7 @@ def create_contribution(
 ) -> Response:
     """Suggest a new asset or a correction, or add a story (no sign-in; rate-limited: 429 with
     Retry-After when one sender has made too many suggestions in the last hour)."""
-    service = _service(workspace)
+    service = workspace.contributions
     common: dict[str, Any] = {
         "contributor_name": body.contributor_name,
         "contact": body.contact,
@@ -513,5 +502,5 @@ def list_contributions(
     status: Annotated[Literal["pending", "accepted", "rejected"], Query()] = "pending",
 ) -> dict[str, Any]:
     """Contributions with a status, with the senders' contact details (analysts, facilitators)."""
-    items: list[Contribution] = _service(workspace).queue(status)
+    items: list[Contribution] = workspace.contributions.queue(status)
     return {"status": status, "total": len(items), "items": [c.to_dict() for c in items]}

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.asset_vocab import CATEGORIES, TARGET_GROUPS
 from mobilise.formats.oruk_feed import (
     CATEGORY_VOCABULARY,
     TARGET_GROUP_VOCABULARY,
@@ -29,7 +28,6 @@ from mobilise.formats.oruk_feed import (
     service_json,
     taxonomy_id,
     taxonomy_json,
-    taxonomy_term_id,
 )
 from mobilise.web.deps import PublicWorkspaceDep as WorkspaceDep
 from mobilise.workspace import Workspace
@@ -48,20 +46,6 @@ def _base(request: Request) -> str:
 
 def _json(document: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(document, status_code=status, headers=CORS)
-
-
-def _all_terms(workspace: Workspace) -> list[str]:
-    stored = [term for term, _ in workspace.assets.taxonomy_terms()]
-    categories = [f"{CATEGORY_VOCABULARY}:{c}" for c in CATEGORIES]
-    groups = [f"{TARGET_GROUP_VOCABULARY}:{g}" for g in TARGET_GROUPS]
-    return sorted(set(stored) | set(categories) | set(groups))
-
-
-def _term_of(workspace: Workspace, term_id: str) -> str:
-    for term in _all_terms(workspace):
-        if taxonomy_term_id(term) == term_id:
-            return term
-    raise NotFound(f"No taxonomy term {term_id!r} in this feed.")
 
 
 def _near(
@@ -107,7 +91,7 @@ async def services(
     near = _near(workspace, postcode, proximity)
     category = term = group = None
     if taxonomy_term_id:
-        chosen = _term_of(workspace, taxonomy_term_id)
+        chosen = workspace.assets.feed_term(taxonomy_term_id)
         vocabulary, _, code = chosen.partition(":")
         if vocabulary == CATEGORY_VOCABULARY:
             category = code
@@ -194,7 +178,7 @@ async def taxonomies(
 ) -> Response:
     """The vocabularies of the feed's taxonomy terms."""
     by_vocabulary: dict[str, list[str]] = {}
-    for term in _all_terms(workspace):
+    for term in workspace.assets.feed_terms():
         vocabulary, _, _ = term.partition(":")
         by_vocabulary.setdefault(vocabulary, []).append(term)
     names = sorted(by_vocabulary)
@@ -209,7 +193,7 @@ async def taxonomies(
 
 @router.get("/taxonomies/{taxonomy}")
 async def taxonomy(request: Request, taxonomy: str, workspace: WorkspaceDep) -> Response:
-    terms = _all_terms(workspace)
+    terms = workspace.assets.feed_terms()
     for vocabulary in sorted({t.partition(":")[0] for t in terms}):
         if taxonomy_id(vocabulary) == taxonomy:
             mine = [t for t in terms if t.partition(":")[0] == vocabulary]
@@ -224,7 +208,7 @@ async def taxonomy_terms(
     """Every taxonomy term: mobilise categories and target groups, and the sources' terms."""
     from mobilise.formats.oruk_feed import taxonomy_term_json
 
-    terms = _all_terms(workspace)
+    terms = workspace.assets.feed_terms()
     start = (page - 1) * per_page
     base = _base(request)
     items = [taxonomy_term_json(t, base_url=base) for t in terms[start : start + per_page]]
