@@ -10,6 +10,7 @@ text that does not have the shape of a UK postcode (it does not check that the p
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
@@ -29,6 +30,8 @@ __all__ = [
     "GB_BOUNDS",
     "WGS84",
     "bng_to_wgs84",
+    "grid_cell",
+    "grid_cells_around",
     "is_postcode",
     "looks_like_lonlat",
     "normalise_postcode",
@@ -47,6 +50,43 @@ BNG = "EPSG:27700"
 GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)
 """(west, south, east, north) in degrees of longitude/latitude: a box around Great Britain,
 Northern Ireland and the islands, for telling positions in the UK from misplaced or swapped ones."""
+
+GRID_DEGREES = 0.005
+"""Side of the cells of :func:`grid_cell`, in degrees (about 555 m north-south, 350 m east-west in
+England): small enough that a search of 1 km reads little more than its circle."""
+_GRID_ROW = 100_000  # more cells than a row of longitude has (360 / GRID_DEGREES = 72,000)
+METRES_PER_DEGREE = 111_320.0
+"""Metres in one degree of latitude (and of longitude at the equator)."""
+
+
+def grid_cell(lon: float | None, lat: float | None) -> int | None:
+    """The number of the grid cell holding a WGS84 point, for finding points near another with an
+    ordinary index (see :func:`grid_cells_around`); None without a position."""
+    if lon is None or lat is None or lon != lon or lat != lat:
+        return None
+    row = math.floor((lat + 90.0) / GRID_DEGREES)
+    return row * _GRID_ROW + math.floor((lon + 180.0) / GRID_DEGREES)
+
+
+def grid_cells_around(
+    lon: float, lat: float, radius_m: float, *, limit: int = 400
+) -> list[int] | None:
+    """Every grid cell that a circle of ``radius_m`` metres around a point touches, or None when
+    that is more than ``limit`` cells (a wide search is better served by a latitude band)."""
+    reach = radius_m / METRES_PER_DEGREE
+    wide = reach / max(math.cos(math.radians(lat)), 0.01)
+    rows = range(
+        math.floor((lat - reach + 90.0) / GRID_DEGREES),
+        math.floor((lat + reach + 90.0) / GRID_DEGREES) + 1,
+    )
+    columns = range(
+        math.floor((lon - wide + 180.0) / GRID_DEGREES),
+        math.floor((lon + wide + 180.0) / GRID_DEGREES) + 1,
+    )
+    if len(rows) * len(columns) > limit:
+        return None
+    return [row * _GRID_ROW + column for row in rows for column in columns]
+
 
 # Outward code: A9, A99, AA9, AA99, A9A or AA9A; inward code: digit and two letters. "GIR 0AA" is
 # the one historic exception still in use.

@@ -17,11 +17,13 @@ Reading feeds is :mod:`mobilise.formats.oruk`.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,6 +47,7 @@ __all__ = [
     "api_details_json",
     "organization_json",
     "page_wrapper",
+    "page_wrapper_text",
     "service_at_location_id",
     "service_at_location_json",
     "service_json",
@@ -53,6 +56,9 @@ __all__ = [
     "taxonomy_term_id",
     "taxonomy_term_json",
 ]
+
+SEP = (",", ":")
+"""JSON separators of the feed's text: compact, as the web framework writes it."""
 
 ORUK_VERSION = "HSDS-UK-3.0"
 """The ``version`` a feed's ``GET /`` gives."""
@@ -132,14 +138,22 @@ def _base(base_url: str) -> str:
 
 def _url(text: Any) -> str:
     """A web address fit for a ``uri`` field ("www.x.org" gets https://), else ""."""
-    value = as_text(text)
+    return _checked_url(as_text(text)) if isinstance(text, str) and text else ""
+
+
+@lru_cache(maxsize=1 << 16)  # a feed writes the same addresses again and again
+def _checked_url(value: str) -> str:
     if value and not URI_RE.fullmatch(value) and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", value):
         value = f"https://{value}"
     return value if value and is_uri(value) and urlsplit(value).scheme else ""
 
 
 def _email(text: Any) -> str:
-    value = as_text(text)
+    return _checked_email(as_text(text)) if isinstance(text, str) and text else ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _checked_email(value: str) -> str:
     return value if value and is_email(value) else ""
 
 
@@ -495,17 +509,29 @@ def page_wrapper(
     per_page
         The page size asked for.
     """
+    contents = [dict(item) for item in items]
+    return {**_page_fields(len(contents), total_items, page, per_page), "contents": contents}
+
+
+def page_wrapper_text(
+    item_texts: Sequence[str], *, total_items: int, page: int, per_page: int
+) -> str:
+    """:func:`page_wrapper` as JSON text, around items that are JSON text already (a feed that
+    keeps each item's text writes a page without encoding them again)."""
+    head = json.dumps(_page_fields(len(item_texts), total_items, page, per_page), separators=SEP)
+    return f'{head[:-1]},"contents":[{",".join(item_texts)}]}}'
+
+
+def _page_fields(size: int, total_items: int, page: int, per_page: int) -> dict[str, Any]:
     if page < 1 or per_page < 1 or total_items < 0:
         raise ValueError("page and per_page must be 1 or more, total_items 0 or more")
-    contents = [dict(item) for item in items]
     total_pages = math.ceil(total_items / per_page)
     return {
         "total_items": total_items,
         "total_pages": total_pages,
         "page_number": page,
-        "size": len(contents),
+        "size": size,
         "first_page": page == 1,
         "last_page": page >= total_pages,
-        "empty": not contents,
-        "contents": contents,
+        "empty": not size,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,9 @@ def database_url(path_or_url: str | Path) -> str:
     return text
 
 
+SQLITE_MMAP_BYTES = 1 << 30  # address space, not memory: pages load as they are read
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (the pysqlite recipe in SQLAlchemy's docs).
     dbapi_connection.isolation_level = None
@@ -43,7 +47,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Read through a memory map (shared by every connection and worker through the OS page
+    # cache) instead of copying each page in with a read call: searches touch many pages.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
+
+
+def _json_loads(text: str) -> Any:
+    """json.loads, with the empty lists and objects most JSON columns hold made without parsing."""
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
+    return json.loads(text)
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -67,7 +83,7 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
                     f"The folder {parent} of workspace {database} does not exist."
                 )
         # The default pool keeps connections (and their pragmas) for reuse across requests.
-        engine = create_engine(url)
+        engine = create_engine(url, json_deserializer=_json_loads)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

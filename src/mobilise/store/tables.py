@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -292,9 +293,25 @@ assets = Table(
     Column("visibility", String(10), nullable=False, default="public"),
     Column("extra", JSON, nullable=False, default=dict),
     Column("merged_into", String(36), ForeignKey("assets.id"), nullable=True),
+    # mobilise.geo.grid_cell(lon, lat), kept with the position by the asset service.
+    Column("cell", BigInteger, nullable=True),
     *record_columns(),
     UniqueConstraint("source", "source_id"),
     Index("ix_assets_lat_lon", "lat", "lon"),
+    # Covers a search around a point (cell, position, the live and public conditions, the
+    # order) so the database reads only the index to find and rank what is near.
+    Index(
+        "ix_assets_cell",
+        "cell",
+        "lat",
+        "lon",
+        "visibility",
+        "deleted_at",
+        "merged_into",
+        "name",
+        "id",
+        "version",
+    ),
     Index("ix_assets_updated_at", "updated_at"),
 )
 

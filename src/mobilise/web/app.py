@@ -104,6 +104,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.workspace = workspace
+    app.state.oruk_items = oruk.ItemTexts()  # texts of ORUK list items, per asset version
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(
         version=__version__,

@@ -26,7 +26,13 @@ from mobilise.analysis.duplicates import candidate_pairs, duplicate_clusters
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
 from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import asset_pair_decisions, assets
-from mobilise.workspace.assets import Asset, asset_from_row, live_assets, select_assets
+from mobilise.workspace.assets import (
+    LOCATION_FIELDS,
+    Asset,
+    asset_from_row,
+    live_assets,
+    select_assets,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -56,7 +62,6 @@ FILLABLE = (
     "assured_date",
 )
 # Taken together, so a point never gets another asset's LSOA or precision.
-LOCATION = ("lon", "lat", "geometry", "geocode_precision", "lsoa11_code")
 
 
 @dataclass(frozen=True)
@@ -383,7 +388,7 @@ def _merged_values(keep: Any, gone: Any) -> dict[str, Any]:
     if keep.capacity is None and gone.capacity is not None:
         changes["capacity"], changes["capacity_unit"] = gone.capacity, gone.capacity_unit
     if keep.lon is None and gone.lon is not None:
-        changes.update({name: getattr(gone, name) for name in LOCATION})
+        changes.update({name: getattr(gone, name) for name in LOCATION_FIELDS})
     extra = dict(gone.extra or {}) | dict(keep.extra or {})
     if extra != dict(keep.extra or {}):
         changes["extra"] = extra

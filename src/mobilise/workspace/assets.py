@@ -11,15 +11,29 @@ import builtins
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, Text, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from mobilise.errors import NotFound, Problem, ValidationError
+from mobilise.geo import METRES_PER_DEGREE, grid_cell, grid_cells_around
 from mobilise.store.records import (
     audit,
     insert_record,
@@ -68,7 +82,8 @@ RECORD_FIELDS = (
     "visibility",
     "extra",
 )
-LOCATION_FIELDS = ("lon", "lat", "geometry", "geocode_precision", "lsoa11_code")
+# The columns that follow an asset's position (``cell`` is its mobilise.geo.grid_cell).
+LOCATION_FIELDS = ("lon", "lat", "geometry", "geocode_precision", "lsoa11_code", "cell")
 EDITABLE = frozenset(RECORD_FIELDS) | {"lon", "lat"}
 _BATCH = 2000
 
@@ -122,7 +137,7 @@ class Asset:
 
     def as_mapping(self) -> dict[str, Any]:
         """The fields as a dict, values as they are (shallow: cheap for feeds of many assets)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return dict(self.__dict__)
 
     def public_dict(self) -> dict[str, Any]:
         """What anyone may see: no editors' names, provenance notes or unmapped source fields."""
@@ -166,12 +181,17 @@ class AssetImportReport:
 
 @dataclass(frozen=True)
 class AssetSearch:
-    """One page of search results and how many matched in all."""
+    """One page of search results and how many matched in all.
+
+    ``keys`` are the page's (id, version) pairs in order; ``items`` the assets themselves, unless
+    the search was made with ``load=False``.
+    """
 
     items: list[Asset]
     total: int
     page: int
     per_page: int
+    keys: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total_pages(self) -> int:
@@ -189,9 +209,6 @@ def _plain(value: Any) -> Any:
     if kind is float:
         return None if value != value else value
     return none_if_missing(value)
-
-
-METRES_PER_DEGREE = 111_320.0
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -316,6 +333,7 @@ class AssetService:
                         "geometry": json.dumps(record.geometry) if record.geometry else None,
                         "geocode_precision": precision,
                         "lsoa11_code": area_code,
+                        "cell": grid_cell(lon, lat),
                     },
                 )
             )
@@ -557,6 +575,7 @@ class AssetService:
         include_private: bool = False,
         page: int = 1,
         per_page: int = 50,
+        load: bool = True,
     ) -> AssetSearch:
         """Assets matching every filter given, nearest first when ``near`` (lon, lat) is given.
 
@@ -566,6 +585,9 @@ class AssetService:
 
         Parameters
         ----------
+        load
+            False: only the page's ids and versions (``keys``), for callers that keep what they
+            make of each asset version (the ORUK feed) and :meth:`get_many` the rest.
         near, radius_m
             Only assets within ``radius_m`` metres of the point (WGS84 lon, lat).
         open_at
@@ -578,81 +600,95 @@ class AssetService:
                 "Pages start at 1 and hold at least one item.",
                 problems=[Problem("must be 1 or more", field="page" if page < 1 else "per_page")],
             )
-        query = select_assets().where(*live_assets())
-        if not include_private:
-            query = query.where(assets.c.visibility == "public")
-        if category:
-            query = query.where(assets.c.category == category)
-        if text:
-            pattern = f"%{text.strip().lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(assets.c.name).like(pattern),
-                    func.lower(assets.c.description).like(pattern),
-                )
-            )
-        if free:
-            query = query.where(assets.c.cost == "free")
-        if step_free:
-            query = query.where(assets.c.step_free.is_(True))
-        if age is not None:
-            query = query.where(
-                or_(assets.c.age_min.is_(None), assets.c.age_min <= age),
-                or_(assets.c.age_max.is_(None), assets.c.age_max >= age),
-            )
-        if organisation_id:
-            query = query.where(assets.c.organisation_id == organisation_id)
-        if modified_after is not None:
-            query = query.where(assets.c.updated_at > modified_after)
-        if located:  # has a position or at least an address
-            query = query.where(or_(assets.c.lon.is_not(None), assets.c.address != ""))
-        # JSON lists hold each entry as a quoted string: match it whole, quotes included.
-        if taxonomy_term:
-            query = query.where(
-                assets.c.taxonomy_terms.cast(Text()).like(_json_item(taxonomy_term), escape="\\")
-            )
-        if target_group:
-            query = query.where(
-                assets.c.target_groups.cast(Text()).like(_json_item(target_group), escape="\\")
-            )
-        order: list[Any] = [assets.c.name, assets.c.id]
+        # Which filters are given (the statements for that combination are built once) and
+        # their values, bound by name when the statements run.
+        shape: list[str] = []
+        values: dict[str, Any] = {"limit": per_page, "offset": (page - 1) * per_page}
+        given = {
+            "public": not include_private,
+            "category": category or None,
+            "text": f"%{text.strip().lower()}%" if text else None,
+            "free": free,
+            "step_free": step_free,
+            "age": age,
+            "organisation_id": organisation_id or None,
+            "modified_after": modified_after,
+            "located": located,
+            # JSON lists hold each entry as a quoted string: match it whole, quotes included.
+            "taxonomy_term": _json_item(taxonomy_term) if taxonomy_term else None,
+            "target_group": _json_item(target_group) if target_group else None,
+        }
+        for name, value in given.items():
+            if value is not None and value is not False:
+                shape.append(name)
+                values[name] = value
         if near is not None:
             lon, lat = near
-            scale = math.cos(math.radians(lat))
-            squared = ((assets.c.lon - lon) * scale) * ((assets.c.lon - lon) * scale) + (
-                assets.c.lat - lat
-            ) * (assets.c.lat - lat)
-            query = query.where(assets.c.lon.is_not(None), assets.c.lat.is_not(None))
+            shape.append("near")
+            values.update(near_lon=lon, near_lat=lat, near_scale=math.cos(math.radians(lat)))
             if radius_m is not None:
                 reach = radius_m / METRES_PER_DEGREE
-                query = query.where(  # the box lets the (lat, lon) index do the first cut
-                    assets.c.lat.between(lat - reach, lat + reach),
-                    assets.c.lon.between(
-                        lon - reach / max(scale, 0.01), lon + reach / max(scale, 0.01)
-                    ),
-                    squared <= reach * reach,
-                )
-            order = [squared, assets.c.name, assets.c.id]
+                values["reach2"] = reach * reach
+                cells = grid_cells_around(lon, lat, radius_m)
+                if cells is not None:
+                    shape.append("cells")
+                    values["cells"] = cells
+                else:  # a wide circle: a box, which the (lat, lon) index cuts to a band
+                    wide = reach / max(math.cos(math.radians(lat)), 0.01)
+                    shape.append("box")
+                    values.update(
+                        south=lat - reach, north=lat + reach, west=lon - wide, east=lon + wide
+                    )
         with self._ws.read() as connection:
             if place:
-                codes = self._place_codes(connection, place)
-                query = query.where(assets.c.lsoa11_code.in_(sorted(codes)))
-            if open_at is None:
-                total = connection.execute(
-                    select(func.count()).select_from(query.subquery())
-                ).scalar_one()
-                rows = connection.execute(
-                    query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-                ).all()
-                found = [asset_from_row(r, near=near) for r in rows]
-            else:
+                shape.append("place")
+                values["place_codes"] = sorted(self._place_codes(connection, place))
+            keys_of_page, count, rows_in_order = _search_statements(tuple(shape))
+            if open_at is not None:  # schedules are checked in Python: read every match
                 every = [
-                    asset_from_row(r, near=near) for r in connection.execute(query.order_by(*order))
+                    asset_from_row(r, near=near) for r in connection.execute(rows_in_order, values)
                 ]
                 matching = [a for a in every if is_open(a.schedule, open_at)]
-                total = len(matching)
-                found = matching[(page - 1) * per_page : page * per_page]
-        return AssetSearch(found, int(total), page, per_page)
+                shown = matching[(page - 1) * per_page : page * per_page]
+                return AssetSearch(
+                    shown if load else [],
+                    len(matching),
+                    page,
+                    per_page,
+                    [(a.id, a.version) for a in shown],
+                )
+            # First the page's ids and versions (for a search around a point, from the covering
+            # index alone; SQLite keeps only the page while sorting), then how many match in
+            # all (a count reads no more than it must), then only the page's rows in full.
+            ranked = connection.execute(keys_of_page, values).all()
+            if ranked and len(ranked) < per_page:  # the last page: the count follows
+                total = (page - 1) * per_page + len(ranked)
+            elif not ranked and page == 1:
+                total = 0
+            else:
+                total = connection.execute(count, values).scalar_one()
+            keys = [(row.id, row.version) for row in ranked]
+            found = self._many(connection, [k for k, _ in keys], near) if load else []
+        return AssetSearch(found, int(total), page, per_page, keys)
+
+    def get_many(
+        self, ids: Sequence[str], *, near: tuple[float, float] | None = None
+    ) -> builtins.list[Asset]:
+        """The live assets with these ids, in the order given (ids of deleted, merged or unknown
+        assets are left out); ``near`` sets their ``distance_m``."""
+        with self._ws.read() as connection:
+            return self._many(connection, ids, near)
+
+    def _many(
+        self, connection: Connection, ids: Sequence[str], near: tuple[float, float] | None
+    ) -> builtins.list[Asset]:
+        position = {asset_id: number for number, asset_id in enumerate(ids)}
+        found: builtins.list[Any] = []
+        for chunk in chunked(list(position)):
+            found += connection.execute(
+                select_assets().where(assets.c.id.in_(chunk), *live_assets())
+            ).all()
+        return sorted((asset_from_row(r, near=near) for r in found), key=lambda a: position[a.id])
 
     def taxonomy_terms(self) -> builtins.list[tuple[str, int]]:
         """Every taxonomy term on a public asset, with how many assets carry it."""
@@ -778,9 +814,19 @@ class AssetService:
         if "lon" in changes or "lat" in changes:
             lon, lat = changes.get("lon"), changes.get("lat")
             if lon is None or lat is None:
-                return {"lon": None, "lat": None, "geocode_precision": "none", "lsoa11_code": None}
+                return {
+                    "lon": None,
+                    "lat": None,
+                    "geocode_precision": "none",
+                    "lsoa11_code": None,
+                    "cell": None,
+                }
             [area] = self._areas_of(connection, [(float(lon), float(lat), "point")], None)
-            return {"geocode_precision": "point", "lsoa11_code": area}
+            return {
+                "geocode_precision": "point",
+                "lsoa11_code": area,
+                "cell": grid_cell(float(lon), float(lat)),
+            }
         if changes.get("postcode"):
             postcode = normalise_postcode(str(changes["postcode"]))
             row = connection.execute(
@@ -795,6 +841,7 @@ class AssetService:
                     lat=row.lat,
                     geocode_precision="postcode",
                     lsoa11_code=row.lsoa11_code,
+                    cell=grid_cell(row.lon, row.lat),
                 )
             return moved
         return {}
@@ -809,6 +856,67 @@ class AssetService:
                 actor=self._ws.actor,
                 entity_type="asset",
             )
+
+
+_EAST = (assets.c.lon - bindparam("near_lon", type_=Float)) * bindparam("near_scale", type_=Float)
+_NORTH = assets.c.lat - bindparam("near_lat", type_=Float)
+_SQUARED = _EAST * _EAST + _NORTH * _NORTH
+"""The squared distance from the search point, in degrees of latitude (see distance_m)."""
+
+
+def _filter(name: str) -> list[Any]:
+    """The conditions of one search filter, its values bound by name (see AssetService.search)."""
+    c = assets.c
+    within = _SQUARED <= bindparam("reach2", type_=Float)  # noqa: SIM300
+    text = bindparam("text", type_=String)
+    conditions: dict[str, list[Any]] = {
+        "public": [c.visibility == "public"],
+        "category": [c.category == bindparam("category")],
+        "text": [or_(func.lower(c.name).like(text), func.lower(c.description).like(text))],
+        "free": [c.cost == "free"],
+        "step_free": [c.step_free.is_(True)],
+        "age": [
+            or_(c.age_min.is_(None), c.age_min <= bindparam("age")),
+            or_(c.age_max.is_(None), c.age_max >= bindparam("age")),
+        ],
+        "organisation_id": [c.organisation_id == bindparam("organisation_id")],
+        "modified_after": [c.updated_at > bindparam("modified_after")],
+        "located": [or_(c.lon.is_not(None), c.address != "")],  # a position or an address
+        "taxonomy_term": [
+            c.taxonomy_terms.cast(Text()).like(bindparam("taxonomy_term"), escape="\\")
+        ],
+        "target_group": [c.target_groups.cast(Text()).like(bindparam("target_group"), escape="\\")],
+        "near": [c.lon.is_not(None), c.lat.is_not(None)],
+        # the grid cells a circle touches: the covering cell index finds and ranks them
+        "cells": [c.cell.in_(bindparam("cells", expanding=True)), within],
+        "box": [
+            c.lat.between(bindparam("south"), bindparam("north")),
+            c.lon.between(bindparam("west"), bindparam("east")),
+            within,
+        ],
+        "place": [c.lsoa11_code.in_(bindparam("place_codes", expanding=True))],
+    }
+    return conditions[name]
+
+
+@lru_cache(maxsize=256)
+def _search_statements(shape: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """For one combination of search filters: the statements of a page's ids and versions, of
+    the count, and of every matching row in order. Built once and reused, so a search spends
+    its time in the database rather than building SQL."""
+    where = [*live_assets(), *(condition for name in shape for condition in _filter(name))]
+    order = (
+        [_SQUARED, assets.c.name, assets.c.id] if "near" in shape else [assets.c.name, assets.c.id]
+    )
+    keys = (
+        select(assets.c.id, assets.c.version)
+        .where(*where)
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    count = select(func.count()).select_from(assets).where(*where)
+    return keys, count, select_assets().where(*where).order_by(*order)
 
 
 def live_assets() -> tuple[Any, ...]:

@@ -95,10 +95,16 @@ class PostcodeService:
 
     def point(self, text: str) -> tuple[float, float]:
         """(lon, lat) of a postcode, to search around; NotFound when it has no location."""
-        found = self.geocode(text)
-        if found.lon is None or found.lat is None:
-            raise NotFound(f"Postcode {found.postcode} has no location in the lookup.")
-        return found.lon, found.lat
+        postcode = normalise_postcode(text)
+        with self._ws.read() as connection:  # one indexed read: feeds call this per request
+            row = connection.execute(
+                select(postcodes.c.lon, postcodes.c.lat).where(postcodes.c.postcode == postcode)
+            ).first()
+        if row is None:
+            self.geocode(postcode)  # raises NotFound, saying why
+        if row is None or row.lon is None or row.lat is None:
+            raise NotFound(f"Postcode {postcode} has no location in the lookup.")
+        return row.lon, row.lat
 
     def geocode(self, text: str) -> GeocodeResult:
         """Coordinates, LSOA 2011 and places of a postcode.

@@ -54,7 +54,7 @@ CORRECTION_FIELDS = (
 )
 
 
-def client_key(request: Request, settings: SettingsDep) -> str:
+async def client_key(request: Request, settings: SettingsDep) -> str:
     """The sender, as an HMAC-SHA256 of their address keyed with the app's secret: enough to
     count their suggestions, useless for finding out who or where they are."""
     address = request.client.host if request.client else ""
