@@ -5,7 +5,10 @@
    lookup), in the same process on the same file.
 2. ``GET /oruk/services?postcode=...&proximity=...`` under 20 concurrent clients on loopback with
    50,000 assets on SQLite (target p95 < 100 ms). The server is a separate ``mobilise serve
-   --workers 2`` (one per core), so the load generator does not share its interpreter.
+   --workers 2`` (one per core), so the load generator does not share its interpreter. Requests
+   go to 2,000 random postcodes of the two places. The first 10 seconds after the server starts
+   are reported apart ("cold": the feed has not yet written any item, see
+   ``mobilise.web.routes.oruk.ItemTexts``); the target is judged on the 20 seconds after them.
 
 Run with ``make bench``.
 """
@@ -36,6 +39,8 @@ N_IMPORT = 100_000
 N_SERVE = 50_000
 CLIENTS = 20
 REQUESTS_PER_CLIENT = 50
+N_POSTCODES = 2_000
+COLD_SECONDS, MEASURED_SECONDS = 10, 20
 POSTCODES = DEMO_DATA / "os_codepoint_open_2025_target_areas_with_lsoa11.csv.gz"
 
 
@@ -88,12 +93,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wrk_run(base: str, postcodes: list[str]) -> dict[str, float]:
-    """The load from wrk (C, Debian package): 20 connections, random postcodes, 20 seconds."""
-    rng = random.Random(3)
+def wrk_run(base: str, postcodes: list[str], seconds: int) -> dict[str, float]:
+    """The load from wrk (C, Debian package): 20 connections, random postcodes."""
+    rng = random.Random(seconds)
     paths = ",".join(
         f'"/oruk/services?postcode={p.replace(" ", "+")}&proximity=1000"'
-        for p in rng.sample(postcodes, 500)
+        for p in rng.sample(postcodes, N_POSTCODES)
     )
     script = Path(tempfile.mkdtemp()) / "feed.lua"
     script.write_text(
@@ -108,7 +113,7 @@ def wrk_run(base: str, postcodes: list[str]) -> dict[str, float]:
         "end\n"
     )
     done = subprocess.run(
-        ["wrk", "-t2", f"-c{CLIENTS}", "-d20s", "-s", str(script), base],
+        ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "-s", str(script), base],
         capture_output=True,
         text=True,
         check=True,
@@ -124,12 +129,48 @@ def wrk_run(base: str, postcodes: list[str]) -> dict[str, float]:
         "p95": float(figures["p95"]),
         "p99": float(figures["p99"]),
         "throughput": float(figures["requests"]) / float(figures["seconds"]),
-        "mean_matches": float("nan"),
-        "client": "wrk, 20 connections, 20 s",
+        "client": f"wrk, {CLIENTS} connections, {seconds} s",
     }
 
 
-def bench_feed(folder: Path) -> dict[str, float]:
+def python_run(base: str, postcodes: list[str], seed: int) -> dict[str, float]:
+    """The load from Python threads when wrk is missing: 20 clients, 50 requests each."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    chosen = random.Random(seed).sample(postcodes, N_POSTCODES)
+
+    def client(number: int) -> None:
+        rng = random.Random(seed * 100 + number)
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for _ in range(REQUESTS_PER_CLIENT):
+                params = {"postcode": rng.choice(chosen), "proximity": 1000}
+                started = time.perf_counter()
+                response = http.get("/oruk/services", params=params)
+                elapsed = (time.perf_counter() - started) * 1000
+                response.raise_for_status()
+                with lock:
+                    latencies.append(elapsed)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "p50": statistics.median(ordered),
+        "p95": ordered[int(0.95 * len(ordered)) - 1],
+        "p99": ordered[int(0.99 * len(ordered)) - 1],
+        "throughput": len(ordered) / wall,
+        "client": f"Python threads, {CLIENTS} x {REQUESTS_PER_CLIENT} requests",
+    }
+
+
+def bench_feed(folder: Path) -> tuple[int, dict[str, float], dict[str, float]]:
+    """(assets served, the first run after the server starts, the run after it)."""
     workspace_path = folder / "feed.sqlite"
     shutil.copy(folder / "demo.sqlite", workspace_path)
     source = folder / "feed.csv"
@@ -156,45 +197,13 @@ def bench_feed(folder: Path) -> dict[str, float]:
                     raise RuntimeError("mobilise serve did not start") from None
                 time.sleep(0.2)
         if shutil.which("wrk"):
-            return {"assets": total, **wrk_run(base, postcodes)}
-        latencies: list[float] = []
-        lock = threading.Lock()
-        counts: list[int] = []
-
-        def client(seed: int) -> None:
-            rng = random.Random(seed)
-            with httpx.Client(base_url=base, timeout=30) as http:
-                for _ in range(REQUESTS_PER_CLIENT):
-                    params = {"postcode": rng.choice(postcodes), "proximity": 1000}
-                    started = time.perf_counter()
-                    response = http.get("/oruk/services", params=params)
-                    elapsed = (time.perf_counter() - started) * 1000
-                    response.raise_for_status()
-                    with lock:
-                        latencies.append(elapsed)
-                        counts.append(response.json()["total_items"])
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
+            cold = wrk_run(base, postcodes, COLD_SECONDS)
+            return total, cold, wrk_run(base, postcodes, MEASURED_SECONDS)
+        cold = python_run(base, postcodes, seed=COLD_SECONDS)
+        return total, cold, python_run(base, postcodes, seed=MEASURED_SECONDS)
     finally:
         server.terminate()
         server.wait(timeout=20)
-    ordered = sorted(latencies)
-    return {
-        "assets": total,
-        "requests": len(ordered),
-        "p50": statistics.median(ordered),
-        "p95": ordered[int(0.95 * len(ordered)) - 1],
-        "p99": ordered[int(0.99 * len(ordered)) - 1],
-        "throughput": len(ordered) / wall,
-        "mean_matches": statistics.mean(counts),
-        "client": f"Python threads, {CLIENTS} x {REQUESTS_PER_CLIENT} requests",
-    }
 
 
 def main() -> int:
@@ -208,17 +217,18 @@ def main() -> int:
         print(f"{'mobilise (read, validate, geocode, locate, store)':<52}{ours:>9.2f}")
         print(f"{'pandas read_csv + postcode join (no checks, no store)':<52}{peer:>9.2f}")
         print(f"created {created:,}; target < 20 s: {'ok' if ours < 20 else 'MISSED'}\n")
-        feed = bench_feed(folder)
+        served, cold, feed = bench_feed(folder)
         print(
-            f"GET /oruk/services?postcode=..&proximity=1000, {feed['client']}, "
-            f"{feed['assets']:,} assets (SQLite, loopback, serve --workers 2)"
+            f"GET /oruk/services?postcode=..&proximity=1000 at {N_POSTCODES:,} random postcodes, "
+            f"{served:,} assets (SQLite, loopback, serve --workers 2)"
         )
-        print(f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}{'matches':>9}")
-        print(
-            f"{feed['p50']:>8.1f}{feed['p95']:>8.1f}{feed['p99']:>8.1f}"
-            f"{feed['throughput']:>8.1f}{feed['mean_matches']:>9.0f}"
-        )
-        print(f"target p95 < 100 ms: {'ok' if feed['p95'] < 100 else 'MISSED'}")
+        print(f"{'run':<44}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}")
+        for label, run in (("just started: " + cold["client"], cold), (feed["client"], feed)):
+            print(
+                f"{label:<44}{run['p50']:>8.1f}{run['p95']:>8.1f}{run['p99']:>8.1f}"
+                f"{run['throughput']:>8.1f}"
+            )
+        print(f"target p95 < 100 ms (second run): {'ok' if feed['p95'] < 100 else 'MISSED'}")
         return 0 if ours < 20 and feed["p95"] < 100 else 1
 
 

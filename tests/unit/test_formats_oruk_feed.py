@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -200,6 +201,13 @@ def test_page_wrapper() -> None:
     }
     empty = oruk_feed.page_wrapper([], total_items=0, page=1, per_page=10)
     assert (empty["total_pages"], empty["empty"], empty["last_page"]) == (0, True, True)
+
+
+@pytest.mark.parametrize("items", [[], [{"id": "x", "name": "Café"}, {"id": "y", "n": [1]}]])
+def test_page_wrapper_text_is_the_page_wrapper_as_json(items) -> None:
+    texts = [json.dumps(item, ensure_ascii=False) for item in items]
+    text = oruk_feed.page_wrapper_text(texts, total_items=12, page=2, per_page=2)
+    assert json.loads(text) == oruk_feed.page_wrapper(items, total_items=12, page=2, per_page=2)
 
 
 def test_unpublishable_values_are_left_out() -> None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
 from mobilise.errors import ValidationError
 from mobilise.geo import (
     BNG,
+    METRES_PER_DEGREE,
     WGS84,
     bng_to_wgs84,
+    grid_cell,
+    grid_cells_around,
     is_postcode,
     looks_like_lonlat,
     normalise_postcode,
@@ -116,3 +121,39 @@ def test_to_bng_refuses_a_frame_without_crs() -> None:
     with pytest.raises(ValidationError) as caught:
         to_bng(gpd.GeoDataFrame(geometry=[Point(0, 0)]))
     assert caught.value.problems[0].field == "crs"
+
+
+# -- grid cells for searches around a point ------------------------------------------------------
+
+
+def test_grid_cell_by_hand():
+    # 0.005-degree cells counted from 90 S and 180 W: the middle of a cell avoids rounding doubt.
+    # row (51.5025 + 90) / 0.005 = 28300.5 -> 28300; column (-0.0975 + 180) / 0.005 = 35980.5
+    assert grid_cell(-0.0975, 51.5025) == 28300 * 100_000 + 35980
+    assert grid_cell(-0.0925, 51.5025) == 28300 * 100_000 + 35981  # one cell east
+    assert grid_cell(-0.0975, 51.5075) == 28301 * 100_000 + 35980  # one cell north
+    assert grid_cell(None, 51.5) is None and grid_cell(float("nan"), 51.5) is None
+
+
+def test_cells_around_a_small_circle_and_a_wide_one():
+    cells = grid_cells_around(-0.0975, 51.5025, 100)
+    assert cells == [grid_cell(-0.0975, 51.5025)]  # 100 m from a cell's middle stays inside it
+    assert len(grid_cells_around(-0.0975, 51.5025, 1000)) <= 6 * 8
+    assert grid_cells_around(-0.0975, 51.5025, 50_000) is None  # too many: the caller uses a box
+
+
+@given(
+    lon=st.floats(-6.0, 1.7),
+    lat=st.floats(50.0, 58.5),
+    radius=st.floats(1.0, 4_000.0),
+    bearing=st.floats(0.0, 2 * math.pi),
+    share=st.floats(0.0, 1.0),
+)
+def test_every_point_within_the_radius_is_in_a_listed_cell(lon, lat, radius, bearing, share):
+    # A point ``share`` of the radius away in any direction (distances as the search measures them).
+    distance = share * radius
+    north = distance * math.cos(bearing) / METRES_PER_DEGREE
+    east = distance * math.sin(bearing) / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
+    cells = grid_cells_around(lon, lat, radius)
+    assume(cells is not None)  # too many cells: the search uses a box instead
+    assert grid_cell(lon + east, lat + north) in cells

@@ -12,6 +12,7 @@ from mobilise.formats.ons import read_boundaries
 from mobilise.formats.oruk import validate
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from mobilise.web.routes.oruk import ItemTexts
 
 from ..conftest import FIXTURES
 from .conftest import LOCAL
@@ -176,3 +177,20 @@ def test_service_at_locations_filter_and_page_like_services(client):
     assert (
         client.get("/oruk/service_at_locations", params={"postcode": "ZZ9 9ZZ"}).status_code == 404
     )
+
+
+def test_list_items_follow_every_change_and_the_kept_texts_stay_bounded(small_feed):
+    client, ws = small_feed
+    client.app.state.oruk_items = ItemTexts(limit=2)  # fewer than a page: texts come and go
+    first = client.get("/oruk/services").json()
+    assert first["size"] == 4 and len(client.app.state.oruk_items._texts) == 2
+    choir = ws.assets.search(text="choir").items[0]
+    ws.assets.update(choir.id, version=choir.version, changes={"name": "Otherby Singers"})
+    names = {s["name"] for s in client.get("/oruk/services").json()["contents"]}
+    assert "Otherby Singers" in names and "Otherby Choir" not in names
+    ndjson = client.get("/oruk/services", params={"format": "ndjson", "full": True}).text
+    assert [json.loads(line)["name"] for line in ndjson.splitlines()].count("Otherby Singers") == 1
+    ws.assets.delete(choir.id)
+    after = client.get("/oruk/services").json()
+    assert after["total_items"] == 3 and "Otherby Singers" not in json.dumps(after)
+    assert client.get("/oruk/services").json() == after  # the same page from kept texts

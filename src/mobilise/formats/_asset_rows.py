@@ -229,6 +229,9 @@ def place(
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # the common case first
+        text = value.strip()
+        return "" if text in _BLANK else text
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -250,15 +253,24 @@ class _Cells:
 
     def first(self, field: str) -> tuple[str, Any]:
         """The first non-blank (column, value) of ``field``; (column or field, None) if none."""
-        pairs = self.cells.get(field, [])
+        pairs = self.cells.get(field)
+        if not pairs:
+            return field, None
         for column, value in pairs:
             if _text(value):
                 return column, value
-        return (pairs[0][0] if pairs else field), None
+        return pairs[0][0], None
 
     def text(self, field: str) -> tuple[str, str]:
-        column, value = self.first(field)
-        return column, _text(value)
+        """Like :meth:`first`, the value as text ("" if none)."""
+        pairs = self.cells.get(field)
+        if not pairs:
+            return field, ""
+        for column, value in pairs:
+            text = _text(value)
+            if text:
+                return column, text
+        return pairs[0][0], ""
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(Problem(message, file=self.file, row=self.row, field=column))

@@ -53,6 +53,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_dumps(value: Any) -> str:
+    """json.dumps, with the empty lists and objects most JSON columns hold written directly."""
+    if not value and isinstance(value, list | dict):
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value)
+
+
 def _json_loads(text: str) -> Any:
     """json.loads, with the empty lists and objects most JSON columns hold made without parsing."""
     if text == "[]":
@@ -83,7 +90,7 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
                     f"The folder {parent} of workspace {database} does not exist."
                 )
         # The default pool keeps connections (and their pragmas) for reuse across requests.
-        engine = create_engine(url, json_deserializer=_json_loads)
+        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

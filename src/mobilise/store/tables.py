@@ -297,7 +297,6 @@ assets = Table(
     Column("cell", BigInteger, nullable=True),
     *record_columns(),
     UniqueConstraint("source", "source_id"),
-    Index("ix_assets_lat_lon", "lat", "lon"),
     # Covers a search around a point (cell, position, the live and public conditions, the
     # order) so the database reads only the index to find and rank what is near.
     Index(

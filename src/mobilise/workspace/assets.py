@@ -633,11 +633,14 @@ class AssetService:
                 if cells is not None:
                     shape.append("cells")
                     values["cells"] = cells
-                else:  # a wide circle: a box, which the (lat, lon) index cuts to a band
+                else:  # a wide circle: the box around it
                     wide = reach / max(math.cos(math.radians(lat)), 0.01)
                     shape.append("box")
                     values.update(
-                        south=lat - reach, north=lat + reach, west=lon - wide, east=lon + wide
+                        first_cell=grid_cell(lon - wide, lat - reach),
+                        last_cell=grid_cell(lon + wide, lat + reach),
+                        west=lon - wide,
+                        east=lon + wide,
                     )
         with self._ws.read() as connection:
             if place:
@@ -889,8 +892,10 @@ def _filter(name: str) -> list[Any]:
         "near": [c.lon.is_not(None), c.lat.is_not(None)],
         # the grid cells a circle touches: the covering cell index finds and ranks them
         "cells": [c.cell.in_(bindparam("cells", expanding=True)), within],
+        # a wide circle: the cells from its south-west to its north-east corner (a band of
+        # latitude) and its longitudes, both read from the same index
         "box": [
-            c.lat.between(bindparam("south"), bindparam("north")),
+            c.cell.between(bindparam("first_cell"), bindparam("last_cell")),
             c.lon.between(bindparam("west"), bindparam("east")),
             within,
         ],

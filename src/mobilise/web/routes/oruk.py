@@ -77,7 +77,8 @@ class ItemTexts:
     An item depends only on its asset's row, whose version goes up with every change, and its
     organisation's name (organisations are never renamed: a new name is a new organisation), so
     a text is right for as long as its key's version is the asset's. The oldest texts go first
-    when ``limit`` is reached (50,000 texts of about 500 bytes each: some 30 MB per worker).
+    when ``limit`` is reached (50,000 texts and keys of about 550 bytes each for the usual
+    items: some 30 MB per worker).
     """
 
     def __init__(self, limit: int = 50_000) -> None:
@@ -98,20 +99,15 @@ class ItemTexts:
         written as it is now; one deleted since is left out."""
         texts = self._texts
         keys = [(asset_id, version, kind, base) for asset_id, version in found.keys]
-        missing = [key[0] for key in keys if key not in texts]
-        fresh: dict[str, str] = {}
+        page = {key[0]: texts[key] for key in keys if key in texts}  # before any is let go
+        missing = [key[0] for key in keys if key[0] not in page]
         if missing:
             for asset in workspace.assets.get_many(missing):
-                fresh[asset.id] = json.dumps(render(asset), ensure_ascii=False, separators=SEP)
+                page[asset.id] = json.dumps(render(asset), ensure_ascii=False, separators=SEP)
                 while len(texts) >= self.limit:
                     del texts[next(iter(texts))]
-                texts[(asset.id, asset.version, kind, base)] = fresh[asset.id]
-        page = []
-        for key in keys:
-            text = texts.get(key) or fresh.get(key[0])
-            if text is not None:
-                page.append(text)
-        return page
+                texts[(asset.id, asset.version, kind, base)] = page[asset.id]
+        return [page[key[0]] for key in keys if key[0] in page]
 
 
 def _item_texts(request: Request) -> ItemTexts:

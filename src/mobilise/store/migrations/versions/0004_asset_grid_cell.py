@@ -47,8 +47,10 @@ def upgrade() -> None:
             [{"b_id": row.id, "b_cell": grid_cell(row.lon, row.lat)} for row in located],
         )
     op.create_index("ix_assets_cell", "assets", _INDEX_COLUMNS, unique=False)
+    op.drop_index("ix_assets_lat_lon", table_name="assets")  # the cell index serves its searches
 
 
 def downgrade() -> None:
+    op.create_index("ix_assets_lat_lon", "assets", ["lat", "lon"], unique=False)
     op.drop_index("ix_assets_cell", table_name="assets")
     op.drop_column("assets", "cell")
