@@ -200,3 +200,23 @@ def test_a_failed_acceptance_changes_nothing(register, public, moderator):
     with pytest.raises(Exception):  # noqa: B017 - the asset is gone: NotFound
         moderator.accept(sent.id)
     assert moderator.get(sent.id).status == "pending"
+
+
+def test_a_correction_to_details_changed_since_is_refused_others_still_apply(
+    register, public, moderator
+):
+    asset = library(register)
+    phone = public.suggest_correction(asset.id, {"phone": "01234 567890"}, client_key=KEY)
+    url = public.suggest_correction(asset.id, {"url": "https://library.example.org"}, client_key=KEY)
+    # An editor changes the phone number after both suggestions were sent.
+    register.as_actor("ed").assets.update(
+        asset.id, version=asset.version, changes={"phone": "01234 000000"}
+    )
+    with pytest.raises(Conflict, match="phone of 'Testtown Library' changed") as refused:
+        moderator.accept(phone.id)
+    assert [p.field for p in refused.value.problems] == ["phone"]
+    assert register.assets.get(asset.id).phone == "01234 000000"  # the editor's stays
+    assert moderator.get(phone.id).status == "pending"
+    moderator.accept(url.id)  # a different detail: the editor's change does not matter
+    now_ = register.assets.get(asset.id)
+    assert (now_.url, now_.phone) == ("https://library.example.org", "01234 000000")

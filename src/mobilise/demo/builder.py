@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +218,15 @@ def build_demo(
 
     for file in ASSET_FILES:
         path = data_dir / "community_assets" / file
-        workspace.assets.import_file(read_assets(path, licence=_licence_of(datasets, file)))
+        found = read_assets(path, licence=_licence_of(datasets, file))
+        # Places of worship with no name in OpenStreetMap (flagged "unnamed") still count as
+        # places in analyses, but "(unnamed place of worship)" tells a resident nothing: they
+        # are kept private, out of the directory and the feed.
+        found.records = [
+            replace(r, visibility="private") if r.extra.get("unnamed") is True else r
+            for r in found.records
+        ]
+        workspace.assets.import_file(found)
     done("assets", started)
     progress("Done", steps, steps)
 

@@ -26,6 +26,7 @@ from mobilise.store.records import audit, insert_record, new_id, now, update_rec
 from mobilise.store.tables import assets, contributions
 
 if TYPE_CHECKING:
+    from mobilise.workspace.assets import Asset
     from mobilise.workspace.core import Workspace
 
 __all__ = [
@@ -257,7 +258,13 @@ class ContributionService:
             {
                 "kind": "correction",
                 "asset_id": asset.id,
-                "payload": {"changes": suggested, "note": why, "asset_version": asset.version},
+                "payload": {
+                    "changes": suggested,
+                    "note": why,
+                    "asset_version": asset.version,
+                    # what the sender saw, so a later change to the same details is not undone
+                    "was": {f: getattr(asset, f) or "" for f in suggested},
+                },
             },
             name=name,
             contact=contact,
@@ -492,6 +499,7 @@ class ContributionService:
                 changes = dict(found.payload.get("changes") or {})
                 if changes:
                     current = self._ws.assets.get(asset_id)
+                    _check_still_current(found, current, changes)
                     self._ws.assets.update(asset_id, version=current.version, changes=changes)
             elif found.kind == "new_asset":
                 asset_id = self._create_asset(found, at)
@@ -632,3 +640,21 @@ def _contribution(row: Any) -> Contribution:
         created_by=m["created_by"],
         version=m["version"],
     )
+
+
+def _check_still_current(found: Contribution, current: Asset, changes: Mapping[str, Any]) -> None:
+    """Refuse a correction to details someone has changed since it was suggested (a change to
+    other details does not matter): accepting it would undo theirs without anyone seeing it."""
+    was = found.payload.get("was")
+    if was is None:  # suggested before mobilise kept what the sender saw: compare versions
+        moved = sorted(changes) if current.version != found.payload.get("asset_version") else []
+    else:
+        moved = [f for f in sorted(changes) if (getattr(current, f) or "") != was.get(f, "")]
+    if moved:
+        raise Conflict(
+            f"Since this correction was suggested, {', '.join(moved)} of {current.name!r} "
+            f"changed ({current.updated_by}, {current.updated_at:%d %B %Y %H:%M} UTC; now version "
+            f"{current.version}). Compare the suggestion with the asset as it is now, then "
+            "change the asset yourself or reject the suggestion.",
+            problems=[Problem("changed since the suggestion", field=f) for f in moved],
+        )
