@@ -207,12 +207,14 @@ def test_a_correction_to_details_changed_since_is_refused_others_still_apply(
 ):
     asset = library(register)
     phone = public.suggest_correction(asset.id, {"phone": "01234 567890"}, client_key=KEY)
-    url = public.suggest_correction(asset.id, {"url": "https://library.example.org"}, client_key=KEY)
+    url = public.suggest_correction(
+        asset.id, {"url": "https://library.example.org"}, client_key=KEY
+    )
     # An editor changes the phone number after both suggestions were sent.
     register.as_actor("ed").assets.update(
         asset.id, version=asset.version, changes={"phone": "01234 000000"}
     )
-    with pytest.raises(Conflict, match="phone of 'Testtown Library' changed") as refused:
+    with pytest.raises(Conflict, match="'Testtown Library' changed \\(phone by ed on") as refused:
         moderator.accept(phone.id)
     assert [p.field for p in refused.value.problems] == ["phone"]
     assert register.assets.get(asset.id).phone == "01234 000000"  # the editor's stays
@@ -220,3 +222,10 @@ def test_a_correction_to_details_changed_since_is_refused_others_still_apply(
     moderator.accept(url.id)  # a different detail: the editor's change does not matter
     now_ = register.assets.get(asset.id)
     assert (now_.url, now_.phone) == ("https://library.example.org", "01234 000000")
+    # A correction the asset already agrees with is accepted and changes nothing.
+    same = public.suggest_correction(asset.id, {"email": "desk@example.org"}, client_key=KEY)
+    register.as_actor("ed").assets.update(
+        asset.id, version=now_.version, changes={"email": "desk@example.org"}
+    )
+    assert moderator.accept(same.id).status == "accepted"
+    assert register.assets.get(asset.id).version == now_.version + 1

@@ -194,3 +194,14 @@ def test_list_items_follow_every_change_and_the_kept_texts_stay_bounded(small_fe
     after = client.get("/oruk/services").json()
     assert after["total_items"] == 3 and "Otherby Singers" not in json.dumps(after)
     assert client.get("/oruk/services").json() == after  # the same page from kept texts
+
+
+def test_an_asset_made_private_between_search_and_page_is_left_out(small_feed):
+    _, ws = small_feed
+    found = ws.assets.search(load=False)
+    park = ws.assets.search(text="park").items[0]
+    ws.assets.update(park.id, version=park.version, changes={"visibility": "private"})
+    texts = ItemTexts().page(
+        ws, found, kind="service", base="http://127.0.0.1/oruk", render=lambda a: {"id": a.id}
+    )
+    assert len(found.keys) == 4 and len(texts) == 3 and park.id not in "".join(texts)

@@ -36,6 +36,10 @@ def database_url(path_or_url: str | Path) -> str:
     return text
 
 
+POOL = {"pool_size": 5, "max_overflow": 40}
+"""Connections a web worker may hold: more than the 40 threads that serve plain-function routes
+at once, so neither they nor the event loop (async routes read the database there) wait for one."""
+
 SQLITE_MMAP_BYTES = 1 << 30  # address space, not memory: pages load as they are read
 
 
@@ -89,8 +93,11 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
                 raise ConfigurationError(
                     f"The folder {parent} of workspace {database} does not exist."
                 )
-        # The default pool keeps connections (and their pragmas) for reuse across requests.
-        engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=_json_loads)
+        # The pool keeps connections (and their pragmas) for reuse across requests.
+        pool = POOL if database and database != ":memory:" else {}
+        engine = create_engine(
+            url, json_serializer=_json_dumps, json_deserializer=_json_loads, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -101,7 +108,7 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
             raise ConfigurationError(
                 "PostgreSQL workspaces need psycopg: pip install 'mobilise[postgres]'"
             ) from None
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     raise ConfigurationError(
         f"Unsupported database {parsed.get_backend_name()!r}: use a SQLite file or PostgreSQL."
     )

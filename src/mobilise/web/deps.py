@@ -1,7 +1,8 @@
 """Typed dependencies of the routes: the workspace, settings and the signed-in user.
 
-They are ``async`` so FastAPI calls them on the event loop: a plain function dependency is
-handed to a worker thread and back on every request, which costs more than these short look-ups.
+Those that only look at the request are ``async`` so FastAPI calls them on the event loop: a
+plain function dependency is handed to a worker thread and back on every request, which costs
+more than these short look-ups. :func:`get_user` reads the database and stays a plain function.
 """
 
 from __future__ import annotations
@@ -41,8 +42,11 @@ def _user(request: Request) -> User:
     return user
 
 
-async def get_user(request: Request) -> User:
-    """The signed-in user; in local single-user mode, the local user (an admin)."""
+def get_user(request: Request) -> User:
+    """The signed-in user; in local single-user mode, the local user (an admin).
+
+    A plain function, so FastAPI runs it in a worker thread: with users it reads the database,
+    which must not hold up the event loop (or wait there for a pooled connection)."""
     return _user(request)
 
 

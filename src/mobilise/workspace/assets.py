@@ -671,25 +671,40 @@ class AssetService:
             else:
                 total = connection.execute(count, values).scalar_one()
             keys = [(row.id, row.version) for row in ranked]
-            found = self._many(connection, [k for k, _ in keys], near) if load else []
+            found = (
+                self._many(connection, [k for k, _ in keys], near, include_private=include_private)
+                if load
+                else []
+            )
         return AssetSearch(found, int(total), page, per_page, keys)
 
     def get_many(
-        self, ids: Sequence[str], *, near: tuple[float, float] | None = None
+        self,
+        ids: Sequence[str],
+        *,
+        near: tuple[float, float] | None = None,
+        include_private: bool = True,
     ) -> builtins.list[Asset]:
         """The live assets with these ids, in the order given (ids of deleted, merged or unknown
-        assets are left out); ``near`` sets their ``distance_m``."""
+        assets, and of private ones unless ``include_private``, are left out); ``near`` sets
+        their ``distance_m``."""
         with self._ws.read() as connection:
-            return self._many(connection, ids, near)
+            return self._many(connection, ids, near, include_private=include_private)
 
     def _many(
-        self, connection: Connection, ids: Sequence[str], near: tuple[float, float] | None
+        self,
+        connection: Connection,
+        ids: Sequence[str],
+        near: tuple[float, float] | None,
+        *,
+        include_private: bool = True,
     ) -> builtins.list[Asset]:
         position = {asset_id: number for number, asset_id in enumerate(ids)}
         found: builtins.list[Any] = []
+        public = () if include_private else (assets.c.visibility == "public",)
         for chunk in chunked(list(position)):
             found += connection.execute(
-                select_assets().where(assets.c.id.in_(chunk), *live_assets())
+                select_assets().where(assets.c.id.in_(chunk), *live_assets(), *public)
             ).all()
         return sorted((asset_from_row(r, near=near) for r in found), key=lambda a: position[a.id])
 

@@ -258,13 +258,7 @@ class ContributionService:
             {
                 "kind": "correction",
                 "asset_id": asset.id,
-                "payload": {
-                    "changes": suggested,
-                    "note": why,
-                    "asset_version": asset.version,
-                    # what the sender saw, so a later change to the same details is not undone
-                    "was": {f: getattr(asset, f) or "" for f in suggested},
-                },
+                "payload": {"changes": suggested, "note": why, "asset_version": asset.version},
             },
             name=name,
             contact=contact,
@@ -499,8 +493,12 @@ class ContributionService:
                 changes = dict(found.payload.get("changes") or {})
                 if changes:
                     current = self._ws.assets.get(asset_id)
-                    _check_still_current(found, current, changes)
-                    self._ws.assets.update(asset_id, version=current.version, changes=changes)
+                    changes = {  # what the asset already says needs no change
+                        f: v for f, v in changes.items() if (getattr(current, f) or "") != v
+                    }
+                    self._check_not_changed_since(found, current, changes)
+                    if changes:
+                        self._ws.assets.update(asset_id, version=current.version, changes=changes)
             elif found.kind == "new_asset":
                 asset_id = self._create_asset(found, at)
             update_record(
@@ -540,6 +538,31 @@ class ContributionService:
                     f"{at:%d %B %Y %H:%M} UTC",
                 )
         return self.get(contribution_id)
+
+    def _check_not_changed_since(
+        self, found: Contribution, current: Asset, changes: Mapping[str, Any]
+    ) -> None:
+        """Refuse a correction to details someone changed after it was suggested (found in the
+        asset's audit trail; changes to other details do not matter): accepting it would undo
+        their change without anyone seeing it."""
+        moved: dict[str, Any] = {}
+        for entry in self._ws.audit.entries(entity_type="asset", entity_id=current.id, limit=1000):
+            if entry.at <= found.created_at:
+                break  # newest first: the rest came before the suggestion
+            before, after = entry.before or {}, entry.after or {}
+            for f in changes:
+                if f not in moved and f in after and before.get(f) != after[f]:
+                    moved[f] = entry
+        if moved:
+            who = "; ".join(
+                f"{f} by {e.actor} on {e.at:%d %B %Y %H:%M} UTC" for f, e in sorted(moved.items())
+            )
+            raise Conflict(
+                f"Since this correction was suggested, {current.name!r} changed ({who}). Compare "
+                "the suggestion with the asset as it is now, then change the asset yourself or "
+                "reject the suggestion.",
+                problems=[Problem("changed since the suggestion", field=f) for f in sorted(moved)],
+            )
 
     def reject(self, contribution_id: str, *, note: str) -> Contribution:
         """Turn a pending contribution down; ``note`` says why (for the record)."""
@@ -640,21 +663,3 @@ def _contribution(row: Any) -> Contribution:
         created_by=m["created_by"],
         version=m["version"],
     )
-
-
-def _check_still_current(found: Contribution, current: Asset, changes: Mapping[str, Any]) -> None:
-    """Refuse a correction to details someone has changed since it was suggested (a change to
-    other details does not matter): accepting it would undo theirs without anyone seeing it."""
-    was = found.payload.get("was")
-    if was is None:  # suggested before mobilise kept what the sender saw: compare versions
-        moved = sorted(changes) if current.version != found.payload.get("asset_version") else []
-    else:
-        moved = [f for f in sorted(changes) if (getattr(current, f) or "") != was.get(f, "")]
-    if moved:
-        raise Conflict(
-            f"Since this correction was suggested, {', '.join(moved)} of {current.name!r} "
-            f"changed ({current.updated_by}, {current.updated_at:%d %B %Y %H:%M} UTC; now version "
-            f"{current.version}). Compare the suggestion with the asset as it is now, then "
-            "change the asset yourself or reject the suggestion.",
-            problems=[Problem("changed since the suggestion", field=f) for f in moved],
-        )

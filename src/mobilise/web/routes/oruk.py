@@ -96,13 +96,14 @@ class ItemTexts:
     ) -> list[str]:
         """The texts of a page searched with ``load=False``, in its order: kept ones as they
         are, the others read (all at once) and rendered. An asset changed since the search is
-        written as it is now; one deleted since is left out."""
+        written as it is now; one deleted or made private since is left out."""
         texts = self._texts
         keys = [(asset_id, version, kind, base) for asset_id, version in found.keys]
         page = {key[0]: texts[key] for key in keys if key in texts}  # before any is let go
         missing = [key[0] for key in keys if key[0] not in page]
         if missing:
-            for asset in workspace.assets.get_many(missing):
+            # public only: an asset made private since the search is left out like a deleted one
+            for asset in workspace.assets.get_many(missing, include_private=False):
                 page[asset.id] = json.dumps(render(asset), ensure_ascii=False, separators=SEP)
                 while len(texts) >= self.limit:
                     del texts[next(iter(texts))]
