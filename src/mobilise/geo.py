@@ -30,6 +30,7 @@ __all__ = [
     "GB_BOUNDS",
     "WGS84",
     "bng_to_wgs84",
+    "box_around",
     "grid_cell",
     "grid_cells_around",
     "is_postcode",
@@ -59,13 +60,28 @@ METRES_PER_DEGREE = 111_320.0
 """Metres in one degree of latitude (and of longitude at the equator)."""
 
 
+def _row(lat: float) -> int:
+    return math.floor((lat + 90.0) / GRID_DEGREES)
+
+
+def _column(lon: float) -> int:
+    return math.floor((lon + 180.0) / GRID_DEGREES)
+
+
 def grid_cell(lon: float | None, lat: float | None) -> int | None:
     """The number of the grid cell holding a WGS84 point, for finding points near another with an
     ordinary index (see :func:`grid_cells_around`); None without a position."""
     if lon is None or lat is None or lon != lon or lat != lat:
         return None
-    row = math.floor((lat + 90.0) / GRID_DEGREES)
-    return row * _GRID_ROW + math.floor((lon + 180.0) / GRID_DEGREES)
+    return _row(lat) * _GRID_ROW + _column(lon)
+
+
+def box_around(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of the box around a circle of ``radius_m`` metres,
+    measured as :func:`mobilise.workspace.assets.distance_m` measures (flat, around the point)."""
+    reach = radius_m / METRES_PER_DEGREE
+    wide = reach / max(math.cos(math.radians(lat)), 0.01)
+    return lon - wide, lat - reach, lon + wide, lat + reach
 
 
 def grid_cells_around(
@@ -73,16 +89,9 @@ def grid_cells_around(
 ) -> list[int] | None:
     """Every grid cell that a circle of ``radius_m`` metres around a point touches, or None when
     that is more than ``limit`` cells (a wide search is better served by a latitude band)."""
-    reach = radius_m / METRES_PER_DEGREE
-    wide = reach / max(math.cos(math.radians(lat)), 0.01)
-    rows = range(
-        math.floor((lat - reach + 90.0) / GRID_DEGREES),
-        math.floor((lat + reach + 90.0) / GRID_DEGREES) + 1,
-    )
-    columns = range(
-        math.floor((lon - wide + 180.0) / GRID_DEGREES),
-        math.floor((lon + wide + 180.0) / GRID_DEGREES) + 1,
-    )
+    west, south, east, north = box_around(lon, lat, radius_m)
+    rows = range(_row(south), _row(north) + 1)
+    columns = range(_column(west), _column(east) + 1)
     if len(rows) * len(columns) > limit:
         return None
     return [row * _GRID_ROW + column for row in rows for column in columns]

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.geo import METRES_PER_DEGREE, grid_cell, grid_cells_around
+from mobilise.geo import METRES_PER_DEGREE, box_around, grid_cell, grid_cells_around
 from mobilise.store.records import (
     audit,
     insert_record,
@@ -634,13 +634,13 @@ class AssetService:
                     shape.append("cells")
                     values["cells"] = cells
                 else:  # a wide circle: the box around it
-                    wide = reach / max(math.cos(math.radians(lat)), 0.01)
+                    west, south, east, north = box_around(lon, lat, radius_m)
                     shape.append("box")
                     values.update(
-                        first_cell=grid_cell(lon - wide, lat - reach),
-                        last_cell=grid_cell(lon + wide, lat + reach),
-                        west=lon - wide,
-                        east=lon + wide,
+                        first_cell=grid_cell(west, south),
+                        last_cell=grid_cell(east, north),
+                        west=west,
+                        east=east,
                     )
         with self._ws.read() as connection:
             if place:

@@ -90,6 +90,25 @@ def _rate_limited_page(
     )
 
 
+def _form(
+    request: Request,
+    templates: Any,
+    user: User,
+    template: str,
+    *,
+    values: dict[str, Any],
+    error: ValidationError | None = None,
+    **context: Any,
+) -> Response:
+    """A public form: empty, or again with what was sent and what is wrong with it (422)."""
+    shown: dict[str, Any] = {"user": _shown_user(user), "values": values, "errors": {}}
+    if error is not None:
+        shown.update(errors=_problems_by_field(error), error=error.message)
+    return templates.TemplateResponse(
+        request, template, {**shown, **context}, status_code=422 if error else 200
+    )
+
+
 def _thanks(request: Request, templates: Any, user: User, **context: Any) -> Response:
     return templates.TemplateResponse(
         request,
@@ -102,16 +121,7 @@ def _thanks(request: Request, templates: Any, user: User, **context: Any) -> Res
 # -- public forms ----------------------------------------------------------------------------
 @router.get("/assets/suggest", response_class=HTMLResponse)
 def new_asset_form(request: Request, templates: TemplatesDep, user: OptionalUserDep) -> Response:
-    return templates.TemplateResponse(
-        request,
-        "suggest_asset.html",
-        {
-            "user": _shown_user(user),
-            "categories": CATEGORIES,
-            "values": {},
-            "errors": {},
-        },
-    )
+    return _form(request, templates, user, "suggest_asset.html", values={}, categories=CATEGORIES)
 
 
 @router.post("/assets/suggest", response_class=HTMLResponse)
@@ -154,17 +164,14 @@ def suggest_asset(
     except RateLimited as error:
         return _rate_limited_page(request, templates, user, error)
     except ValidationError as error:
-        return templates.TemplateResponse(
+        return _form(
             request,
+            templates,
+            user,
             "suggest_asset.html",
-            {
-                "user": _shown_user(user),
-                "categories": CATEGORIES,
-                "values": {**fields, "contributor_name": contributor_name, "contact": contact},
-                "errors": _problems_by_field(error),
-                "error": error.message,
-            },
-            status_code=422,
+            values={**fields, "contributor_name": contributor_name, "contact": contact},
+            error=error,
+            categories=CATEGORIES,
         )
     return _thanks(request, templates, user, kind="new_asset", asset=None)
 
@@ -178,16 +185,14 @@ def correction_form(
     user: OptionalUserDep,
 ) -> Response:
     asset = workspace.assets.get(asset_id, include_private=False)
-    return templates.TemplateResponse(
+    return _form(
         request,
+        templates,
+        user,
         "suggest_correction.html",
-        {
-            "user": _shown_user(user),
-            "asset": asset,
-            "values": {f: getattr(asset, f) or "" for f in CORRECTION_FIELDS},
-            "statuses": STATUSES,
-            "errors": {},
-        },
+        values={f: getattr(asset, f) or "" for f in CORRECTION_FIELDS},
+        asset=asset,
+        statuses=STATUSES,
     )
 
 
@@ -241,24 +246,21 @@ def suggest_correction(
     except RateLimited as error:
         return _rate_limited_page(request, templates, user, error)
     except ValidationError as error:
-        return templates.TemplateResponse(
+        return _form(
             request,
+            templates,
+            user,
             "suggest_correction.html",
-            {
-                "user": _shown_user(user),
-                "asset": asset,
-                "values": {
-                    **{f: getattr(asset, f) or "" for f in CORRECTION_FIELDS},
-                    **changes,
-                    "note": note,
-                    "contributor_name": contributor_name,
-                    "contact": contact,
-                },
-                "statuses": STATUSES,
-                "errors": _problems_by_field(error),
-                "error": error.message,
+            values={
+                **{f: getattr(asset, f) or "" for f in CORRECTION_FIELDS},
+                **changes,
+                "note": note,
+                "contributor_name": contributor_name,
+                "contact": contact,
             },
-            status_code=422,
+            error=error,
+            asset=asset,
+            statuses=STATUSES,
         )
     return _thanks(request, templates, user, kind="correction", asset=asset)
 
@@ -273,17 +275,15 @@ def stories_page(
 ) -> Response:
     """What this place means to people: the published stories and the form to add one."""
     asset = workspace.assets.get(asset_id, include_private=False)
-    return templates.TemplateResponse(
+    return _form(
         request,
+        templates,
+        user,
         "stories.html",
-        {
-            "user": _shown_user(user),
-            "asset": asset,
-            "stories": workspace.contributions.stories(asset.id),
-            "values": {},
-            "errors": {},
-            "max_story": MAX_STORY_CHARS,
-        },
+        values={},
+        asset=asset,
+        stories=workspace.contributions.stories(asset.id),
+        max_story=MAX_STORY_CHARS,
     )
 
 
@@ -323,23 +323,16 @@ def add_story(
     except RateLimited as error:
         return _rate_limited_page(request, templates, user, error)
     except ValidationError as error:
-        return templates.TemplateResponse(
+        return _form(
             request,
+            templates,
+            user,
             "stories.html",
-            {
-                "user": _shown_user(user),
-                "asset": asset,
-                "stories": workspace.contributions.stories(asset.id),
-                "values": {
-                    "story": story,
-                    "consent": consented,
-                    "contributor_name": contributor_name,
-                },
-                "errors": _problems_by_field(error),
-                "error": error.message,
-                "max_story": MAX_STORY_CHARS,
-            },
-            status_code=422,
+            values={"story": story, "consent": consented, "contributor_name": contributor_name},
+            error=error,
+            asset=asset,
+            stories=workspace.contributions.stories(asset.id),
+            max_story=MAX_STORY_CHARS,
         )
     return _thanks(request, templates, user, kind="story", asset=asset, consented=consented)
 
