@@ -36,9 +36,11 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks scripts
 	$(BIN)/ruff check --fix src tests benchmarks scripts
 
-## Performance figures against the targets (demo build, place GeoJSON endpoint)
+## Performance figures against the targets and their peers (run on a quiet machine)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_foundation.py
+	$(BIN)/python benchmarks/bench_assets.py
+	$(BIN)/python benchmarks/access.py
 
 clean:
 	rm -rf $(VENV) demo.sqlite demo.sqlite-wal demo.sqlite-shm .pytest_cache .mypy_cache .ruff_cache

@@ -5,6 +5,8 @@ count) and demand at *origins* (small areas such as LSOAs, usually their populat
 centroids, with a population). Every measure works on sparse :class:`CatchmentPairs`: the
 origin-destination pairs whose travel cost is within a catchment, never a dense origins x
 destinations matrix, so memory grows with the pairs and not with the product of the counts.
+The pairs are built in :mod:`mobilise.analysis.catchment` and the decays made in
+:mod:`mobilise.analysis.decay`; both are re-exported here so one import serves an analysis.
 
 Conventions
 -----------
@@ -51,20 +53,27 @@ decay is 0 beyond it). The Gaussian decay is PySAL's ``weights.gaussian``.
 
 from __future__ import annotations
 
-import math
-import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
-from scipy.spatial import cKDTree
 
+from mobilise.analysis._checks import FloatArray, named, raise_if
+from mobilise.analysis.catchment import CatchmentPairs, pairs_from_costs, pairs_from_points
+from mobilise.analysis.decay import (
+    Decay,
+    DecayFunction,
+    StepBands,
+    exponential,
+    gaussian,
+    linear,
+    power,
+    step,
+)
 from mobilise.errors import Problem, ValidationError
 
 __all__ = [
@@ -87,639 +96,6 @@ __all__ = [
     "two_step_fca",
     "weighted_catchment",
 ]
-
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-PositionArray: TypeAlias = npt.NDArray[np.int32]
-DecayFunction: TypeAlias = Callable[[FloatArray], Any]
-"""A decay: any function from an array of costs to an array of non-negative weights."""
-StepBands: TypeAlias = Mapping[int, float] | Mapping[float, float]
-"""Step weights: the upper cost of each band and its weight, e.g. ``{800: 1.0, 1600: 0.68}``."""
-
-_SHOWN_IDS = 10  # ids named in one error message before "and N more"
-
-
-# --------------------------------------------------------------------------------------------
-# Catchment pairs
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class CatchmentPairs:
-    """The origin-destination pairs within a catchment, as aligned arrays.
-
-    Build with :func:`pairs_from_points` or :func:`pairs_from_costs`; the arrays are read-only.
-
-    Attributes
-    ----------
-    origin
-        Position of each pair's origin in ``origin_ids``.
-    destination
-        Position of each pair's destination in ``destination_ids``.
-    cost
-        Travel cost of each pair (metres for straight-line distances, or minutes).
-    origin_ids, destination_ids
-        Ids of every origin and destination, including those with no pair.
-    max_cost
-        The catchment the pairs were built to: every pair with a cost up to it is present.
-    """
-
-    origin: PositionArray
-    destination: PositionArray
-    cost: FloatArray
-    origin_ids: pd.Index
-    destination_ids: pd.Index
-    max_cost: float
-
-    def __post_init__(self) -> None:
-        origin = np.asarray(self.origin)
-        destination = np.asarray(self.destination)
-        cost = np.asarray(self.cost, dtype=np.float64)
-        problems: list[Problem] = []
-        for name, array in (("origin", origin), ("destination", destination)):
-            if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
-                problems.append(Problem("must be a 1-D array of integer positions", field=name))
-        if cost.ndim != 1:
-            problems.append(Problem("must be a 1-D array", field="cost"))
-        if problems:
-            raise ValidationError("Catchment pairs are not valid.", problems=problems)
-        if not len(origin) == len(destination) == len(cost):
-            raise ValidationError(
-                "Catchment pairs are not valid: origin, destination and cost differ in length."
-            )
-        origin_ids, destination_ids = pd.Index(self.origin_ids), pd.Index(self.destination_ids)
-        max_cost = _cost_limit(self.max_cost, "max_cost", problems)
-        for name, ids, positions in (
-            ("origin", origin_ids, origin),
-            ("destination", destination_ids, destination),
-        ):
-            if ids.has_duplicates:
-                problems.append(Problem(f"{name} ids repeat", field=f"{name}_ids"))
-            if len(ids) > np.iinfo(np.int32).max:
-                problems.append(Problem(f"too many {name}s for int32 positions", field=name))
-            if len(positions) and (positions.min() < 0 or positions.max() >= len(ids)):
-                problems.append(Problem(f"positions outside the {name} ids", field=name))
-        if len(cost) and not (np.isfinite(cost).all() and cost.min() >= 0):
-            problems.append(Problem("costs must be finite and not negative", field="cost"))
-        elif len(cost) and cost.max() > max_cost:
-            problems.append(Problem("costs exceed max_cost", field="cost"))
-        if problems:
-            raise ValidationError("Catchment pairs are not valid.", problems=problems)
-        _freeze(self, origin, destination, cost, origin_ids, destination_ids, max_cost)
-
-    @property
-    def n_origins(self) -> int:
-        """Number of origins, including those with no pair."""
-        return len(self.origin_ids)
-
-    @property
-    def n_destinations(self) -> int:
-        """Number of destinations, including those with no pair."""
-        return len(self.destination_ids)
-
-    def __len__(self) -> int:
-        return len(self.cost)
-
-    @cached_property
-    def _counts(self) -> npt.NDArray[np.intp]:
-        """Number of pairs of each origin, counted once."""
-        return np.bincount(self.origin, minlength=self.n_origins)
-
-    def __repr__(self) -> str:
-        return (
-            f"CatchmentPairs({len(self):,} pairs, {self.n_origins:,} origins, "
-            f"{self.n_destinations:,} destinations, max_cost={self.max_cost!r})"
-        )
-
-    def within(self, max_cost: float) -> CatchmentPairs:
-        """The pairs with a cost of at most ``max_cost``.
-
-        A sensitivity sweep builds the pairs once at its largest catchment and narrows them.
-
-        Parameters
-        ----------
-        max_cost
-            The smaller catchment; it may not exceed the one the pairs were built to.
-
-        Returns
-        -------
-        The subset, equal to building the pairs with ``max_cost`` directly.
-        """
-        problems: list[Problem] = []
-        limit = _cost_limit(max_cost, "max_cost", problems)
-        if not problems and limit > self.max_cost:
-            problems.append(
-                Problem(
-                    f"max_cost {limit!r} exceeds the {self.max_cost!r} the pairs were built to; "
-                    "build the pairs again with the larger catchment",
-                    field="max_cost",
-                )
-            )
-        _raise_if(problems, "Cannot narrow the catchment pairs")
-        if limit == self.max_cost:
-            return self
-        keep = self.cost <= limit
-        return _trusted_pairs(
-            self.origin[keep],
-            self.destination[keep],
-            self.cost[keep],
-            self.origin_ids,
-            self.destination_ids,
-            limit,
-        )
-
-    def to_frame(
-        self, *, origin: str = "origin", destination: str = "dest", cost: str = "cost"
-    ) -> pd.DataFrame:
-        """The pairs as a long cost table of ids, as :func:`pairs_from_costs` reads."""
-        return pd.DataFrame(
-            {
-                origin: self.origin_ids.take(self.origin),
-                destination: self.destination_ids.take(self.destination),
-                cost: self.cost,
-            }
-        )
-
-
-def _freeze(
-    pairs: CatchmentPairs,
-    origin: npt.NDArray[Any],
-    destination: npt.NDArray[Any],
-    cost: FloatArray,
-    origin_ids: pd.Index,
-    destination_ids: pd.Index,
-    max_cost: float,
-) -> None:
-    arrays: dict[str, npt.NDArray[Any]] = {
-        "origin": np.ascontiguousarray(origin, dtype=np.int32).view(),
-        "destination": np.ascontiguousarray(destination, dtype=np.int32).view(),
-        "cost": np.ascontiguousarray(cost, dtype=np.float64).view(),
-    }
-    for name, array in arrays.items():
-        array.flags.writeable = False  # a view, so the caller's own array stays writeable
-        object.__setattr__(pairs, name, array)
-    object.__setattr__(pairs, "origin_ids", origin_ids)
-    object.__setattr__(pairs, "destination_ids", destination_ids)
-    object.__setattr__(pairs, "max_cost", max_cost)
-
-
-def _trusted_pairs(
-    origin: npt.NDArray[np.integer[Any]],
-    destination: npt.NDArray[np.integer[Any]],
-    cost: FloatArray,
-    origin_ids: pd.Index,
-    destination_ids: pd.Index,
-    max_cost: float,
-) -> CatchmentPairs:
-    """Pairs built here from checked parts, without the O(pairs) checks of ``__post_init__``."""
-    pairs = object.__new__(CatchmentPairs)
-    _freeze(pairs, origin, destination, cost, origin_ids, destination_ids, max_cost)
-    return pairs
-
-
-def pairs_from_points(
-    origins: pd.DataFrame,
-    destinations: pd.DataFrame,
-    max_cost: float,
-    *,
-    x: str = "x",
-    y: str = "y",
-    workers: int | None = None,
-) -> CatchmentPairs:
-    """Straight-line catchment pairs between two sets of projected points.
-
-    Uses k-d trees (``scipy.spatial.cKDTree.sparse_distance_matrix``), so time and memory grow
-    with the number of pairs found. Pairs at distance 0 (an asset at the centroid) are kept.
-
-    Parameters
-    ----------
-    origins, destinations
-        One row per point, ids on the index, coordinates in metres in a projected CRS
-        (EPSG:27700 in Great Britain), never degrees.
-    max_cost
-        Catchment radius in metres; pairs at exactly this distance are included.
-    x, y
-        Names of the coordinate columns.
-    workers
-        Threads for the search (default: one per CPU); the result does not depend on it.
-
-    Returns
-    -------
-    The pairs, with ``cost`` the Euclidean distance in metres.
-    """
-    problems: list[Problem] = []
-    origin_xy = _coordinates(origins, x, y, "origins", problems)
-    destination_xy = _coordinates(destinations, x, y, "destinations", problems)
-    radius = _cost_limit(max_cost, "max_cost", problems)
-    _raise_if(problems, "Cannot build catchment pairs from points")
-    origin, destination, cost = _points_within(origin_xy, destination_xy, radius, workers)
-    return _trusted_pairs(
-        origin, destination, cost, origins.index.copy(), destinations.index.copy(), radius
-    )
-
-
-def _coordinates(
-    frame: object, x: str, y: str, what: str, problems: list[Problem]
-) -> npt.NDArray[np.float64]:
-    empty = np.empty((0, 2))
-    if not isinstance(frame, pd.DataFrame):
-        problems.append(Problem(f"{what} must be a pandas DataFrame", field=what))
-        return empty
-    absent = [column for column in (x, y) if column not in frame.columns]
-    if absent:
-        problems.append(Problem(f"{what} has no column {', '.join(absent)}", field=what))
-        return empty
-    if frame.index.has_duplicates:
-        repeated = frame.index[frame.index.duplicated()].unique()
-        problems.append(Problem(f"{what} ids repeat: {_named(repeated)}", field=what))
-    try:
-        xy = frame[[x, y]].to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        problems.append(Problem(f"{what} coordinates must be numbers", field=what))
-        return empty
-    bad = ~np.isfinite(xy).all(axis=1)
-    if bad.any():
-        problems.append(
-            Problem(f"{what} coordinates missing for ids {_named(frame.index[bad])}", field=what)
-        )
-    return xy
-
-
-def _points_within(
-    origin_xy: FloatArray, destination_xy: FloatArray, radius: float, workers: int | None
-) -> tuple[PositionArray, PositionArray, FloatArray]:
-    if len(origin_xy) == 0 or len(destination_xy) == 0:
-        return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64)
-    destination_tree = cKDTree(destination_xy)
-    # Strips of origins sorted by x make compact subtrees that threads search side by side; the
-    # strip count is fixed so the order of the pairs does not depend on the machine.
-    n_strips = 1 if len(origin_xy) < 4096 else 64
-    order = np.argsort(origin_xy[:, 0], kind="stable").astype(np.int32)
-
-    def search(strip: PositionArray) -> npt.NDArray[np.void]:
-        return cKDTree(origin_xy[strip]).sparse_distance_matrix(
-            destination_tree, radius, output_type="ndarray"
-        )
-
-    strips = np.array_split(order, n_strips)
-    threads = min(n_strips, workers or os.cpu_count() or 1)
-    if threads > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            found = list(pool.map(search, strips))
-    else:
-        found = [search(strip) for strip in strips]
-    total = sum(len(part) for part in found)
-    origin = np.empty(total, dtype=np.int32)
-    destination = np.empty(total, dtype=np.int32)
-    cost = np.empty(total, dtype=np.float64)
-    found.reverse()  # pop() hands over each strip's (i, j, v) records in order, then drops them
-    start = 0
-    for strip in strips:
-        part = found.pop()
-        stop = start + len(part)
-        np.take(strip, part["i"], out=origin[start:stop], mode="clip")
-        destination[start:stop] = part["j"]
-        cost[start:stop] = part["v"]
-        start = stop
-        del part
-    return origin, destination, cost
-
-
-def pairs_from_costs(
-    costs: pd.DataFrame,
-    *,
-    origin: str = "origin",
-    destination: str = "dest",
-    cost: str = "cost",
-    origins: Sequence[Any] | pd.Index | None = None,
-    destinations: Sequence[Any] | pd.Index | None = None,
-    max_cost: float | None = None,
-) -> CatchmentPairs:
-    """Catchment pairs from a long cost table (one row per origin-destination pair).
-
-    This is the table PySAL ``access`` takes as ``cost_df``: travel times from a router, or
-    network distances.
-
-    Parameters
-    ----------
-    costs
-        The cost table.
-    origin, destination, cost
-        Names of its origin id, destination id and cost columns.
-    origins, destinations
-        Every origin and destination id, e.g. ``demand.index`` and ``supply.index``, so that
-        those with no row (nothing in reach) are kept and reported. By default, the ids found in
-        the table, in order of first appearance.
-    max_cost
-        Keep the rows with a cost of at most this. By default every row is kept and the table is
-        taken to hold every pair up to its largest cost.
-
-    Returns
-    -------
-    The pairs.
-
-    Raises
-    ------
-    ValidationError
-        Naming every problem: absent columns, missing or negative costs, ids not among
-        ``origins``/``destinations``, and repeated origin-destination pairs.
-    """
-    if not isinstance(costs, pd.DataFrame):
-        raise ValidationError("costs must be a pandas DataFrame.")
-    absent = [name for name in (origin, destination, cost) if name not in costs.columns]
-    if absent:
-        raise ValidationError(
-            "Cannot read the cost table.",
-            problems=[Problem("no such column", field=name) for name in absent],
-        )
-    problems: list[Problem] = []
-    try:
-        cost_values = costs[cost].to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "Cannot read the cost table.", problems=[Problem("costs must be numbers", field=cost)]
-        ) from None
-    bad = ~np.isfinite(cost_values) | (cost_values < 0)
-    if bad.any():
-        problems.append(
-            Problem(
-                f"cost is missing, negative or infinite in {int(bad.sum())} rows "
-                f"(index {_named(costs.index[bad])})",
-                field=cost,
-            )
-        )
-    limit = (
-        _cost_limit(max_cost, "max_cost", problems)
-        if max_cost is not None
-        else float(cost_values[~bad].max(initial=0.0))
-    )
-    origin_column, destination_column = costs[origin], costs[destination]
-    origin_ids = _id_index(origins, origin_column, "origins", problems)
-    destination_ids = _id_index(destinations, destination_column, "destinations", problems)
-    origin_codes = _codes(origin_ids, origin_column, origin, "origins", problems)
-    destination_codes = _codes(
-        destination_ids, destination_column, destination, "destinations", problems
-    )
-    _raise_if(problems, "Cannot read the cost table")
-
-    keep = cost_values <= limit
-    if not keep.all():
-        origin_codes, destination_codes = origin_codes[keep], destination_codes[keep]
-        cost_values = cost_values[keep]
-    width = max(len(destination_ids), 1)
-    # One key per pair; 32-bit keys sort several times faster where they fit.
-    key_type = np.uint32 if len(origin_ids) * width < 2**32 else np.int64
-    pair_keys: npt.NDArray[np.integer[Any]] = origin_codes.astype(key_type)
-    pair_keys *= width
-    pair_keys += destination_codes.astype(key_type)
-    pair_keys.sort()
-    repeated = np.flatnonzero(pair_keys[1:] == pair_keys[:-1])
-    if len(repeated):
-        first = int(pair_keys[repeated[0]])
-        raise ValidationError(
-            "Cannot read the cost table.",
-            problems=[
-                Problem(
-                    f"{len(repeated)} origin-destination pairs appear more than once, e.g. "
-                    f"{origin_ids[first // width]} to {destination_ids[first % width]}; "
-                    "keep one cost per pair",
-                    field=cost,
-                )
-            ],
-        )
-    return _trusted_pairs(
-        origin_codes, destination_codes, cost_values, origin_ids, destination_ids, limit
-    )
-
-
-def _id_index(
-    given: Sequence[Any] | pd.Index | None, column: pd.Series, what: str, problems: list[Problem]
-) -> pd.Index:
-    if given is None:
-        return pd.Index(pd.unique(column.dropna()))
-    ids = given.index if isinstance(given, pd.DataFrame) else pd.Index(given)
-    if ids.has_duplicates:
-        problems.append(
-            Problem(f"{what} ids repeat: {_named(ids[ids.duplicated()].unique())}", field=what)
-        )
-    return ids
-
-
-def _codes(
-    ids: pd.Index, column: pd.Series, name: str, what: str, problems: list[Problem]
-) -> npt.NDArray[np.intp]:
-    if ids.has_duplicates:
-        return np.zeros(len(column), dtype=np.intp)
-    codes = np.asarray(ids.get_indexer(column), dtype=np.intp)  # type: ignore[arg-type]
-    unknown = codes < 0
-    if unknown.any():
-        strangers = pd.Index(pd.unique(column[unknown]))
-        problems.append(
-            Problem(
-                f"{len(strangers)} ids are not among the {what} given: {_named(strangers)}",
-                field=name,
-            )
-        )
-    return codes
-
-
-# --------------------------------------------------------------------------------------------
-# Decay functions
-
-
-class Decay:
-    """Base of the built-in decay functions: a weight in [0, 1] for each cost.
-
-    Instances are small immutable callables. ``repr`` reads as the call that made them (so it can
-    be recorded and re-run) and :meth:`describe` states the formula in words.
-    """
-
-    def __call__(self, cost: npt.ArrayLike) -> FloatArray:
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        """The formula with its parameters, in words."""
-        raise NotImplementedError
-
-
-@dataclass(frozen=True, repr=False)
-class _Step(Decay):
-    thresholds: tuple[float, ...]
-    weights: tuple[float, ...]
-
-    def __call__(self, cost: npt.ArrayLike) -> FloatArray:
-        table = np.append(np.asarray(self.weights, dtype=np.float64), 0.0)
-        # side="left": a cost equal to a threshold takes that band's weight, as in PySAL.
-        return table[np.searchsorted(self.thresholds, np.asarray(cost, np.float64), side="left")]
-
-    def __repr__(self) -> str:
-        bands = ", ".join(
-            f"{t!r}: {w!r}" for t, w in zip(self.thresholds, self.weights, strict=True)
-        )
-        return f"step({{{bands}}})"
-
-    def describe(self) -> str:
-        bands = "; ".join(
-            f"cost <= {t:g}: {w:g}" for t, w in zip(self.thresholds, self.weights, strict=True)
-        )
-        return f"step weights ({bands}; beyond {self.thresholds[-1]:g}: 0)"
-
-
-@dataclass(frozen=True, repr=False)
-class _Gaussian(Decay):
-    bandwidth: float
-
-    def __call__(self, cost: npt.ArrayLike) -> FloatArray:
-        c = np.asarray(cost, dtype=np.float64)
-        weight = np.multiply(c, c)  # in place from here on: one array, not four
-        np.divide(weight, -2 * self.bandwidth**2, out=weight)  # as PySAL: -c * c / (2 s^2)
-        return np.exp(weight, out=weight)
-
-    def __repr__(self) -> str:
-        return f"gaussian({self.bandwidth!r})"
-
-    def describe(self) -> str:
-        return f"Gaussian decay exp(-cost^2 / (2 * {self.bandwidth:g}^2)), 1 at cost 0"
-
-
-@dataclass(frozen=True, repr=False)
-class _Exponential(Decay):
-    beta: float
-
-    def __call__(self, cost: npt.ArrayLike) -> FloatArray:
-        weight = np.multiply(np.asarray(cost, dtype=np.float64), -self.beta)
-        return np.exp(weight, out=weight)
-
-    def __repr__(self) -> str:
-        return f"exponential({self.beta!r})"
-
-    def describe(self) -> str:
-        return f"exponential decay exp(-{self.beta:g} * cost)"
-
-
-@dataclass(frozen=True, repr=False)
-class _Linear(Decay):
-    max_cost: float
-
-    def __call__(self, cost: npt.ArrayLike) -> FloatArray:
-        weight = np.divide(np.asarray(cost, dtype=np.float64), self.max_cost)
-        np.subtract(1.0, weight, out=weight)
-        return np.maximum(weight, 0.0, out=weight)
-
-    def __repr__(self) -> str:
-        return f"linear({self.max_cost!r})"
-
-    def describe(self) -> str:
-        return f"linear decay max(0, 1 - cost / {self.max_cost:g})"
-
-
-@dataclass(frozen=True, repr=False)
-class _Power(Decay):
-    beta: float
-    scale: float
-
-    def __call__(self, cost: npt.ArrayLike) -> FloatArray:
-        c = np.asarray(cost, dtype=np.float64)
-        return (np.maximum(c, self.scale) / self.scale) ** -self.beta
-
-    def __repr__(self) -> str:
-        return f"power({self.beta!r}, scale={self.scale!r})"
-
-    def describe(self) -> str:
-        return f"inverse power decay min(1, (cost / {self.scale:g})^-{self.beta:g})"
-
-
-def step(thresholds_and_weights: StepBands) -> Decay:
-    """Step weights by cost band, as in the enhanced 2SFCA (E2SFCA).
-
-    Parameters
-    ----------
-    thresholds_and_weights
-        Upper cost of each band and its weight in [0, 1], e.g. ``{800: 1.0, 1600: 0.68}``:
-        weight 1 up to and including 800 m, 0.68 above 800 up to 1600, 0 beyond. PySAL's
-        ``weights.step_fn`` with the same mapping gives the same weights.
-
-    Examples
-    --------
-    >>> step({800: 1.0, 1600: 0.68})([0, 800, 801, 1600, 2000]).tolist()
-    [1.0, 1.0, 0.68, 0.68, 0.0]
-    """
-    problems: list[Problem] = []
-    if not isinstance(thresholds_and_weights, Mapping) or not thresholds_and_weights:
-        raise ValidationError(
-            "step needs a mapping of cost thresholds to weights, e.g. {800: 1.0, 1600: 0.68}."
-        )
-    bands = sorted((float(t), float(w)) for t, w in thresholds_and_weights.items())
-    for threshold, weight in bands:
-        if not (math.isfinite(threshold) and threshold >= 0):
-            problems.append(Problem(f"threshold {threshold!r} must be a cost >= 0", field="step"))
-        if not 0 <= weight <= 1:
-            problems.append(Problem(f"weight {weight!r} must be in [0, 1]", field="step"))
-    _raise_if(problems, "Invalid step weights")
-    return _Step(tuple(t for t, _ in bands), tuple(w for _, w in bands))
-
-
-def gaussian(bandwidth: float) -> Decay:
-    """Gaussian decay ``exp(-cost^2 / (2 bandwidth^2))``, as PySAL's ``weights.gaussian(sigma)``.
-
-    The weight is 1 at cost 0 (no normalising constant) and is not cut to 0 at the catchment
-    edge; combine it with ``max_cost`` for the Gaussian 2SFCA.
-
-    Parameters
-    ----------
-    bandwidth
-        The width (sigma), in the unit of the costs.
-    """
-    return _Gaussian(_positive(bandwidth, "bandwidth"))
-
-
-def exponential(beta: float) -> Decay:
-    """Exponential decay ``exp(-beta * cost)``.
-
-    Parameters
-    ----------
-    beta
-        Decay rate per unit of cost, >= 0.
-    """
-    return _Exponential(_positive(beta, "beta", allow_zero=True))
-
-
-def linear(max_cost: float) -> Decay:
-    """Linear decay ``max(0, 1 - cost / max_cost)``: 1 at cost 0, 0 from ``max_cost`` on.
-
-    Parameters
-    ----------
-    max_cost
-        Cost at which the weight reaches 0.
-    """
-    return _Linear(_positive(max_cost, "max_cost"))
-
-
-def power(beta: float, *, scale: float = 1.0) -> Decay:
-    """Inverse power decay ``min(1, (cost / scale)^-beta)``.
-
-    Capped at 1 so a cost near 0 does not give an infinite weight. With ``scale=1`` this is the
-    ``decay_power`` of the R package accessibility; it equals PySAL's
-    ``weights.gravity(scale, -beta, min_dist=scale)``.
-
-    Parameters
-    ----------
-    beta
-        Exponent, >= 0.
-    scale
-        Cost below which the weight is 1, in the unit of the costs.
-    """
-    return _Power(_positive(beta, "beta", allow_zero=True), _positive(scale, "scale"))
-
-
-def _positive(value: float, name: str, *, allow_zero: bool = False) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValidationError(f"{name} must be a finite number {bound}, not {value!r}.")
-    return number
-
 
 # --------------------------------------------------------------------------------------------
 # Measures
@@ -1056,7 +432,7 @@ def floating_catchment_ratio(
             problems.append(
                 Problem(f"the {role} of neighbour_pairs must be the origins of pairs", field=role)
             )
-    _raise_if(problems, "Cannot compute the floating catchment ratio")
+    raise_if(problems, "Cannot compute the floating catchment ratio")
     supply_at = _values(supply, used.destination_ids, "supply", "destination")
     demand_at = _values(demand, neighbours.destination_ids, "demand", "origin")
     supply_in_reach = _matrix(used, None) @ supply_at
@@ -1165,7 +541,7 @@ def _demand_and_supply(
     problems: list[Problem] = []
     demand_at = _values(demand, pairs.origin_ids, "demand", "origin", problems)
     supply_at = _values(supply, pairs.destination_ids, "supply", "destination", problems)
-    _raise_if(problems, "Cannot compute access")
+    raise_if(problems, "Cannot compute access")
     return demand_at, supply_at
 
 
@@ -1187,19 +563,19 @@ def _values(
         collected.append(Problem(f"{what} must be numbers", field=what))
     elif values.index.has_duplicates:
         repeated = values.index[values.index.duplicated()].unique()
-        collected.append(Problem(f"{what} repeats {role} ids {_named(repeated)}", field=what))
+        collected.append(Problem(f"{what} repeats {role} ids {named(repeated)}", field=what))
     else:
         aligned = values if values.index.equals(ids) else values.reindex(ids)
         result = aligned.to_numpy(dtype=np.float64, na_value=np.nan)
         absent = ~ids.isin(values.index)
         if absent.any():
-            collected.append(Problem(f"no {what} for {role} ids {_named(ids[absent])}", field=what))
+            collected.append(Problem(f"no {what} for {role} ids {named(ids[absent])}", field=what))
         unknown = ~values.index.isin(ids)
         if unknown.any():
             collected.append(
                 Problem(
                     f"{what} has ids that are not {role}s of the pairs: "
-                    f"{_named(values.index[unknown])}; build the pairs with every {role} id "
+                    f"{named(values.index[unknown])}; build the pairs with every {role} id "
                     f"(e.g. pairs_from_costs(..., {role}s={what}.index))",
                     field=what,
                 )
@@ -1207,17 +583,15 @@ def _values(
         missing = np.isnan(result) & ~absent
         if missing.any():
             collected.append(
-                Problem(f"{what} is missing for ids {_named(ids[missing])}", field=what)
+                Problem(f"{what} is missing for ids {named(ids[missing])}", field=what)
             )
         invalid = np.isinf(result) | (result < 0)
         if invalid.any():
             collected.append(
-                Problem(
-                    f"{what} is negative or infinite for ids {_named(ids[invalid])}", field=what
-                )
+                Problem(f"{what} is negative or infinite for ids {named(ids[invalid])}", field=what)
             )
     if problems is None:
-        _raise_if(collected, "Cannot compute access")
+        raise_if(collected, "Cannot compute access")
     return result
 
 
@@ -1262,30 +636,3 @@ def _describe(decay: object) -> str | None:
         return None
     describe = getattr(decay, "describe", None)
     return str(describe()) if callable(describe) else repr(decay)
-
-
-# --------------------------------------------------------------------------------------------
-# Small helpers
-
-
-def _cost_limit(value: object, name: str, problems: list[Problem]) -> float:
-    try:
-        limit = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        limit = math.nan
-    if not (math.isfinite(limit) and limit >= 0):
-        problems.append(Problem(f"{name} must be a finite cost >= 0, not {value!r}", field=name))
-        return 0.0
-    return limit
-
-
-def _named(ids: pd.Index | Sequence[Any]) -> str:
-    shown = ", ".join(str(i) for i in list(ids[:_SHOWN_IDS]))
-    more = len(ids) - _SHOWN_IDS
-    return f"{shown} and {more} more" if more > 0 else shown
-
-
-def _raise_if(problems: list[Problem], what: str) -> None:
-    if problems:
-        noun = "problem" if len(problems) == 1 else "problems"
-        raise ValidationError(f"{what}: {len(problems)} {noun}.", problems=problems)

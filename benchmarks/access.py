@@ -10,7 +10,7 @@
 Targets (access issue): at least 20x faster than PySAL with equal results; (b) under 1 s and
 under 1 GiB.
 
-Run with ``.venv/bin/python benchmarks/bench_access.py`` (needs ``pip install access``). ``--scale 0.05``
+Run with ``.venv/bin/python benchmarks/access.py`` (needs ``pip install access``). ``--scale 0.05``
 runs a smaller problem with the same density (a dry run; figures not comparable to the targets).
 """
 
@@ -75,6 +75,10 @@ def seconds(run: Callable[[], T], repeats: int = 1) -> tuple[float, float, T]:
 
 
 def compare_with_pysal(scale: float) -> None:
+    # This script is itself named access.py: take its folder off the path so the import finds
+    # PySAL's package, not this file.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     access: Any = importlib.import_module("access")  # PySAL
 
     areas, assets, population, capacity = synthetic(scale)
