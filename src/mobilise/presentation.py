@@ -84,3 +84,37 @@ def decile_words(decile: int | None, polarity: str = "higher_is_worse") -> str:
     if decile >= 8:
         return f"better than most of England (decile {decile} of 10)"
     return f"around the middle for England (decile {decile} of 10)"
+
+
+def gradient_words(scenario: dict[str, object], what: str) -> str:
+    """One plain sentence on how access to ``what`` follows deprivation in an access scenario."""
+    sii = scenario.get("sii")
+    if not isinstance(sii, dict) or sii.get("sii") is None:
+        return (
+            f"There are too few deprivation groups here to measure how access to {what} "
+            "follows deprivation."
+        )
+    unit = str(scenario.get("unit", ""))
+    value = float(sii["sii"])
+    low, high = sii.get("sii_lower"), sii.get("sii_upper")
+    size = f"{abs(value):.2g} {unit}".strip()
+    if value > 0:
+        trend = f"Access to {what} is higher in the less deprived neighbourhoods"
+        change = f"rises by {size}"
+    elif value < 0:
+        trend = f"Access to {what} is higher in the more deprived neighbourhoods"
+        change = f"falls by {size}"
+    else:
+        return f"Access to {what} does not change with deprivation here."
+    sentence = (
+        f"{trend}: along the fitted gradient it {change} from the most to the least deprived end"
+    )
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        sure = (low > 0) == (high > 0) and low != 0 and high != 0
+        sentence += f" (95% interval {low:.2g} to {high:.2g}"
+        sentence += (
+            ")." if sure else "; the interval includes no gradient at all, so it may be chance)."
+        )
+    else:
+        sentence += "."
+    return sentence

@@ -33,6 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 
 __all__ = [
+    "analysis_results",
+    "analysis_runs",
     "area_links",
     "areas",
     "asset_pair_decisions",
@@ -349,6 +351,50 @@ contributions = Table(
     Column("moderation_note", Text, nullable=False, default=""),
     Column("client_key", String(64), nullable=False, index=True),
     *record_columns(),
+)
+
+# An analysis run: what was asked (place, categories, method, catchments, decays), the data it
+# read, its state while it runs in the background, and a summary of its findings when done.
+analysis_runs = Table(
+    "analysis_runs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("place_id", String(36), ForeignKey("places.id"), nullable=False, index=True),
+    Column("parameters", JSON, nullable=False, default=dict),
+    Column("data_versions", JSON, nullable=False, default=dict),
+    Column("status", String(20), nullable=False, default="queued"),
+    Column("progress", Float, nullable=False, default=0.0),
+    Column("step", String(300), nullable=False, default=""),
+    Column("error", Text, nullable=False, default=""),
+    Column("summary", JSON, nullable=False, default=dict),
+    Column("started_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("rerun_of", String(36), ForeignKey("analysis_runs.id"), nullable=True),
+    *record_columns(),
+)
+
+# One area's result in one scenario (category, catchment, decay) of a run: its access, what it
+# can reach, its LISA cluster and whether it is a priority neighbourhood, with the reasons.
+analysis_results = Table(
+    "analysis_results",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("run_id", String(36), ForeignKey("analysis_runs.id"), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("catchment_m", Float, nullable=False),
+    Column("decay", String(20), nullable=False),
+    Column("area_code", String(12), nullable=False),
+    Column("population", Float, nullable=False),  # as read by the run
+    Column("imd_decile", Integer, nullable=True),  # national IMD 2019 decile, as read
+    Column("value", Float, nullable=False),
+    Column("in_reach", Integer, nullable=False),
+    Column("nearest_m", Float, nullable=True),  # None: nothing within the catchment
+    Column("cluster", String(20), nullable=True),  # None: left out of the LISA (reported)
+    Column("priority", Boolean, nullable=False, default=False),
+    Column("reasons", JSON, nullable=False, default=list),
+    *record_columns(),
+    Index("ix_analysis_results_scenario", "run_id", "category", "catchment_m", "decay"),
 )
 
 # The trail itself is append-only: it has no record columns.

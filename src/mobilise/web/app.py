@@ -17,6 +17,7 @@ from mobilise.web import errors
 from mobilise.web.deps import EDITOR_ROLES
 from mobilise.web.errors import render_error
 from mobilise.web.routes import (
+    access,
     api,
     asset_export,
     asset_review,
@@ -124,6 +125,8 @@ def create_app(
     app.add_middleware(RequestGuard, local_mode=settings.local_mode)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(access.api)
+    app.include_router(access.pages)
     # Fixed paths under /assets and /api/v1/assets come before /assets/{asset_id}.
     app.include_router(asset_export.router)
     app.include_router(asset_review.api)

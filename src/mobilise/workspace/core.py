@@ -102,6 +102,10 @@ class Workspace:
         self.close()
 
     @cached_property
+    def access(self) -> AccessService:
+        return AccessService(self)
+
+    @cached_property
     def places(self) -> PlaceService:
         return PlaceService(self)
 
@@ -155,6 +159,7 @@ def open_workspace(path_or_url: str | Path, *, actor: str = "local") -> Workspac
     return Workspace(engine, actor=actor)
 
 
+from mobilise.workspace.access import AccessService  # noqa: E402
 from mobilise.workspace.areas import AreaService  # noqa: E402
 from mobilise.workspace.asset_duplicates import DuplicateService  # noqa: E402
 from mobilise.workspace.assets import AssetService  # noqa: E402

@@ -1,0 +1,258 @@
+"""Access and disparities: the page per place, and the JSON API of access runs.
+
+Runs are computed in the background (after the response is sent); the page and API clients
+follow a run's progress through ``GET /api/v1/access/runs/{id}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from mobilise.errors import MobiliseError, NotFound
+from mobilise.formats.asset_vocab import CATEGORIES
+from mobilise.presentation import gradient_words
+from mobilise.web.deps import (
+    EditorDep,
+    SettingsDep,
+    TemplatesDep,
+    UserDep,
+    WorkspaceDep,
+    is_editor,
+)
+from mobilise.web.routes.api import ERRORS
+from mobilise.workspace import Workspace
+from mobilise.workspace.access import AccessRun
+from mobilise.workspace.access_plan import DECAYS, METHODS, AccessPlan
+
+api = APIRouter(prefix="/api/v1", tags=["access"])
+pages = APIRouter(include_in_schema=False)
+
+DEFAULT_CATEGORIES = ("arts_culture", "community_space", "library")
+DEFAULT_HEALTH = "cidr2019"
+_DOWNLOADS = {"csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+sqlite3"}
+
+
+class AccessRunCreate(BaseModel):
+    """What to compute; see ``mobilise access run --help`` for the same options."""
+
+    categories: list[str] = Field(description="Asset categories, e.g. ['library', 'green_space'].")
+    method: str = Field("e2sfca", description=f"One of {', '.join(METHODS)}.")
+    catchments_m: list[float] = Field(
+        default_factory=lambda: [800.0, 1600.0], description="Catchment sizes in metres."
+    )
+    decays: list[str] = Field(
+        default_factory=list, description=f"Decays ({', '.join(DECAYS)}); default the method's."
+    )
+    supply: str = Field("count", description="count (1 per asset) or capacity.")
+    core20: bool = True
+    health_indicator: str | None = Field(None, description="e.g. cidr2019")
+    permutations: int = 999
+
+
+def _execute(workspace: Workspace, run_id: str) -> None:
+    """Compute a run after the response; a failure is stored with the run, so it is shown."""
+    with contextlib.suppress(MobiliseError):  # stored with the run; the page shows it
+        workspace.access.execute(run_id)
+
+
+# -- JSON API -------------------------------------------------------------------------------------
+@api.post("/places/{slug}/access/runs", status_code=202, responses=ERRORS)
+def start_run(
+    slug: str,
+    body: AccessRunCreate,
+    workspace: WorkspaceDep,
+    background: BackgroundTasks,
+    _user: EditorDep,
+) -> dict[str, Any]:
+    """Start an access run; it is computed in the background. Follow ``GET /access/runs/{id}``."""
+    plan = AccessPlan.build(
+        categories=body.categories,
+        method=body.method,
+        catchments_m=body.catchments_m,
+        decays=body.decays or None,
+        supply=body.supply,
+        core20=body.core20,
+        health_indicator=body.health_indicator,
+        permutations=body.permutations,
+    )
+    run = workspace.access.start(slug, plan)
+    background.add_task(_execute, workspace, run.id)
+    return run.to_dict()
+
+
+@api.get("/places/{slug}/access/runs", responses=ERRORS)
+def list_runs(slug: str, workspace: WorkspaceDep) -> list[dict[str, Any]]:
+    """A place's access runs, newest first."""
+    return [r.to_dict() for r in workspace.access.list(slug)]
+
+
+@api.get("/access/runs/{run_id}", responses=ERRORS)
+def get_run(run_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
+    """One run: status and progress while it runs; its plan, data versions and summary."""
+    return workspace.access.get(run_id).to_dict()
+
+
+@api.post("/access/runs/{run_id}/rerun", status_code=202, responses=ERRORS)
+def rerun(
+    run_id: str, workspace: WorkspaceDep, background: BackgroundTasks, _user: EditorDep
+) -> dict[str, Any]:
+    """Run a saved run's plan again on the current data (a new run, in the background)."""
+    run = workspace.access.rerun(run_id)
+    background.add_task(_execute, workspace, run.id)
+    return run.to_dict()
+
+
+@api.get("/access/runs/{run_id}/results", responses=ERRORS)
+def results(
+    run_id: str,
+    workspace: WorkspaceDep,
+    category: Annotated[str | None, Query()] = None,
+    catchment_m: Annotated[float | None, Query()] = None,
+    decay: Annotated[str | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """A run's results per area (filter by scenario)."""
+    frame = workspace.access.results(
+        run_id, category=category, catchment_m=catchment_m, decay=decay
+    )
+    frame = frame.astype(object).where(frame.notna(), None)
+    return cast(list[dict[str, Any]], frame.to_dict("records"))
+
+
+@api.get(
+    "/access/runs/{run_id}/areas.geojson",
+    responses={200: {"content": {"application/geo+json": {}}}, **ERRORS},
+    response_class=Response,
+)
+def run_geojson(
+    run_id: str,
+    workspace: WorkspaceDep,
+    category: Annotated[str, Query()],
+    catchment_m: Annotated[float | None, Query()] = None,
+    decay: Annotated[str | None, Query()] = None,
+) -> Response:
+    """One scenario's results with the areas' boundaries, for maps."""
+    text = workspace.access.geojson(run_id, category=category, catchment_m=catchment_m, decay=decay)
+    return Response(text, media_type="application/geo+json")
+
+
+@api.get(
+    "/access/runs/{run_id}/results.{file_format}",
+    responses={200: {"content": {t: {} for t in _DOWNLOADS.values()}}, **ERRORS},
+    response_class=Response,
+)
+def download(run_id: str, file_format: str, workspace: WorkspaceDep) -> Response:
+    """Every result of a run as CSV, or as a GeoPackage with the areas' boundaries."""
+    if file_format not in _DOWNLOADS:
+        raise NotFound(f"No download as {file_format!r}: use results.csv or results.gpkg.")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"access-{run_id}.{file_format}"
+        workspace.access.export(run_id, path)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type=_DOWNLOADS[file_format],
+        headers={"Content-Disposition": f'attachment; filename="access-{run_id}.{file_format}"'},
+    )
+
+
+# -- the page -------------------------------------------------------------------------------------
+@pages.get("/places/{slug}/access", response_class=HTMLResponse)
+def access_page(
+    request: Request,
+    slug: str,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
+    user: UserDep,
+    run: Annotated[str | None, Query()] = None,
+    category: Annotated[str | None, Query()] = None,
+    catchment_m: Annotated[float | None, Query()] = None,
+    decay: Annotated[str | None, Query()] = None,
+) -> Response:
+    place = workspace.places.get(slug)
+    runs = workspace.access.list(slug)
+    chosen: AccessRun | None = None
+    if run:
+        chosen = workspace.access.get(run)
+        if chosen.place != slug:
+            raise NotFound(f"Run {run} belongs to {chosen.place_name}, not {place.name}.")
+    else:
+        chosen = next((r for r in runs if r.status == "done"), None) or (runs[0] if runs else None)
+    scenario = None
+    if chosen is not None and chosen.status == "done" and chosen.scenarios:
+        scenario = chosen.scenario(
+            category if category in chosen.plan.categories else chosen.plan.categories[0],
+            catchment_m if catchment_m in chosen.plan.catchments_m else None,
+            decay if decay in chosen.plan.decays else None,
+        )
+    priority_rows: list[dict[str, Any]] = []
+    if scenario is not None and chosen is not None:
+        frame = workspace.access.results(
+            chosen.id,
+            category=scenario["category"],
+            catchment_m=scenario["catchment_m"],
+            decay=scenario["decay"],
+        )
+        flagged = frame[frame["priority"]].sort_values(["imd_decile", "value", "area_code"])
+        priority_rows = cast(
+            list[dict[str, Any]],
+            flagged.astype(object).where(flagged.notna(), None).to_dict("records"),
+        )
+    indicators = workspace.indicators.list(place=slug)
+    return templates.TemplateResponse(
+        request,
+        "access.html",
+        {
+            "place": place,
+            "runs": runs,
+            "run": chosen,
+            "scenario": scenario,
+            "priority_rows": priority_rows,
+            "gradient_words": (
+                gradient_words(scenario, CATEGORIES[scenario["category"]].lower())
+                if scenario
+                else ""
+            ),
+            "categories": CATEGORIES,
+            "default_categories": DEFAULT_CATEGORIES,
+            "methods": METHODS,
+            "decays": DECAYS,
+            "health_indicators": [i for i in indicators if i.polarity == "higher_is_worse"],
+            "default_health": DEFAULT_HEALTH,
+            "can_run": is_editor(user),
+            "tile_url": settings.tile_url,
+            "tile_attribution": settings.tile_attribution,
+            "user": user,
+        },
+    )
+
+
+@pages.post("/places/{slug}/access/runs")
+def start_from_page(
+    slug: str,
+    workspace: WorkspaceDep,
+    background: BackgroundTasks,
+    _user: EditorDep,
+    categories: Annotated[list[str], Form()],
+    method: Annotated[str, Form()] = "e2sfca",
+    catchments: Annotated[str, Form()] = "800,1600",
+    decay: Annotated[str, Form()] = "",
+    health_indicator: Annotated[str, Form()] = "",
+) -> Response:
+    plan = AccessPlan.build(
+        categories=categories,
+        method=method,
+        catchments_m=catchments,
+        decays=decay or None,
+        health_indicator=health_indicator or None,
+    )
+    run = workspace.access.start(slug, plan)
+    background.add_task(_execute, workspace, run.id)
+    return RedirectResponse(f"/places/{slug}/access?run={run.id}", status_code=303)

@@ -1,0 +1,185 @@
+// The access and disparities page: progress of a running analysis, the map (access, LISA
+// clusters, priority neighbourhoods) and the gradient chart by national IMD decile.
+"use strict";
+(function () {
+  const M = window.Mobilise;
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(select =>
+    select.addEventListener("change", () => select.form.submit()));
+
+  // -- a run in progress: follow it, then show it ------------------------------------------------
+  const progressBox = document.getElementById("progress");
+  if (progressBox) {
+    const runId = progressBox.dataset.run;
+    const bar = document.getElementById("progress-bar");
+    const step = document.getElementById("progress-step");
+    const poll = async () => {
+      try {
+        const response = await fetch(`/api/v1/access/runs/${encodeURIComponent(runId)}`);
+        const run = await response.json();
+        if (!response.ok) throw new Error((run.error && run.error.message) || response.status);
+        bar.value = run.progress;
+        bar.textContent = Math.round(run.progress * 100) + "%";
+        step.textContent = run.step;
+        if (run.status === "done" || run.status === "failed") {
+          window.location.replace(`${window.location.pathname}?run=${encodeURIComponent(runId)}`);
+          return;
+        }
+      } catch (error) {
+        step.textContent = "Could not check the progress: " + error.message + ". Trying again…";
+      }
+      window.setTimeout(poll, 1000);
+    };
+    window.setTimeout(poll, 500);
+  }
+
+  const mapElement = document.getElementById("map");
+  const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
+  if (!mapElement || !scenario) return;
+
+  // -- the map ----------------------------------------------------------------------------------
+  const unit = mapElement.dataset.unit;
+  const status = document.getElementById("status");
+  const map = M.baseMap(mapElement);
+  // Access: fifths of this place, light (low access) to dark blue (high); 0 = nothing in reach.
+  const ACCESS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+  const NONE = "#fdd0a2";
+  const CLUSTERS = {
+    "High-High": ["#b2182b", "High access, neighbours high too (a hot spot)"],
+    "Low-Low": ["#2166ac", "Low access, neighbours low too (a cold spot)"],
+    "High-Low": ["#f4a582", "High access among low neighbours"],
+    "Low-High": ["#92c5de", "Low access among high neighbours"],
+    "Not significant": ["#e8e8e8", "No clear pattern"],
+  };
+  const NOTES = {
+    access: `Access of each neighbourhood in ${unit}, coloured by fifths of this place's neighbourhoods. Orange: no asset within the catchment.`,
+    clusters: "Where neighbourhoods with similar access sit together beyond chance (local Moran's I, LISA). Hot spots are groups with high access; cold spots groups with low access.",
+    priority: "Neighbourhoods with high need (England's most deprived 20%, or the worst health here) and low access (the lowest fifth here, or nothing in reach). Click one for its profile.",
+  };
+  let features = [];
+  let layer = null;
+  let breaks = [];
+
+  function fifths(values) {
+    const sorted = values.filter(v => v > 0).sort((a, b) => a - b);
+    const found = [];
+    for (let k = 1; k < 5; k++) found.push(sorted[Math.floor(k * sorted.length / 5)]);
+    return found;
+  }
+
+  function colour(view, p) {
+    if (view === "clusters") return (CLUSTERS[p.cluster] || ["#ffffff"])[0];
+    if (view === "priority") return p.priority ? "#7b3294" : "#f0f0f0";
+    if (!(p.value > 0)) return NONE;
+    return ACCESS[breaks.filter(b => p.value > b).length];
+  }
+
+  function legend(view) {
+    const box = document.getElementById("legend");
+    const row = (fill, text) => `<div class="row"><span class="swatch" style="background:${fill}"></span>${M.escapeHtml(text)}</div>`;
+    let rows = "";
+    if (view === "clusters") {
+      const counts = {};
+      features.forEach(f => { counts[f.properties.cluster] = (counts[f.properties.cluster] || 0) + 1; });
+      rows = Object.entries(CLUSTERS).map(([k, [fill, text]]) => row(fill, `${text} (${counts[k] || 0})`)).join("");
+    } else if (view === "priority") {
+      const n = features.filter(f => f.properties.priority).length;
+      rows = row("#7b3294", `Priority neighbourhood (${n})`) + row("#f0f0f0", "Not a priority");
+    } else {
+      const names = ["Lowest fifth here", "", "Middle fifth", "", "Highest fifth here"];
+      rows = ACCESS.map((fill, k) => row(fill, names[k] || " ")).join("") + row(NONE, "Nothing within reach");
+    }
+    box.innerHTML = rows;
+    document.getElementById("view-note").textContent = NOTES[view];
+    document.getElementById("view-title").textContent =
+      {access: "Access", clusters: "Clusters of high and low access", priority: "Priority neighbourhoods"}[view];
+  }
+
+  function tooltip(p) {
+    const near = p.nearest_m === null ? "none within the catchment" : `nearest ${p.nearest_m.toLocaleString("en-GB")} m`;
+    return `<strong>${M.escapeHtml(p.name)}</strong> <small>${p.code}</small><br>` +
+      `Access: <strong>${M.formatNumber(p.value)}</strong> ${M.escapeHtml(unit)}<br>` +
+      `${p.in_reach} in reach; ${near}<br>` +
+      `IMD decile ${p.imd_decile || "–"} · ${p.population.toLocaleString("en-GB")} residents` +
+      (p.cluster && p.cluster !== "Not significant" ? `<br>Cluster: ${M.escapeHtml(p.cluster)}` : "") +
+      (p.priority ? `<br><strong>Priority:</strong> ${M.escapeHtml(p.reasons.join("; "))}` : "");
+  }
+
+  function draw(view) {
+    if (layer) layer.remove();
+    layer = L.geoJSON({type: "FeatureCollection", features}, {
+      style: f => ({color: view === "priority" && f.properties.priority ? "#2d004b" : "#ffffff",
+                    weight: view === "priority" && f.properties.priority ? 1.4 : 0.5,
+                    fillColor: colour(view, f.properties), fillOpacity: 0.85}),
+      onEachFeature: (f, shape) => {
+        shape.bindTooltip(tooltip(f.properties), {sticky: true});
+        shape.on("click", () => { window.location.href = "/areas/" + f.properties.code; });
+      },
+    }).addTo(map);
+    legend(view);
+    mapElement.dataset.view = view;
+  }
+
+  async function load() {
+    const d = mapElement.dataset;
+    const url = `/api/v1/access/runs/${encodeURIComponent(d.run)}/areas.geojson?category=${encodeURIComponent(d.category)}&catchment_m=${d.catchment}&decay=${encodeURIComponent(d.decay)}`;
+    try {
+      const response = await fetch(url);
+      const body = await response.json();
+      if (!response.ok) throw new Error((body.error && body.error.message) || "the server answered " + response.status);
+      features = body.features;
+    } catch (error) {
+      status.textContent = "Could not load the map: " + error.message;
+      return;
+    }
+    breaks = fifths(features.map(f => f.properties.value));
+    draw("access");
+    map.fitBounds(layer.getBounds(), {padding: [8, 8]});
+    status.textContent = `${features.length.toLocaleString("en-GB")} neighbourhoods. Hover for details; click one for its profile.`;
+    mapElement.dataset.ready = "true";
+  }
+
+  document.querySelectorAll("input[name=view]").forEach(input =>
+    input.addEventListener("change", () => { if (input.checked && features.length) draw(input.value); }));
+  load();
+
+  // -- the gradient chart -----------------------------------------------------------------------
+  function gradientChart() {
+    const box = document.getElementById("gradient");
+    const groups = scenario.gradient || [];
+    if (!groups.length) { box.innerHTML = '<p class="small muted">No IMD deciles for these neighbourhoods.</p>'; return; }
+    const W = 640, H = 260, left = 56, right = 12, top = 14, bottom = 44;
+    const high = Math.max(...groups.map(g => g.value + 1.96 * (g.se || 0)), 1e-9) * 1.08;
+    const x = d => left + (d - 0.5) * (W - left - right) / 10;
+    const y = v => top + (H - top - bottom) * (1 - Math.max(0, v) / high);
+    const band = (W - left - right) / 10 * 0.7;
+    let svg = `<svg viewBox="0 0 ${W} ${H}" width="100%" xmlns="http://www.w3.org/2000/svg" font-size="11">`;
+    for (let k = 0; k <= 4; k++) {
+      const v = high * k / 4;
+      svg += `<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#e3e6ea"/>` +
+             `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#5b6473">${M.formatNumber(v)}</text>`;
+    }
+    groups.forEach(g => {
+      const colour = M.DECILE_COLOURS[g.decile - 1];
+      svg += `<rect x="${x(g.decile) - band / 2}" y="${y(g.value)}" width="${band}" height="${y(0) - y(g.value)}" fill="${colour}" opacity="0.85"><title>Decile ${g.decile}: ${M.formatNumber(g.value)} ${M.escapeHtml(unit)} (${g.areas} neighbourhoods, ${g.population.toLocaleString("en-GB")} residents)</title></rect>`;
+      if (g.se) {
+        const lo = y(g.value - 1.96 * g.se), hi = y(g.value + 1.96 * g.se);
+        svg += `<line x1="${x(g.decile)}" x2="${x(g.decile)}" y1="${lo}" y2="${hi}" stroke="#1d2330"/>` +
+               `<line x1="${x(g.decile) - 5}" x2="${x(g.decile) + 5}" y1="${hi}" y2="${hi}" stroke="#1d2330"/>` +
+               `<line x1="${x(g.decile) - 5}" x2="${x(g.decile) + 5}" y1="${lo}" y2="${lo}" stroke="#1d2330"/>`;
+      }
+      svg += `<text x="${x(g.decile)}" y="${H - bottom + 16}" text-anchor="middle" fill="#1d2330">${g.decile}</text>`;
+    });
+    const sii = scenario.sii;
+    if (sii && sii.intercept !== null && !sii.transform) {
+      // The fitted line over the cumulative population: from its most to its least deprived end.
+      const first = groups[0].decile, last = groups[groups.length - 1].decile;
+      const y0 = sii.intercept, y1 = sii.intercept + sii.slope;
+      svg += `<line x1="${x(first) - band / 2}" x2="${x(last) + band / 2}" y1="${y(y0)}" y2="${y(y1)}" stroke="#1d2330" stroke-width="2" stroke-dasharray="6 4"><title>Fitted slope: SII ${M.formatNumber(sii.sii)}</title></line>`;
+    }
+    svg += `<text x="${left}" y="${H - 8}" fill="#5b6473">← most deprived 10% in England</text>` +
+           `<text x="${W - right}" y="${H - 8}" text-anchor="end" fill="#5b6473">least deprived 10% →</text></svg>`;
+    box.innerHTML = svg;
+  }
+  gradientChart();
+})();

@@ -1,0 +1,771 @@
+"""Access analysis runs: who can reach which assets, and how access follows deprivation.
+
+A run is saved with its plan (categories, method, catchments, decays, need rules), the versions
+of the data it read and, once done, its results per area and a summary. It can be shown again,
+downloaded and re-run on newer data. The web app starts runs in the background and shows their
+progress; the CLI runs them in the foreground with a progress bar.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, func, insert, select, update
+
+from mobilise.errors import MobiliseError, NotFound, Problem, ValidationError
+from mobilise.formats.asset_vocab import CATEGORIES
+from mobilise.geo import METRES_PER_DEGREE, wgs84_to_bng
+from mobilise.store.records import audit, insert_record, new_id, now, record_values
+from mobilise.store.tables import (
+    analysis_results,
+    analysis_runs,
+    areas,
+    assets,
+    indicator_values,
+    indicators,
+    places,
+    population,
+)
+from mobilise.workspace._common import chunked
+from mobilise.workspace.access_compute import AccessInputs, compute
+from mobilise.workspace.access_plan import METHODS, AccessPlan
+from mobilise.workspace.assets import live_assets
+from mobilise.workspace.core import Progress, no_progress
+
+if TYPE_CHECKING:
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["EXPORT_SUFFIXES", "RESULT_COLUMNS", "AccessRun", "AccessService"]
+
+EXPORT_SUFFIXES = (".csv", ".gpkg")
+
+IMD_DECILE = "imd2019_decile"
+IMD_RANK = "imd2019_rank"
+ENTITY = "analysis_run"
+# A run that has not reported progress for this long was cut off (the server stopped).
+STALE_AFTER = timedelta(minutes=10)
+RESULT_COLUMNS = [
+    "category",
+    "catchment_m",
+    "decay",
+    "area_code",
+    "population",
+    "imd_decile",
+    "value",
+    "in_reach",
+    "nearest_m",
+    "cluster",
+    "priority",
+    "reasons",
+]
+_SHOWN_LEFT_OUT = 20  # assets named in a run's report before "and N more"
+
+
+@dataclass(frozen=True)
+class AccessRun:
+    """A saved access analysis run."""
+
+    id: str
+    place: str
+    place_name: str
+    status: str  # queued, running, done, failed
+    progress: float
+    step: str
+    error: str
+    plan: AccessPlan
+    data_versions: dict[str, Any]
+    summary: dict[str, Any]
+    created_at: datetime
+    created_by: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    rerun_of: str | None
+    version: int
+    scenarios: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")
+
+    def scenario(
+        self, category: str, catchment_m: float | None = None, decay: str | None = None
+    ) -> dict[str, Any]:
+        """The summary of one scenario (the first catchment and decay when not named)."""
+        for item in self.scenarios:
+            if (
+                item["category"] == category
+                and (catchment_m is None or float(item["catchment_m"]) == float(catchment_m))
+                and (decay is None or item["decay"] == decay)
+            ):
+                return item
+        raise NotFound(
+            f"Run {self.id} has no results for {category!r}"
+            + (f" at {catchment_m:g} m" if catchment_m is not None else "")
+            + (f" with {decay!r} decay" if decay else "")
+            + "."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "place": self.place,
+            "place_name": self.place_name,
+            "status": self.status,
+            "progress": self.progress,
+            "step": self.step,
+            "error": self.error,
+            "parameters": self.plan.to_dict(),
+            "method_label": METHODS[self.plan.method].label,
+            "data_versions": self.data_versions,
+            "summary": self.summary,
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "rerun_of": self.rerun_of,
+            "version": self.version,
+        }
+
+
+class AccessService:
+    """Plan, run, re-run and read access analyses (see the module docstring)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    # -- running -------------------------------------------------------------------------------
+    def start(self, place: str, plan: AccessPlan, *, rerun_of: str | None = None) -> AccessRun:
+        """Save a queued run; :meth:`execute` computes it (now, or in the background)."""
+        self._check_inputs_exist(place, plan)
+        with self._ws.write() as connection:
+            place_id = self._place_id(connection, place)
+            row = insert_record(
+                connection,
+                analysis_runs,
+                {
+                    "kind": "access",
+                    "place_id": place_id,
+                    "parameters": plan.to_dict(),
+                    "data_versions": {},
+                    "status": "queued",
+                    "progress": 0.0,
+                    "step": "Waiting to start",
+                    "error": "",
+                    "summary": {},
+                    "rerun_of": rerun_of,
+                },
+                actor=self._ws.actor,
+                entity_type=ENTITY,
+            )
+        return self.get(row["id"])
+
+    def execute(self, run_id: str, progress: Progress = no_progress) -> AccessRun:
+        """Compute a queued run and store its results (all or nothing).
+
+        A failure is stored with the run (status ``failed`` and the reason in words) and raised.
+        """
+        run = self.get(run_id)
+        if run.status not in ("queued", "failed"):
+            raise ValidationError(f"Run {run_id} is {run.status}; start a new run instead.")
+        plan = run.plan
+        # Reading, neighbours, pairs per category, each scenario, saving.
+        total = 2 + len(plan.categories) + len(plan.scenarios) + 1
+        done = 0
+
+        def tick(text: str) -> None:
+            nonlocal done
+            done = min(done + 1, total - 1)
+            self._progress(run_id, done / total, text)
+            progress(text, done, total)
+
+        self._mark(run_id, status="running", started_at=now(), progress=0.0, step="Reading data")
+        progress("Reading data", 0, total)
+        try:
+            inputs, versions = self.inputs(run.place, plan)
+            results, summary = compute(plan, inputs, step=tick)
+            progress("Saving results", total - 1, total)
+            self._save(run_id, results, summary, versions)
+        except Exception as error:
+            message = str(error) if isinstance(error, MobiliseError) else repr(error)
+            self._mark(run_id, status="failed", error=message, finished_at=now(), step="Failed")
+            raise
+        progress("Done", total, total)
+        return self.get(run_id)
+
+    def run(self, place: str, plan: AccessPlan, progress: Progress = no_progress) -> AccessRun:
+        """Start and compute a run in this thread."""
+        return self.execute(self.start(place, plan).id, progress)
+
+    def rerun(self, run_id: str) -> AccessRun:
+        """A new queued run with the same place and plan, to compute on today's data."""
+        old = self.get(run_id)
+        return self.start(old.place, old.plan, rerun_of=old.id)
+
+    # -- reading -------------------------------------------------------------------------------
+    def get(self, run_id: str) -> AccessRun:
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(analysis_runs, places.c.slug, places.c.name.label("place_name"))
+                .join(places, places.c.id == analysis_runs.c.place_id)
+                .where(analysis_runs.c.id == run_id, analysis_runs.c.deleted_at.is_(None))
+            ).first()
+        if row is None:
+            raise NotFound(f"No access run {run_id!r}. See `mobilise access runs` for the runs.")
+        return _run(row)
+
+    def list(self, place: str | None = None, *, limit: int = 50) -> builtins.list[AccessRun]:
+        """Runs, newest first (of one place when named)."""
+        query = (
+            select(analysis_runs, places.c.slug, places.c.name.label("place_name"))
+            .join(places, places.c.id == analysis_runs.c.place_id)
+            .where(analysis_runs.c.deleted_at.is_(None), analysis_runs.c.kind == "access")
+            .order_by(analysis_runs.c.created_at.desc())
+            .limit(limit)
+        )
+        if place is not None:
+            query = query.where(places.c.slug == place)
+        with self._ws.read() as connection:
+            if place is not None:
+                self._place_id(connection, place)
+            return [_run(row) for row in connection.execute(query)]
+
+    def latest(self, place: str) -> AccessRun | None:
+        """The newest finished run of a place, if any."""
+        return next((r for r in self.list(place) if r.status == "done"), None)
+
+    def results(
+        self,
+        run_id: str,
+        *,
+        category: str | None = None,
+        catchment_m: float | None = None,
+        decay: str | None = None,
+    ) -> pd.DataFrame:
+        """A run's results per area (one row per scenario and area), with area names."""
+        run = self.get(run_id)
+        if run.status != "done":
+            raise ValidationError(f"Run {run_id} is {run.status}; it has no results yet.")
+        query = select(*(analysis_results.c[c] for c in RESULT_COLUMNS), areas.c.name).join(
+            areas, areas.c.code == analysis_results.c.area_code
+        )
+        query = query.where(analysis_results.c.run_id == run_id)
+        if category is not None:
+            query = query.where(analysis_results.c.category == category)
+        if catchment_m is not None:
+            query = query.where(analysis_results.c.catchment_m == float(catchment_m))
+        if decay is not None:
+            query = query.where(analysis_results.c.decay == decay)
+        query = query.order_by(
+            analysis_results.c.category,
+            analysis_results.c.catchment_m,
+            analysis_results.c.decay,
+            analysis_results.c.area_code,
+        )
+        with self._ws.read() as connection:
+            rows = connection.execute(query).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=[*RESULT_COLUMNS, "area_name"])
+        if frame.empty and (category or catchment_m or decay):
+            run.scenario(category or "", catchment_m, decay)  # NotFound naming what is missing
+        return frame
+
+    def geojson(
+        self,
+        run_id: str,
+        *,
+        category: str,
+        catchment_m: float | None = None,
+        decay: str | None = None,
+    ) -> str:
+        """One scenario's results as GeoJSON text: each area's boundary with its access, what it
+        can reach, its LISA cluster, whether it is a priority and why, its IMD decile and
+        residents. The stored boundary text is spliced in unparsed (fast for thousands)."""
+        run = self.get(run_id)
+        chosen = run.scenario(category, catchment_m, decay)
+        frame = self.results(
+            run_id, category=category, catchment_m=chosen["catchment_m"], decay=chosen["decay"]
+        )
+        rows: dict[str, Any] = {r.area_code: r for r in cast(Any, frame).itertuples(index=False)}
+        parts = []
+        for code, name, geometry in self._ws.areas.geojson_features(sorted(rows)):
+            r = rows[code]
+            properties = {
+                "code": code,
+                "name": name,
+                "value": r.value,
+                "in_reach": int(r.in_reach),
+                "nearest_m": None if pd.isna(r.nearest_m) else round(float(r.nearest_m)),
+                "cluster": r.cluster,
+                "priority": bool(r.priority),
+                "reasons": list(r.reasons),
+                "imd_decile": None if pd.isna(r.imd_decile) else int(r.imd_decile),
+                "population": int(r.population),
+            }
+            parts.append(
+                '{"type":"Feature","id":'
+                + json.dumps(code)
+                + ',"properties":'
+                + json.dumps(properties, separators=(",", ":"))
+                + ',"geometry":'
+                + geometry
+                + "}"
+            )
+        return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+    def export(self, run_id: str, path: Path) -> int:
+        """Write a run's results to ``path``: ``.csv`` or ``.gpkg`` (a GeoPackage with the areas'
+        boundaries). Returns the rows written."""
+        suffix = path.suffix.lower()
+        if suffix not in EXPORT_SUFFIXES:
+            raise ValidationError(
+                f"Cannot write {path.name}: use a .csv or .gpkg file.",
+                problems=[Problem("use a .csv or .gpkg file", field="output")],
+            )
+        run = self.get(run_id)
+        frame = self.results(run_id)
+        frame.insert(5, "unit", METHODS[run.plan.method].unit)
+        frame["reasons"] = ["; ".join(r) for r in frame["reasons"]]
+        frame["run_id"] = run_id
+        frame = frame[["run_id", *[c for c in frame.columns if c != "run_id"]]]
+        if suffix == ".csv":
+            frame.to_csv(path, index=False)
+            return len(frame)
+        codes = sorted(set(frame["area_code"]))
+        features = {code: text for code, _name, text in self._ws.areas.geojson_features(codes)}
+        shapes = gpd.GeoSeries(
+            shapely.from_geojson([features.get(c) for c in frame["area_code"]]),
+            crs="EPSG:4326",
+        )
+        gpd.GeoDataFrame(frame, geometry=shapes.values, crs="EPSG:4326").to_file(
+            path, layer="access_results", driver="GPKG"
+        )
+        return len(frame)
+
+    def delete(self, run_id: str) -> None:
+        """Soft-delete a run (its results stay, restorable)."""
+        from mobilise.store.records import soft_delete_record
+
+        with self._ws.write() as connection:
+            soft_delete_record(
+                connection,
+                analysis_runs,
+                run_id,
+                expected_version=None,
+                actor=self._ws.actor,
+                entity_type=ENTITY,
+            )
+
+    # -- inputs --------------------------------------------------------------------------------
+    def inputs(self, place: str, plan: AccessPlan) -> tuple[AccessInputs, dict[str, Any]]:
+        """The origins, destinations and boundaries a run of ``plan`` reads, with data versions.
+
+        Origins are the place's areas at their population-weighted centres; destinations the
+        public assets of the categories within the largest catchment of the place (so areas at
+        its edge see assets just outside). What is left out is counted and named in the report.
+        """
+        codes = self._ws.places.area_codes(place)
+        if not codes:
+            raise ValidationError(f"Place {place!r} has no areas yet; add areas first.")
+        report: dict[str, Any] = {"notes": []}
+        with self._ws.read() as connection:
+            area_rows = _in_chunks(
+                connection,
+                select(
+                    areas.c.code,
+                    areas.c.centroid_lon,
+                    areas.c.centroid_lat,
+                    areas.c.geometry,
+                    areas.c.updated_at,
+                ),
+                areas.c.code,
+                codes,
+            )
+            periods = _in_chunks(
+                connection, select(func.max(population.c.period)), population.c.area_code, codes
+            )
+            period = max((p for (p,) in periods if p is not None), default=None)
+            people = dict(
+                _in_chunks(
+                    connection,
+                    select(population.c.area_code, population.c.total).where(
+                        population.c.period == period
+                    ),
+                    population.c.area_code,
+                    codes,
+                )
+            )
+            indicator_ids = [IMD_DECILE, IMD_RANK]
+            if plan.health_indicator:
+                indicator_ids.append(plan.health_indicator)
+            meta = {
+                r.id: r
+                for r in connection.execute(
+                    select(indicators).where(indicators.c.id.in_(indicator_ids))
+                )
+            }
+            if plan.health_indicator and plan.health_indicator not in meta:
+                raise NotFound(
+                    f"No indicator {plan.health_indicator!r} for the health need rule. "
+                    "See `mobilise indicators list`."
+                )
+            values: dict[str, dict[str, float]] = {i: {} for i in indicator_ids}
+            for chunk in chunked(codes):
+                for r in connection.execute(
+                    select(
+                        indicator_values.c.indicator_id,
+                        indicator_values.c.area_code,
+                        indicator_values.c.value,
+                    ).where(
+                        indicator_values.c.indicator_id.in_(indicator_ids),
+                        indicator_values.c.area_code.in_(chunk),
+                    )
+                ):
+                    values[r.indicator_id][r.area_code] = r.value
+            asset_rows = self._asset_rows(connection, place, codes, plan, area_rows)
+        origins, boundaries = _origins(area_rows, people, values, plan, report)
+        destinations = _destinations(asset_rows, plan, report)
+        health = meta.get(plan.health_indicator or "")
+        versions = {
+            "areas": len(codes),
+            "population_period": period,
+            "imd": {
+                "indicator": IMD_DECILE,
+                "areas": len(values[IMD_DECILE]),
+                "updated_at": _stamp(meta.get(IMD_DECILE)),
+            },
+            "health": (
+                {"indicator": health.id, "period": health.period, "updated_at": _stamp(health)}
+                if health is not None
+                else None
+            ),
+            "assets": {
+                "used": len(destinations),
+                "newest_change": max(
+                    (r.updated_at.isoformat() for r in asset_rows if r.lon is not None),
+                    default=None,
+                ),
+            },
+            "read_at": now().isoformat(),
+        }
+        inputs = AccessInputs(
+            origins=origins,
+            destinations=destinations,
+            areas=boundaries,
+            report=report,
+            health_label=health.name if health is not None else "",
+            health_unit=health.unit if health is not None else "",
+        )
+        return inputs, versions
+
+    def _asset_rows(
+        self,
+        connection: Connection,
+        place: str,
+        codes: Sequence[str],
+        plan: AccessPlan,
+        area_rows: Sequence[Any],
+    ) -> builtins.list[Any]:
+        lons = [r.centroid_lon for r in area_rows if r.centroid_lon is not None]
+        lats = [r.centroid_lat for r in area_rows if r.centroid_lat is not None]
+        columns = (
+            assets.c.id,
+            assets.c.name,
+            assets.c.category,
+            assets.c.lon,
+            assets.c.lat,
+            assets.c.capacity,
+            assets.c.lsoa11_code,
+            assets.c.updated_at,
+        )
+        base = select(*columns).where(
+            *live_assets(),
+            assets.c.visibility == "public",
+            assets.c.category.in_(plan.categories),
+        )
+        found: builtins.list[Any] = []
+        if lons:
+            reach = max(plan.catchments_m)
+            dlat = reach / METRES_PER_DEGREE
+            dlon = reach / (METRES_PER_DEGREE * math.cos(math.radians(max(map(abs, lats)))))
+            found += connection.execute(
+                base.where(
+                    assets.c.lat.between(min(lats) - dlat, max(lats) + dlat),
+                    assets.c.lon.between(min(lons) - dlon, max(lons) + dlon),
+                )
+            ).all()
+        # Unlocated assets of the place (by LSOA) or of nowhere known: reported, left out.
+        members = set(codes)
+        found += [
+            r
+            for r in connection.execute(base.where(assets.c.lon.is_(None)))
+            if r.lsoa11_code is None or r.lsoa11_code in members
+        ]
+        return found
+
+    # -- storing -------------------------------------------------------------------------------
+    def _save(
+        self,
+        run_id: str,
+        results: pd.DataFrame,
+        summary: dict[str, Any],
+        versions: dict[str, Any],
+    ) -> None:
+        stamp = record_values(self._ws.actor)
+        rows = [
+            {
+                "id": new_id(),
+                "run_id": run_id,
+                "category": r.category,
+                "catchment_m": float(r.catchment_m),
+                "decay": r.decay,
+                "area_code": r.area_code,
+                "population": float(r.population),
+                "imd_decile": None if pd.isna(r.imd_decile) else int(r.imd_decile),
+                "value": float(r.value),
+                "in_reach": int(r.in_reach),
+                "nearest_m": None if pd.isna(r.nearest_m) else float(r.nearest_m),
+                "cluster": r.cluster,
+                "priority": bool(r.priority),
+                "reasons": list(r.reasons),
+                **stamp,
+            }
+            for r in cast(Any, results).itertuples(index=False)
+        ]
+        if any(not math.isfinite(row["value"]) for row in rows):  # never store a silent NaN
+            raise MobiliseError("An access value came out missing; nothing was stored.")
+        with self._ws.write() as connection:
+            for chunk in chunked(rows, 2000):
+                connection.execute(insert(analysis_results), list(chunk))
+            finished = now()
+            connection.execute(
+                update(analysis_runs)
+                .where(analysis_runs.c.id == run_id)
+                .values(
+                    status="done",
+                    progress=1.0,
+                    step="Done",
+                    error="",
+                    summary=summary,
+                    data_versions=versions,
+                    finished_at=finished,
+                    updated_at=finished,
+                    updated_by=self._ws.actor,
+                    version=analysis_runs.c.version + 1,
+                )
+            )
+            audit(
+                connection,
+                actor=self._ws.actor,
+                entity_type=ENTITY,
+                entity_id=run_id,
+                action="update",
+                after={"status": "done", "results": len(rows), "data_versions": versions},
+                summary=f"Access run finished: {len(rows):,} results stored.",
+            )
+
+    def _progress(self, run_id: str, fraction: float, step: str) -> None:
+        with self._ws.write() as connection:
+            connection.execute(
+                update(analysis_runs)
+                .where(analysis_runs.c.id == run_id)
+                .values(progress=round(fraction, 4), step=step[:300], updated_at=now())
+            )
+
+    def _mark(self, run_id: str, **values: Any) -> None:
+        with self._ws.write() as connection:
+            connection.execute(
+                update(analysis_runs)
+                .where(analysis_runs.c.id == run_id)
+                .values(
+                    **values,
+                    updated_at=now(),
+                    updated_by=self._ws.actor,
+                    version=analysis_runs.c.version + 1,
+                )
+            )
+            if values.get("status") in ("running", "failed"):
+                audit(
+                    connection,
+                    actor=self._ws.actor,
+                    entity_type=ENTITY,
+                    entity_id=run_id,
+                    action="update",
+                    after={k: v for k, v in values.items() if isinstance(v, str | float)},
+                    summary=f"Access run {values['status']}.",
+                )
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _place_id(self, connection: Connection, place: str) -> str:
+        place_id = connection.execute(
+            select(places.c.id).where(places.c.slug == place, places.c.deleted_at.is_(None))
+        ).scalar_one_or_none()
+        if place_id is None:
+            raise NotFound(f"No place {place!r}. See `mobilise places list` for the places.")
+        return str(place_id)
+
+    def _check_inputs_exist(self, place: str, plan: AccessPlan) -> None:
+        with self._ws.read() as connection:
+            self._place_id(connection, place)
+            if plan.health_indicator:
+                found = connection.execute(
+                    select(indicators.c.id).where(indicators.c.id == plan.health_indicator)
+                ).scalar_one_or_none()
+                if found is None:
+                    raise NotFound(
+                        f"No indicator {plan.health_indicator!r} for the health need rule. "
+                        "See `mobilise indicators list`."
+                    )
+
+
+def _run(row: Any) -> AccessRun:
+    status, step, error = row.status, row.step, row.error
+    if status in ("queued", "running") and now() - row.updated_at > STALE_AFTER:
+        status, error = (
+            "failed",
+            (
+                f"The run stopped reporting progress at {row.updated_at:%Y-%m-%d %H:%M} UTC (the "
+                "server was probably stopped while it ran). Run it again."
+            ),
+        )
+    summary = dict(row.summary or {})
+    return AccessRun(
+        id=row.id,
+        place=row.slug,
+        place_name=row.place_name,
+        status=status,
+        progress=float(row.progress),
+        step=step,
+        error=error,
+        plan=AccessPlan.from_dict(row.parameters),
+        data_versions=dict(row.data_versions or {}),
+        summary=summary,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        rerun_of=row.rerun_of,
+        version=row.version,
+        scenarios=list(summary.get("scenarios", [])),
+    )
+
+
+def _in_chunks(
+    connection: Connection, query: Any, column: Any, codes: Sequence[str]
+) -> builtins.list[Any]:
+    rows: builtins.list[Any] = []
+    for chunk in chunked(list(codes)):
+        rows += connection.execute(query.where(column.in_(chunk))).all()
+    return rows
+
+
+def _origins(
+    area_rows: Sequence[Any],
+    people: dict[str, int],
+    values: dict[str, dict[str, float]],
+    plan: AccessPlan,
+    report: dict[str, Any],
+) -> tuple[pd.DataFrame, gpd.GeoSeries]:
+    located = [r for r in area_rows if r.centroid_lon is not None]
+    unlocated = sorted(r.code for r in area_rows if r.centroid_lon is None)
+    if unlocated:
+        report["notes"].append(
+            f"{len(unlocated)} areas have no population-weighted centre and are left out: "
+            + ", ".join(unlocated[:_SHOWN_LEFT_OUT])
+        )
+    report["areas_without_position"] = unlocated
+    x, y = wgs84_to_bng([r.centroid_lon for r in located], [r.centroid_lat for r in located])
+    index = pd.Index([r.code for r in located], name="area_code")
+    population_values = [people.get(r.code) for r in located]
+    no_people = [code for code, p in zip(index, population_values, strict=True) if p is None]
+    if no_people:
+        report["notes"].append(
+            f"{len(no_people)} areas have no population figure; they count as 0 residents "
+            "(their access is still shown, but they weigh nothing in the gradient)."
+        )
+    report["areas_without_population"] = no_people
+    origins = pd.DataFrame(
+        {
+            "x": x,
+            "y": y,
+            "population": [float(p or 0) for p in population_values],
+            "imd_decile": [values[IMD_DECILE].get(c, np.nan) for c in index],
+            "imd_rank": [values[IMD_RANK].get(c, np.nan) for c in index],
+        },
+        index=index,
+    )
+    if plan.health_indicator:
+        origins["health"] = [values[plan.health_indicator].get(c, np.nan) for c in index]
+    missing_imd = int(origins["imd_decile"].isna().sum())
+    if missing_imd:
+        report["notes"].append(
+            f"{missing_imd} areas have no IMD 2019 decile (areas outside England, or IMD not "
+            "imported); they are left out of the deprivation gradient and the Core20 rule."
+        )
+    with_boundary = [r for r in located if r.geometry]
+    boundaries = gpd.GeoSeries(
+        shapely.from_geojson([r.geometry for r in with_boundary]),
+        index=pd.Index([r.code for r in with_boundary], name="area_code"),
+        crs="EPSG:4326",
+    )
+    return origins, boundaries
+
+
+def _destinations(
+    asset_rows: Sequence[Any], plan: AccessPlan, report: dict[str, Any]
+) -> pd.DataFrame:
+    unlocated = [r for r in asset_rows if r.lon is None]
+    located = [r for r in asset_rows if r.lon is not None]
+    no_capacity: builtins.list[Any] = []
+    if plan.supply == "capacity":
+        no_capacity = [r for r in located if r.capacity is None or not r.capacity > 0]
+        located = [r for r in located if r.capacity is not None and r.capacity > 0]
+    report["assets_without_location"] = [
+        {"id": r.id, "name": r.name, "category": r.category} for r in unlocated
+    ]
+    report["assets_without_capacity"] = [
+        {"id": r.id, "name": r.name, "category": r.category} for r in no_capacity
+    ]
+    for label, left in (("no location", unlocated), ("no capacity", no_capacity)):
+        if left:
+            names = ", ".join(r.name or r.id for r in left[:_SHOWN_LEFT_OUT])
+            more = len(left) - _SHOWN_LEFT_OUT
+            report["notes"].append(
+                f"{len(left)} assets have {label} and are left out: {names}"
+                + (f" and {more} more" if more > 0 else "")
+                + "."
+            )
+    x, y = wgs84_to_bng([r.lon for r in located], [r.lat for r in located])
+    frame = pd.DataFrame(
+        {
+            "category": [r.category for r in located],
+            "name": [r.name for r in located],
+            "x": x,
+            "y": y,
+            "supply": [float(r.capacity) if plan.supply == "capacity" else 1.0 for r in located],
+        },
+        index=pd.Index([r.id for r in located], name="asset_id"),
+    )
+    report["assets_used"] = {
+        category: int((frame["category"] == category).sum()) for category in plan.categories
+    }
+    for category in plan.categories:
+        if report["assets_used"][category] == 0:
+            report["notes"].append(
+                f"No {CATEGORIES[category].lower()} assets with a location are in or near the "
+                "place: every area's access to them is 0."
+            )
+    return frame
+
+
+def _stamp(row: Any) -> str | None:
+    return row.updated_at.isoformat() if row is not None else None

@@ -1,0 +1,154 @@
+"""Access measures on plain files, for analysts: demand, supply and costs (or points) in, CSV out.
+
+No workspace is needed: this joins :mod:`mobilise.formats.access_tables` (reading and checking
+the files) with :mod:`mobilise.analysis.access` (the measures), as ``mobilise access compute``
+runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mobilise.analysis.access import (
+    CatchmentPairs,
+    floating_catchment_ratio,
+    nearest,
+    pairs_from_costs,
+    pairs_from_points,
+)
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats.access_tables import read_cost_table, read_point_table
+from mobilise.workspace.access_plan import DECAYS, MEASURES, METHODS, make_decay
+
+__all__ = ["FILE_METHODS", "compute_on_files"]
+
+FILE_METHODS = ("nearest", *METHODS, "fca")
+"""The run methods, plus the distance to the nearest destination and Wang's FCA ratio."""
+
+
+def compute_on_files(
+    demand_file: Path,
+    supply_file: Path,
+    *,
+    method: str,
+    catchments_m: Sequence[float],
+    decays: Sequence[str] = (),
+    costs_file: Path | None = None,
+    demand_id: str = "id",
+    demand_value: str = "population",
+    supply_id: str = "id",
+    supply_value: str | None = "capacity",
+    x: str = "x",
+    y: str = "y",
+    cost_origin: str = "origin",
+    cost_destination: str = "dest",
+    cost: str = "cost",
+) -> pd.DataFrame:
+    """One row per origin: its demand, then a column per catchment (and decay) of ``method``.
+
+    Without ``costs_file`` the distances are straight lines between the x/y points of the demand
+    and supply tables (metres, projected CRS). Columns are named ``{method}_{catchment}`` (plus
+    ``_{decay}`` when more than one decay is asked for), with ``in_reach_{catchment}`` (how many
+    destinations are within it); the frame's ``attrs`` hold each measure's parameters and
+    warnings.
+    """
+    problems: list[Problem] = []
+    if method not in FILE_METHODS:
+        problems.append(
+            Problem(
+                f"unknown method {method!r}; use one of {', '.join(FILE_METHODS)}", field="method"
+            )
+        )
+    if not catchments_m:
+        problems.append(Problem("give at least one catchment", field="catchment"))
+    for name in decays:
+        if name not in DECAYS:
+            problems.append(
+                Problem(f"unknown decay {name!r}; use one of {', '.join(DECAYS)}", field="decay")
+            )
+    if problems:
+        raise ValidationError("Cannot compute access.", problems=problems)
+    points = costs_file is None
+    origins = read_point_table(
+        demand_file,
+        id_column=demand_id,
+        value_column=demand_value,
+        x=x if points else None,
+        y=y if points else None,
+        what="demand",
+    )
+    destinations = read_point_table(
+        supply_file,
+        id_column=supply_id,
+        value_column=supply_value,
+        x=x if points else None,
+        y=y if points else None,
+        what="supply",
+    )
+    largest = max(catchments_m)
+    if costs_file is None:
+        pairs = pairs_from_points(origins, destinations, largest)
+    else:
+        table = read_cost_table(
+            costs_file, origin=cost_origin, destination=cost_destination, cost=cost
+        )
+        pairs = pairs_from_costs(
+            table,
+            origin=cost_origin,
+            destination=cost_destination,
+            cost=cost,
+            origins=origins.index,
+            destinations=destinations.index,
+            max_cost=largest,
+        )
+    chosen = list(decays) or [METHODS[method].default_decay if method in METHODS else "none"]
+    out = pd.DataFrame({demand_value: origins["value"]}, index=origins.index)
+    out.index.name = demand_id
+    out.attrs["measures"] = []
+    for catchment in sorted(catchments_m):
+        narrowed = pairs.within(catchment)
+        out[f"in_reach_{catchment:g}"] = np.bincount(narrowed.origin, minlength=narrowed.n_origins)
+        for decay in chosen:
+            column = f"{method}_{catchment:g}" + (f"_{decay}" if len(chosen) > 1 else "")
+            result = _measure(
+                method, narrowed, origins, destinations, decay=decay, catchment=catchment
+            )
+            out[column] = result.iloc[:, 0].to_numpy()
+            out.attrs["measures"].append({"column": column, **result.attrs})
+    return out
+
+
+def _measure(
+    method: str,
+    pairs: CatchmentPairs,
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    *,
+    decay: str,
+    catchment: float,
+) -> pd.DataFrame:
+    demand, supply = origins["value"], destinations["value"]
+    weight = make_decay(decay, catchment)
+    if method == "nearest":
+        return nearest(pairs)
+    if method == "fca":
+        if "x" not in origins:
+            raise ValidationError(
+                "The FCA ratio needs points (origin to origin distances), not a cost table."
+            )
+        between = pairs_from_points(origins, origins, catchment)
+        return floating_catchment_ratio(pairs, between, demand, supply)
+    measure = MEASURES[method]
+    if method == "count":
+        return measure(pairs)
+    if method == "supply":
+        return measure(pairs, supply)
+    if method == "gravity":
+        return measure(pairs, supply, decay=weight)
+    if method == "e2sfca":
+        return measure(pairs, demand, supply, weight)
+    return measure(pairs, demand, supply, decay=weight)

@@ -1,0 +1,344 @@
+"""What an access analysis run asks for: categories, method, catchments, decays and need rules.
+
+A plan is checked in full before anything is computed (every problem at once) and is stored
+with the run as plain JSON, so a run can be shown, compared and run again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mobilise.analysis.access import (
+    Decay,
+    balanced_fca,
+    count_within,
+    enhanced_two_step_fca,
+    exponential,
+    gaussian,
+    linear,
+    power,
+    step,
+    supply_within,
+    three_step_fca,
+    two_step_fca,
+    weighted_catchment,
+)
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats.asset_vocab import CATEGORIES
+
+__all__ = [
+    "CATEGORY_ALIASES",
+    "DECAYS",
+    "METHODS",
+    "AccessPlan",
+    "Method",
+    "make_decay",
+]
+
+
+@dataclass(frozen=True)
+class Method:
+    """An access measure as a run offers it."""
+
+    name: str
+    label: str
+    unit: str
+    default_decay: str
+    uses_demand: bool
+    note: str
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method(
+            "count",
+            "Assets within reach",
+            "assets",
+            "none",
+            False,
+            "How many assets lie within the catchment of the area's population-weighted centre "
+            "(straight-line distance).",
+        ),
+        Method(
+            "supply",
+            "Supply within reach",
+            "capacity",
+            "none",
+            False,
+            "The total supply (each asset's capacity, or 1 per asset) within the catchment: "
+            "cumulative opportunities.",
+        ),
+        Method(
+            "gravity",
+            "Weighted supply within reach (gravity)",
+            "weighted assets",
+            "gaussian",
+            False,
+            "Supply within the catchment, each asset weighted down with distance by the decay.",
+        ),
+        Method(
+            "2sfca",
+            "Two-step floating catchment (2SFCA)",
+            "assets per 1,000 residents",
+            "none",
+            True,
+            "Step 1 shares each asset among the residents within its catchment; step 2 adds up "
+            "the shares within reach of each area. Accounts for crowding: an asset many people "
+            "can reach counts for less (Luo and Wang 2003).",
+        ),
+        Method(
+            "e2sfca",
+            "Enhanced two-step floating catchment (E2SFCA)",
+            "assets per 1,000 residents",
+            "step",
+            True,
+            "2SFCA with nearer assets and residents weighted more, by distance bands "
+            "(Luo and Qi 2009).",
+        ),
+        Method(
+            "3sfca",
+            "Three-step floating catchment (3SFCA)",
+            "assets per 1,000 residents",
+            "gaussian",
+            True,
+            "2SFCA where residents split their demand among the assets in reach, nearer ones "
+            "more, so no demand is counted twice (Wan, Zou and Sternberg 2012).",
+        ),
+        Method(
+            "bfca",
+            "Balanced floating catchment (BFCA)",
+            "assets per 1,000 residents",
+            "none",
+            True,
+            "2SFCA with the weights balanced so the supply is shared out exactly once "
+            "(Paez, Higgins and Vivona 2019).",
+        ),
+    )
+}
+
+DECAYS: dict[str, str] = {
+    "none": "every asset within the catchment counts fully",
+    "step": "three distance bands weighted 1, 0.68 and 0.22 (Luo and Qi 2009)",
+    "gaussian": "Gaussian, with a width of half the catchment (weight 0.14 at its edge)",
+    "exponential": "exponential, falling to 0.05 at the catchment's edge",
+    "linear": "linear, from 1 at the area to 0 at the catchment's edge",
+    "power": "inverse distance beyond 100 m (1 within 100 m)",
+}
+"""Decay name -> what it means, for a catchment."""
+
+CATEGORY_ALIASES = {
+    "green_space": "green_blue_space",
+    "green": "green_blue_space",
+    "parks": "green_blue_space",
+    "arts": "arts_culture",
+    "culture": "arts_culture",
+    "community": "community_space",
+    "libraries": "library",
+    "sport": "sport_physical_activity",
+}
+
+_PER_THOUSAND = 1000.0
+
+
+def make_decay(name: str, catchment_m: float) -> Decay:
+    """The decay called ``name`` for a catchment of ``catchment_m`` metres (see :data:`DECAYS`)."""
+    c = float(catchment_m)
+    if name == "none":
+        return step({c: 1.0})
+    if name == "step":
+        return step({c / 3: 1.0, 2 * c / 3: 0.68, c: 0.22})
+    if name == "gaussian":
+        return gaussian(c / 2)
+    if name == "exponential":
+        return exponential(-math.log(0.05) / c)
+    if name == "linear":
+        return linear(c)
+    if name == "power":
+        return power(1.0, scale=100.0)
+    raise ValidationError(f"Unknown decay {name!r}: use one of {', '.join(DECAYS)}.")
+
+
+@dataclass(frozen=True)
+class AccessPlan:
+    """The parameters of an access run.
+
+    ``catchments_m`` and ``decays`` make a sensitivity sweep: every catchment with every decay.
+    ``supply`` is ``"count"`` (each asset counts 1) or ``"capacity"`` (each asset's recorded
+    capacity; assets without one are left out and reported). High need is the NHS Core20 (the
+    most deprived 20% of England by IMD 2019) when ``core20``, and/or the worst
+    ``health_worst_fraction`` of the place's areas on ``health_indicator``. Low access is the
+    lowest ``low_access_fraction`` of the place's areas (or no asset in reach).
+    """
+
+    categories: tuple[str, ...]
+    method: str = "e2sfca"
+    catchments_m: tuple[float, ...] = (800.0, 1600.0)
+    decays: tuple[str, ...] = ()
+    supply: str = "count"
+    core20: bool = True
+    health_indicator: str | None = None
+    health_worst_fraction: float = 0.2
+    low_access_fraction: float = 0.2
+    permutations: int = 999
+    seed: int = 20261123
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        categories: Sequence[str] | str,
+        method: str = "e2sfca",
+        catchments_m: Sequence[float] | str | float = (800.0, 1600.0),
+        decays: Sequence[str] | str | None = None,
+        supply: str = "count",
+        core20: bool = True,
+        health_indicator: str | None = None,
+        health_worst_fraction: float = 0.2,
+        low_access_fraction: float = 0.2,
+        permutations: int = 999,
+        seed: int = 20261123,
+    ) -> AccessPlan:
+        """A checked plan from loose input (lists or comma-separated text, aliases allowed)."""
+        problems: list[Problem] = []
+        wanted = _split(categories)
+        chosen: list[str] = []
+        for name in wanted:
+            key = name.strip().lower().replace("-", "_").replace(" ", "_")
+            key = CATEGORY_ALIASES.get(key, key)
+            if key not in CATEGORIES:
+                problems.append(
+                    Problem(
+                        f"unknown category {name!r}; use one of {', '.join(CATEGORIES)}",
+                        field="category",
+                    )
+                )
+            elif key not in chosen:
+                chosen.append(key)
+        if not wanted:
+            problems.append(Problem("name at least one asset category", field="category"))
+        method_key = str(method).strip().lower()
+        if method_key not in METHODS:
+            problems.append(
+                Problem(
+                    f"unknown method {method!r}; use one of {', '.join(METHODS)}", field="method"
+                )
+            )
+        catchments: list[float] = []
+        for text in _split(catchments_m):
+            try:
+                value = float(text)
+            except (TypeError, ValueError):
+                value = math.nan
+            if not (math.isfinite(value) and 50 <= value <= 50_000):
+                problems.append(
+                    Problem(
+                        f"catchment {text!r} must be a distance in metres from 50 to 50,000",
+                        field="catchment",
+                    )
+                )
+            elif value not in catchments:
+                catchments.append(value)
+        if not _split(catchments_m):
+            problems.append(Problem("give at least one catchment in metres", field="catchment"))
+        decay_names = [d.strip().lower() for d in _split(decays)] if decays else []
+        if not decay_names and method_key in METHODS:
+            decay_names = [METHODS[method_key].default_decay]
+        for name in decay_names:
+            if name not in DECAYS:
+                problems.append(
+                    Problem(
+                        f"unknown decay {name!r}; use one of {', '.join(DECAYS)}", field="decay"
+                    )
+                )
+        if supply not in ("count", "capacity"):
+            problems.append(Problem("supply must be 'count' or 'capacity'", field="supply"))
+        for label, fraction in (
+            ("health_worst_fraction", health_worst_fraction),
+            ("low_access_fraction", low_access_fraction),
+        ):
+            if not 0 < float(fraction) < 1:
+                problems.append(Problem(f"{label} must be between 0 and 1", field=label))
+        if not 0 <= int(permutations) <= 9999:
+            problems.append(Problem("permutations must be 0 to 9,999", field="permutations"))
+        if problems:
+            noun = "problem" if len(problems) == 1 else "problems"
+            raise ValidationError(
+                f"Cannot plan the access run: {len(problems)} {noun}.", problems=problems
+            )
+        return cls(
+            categories=tuple(chosen),
+            method=method_key,
+            catchments_m=tuple(sorted(catchments)),
+            decays=tuple(dict.fromkeys(decay_names)),
+            supply=supply,
+            core20=bool(core20),
+            health_indicator=health_indicator or None,
+            health_worst_fraction=float(health_worst_fraction),
+            low_access_fraction=float(low_access_fraction),
+            permutations=int(permutations),
+            seed=int(seed),
+        )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AccessPlan:
+        """The plan stored with a run (as :meth:`to_dict` wrote it)."""
+        return cls.build(
+            categories=list(data["categories"]),
+            method=data["method"],
+            catchments_m=list(data["catchments_m"]),
+            decays=list(data["decays"]),
+            supply=data.get("supply", "count"),
+            core20=data.get("core20", True),
+            health_indicator=data.get("health_indicator"),
+            health_worst_fraction=data.get("health_worst_fraction", 0.2),
+            low_access_fraction=data.get("low_access_fraction", 0.2),
+            permutations=data.get("permutations", 999),
+            seed=data.get("seed", 20261123),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["categories"] = list(self.categories)
+        data["catchments_m"] = list(self.catchments_m)
+        data["decays"] = list(self.decays)
+        data.pop("extra")
+        return data
+
+    @property
+    def scenarios(self) -> list[tuple[str, float, str]]:
+        """(category, catchment, decay) of every result the run makes, in order."""
+        return [(c, m, d) for c in self.categories for m in self.catchments_m for d in self.decays]
+
+    @property
+    def scale(self) -> float:
+        """Factor from the measure's value to the unit shown (per 1,000 residents for FCA)."""
+        return _PER_THOUSAND if METHODS[self.method].uses_demand else 1.0
+
+
+MEASURES: dict[str, Any] = {
+    "count": count_within,
+    "supply": supply_within,
+    "gravity": weighted_catchment,
+    "2sfca": two_step_fca,
+    "e2sfca": enhanced_two_step_fca,
+    "3sfca": three_step_fca,
+    "bfca": balanced_fca,
+}
+
+
+def _split(value: Sequence[Any] | str | float | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int | float):
+        return [str(value)]
+    parts: list[str] = []
+    for item in value:
+        parts.extend(_split(item))
+    return parts
