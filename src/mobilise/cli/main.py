@@ -14,7 +14,17 @@ except ImportError:  # pragma: no cover - older Typer on click
 from rich.markup import escape
 
 from mobilise import __version__
-from mobilise.cli import access, areas, asset_review, assets, indicators, places, serve, users
+from mobilise.cli import (
+    access,
+    areas,
+    asset_review,
+    assets,
+    indicators,
+    inequality,
+    places,
+    serve,
+    users,
+)
 from mobilise.cli._common import State, console, err_console, print_json, state
 from mobilise.errors import MobiliseError
 from mobilise.settings import load_settings
@@ -33,6 +43,7 @@ asset_review.register(assets.app)
 app.add_typer(assets.app, name="assets")
 app.add_typer(users.app, name="users")
 app.add_typer(access.app, name="access")
+app.add_typer(inequality.app, name="inequality")
 app.command("geocode")(places.geocode)
 app.command("demo")(serve.demo)
 app.command("serve")(serve.serve)

@@ -112,5 +112,6 @@ def demo(
         )
         for p in places:
             console.print(f"  {p.name}: {p.n_areas:,} areas, population {p.population or 0:,}")
+            console.print(f"    access and disparities: /places/{p.slug}/access")
     if not no_serve:
         _serve(current, host, port)

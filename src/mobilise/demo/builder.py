@@ -20,6 +20,7 @@ from mobilise.formats.indicators import IndicatorMeta, read_indicator_csv
 from mobilise.formats.ons import read_boundaries
 from mobilise.formats.postcodes import read_postcode_lookup
 from mobilise.workspace import Workspace
+from mobilise.workspace.access_plan import AccessPlan
 from mobilise.workspace.core import Progress, no_progress
 
 __all__ = ["DEMO_DATA", "DEMO_PLACES", "DemoReport", "build_demo", "licences_text"]
@@ -33,6 +34,9 @@ class DemoPlace:
     name: str
     description: str
     authorities: tuple[str, ...]
+    # The demo's access analysis: categories and catchments (metres) that suit the place.
+    access_categories: tuple[str, ...] = ()
+    access_catchments: tuple[float, ...] = (800.0, 1600.0)
 
 
 DEMO_PLACES = (
@@ -42,6 +46,8 @@ DEMO_PLACES = (
         "North and West Northamptonshire: market towns, the county town of Northampton and "
         "rural villages. 422 LSOAs (2011).",
         ("E06000061", "E06000062"),
+        access_categories=("library", "arts_culture"),
+        access_catchments=(1600.0, 3200.0),  # towns and villages: further to go
     ),
     DemoPlace(
         "inner-north-east-london",
@@ -49,6 +55,7 @@ DEMO_PLACES = (
         "Camden, Hackney, Islington, Newham and Tower Hamlets: dense, young and diverse inner "
         "London boroughs. 708 LSOAs (2011).",
         ("E09000007", "E09000012", "E09000019", "E09000025", "E09000030"),
+        access_categories=("arts_culture", "community_space", "library", "faith"),
     ),
 )
 
@@ -72,6 +79,9 @@ ASSET_FILES = (
     "osm_overpass_2025_cultural_community_amenities_inner_london.geojson",
     "public_libraries_2023_target_areas.geojson",
 )
+# High need in the demo's access analysis: the NHS Core20 and the worst 20% of each place's
+# areas on the IoD's comparative illness and disability ratio.
+DEMO_HEALTH_NEED = "cidr2019"
 PARKS_COLUMN = "avg_distance_to_nearest_park_public_garden_or_playing_field_m"
 
 
@@ -121,7 +131,7 @@ def build_demo(
                 return str(dataset["id"])
         return None
 
-    steps = 10
+    steps = 11
 
     def step(number: int, name: str) -> float:
         progress(name, number - 1, steps)
@@ -228,6 +238,19 @@ def build_demo(
         ]
         workspace.assets.import_file(found)
     done("assets", started)
+
+    started = step(11, "Computing access and disparities for both places")
+    for place in DEMO_PLACES:
+        plan = AccessPlan.build(
+            categories=place.access_categories,
+            method="e2sfca",
+            catchments_m=place.access_catchments,
+            health_indicator=DEMO_HEALTH_NEED,
+        )
+        latest = workspace.access.latest(place.slug)
+        if latest is None or latest.plan != plan:  # re-running the demo keeps its analysis
+            workspace.access.run(place.slug, plan)
+    done("access", started)
     progress("Done", steps, steps)
 
     report.areas = workspace.areas.count(area_type="lsoa11")

@@ -1,4 +1,4 @@
-"""Plain CSV tables for access analysis on files: demand, supply and travel costs.
+"""Plain CSV tables for analysis on files: demand, supply, travel costs, numbers by group.
 
 ``mobilise access compute`` reads these, as PySAL ``access`` takes them: a demand table (one row
 per origin: an id, a population and, for distances from points, x and y in metres), a supply
@@ -16,7 +16,7 @@ import pandas as pd
 
 from mobilise.errors import Problem, ValidationError
 
-__all__ = ["read_cost_table", "read_point_table"]
+__all__ = ["read_cost_table", "read_number_table", "read_point_table"]
 
 _SHOWN = 20  # bad rows reported per file before "and N more"
 
@@ -89,6 +89,31 @@ def read_cost_table(path: Path, *, origin: str, destination: str, cost: str) -> 
         problems += _bad_rows(path, column, out[column].eq("") | out[column].isna(), "is empty")
     out[cost] = _numbers(frame, cost, path, problems, non_negative=True)
     _raise(problems, path, "cost")
+    return out
+
+
+def read_number_table(path: Path, columns: dict[str, bool], *, what: str = "input") -> pd.DataFrame:
+    """The named columns of a CSV as numbers; ``columns`` maps each to whether it must be >= 0.
+
+    Empty cells become NaN only where the caller allows them (none here: every cell must be a
+    number), so a missing value is reported with its row rather than passed on silently.
+    """
+    frame = _read(path)
+    problems: list[Problem] = []
+    for column in columns:
+        if column not in frame.columns:
+            problems.append(
+                Problem(
+                    f"no column {column!r} in the {what} table (it has {', '.join(frame.columns)})",
+                    file=path.name,
+                    field=column,
+                )
+            )
+    _raise(problems, path, what)
+    out = pd.DataFrame(
+        {c: _numbers(frame, c, path, problems, non_negative=nn) for c, nn in columns.items()}
+    )
+    _raise(problems, path, what)
     return out
 
 

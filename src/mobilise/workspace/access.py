@@ -370,8 +370,9 @@ class AccessService:
         """The origins, destinations and boundaries a run of ``plan`` reads, with data versions.
 
         Origins are the place's areas at their population-weighted centres; destinations the
-        public assets of the categories within the largest catchment of the place (so areas at
-        its edge see assets just outside). What is left out is counted and named in the report.
+        live assets of the categories (public and private) within the largest catchment of the
+        place, so areas at its edge see assets just outside. What is left out is counted and
+        named in the report (private assets without their names).
         """
         codes = self._ws.places.area_codes(place)
         if not codes:
@@ -485,13 +486,12 @@ class AccessService:
             assets.c.lat,
             assets.c.capacity,
             assets.c.lsoa11_code,
+            assets.c.visibility,
             assets.c.updated_at,
         )
-        base = select(*columns).where(
-            *live_assets(),
-            assets.c.visibility == "public",
-            assets.c.category.in_(plan.categories),
-        )
+        # Private assets count too (e.g. unnamed places of worship: real, but not fit for the
+        # directory); the report never names them.
+        base = select(*columns).where(*live_assets(), assets.c.category.in_(plan.categories))
         found: builtins.list[Any] = []
         if lons:
             reach = max(plan.catchments_m)
@@ -729,15 +729,11 @@ def _destinations(
     if plan.supply == "capacity":
         no_capacity = [r for r in located if r.capacity is None or not r.capacity > 0]
         located = [r for r in located if r.capacity is not None and r.capacity > 0]
-    report["assets_without_location"] = [
-        {"id": r.id, "name": r.name, "category": r.category} for r in unlocated
-    ]
-    report["assets_without_capacity"] = [
-        {"id": r.id, "name": r.name, "category": r.category} for r in no_capacity
-    ]
+    report["assets_without_location"] = [_named_asset(r) for r in unlocated]
+    report["assets_without_capacity"] = [_named_asset(r) for r in no_capacity]
     for label, left in (("no location", unlocated), ("no capacity", no_capacity)):
         if left:
-            names = ", ".join(r.name or r.id for r in left[:_SHOWN_LEFT_OUT])
+            names = ", ".join(_named_asset(r)["name"] for r in left[:_SHOWN_LEFT_OUT])
             more = len(left) - _SHOWN_LEFT_OUT
             report["notes"].append(
                 f"{len(left)} assets have {label} and are left out: {names}"
@@ -765,6 +761,13 @@ def _destinations(
                 "place: every area's access to them is 0."
             )
     return frame
+
+
+def _named_asset(row: Any) -> dict[str, Any]:
+    """How a left-out asset is reported: private ones without their name or id."""
+    if row.visibility != "public":
+        return {"id": None, "name": "a private asset", "category": row.category}
+    return {"id": row.id, "name": row.name or row.id, "category": row.category}
 
 
 def _stamp(row: Any) -> str | None:

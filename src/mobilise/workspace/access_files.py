@@ -1,4 +1,5 @@
-"""Access measures on plain files, for analysts: demand, supply and costs (or points) in, CSV out.
+"""Analysis on plain files, for analysts: access measures (demand, supply and costs or points in,
+CSV out) and the slope index of inequality of a table.
 
 No workspace is needed: this joins :mod:`mobilise.formats.access_tables` (reading and checking
 the files) with :mod:`mobilise.analysis.access` (the measures), as ``mobilise access compute``
@@ -20,11 +21,12 @@ from mobilise.analysis.access import (
     pairs_from_costs,
     pairs_from_points,
 )
+from mobilise.analysis.inequality import SlopeIndex, by_quantile, slope_index_of_inequality
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.access_tables import read_cost_table, read_point_table
+from mobilise.formats.access_tables import read_cost_table, read_number_table, read_point_table
 from mobilise.workspace.access_plan import DECAYS, MEASURES, METHODS, make_decay
 
-__all__ = ["FILE_METHODS", "compute_on_files"]
+__all__ = ["FILE_METHODS", "compute_on_files", "sii_on_file"]
 
 FILE_METHODS = ("nearest", *METHODS, "fca")
 """The run methods, plus the distance to the nearest destination and Wang's FCA ratio."""
@@ -152,3 +154,70 @@ def _measure(
     if method == "e2sfca":
         return measure(pairs, demand, supply, weight)
     return measure(pairs, demand, supply, decay=weight)
+
+
+def sii_on_file(
+    path: Path,
+    *,
+    value: str,
+    population: str,
+    quantile: str,
+    se: str | None = None,
+    lower: str | None = None,
+    upper: str | None = None,
+    areas: bool = False,
+    value_type: str = "mean",
+    transform: bool = False,
+    confidence: float = 0.95,
+    reps: int = 10_000,
+    seed: int | None = None,
+    multiplier: float = 1.0,
+    higher_is_better: bool | None = None,
+) -> tuple[SlopeIndex, pd.DataFrame]:
+    """The slope and relative index of inequality of a CSV (PHE method).
+
+    One row per deprivation quantile (1 = most deprived) with a value, a population and, for
+    intervals, a standard error or confidence limits; or, with ``areas``, one row per small area
+    (e.g. LSOA with its IMD decile), which is first summarised per quantile (population-weighted
+    means, standard errors from the spread between areas). Returns the index and the groups it
+    was computed from.
+    """
+    wanted: dict[str, bool] = {value: False, population: True, quantile: True}
+    for column in (se, lower, upper):
+        if column:
+            wanted[column] = column == se
+    table = read_number_table(path, wanted, what="SII input")
+    if areas:
+        groups = by_quantile(table, value=value, population=population, quantile=quantile)
+        result = slope_index_of_inequality(
+            groups["value"],
+            groups["population"],
+            quantile=groups["quantile"],
+            se=groups["se"],
+            value_type=value_type,  # type: ignore[arg-type]
+            transform=transform,
+            confidence=confidence,
+            reps=reps,
+            seed=seed,
+            multiplier=multiplier,
+            higher_is_better=higher_is_better,
+        )
+        return result, groups
+    result = slope_index_of_inequality(
+        table[value],
+        table[population],
+        quantile=table[quantile],
+        se=table[se] if se else None,
+        lower=table[lower] if lower else None,
+        upper=table[upper] if upper else None,
+        value_type=value_type,  # type: ignore[arg-type]
+        transform=transform,
+        confidence=confidence,
+        reps=reps,
+        seed=seed,
+        multiplier=multiplier,
+        higher_is_better=higher_is_better,
+    )
+    return result, table.rename(
+        columns={value: "value", population: "population", quantile: "quantile"}
+    )

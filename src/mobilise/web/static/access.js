@@ -149,13 +149,18 @@
     const groups = scenario.gradient || [];
     if (!groups.length) { box.innerHTML = '<p class="small muted">No IMD deciles for these neighbourhoods.</p>'; return; }
     const W = 640, H = 260, left = 56, right = 12, top = 14, bottom = 44;
-    const high = Math.max(...groups.map(g => g.value + 1.96 * (g.se || 0)), 1e-9) * 1.08;
+    const top_ = Math.max(...groups.map(g => g.value + 1.96 * (g.se || 0)), 1e-9);
+    // A round step for the axis: 1, 2 or 5 times a power of ten, four or five steps high.
+    const rough = top_ / 4, power = Math.pow(10, Math.floor(Math.log10(rough)));
+    const tick = [1, 2, 5, 10].map(m => m * power).find(s => s >= rough);
+    const ticks = Math.ceil(top_ / tick);
+    const high = ticks * tick;
     const x = d => left + (d - 0.5) * (W - left - right) / 10;
     const y = v => top + (H - top - bottom) * (1 - Math.max(0, v) / high);
     const band = (W - left - right) / 10 * 0.7;
     let svg = `<svg viewBox="0 0 ${W} ${H}" width="100%" xmlns="http://www.w3.org/2000/svg" font-size="11">`;
-    for (let k = 0; k <= 4; k++) {
-      const v = high * k / 4;
+    for (let k = 0; k <= ticks; k++) {
+      const v = tick * k;
       svg += `<line x1="${left}" x2="${W - right}" y1="${y(v)}" y2="${y(v)}" stroke="#e3e6ea"/>` +
              `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#5b6473">${M.formatNumber(v)}</text>`;
     }
