@@ -135,6 +135,12 @@ def test_console_script_demo_no_serve(tmp_path):
     with open_workspace(ws) as built:
         imd = built.indicators.values("imd2019_score")
         assert len(imd) == 1130 and imd["value"].notna().all()
+        # The demo shows access and disparities for both places.
+        for slug, n_areas in (("northamptonshire", 422), ("inner-north-east-london", 708)):
+            analysis = built.access.latest(slug)
+            assert analysis is not None and analysis.status == "done"
+            assert {s["areas"] for s in analysis.scenarios} == {n_areas}
+            assert all(s["sii"] is not None for s in analysis.scenarios)
     geocoded = subprocess.run(
         [exe, "-w", str(ws), "geocode", "NN1 1DE", "--json"],
         capture_output=True,

@@ -22,7 +22,17 @@ def test_top_level_names():
 
 
 def test_workspace_services():
-    services = {"places", "areas", "indicators", "postcodes", "datasets", "users", "audit"}
+    services = {
+        "places",
+        "areas",
+        "indicators",
+        "postcodes",
+        "datasets",
+        "users",
+        "audit",
+        "assets",
+        "access",
+    }
     assert services <= set(dir(mobilise.Workspace))
 
 
@@ -34,3 +44,39 @@ def test_error_tree_knows_status_and_exit_code():
         len({e.exit_code for e in (mobilise.ValidationError, mobilise.NotFound, mobilise.Conflict)})
         == 3
     )
+
+
+def test_analysis_names():
+    """The names an analyst imports from a notebook (issue: access and disparities)."""
+    from mobilise.analysis import access, inequality, priority, spatial
+
+    assert {
+        "nearest",
+        "count_within",
+        "supply_within",
+        "weighted_catchment",
+        "two_step_fca",
+        "enhanced_two_step_fca",
+        "three_step_fca",
+        "balanced_fca",
+        "floating_catchment_ratio",
+        "pairs_from_points",
+        "pairs_from_costs",
+        "step",
+        "gaussian",
+        "exponential",
+        "linear",
+        "power",
+    } <= set(access.__all__)
+    assert {
+        "slope_index_of_inequality",
+        "concentration_index",
+        "gini",
+        "quintile_gap",
+        "by_quantile",
+    } <= set(inequality.__all__)
+    assert {"contiguity_weights", "morans_i", "local_morans"} <= set(spatial.__all__)
+    assert {"priority_areas", "HealthNeed"} <= set(priority.__all__)
+    for module in (access, inequality, priority, spatial):
+        for name in module.__all__:
+            assert hasattr(module, name), (module.__name__, name)

@@ -216,7 +216,7 @@ def access_page(
             "scenario": scenario,
             "priority_rows": priority_rows,
             "gradient_words": (
-                gradient_words(scenario, CATEGORIES[scenario["category"]].lower())
+                gradient_words(scenario, f"{CATEGORIES[scenario['category']].lower()} assets")
                 if scenario
                 else ""
             ),
