@@ -65,7 +65,11 @@ def build_gridton(ws):
     """Areas, centres, residents, IMD 2019 deciles and ranks, place ``gridton``, four assets."""
     squares = [shapely.box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000) for i in range(6)]
     frame = gpd.GeoDataFrame(
-        {"code": CODES, "name": [f"Gridton 00{i}A" for i in range(1, 7)], "source_row": range(1, 7)},
+        {
+            "code": CODES,
+            "name": [f"Gridton 00{i}A" for i in range(1, 7)],
+            "source_row": range(1, 7),
+        },
         geometry=squares,
         crs="EPSG:27700",
     ).to_crs("EPSG:4326")
@@ -104,13 +108,17 @@ def import_indicator(ws, metas, values_by_id):
         for code, value in zip(CODES, values, strict=True)
     ]
     values = pd.DataFrame(rows).assign(lower_ci=math.nan, upper_ci=math.nan)
-    values = values.assign(numerator=math.nan, denominator=math.nan, source_row=range(1, len(rows) + 1))
+    values = values.assign(
+        numerator=math.nan, denominator=math.nan, source_row=range(1, len(rows) + 1)
+    )
     ws.indicators.import_data(IndicatorData(list(metas), values, "indicators.csv"))
 
 
 def plan(**options):
     options = {"categories": "library", "method": "2sfca", "decays": "none", **options}
-    return AccessPlan.build(catchments_m=options.pop("catchments_m", [800, 1600]), permutations=99, **options)
+    return AccessPlan.build(
+        catchments_m=options.pop("catchments_m", [800, 1600]), permutations=99, **options
+    )
 
 
 def column(frame, name, catchment_m=None):
@@ -188,12 +196,16 @@ def test_sweep_makes_every_scenario_and_reuses_pairs_exactly(gridton):
     assert sweep.plan.categories == ("library", "green_blue_space")
     expected = {(800.0, "none"), (800.0, "linear"), (1600.0, "none"), (1600.0, "linear")}
     for category in sweep.plan.categories:
-        found = [(s["catchment_m"], s["decay"]) for s in sweep.scenarios if s["category"] == category]
+        found = [
+            (s["catchment_m"], s["decay"]) for s in sweep.scenarios if s["category"] == category
+        ]
         assert len(found) == 4 and set(found) == expected
     results = gridton.access.results(sweep.id)
     assert len(results) == 2 * 4 * 6
     # The park at A3's centre is A3's alone within 800 m: 1 / 600 residents.
-    park = gridton.access.results(sweep.id, category="green_blue_space", catchment_m=800, decay="none")
+    park = gridton.access.results(
+        sweep.id, category="green_blue_space", catchment_m=800, decay="none"
+    )
     assert column(park, "value") == pytest.approx([0, 0, 1000 / 600, 0, 0, 0])
     # Linear decay at 1,600 m: weights 1 - d / 1600. L1: A1, A2 at 0.6875, A3 at 0.0625, demand
     # 400 x 0.6875 + 600 x 0.0625 = 312.5; L2: A4, A6 at 0.375, A5 at 1, demand 312.5 too.
@@ -409,7 +421,9 @@ def stored_results(ws, run_id):
 STALE_MINUTES = STALE_AFTER.total_seconds() / 60
 
 
-@pytest.mark.parametrize(("minutes", "status"), [(STALE_MINUTES - 1, "queued"), (STALE_MINUTES + 1, "failed")])
+@pytest.mark.parametrize(
+    ("minutes", "status"), [(STALE_MINUTES - 1, "queued"), (STALE_MINUTES + 1, "failed")]
+)
 def test_a_run_that_stopped_reporting_is_failed(gridton, minutes, status):
     run = gridton.access.start("gridton", plan())
     with gridton.write() as connection:
@@ -460,7 +474,11 @@ def test_plans_accept_aliases_limits_and_the_methods_decay():
         categories="Libraries, green space, parks", method="E2SFCA", catchments_m="50000, 50, 50"
     )
     assert built.categories == ("library", "green_blue_space")
-    assert (built.method, built.catchments_m, built.decays) == ("e2sfca", (50.0, 50_000.0), ("step",))
+    assert (built.method, built.catchments_m, built.decays) == (
+        "e2sfca",
+        (50.0, 50_000.0),
+        ("step",),
+    )
     assert AccessPlan.from_dict(built.to_dict()) == built
 
 

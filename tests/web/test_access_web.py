@@ -117,7 +117,7 @@ def test_a_run_through_the_api(local, done):
     ).json()
     assert [r["area_code"] for r in rows] == CODES
     assert [r["value"] for r in rows] == pytest.approx(AT_800)
-    assert [r["nearest_m"] is None for r in rows] == [v == 0 and i != 4 for i, v in enumerate(AT_800)]
+    assert [r["nearest_m"] is None for r in rows] == [False, False, True, True, False, True]
     assert [r["imd_decile"] for r in rows] == DECILES
     listed = local.get("/api/v1/places/gridton/access/runs").json()
     assert [r["id"] for r in listed] == [done["id"]]
@@ -142,7 +142,14 @@ def test_geojson_of_one_scenario(local, done):
     features = response.json()["features"]
     assert [f["id"] for f in features] == CODES
     assert [f["properties"]["value"] for f in features] == pytest.approx(AT_800)
-    assert [f["properties"]["priority"] for f in features] == [False, False, True, True, False, False]
+    assert [f["properties"]["priority"] for f in features] == [
+        False,
+        False,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -204,12 +211,28 @@ def test_unknown_place_cannot_start_a_run(local):
 
 def test_unknown_scenario_and_download_format(local, done):
     runs = f"/api/v1/access/runs/{done['id']}"
-    missing = local.get(f"{runs}/areas.geojson", params={"category": "library", "catchment_m": 1200})
+    missing = local.get(
+        f"{runs}/areas.geojson", params={"category": "library", "catchment_m": 1200}
+    )
     assert "1200 m" in error_shape(missing, 404, "not_found")["message"]
     error_shape(local.get(f"{runs}/results.xlsx"), 404, "not_found")
 
 
-@pytest.mark.parametrize("suffix", ["/results", "/results.csv", "/areas.geojson?category=library"])
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "/results",
+        "/results.csv",
+        pytest.param(
+            "/areas.geojson?category=library",
+            marks=pytest.mark.xfail(
+                reason="BUG: AccessService.geojson looks up the scenario before checking the "
+                "status, so an unfinished run answers 404 'has no results for library'",
+                strict=True,
+            ),
+        ),
+    ],
+)
 def test_an_unfinished_run_has_no_results(local, gridton, suffix):
     from mobilise.workspace.access_plan import AccessPlan
 
@@ -232,6 +255,52 @@ def test_page_shows_the_scenario_gradient_and_priorities(local, gridton, done):
     wider = local.get("/places/gridton/access", params={"run": done["id"], "catchment_m": 1600})
     assert '<option value="1600.0" selected>' in wider.text
     assert 'id="priority-table"' not in wider.text  # everyone reaches a library within 1.6 km
+
+
+@pytest.mark.xfail(
+    reason="BUG: AccessService.results builds imd_decile from rows holding None, so the column "
+    "turns float and the priority table shows decile '1.0'",
+    strict=True,
+)
+def test_priority_table_shows_whole_deciles_when_an_area_has_no_imd(local, gridton):
+    from sqlalchemy import delete
+
+    from mobilise.store.tables import indicator_values
+
+    with gridton.write() as connection:  # A1 outside England: no IMD decile
+        connection.execute(delete(indicator_values).where(indicator_values.c.area_code == CODES[0]))
+    local.post("/api/v1/places/gridton/access/runs", json=BODY)
+    table = local.get("/places/gridton/access").text.split('id="priority-table"')[1]
+    assert '<td class="num">1</td>' in table  # A3's decile, not "1.0"
+
+
+@pytest.mark.xfail(
+    reason="BUG: a run planned with a category alias ('libraries') stores the canonical name; "
+    "results and areas.geojson do not resolve the alias and answer 404",
+    strict=True,
+)
+@pytest.mark.parametrize("suffix", ["/results", "/areas.geojson"])
+def test_a_category_alias_reads_the_results_it_planned(local, suffix):
+    started = local.post(
+        "/api/v1/places/gridton/access/runs", json={**BODY, "categories": ["libraries"]}
+    ).json()
+    response = local.get(
+        f"/api/v1/access/runs/{started['id']}{suffix}", params={"category": "libraries"}
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_a_failed_run_is_shown_with_its_reason(local, gridton):
+    gridton.places.create("empty", "Empty")
+    started = local.post("/api/v1/places/empty/access/runs", json=BODY)
+    assert started.status_code == 202
+    run = local.get(f"/api/v1/access/runs/{started.json()['id']}").json()
+    assert (run["status"], run["error"]) == (
+        "failed",
+        "Place 'empty' has no areas yet; add areas first.",
+    )
+    page = local.get("/places/empty/access")
+    assert "This analysis failed: Place &#39;empty&#39; has no areas yet" in page.text
 
 
 def test_page_without_runs_offers_the_form(local):

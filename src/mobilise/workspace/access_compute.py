@@ -19,13 +19,14 @@ import pandas as pd
 from mobilise.analysis import inequality, priority, spatial
 from mobilise.analysis.access import CatchmentPairs, nearest, pairs_from_points
 from mobilise.errors import ValidationError
+from mobilise.formats.asset_vocab import CATEGORIES
 from mobilise.workspace.access_plan import DECAYS, MEASURES, METHODS, AccessPlan, make_decay
 
 __all__ = ["AccessInputs", "compute"]
 
 Step = Callable[[str], None]
 
-_MIN_AREAS_FOR_SII = 5  # deciles with residents in them
+_MIN_DECILES_FOR_SII = 5  # deciles with residents in them
 
 
 @dataclass
@@ -76,12 +77,13 @@ def compute(
     scenarios: list[dict[str, Any]] = []
     for category in plan.categories:
         here = inputs.destinations[inputs.destinations["category"] == category]
-        say(f"Pairing areas with {category} assets within {largest:,.0f} m")
+        label = CATEGORIES[category].lower()
+        say(f"Pairing areas with {label} assets within {largest:,.0f} m")
         pairs = pairs_from_points(origins, here, largest, x="x", y="y")
         for catchment in plan.catchments_m:
             narrowed = pairs.within(catchment)
             for decay in plan.decays:
-                say(f"{category}: {catchment:,.0f} m, {decay} decay")
+                say(f"Access to {label}: {catchment:,.0f} m, {decay} decay")
                 frame, summary = _scenario(
                     plan, inputs, narrowed, here, category, catchment, decay, weights
                 )
@@ -212,7 +214,7 @@ def _gradient(data: pd.DataFrame, plan: AccessPlan, warnings: list[str]) -> dict
         }
         for row in cast(Any, groups).itertuples()
     ]
-    if len(groups) >= _MIN_AREAS_FOR_SII:
+    if len(groups) >= _MIN_DECILES_FOR_SII:
         sii = inequality.slope_index_of_inequality(
             groups["value"],
             groups["population"],
@@ -225,7 +227,7 @@ def _gradient(data: pd.DataFrame, plan: AccessPlan, warnings: list[str]) -> dict
     else:
         warnings.append(
             f"The areas fall in only {len(groups)} national IMD deciles; the slope index of "
-            f"inequality needs at least {_MIN_AREAS_FOR_SII}."
+            f"inequality needs at least {_MIN_DECILES_FOR_SII}."
         )
     if "imd_rank" in ranked and ranked["imd_rank"].notna().all() and ranked["access"].sum() > 0:
         out["concentration"] = inequality.concentration_index(
@@ -262,8 +264,6 @@ def _clusters(
 def _priority(
     data: pd.DataFrame, plan: AccessPlan, inputs: AccessInputs, category: str, warnings: list[str]
 ) -> pd.DataFrame:
-    from mobilise.formats.asset_vocab import CATEGORIES
-
     label = CATEGORIES[category].lower()
     health: tuple[priority.HealthNeed, ...] = ()
     if plan.health_indicator and "health" in data:

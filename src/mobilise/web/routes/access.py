@@ -15,7 +15,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from mobilise.errors import MobiliseError, NotFound
+from mobilise.errors import MobiliseError, NotFound, ValidationError
 from mobilise.formats.asset_vocab import CATEGORIES
 from mobilise.presentation import gradient_words
 from mobilise.web.deps import (
@@ -176,6 +176,35 @@ def access_page(
     catchment_m: Annotated[float | None, Query()] = None,
     decay: Annotated[str | None, Query()] = None,
 ) -> Response:
+    return _page(
+        request,
+        slug,
+        workspace,
+        templates,
+        settings,
+        user,
+        run=run,
+        category=category,
+        catchment_m=catchment_m,
+        decay=decay,
+    )
+
+
+def _page(
+    request: Request,
+    slug: str,
+    workspace: Workspace,
+    templates: Any,
+    settings: Any,
+    user: Any,
+    *,
+    run: str | None = None,
+    category: str | None = None,
+    catchment_m: float | None = None,
+    decay: str | None = None,
+    form: dict[str, Any] | None = None,
+    form_problems: list[str] | None = None,
+) -> Response:
     place = workspace.places.get(slug)
     runs = workspace.access.list(slug)
     chosen: AccessRun | None = None
@@ -227,32 +256,59 @@ def access_page(
             "health_indicators": [i for i in indicators if i.polarity == "higher_is_worse"],
             "default_health": DEFAULT_HEALTH,
             "can_run": is_editor(user),
+            "form": form
+            or {
+                "categories": list(DEFAULT_CATEGORIES),
+                "method": "e2sfca",
+                "catchments": "800,1600",
+                "decay": "",
+                "health_indicator": DEFAULT_HEALTH,
+            },
+            "form_problems": form_problems or [],
             "tile_url": settings.tile_url,
             "tile_attribution": settings.tile_attribution,
             "user": user,
         },
+        status_code=422 if form_problems else 200,
     )
 
 
 @pages.post("/places/{slug}/access/runs")
 def start_from_page(
+    request: Request,
     slug: str,
     workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
     background: BackgroundTasks,
-    _user: EditorDep,
-    categories: Annotated[list[str], Form()],
+    user: EditorDep,
+    categories: Annotated[list[str] | None, Form()] = None,
     method: Annotated[str, Form()] = "e2sfca",
     catchments: Annotated[str, Form()] = "800,1600",
     decay: Annotated[str, Form()] = "",
     health_indicator: Annotated[str, Form()] = "",
 ) -> Response:
-    plan = AccessPlan.build(
-        categories=categories,
-        method=method,
-        catchments_m=catchments,
-        decays=decay or None,
-        health_indicator=health_indicator or None,
-    )
-    run = workspace.access.start(slug, plan)
+    """Start a run from the page's form; a bad form comes back filled in, saying what is wrong."""
+    try:
+        plan = AccessPlan.build(
+            categories=categories or [],
+            method=method,
+            catchments_m=catchments,
+            decays=decay or None,
+            health_indicator=health_indicator or None,
+        )
+        run = workspace.access.start(slug, plan)
+    except ValidationError as error:
+        form = {
+            "categories": categories or [],
+            "method": method,
+            "catchments": catchments,
+            "decay": decay,
+            "health_indicator": health_indicator,
+        }
+        problems = [p.message for p in error.problems] or [error.message]
+        return _page(
+            request, slug, workspace, templates, settings, user, form=form, form_problems=problems
+        )
     background.add_task(_execute, workspace, run.id)
     return RedirectResponse(f"/places/{slug}/access?run={run.id}", status_code=303)
