@@ -248,6 +248,27 @@ def test_assets_without_location_or_capacity_are_reported_and_left_out(
     assert_json_without_nan(run)
 
 
+def test_private_assets_count_but_are_never_named(gridton):
+    gridton.assets.import_file(
+        AssetFile(
+            "private.csv",
+            [
+                asset("Secret Reading Room", "library", 2500, visibility="private"),
+                asset("Hidden Hall", "library", visibility="private"),
+            ],
+        )
+    )
+    run = gridton.access.run("gridton", plan(catchments_m=800))
+    # The private library at A3's centre is A3's alone: 1 / 600 residents.
+    values = column(gridton.access.results(run.id), "value")
+    assert values == pytest.approx([2.5, 2.5, 1000 / 600, 0, 5, 0])
+    left_out = run.summary["inputs"]["assets_without_location"]
+    assert sorted(a["name"] for a in left_out) == ["Library Nowhere", "a private asset"]
+    assert {"id": None, "name": "a private asset", "category": "library"} in left_out
+    text = json.dumps(run.to_dict())
+    assert "Secret" not in text and "Hidden" not in text
+
+
 def test_areas_without_residents_give_no_nan_and_are_reported(gridton):
     # A newer population: A5 has no residents, A6 no figure at all.
     gridton.areas.import_population(

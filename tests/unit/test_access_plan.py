@@ -44,6 +44,13 @@ def test_every_problem_is_reported_at_once():
     assert {"category", "method", "decay", "supply", "low_access_fraction"} <= set(fields)
 
 
+@pytest.mark.parametrize("method", ["count", "supply"])
+def test_counts_take_no_decay(method):
+    assert AccessPlan.build(categories="library", method=method, decays="none").decays == ("none",)
+    with pytest.raises(ValidationError, match="takes no decay"):
+        AccessPlan.build(categories="library", method=method, decays="gaussian")
+
+
 def test_round_trip_through_the_stored_dict():
     plan = AccessPlan.build(
         categories="library", method="3sfca", catchments_m=[1200], health_indicator="cidr2019"

@@ -223,14 +223,7 @@ def test_unknown_scenario_and_download_format(local, done):
     [
         "/results",
         "/results.csv",
-        pytest.param(
-            "/areas.geojson?category=library",
-            marks=pytest.mark.xfail(
-                reason="BUG: AccessService.geojson looks up the scenario before checking the "
-                "status, so an unfinished run answers 404 'has no results for library'",
-                strict=True,
-            ),
-        ),
+        "/areas.geojson?category=library",
     ],
 )
 def test_an_unfinished_run_has_no_results(local, gridton, suffix):
@@ -257,11 +250,6 @@ def test_page_shows_the_scenario_gradient_and_priorities(local, gridton, done):
     assert 'id="priority-table"' not in wider.text  # everyone reaches a library within 1.6 km
 
 
-@pytest.mark.xfail(
-    reason="BUG: AccessService.results builds imd_decile from rows holding None, so the column "
-    "turns float and the priority table shows decile '1.0'",
-    strict=True,
-)
 def test_priority_table_shows_whole_deciles_when_an_area_has_no_imd(local, gridton):
     from sqlalchemy import delete
 
@@ -274,11 +262,6 @@ def test_priority_table_shows_whole_deciles_when_an_area_has_no_imd(local, gridt
     assert '<td class="num">1</td>' in table  # A3's decile, not "1.0"
 
 
-@pytest.mark.xfail(
-    reason="BUG: a run planned with a category alias ('libraries') stores the canonical name; "
-    "results and areas.geojson do not resolve the alias and answer 404",
-    strict=True,
-)
 @pytest.mark.parametrize("suffix", ["/results", "/areas.geojson"])
 def test_a_category_alias_reads_the_results_it_planned(local, suffix):
     started = local.post(
@@ -345,7 +328,9 @@ def test_form_with_a_bad_catchment_is_refused_in_words(local, gridton):
         "/places/gridton/access/runs", data={"categories": ["library"], "catchments": "10"}
     )
     assert response.status_code == 422
+    assert "The analysis was not started:" in response.text
     assert "from 50 to 50,000" in response.text
+    assert '<input id="catchments" name="catchments" value="10">' in response.text  # kept
     assert gridton.access.list("gridton") == []
 
 

@@ -39,7 +39,7 @@ from mobilise.store.tables import (
 )
 from mobilise.workspace._common import chunked
 from mobilise.workspace.access_compute import AccessInputs, compute
-from mobilise.workspace.access_plan import METHODS, AccessPlan
+from mobilise.workspace.access_plan import METHODS, AccessPlan, canonical_category
 from mobilise.workspace.assets import live_assets
 from mobilise.workspace.core import Progress, no_progress
 
@@ -102,6 +102,7 @@ class AccessRun:
         self, category: str, catchment_m: float | None = None, decay: str | None = None
     ) -> dict[str, Any]:
         """The summary of one scenario (the first catchment and decay when not named)."""
+        category = canonical_category(category)
         for item in self.scenarios:
             if (
                 item["category"] == category
@@ -254,8 +255,9 @@ class AccessService:
     ) -> pd.DataFrame:
         """A run's results per area (one row per scenario and area), with area names."""
         run = self.get(run_id)
-        if run.status != "done":
-            raise ValidationError(f"Run {run_id} is {run.status}; it has no results yet.")
+        _require_done(run)
+        if category is not None:
+            category = canonical_category(category)
         query = select(*(analysis_results.c[c] for c in RESULT_COLUMNS), areas.c.name).join(
             areas, areas.c.code == analysis_results.c.area_code
         )
@@ -275,6 +277,7 @@ class AccessService:
         with self._ws.read() as connection:
             rows = connection.execute(query).all()
         frame = pd.DataFrame([tuple(r) for r in rows], columns=[*RESULT_COLUMNS, "area_name"])
+        frame["imd_decile"] = frame["imd_decile"].astype("Int64")  # whole deciles, <NA> if none
         if frame.empty and (category or catchment_m or decay):
             run.scenario(category or "", catchment_m, decay)  # NotFound naming what is missing
         return frame
@@ -291,6 +294,7 @@ class AccessService:
         can reach, its LISA cluster, whether it is a priority and why, its IMD decile and
         residents. The stored boundary text is spliced in unparsed (fast for thousands)."""
         run = self.get(run_id)
+        _require_done(run)
         chosen = run.scenario(category, catchment_m, decay)
         frame = self.results(
             run_id, category=category, catchment_m=chosen["catchment_m"], decay=chosen["decay"]
@@ -625,6 +629,11 @@ class AccessService:
                         f"No indicator {plan.health_indicator!r} for the health need rule. "
                         "See `mobilise indicators list`."
                     )
+
+
+def _require_done(run: AccessRun) -> None:
+    if run.status != "done":
+        raise ValidationError(f"Run {run.id} is {run.status}; it has no results yet.")
 
 
 def _run(row: Any) -> AccessRun:

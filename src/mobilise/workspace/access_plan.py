@@ -35,6 +35,7 @@ __all__ = [
     "METHODS",
     "AccessPlan",
     "Method",
+    "canonical_category",
     "make_decay",
 ]
 
@@ -144,6 +145,12 @@ CATEGORY_ALIASES = {
 _PER_THOUSAND = 1000.0
 
 
+def canonical_category(name: str) -> str:
+    """A category id from what people type: case, hyphens, spaces and aliases forgiven."""
+    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    return CATEGORY_ALIASES.get(key, key)
+
+
 def make_decay(name: str, catchment_m: float) -> Decay:
     """The decay called ``name`` for a catchment of ``catchment_m`` metres (see :data:`DECAYS`)."""
     c = float(catchment_m)
@@ -208,8 +215,7 @@ class AccessPlan:
         wanted = _split(categories)
         chosen: list[str] = []
         for name in wanted:
-            key = name.strip().lower().replace("-", "_").replace(" ", "_")
-            key = CATEGORY_ALIASES.get(key, key)
+            key = canonical_category(name)
             if key not in CATEGORIES:
                 problems.append(
                     Problem(
@@ -248,6 +254,14 @@ class AccessPlan:
         decay_names = [d.strip().lower() for d in _split(decays)] if decays else []
         if not decay_names and method_key in METHODS:
             decay_names = [METHODS[method_key].default_decay]
+        if method_key in ("count", "supply") and set(decay_names) - {"none"}:
+            problems.append(
+                Problem(
+                    f"the {method_key} method counts everything within the catchment and takes "
+                    "no decay; leave the decay out or use 'gravity' for a weighted count",
+                    field="decay",
+                )
+            )
         for name in decay_names:
             if name not in DECAYS:
                 problems.append(
