@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from datetime import timedelta
 
 import geopandas as gpd
@@ -31,8 +32,9 @@ import pandas as pd
 import pytest
 import shapely
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
-from mobilise import NotFound, ValidationError
+from mobilise import Conflict, NotFound, ValidationError
 from mobilise.formats.assets import AssetFile, AssetRecord
 from mobilise.formats.imd import IOD_INDICATORS
 from mobilise.formats.indicators import IndicatorData, IndicatorMeta
@@ -371,6 +373,54 @@ def test_data_versions_are_recorded_and_a_rerun_reads_new_data(gridton):
     assert [r.id for r in gridton.access.list("gridton")] == [again.id, first.id]
 
 
+def test_the_health_rule_follows_the_indicator_polarity(gridton):
+    """Low life expectancy is the need: A1 (70 years) is the worst 20% of six areas, not A6."""
+    meta = IndicatorMeta(
+        id="life",
+        name="Life expectancy",
+        unit="years",
+        polarity="higher_is_better",
+        source="test",
+        licence="test",
+        period="2024",
+    )
+    import_indicator(gridton, [meta], {"life": [70, 80, 81, 82, 83, 90]})
+    run = gridton.access.run(
+        "gridton", plan(health_indicator="life", catchments_m=800, core20=False)
+    )
+    results = gridton.access.results(run.id).set_index("area_code")
+    # The worst 20% of six areas on life expectancy is A1 alone (70 years; A6's 90 would be the
+    # "worst" if the polarity were ignored). A1 has the best access to libraries (2.5), so it is
+    # no priority for them.
+    assert not results["priority"].any()
+    low = gridton.access.run(
+        "gridton",
+        plan(health_indicator="life", catchments_m=800, core20=False, categories="green_space"),
+    )
+    flagged = gridton.access.results(low.id).set_index("area_code")
+    # Within 800 m only A3 reaches the park: A1 has high need and nothing in reach.
+    assert flagged.index[flagged["priority"]].tolist() == [CODES[0]]
+    reasons = " ".join(flagged.loc[CODES[0], "reasons"])
+    assert "Life expectancy" in reasons and "70" in reasons
+
+
+def test_a_health_indicator_without_a_direction_is_refused(gridton):
+    meta = IndicatorMeta(
+        id="households",
+        name="Households",
+        unit="count",
+        polarity="neutral",
+        source="test",
+        licence="test",
+        period="2024",
+    )
+    import_indicator(gridton, [meta], {"households": [1, 2, 3, 4, 5, 6]})
+    with pytest.raises(ValidationError, match="neutral polarity") as caught:
+        gridton.access.start("gridton", plan(health_indicator="households"))
+    assert caught.value.problems[0].field == "health_indicator"
+    assert gridton.access.list("gridton") == []
+
+
 def test_latest_and_delete(gridton):
     done = gridton.access.run("gridton", plan())
     queued = gridton.access.start("gridton", plan())
@@ -410,7 +460,10 @@ def test_a_failure_is_stored_with_the_run_and_stores_no_results(gridton, monkeyp
         gridton.access.execute(run.id)
     failed = gridton.access.get(run.id)
     assert (failed.status, failed.step) == ("failed", "Failed")
-    assert "disk full" in failed.error
+    assert failed.error == (
+        "The run stopped on an unexpected error (OSError: disk full). The details are in the "
+        "server log."
+    )
     assert stored_results(gridton, run.id) == 0
     with pytest.raises(ValidationError, match="failed"):
         gridton.access.results(run.id)
@@ -457,6 +510,50 @@ def test_a_run_that_stopped_reporting_is_failed(gridton, minutes, status):
     assert seen.status == status
     assert ("stopped reporting progress" in seen.error) == (status == "failed")
     assert gridton.access.execute(run.id).status == "done"  # queued, or failed: run it again
+
+
+def test_a_running_run_is_claimed_once(gridton):
+    """Two workers cannot both compute a run: only a queued, failed or stale one is claimed."""
+    run = gridton.access.start("gridton", plan())
+    with gridton.write() as connection:
+        connection.execute(
+            update(analysis_runs).where(analysis_runs.c.id == run.id).values(status="running")
+        )
+    with pytest.raises(ValidationError, match="is running; start a new run instead"):
+        gridton.access.execute(run.id)
+    assert stored_results(gridton, run.id) == 0
+    with gridton.write() as connection:  # the other worker went quiet long ago
+        connection.execute(
+            update(analysis_runs)
+            .where(analysis_runs.c.id == run.id)
+            .values(updated_at=now() - STALE_AFTER - timedelta(minutes=1))
+        )
+    assert gridton.access.execute(run.id).status == "done"
+    with pytest.raises(ValidationError, match="is done"):
+        gridton.access.execute(run.id)
+
+
+def test_a_result_is_stored_once_per_area_and_scenario(gridton):
+    run = gridton.access.run("gridton", plan(catchments_m=800))
+    with gridton.read() as connection:
+        row = connection.execute(select(analysis_results).limit(1)).mappings().one()
+    with pytest.raises(Conflict, match="duplicate"), gridton.write() as connection:
+        connection.execute(analysis_results.insert().values({**row, "id": "another"}))
+    assert stored_results(gridton, run.id) == 6
+
+
+def test_a_busy_database_delays_progress_reports_not_the_run(gridton, monkeypatch):
+    real_write = type(gridton).write
+
+    def write(self):
+        if sys._getframe(1).f_code.co_name == "_progress":
+            raise OperationalError("UPDATE analysis_runs", {}, Exception("database is locked"))
+        return real_write(self)
+
+    monkeypatch.setattr(type(gridton), "write", write)
+    seen = []
+    run = gridton.access.run("gridton", plan(), lambda text, done, total: seen.append(text))
+    assert run.status == "done" and seen[-2:] == ["Saving results", "Done"]
 
 
 # -- plans ---------------------------------------------------------------------------------------

@@ -44,6 +44,27 @@ def test_every_problem_is_reported_at_once():
     assert {"category", "method", "decay", "supply", "low_access_fraction"} <= set(fields)
 
 
+@pytest.mark.parametrize("permutations", [1, 98, 10_000, -1])
+def test_too_few_permutations_to_test_at_five_percent_are_refused(permutations):
+    with pytest.raises(ValidationError, match="99 to 9,999") as caught:
+        AccessPlan.build(categories="library", permutations=permutations)
+    assert caught.value.problems[0].field == "permutations"
+
+
+@pytest.mark.parametrize("permutations", [0, 99, 9999])
+def test_permutations_zero_skips_clusters_and_99_is_the_least(permutations):
+    assert AccessPlan.build(categories="library", permutations=permutations).permutations == (
+        permutations
+    )
+
+
+def test_a_plan_needs_a_rule_of_high_need():
+    with pytest.raises(ValidationError, match="rule of high need"):
+        AccessPlan.build(categories="library", core20=False)
+    plan = AccessPlan.build(categories="library", core20=False, health_indicator="cidr2019")
+    assert plan.health_indicator == "cidr2019"
+
+
 @pytest.mark.parametrize("method", ["count", "supply"])
 def test_counts_take_no_decay(method):
     assert AccessPlan.build(categories="library", method=method, decays="none").decays == ("none",)

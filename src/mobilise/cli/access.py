@@ -63,7 +63,11 @@ def run(
         typer.Option(help="An indicator whose worst areas are also high need, e.g. cidr2019."),
     ] = None,
     permutations: Annotated[
-        int, typer.Option(help="Permutations for the Moran's I and LISA p-values.")
+        int,
+        typer.Option(
+            help="Permutations for the Moran's I and LISA p-values: 99 to 9,999, or 0 to skip "
+            "the cluster analysis."
+        ),
     ] = 999,
     as_json: JsonOpt = False,
 ) -> None:

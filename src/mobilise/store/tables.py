@@ -394,7 +394,15 @@ analysis_results = Table(
     Column("priority", Boolean, nullable=False, default=False),
     Column("reasons", JSON, nullable=False, default=list),
     *record_columns(),
-    Index("ix_analysis_results_scenario", "run_id", "category", "catchment_m", "decay"),
+    Index(
+        "uq_analysis_results_scenario_area",
+        "run_id",
+        "category",
+        "catchment_m",
+        "decay",
+        "area_code",
+        unique=True,
+    ),
 )
 
 # The trail itself is append-only: it has no record columns.

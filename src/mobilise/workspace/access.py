@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from mobilise.errors import MobiliseError, NotFound, Problem, ValidationError
 from mobilise.formats.asset_vocab import CATEGORIES
@@ -69,6 +71,7 @@ RESULT_COLUMNS = [
     "priority",
     "reasons",
 ]
+_log = logging.getLogger(__name__)
 _SHOWN_LEFT_OUT = 20  # assets named in a run's report before "and N more"
 
 
@@ -177,8 +180,6 @@ class AccessService:
         A failure is stored with the run (status ``failed`` and the reason in words) and raised.
         """
         run = self.get(run_id)
-        if run.status not in ("queued", "failed"):
-            raise ValidationError(f"Run {run_id} is {run.status}; start a new run instead.")
         plan = run.plan
         # Reading, neighbours, pairs per category, each scenario, saving.
         total = 2 + len(plan.categories) + len(plan.scenarios) + 1
@@ -190,15 +191,23 @@ class AccessService:
             self._progress(run_id, done / total, text)
             progress(text, done, total)
 
-        self._mark(run_id, status="running", started_at=now(), progress=0.0, step="Reading data")
+        self._claim(run)
         progress("Reading data", 0, total)
         try:
             inputs, versions = self.inputs(run.place, plan)
             results, summary = compute(plan, inputs, step=tick)
+            self._progress(run_id, (total - 1) / total, "Saving results")
             progress("Saving results", total - 1, total)
             self._save(run_id, results, summary, versions)
         except Exception as error:
-            message = str(error) if isinstance(error, MobiliseError) else repr(error)
+            if isinstance(error, MobiliseError):
+                message = str(error)
+            else:
+                _log.exception("Access run %s failed", run_id)
+                message = (
+                    f"The run stopped on an unexpected error ({type(error).__name__}: {error}). "
+                    "The details are in the server log."
+                )
             self._mark(run_id, status="failed", error=message, finished_at=now(), step="Failed")
             raise
         progress("Done", total, total)
@@ -469,6 +478,7 @@ class AccessService:
             report=report,
             health_label=health.name if health is not None else "",
             health_unit=health.unit if health is not None else "",
+            health_higher_is_worse=health is None or health.polarity != "higher_is_better",
         )
         return inputs, versions
 
@@ -577,13 +587,60 @@ class AccessService:
                 summary=f"Access run finished: {len(rows):,} results stored.",
             )
 
-    def _progress(self, run_id: str, fraction: float, step: str) -> None:
+    def _claim(self, run: AccessRun) -> None:
+        """Mark a run running, unless another worker has it: only a queued or failed run (or one
+        that stopped reporting progress) can be claimed, in one statement."""
+        stale = now() - STALE_AFTER
+        claimable = or_(
+            analysis_runs.c.status.in_(("queued", "failed")),
+            and_(analysis_runs.c.status == "running", analysis_runs.c.updated_at < stale),
+        )
+        stamp = now()
         with self._ws.write() as connection:
-            connection.execute(
+            claimed = connection.execute(
                 update(analysis_runs)
-                .where(analysis_runs.c.id == run_id)
-                .values(progress=round(fraction, 4), step=step[:300], updated_at=now())
-            )
+                .where(
+                    analysis_runs.c.id == run.id,
+                    analysis_runs.c.deleted_at.is_(None),
+                    claimable,
+                )
+                .values(
+                    status="running",
+                    started_at=stamp,
+                    finished_at=None,
+                    progress=0.0,
+                    step="Reading data",
+                    error="",
+                    updated_at=stamp,
+                    updated_by=self._ws.actor,
+                    version=analysis_runs.c.version + 1,
+                )
+            ).rowcount
+            if claimed == 1:
+                audit(
+                    connection,
+                    actor=self._ws.actor,
+                    entity_type=ENTITY,
+                    entity_id=run.id,
+                    action="update",
+                    after={"status": "running"},
+                    summary="Access run running.",
+                )
+        if claimed != 1:
+            status = self.get(run.id).status
+            raise ValidationError(f"Run {run.id} is {status}; start a new run instead.")
+
+    def _progress(self, run_id: str, fraction: float, step: str) -> None:
+        """Report progress; best effort: a busy database delays the report, never the run."""
+        try:
+            with self._ws.write() as connection:
+                connection.execute(
+                    update(analysis_runs)
+                    .where(analysis_runs.c.id == run_id)
+                    .values(progress=round(fraction, 4), step=step[:300], updated_at=now())
+                )
+        except OperationalError:
+            _log.warning("Could not report the progress of access run %s", run_id, exc_info=True)
 
     def _mark(self, run_id: str, **values: Any) -> None:
         with self._ws.write() as connection:
@@ -597,7 +654,7 @@ class AccessService:
                     version=analysis_runs.c.version + 1,
                 )
             )
-            if values.get("status") in ("running", "failed"):
+            if values.get("status") == "failed":
                 audit(
                     connection,
                     actor=self._ws.actor,
@@ -621,13 +678,25 @@ class AccessService:
         with self._ws.read() as connection:
             self._place_id(connection, place)
             if plan.health_indicator:
-                found = connection.execute(
-                    select(indicators.c.id).where(indicators.c.id == plan.health_indicator)
+                polarity = connection.execute(
+                    select(indicators.c.polarity).where(indicators.c.id == plan.health_indicator)
                 ).scalar_one_or_none()
-                if found is None:
+                if polarity is None:
                     raise NotFound(
                         f"No indicator {plan.health_indicator!r} for the health need rule. "
                         "See `mobilise indicators list`."
+                    )
+                if polarity not in ("higher_is_better", "higher_is_worse"):
+                    raise ValidationError(
+                        f"Indicator {plan.health_indicator!r} has {polarity} polarity, so it "
+                        "cannot say which areas have the greater need; choose an indicator "
+                        "where higher is better or higher is worse.",
+                        problems=[
+                            Problem(
+                                "this indicator has no direction of need",
+                                field="health_indicator",
+                            )
+                        ],
                     )
 
 

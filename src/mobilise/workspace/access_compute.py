@@ -46,6 +46,7 @@ class AccessInputs:
     report: dict[str, Any]
     health_label: str = ""
     health_unit: str = ""
+    health_higher_is_worse: bool = True
 
 
 def compute(
@@ -163,7 +164,7 @@ def _scenario(
     data = origins.assign(access=value)
     summary.update(_gradient(data, plan, warnings))
     frame["cluster"] = None
-    if weights is not None:
+    if weights is not None and plan.permutations > 0:
         frame["cluster"], summary["moran"], summary["lisa"] = _clusters(
             data["access"], weights, plan, warnings
         )
@@ -271,6 +272,7 @@ def _priority(
             priority.HealthNeed(
                 column="health",
                 label=inputs.health_label or plan.health_indicator,
+                higher_is_worse=inputs.health_higher_is_worse,
                 worst_fraction=plan.health_worst_fraction,
                 unit=inputs.health_unit,
             ),

@@ -277,8 +277,22 @@ class AccessPlan:
         ):
             if not 0 < float(fraction) < 1:
                 problems.append(Problem(f"{label} must be between 0 and 1", field=label))
-        if not 0 <= int(permutations) <= 9999:
-            problems.append(Problem("permutations must be 0 to 9,999", field="permutations"))
+        if not (int(permutations) == 0 or 99 <= int(permutations) <= 9999):
+            problems.append(
+                Problem(
+                    "permutations must be 99 to 9,999 (fewer cannot show significance at 5%), "
+                    "or 0 to skip the cluster analysis",
+                    field="permutations",
+                )
+            )
+        if not core20 and not health_indicator:
+            problems.append(
+                Problem(
+                    "give at least one rule of high need: the Core20 (most deprived 20%) or a "
+                    "health indicator",
+                    field="health_indicator",
+                )
+            )
         if problems:
             noun = "problem" if len(problems) == 1 else "problems"
             raise ValidationError(
