@@ -157,6 +157,14 @@ def test_inequality_sii_from_areas(tmp_path, capsys):
     assert result["sii_lower"] is not None
 
 
+def test_inequality_sii_from_areas_takes_no_standard_errors(tmp_path, capsys):
+    table = tmp_path / "areas.csv"
+    table.write_text("code,value,population,quantile,se\nE1,1,10,1,0.1\n")
+    assert run(["inequality", "sii", str(table), "--areas", "--se", "se"]) == 2
+    err = capsys.readouterr().err
+    assert "standard errors come from the spread" in err and "field 'se'" in err
+
+
 def test_inequality_sii_missing_column(tmp_path, capsys):
     table = tmp_path / "deciles.csv"
     table.write_text("quantile,value,population\n1,1,10\n")

@@ -86,6 +86,17 @@ def decile_words(decile: int | None, polarity: str = "higher_is_worse") -> str:
     return f"around the middle for England (decile {decile} of 10)"
 
 
+def significant(value: float, digits: int = 2) -> str:
+    """A figure to ``digits`` significant digits, as people read it: thousands separators and
+    never an exponent (1,234; 0.5; 0.00012)."""
+    if not math.isfinite(value):
+        return "–"
+    if value == 0:
+        return "0"
+    places = digits - 1 - math.floor(math.log10(abs(value)))
+    return f"{round(value, places):,.{max(0, places)}f}"
+
+
 def gradient_words(scenario: dict[str, object], what: str) -> str:
     """One plain sentence on how access to ``what`` follows deprivation in an access scenario."""
     sii = scenario.get("sii")
@@ -97,7 +108,7 @@ def gradient_words(scenario: dict[str, object], what: str) -> str:
     unit = str(scenario.get("unit", ""))
     value = float(sii["sii"])
     low, high = sii.get("sii_lower"), sii.get("sii_upper")
-    size = f"{abs(value):.2g} {unit}".strip()
+    size = f"{significant(abs(value))} {unit}".strip()
     if value > 0:
         trend = f"Access to {what} is higher in the less deprived neighbourhoods"
         change = f"rises by {size}"
@@ -111,10 +122,23 @@ def gradient_words(scenario: dict[str, object], what: str) -> str:
     )
     if isinstance(low, int | float) and isinstance(high, int | float):
         sure = (low > 0) == (high > 0) and low != 0 and high != 0
-        sentence += f" (95% interval {low:.2g} to {high:.2g}"
+        sentence += f" (95% interval {significant(low)} to {significant(high)}"
         sentence += (
             ")." if sure else "; the interval includes no gradient at all, so it may be chance)."
         )
     else:
         sentence += "."
     return sentence
+
+
+def moran_words(moran: dict[str, object] | None) -> str:
+    """Plain words for a global Moran's I: are neighbouring areas alike, unlike, or neither."""
+    if not moran or not isinstance(moran.get("i"), int | float):
+        return ""
+    i = float(moran["i"])  # type: ignore[arg-type]
+    p = moran.get("p_sim")
+    if not isinstance(p, int | float) or p >= 0.05:
+        return "no clear pattern between neighbours"
+    if i > 0:
+        return f"neighbours are alike (p = {p:.3f})"
+    return f"neighbours differ more than chance (p = {p:.3f})"

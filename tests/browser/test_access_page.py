@@ -29,7 +29,7 @@ def test_access_page_shows_map_gradient_and_priorities(page, server_url, artifac
     assert shapes.count() == n_lsoas
     # One bar per national IMD decile the place's areas fall in, and the fitted slope.
     assert page.locator("#gradient svg rect").count() == len(scenario["gradient"])
-    assert page.locator("#gradient svg line[stroke-dasharray]").count() == 1
+    assert_fitted_line_is_on_the_population_axis(page, scenario)
     assert "SII" not in page.locator("#sii-figure").inner_text()  # a number, not a label
     page.screenshot(path=str(artifacts / f"access-{slug}.png"), full_page=True)
 
@@ -53,6 +53,28 @@ def test_access_page_shows_map_gradient_and_priorities(page, server_url, artifac
     tooltip.wait_for(timeout=5_000)
     assert "Priority:" in tooltip.inner_text()
     assert page.js_errors == []
+
+
+def assert_fitted_line_is_on_the_population_axis(page, scenario):
+    """The SII line passes, over each decile's bar, through the fit at the middle of that
+    decile's residents (not at an even tenth of the axis)."""
+    groups = scenario["gradient"]
+    sii = scenario["sii"]
+    points = page.locator("#sii-line").get_attribute("points").split()
+    assert len(points) == len(groups)
+    bars = page.locator("#gradient svg rect")
+    tallest = max(range(len(groups)), key=lambda k: groups[k]["value"])
+    bar = {a: float(bars.nth(tallest).get_attribute(a)) for a in ("x", "y", "width", "height")}
+    axis = bar["y"] + bar["height"]  # the chart's zero
+    per_unit = bar["height"] / groups[tallest]["value"]
+    midpoints = [g["midpoint"] for g in groups]
+    assert midpoints == sorted(midpoints) and midpoints[0] > 0 and midpoints[-1] < 1
+    for k, (point, group) in enumerate(zip(points, groups, strict=True)):
+        x, y = map(float, point.split(","))
+        centre = float(bars.nth(k).get_attribute("x")) + bar["width"] / 2
+        fitted = max(0.0, sii["intercept"] + sii["slope"] * group["midpoint"])
+        assert x == pytest.approx(centre)
+        assert y == pytest.approx(axis - fitted * per_unit, abs=0.01)
 
 
 def test_choosing_another_category_reloads_the_scenario(page, server_url):

@@ -41,7 +41,7 @@ from mobilise.formats.indicators import IndicatorData, IndicatorMeta
 from mobilise.formats.ons import BoundaryData
 from mobilise.geo import bng_to_wgs84
 from mobilise.store.records import now
-from mobilise.store.tables import analysis_results, analysis_runs
+from mobilise.store.tables import analysis_results, analysis_runs, assets
 from mobilise.workspace import access as access_module
 from mobilise.workspace.access import STALE_AFTER
 from mobilise.workspace.access_plan import AccessPlan
@@ -181,6 +181,11 @@ def test_two_step_fca_gives_the_hand_values(gridton):
         assert (scenario["areas"], scenario["assets"]) == (6, 2)
         assert [g["decile"] for g in scenario["gradient"]] == [1, 2, 3, 4, 5, 6]
         assert scenario["sii"] is not None  # six deciles with residents: enough for the SII
+        # Deciles 1-6 hold 600, 100, 200, 300, 100 and 200 of the 1,500 residents: each sits
+        # at the middle of its share of the cumulative population on the SII's axis.
+        assert [g["midpoint"] for g in scenario["gradient"]] == pytest.approx(
+            [0.2, 0.65 / 1.5, 0.8 / 1.5, 1.05 / 1.5, 1.25 / 1.5, 1.4 / 1.5]
+        )
     # Core20 (deciles 1-2: A3, A4) with nothing in reach within 800 m.
     at_800 = gridton.access.results(run.id, catchment_m=800)
     assert column(at_800[at_800["priority"]], "area_code") == ["E01000103", "E01000104"]
@@ -242,12 +247,36 @@ def test_assets_without_location_or_capacity_are_reported_and_left_out(
     assert report["assets_used"] == {"library": used}
     assert run.data_versions["assets"]["used"] == used
     notes = " ".join(report["notes"])
-    assert "1 assets have no location and are left out: Library Nowhere." in notes
+    assert (
+        "1 asset has no location or known area (so it may be in this place) and is left out: "
+        "Library Nowhere." in notes
+    )
     assert ("no capacity" in notes) == bool(without_capacity)
     results = gridton.access.results(run.id)
     assert column(results, "value") == pytest.approx(values)
     assert results["value"].notna().all()
     assert_json_without_nan(run)
+
+
+@pytest.mark.parametrize(
+    ("area", "note"),
+    [
+        (CODES[0], "1 asset has no location and is left out: Library Nowhere."),
+        ("E01999999", None),  # an asset of another place is not this place's concern
+    ],
+)
+def test_unlocated_assets_are_reported_by_the_place_of_their_area(gridton, area, note):
+    with gridton.write() as connection:
+        connection.execute(
+            update(assets).where(assets.c.name == "Library Nowhere").values(lsoa11_code=area)
+        )
+    run = gridton.access.run("gridton", plan(catchments_m=800))
+    report = run.summary["inputs"]
+    notes = " ".join(report["notes"])
+    assert [a["name"] for a in report["assets_without_location"]] == (
+        [] if note is None else ["Library Nowhere"]
+    )
+    assert "Library Nowhere" not in notes if note is None else note in notes
 
 
 def test_private_assets_count_but_are_never_named(gridton):

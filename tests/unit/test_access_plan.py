@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mobilise import ValidationError
-from mobilise.presentation import gradient_words
+from mobilise.presentation import gradient_words, moran_words, significant
 from mobilise.workspace.access_plan import DECAYS, METHODS, AccessPlan, make_decay
 
 
@@ -117,3 +117,59 @@ def test_gradient_words(sii, words):
     assert words in sentence
     if sii and sii["sii_lower"] > 0:
         assert "chance" not in sentence
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1234.5, "1,200"),
+        (0.5, "0.50"),
+        (0.000123, "0.00012"),
+        (-12.3, "-12"),
+        (0.0, "0"),
+        (99.96, "100"),
+        (1_234_567.0, "1,200,000"),
+    ],
+)
+def test_significant_figures_never_use_an_exponent(value, text):
+    assert significant(value) == text
+
+
+def test_gradient_words_read_large_and_small_numbers_plainly():
+    sentence = gradient_words(
+        {"sii": {"sii": 1234.5, "sii_lower": 1000.0, "sii_upper": 1500.0}, "unit": "capacity"},
+        "green space",
+    )
+    assert "rises by 1,200 capacity" in sentence
+    assert "(95% interval 1,000 to 1,500)" in sentence
+    assert "e+" not in sentence
+
+
+@pytest.mark.parametrize(
+    ("moran", "words"),
+    [
+        ({"i": 0.4, "p_sim": 0.001}, "neighbours are alike (p = 0.001)"),
+        ({"i": -0.3, "p_sim": 0.002}, "neighbours differ more than chance (p = 0.002)"),
+        ({"i": 0.4, "p_sim": 0.2}, "no clear pattern between neighbours"),
+        ({"i": 0.4, "p_sim": None}, "no clear pattern between neighbours"),
+        (None, ""),
+    ],
+)
+def test_moran_words_follow_the_sign(moran, words):
+    assert moran_words(moran) == words
+
+
+@pytest.mark.parametrize(
+    ("method", "supply", "unit"),
+    [
+        ("count", "count", "assets"),
+        ("supply", "count", "assets"),
+        ("supply", "capacity", "capacity"),
+        ("gravity", "count", "weighted assets"),
+        ("gravity", "capacity", "weighted capacity"),
+        ("e2sfca", "count", "assets per 1,000 residents"),
+        ("2sfca", "capacity", "capacity per 1,000 residents"),
+    ],
+)
+def test_the_unit_follows_the_method_and_supply(method, supply, unit):
+    assert AccessPlan.build(categories="library", method=method, supply=supply).unit == unit

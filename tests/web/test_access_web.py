@@ -21,6 +21,7 @@ from mobilise.formats.imd import IOD_INDICATORS
 from mobilise.formats.indicators import IndicatorData
 from mobilise.formats.ons import BoundaryData
 from mobilise.geo import bng_to_wgs84
+from mobilise.presentation import significant
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
 
@@ -181,6 +182,8 @@ def test_downloads(local, done, tmp_path, file_format, content_type):
         ({"method": "walking"}, "method"),
         ({"decays": ["cubic"]}, "decay"),
         ({"permutations": 10_000}, "permutations"),
+        ({"permutations": 9}, "permutations"),
+        ({"core20": False}, "health_indicator"),
         ({"categories": None}, "categories"),  # not a list: refused before the plan is built
     ],
 )
@@ -241,7 +244,7 @@ def test_page_shows_the_scenario_gradient_and_priorities(local, gridton, done):
     assert 'id="category"' in page.text and 'id="catchment"' in page.text
     assert '<option value="800.0" selected>' in page.text
     sii = gridton.access.get(done["id"]).scenario("library", 800)["sii"]["sii"]
-    assert f'<dd id="sii-figure">{sii:,.3f}' in page.text
+    assert f'<dd id="sii-figure">{significant(sii, 3)}' in page.text
     table = page.text.split('id="priority-table"')[1].split("</table>")[0]
     assert table.count("<tr>") == 3  # the header, A3 and A4
     assert "Gridton 003A" in table and "Gridton 004A" in table
@@ -332,6 +335,20 @@ def test_form_with_a_bad_catchment_is_refused_in_words(local, gridton):
     assert "from 50 to 50,000" in response.text
     assert '<input id="catchments" name="catchments" value="10">' in response.text  # kept
     assert gridton.access.list("gridton") == []
+
+
+def test_form_with_an_unknown_health_indicator_is_refused_in_words(local, gridton):
+    response = local.post(
+        "/places/gridton/access/runs",
+        data={"categories": ["library"], "catchments": "800", "health_indicator": "cidr2019"},
+    )
+    assert response.status_code == 422
+    assert "No indicator &#39;cidr2019&#39; for the health need rule" in response.text
+    assert gridton.access.list("gridton") == []
+    missing = local.post(
+        "/places/nowhere/access/runs", data={"categories": ["library"], "catchments": "800"}
+    )
+    assert missing.status_code == 404
 
 
 def test_demo_access_page(client):

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from mobilise.cli._common import JsonOpt, console, print_json, progress_bar, state
+from mobilise.presentation import significant
 from mobilise.workspace.access import AccessRun
 from mobilise.workspace.access_files import FILE_METHODS, compute_on_files
 from mobilise.workspace.access_plan import DECAYS, METHODS, AccessPlan
@@ -253,7 +254,7 @@ def _show(run: AccessRun) -> None:
         "RII",
         "Moran's I",
         "priority areas",
-        title=f"Access ({METHODS[run.plan.method].unit})",
+        title=f"Access ({run.plan.unit})",
     )
     for s in run.scenarios:
         table.add_row(
@@ -271,7 +272,7 @@ def _show(run: AccessRun) -> None:
 
 
 def _fmt(value: Any) -> str:
-    return "—" if value is None else f"{value:,.3g}"
+    return "—" if value is None else significant(value, 3)
 
 
 def _interval(found: dict[str, Any] | None, key: str) -> str:

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mobilise import __version__
 from mobilise.errors import PermissionDenied
+from mobilise.presentation import moran_words, significant
 from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
 from mobilise.web.deps import EDITOR_ROLES
@@ -114,6 +115,8 @@ def create_app(
         honeypot=contributions.HONEYPOT,  # the bot-trap field of the public forms
     )
     templates.env.filters["safe_url"] = safe_url
+    templates.env.filters["significant"] = significant
+    templates.env.filters["moran_words"] = moran_words
     app.state.templates = templates
     app.add_middleware(
         SessionMiddleware,

@@ -346,7 +346,7 @@ class AccessService:
             )
         run = self.get(run_id)
         frame = self.results(run_id)
-        frame.insert(5, "unit", METHODS[run.plan.method].unit)
+        frame.insert(5, "unit", run.plan.unit)
         frame["reasons"] = ["; ".join(r) for r in frame["reasons"]]
         frame["run_id"] = run_id
         frame = frame[["run_id", *[c for c in frame.columns if c != "run_id"]]]
@@ -809,12 +809,21 @@ def _destinations(
         located = [r for r in located if r.capacity is not None and r.capacity > 0]
     report["assets_without_location"] = [_named_asset(r) for r in unlocated]
     report["assets_without_capacity"] = [_named_asset(r) for r in no_capacity]
-    for label, left in (("no location", unlocated), ("no capacity", no_capacity)):
+    here = [r for r in unlocated if r.lsoa11_code is not None]
+    nowhere = [r for r in unlocated if r.lsoa11_code is None]
+    for label, left in (
+        ("no location", here),
+        ("no location or known area (so it may be in this place)", nowhere),
+        ("no capacity", no_capacity),
+    ):
         if left:
             names = ", ".join(_named_asset(r)["name"] for r in left[:_SHOWN_LEFT_OUT])
             more = len(left) - _SHOWN_LEFT_OUT
+            counted = "1 asset has" if len(left) == 1 else f"{len(left):,} assets have"
+            if len(left) > 1:
+                label = label.replace("it may", "they may")
             report["notes"].append(
-                f"{len(left)} assets have {label} and are left out: {names}"
+                f"{counted} {label} and {'is' if len(left) == 1 else 'are'} left out: {names}"
                 + (f" and {more} more" if more > 0 else "")
                 + "."
             )

@@ -147,7 +147,7 @@ def _scenario(
         "decay_formula": measured.attrs.get("decay_description"),
         "method": plan.method,
         "method_label": method.label,
-        "unit": method.unit,
+        "unit": plan.unit,
         "areas": len(frame),
         "assets": len(destinations),
         "pairs": len(pairs),
@@ -205,6 +205,11 @@ def _gradient(data: pd.DataFrame, plan: AccessPlan, warnings: list[str]) -> dict
         ranked, value="access", population="population", quantile="imd_decile"
     )
     warnings.extend(groups.attrs.get("warnings", []))
+    groups = groups.sort_values("quantile")
+    # Where each decile sits on the SII's axis: the middle of its share of the residents,
+    # counted from the most deprived (0) to the least deprived (1).
+    share = groups["population"].to_numpy(dtype=float) / float(groups["population"].sum())
+    midpoints = np.cumsum(share) - share / 2
     out["gradient"] = [
         {
             "decile": int(row.quantile),
@@ -212,8 +217,9 @@ def _gradient(data: pd.DataFrame, plan: AccessPlan, warnings: list[str]) -> dict
             "se": _number(row.se),
             "population": int(row.population),
             "areas": int(row.areas),
+            "midpoint": _number(mid),
         }
-        for row in cast(Any, groups).itertuples()
+        for row, mid in zip(cast(Any, groups).itertuples(), midpoints, strict=True)
     ]
     if len(groups) >= _MIN_DECILES_FOR_SII:
         sii = inequality.slope_index_of_inequality(
@@ -230,10 +236,16 @@ def _gradient(data: pd.DataFrame, plan: AccessPlan, warnings: list[str]) -> dict
             f"The areas fall in only {len(groups)} national IMD deciles; the slope index of "
             f"inequality needs at least {_MIN_DECILES_FOR_SII}."
         )
-    if "imd_rank" in ranked and ranked["imd_rank"].notna().all() and ranked["access"].sum() > 0:
+    has_ranks = "imd_rank" in ranked and ranked["imd_rank"].notna().all()
+    if has_ranks and ranked["access"].sum() > 0:
         out["concentration"] = inequality.concentration_index(
             ranked["access"], ranked["imd_rank"], population=ranked["population"]
         ).to_dict()
+    elif not has_ranks:
+        warnings.append(
+            "Some areas have an IMD 2019 decile but no national rank, so there is no "
+            "concentration index (it ranks every area); import the IMD ranks to get it."
+        )
     out["gap"] = inequality.quintile_gap(
         ranked["access"], (ranked["imd_decile"] + 1) // 2, population=ranked["population"]
     ).to_dict()

@@ -182,6 +182,16 @@ def sii_on_file(
     means, standard errors from the spread between areas). Returns the index and the groups it
     was computed from.
     """
+    if areas and (se or lower or upper):
+        raise ValidationError(
+            "With one row per area, the standard errors come from the spread between the areas "
+            "of each quantile; leave out the standard error and confidence limit columns.",
+            problems=[
+                Problem("not used with one row per area", field=name)
+                for name, given in (("se", se), ("lower", lower), ("upper", upper))
+                if given
+            ],
+        )
     wanted: dict[str, bool] = {value: False, population: True, quantile: True}
     for column in (se, lower, upper):
         if column:

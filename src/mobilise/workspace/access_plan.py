@@ -67,7 +67,7 @@ METHODS: dict[str, Method] = {
         Method(
             "supply",
             "Supply within reach",
-            "capacity",
+            "assets",
             "none",
             False,
             "The total supply (each asset's capacity, or 1 per asset) within the catchment: "
@@ -341,6 +341,15 @@ class AccessPlan:
     def scenarios(self) -> list[tuple[str, float, str]]:
         """(category, catchment, decay) of every result the run makes, in order."""
         return [(c, m, d) for c in self.categories for m in self.catchments_m for d in self.decays]
+
+    @property
+    def unit(self) -> str:
+        """The unit of the values: what is counted (assets, or their capacity), and per 1,000
+        residents for the floating catchments."""
+        method = METHODS[self.method]
+        if self.supply != "capacity" or self.method == "count":
+            return method.unit
+        return method.unit.replace("assets", "capacity")
 
     @property
     def scale(self) -> float:

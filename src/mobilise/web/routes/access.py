@@ -253,7 +253,9 @@ def _page(
             "default_categories": DEFAULT_CATEGORIES,
             "methods": METHODS,
             "decays": DECAYS,
-            "health_indicators": [i for i in indicators if i.polarity == "higher_is_worse"],
+            "health_indicators": [
+                i for i in indicators if i.polarity in ("higher_is_worse", "higher_is_better")
+            ],
             "default_health": DEFAULT_HEALTH,
             "can_run": is_editor(user),
             "form": form
@@ -298,7 +300,9 @@ def start_from_page(
             health_indicator=health_indicator or None,
         )
         run = workspace.access.start(slug, plan)
-    except ValidationError as error:
+    except (ValidationError, NotFound) as error:
+        if isinstance(error, NotFound):
+            workspace.places.get(slug)  # an unknown place is still a 404; else the indicator
         form = {
             "categories": categories or [],
             "method": method,

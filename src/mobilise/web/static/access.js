@@ -54,14 +54,14 @@
   const NOTES = {
     access: `Access of each neighbourhood in ${unit}, coloured by fifths of this place's neighbourhoods. Orange: no asset within the catchment.`,
     clusters: "Where neighbourhoods with similar access sit together beyond chance (local Moran's I, LISA). Hot spots are groups with high access; cold spots groups with low access.",
-    priority: "Neighbourhoods with high need (England's most deprived 20%, or the worst health here) and low access (the lowest fifth here, or nothing in reach). Click one for its profile.",
+    priority: ((scenario.priority && scenario.priority.criteria) || []).join(" ") + " Click one for its profile.",
   };
   let features = [];
   let layer = null;
   let breaks = [];
 
   function fifths(values) {
-    const sorted = values.filter(v => v > 0).sort((a, b) => a - b);
+    const sorted = values.slice().sort((a, b) => a - b);
     const found = [];
     for (let k = 1; k < 5; k++) found.push(sorted[Math.floor(k * sorted.length / 5)]);
     return found;
@@ -70,7 +70,7 @@
   function colour(view, p) {
     if (view === "clusters") return (CLUSTERS[p.cluster] || ["#ffffff"])[0];
     if (view === "priority") return p.priority ? "#7b3294" : "#f0f0f0";
-    if (!(p.value > 0)) return NONE;
+    if (p.in_reach === 0) return NONE;
     return ACCESS[breaks.filter(b => p.value > b).length];
   }
 
@@ -97,7 +97,7 @@
 
   function tooltip(p) {
     const near = p.nearest_m === null ? "none within the catchment" : `nearest ${p.nearest_m.toLocaleString("en-GB")} m`;
-    return `<strong>${M.escapeHtml(p.name)}</strong> <small>${p.code}</small><br>` +
+    return `<strong>${M.escapeHtml(p.name)}</strong> <small>${M.escapeHtml(p.code)}</small><br>` +
       `Access: <strong>${M.formatNumber(p.value)}</strong> ${M.escapeHtml(unit)}<br>` +
       `${p.in_reach} in reach; ${near}<br>` +
       `IMD decile ${p.imd_decile || "–"} · ${p.population.toLocaleString("en-GB")} residents` +
@@ -132,7 +132,7 @@
       status.textContent = "Could not load the map: " + error.message;
       return;
     }
-    breaks = fifths(features.map(f => f.properties.value));
+    breaks = fifths(features.filter(f => f.properties.in_reach > 0).map(f => f.properties.value));
     draw("access");
     map.fitBounds(layer.getBounds(), {padding: [8, 8]});
     status.textContent = `${features.length.toLocaleString("en-GB")} neighbourhoods. Hover for details; click one for its profile.`;
@@ -176,11 +176,11 @@
       svg += `<text x="${x(g.decile)}" y="${H - bottom + 16}" text-anchor="middle" fill="#1d2330">${g.decile}</text>`;
     });
     const sii = scenario.sii;
-    if (sii && sii.intercept !== null && !sii.transform) {
-      // The fitted line over the cumulative population: from its most to its least deprived end.
-      const first = groups[0].decile, last = groups[groups.length - 1].decile;
-      const y0 = sii.intercept, y1 = sii.intercept + sii.slope;
-      svg += `<line x1="${x(first) - band / 2}" x2="${x(last) + band / 2}" y1="${y(y0)}" y2="${y(y1)}" stroke="#1d2330" stroke-width="2" stroke-dasharray="6 4"><title>Fitted slope: SII ${M.formatNumber(sii.sii)}</title></line>`;
+    if (sii && sii.intercept !== null && !sii.transform && groups.every(g => g.midpoint !== undefined)) {
+      // The fitted line is on the cumulative population (0 = most deprived resident, 1 = least),
+      // so each decile's point is the fit at the middle of its residents, drawn over its bar.
+      const points = groups.map(g => `${x(g.decile)},${y(sii.intercept + sii.slope * g.midpoint)}`).join(" ");
+      svg += `<polyline id="sii-line" points="${points}" fill="none" stroke="#1d2330" stroke-width="2" stroke-dasharray="6 4"><title>Fitted gradient: SII ${M.formatNumber(sii.sii)} ${M.escapeHtml(unit)}</title></polyline>`;
     }
     svg += `<text x="${left}" y="${H - 8}" fill="#5b6473">← most deprived 10% in England</text>` +
            `<text x="${W - right}" y="${H - 8}" text-anchor="end" fill="#5b6473">least deprived 10% →</text></svg>`;
