@@ -13,7 +13,7 @@ cognitive maps); when it does, its polarity is the weight's sign.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -29,6 +29,8 @@ __all__ = [
     "Factor",
     "Link",
     "Scenario",
+    "map_from_dict",
+    "map_to_dict",
     "polarity_of",
 ]
 
@@ -342,3 +344,50 @@ class CausalMap:
 
 def _sign(weight: float) -> str:
     return "?" if weight == 0 else ("+" if weight > 0 else "-")
+
+
+def map_to_dict(causal_map: CausalMap) -> dict[str, Any]:
+    """The map as plain JSON (mobilise's own map format; :func:`map_from_dict` reads it)."""
+    return {
+        "format": "mobilise-map",
+        "version": 1,
+        "title": causal_map.title,
+        "question": causal_map.question,
+        "description": causal_map.description,
+        "factors": [
+            asdict(item) | {"populations": list(item.populations)} for item in causal_map.factors
+        ],
+        "links": [asdict(link) for link in causal_map.links],
+        "scenarios": [asdict(s) for s in causal_map.scenarios],
+        "attributes": causal_map.attributes,
+    }
+
+
+def map_from_dict(data: dict[str, Any], *, name: str = "map.json") -> CausalMap:
+    """A map from :func:`map_to_dict`'s JSON, checked."""
+    if not isinstance(data, dict) or not isinstance(data.get("factors"), list):
+        raise ValidationError(
+            f"Cannot read {name}: it is not a mobilise map (no list of factors).",
+            problems=[Problem("expected an object with 'factors' and 'links'", file=name)],
+        )
+    try:
+        factors = [
+            Factor(**{**item, "populations": tuple(item.get("populations", ()))})
+            for item in data["factors"]
+        ]
+        links = [Link(**item) for item in data.get("links", [])]
+        scenarios = [Scenario(**item) for item in data.get("scenarios", [])]
+    except TypeError as error:
+        raise ValidationError(
+            f"Cannot read {name}: {error}.", problems=[Problem(str(error), file=name)]
+        ) from None
+    return CausalMap(
+        title=str(data.get("title", "")),
+        factors=factors,
+        links=links,
+        question=str(data.get("question", "")),
+        description=str(data.get("description", "")),
+        scenarios=scenarios,
+        attributes=dict(data.get("attributes", {})),
+        source=name,
+    ).check()

@@ -44,6 +44,13 @@ __all__ = [
     "datasets",
     "indicator_values",
     "indicators",
+    "map_comments",
+    "map_events",
+    "map_factors",
+    "map_links",
+    "map_participants",
+    "map_snapshots",
+    "map_votes",
     "metadata",
     "organisations",
     "place_areas",
@@ -51,6 +58,7 @@ __all__ = [
     "population",
     "postcodes",
     "record_columns",
+    "systems_maps",
     "users",
 ]
 
@@ -403,6 +411,132 @@ analysis_results = Table(
         "area_code",
         unique=True,
     ),
+)
+
+# A participatory systems map: a causal map of what drives a health outcome, built together.
+# ``revision`` counts every change to the map or its parts, so editors can catch up on what they
+# missed (see map_events); ``share_token`` opens a read-only view for a workshop screen.
+systems_maps = Table(
+    "systems_maps",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("place_id", String(36), ForeignKey("places.id"), nullable=True, index=True),
+    Column("question", Text, nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False, default="draft"),
+    Column("share_token", String(64), nullable=True, unique=True),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *record_columns(),
+)
+
+# Who took part in building a map: pseudonymous (a name they chose), with their stakeholder group.
+map_participants = Table(
+    "map_participants",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("map_id", String(36), ForeignKey("systems_maps.id"), nullable=False, index=True),
+    Column("pseudonym", String(120), nullable=False),
+    Column("stakeholder_group", String(120), nullable=False, default=""),
+    Column("username", String(120), nullable=True),  # the signed-in user, when there is one
+    *record_columns(),
+    UniqueConstraint("map_id", "pseudonym"),
+)
+
+map_factors = Table(
+    "map_factors",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("map_id", String(36), ForeignKey("systems_maps.id"), nullable=False, index=True),
+    Column("label", String(300), nullable=False),
+    Column("kind", String(20), nullable=False, default="other"),
+    Column("description", Text, nullable=False, default=""),
+    Column("theme", String(120), nullable=False, default=""),
+    Column("populations", JSON, nullable=False, default=list),
+    Column("indicator_id", String(120), nullable=True),
+    Column("asset_category", String(40), nullable=True),
+    Column("x", Float, nullable=True),
+    Column("y", Float, nullable=True),
+    Column("participant_id", String(36), ForeignKey("map_participants.id"), nullable=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *record_columns(),
+)
+
+map_links = Table(
+    "map_links",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("map_id", String(36), ForeignKey("systems_maps.id"), nullable=False, index=True),
+    Column("source_id", String(36), ForeignKey("map_factors.id"), nullable=False),
+    Column("target_id", String(36), ForeignKey("map_factors.id"), nullable=False),
+    Column("polarity", String(1), nullable=False, default="?"),
+    Column("strength", String(10), nullable=True),
+    Column("weight", Float, nullable=True),
+    Column("delay", Boolean, nullable=False, default=False),
+    Column("confidence", Float, nullable=True),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("stakeholder_group", String(120), nullable=False, default=""),
+    Column("contested", Boolean, nullable=False, default=False),
+    Column("label", String(300), nullable=False, default=""),
+    Column("participant_id", String(36), ForeignKey("map_participants.id"), nullable=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *record_columns(),
+)
+
+# Comments and votes on a factor or a link (``target_type`` factor or link), by a participant.
+map_comments = Table(
+    "map_comments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("map_id", String(36), ForeignKey("systems_maps.id"), nullable=False, index=True),
+    Column("target_type", String(10), nullable=False),
+    Column("target_id", String(36), nullable=False),
+    Column("participant_id", String(36), ForeignKey("map_participants.id"), nullable=True),
+    Column("text", Text, nullable=False),
+    *record_columns(),
+)
+
+map_votes = Table(
+    "map_votes",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("map_id", String(36), ForeignKey("systems_maps.id"), nullable=False, index=True),
+    Column("target_type", String(10), nullable=False),
+    Column("target_id", String(36), nullable=False),
+    Column("participant_id", String(36), ForeignKey("map_participants.id"), nullable=False),
+    Column("value", Integer, nullable=False),  # +1 agree, -1 disagree
+    *record_columns(),
+    UniqueConstraint("target_type", "target_id", "participant_id"),
+)
+
+# A saved version of a whole map (factors, links, scenarios as the causal-map JSON).
+map_snapshots = Table(
+    "map_snapshots",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("map_id", String(36), ForeignKey("systems_maps.id"), nullable=False, index=True),
+    Column("label", String(300), nullable=False, default=""),
+    Column("revision", Integer, nullable=False),
+    Column("content", JSON, nullable=False),
+    *record_columns(),
+)
+
+# Every change to a map, numbered by the map's revision: what editors receive (server push), and
+# what one who reconnects asks for ("everything after revision N"). Append-only.
+map_events = Table(
+    "map_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("map_id", String(36), ForeignKey("systems_maps.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(20), nullable=False),  # create, update, delete
+    Column("entity_type", String(20), nullable=False),  # map, factor, link, comment, vote
+    Column("entity_id", String(36), nullable=False),
+    Column("payload", JSON, nullable=False),
+    UniqueConstraint("map_id", "revision"),
 )
 
 # The trail itself is append-only: it has no record columns.

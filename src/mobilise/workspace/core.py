@@ -106,6 +106,14 @@ class Workspace:
         return AccessService(self)
 
     @cached_property
+    def maps(self) -> MapService:
+        return MapService(self)
+
+    @cached_property
+    def map_talk(self) -> MapTalkService:
+        return MapTalkService(self)
+
+    @cached_property
     def places(self) -> PlaceService:
         return PlaceService(self)
 
@@ -167,6 +175,8 @@ from mobilise.workspace.audit import AuditService  # noqa: E402
 from mobilise.workspace.contributions import ContributionService  # noqa: E402
 from mobilise.workspace.datasets import DatasetService  # noqa: E402
 from mobilise.workspace.indicators import IndicatorService  # noqa: E402
+from mobilise.workspace.map_talk import MapTalkService  # noqa: E402
+from mobilise.workspace.maps import MapService  # noqa: E402
 from mobilise.workspace.places import PlaceService  # noqa: E402
 from mobilise.workspace.postcodes import PostcodeService  # noqa: E402
 from mobilise.workspace.users import UserService  # noqa: E402
