@@ -17,6 +17,7 @@ from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
 from mobilise.web.deps import EDITOR_ROLES
 from mobilise.web.errors import render_error
+from mobilise.web.map_push import MapBroker
 from mobilise.web.routes import (
     access,
     api,
@@ -25,6 +26,7 @@ from mobilise.web.routes import (
     assets,
     auth,
     contributions,
+    maps,
     oruk,
     pages,
 )
@@ -106,6 +108,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.workspace = workspace
+    app.state.map_broker = MapBroker()  # wakes the live streams of a map when it changes
     app.state.oruk_items = oruk.ItemTexts()  # texts of ORUK list items, per asset version
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(
@@ -138,6 +141,8 @@ def create_app(
     app.include_router(contributions.api)
     app.include_router(contributions.router)  # before assets.pages: /assets/suggest
     app.include_router(assets.pages)
+    app.include_router(maps.api)
+    app.include_router(maps.pages)
     app.include_router(oruk.router)
     app.include_router(auth.router)
     app.include_router(pages.router)

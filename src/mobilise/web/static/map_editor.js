@@ -1,0 +1,409 @@
+// The systems-map editor: Cytoscape.js drawing, edits through the JSON API, and everyone's
+// changes arriving live (server-sent events, numbered by the map's revision).
+"use strict";
+(function () {
+  const root = document.getElementById("map-editor");
+  if (!root) return;
+  const base = root.dataset.api;
+  const canEdit = root.dataset.edit === "true";
+  const mapId = root.dataset.map;
+  const KIND_COLOURS = {outcome: "#7b3294", intervention: "#1b7837", driver: "#b35806", asset: "#2166ac", other: "#666666"};
+  const SIGN = {"+": "+", "-": "−", "?": "?"};
+  const POLARITY_COLOURS = {"+": "#2166ac", "-": "#b2182b", "?": "#888888"};
+  const factors = new Map();
+  const links = new Map();
+  let votes = {};
+  let revision = 0;
+  let selected = null;  // {type: "factor"|"link", id}
+  const me = JSON.parse(localStorage.getItem("mobilise-map-" + mapId) || "null");
+
+  const $ = id => document.getElementById(id);
+  const esc = text => String(text ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+
+  const cy = cytoscape({
+    container: $("cy"),
+    wheelSensitivity: 0.3,
+    autoungrabify: !canEdit,
+    style: [
+      {selector: "node", style: {
+        "label": "data(label)", "text-wrap": "wrap", "text-max-width": "120px", "font-size": 11,
+        "text-valign": "center", "color": "#fff", "shape": "round-rectangle",
+        "width": "label", "height": "label", "padding": "8px",
+        "background-color": ele => KIND_COLOURS[ele.data("kind")] || KIND_COLOURS.other}},
+      {selector: "edge", style: {
+        "curve-style": "bezier", "target-arrow-shape": "triangle", "width": ele => 1.5 + 2 * Math.abs(ele.data("weight") || 0.25),
+        "line-color": ele => POLARITY_COLOURS[ele.data("polarity")], "target-arrow-color": ele => POLARITY_COLOURS[ele.data("polarity")],
+        "label": ele => SIGN[ele.data("polarity")] + (ele.data("delay") ? " ‖" : ""),
+        "font-size": 14, "font-weight": "bold", "text-background-color": "#fff", "text-background-opacity": 1,
+        "line-style": ele => ele.data("contested") ? "dashed" : "solid",
+        "color": ele => POLARITY_COLOURS[ele.data("polarity")]}},
+      {selector: ":selected", style: {"border-width": 3, "border-color": "#ffd700", "line-color": "#ffd700", "target-arrow-color": "#ffd700"}},
+      {selector: ".faded", style: {"opacity": 0.15}},
+      {selector: ".highlight", style: {"border-width": 3, "border-color": "#ffd700", "width": 5}},
+    ],
+  });
+
+  // -- the model: factors and links, applied idempotently ---------------------------------------
+  function newer(known, incoming) {
+    return !known || incoming.version >= known.version;
+  }
+
+  function upsertFactor(f) {
+    if (!newer(factors.get(f.id), f)) return;
+    factors.set(f.id, f);
+    const node = cy.getElementById(f.id);
+    const data = {id: f.id, label: f.label, kind: f.kind};
+    if (node.nonempty()) {
+      node.data(data);
+      if (f.x !== null && f.y !== null && !node.grabbed()) node.position({x: f.x, y: f.y});
+    } else {
+      cy.add({group: "nodes", data, position: {x: f.x ?? 0, y: f.y ?? 0}});
+    }
+    factorsChanged();
+  }
+
+  function removeFactor(id, linkIds) {
+    (linkIds || []).forEach(removeLink);
+    factors.delete(id);
+    cy.getElementById(id).remove();
+    if (selected && selected.id === id) select(null);
+    factorsChanged();
+  }
+
+  function upsertLink(k) {
+    if (!newer(links.get(k.id), k)) return;
+    links.set(k.id, k);
+    const edge = cy.getElementById(k.id);
+    const data = {id: k.id, source: k.source_id, target: k.target_id, polarity: k.polarity,
+                  weight: k.weight, delay: k.delay, contested: k.contested};
+    if (edge.nonempty() && (edge.data("source") !== k.source_id || edge.data("target") !== k.target_id)) edge.remove();
+    if (cy.getElementById(k.id).nonempty()) cy.getElementById(k.id).data(data);
+    else cy.add({group: "edges", data});
+    if (selected && selected.id === k.id) showSelected();
+    analysisStale();
+  }
+
+  function removeLink(id) {
+    links.delete(id);
+    cy.getElementById(id).remove();
+    if (selected && selected.id === id) select(null);
+    analysisStale();
+  }
+
+  function factorsChanged() {
+    const options = [...factors.values()].sort((a, b) => a.label.localeCompare(b.label))
+      .map(f => `<option value="${esc(f.id)}">${esc(f.label)}</option>`).join("");
+    ["link-from", "link-to", "focus-factor"].forEach(id => {
+      const box = $(id);
+      if (!box) return;
+      const keep = box.value;
+      box.innerHTML = options;
+      if (factors.has(keep)) box.value = keep;
+    });
+    if (selected && selected.type === "factor") showSelected();
+    analysisStale();
+  }
+
+  // A change as the server numbered it: applied once, in order.
+  function apply(event) {
+    if (event.revision <= revision) return;
+    revision = event.revision;
+    const p = event.payload;
+    const what = event.entity_type + ":" + event.action;
+    if (what === "factor:create" || what === "factor:update") upsertFactor(p);
+    else if (what === "factor:delete") removeFactor(p.id, p.links);
+    else if (what === "link:create" || what === "link:update") upsertLink(p);
+    else if (what === "link:delete") removeLink(p.id);
+    else if (what === "vote:update") { votes[p.target_id] = {agree: p.agree, disagree: p.disagree}; if (selected && selected.id === p.target_id) showSelected(); }
+    else if (what === "comment:create" && selected && selected.id === p.target_id) showSelected();
+    else if (what === "map:update") { if (p.title) $("map-title").textContent = p.title; }
+    root.dataset.revision = String(revision);
+  }
+
+  // -- loading and following ----------------------------------------------------------------------
+  async function api(path, options = {}) {
+    const response = await fetch(base + path, {headers: {"Content-Type": "application/json"}, ...options});
+    const body = response.status === 204 ? null : await response.json();
+    if (!response.ok) {
+      const error = new Error(body && body.error ? body.error.message + " " + body.error.problems.map(p => (p.field ? p.field + ": " : "") + p.message).join("; ") : String(response.status));
+      error.status = response.status;
+      throw error;
+    }
+    return body;
+  }
+
+  async function load() {
+    const content = await api("");
+    cy.elements().remove();
+    factors.clear(); links.clear();
+    votes = content.votes || {};
+    content.factors.forEach(upsertFactor);
+    content.links.forEach(upsertLink);
+    revision = content.revision;
+    root.dataset.revision = String(revision);
+    const unplaced = cy.nodes().filter(n => { const f = factors.get(n.id()); return f.x === null || f.y === null; });
+    if (unplaced.nonempty()) cy.layout({name: "cose", animate: false, randomize: false, nodeRepulsion: () => 12000, idealEdgeLength: () => 110}).run();
+    cy.fit(undefined, 30);
+    follow();
+    loadAnalysis();
+  }
+
+  let source = null;
+  function follow() {
+    if (source) source.close();
+    source = new EventSource(`${base}/stream?after=${revision}`);
+    source.addEventListener("change", message => apply(JSON.parse(message.data)));
+    source.onopen = () => { $("live").textContent = "Live: changes by others appear here as they are made"; $("live").className = "live on"; };
+    source.onerror = () => { $("live").textContent = "Reconnecting…"; $("live").className = "live off"; };
+  }
+
+  // -- editing --------------------------------------------------------------------------------------
+  function showError(error) {
+    const box = $("edit-error");
+    if (box) box.textContent = error ? error.message : "";
+    if (error && error.status === 409) load();  // someone else changed it first: show theirs
+  }
+
+  async function change(promise, upsert) {
+    try {
+      const answer = await promise;
+      if (upsert) upsert(answer);
+      showError(null);
+      return answer;
+    } catch (error) {
+      showError(error);
+      return null;
+    }
+  }
+
+  const participant = () => (me ? me.id : null);
+
+  if (canEdit) {
+    if (me) $("joined").textContent = `You take part as ${me.pseudonym}${me.stakeholder_group ? " (" + me.stakeholder_group + ")" : ""}.`;
+    $("join").addEventListener("submit", async event => {
+      event.preventDefault();
+      const form = new FormData(event.target);
+      const answer = await change(api("/participants", {method: "POST", body: JSON.stringify(Object.fromEntries(form))}));
+      if (answer) {
+        localStorage.setItem("mobilise-map-" + mapId, JSON.stringify(answer));
+        window.location.reload();
+      }
+    });
+    $("add-factor").addEventListener("submit", async event => {
+      event.preventDefault();
+      const form = new FormData(event.target);
+      const centre = cy.extent();
+      const body = {label: form.get("label"), kind: form.get("kind"), participant_id: participant(),
+                    x: Math.round((centre.x1 + centre.x2) / 2 + (Math.random() - 0.5) * 120),
+                    y: Math.round((centre.y1 + centre.y2) / 2 + (Math.random() - 0.5) * 120)};
+      if (await change(api("/factors", {method: "POST", body: JSON.stringify(body)}), upsertFactor)) event.target.reset();
+    });
+    $("add-link").addEventListener("submit", async event => {
+      event.preventDefault();
+      const form = new FormData(event.target);
+      const body = {source_id: form.get("source_id"), target_id: form.get("target_id"), polarity: form.get("polarity"), participant_id: participant()};
+      if (me && me.stakeholder_group) body.stakeholder_group = me.stakeholder_group;
+      await change(api("/links", {method: "POST", body: JSON.stringify(body)}), upsertLink);
+    });
+    cy.on("dragfree", "node", async event => {
+      const node = event.target, f = factors.get(node.id());
+      if (!f) return;
+      const at = node.position();
+      await change(api(`/factors/${f.id}`, {method: "PATCH", body: JSON.stringify({version: f.version, x: Math.round(at.x), y: Math.round(at.y)})}), upsertFactor);
+    });
+    $("share").addEventListener("click", async () => {
+      const answer = await change(api("/share", {method: "POST"}));
+      if (answer) $("share-url").innerHTML = `Read-only link for a workshop screen: <a href="${esc(answer.url)}">${esc(answer.url)}</a>`;
+    });
+    $("snapshot").addEventListener("click", async () => {
+      const label = window.prompt("A name for this version (e.g. After the first workshop)", "");
+      if (label === null) return;
+      const answer = await change(api("/snapshots", {method: "POST", body: JSON.stringify({label})}));
+      if (answer) $("share-url").textContent = `Saved “${answer.label}” (${answer.factors} factors, ${answer.links} links).`;
+    });
+  }
+
+  // -- the selected factor or link ------------------------------------------------------------------
+  function select(target) {
+    selected = target;
+    showSelected();
+  }
+
+  cy.on("tap", "node", event => select({type: "factor", id: event.target.id()}));
+  cy.on("tap", "edge", event => select({type: "link", id: event.target.id()}));
+  cy.on("tap", event => { if (event.target === cy) select(null); });
+
+  function field(name, label, value, kind = "text", options = null) {
+    const id = "sel-" + name;
+    const disabled = canEdit ? "" : " disabled";
+    if (options) {
+      const opts = options.map(([v, text]) => `<option value="${esc(v)}"${String(v) === String(value ?? "") ? " selected" : ""}>${esc(text)}</option>`).join("");
+      return `<label for="${id}">${label}</label><select id="${id}" name="${name}"${disabled}>${opts}</select>`;
+    }
+    if (kind === "textarea") return `<label for="${id}">${label}</label><textarea id="${id}" name="${name}"${disabled}>${esc(value)}</textarea>`;
+    if (kind === "checkbox") return `<label><input type="checkbox" id="${id}" name="${name}"${value ? " checked" : ""}${disabled}> ${label}</label>`;
+    return `<label for="${id}">${label}</label><input id="${id}" name="${name}" type="${kind}" value="${esc(value ?? "")}"${kind === "number" ? ' step="0.05"' : ""}${disabled}>`;
+  }
+
+  async function showSelected() {
+    const box = $("selected");
+    if (!selected) { box.innerHTML = '<p class="small muted">Click a factor or a link to see its details.</p>'; return; }
+    const item = selected.type === "factor" ? factors.get(selected.id) : links.get(selected.id);
+    if (!item) { box.innerHTML = '<p class="small muted">It was deleted.</p>'; return; }
+    let html = '<form id="selected-form" class="stack">';
+    if (selected.type === "factor") {
+      html += field("label", "Label", item.label) +
+        field("kind", "Kind", item.kind, "text", Object.keys(KIND_COLOURS).map(k => [k, k])) +
+        field("description", "Description", item.description, "textarea") +
+        field("theme", "Theme", item.theme);
+    } else {
+      const from = factors.get(item.source_id), to = factors.get(item.target_id);
+      html += `<p><strong>${esc(from && from.label)}</strong> → <strong>${esc(to && to.label)}</strong></p>` +
+        field("polarity", "Direction", item.polarity, "text", [["+", "+ more leads to more"], ["-", "− more leads to less"], ["?", "? not known"]]) +
+        field("strength", "Strength", item.strength, "text", [["", "–"], ["weak", "weak"], ["medium", "medium"], ["strong", "strong"]]) +
+        field("weight", "Weight (−1 to 1)", item.weight, "number") +
+        field("confidence", "Confidence (0 to 1)", item.confidence, "number") +
+        field("evidence", "Evidence or source", item.evidence, "textarea") +
+        field("stakeholder_group", "Said by (group)", item.stakeholder_group) +
+        field("delay", "Takes time (delay)", item.delay, "checkbox") +
+        field("contested", "Contested: people disagree", item.contested, "checkbox");
+    }
+    const tally = votes[item.id] || {agree: 0, disagree: 0};
+    if (canEdit) html += '<span><button>Save</button> <button type="button" id="delete-selected" class="link">Delete</button></span>';
+    html += `</form><p class="small">Agree ${tally.agree} · Disagree ${tally.disagree}` +
+      (canEdit && me ? ' <button type="button" class="link" data-vote="1">I agree</button> <button type="button" class="link" data-vote="-1">I disagree</button>' : "") + "</p>" +
+      `<p class="small muted">Last changed by ${esc(item.updated_by)}.</p><ul class="comments" id="comments"></ul>`;
+    if (canEdit) html += '<form id="comment-form" class="stack"><label for="comment-text">Comment</label><textarea id="comment-text" name="text" required maxlength="4000"></textarea><button>Add comment</button></form>';
+    box.innerHTML = html;
+    if (canEdit) wireSelected(item);
+    if (!root.dataset.api.includes("/shared-maps/")) {
+      try {
+        const said = await api(`/comments?target_id=${encodeURIComponent(item.id)}`);
+        $("comments").innerHTML = said.map(c => `<li>${esc(c.text)} <span class="small muted">— ${esc(c.pseudonym || "someone")}${c.stakeholder_group ? ", " + esc(c.stakeholder_group) : ""}</span></li>`).join("");
+      } catch (error) { /* comments are a nicety */ }
+    }
+  }
+
+  function wireSelected(item) {
+    const type = selected.type;
+    $("selected-form").addEventListener("submit", async event => {
+      event.preventDefault();
+      const form = event.target;
+      const body = {version: item.version};
+      for (const input of form.elements) {
+        if (!input.name) continue;
+        if (input.type === "checkbox") body[input.name] = input.checked;
+        else if (input.type === "number") body[input.name] = input.value === "" ? null : Number(input.value);
+        else if (input.name === "strength") body[input.name] = input.value || null;
+        else body[input.name] = input.value;
+      }
+      if (type === "link" && body.weight !== null && body.weight !== undefined) body.polarity = body.weight > 0 ? "+" : body.weight < 0 ? "-" : "?";
+      await change(api(`/${type}s/${item.id}`, {method: "PATCH", body: JSON.stringify(body)}), type === "factor" ? upsertFactor : upsertLink);
+    });
+    $("delete-selected").addEventListener("click", async () => {
+      const answer = await change(api(`/${type}s/${item.id}?version=${item.version}`, {method: "DELETE"}));
+      if (answer) (type === "factor" ? removeFactor(item.id, answer.links) : removeLink(item.id));
+    });
+    document.querySelectorAll("[data-vote]").forEach(button => button.addEventListener("click", () =>
+      change(api("/votes", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, participant_id: me.id, value: Number(button.dataset.vote)})}))));
+    $("comment-form").addEventListener("submit", async event => {
+      event.preventDefault();
+      const text = new FormData(event.target).get("text");
+      if (await change(api("/comments", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, text, participant_id: participant()})}))) showSelected();
+    });
+  }
+
+  // -- analyses: loops, leverage, paths, focus ---------------------------------------------------
+  let analysisTimer = null;
+  function analysisStale() {
+    window.clearTimeout(analysisTimer);
+    analysisTimer = window.setTimeout(loadAnalysis, 800);
+  }
+
+  function clearHighlight() {
+    cy.elements().removeClass("faded highlight");
+    document.querySelectorAll("#loops li").forEach(li => li.classList.remove("active"));
+  }
+
+  function highlight(factorIds, linkIds, item) {
+    clearHighlight();
+    const keep = cy.collection();
+    factorIds.forEach(id => { keep.merge(cy.getElementById(id)); });
+    linkIds.forEach(id => { keep.merge(cy.getElementById(id)); });
+    cy.elements().not(keep).addClass("faded");
+    keep.addClass("highlight");
+    if (item) item.classList.add("active");
+  }
+
+  async function loadAnalysis() {
+    if (root.dataset.api.includes("/shared-maps/")) return;
+    let result;
+    try { result = await api("/analysis"); } catch (error) { $("loops").innerHTML = `<li class="error">${esc(error.message)}</li>`; return; }
+    const loops = result.loops.loops;
+    const note = result.loops.truncated ? `<li class="small muted">Only the first ${loops.length} loops are listed (${esc(result.loops.reason)}).</li>` : "";
+    $("loops").innerHTML = loops.length ? loops.map((loop, k) =>
+      `<li data-loop="${k}"><strong class="${loop.kind === "reinforcing" ? "pos" : loop.kind === "balancing" ? "neg" : "unk"}">${esc(loop.id)} ${esc(loop.kind)}</strong>: ${loop.labels.map(esc).join(" → ")} → ${esc(loop.labels[0])}</li>`).join("") + note
+      : '<li class="small muted">No feedback loops yet.</li>';
+    document.querySelectorAll("#loops li[data-loop]").forEach(li => li.addEventListener("click", () => {
+      const loop = loops[Number(li.dataset.loop)];
+      if (li.classList.contains("active")) clearHighlight(); else highlight(loop.factors, loop.links, li);
+    }));
+    const top = result.centrality.slice(0, 8);
+    $("centrality").innerHTML = top.length ? '<table class="maps-list small"><thead><tr><th>Factor</th><th class="num">Causes</th><th class="num">Effects</th><th class="num">Leverage</th></tr></thead><tbody>' +
+      top.map(r => `<tr><td>${esc(r.label)}</td><td class="num">${r.in_degree}</td><td class="num">${r.out_degree}</td><td class="num">${Number(r.leverage).toFixed(2)}</td></tr>`).join("") + "</tbody></table>" : "";
+    const effects = result.effects || [];
+    $("paths").innerHTML = effects.length ? "<h3>Interventions and outcomes</h3><ul class='small'>" + effects.map(e =>
+      `<li>${esc(e.intervention_label)} → ${esc(e.outcome_label)}: <strong>${esc(e.net)}</strong> (${e.paths} path${e.paths === 1 ? "" : "s"})</li>`).join("") + "</ul>" : '<p class="small muted">Mark factors as interventions and outcomes to see the paths between them.</p>';
+  }
+
+  $("focus").addEventListener("submit", async event => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    try {
+      const found = await api(`/submap?focus=${encodeURIComponent(form.get("focus"))}&direction=${form.get("direction")}&steps=${form.get("steps")}`);
+      highlight(found.factors, found.links, null);
+    } catch (error) { showError(error); }
+  });
+  $("focus-clear").addEventListener("click", clearHighlight);
+
+  // -- export -------------------------------------------------------------------------------------
+  function download(name, blob) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+  const fileName = ($("map-title").textContent || "map").trim().replace(/[^\w-]+/g, "-").toLowerCase();
+  $("fit").addEventListener("click", () => cy.fit(undefined, 30));
+  $("export-png").addEventListener("click", () => download(fileName + ".png", cy.png({full: true, scale: 2, bg: "#ffffff", output: "blob"})));
+  $("export-svg").addEventListener("click", () => download(fileName + ".svg", new Blob([toSvg()], {type: "image/svg+xml"})));
+  const exportFormat = $("export-format");
+  if (exportFormat) exportFormat.addEventListener("change", () => {
+    if (exportFormat.value) window.location.href = `${base}/export?format=${exportFormat.value}`;
+    exportFormat.value = "";
+  });
+
+  // The drawing as SVG: straight links with arrowheads and signs, factors as labelled boxes.
+  function toSvg() {
+    const box = cy.elements().boundingBox();
+    const pad = 20, w = box.w + 2 * pad, h = box.h + 2 * pad, dx = pad - box.x1, dy = pad - box.y1;
+    let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif">` +
+      '<defs>' + Object.entries(POLARITY_COLOURS).map(([p, c]) => `<marker id="arrow${p === "+" ? "p" : p === "-" ? "n" : "u"}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`).join("") + "</defs>";
+    cy.edges().forEach(edge => {
+      const s = edge.sourceEndpoint(), t = edge.targetEndpoint(), p = edge.data("polarity");
+      const colour = POLARITY_COLOURS[p], marker = p === "+" ? "p" : p === "-" ? "n" : "u";
+      out += `<line x1="${s.x + dx}" y1="${s.y + dy}" x2="${t.x + dx}" y2="${t.y + dy}" stroke="${colour}" stroke-width="2"${edge.data("contested") ? ' stroke-dasharray="6 4"' : ""} marker-end="url(#arrow${marker})"/>` +
+        `<text x="${(s.x + t.x) / 2 + dx}" y="${(s.y + t.y) / 2 + dy}" fill="${colour}" font-size="14" font-weight="bold" text-anchor="middle">${SIGN[p]}${edge.data("delay") ? " ‖" : ""}</text>`;
+    });
+    cy.nodes().forEach(node => {
+      const b = node.boundingBox({includeLabels: false});
+      out += `<rect x="${b.x1 + dx}" y="${b.y1 + dy}" width="${b.w}" height="${b.h}" rx="6" fill="${KIND_COLOURS[node.data("kind")] || KIND_COLOURS.other}"/>` +
+        `<text x="${node.position("x") + dx}" y="${node.position("y") + dy + 4}" fill="#fff" font-size="11" text-anchor="middle">${esc(node.data("label"))}</text>`;
+    });
+    return out + "</svg>";
+  }
+
+  load().catch(error => { $("live").textContent = "Could not load the map: " + error.message; $("live").className = "live off"; });
+})();

@@ -1,0 +1,207 @@
+"""Systems maps through the JSON API and pages: edits, conflicts, roles, the live stream, the
+read-only share link."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from mobilise.settings import Settings
+from mobilise.web.app import create_app
+
+from ..conftest import serving
+from .conftest import LOCAL
+
+SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
+
+
+@pytest.fixture
+def local(sqlite_workspace) -> TestClient:
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
+    return TestClient(app, raise_server_exceptions=False, **LOCAL)
+
+
+def error_shape(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code
+    return body["error"]
+
+
+def new_map(client, title="Green space and wellbeing"):
+    response = client.post("/api/v1/maps", json={"title": title, "question": "Why?"})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_build_a_map_through_the_api(local):
+    map_id = new_map(local)
+    base = f"/api/v1/maps/{map_id}"
+    amy = local.post(
+        f"{base}/participants", json={"pseudonym": "Amy", "stakeholder_group": "Residents"}
+    ).json()
+    park = local.post(f"{base}/factors", json={"label": "Park near home", "kind": "asset"}).json()
+    mood = local.post(
+        f"{base}/factors",
+        json={"label": "Low mood", "kind": "outcome", "participant_id": amy["id"]},
+    ).json()
+    link = local.post(
+        f"{base}/links", json={"source_id": park["id"], "target_id": mood["id"], "polarity": "-"}
+    )
+    assert link.status_code == 201, link.text
+    content = local.get(base).json()
+    assert [f["label"] for f in content["factors"]] == ["Park near home", "Low mood"]
+    assert content["links"][0]["polarity"] == "-"
+    assert content["revision"] == 5  # made, joined, two factors, a link
+    events = local.get(f"{base}/events", params={"after": 3}).json()
+    assert [(e["revision"], e["entity_type"]) for e in events] == [(4, "factor"), (5, "link")]
+    assert local.get("/api/v1/maps").json()[0]["n_links"] == 1
+
+    moved = local.patch(f"{base}/factors/{park['id']}", json={"version": 1, "x": 40, "y": 50})
+    assert moved.json()["version"] == 2
+    stale = local.patch(f"{base}/factors/{park['id']}", json={"version": 1, "label": "Old"})
+    error_shape(stale, 409, "conflict")
+    gone = local.delete(f"{base}/factors/{park['id']}").json()
+    assert gone["links"] == [link.json()["id"]]
+    assert local.get(base).json()["links"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"polarity": "up"}, "polarity"),
+        ({"weight": 3}, "weight"),
+        ({"confidence": 2}, "confidence"),
+    ],
+)
+def test_a_bad_link_is_a_422_naming_the_field(local, body, field):
+    map_id = new_map(local)
+    base = f"/api/v1/maps/{map_id}"
+    a = local.post(f"{base}/factors", json={"label": "A"}).json()["id"]
+    b = local.post(f"{base}/factors", json={"label": "B"}).json()["id"]
+    response = local.post(f"{base}/links", json={"source_id": a, "target_id": b, **body})
+    assert [p["field"] for p in error_shape(response, 422, "invalid_input")["problems"]] == [field]
+
+
+def test_unknown_map_is_404(local):
+    error_shape(local.get("/api/v1/maps/nope"), 404, "not_found")
+    error_shape(local.post("/api/v1/maps/nope/factors", json={"label": "x"}), 404, "not_found")
+    assert local.get("/maps/nope").status_code == 404
+
+
+def test_pages(local):
+    assert "No systems maps yet" in local.get("/maps").text
+    map_id = new_map(local)
+    listing = local.get("/maps").text
+    assert f'href="/maps/{map_id}"' in listing
+    page = local.get(f"/maps/{map_id}")
+    assert page.status_code == 200
+    assert 'id="cy"' in page.text and 'data-edit="true"' in page.text
+    assert "/static/vendor/cytoscape/cytoscape.min.js" in page.text
+
+
+def test_share_link_is_read_only_and_hides_who_took_part(sqlite_workspace):
+    sqlite_workspace.users.create("pat", "a partner's long secret", role="partner")
+    client = TestClient(
+        create_app(SHARED, workspace=sqlite_workspace), base_url="https://testserver"
+    )
+    client.post("/login", data={"username": "pat", "password": "a partner's long secret"})
+    map_id = new_map(client)
+    base = f"/api/v1/maps/{map_id}"
+    amy = client.post(f"{base}/participants", json={"pseudonym": "Amy"}).json()
+    client.post(f"{base}/factors", json={"label": "Park", "participant_id": amy["id"]})
+    shared = client.post(f"{base}/share").json()
+    assert shared["url"].endswith(f"/maps/shared/{shared['token']}")
+    client.post("/logout")
+
+    anonymous = TestClient(
+        create_app(SHARED, workspace=sqlite_workspace), base_url="https://testserver"
+    )
+    assert anonymous.get(base).status_code == 401
+    content = anonymous.get(f"/api/v1/shared-maps/{shared['token']}").json()
+    assert [f["label"] for f in content["factors"]] == ["Park"]
+    assert content["participants"] == [] and content["factors"][0]["participant_id"] is None
+    page = anonymous.get(f"/maps/shared/{shared['token']}")
+    assert page.status_code == 200 and 'data-edit="false"' in page.text
+    assert anonymous.post(f"{base}/factors", json={"label": "Sneaky"}).status_code == 401
+    error_shape(anonymous.get("/api/v1/shared-maps/not-a-token"), 404, "not_found")
+
+
+def test_a_viewer_reads_but_cannot_edit(sqlite_workspace):
+    sqlite_workspace.users.create("vic", "another long secret", role="viewer")
+    made = sqlite_workspace.maps.create("A map")
+    client = TestClient(
+        create_app(SHARED, workspace=sqlite_workspace), base_url="https://testserver"
+    )
+    client.post("/login", data={"username": "vic", "password": "another long secret"})
+    assert client.get(f"/api/v1/maps/{made.id}").status_code == 200
+    denied = client.post(f"/api/v1/maps/{made.id}/factors", json={"label": "x"})
+    error_shape(denied, 403, "permission_denied")
+    assert 'data-edit="false"' in client.get(f"/maps/{made.id}").text
+
+
+def read_events(url, count, seen, ready):
+    """Read ``count`` change events from the stream at ``url`` into ``seen``."""
+    with httpx.stream("GET", url, timeout=10) as response:
+        ready.set()
+        kind = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: ") and kind == "change":
+                seen.append((time.monotonic(), json.loads(line[6:])))
+                if len(seen) == count:
+                    return
+
+
+def test_the_stream_pushes_each_change_within_a_second(sqlite_workspace):
+    """Two editors: what one adds reaches the other's stream, in revision order, at once."""
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
+    map_id = sqlite_workspace.maps.create("Live").id
+    with serving(app) as url:
+        seen: list = []
+        ready = threading.Event()
+        stream = f"{url}/api/v1/maps/{map_id}/stream?after=1"
+        reader = threading.Thread(target=read_events, args=(stream, 3, seen, ready))
+        reader.start()
+        assert ready.wait(10)
+        sent = []
+        with httpx.Client(base_url=url) as editor:
+            for label in ("Park", "Walking", "Mood"):
+                sent.append(time.monotonic())
+                assert (
+                    editor.post(f"/api/v1/maps/{map_id}/factors", json={"label": label}).status_code
+                    == 201
+                )
+        reader.join(timeout=10)
+    assert [event["payload"]["label"] for _, event in seen] == ["Park", "Walking", "Mood"]
+    assert [event["revision"] for _, event in seen] == [2, 3, 4]
+    assert max(at - start for (at, _), start in zip(seen, sent, strict=True)) < 1.0
+
+
+def test_a_reconnecting_stream_catches_up_from_its_last_event(sqlite_workspace):
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
+    made = sqlite_workspace.maps.create("Catch up")
+    for label in "ABC":
+        sqlite_workspace.maps.add_factor(made.id, {"label": label})  # made elsewhere (the CLI)
+    with serving(app) as url:
+        seen: list = []
+        ready = threading.Event()
+        with httpx.stream(
+            "GET", f"{url}/api/v1/maps/{made.id}/stream", headers={"Last-Event-ID": "2"}, timeout=10
+        ) as response:
+            ready.set()
+            kind = None
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: ") and kind == "change":
+                    seen.append(json.loads(line[6:]))
+                    if len(seen) == 2:
+                        break
+    assert [(e["revision"], e["payload"]["label"]) for e in seen] == [(3, "B"), (4, "C")]
