@@ -310,7 +310,10 @@ class CausalMap:
         """The map as a NetworkX multi-digraph (parallel links kept).
 
         Graph attribute ``title``. Node = factor id, with attributes ``label``, ``kind``,
-        ``group``, ``description``. Edge key = link id, with attributes ``polarity`` (``"+"``,
+        ``group`` (its theme), ``description`` and ``group_of_contributor`` (the stakeholder
+        group of whoever added it, when known). The edge ``weight`` is signed: pass it to a
+        NetworkX algorithm that wants a distance or a positive weight only after taking its
+        absolute value. Edge key = link id, with attributes ``polarity`` (``"+"``,
         ``"-"``, ``"?"``), ``sign`` (+1, -1 or 0 for unknown), ``weight`` (the signed weight of
         :attr:`Link.signed_weight`, or ``None``), ``strength``, ``delay``, ``confidence``,
         ``stakeholder_group``, ``contested``, ``label``.
@@ -323,6 +326,7 @@ class CausalMap:
                 kind=item.kind,
                 group=item.group,
                 description=item.description,
+                group_of_contributor=str(item.attributes.get("contributor_group", "")),
             )
         for link in self.links:
             graph.add_edge(

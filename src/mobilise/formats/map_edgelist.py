@@ -1,0 +1,397 @@
+"""Edge-list CSV files of causal maps: one row per link, read into and written from a
+:class:`~mobilise.formats.causal_map.CausalMap`.
+
+Columns (names case-insensitive; only the two ends are required):
+
+=====================  ========================================================================
+``from``, ``to``       the cause and the effect, as labels (also ``source`` and ``target``,
+                       or ``cause`` and ``effect``)
+``id``                 the link's id (also ``link_id``; default ``L<row>``)
+``polarity``           ``+``, ``-`` or ``?``, or words such as ``positive``, ``-ve``, ``same``
+                       (also ``sign``)
+``weight``             a number from -1 to 1; it gives the polarity when that is blank
+``strength``           ``weak``, ``medium`` or ``strong`` (also ``low``, ``moderate``, ``high``)
+``delay``              ``true`` or ``false`` (also ``yes``/``no``, ``1``/``0``; blank is false;
+                       also ``delayed``)
+``confidence``         a number from 0 to 1
+``evidence``           the source or reasoning, in words
+``stakeholder_group``  who said so (also ``group``, ``stakeholder group``)
+``contested``          ``true`` or ``false``, as ``delay``
+``label``              text shown on the link
+=====================  ========================================================================
+
+Other columns are kept in each link's ``attributes``. The file may use any of ``, ; tab |``
+as delimiter, be UTF-8 (with or without a byte-order mark) or Windows-1252, and have CRLF line
+ends and blank lines. Rows are numbered as data rows (the header is row 0; blank lines count).
+
+Factors are the distinct labels in ``from`` and ``to``, in order of first appearance. A label
+is taken exactly as written, case and surrounding spaces included: two cells are the same
+factor only when their text is identical (``"Obesity"``, ``"obesity"`` and ``"Obesity "`` are
+three factors; normalising labels is a separate, deliberate step). A factor's id is derived
+from its label: lower-case letters and digits joined by ``_`` (``"Access to parks (%)"`` ->
+``access_to_parks``), ``factor`` when nothing is left, and ``_2``, ``_3``... in order of first
+appearance when two labels give the same id; reading the same file always gives the same ids.
+
+:func:`write_edge_list` writes the same columns. An edge list cannot hold a factor without links
+nor a factor's other fields, and it identifies factors by label: a map in which two linked
+factors share a label is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats._tables import (
+    _decode,
+    find_column,
+    missing_column,
+    parse_numbers,
+    raise_problems,
+    row_of,
+    sniff_delimiter,
+)
+from mobilise.formats.causal_map import CausalMap, Factor, Link, polarity_of
+
+__all__ = ["EDGE_LIST_COLUMNS", "read_edge_list", "write_edge_list"]
+
+EDGE_LIST_COLUMNS = (
+    "id", "from", "to", "polarity", "weight", "strength", "delay", "confidence", "evidence",
+    "stakeholder_group", "contested", "label",
+)  # fmt: skip
+"""The columns :func:`write_edge_list` writes, in order."""
+
+_ALIASES = {
+    "from": ("from", "source", "cause"),
+    "to": ("to", "target", "effect"),
+    "id": ("id", "link_id"),
+    "polarity": ("polarity", "sign"),
+    "weight": ("weight",),
+    "strength": ("strength",),
+    "delay": ("delay", "delayed"),
+    "confidence": ("confidence",),
+    "evidence": ("evidence",),
+    "stakeholder_group": ("stakeholder_group", "stakeholder group", "group"),
+    "contested": ("contested",),
+    "label": ("label",),
+}
+_STRENGTHS = {
+    "weak": "weak", "low": "weak", "l": "weak",
+    "medium": "medium", "moderate": "medium", "m": "medium",
+    "strong": "strong", "high": "strong", "h": "strong",
+}  # fmt: skip
+_TRUE = {"true", "yes", "y", "1", "t", "x"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+
+
+def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
+    """Read an edge-list CSV as a checked causal map.
+
+    Parameters
+    ----------
+    data
+        The file's content.
+    name
+        The file name, for messages and the map's title.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        Listing every bad row at once, with its row number and column: a blank ``from`` or
+        ``to``, a polarity that is not one, a weight out of -1..1 or at odds with the
+        polarity, an unknown strength, a confidence out of 0..1, a yes/no that is neither, a
+        repeated id. Also when the file is not a table or has no ``from``/``to`` columns.
+    """
+    frame = _table(data, name)
+    columns = list(frame.columns)
+    found = {field: find_column(columns, *names) for field, names in _ALIASES.items()}
+    problems: list[Problem] = []
+    for field, hint in (("from", "or 'source'"), ("to", "or 'target'")):
+        if found[field] is None:
+            problems.append(missing_column(name, field, columns, hint=f"name it {field!r} {hint}"))
+    raise_problems(problems, what=f"File {name}")
+
+    def cells(field: str) -> pd.Series:
+        column = found[field]
+        if column is None:
+            return pd.Series("", index=frame.index, dtype=object)
+        return frame[column].astype(object).fillna("").map(str)
+
+    weights, weight_problems = _numbers(frame, found["weight"], name, "weight")
+    confidences, confidence_problems = _numbers(frame, found["confidence"], name, "confidence")
+    problems += weight_problems + confidence_problems
+    used = {c for c in found.values() if c is not None}
+    extra_columns = [c for c in columns if c not in used]
+    labels: dict[str, str] = {}  # label -> factor id
+    link_ids: dict[str, int] = {}
+    links: list[Link] = []
+    rows = zip(
+        frame.index,
+        cells("from"),
+        cells("to"),
+        cells("id"),
+        cells("polarity"),
+        cells("strength"),
+        cells("delay"),
+        cells("contested"),
+        strict=True,
+    )
+    for index, source, target, link_id, polarity_text, strength_text, delay, contested in rows:
+        row = row_of(index)
+        row_problems: list[Problem] = []
+        for field, label in (("from", source), ("to", target)):
+            if not label.strip():
+                row_problems.append(
+                    Problem(
+                        f"the {field!r} cell is blank; every row needs a {field!r} factor",
+                        file=name,
+                        row=row,
+                        field=found[field],
+                    )
+                )
+        weight = _finite(weights.get(index))
+        confidence = _finite(confidences.get(index))
+        polarity = _polarity(polarity_text, weight, name, row, found, row_problems)
+        if weight is not None and not -1 <= weight <= 1:
+            row_problems.append(
+                Problem(
+                    f"weight {weight:g} is out of range; a weight is from -1 to 1",
+                    file=name,
+                    row=row,
+                    field=found["weight"],
+                )
+            )
+        if confidence is not None and not 0 <= confidence <= 1:
+            row_problems.append(
+                Problem(
+                    f"confidence {confidence:g} is out of range; use 0 to 1",
+                    file=name,
+                    row=row,
+                    field=found["confidence"],
+                )
+            )
+        strength = _STRENGTHS.get(strength_text.strip().lower())
+        if strength_text.strip() and strength is None:
+            row_problems.append(
+                Problem(
+                    f"strength {strength_text!r} is not one; use weak, medium or strong",
+                    file=name,
+                    row=row,
+                    field=found["strength"],
+                )
+            )
+        is_delayed = _yes_no(delay, name, row, found["delay"], row_problems)
+        is_contested = _yes_no(contested, name, row, found["contested"], row_problems)
+        link_id = link_id.strip() or f"L{row}"
+        if link_id in link_ids:
+            row_problems.append(
+                Problem(
+                    f"link id {link_id!r} is used again (first at row {link_ids[link_id]})",
+                    file=name,
+                    row=row,
+                    field=found["id"],
+                )
+            )
+        link_ids.setdefault(link_id, row)
+        problems += row_problems
+        if row_problems:
+            continue
+        links.append(
+            Link(
+                id=link_id,
+                source=_factor_id(source, labels),
+                target=_factor_id(target, labels),
+                polarity=polarity,
+                strength=strength,
+                weight=weight,
+                delay=is_delayed,
+                confidence=confidence,
+                evidence=str(_cell(frame, found["evidence"], index)),
+                stakeholder_group=str(_cell(frame, found["stakeholder_group"], index)),
+                contested=is_contested,
+                label=str(_cell(frame, found["label"], index)),
+                attributes={c: frame.at[index, c] for c in extra_columns if frame.at[index, c]},
+            )
+        )
+    raise_problems(problems, what=f"File {name}")
+    factors = [Factor(id=factor_id, label=label) for label, factor_id in labels.items()]
+    return CausalMap(title=PurePath(name).stem, factors=factors, links=links, source=name).check()
+
+
+def write_edge_list(causal_map: CausalMap) -> bytes:
+    """The map's links as an edge-list CSV (UTF-8, comma-delimited, columns
+    :data:`EDGE_LIST_COLUMNS`).
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When two factors that have links share a label (an edge list cannot tell them apart).
+    """
+    labels = {f.id: f.label for f in causal_map.factors}
+    linked = {end for link in causal_map.links for end in (link.source, link.target)}
+    seen: dict[str, str] = {}
+    problems = []
+    for factor_id in (f.id for f in causal_map.factors if f.id in linked):
+        label = labels[factor_id]
+        if label in seen:
+            problems.append(
+                Problem(
+                    f"factors {seen[label]!r} and {factor_id!r} are both labelled {label!r}; "
+                    "an edge list names factors by label, so give them different labels",
+                    file=causal_map.source or None,
+                    field="label",
+                )
+            )
+        seen.setdefault(label, factor_id)
+    raise_problems(problems, what=f"Map {causal_map.title!r} as an edge list")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(EDGE_LIST_COLUMNS)
+    for link in causal_map.links:
+        writer.writerow(
+            [
+                link.id,
+                labels.get(link.source, link.source),
+                labels.get(link.target, link.target),
+                link.polarity,
+                _number_text(link.weight),
+                link.strength or "",
+                "true" if link.delay else "false",
+                _number_text(link.confidence),
+                link.evidence,
+                link.stakeholder_group,
+                "true" if link.contested else "false",
+                link.label,
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _table(data: bytes | str, name: str) -> pd.DataFrame:
+    """The file as text cells indexed by data row (1-based; blank rows dropped)."""
+    text = _decode(data, name) if isinstance(data, bytes) else data.lstrip("\ufeff")
+    if not text.strip():
+        raise _unreadable(name, "the file is empty")
+    delimiter = sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise _unreadable(name, f"cannot parse the file as a table: {exc}") from exc
+    frame.columns = pd.Index([str(c).strip() for c in frame.columns])
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    if len(frame):
+        frame = frame[(frame.to_numpy(dtype=object) != "").any(axis=1)]
+    return frame
+
+
+def _number_text(value: float | None) -> str:
+    """Blank for no number, else the shortest text that reads back as the same number."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _unreadable(name: str, message: str) -> ValidationError:
+    return ValidationError(
+        f"File {name} cannot be read as an edge list.", problems=[Problem(message, file=name)]
+    )
+
+
+def _cell(frame: pd.DataFrame, column: str | None, index: Any) -> str:
+    return "" if column is None else str(frame.at[index, column])
+
+
+def _numbers(
+    frame: pd.DataFrame, column: str | None, name: str, field: str
+) -> tuple[dict[Any, float], list[Problem]]:
+    if column is None:
+        return {}, []
+    numbers, problems = parse_numbers(frame[column], file=name, field=column)
+    return numbers.to_dict(), problems
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _polarity(
+    text: str,
+    weight: float | None,
+    name: str,
+    row: int,
+    found: dict[str, str | None],
+    problems: list[Problem],
+) -> str:
+    from_weight = None if weight is None else ("?" if weight == 0 else ("+" if weight > 0 else "-"))
+    if not text.strip():
+        return from_weight or "?"
+    polarity = polarity_of(text)
+    if polarity is None:
+        problems.append(
+            Problem(
+                f"polarity {text!r} is not one; use +, - or ? (or positive, negative)",
+                file=name,
+                row=row,
+                field=found["polarity"],
+            )
+        )
+        return "?"
+    if from_weight is not None and polarity != from_weight:
+        problems.append(
+            Problem(
+                f"polarity {text!r} disagrees with weight {weight:g}; a weight's sign is its "
+                "polarity",
+                file=name,
+                row=row,
+                field=found["polarity"],
+            )
+        )
+    return polarity
+
+
+def _yes_no(text: str, name: str, row: int, column: str | None, problems: list[Problem]) -> bool:
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word not in _FALSE:
+        problems.append(
+            Problem(
+                f"{text!r} is not yes or no; use true or false", file=name, row=row, field=column
+            )
+        )
+    return False
+
+
+def _factor_id(label: str, labels: dict[str, str]) -> str:
+    """The id of the factor labelled exactly ``label``, made on first sight."""
+    if label in labels:
+        return labels[label]
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_") or "factor"
+    taken = set(labels.values())
+    candidate, count = base, 2
+    while candidate in taken:
+        candidate = f"{base}_{count}"
+        count += 1
+    labels[label] = candidate
+    return candidate
