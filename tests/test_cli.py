@@ -141,6 +141,10 @@ def test_console_script_demo_no_serve(tmp_path):
             assert analysis is not None and analysis.status == "done"
             assert {s["areas"] for s in analysis.scenarios} == {n_areas}
             assert all(s["sii"] is not None for s in analysis.scenarios)
+            # ... and a systems map with loops of both kinds.
+            (made,) = built.maps.list(place=slug)
+            counts = built.map_analysis.loops(made.id).to_dict()["counts"]
+            assert counts["reinforcing"] > 0 and counts["balancing"] > 0
     geocoded = subprocess.run(
         [exe, "-w", str(ws), "geocode", "NN1 1DE", "--json"],
         capture_output=True,

@@ -72,6 +72,7 @@ def test_rebuilding_the_demo_is_idempotent(demo_workspace, tmp_path):
     assert ws.areas.count() == 1130
     assert len(ws.places.list()) == 2
     assert len(ws.indicators.values("imd2019_score")) == 1130
+    assert len(ws.maps.list()) == 2  # the demo's maps are not added twice
 
 
 def test_demo_builds_on_postgresql(postgres_url):

@@ -91,9 +91,9 @@ def test_deleting_a_factor_deletes_its_links_in_one_change(green):
     assert len(gone["links"]) == 3
     content = ws.maps.content(map_id)
     assert [link["id"] for link in content["links"]] == [keep["id"]]
-    assert ws.maps.events(map_id, after=gone["revision"] - 1)[0]["payload"]["links"] == gone[
-        "links"
-    ]
+    assert (
+        ws.maps.events(map_id, after=gone["revision"] - 1)[0]["payload"]["links"] == gone["links"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -205,3 +205,80 @@ def test_a_reconnecting_stream_catches_up_from_its_last_event(sqlite_workspace):
                     if len(seen) == 2:
                         break
     assert [(e["revision"], e["payload"]["label"]) for e in seen] == [(3, "B"), (4, "C")]
+
+
+def loop_map(client):
+    """Use -> Safety (+), Safety -> Use (+): a reinforcing loop; Use -> Wear (+), Wear -> Use (-):
+    a balancing one; Walks (intervention) -> Use -> Mood (outcome)."""
+    map_id = new_map(client, "Loops")
+    base = f"/api/v1/maps/{map_id}"
+    ids = {}
+    for label, kind in (
+        ("Use", "driver"),
+        ("Safety", "driver"),
+        ("Wear", "driver"),
+        ("Walks", "intervention"),
+        ("Mood", "outcome"),
+    ):
+        ids[label] = client.post(f"{base}/factors", json={"label": label, "kind": kind}).json()[
+            "id"
+        ]
+    for a, b, sign in (
+        ("Use", "Safety", "+"),
+        ("Safety", "Use", "+"),
+        ("Use", "Wear", "+"),
+        ("Wear", "Use", "-"),
+        ("Walks", "Use", "+"),
+        ("Use", "Mood", "+"),
+    ):
+        client.post(
+            f"{base}/links", json={"source_id": ids[a], "target_id": ids[b], "polarity": sign}
+        )
+    return map_id, ids
+
+
+def test_analysis_submap_and_scenario(local):
+    map_id, ids = loop_map(local)
+    base = f"/api/v1/maps/{map_id}"
+    found = local.get(f"{base}/analysis").json()
+    assert found["loops"]["counts"] == {"reinforcing": 1, "balancing": 1, "undetermined": 0}
+    (effect,) = found["interventions"]["effects"]
+    assert (effect["intervention_label"], effect["outcome_label"], effect["effect"]) == (
+        "Walks",
+        "Mood",
+        "+",
+    )
+    upstream = local.get(
+        f"{base}/submap", params={"focus": "Mood", "direction": "upstream", "steps": 1}
+    ).json()
+    assert sorted(upstream["factors"]) == sorted([ids["Mood"], ids["Use"]])
+    rows = local.post(f"{base}/scenario", json={"clamps": {"Walks": 1}}).json()
+    assert [r["id"] for r in rows if r["clamped"]] == [ids["Walks"]]
+    assert {r["label"] for r in rows} == set(ids)
+    error_shape(local.get(f"{base}/submap", params={"focus": "Nobody"}), 422, "invalid_input")
+
+
+@pytest.mark.parametrize("file_format", ["prsm", "kumu", "mentalmodeler", "graphml", "csv"])
+def test_export_and_import_round_trip(local, file_format):
+    map_id, _ids = loop_map(local)
+    exported = local.get(f"/api/v1/maps/{map_id}/export", params={"format": file_format})
+    assert exported.status_code == 200, exported.text
+    name = exported.headers["content-disposition"].split('filename="')[1].rstrip('"')
+    imported = local.post(
+        "/api/v1/maps/import",
+        files={"file": (name, exported.content)},
+        data={"format": file_format},
+    )
+    assert imported.status_code == 201, imported.text
+    again = imported.json()
+    assert (again["n_factors"], again["n_links"]) == (5, 6)
+    loops = local.get(f"/api/v1/maps/{again['id']}/analysis").json()["loops"]["counts"]
+    assert loops == {"reinforcing": 1, "balancing": 1, "undetermined": 0}
+
+
+def test_a_malformed_import_is_a_422_naming_the_file(local):
+    response = local.post(
+        "/api/v1/maps/import", files={"file": ("broken.mmp", b"<mentalmodeler><concepts>")}
+    )
+    assert "broken.mmp" in error_shape(response, 422, "invalid_input")["message"]
+    assert local.get("/api/v1/maps").json() == []

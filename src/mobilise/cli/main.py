@@ -21,6 +21,7 @@ from mobilise.cli import (
     assets,
     indicators,
     inequality,
+    maps,
     places,
     serve,
     users,
@@ -44,6 +45,7 @@ app.add_typer(assets.app, name="assets")
 app.add_typer(users.app, name="users")
 app.add_typer(access.app, name="access")
 app.add_typer(inequality.app, name="inequality")
+app.add_typer(maps.app, name="maps")
 app.command("geocode")(places.geocode)
 app.command("demo")(serve.demo)
 app.command("serve")(serve.serve)

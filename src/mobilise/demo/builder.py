@@ -17,6 +17,7 @@ import pandas as pd
 from mobilise.errors import Conflict, NotFound
 from mobilise.formats.imd import read_iod, read_iod_population
 from mobilise.formats.indicators import IndicatorMeta, read_indicator_csv
+from mobilise.formats.map_formats import read_map
 from mobilise.formats.ons import read_boundaries
 from mobilise.formats.postcodes import read_postcode_lookup
 from mobilise.workspace import Workspace
@@ -37,6 +38,8 @@ class DemoPlace:
     # The demo's access analysis: categories and catchments (metres) that suit the place.
     access_categories: tuple[str, ...] = ()
     access_catchments: tuple[float, ...] = (800.0, 1600.0)
+    # An illustrative systems map of the place (written for the demo), in data/systems_maps/.
+    systems_map: str = ""
 
 
 DEMO_PLACES = (
@@ -48,6 +51,7 @@ DEMO_PLACES = (
         ("E06000061", "E06000062"),
         access_categories=("library", "arts_culture"),
         access_catchments=(1600.0, 3200.0),  # towns and villages: further to go
+        systems_map="green_space_mental_wellbeing_northamptonshire.json",
     ),
     DemoPlace(
         "inner-north-east-london",
@@ -56,6 +60,7 @@ DEMO_PLACES = (
         "London boroughs. 708 LSOAs (2011).",
         ("E09000007", "E09000012", "E09000019", "E09000025", "E09000030"),
         access_categories=("arts_culture", "community_space", "library", "faith"),
+        systems_map="community_spaces_mental_health_inner_london.json",
     ),
 )
 
@@ -131,7 +136,7 @@ def build_demo(
                 return str(dataset["id"])
         return None
 
-    steps = 11
+    steps = 12
 
     def step(number: int, name: str) -> float:
         progress(name, number - 1, steps)
@@ -251,6 +256,14 @@ def build_demo(
         if latest is None or latest.plan != plan:  # re-running the demo keeps its analysis
             workspace.access.run(place.slug, plan)
     done("access", started)
+
+    started = step(12, "Adding the illustrative systems maps")
+    for place in DEMO_PLACES:
+        path = data_dir / "systems_maps" / place.systems_map
+        causal_map = read_map(path.read_bytes(), name=path.name, format="mobilise")
+        if not any(m.title == causal_map.title for m in workspace.maps.list(place=place.slug)):
+            workspace.maps.import_map(causal_map, place=place.slug)
+    done("systems maps", started)
     progress("Done", steps, steps)
 
     report.areas = workspace.areas.count(area_type="lsoa11")

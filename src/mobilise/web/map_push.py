@@ -1,87 +1,171 @@
 """Server push of systems-map changes to everyone who has the map open (server-sent events).
 
 Every change is stored first (with the map's next revision, see
-:mod:`mobilise.workspace.maps`); the stream then reads the stored events after the last revision
-it sent, so a client never misses or reorders a change, and one that reconnects with
-``Last-Event-ID`` (or ``?after=``) catches up from where it was. A change made through this
-process wakes the streams of its map at once; a change made elsewhere (another worker, the CLI)
-is found by a check every ``poll_s`` seconds.
+:mod:`mobilise.workspace.maps`). For each map someone is watching, one *feed* reads the stored
+events after the last revision it has and keeps the recent ones in memory; every open stream of
+the map sends from that feed. So fifty people watching a map cost one database read per change,
+not fifty, and a stream never misses or reorders a change: it follows revisions, and one that
+(re)connects with ``Last-Event-ID`` (or ``?after=``) first catches up from the database.
+
+A change made through this process wakes its map's feed at once (:meth:`MapBroker.notify`); a
+change made elsewhere (another worker, the CLI) is found by a check every ``poll_s`` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-__all__ = ["MapBroker", "event_stream"]
+__all__ = ["MapBroker", "MapFeed", "event_stream"]
 
 KEEPALIVE_S = 15.0
+PAGE = 500  # events read at a time
+KEPT = 2_000  # recent events a feed keeps in memory
+
+ReadEvents = Callable[[int], list[dict[str, Any]]]  # events after a revision, oldest first
+
+
+class MapFeed:
+    """The stored changes of one map, read once for all its streams."""
+
+    def __init__(self, read_events: ReadEvents, revision: int, poll_s: float) -> None:
+        self.read_events = read_events
+        self.last = revision  # the newest revision read
+        self.events: list[dict[str, Any]] = []  # recent events, by revision
+        self.texts: list[str] = []  # the same events as server-sent event text
+        self.changed = asyncio.Condition()
+        self.dirty = asyncio.Event()
+        self.streams = 0
+        self._poll_s = poll_s
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.dirty.wait(), timeout=self._poll_s)
+            self.dirty.clear()
+            while True:
+                found = await run_in_threadpool(self.read_events, self.last)
+                if not found:
+                    break
+                self.events.extend(found)
+                self.texts.extend(_sse(event) for event in found)  # encoded once for all streams
+                del self.events[:-KEPT]
+                del self.texts[:-KEPT]
+                self.last = found[-1]["revision"]
+                async with self.changed:
+                    self.changed.notify_all()
+                if len(found) < PAGE:
+                    break
+
+    def after(self, revision: int) -> tuple[int, str] | None:
+        """The kept events after ``revision`` as one text, with the last one's revision;
+        ``None`` when some of them are no longer kept."""
+        if revision >= self.last:
+            return revision, ""
+        first = self.events[0]["revision"] if self.events else self.last + 1
+        if first > revision + 1:
+            return None
+        start = bisect.bisect_right(self.events, revision, key=lambda e: int(e["revision"]))
+        return self.last, "".join(self.texts[start:])
 
 
 class MapBroker:
-    """Wakes the streams of a map when it changes (within this process)."""
+    """The feeds of the maps being watched in this process."""
 
-    def __init__(self) -> None:
-        self._events: dict[str, set[asyncio.Event]] = {}
+    def __init__(self, poll_s: float = 0.5) -> None:
+        self._feeds: dict[str, MapFeed] = {}
+        self._poll_s = poll_s
 
     def notify(self, map_id: str) -> None:
         """Call on the event loop after a change to ``map_id`` is stored."""
-        for waiter in self._events.get(map_id, ()):
-            waiter.set()
+        feed = self._feeds.get(map_id)
+        if feed is not None:
+            feed.dirty.set()
 
-    def listen(self, map_id: str) -> asyncio.Event:
-        waiter = asyncio.Event()
-        self._events.setdefault(map_id, set()).add(waiter)
-        return waiter
+    async def join(
+        self, map_id: str, read_events: ReadEvents, revision: Callable[[], int]
+    ) -> MapFeed:
+        feed = self._feeds.get(map_id)
+        if feed is None:
+            feed = MapFeed(read_events, await run_in_threadpool(revision), self._poll_s)
+            if map_id in self._feeds:  # another stream made it while we read the revision
+                feed = self._feeds[map_id]
+            else:
+                self._feeds[map_id] = feed
+                feed.start()
+        feed.streams += 1
+        return feed
 
-    def leave(self, map_id: str, waiter: asyncio.Event) -> None:
-        listeners = self._events.get(map_id)
-        if listeners is not None:
-            listeners.discard(waiter)
-            if not listeners:
-                del self._events[map_id]
+    async def leave(self, map_id: str, feed: MapFeed) -> None:
+        feed.streams -= 1
+        if feed.streams == 0 and self._feeds.get(map_id) is feed:
+            del self._feeds[map_id]
+            await feed.stop()
 
-    def listeners(self, map_id: str) -> int:
-        return len(self._events.get(map_id, ()))
+    def watched(self, map_id: str) -> int:
+        feed = self._feeds.get(map_id)
+        return feed.streams if feed is not None else 0
 
 
 async def event_stream(
     broker: MapBroker,
     map_id: str,
-    read_events: Callable[[int], list[dict[str, Any]]],
+    read_events: ReadEvents,
+    revision: Callable[[], int],
     *,
     after: int,
-    is_disconnected: Callable[[], Any],
-    poll_s: float = 0.5,
 ) -> AsyncIterator[str]:
     """Server-sent events: one ``change`` event per stored change after revision ``after``."""
-    waiter = broker.listen(map_id)
+    feed = await broker.join(map_id, read_events, revision)
     last = after
-    quiet = 0.0
     try:
         yield "retry: 1000\n\n"
         while True:
-            waiter.clear()
-            events = await run_in_threadpool(read_events, last)
-            for event in events:
-                last = event["revision"]
-                data = json.dumps(event, separators=(",", ":"))
-                yield f"id: {last}\nevent: change\ndata: {data}\n\n"
-            if events:
-                quiet = 0.0
-                continue  # there may be more than one page
-            if await is_disconnected():
-                return
-            try:
-                await asyncio.wait_for(waiter.wait(), timeout=poll_s)
-            except TimeoutError:
-                quiet += poll_s
-                if quiet >= KEEPALIVE_S:
-                    quiet = 0.0
-                    yield ": keep-alive\n\n"
+            kept = feed.after(last)
+            if kept is None:  # further back than the feed keeps: from the database
+                older = await run_in_threadpool(read_events, last)
+                if older:
+                    last = older[-1]["revision"]
+                    yield "".join(_sse(event) for event in older)
+                continue
+            if kept[1]:
+                last = kept[0]
+                yield kept[1]  # everything new in one write
+                continue
+            if not await _wait_for_news(feed, last):
+                yield ": keep-alive\n\n"
     finally:
-        broker.leave(map_id, waiter)
+        await broker.leave(map_id, feed)
+
+
+def _sse(event: dict[str, Any]) -> str:
+    data = json.dumps(event, separators=(",", ":"))
+    return f"id: {event['revision']}\nevent: change\ndata: {data}\n\n"
+
+
+async def _wait_for_news(feed: MapFeed, last: int) -> bool:
+    """Wait until the feed has a revision after ``last``; False after the keep-alive time."""
+    async with feed.changed:
+        try:
+            await asyncio.wait_for(
+                feed.changed.wait_for(lambda: feed.last > last), timeout=KEEPALIVE_S
+            )
+        except TimeoutError:
+            return False
+    return True

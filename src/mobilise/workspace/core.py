@@ -110,6 +110,10 @@ class Workspace:
         return MapService(self)
 
     @cached_property
+    def map_analysis(self) -> MapAnalysisService:
+        return MapAnalysisService(self)
+
+    @cached_property
     def map_talk(self) -> MapTalkService:
         return MapTalkService(self)
 
@@ -175,6 +179,7 @@ from mobilise.workspace.audit import AuditService  # noqa: E402
 from mobilise.workspace.contributions import ContributionService  # noqa: E402
 from mobilise.workspace.datasets import DatasetService  # noqa: E402
 from mobilise.workspace.indicators import IndicatorService  # noqa: E402
+from mobilise.workspace.map_analysis import MapAnalysisService  # noqa: E402
 from mobilise.workspace.map_talk import MapTalkService  # noqa: E402
 from mobilise.workspace.maps import MapService  # noqa: E402
 from mobilise.workspace.places import PlaceService  # noqa: E402

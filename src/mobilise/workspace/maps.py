@@ -491,7 +491,6 @@ class MapService:
 
     def events(self, map_id: str, *, after: int = 0, limit: int = 1000) -> builtins.list[dict]:
         """The changes after revision ``after``, oldest first (at most ``limit``)."""
-        self.get(map_id)
         with self._ws.read() as connection:
             rows = connection.execute(
                 select(map_events)
@@ -499,6 +498,8 @@ class MapService:
                 .order_by(map_events.c.revision)
                 .limit(limit)
             ).all()
+        if not rows:
+            self.revision(map_id)  # a map that does not exist is NotFound, not "no news"
         return [
             {
                 "revision": r.revision,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from mobilise.formats.causal_map import FACTOR_KINDS, STRENGTHS
+from mobilise.formats.map_formats import MAP_FORMATS
 from mobilise.web.deps import (
     PublicWorkspaceDep,
     TemplatesDep,
@@ -21,7 +22,7 @@ from mobilise.web.deps import (
     WorkspaceDep,
     require_role,
 )
-from mobilise.web.map_push import MapBroker, event_stream
+from mobilise.web.map_push import PAGE, MapBroker, event_stream
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.users import User
@@ -378,6 +379,82 @@ def stream(
     return _stream(request, workspace, workspace.maps.get(map_id).id, after)
 
 
+# -- analyses and files ---------------------------------------------------------------------------
+@api.get("/maps/{map_id}/analysis", responses=ERRORS)
+def analysis(map_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
+    """Feedback loops (reinforcing or balancing), leverage and centrality, communities, and the
+    paths from interventions to outcomes with their net signs. Loops and paths are time-boxed;
+    ``truncated`` says when a list was cut."""
+    return workspace.map_analysis.summary(map_id)
+
+
+@api.get("/maps/{map_id}/submap", responses=ERRORS)
+def submap(
+    map_id: str,
+    workspace: WorkspaceDep,
+    focus: Annotated[list[str], Query(description="Factor ids or labels.")],
+    direction: Annotated[str, Query(description="upstream, downstream or both")] = "downstream",
+    steps: Annotated[int | None, Query(ge=1, le=50)] = None,
+) -> dict[str, Any]:
+    """The factors and links up or downstream of the focus factors, within ``steps`` links."""
+    return workspace.map_analysis.submap(map_id, focus, direction=direction, steps=steps)
+
+
+class ScenarioBody(BaseModel):
+    clamps: dict[str, float] = Field(description="Factor id or label -> value held (-1 to 1).")
+    rule: str = "kosko"
+    transfer: str = "sigmoid"
+
+
+@api.post("/maps/{map_id}/scenario", responses=ERRORS)
+def what_if(map_id: str, body: ScenarioBody, workspace: WorkspaceDep) -> list[dict[str, Any]]:
+    """A what-if scenario (fuzzy cognitive map): hold some factors, see how the others settle
+    compared with the baseline."""
+    frame = workspace.map_analysis.scenario(
+        map_id, body.clamps, rule=body.rule, transfer=body.transfer
+    )
+    return [{"id": str(k), **row} for k, row in frame.iterrows()]
+
+
+@api.get(
+    "/maps/{map_id}/export",
+    responses={200: {"content": {"application/octet-stream": {}}}, **ERRORS},
+    response_class=Response,
+)
+def export(
+    map_id: str,
+    workspace: WorkspaceDep,
+    format: Annotated[str, Query(description=f"One of {', '.join(MAP_FORMATS)}.")] = "mobilise",
+) -> Response:
+    """The map as a file for another tool (PRSM, Kumu, Mental Modeler, LOOPY, GraphML, CSV)."""
+    data, name, media_type = workspace.map_analysis.export(map_id, format)
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@api.post("/maps/import", status_code=201, responses=ERRORS)
+async def import_map(
+    workspace: WorkspaceDep,
+    _user: MapEditorDep,
+    file: Annotated[UploadFile, File(description="A map file from PRSM, Kumu, Mental Modeler…")],
+    format: Annotated[str | None, Form()] = None,
+    place: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """Import a map file as a new map (its format is recognised from its name and content)."""
+    data = await file.read()
+    info = await run_in_threadpool(
+        workspace.map_analysis.import_bytes,
+        data,
+        name=file.filename or "map",
+        format=format or None,
+        place=place or None,
+    )
+    return info.to_dict()
+
+
 @api.post("/maps/{map_id}/share", responses=ERRORS)
 def share(map_id: str, request: Request, workspace: WorkspaceDep, _u: MapEditorDep) -> dict:
     """A read-only link to the map (for a workshop screen): anyone with it can watch."""
@@ -415,9 +492,9 @@ def _stream(
     events = event_stream(
         _broker(request),
         map_id,
-        lambda last: workspace.maps.events(map_id, after=last, limit=500),
+        lambda last: workspace.maps.events(map_id, after=last, limit=PAGE),
+        lambda: workspace.maps.revision(map_id),
         after=start,
-        is_disconnected=request.is_disconnected,
     )
     return StreamingResponse(
         events,

@@ -103,6 +103,7 @@ def place(
         "place.html",
         {
             "place": found,
+            "maps": workspace.maps.list(place=slug),
             "groups": _grouped(indicators, lambda i: i.id),
             "indicators": {i.id: i.to_dict() for i in indicators},
             "chosen": chosen,

@@ -9,6 +9,7 @@
   const mapId = root.dataset.map;
   const KIND_COLOURS = {outcome: "#7b3294", intervention: "#1b7837", driver: "#b35806", asset: "#2166ac", other: "#666666"};
   const SIGN = {"+": "+", "-": "−", "?": "?"};
+  const EFFECT_WORDS = {"+": "raises it", "-": "lowers it", "mixed": "pulls both ways", "unknown": "unclear (a link's direction is not known)"};
   const POLARITY_COLOURS = {"+": "#2166ac", "-": "#b2182b", "?": "#888888"};
   const factors = new Map();
   const links = new Map();
@@ -18,17 +19,19 @@
   const me = JSON.parse(localStorage.getItem("mobilise-map-" + mapId) || "null");
 
   const $ = id => document.getElementById(id);
+  // Factor boxes sized to their label (about 6 px a character, wrapped at 130 px).
+  const boxWidth = label => Math.max(70, Math.min(140, String(label).length * 6.2 + 16));
+  const boxHeight = label => 16 + 14 * Math.ceil(String(label).length * 6.2 / 124);
   const esc = text => String(text ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 
   const cy = cytoscape({
     container: $("cy"),
-    wheelSensitivity: 0.3,
     autoungrabify: !canEdit,
     style: [
       {selector: "node", style: {
         "label": "data(label)", "text-wrap": "wrap", "text-max-width": "120px", "font-size": 11,
         "text-valign": "center", "color": "#fff", "shape": "round-rectangle",
-        "width": "label", "height": "label", "padding": "8px",
+        "width": ele => boxWidth(ele.data("label")), "height": ele => boxHeight(ele.data("label")),
         "background-color": ele => KIND_COLOURS[ele.data("kind")] || KIND_COLOURS.other}},
       {selector: "edge", style: {
         "curve-style": "bezier", "target-arrow-shape": "triangle", "width": ele => 1.5 + 2 * Math.abs(ele.data("weight") || 0.25),
@@ -42,6 +45,8 @@
       {selector: ".highlight", style: {"border-width": 3, "border-color": "#ffd700", "width": 5}},
     ],
   });
+
+  window.mobiliseMap = cy;  // for tests and the browser console
 
   // -- the model: factors and links, applied idempotently ---------------------------------------
   function newer(known, incoming) {
@@ -57,7 +62,8 @@
       node.data(data);
       if (f.x !== null && f.y !== null && !node.grabbed()) node.position({x: f.x, y: f.y});
     } else {
-      cy.add({group: "nodes", data, position: {x: f.x ?? 0, y: f.y ?? 0}});
+      const at = f.x !== null && f.y !== null ? {x: f.x, y: f.y} : freeSpot();
+      cy.add({group: "nodes", data, position: at});
     }
     factorsChanged();
   }
@@ -88,6 +94,27 @@
     cy.getElementById(id).remove();
     if (selected && selected.id === id) select(null);
     analysisStale();
+  }
+
+  let loading = false;
+
+  // A place for a new factor: near the middle of the view, clear of the others.
+  function freeSpot() {
+    const view = cy.extent();
+    const cx = (view.x1 + view.x2) / 2, cy_ = (view.y1 + view.y2) / 2;
+    if (loading || !isFinite(cx)) return {x: 0, y: 0};
+    for (let step = 0; step < 200; step++) {
+      const angle = step * 0.9, radius = 25 * Math.sqrt(step);
+      const x = cx + radius * Math.cos(angle) * 1.8, y = cy_ + radius * Math.sin(angle);
+      const clear = cy.nodes().every(n => Math.abs(n.position("x") - x) > 150 || Math.abs(n.position("y") - y) > 60);
+      if (clear) return {x: Math.round(x), y: Math.round(y)};
+    }
+    return {x: Math.round(cx), y: Math.round(cy_)};
+  }
+
+  function fitView() {
+    cy.fit(undefined, 30);
+    if (cy.zoom() > 1.3) { cy.zoom(1.3); cy.center(); }
   }
 
   function factorsChanged() {
@@ -141,9 +168,11 @@
     content.links.forEach(upsertLink);
     revision = content.revision;
     root.dataset.revision = String(revision);
+    loading = true;
     const unplaced = cy.nodes().filter(n => { const f = factors.get(n.id()); return f.x === null || f.y === null; });
     if (unplaced.nonempty()) cy.layout({name: "cose", animate: false, randomize: false, nodeRepulsion: () => 12000, idealEdgeLength: () => 110}).run();
-    cy.fit(undefined, 30);
+    fitView();
+    loading = false;
     follow();
     loadAnalysis();
   }
@@ -192,10 +221,8 @@
     $("add-factor").addEventListener("submit", async event => {
       event.preventDefault();
       const form = new FormData(event.target);
-      const centre = cy.extent();
-      const body = {label: form.get("label"), kind: form.get("kind"), participant_id: participant(),
-                    x: Math.round((centre.x1 + centre.x2) / 2 + (Math.random() - 0.5) * 120),
-                    y: Math.round((centre.y1 + centre.y2) / 2 + (Math.random() - 0.5) * 120)};
+      const spot = freeSpot();
+      const body = {label: form.get("label"), kind: form.get("kind"), participant_id: participant(), x: spot.x, y: spot.y};
       if (await change(api("/factors", {method: "POST", body: JSON.stringify(body)}), upsertFactor)) event.target.reset();
     });
     $("add-link").addEventListener("submit", async event => {
@@ -269,9 +296,9 @@
         field("contested", "Contested: people disagree", item.contested, "checkbox");
     }
     const tally = votes[item.id] || {agree: 0, disagree: 0};
-    if (canEdit) html += '<span><button>Save</button> <button type="button" id="delete-selected" class="link">Delete</button></span>';
+    if (canEdit) html += '<span><button>Save</button> <button type="button" id="delete-selected" class="textbutton">Delete</button></span>';
     html += `</form><p class="small">Agree ${tally.agree} · Disagree ${tally.disagree}` +
-      (canEdit && me ? ' <button type="button" class="link" data-vote="1">I agree</button> <button type="button" class="link" data-vote="-1">I disagree</button>' : "") + "</p>" +
+      (canEdit && me ? ' <button type="button" class="textbutton" data-vote="1">I agree</button> <button type="button" class="textbutton" data-vote="-1">I disagree</button>' : "") + "</p>" +
       `<p class="small muted">Last changed by ${esc(item.updated_by)}.</p><ul class="comments" id="comments"></ul>`;
     if (canEdit) html += '<form id="comment-form" class="stack"><label for="comment-text">Comment</label><textarea id="comment-text" name="text" required maxlength="4000"></textarea><button>Add comment</button></form>';
     box.innerHTML = html;
@@ -348,12 +375,12 @@
       const loop = loops[Number(li.dataset.loop)];
       if (li.classList.contains("active")) clearHighlight(); else highlight(loop.factors, loop.links, li);
     }));
-    const top = result.centrality.slice(0, 8);
+    const top = result.central_factors.by_leverage.slice(0, 8);
     $("centrality").innerHTML = top.length ? '<table class="maps-list small"><thead><tr><th>Factor</th><th class="num">Causes</th><th class="num">Effects</th><th class="num">Leverage</th></tr></thead><tbody>' +
       top.map(r => `<tr><td>${esc(r.label)}</td><td class="num">${r.in_degree}</td><td class="num">${r.out_degree}</td><td class="num">${Number(r.leverage).toFixed(2)}</td></tr>`).join("") + "</tbody></table>" : "";
-    const effects = result.effects || [];
+    const effects = result.interventions.effects || [];
     $("paths").innerHTML = effects.length ? "<h3>Interventions and outcomes</h3><ul class='small'>" + effects.map(e =>
-      `<li>${esc(e.intervention_label)} → ${esc(e.outcome_label)}: <strong>${esc(e.net)}</strong> (${e.paths} path${e.paths === 1 ? "" : "s"})</li>`).join("") + "</ul>" : '<p class="small muted">Mark factors as interventions and outcomes to see the paths between them.</p>';
+      `<li>${esc(e.intervention_label)} → ${esc(e.outcome_label)}: <strong>${esc(EFFECT_WORDS[e.effect] || e.effect)}</strong> (${e.paths} path${e.paths === 1 ? "" : "s"})</li>`).join("") + "</ul>" : '<p class="small muted">Mark factors as interventions and outcomes to see the paths between them.</p>';
   }
 
   $("focus").addEventListener("submit", async event => {
@@ -376,7 +403,7 @@
     a.remove();
   }
   const fileName = ($("map-title").textContent || "map").trim().replace(/[^\w-]+/g, "-").toLowerCase();
-  $("fit").addEventListener("click", () => cy.fit(undefined, 30));
+  $("fit").addEventListener("click", fitView);
   $("export-png").addEventListener("click", () => download(fileName + ".png", cy.png({full: true, scale: 2, bg: "#ffffff", output: "blob"})));
   $("export-svg").addEventListener("click", () => download(fileName + ".svg", new Blob([toSvg()], {type: "image/svg+xml"})));
   const exportFormat = $("export-format");

@@ -1,0 +1,330 @@
+"""mobilise maps: participatory systems maps — import, export, and analyse them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats.map_formats import MAP_FORMATS
+from mobilise.presentation import significant
+from mobilise.workspace.map_analysis import MapAnalysisService
+
+app = typer.Typer(
+    help="Participatory systems maps: import and export (PRSM, Kumu, Mental Modeler, LOOPY, "
+    "GraphML, CSV, Vensim, XMILE), feedback loops, paths, leverage and what-if scenarios.",
+    no_args_is_help=True,
+)
+
+MapArg = Annotated[
+    str, typer.Argument(help="A stored map's id (see `mobilise maps list`) or a map file.")
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", help=f"The file's format: {', '.join(MAP_FORMATS)} (default: guessed)."
+    ),
+]
+
+
+def _service(ctx: typer.Context, source: str) -> tuple[MapAnalysisService, Any]:
+    """The analysis service, with the workspace open only for a stored map."""
+    if Path(source).is_file():
+        return MapAnalysisService(None), None
+    workspace = state(ctx).open()
+    return workspace.map_analysis, workspace
+
+
+def _source(source: str, file_format: str | None, service: MapAnalysisService) -> Any:
+    return (
+        service.causal_map(Path(source), format=file_format) if Path(source).is_file() else source
+    )
+
+
+@app.command("list")
+def list_maps(
+    ctx: typer.Context,
+    place: Annotated[str | None, typer.Option(help="Only this place's maps.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the stored maps."""
+    with state(ctx).open() as ws:
+        found = ws.maps.list(place=place)
+    if as_json:
+        print_json([m.to_dict() for m in found])
+        return
+    table = Table("id", "title", "place", "factors", "links", "status", "changed")
+    for m in found:
+        table.add_row(
+            m.id,
+            m.title,
+            m.place or "–",
+            str(m.n_factors),
+            str(m.n_links),
+            m.status,
+            f"{m.updated_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+@app.command("import")
+def import_map(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The map file.", exists=True, dir_okay=False)],
+    file_format: FormatOpt = None,
+    place: Annotated[str | None, typer.Option(help="The place the map is about.")] = None,
+    title: Annotated[str | None, typer.Option(help="A title (default: the file's).")] = None,
+    group: Annotated[
+        str, typer.Option("--group", help="The stakeholder group whose map it is.")
+    ] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a map file as a new map (all or nothing)."""
+    with state(ctx).open() as ws:
+        info = ws.map_analysis.import_file(
+            file, format=file_format, place=place, title=title, stakeholder_group=group
+        )
+    if as_json:
+        print_json(info.to_dict())
+        return
+    console.print(
+        f"Imported [bold]{info.title}[/]: {info.n_factors} factors, {info.n_links} links "
+        f"(map {info.id})."
+    )
+
+
+@app.command("export")
+def export_map(
+    ctx: typer.Context,
+    source: MapArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    file_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="mobilise, prsm, prsm-xlsx, prsm-csv, kumu, kumu-xlsx, mentalmodeler, loopy, "
+            "graphml or csv (default: from the output's suffix).",
+        ),
+    ] = None,
+) -> None:
+    """Write a map (stored, or a file in another format) for another tool."""
+    chosen = file_format or _format_of(output)
+    service, workspace = _service(ctx, source)
+    try:
+        data, _name, _media = service.export(_source(source, None, service), chosen)
+    finally:
+        if workspace is not None:
+            workspace.close()
+    output.write_bytes(data)
+    console.print(f"Wrote {output} ({MAP_FORMATS[chosen].label}, {len(data):,} bytes).")
+
+
+@app.command("loops")
+def loops(
+    ctx: typer.Context,
+    source: MapArg,
+    file_format: FormatOpt = None,
+    max_length: Annotated[int | None, typer.Option(help="Longest loop, in links.")] = None,
+    max_loops: Annotated[int, typer.Option(help="Stop after this many loops.")] = 10_000,
+    time_budget: Annotated[float, typer.Option(help="Stop after this many seconds.")] = 5.0,
+    through: Annotated[
+        list[str] | None, typer.Option(help="Only loops through this factor (id or label).")
+    ] = None,
+    rank: Annotated[str, typer.Option(help="Order: length, focus or strength.")] = "length",
+    as_json: JsonOpt = False,
+) -> None:
+    """Feedback loops, each reinforcing, balancing or undetermined (a link of unknown sign)."""
+    service, workspace = _service(ctx, source)
+    try:
+        report = service.loops(
+            _source(source, file_format, service),
+            max_length=max_length,
+            max_loops=max_loops,
+            time_budget_s=time_budget,
+            through=through,
+            rank_by=rank,
+        )
+    finally:
+        if workspace is not None:
+            workspace.close()
+    found = report.to_dict()
+    if as_json:
+        print_json(found)
+        return
+    counts = found["counts"]
+    console.print(
+        f"{found['total']:,} loops: {counts['reinforcing']:,} reinforcing, "
+        f"{counts['balancing']:,} balancing, {counts['undetermined']:,} undetermined."
+        + (f" [yellow]Cut short ({found['reason']}).[/]" if found["truncated"] else "")
+    )
+    table = Table("loop", "kind", "links", "factors")
+    for loop in found["loops"][:50]:
+        table.add_row(
+            loop["id"], loop["kind"], str(loop["length"]), " → ".join(loop["labels"][:12])
+        )
+    console.print(table)
+
+
+@app.command("paths")
+def paths(
+    ctx: typer.Context,
+    source: MapArg,
+    file_format: FormatOpt = None,
+    sources: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="Start here (default: every intervention)."),
+    ] = None,
+    targets: Annotated[
+        list[str] | None, typer.Option("--to", help="End here (default: every outcome).")
+    ] = None,
+    max_length: Annotated[int, typer.Option(help="Longest path, in links.")] = 6,
+    as_json: JsonOpt = False,
+) -> None:
+    """Causal paths from interventions to outcomes, the net effect of each intervention on each
+    outcome, and interventions that pull an outcome in opposite directions."""
+    service, workspace = _service(ctx, source)
+    try:
+        found = service.paths(
+            _source(source, file_format, service),
+            sources=sources,
+            targets=targets,
+            max_length=max_length,
+        )
+    finally:
+        if workspace is not None:
+            workspace.close()
+    if as_json:
+        print_json(found)
+        return
+    table = Table("from", "to", "effect", "paths", "+", "−", "?")
+    for e in found["effects"]:
+        table.add_row(
+            e["intervention_label"],
+            e["outcome_label"],
+            e["effect"],
+            str(e["paths"]),
+            str(e["positive"]),
+            str(e["negative"]),
+            str(e["ambiguous"]),
+        )
+    console.print(table)
+    for c in found["conflicts"]:
+        console.print(f"[yellow]Conflict:[/] {c}")
+
+
+@app.command("centrality")
+def centrality(
+    ctx: typer.Context,
+    source: MapArg,
+    file_format: FormatOpt = None,
+    top: Annotated[int, typer.Option(help="Show this many factors.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Causes and effects of each factor, betweenness, closeness and leverage."""
+    service, workspace = _service(ctx, source)
+    try:
+        frame = service.centrality(_source(source, file_format, service))
+    finally:
+        if workspace is not None:
+            workspace.close()
+    if as_json:
+        print_json(frame.reset_index().to_dict("records"))
+        return
+    table = Table("factor", "kind", "causes", "effects", "betweenness", "leverage")
+    for _, r in frame.sort_values("leverage", ascending=False).head(top).iterrows():
+        table.add_row(
+            str(r["label"]),
+            str(r["kind"]),
+            str(r["in_degree"]),
+            str(r["out_degree"]),
+            significant(float(r["betweenness"]), 2),
+            significant(float(r["leverage"]), 2),
+        )
+    console.print(table)
+
+
+@app.command("scenario")
+def scenario(
+    ctx: typer.Context,
+    source: MapArg,
+    file_format: FormatOpt = None,
+    clamp: Annotated[
+        list[str] | None,
+        typer.Option(help="Hold a factor at a value from -1 to 1: 'Label=1' (repeatable)."),
+    ] = None,
+    saved: Annotated[
+        str | None, typer.Option("--saved", help="Use a scenario saved in the map file.")
+    ] = None,
+    rule: Annotated[str, typer.Option(help="kosko, modified_kosko or rescaled.")] = "kosko",
+    transfer: Annotated[
+        str, typer.Option(help="sigmoid, tanh, bivalent or trivalent.")
+    ] = "sigmoid",
+    as_json: JsonOpt = False,
+) -> None:
+    """A what-if scenario (fuzzy cognitive map): hold factors, compare with the baseline."""
+    service, workspace = _service(ctx, source)
+    try:
+        map_source = _source(source, file_format, service)
+        clamps = _clamps(clamp or [])
+        if saved is not None:
+            named = {s["name"]: s for s in service.scenarios(map_source)}
+            if saved not in named:
+                raise ValidationError(
+                    f"The map has no scenario {saved!r}; it has: {', '.join(named) or 'none'}.",
+                    problems=[Problem("unknown scenario", field="saved")],
+                )
+            clamps = {**named[saved]["clamps"], **clamps}
+        frame = service.scenario(map_source, clamps, rule=rule, transfer=transfer)
+    finally:
+        if workspace is not None:
+            workspace.close()
+    if as_json:
+        print_json(frame.reset_index().to_dict("records"))
+        return
+    table = Table("factor", "baseline", "scenario", "change", title="What if")
+    for _, r in frame.iterrows():
+        table.add_row(
+            str(r["label"]) + (" (held)" if r["clamped"] else ""),
+            f"{r['baseline']:.3f}",
+            f"{r['scenario']:.3f}",
+            f"{r['change']:+.3f}",
+        )
+    console.print(table)
+
+
+def _clamps(texts: list[str]) -> dict[str, float]:
+    clamps: dict[str, float] = {}
+    problems = []
+    for text in texts:
+        name, _, value = text.rpartition("=")
+        try:
+            clamps[name.strip()] = float(value)
+        except ValueError:
+            problems.append(Problem(f"{text!r} is not 'factor=value'", field="clamp"))
+        if not name.strip():
+            problems.append(Problem(f"{text!r} names no factor", field="clamp"))
+    if problems:
+        raise ValidationError("Cannot read the clamps.", problems=problems)
+    return clamps
+
+
+def _format_of(path: Path) -> str:
+    by_suffix = {
+        ".prsm": "prsm",
+        ".mmp": "mentalmodeler",
+        ".graphml": "graphml",
+        ".csv": "csv",
+        ".json": "mobilise",
+        ".xlsx": "prsm-xlsx",
+    }
+    found = by_suffix.get(path.suffix.lower())
+    if found is None:
+        raise ValidationError(
+            f"Cannot tell which format to write {path.name} in; give --format.",
+            problems=[Problem("give --format", field="format")],
+        )
+    return found

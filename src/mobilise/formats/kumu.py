@@ -1,0 +1,806 @@
+"""Kumu (https://kumu.io) maps: JSON blueprints, full JSON exports and Excel workbooks.
+
+Kumu reads and writes three shapes of the same data:
+
+- an import **blueprint**: ``{"elements": [{"label", "type", "description", "tags", ...}],
+  "connections": [{"from", "to", "type", "direction", ...}]}``, where ``from`` and ``to`` are
+  element labels (or ``id``\\ s, when elements have them);
+- a **full export**: ``{"name", "attributes": [...], "elements": [{"_id", "attributes":
+  {"label", "element type", ...}}], "connections": [{"_id", "from", "to", "direction",
+  "delayed", "reversed", "attributes": {"connection type", ...}}], "loops": [{"_id",
+  "attributes": {"label"}, "connections": [ids]}], "maps": [...], ...}``;
+- an Excel **workbook**: element sheets with ``Label`` in A1, connection sheets with ``From``
+  and ``To`` in A1 and B1 (or ``ID`` first), several values in a cell separated by ``|``; sheets
+  whose name contains ``(ignore)`` are skipped.
+
+How a map is read:
+
+- an element is a :class:`~mobilise.formats.causal_map.Factor`. Its type (``type`` or
+  ``element type``) is the factor's ``kind`` when it names one of
+  :data:`~mobilise.formats.causal_map.FACTOR_KINDS`, in any case and in the singular or plural,
+  alone or as its last word ("Outcome", "Interventions", "Community asset"). Otherwise the kind
+  is ``"other"`` and the type is kept as the factor's ``group``, unless the element has a
+  ``category`` (or ``group``) field, which is always the group. The type as written is kept in
+  ``attributes["kumu"]["element type"]`` and written back;
+- ``description`` is the factor's description; ``populations`` (``|``-separated or a list),
+  ``indicator id`` and ``asset category`` fill those fields; other fields (``tags``, ...) are
+  kept in ``Factor.attributes`` by name;
+- a connection is a :class:`~mobilise.formats.causal_map.Link`. Its polarity is its type
+  (``type`` or ``connection type``) read by
+  :func:`~mobilise.formats.causal_map.polarity_of`: ``++`` and ``--`` (same direction) are
+  ``"+"``, ``+-`` and ``-+`` are ``"-"``, and so are ``+`` and ``-``; any other type is ``"?"``.
+  A type other than a bare ``+``, ``-`` or ``?`` is kept in ``attributes["kumu"]`` to be written
+  back. ``delayed`` is the link's ``delay``; ``description`` its
+  ``evidence``; ``strength``, ``weight``, ``confidence``, ``stakeholder group`` and ``contested``
+  fill those fields when they fit them;
+- a ``mutual`` connection is two links, the second with id ``<id>-reverse``; an ``undirected``
+  one is one link from ``from`` to ``to`` (its direction is kept); a ``reversed`` one runs from
+  ``to`` to ``from``;
+- a full export's loops are kept in ``CausalMap.attributes["loops"]`` as ``{"id", "label",
+  "links": [link ids], ...}``, the shape :func:`write_kumu_json` takes; element positions come
+  from the default map's layout.
+
+Writing reverses this. An element's type is the factor's kind ("Outcome", "Intervention",
+"Driver", "Asset"), or the type it was read with if that names the same kind; a factor of kind
+``"other"`` has its group as its type (unless the group reads as a kind, when it goes in a
+``category`` field, as does the group of a factor of any other kind). A connection's type is the
+type it was read with if that says the link's polarity, else ``+``, ``-`` or ``?``. Plain
+attributes (text, numbers, lists) are written as fields; ``"mutual"`` pairs as two directed
+connections.
+
+Elements with the same label in a blueprint or workbook (and no ``id``) are one element, as in
+Kumu: the first one's fields win. A connection naming a label no element has is an error, except
+in a file of connections only, where the elements are made from the connections' labels. Factor
+ids of label-keyed files are the labels.
+
+Blueprints and workbooks name elements by label, so a map with repeated labels is written with
+the later ones made unique: the second "Stress" becomes "Stress (2)", the third "Stress (3)"
+(skipping any label the map already has). In a workbook, where ``|`` separates values, a ``|`` in
+a label is written as ``/``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import PurePath
+from typing import Any
+
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats._map_files import (
+    as_dict,
+    as_flag,
+    decode_text,
+    link_extras,
+    link_fields,
+    many,
+    mobilise_extra,
+    one_line,
+    plain_attributes,
+    raise_if,
+    read_mobilise_extra,
+    read_workbook,
+    sheet_columns,
+    sheet_records,
+    text_or_none,
+    unique_labels,
+    unreadable,
+    workbook_bytes,
+)
+from mobilise.formats.causal_map import (
+    FACTOR_KINDS,
+    POLARITIES,
+    CausalMap,
+    Factor,
+    Link,
+    polarity_of,
+)
+
+__all__ = ["kind_of", "read_kumu_json", "read_kumu_xlsx", "write_kumu_json", "write_kumu_xlsx"]
+
+_ELEMENT_KEYS = {
+    "id",
+    "_id",
+    "label",
+    "type",
+    "element type",
+    "description",
+    "category",
+    "group",
+    "populations",
+    "indicator id",
+    "asset category",
+}
+_CONNECTION_KEYS = {
+    "id",
+    "_id",
+    "from",
+    "to",
+    "type",
+    "connection type",
+    "direction",
+    "reversed",
+    "label",
+    "description",
+}
+_TOP_LEVEL = {"elements", "connections", "loops", "name", "mobilise"}
+_MOBILISE_FIELDS = (
+    _ELEMENT_KEYS
+    | _CONNECTION_KEYS
+    | {
+        "strength",
+        "weight",
+        "confidence",
+        "delayed",
+        "stakeholder group",
+        "contested",
+    }
+)
+_NOT_MULTI = {"label", "description", "type", "element type", "connection type", "id", "_id"}
+
+
+# -- reading JSON ----------------------------------------------------------------------------
+
+
+def read_kumu_json(data: bytes, *, name: str = "map.json") -> CausalMap:
+    """Read a Kumu JSON file: an import blueprint or a full export (told apart by the elements'
+    ``_id``\\ s).
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    name
+        The file's name, for messages and ``CausalMap.source``.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When the file is not Kumu JSON, naming every problem (an element without a label, a
+        connection to an element that is not in the file, ...).
+    """
+    text = decode_text(data, name)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise unreadable(
+            name, f"this is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    if not isinstance(document, dict) or not any(
+        isinstance(document.get(key), list) for key in ("elements", "connections")
+    ):
+        raise unreadable(name, "this is not a Kumu map: there is no list of 'elements'")
+    problems: list[Problem] = []
+    for key in ("elements", "connections", "loops"):
+        if document.get(key) is not None and not isinstance(document.get(key), list):
+            problems.append(Problem(f"{key!r} is not a list", file=name, field=key))
+    raise_if(problems, name)
+    elements = document.get("elements") or []
+    if any(isinstance(e, dict) and ("_id" in e or "attributes" in e) for e in elements):
+        causal_map = _from_export(document, name, problems)
+    else:
+        causal_map = _from_records(
+            [_record(e) for e in elements],
+            [_record(c) for c in document.get("connections") or []],
+            name,
+            problems,
+        )
+    raise_if(problems, name)
+    return causal_map.check()
+
+
+def _record(item: object) -> dict[str, Any] | None:
+    return item if isinstance(item, dict) else None
+
+
+def _from_records(
+    elements: Sequence[dict[str, Any] | None],
+    connections: Sequence[dict[str, Any] | None],
+    name: str,
+    problems: list[Problem],
+    *,
+    element_at: Sequence[tuple[str, int]] = (),
+    connection_at: Sequence[tuple[str, int]] = (),
+) -> CausalMap:
+    """A map from label-keyed element and connection records (a blueprint or a workbook).
+
+    ``element_at`` / ``connection_at`` say where each record is, as (words for it, row), for
+    messages; by default "element 3", row 3.
+    """
+
+    def where(places: Sequence[tuple[str, int]], word: str, number: int) -> tuple[str, int]:
+        return places[number - 1] if places else (f"{word} {number}", number)
+
+    records: dict[str, dict[str, Any]] = {}
+    by_label: dict[str, str] = {}
+    for number, element in enumerate(elements, start=1):
+        who, row = where(element_at, "element", number)
+        if element is None:
+            problems.append(Problem(f"{who} is not a JSON object", file=name, row=row))
+            continue
+        fields = _by_key(element)
+        label = one_line(fields.get("label"))
+        if not label:
+            problems.append(Problem(f"{who} has no label", file=name, row=row, field="label"))
+            continue
+        key = one_line(fields.get("id")) or label
+        # Kumu merges elements with the same label (or id): the first one's fields win.
+        records[key] = {**element, **records[key]} if key in records else dict(element)
+        by_label.setdefault(label, key)
+    factors = {key: _factor(record, key) for key, record in records.items()}
+    made_from_labels = not elements
+    links: list[Link] = []
+    for number, connection in enumerate(connections, start=1):
+        who, row = where(connection_at, "connection", number)
+        if connection is None:
+            problems.append(Problem(f"{who} is not a JSON object", file=name, row=row))
+            continue
+        fields = _by_key(connection)
+        ends: list[list[str]] = []
+        for end in ("from", "to"):
+            names = [one_line(v) for v in _as_list(fields.get(end)) if one_line(v)]
+            if not names:
+                problems.append(Problem(f"{who} has no {end!r}", file=name, row=row, field=end))
+            found = []
+            for label in names:
+                factor_id = label if label in factors else by_label.get(label)
+                if factor_id is None and made_from_labels:
+                    factors[label] = Factor(id=label, label=label)
+                    by_label[label] = factor_id = label
+                if factor_id is None:
+                    problems.append(
+                        Problem(
+                            f"{who}: {end!r} is {label!r}, which is not the label of an element",
+                            file=name,
+                            row=row,
+                            field=end,
+                        )
+                    )
+                else:
+                    found.append(factor_id)
+            ends.append(found)
+        base_id = one_line(fields.get("id")) or f"connection-{number}"
+        pairs = [(s, t) for s in ends[0] for t in ends[1]]
+        for count, (source, target) in enumerate(pairs, start=1):
+            link_id = base_id if len(pairs) == 1 else f"{base_id}-{count}"
+            links.extend(_links(connection, link_id, source, target))
+    return CausalMap(
+        title=PurePath(name).stem,
+        factors=list(factors.values()),
+        links=links,
+        source=name,
+    )
+
+
+def _from_export(document: dict[str, Any], name: str, problems: list[Problem]) -> CausalMap:
+    factors: list[Factor] = []
+    for number, element in enumerate(document.get("elements") or [], start=1):
+        element_id = as_dict(element).get("_id")
+        if not isinstance(element, dict) or element_id in (None, ""):
+            problems.append(
+                Problem(f"element {number} has no '_id'", file=name, row=number, field="_id")
+            )
+            continue
+        factors.append(_factor(as_dict(element.get("attributes")), str(element_id)))
+    ids = {factor.id for factor in factors}
+    links: list[Link] = []
+    for number, connection in enumerate(document.get("connections") or [], start=1):
+        if not isinstance(connection, dict) or connection.get("_id") in (None, ""):
+            problems.append(
+                Problem(f"connection {number} has no '_id'", file=name, row=number, field="_id")
+            )
+            continue
+        link_id = str(connection["_id"])
+        ends = []
+        for end in ("from", "to"):
+            element_id = str(connection.get(end) or "")
+            if element_id not in ids:
+                problems.append(
+                    Problem(
+                        f"connection {link_id!r}: {end!r} is {element_id!r}, which is not the "
+                        "_id of an element in the file",
+                        file=name,
+                        row=number,
+                        field=end,
+                    )
+                )
+            ends.append(element_id)
+        values = dict(as_dict(connection.get("attributes")))
+        for key in ("direction", "delayed", "reversed"):
+            if connection.get(key) is not None:
+                values[key] = connection[key]
+        links.extend(_links(values, link_id, ends[0], ends[1]))
+
+    maps = [m for m in document.get("maps") or [] if isinstance(m, dict)]
+    layout = next((m for m in maps if m.get("_id") == document.get("defaultMap")), None)
+    layout = layout or (maps[0] if maps else {})
+    positions = {}
+    for placed in layout.get("elements") or []:
+        position = as_dict(as_dict(placed).get("position"))
+        x, y = _coordinate(position.get("x")), _coordinate(position.get("y"))
+        if x is not None and y is not None:
+            positions[str(as_dict(placed).get("element"))] = (x, y)
+    for factor in factors:
+        factor.x, factor.y = positions.get(factor.id, (None, None))
+
+    link_ids = {link.id for link in links}
+    loops = []
+    given_loops = document.get("loops")
+    for number, loop in enumerate(given_loops if isinstance(given_loops, list) else [], start=1):
+        fields = dict(as_dict(as_dict(loop).get("attributes")))
+        label = one_line(fields.pop("label", "")) or f"Loop {number}"
+        given = as_dict(loop).get("connections") or []
+        if not isinstance(given, list):
+            problems.append(
+                Problem(f"loop {label!r} has no list of connections", file=name, field="loops")
+            )
+            given = []
+        members = [str(c) for c in given]
+        unknown = [c for c in members if c not in link_ids]
+        if unknown:
+            problems.append(
+                Problem(
+                    f"loop {label!r} names connection {unknown[0]!r}, which is not in the file",
+                    file=name,
+                    field="loops",
+                )
+            )
+        loops.append(
+            {
+                "id": str(as_dict(loop).get("_id") or f"loop-{number}"),
+                "label": label,
+                "links": members,
+                **plain_attributes(fields),
+            }
+        )
+    question, scenarios = read_mobilise_extra(document.get("mobilise"), name, problems)
+    kept = {k: v for k, v in document.items() if k not in _TOP_LEVEL}
+    attributes: dict[str, Any] = {"kumu": kept}
+    if loops:
+        attributes["loops"] = loops
+    return CausalMap(
+        title=one_line(document.get("name")) or one_line(layout.get("name")) or PurePath(name).stem,
+        factors=factors,
+        links=links,
+        question=question,
+        description=str(layout.get("description") or "").strip(),
+        scenarios=scenarios,
+        attributes=attributes,
+        source=name,
+    )
+
+
+def _by_key(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's fields by lower-case name (the first of names that differ only in case)."""
+    fields: dict[str, Any] = {}
+    for key, value in record.items():
+        fields.setdefault(str(key).strip().casefold().replace("_", " ").strip(), value)
+    if "_id" in record:
+        fields.setdefault("_id", record["_id"])
+    return fields
+
+
+def _factor(record: Mapping[str, Any], factor_id: str) -> Factor:
+    known: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for key, value in record.items():
+        lowered = str(key).strip().casefold().replace("_", " ").strip()
+        lowered = "_id" if str(key) == "_id" else lowered
+        if lowered in _ELEMENT_KEYS and lowered not in known:
+            known[lowered] = value
+        elif value is not None and value != "" and value != []:
+            rest[str(key)] = value
+    element_type = one_line(known.get("type") or known.get("element type"))
+    kind = kind_of(element_type)
+    group = one_line(known.get("category") or known.get("group"))
+    if not group and kind == "other":
+        group = element_type
+    return Factor(
+        id=factor_id,
+        label=one_line(known.get("label")),
+        kind=kind,
+        description=str(known.get("description") or "").strip(),
+        group=group,
+        populations=many(known.get("populations")),
+        indicator_id=text_or_none(known.get("indicator id")),
+        asset_category=text_or_none(known.get("asset category")),
+        attributes={**rest, "kumu": {"element type": element_type}} if element_type else rest,
+    )
+
+
+def kind_of(element_type: str) -> str:
+    """The factor kind a Kumu element type names ("Community assets" -> ``"asset"``), else
+    ``"other"``."""
+    words = element_type.casefold().split()
+    if not words:
+        return "other"
+    for word in (words[-1], words[-1].removesuffix("s")):
+        if word in FACTOR_KINDS:
+            return word
+    return "other"
+
+
+def _links(values: Mapping[str, Any], link_id: str, source: str, target: str) -> list[Link]:
+    known: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for key, value in values.items():
+        lowered = str(key).strip().casefold().replace("_", " ").strip()
+        lowered = "_id" if str(key) == "_id" else lowered
+        if lowered in _CONNECTION_KEYS and lowered not in known:
+            known[lowered] = value
+        elif value is not None and value != "" and value != []:
+            rest[str(key)] = value
+    connection_type = one_line(known.get("type") or known.get("connection type"))
+    polarity = polarity_of(connection_type) or "?"
+    direction = one_line(known.get("direction")).casefold() or "directed"
+    if as_flag(known.get("reversed")):
+        source, target = target, source
+    fields, plain = link_fields(rest, polarity)
+    # a type that is just a polarity is written again from the polarity: no need to keep it
+    kept_type = connection_type and connection_type not in POLARITIES
+    raw: dict[str, Any] = {"connection type": connection_type} if kept_type else {}
+    if direction == "undirected":
+        raw["direction"] = direction
+    link = Link(
+        id=link_id,
+        source=source,
+        target=target,
+        polarity=polarity,
+        label=one_line(known.get("label")),
+        evidence=str(known.get("description") or "").strip(),
+        attributes={**plain, "kumu": raw} if raw else plain,
+        **fields,
+    )
+    if direction != "mutual":
+        return [link]
+    back = copy.deepcopy(link)
+    back.id, back.source, back.target = f"{link_id}-reverse", target, source
+    return [link, back]
+
+
+def _coordinate(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+# -- reading Excel ---------------------------------------------------------------------------
+
+
+def read_kumu_xlsx(data: bytes, *, name: str = "map.xlsx") -> CausalMap:
+    """Read a Kumu Excel workbook: element sheets (``Label`` in A1) and connection sheets
+    (``From`` and ``To`` in A1 and B1); ``ID`` may come first in either.
+
+    Several values in a cell are separated by ``|``; a ``To`` (or ``From``) cell naming several
+    elements makes a link to (or from) each.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When the workbook cannot be read, has no element or connection sheet, a sheet lacks
+        its Label or From/To column, or a connection names an element that is not in it.
+    mobilise.errors.ConfigurationError
+        When openpyxl is not installed (``pip install 'mobilise[xlsx]'``).
+    """
+    sheets = read_workbook(data, name)
+    problems: list[Problem] = []
+    elements: list[dict[str, Any] | None] = []
+    connections: list[dict[str, Any] | None] = []
+    element_at: list[tuple[str, int]] = []
+    connection_at: list[tuple[str, int]] = []
+    for title, rows in sheets.items():
+        if "(ignore)" in title.casefold() or not rows:
+            continue
+        header, records = sheet_records(rows)
+        first = [str(c).strip().casefold() if c is not None else "" for c in rows[0][:3]]
+        if first[:1] == ["id"]:
+            first = first[1:]
+        if first[:2] == ["from", "to"]:
+            connections += [_multi(header, record) for _, record in records]
+            connection_at += [(f"sheet {title!r}: the connection", n) for n, _ in records]
+        elif first[:1] == ["label"]:
+            elements += [_multi(header, record) for _, record in records]
+            element_at += [(f"sheet {title!r}: the element", n) for n, _ in records]
+        elif "connection" in title.casefold():
+            problems.append(
+                Problem(
+                    f"sheet {title!r} has no 'From' in A1 and 'To' in B1, as a Kumu connection "
+                    f"sheet has (found {', '.join(map(repr, header.values())) or 'nothing'})",
+                    file=name,
+                    field="From",
+                )
+            )
+        elif "element" in title.casefold():
+            problems.append(
+                Problem(
+                    f"sheet {title!r} has no 'Label' in A1, as a Kumu element sheet has (found "
+                    f"{', '.join(map(repr, header.values())) or 'nothing'})",
+                    file=name,
+                    field="Label",
+                )
+            )
+    if not problems and not elements and not connections:
+        problems.append(
+            Problem(
+                "there is no element sheet ('Label' in A1) or connection sheet ('From' in A1, "
+                f"'To' in B1); sheets found: {', '.join(map(repr, sheets)) or 'none'}",
+                file=name,
+            )
+        )
+    raise_if(problems, name)
+    causal_map = _from_records(
+        elements, connections, name, problems, element_at=element_at, connection_at=connection_at
+    )
+    raise_if(problems, name)
+    return causal_map.check()
+
+
+def _multi(header: Mapping[str, str], record: Mapping[str, Any]) -> dict[str, Any]:
+    """A sheet row by column name as written, ``|``-separated cells as lists."""
+    values: dict[str, Any] = {}
+    for key, value in record.items():
+        if value is None:
+            continue
+        if isinstance(value, str) and "|" in value and key not in _NOT_MULTI:
+            value = [part for part in (p.strip() for p in value.split("|")) if part]
+        values[header[key]] = value
+    return values
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def write_kumu_json(
+    causal_map: CausalMap,
+    *,
+    loops: Sequence[Mapping[str, Any]] | None = None,
+    blueprint: bool = False,
+) -> bytes:
+    """The map as Kumu JSON (UTF-8): a full-export document, or an import blueprint.
+
+    Parameters
+    ----------
+    causal_map
+        The map to write.
+    loops
+        Loops to name on the map, each ``{"label": "R1 ...", "links": [link ids]}`` (``id`` and
+        other text fields optional, written as the loop's fields); by default the loops kept
+        from the Kumu file the map was read from, if any. Written only in the full export: a
+        blueprint has no way to name its connections.
+    blueprint
+        Write an import blueprint (elements and connections by label, repeated labels made
+        unique) instead of the full export.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When a loop names a link that is not in the map.
+    """
+    if blueprint:
+        document = _blueprint(causal_map)
+    else:
+        if loops is None:
+            kept = causal_map.attributes.get("loops")
+            loops = (
+                [loop for loop in kept if isinstance(loop, Mapping)]
+                if isinstance(kept, list)
+                else []
+            )
+        document = _export(causal_map, loops)
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _blueprint(causal_map: CausalMap) -> dict[str, Any]:
+    labels = unique_labels(causal_map.factors)
+    elements = []
+    for factor in causal_map.factors:
+        fields = _element_fields(factor)
+        element_type = fields.pop("element type", "")
+        elements.append(
+            {
+                "label": labels[factor.id],
+                **({"type": element_type} if element_type else {}),
+                **fields,
+            }
+        )
+    connections = []
+    for link in causal_map.links:
+        fields = _connection_fields(link)
+        connections.append(
+            {
+                "from": labels.get(link.source, link.source),
+                "to": labels.get(link.target, link.target),
+                "type": fields.pop("connection type"),
+                "direction": fields.pop("direction"),
+                **fields,
+            }
+        )
+    return {"elements": elements, "connections": connections}
+
+
+def _export(causal_map: CausalMap, loops: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    kept = copy.deepcopy(as_dict(causal_map.attributes.get("kumu")))
+    link_ids = {link.id for link in causal_map.links}
+    problems = [
+        Problem(f"loop {loop.get('label')!r} names link {member!r}, which is not in the map")
+        for loop in loops
+        for member in _as_list(loop.get("links"))
+        if str(member) not in link_ids
+    ]
+    if problems:
+        raise ValidationError(
+            f"Cannot write {causal_map.title or 'the map'} as Kumu JSON: a loop names a link "
+            "that is not in the map.",
+            problems=problems,
+        )
+    elements = [
+        {"_id": factor.id, "attributes": {"label": factor.label, **_element_fields(factor)}}
+        for factor in causal_map.factors
+    ]
+    connections = []
+    for link in causal_map.links:
+        fields = _connection_fields(link)
+        connections.append(
+            {
+                "_id": link.id,
+                "from": link.source,
+                "to": link.target,
+                "direction": fields.pop("direction"),
+                "delayed": bool(fields.pop("delayed", False)),
+                "reversed": False,
+                "attributes": fields,
+            }
+        )
+    loop_records = []
+    for number, loop in enumerate(loops, start=1):
+        fields = {
+            k: v
+            for k, v in plain_attributes(loop).items()
+            if k not in {"id", "_id", "label", "links"}
+        }
+        loop_records.append(
+            {
+                "_id": str(loop.get("id") or loop.get("_id") or f"loop-{number}"),
+                "attributes": {"label": str(loop.get("label") or f"Loop {number}"), **fields},
+                "connections": [str(member) for member in _as_list(loop.get("links"))],
+            }
+        )
+    maps, default_map = _layouts(causal_map, kept)
+    document: dict[str, Any] = {"name": causal_map.title}
+    document.update(kept)
+    document["maps"] = maps
+    document["defaultMap"] = default_map
+    document.update(elements=elements, connections=connections, loops=loop_records)
+    extra = mobilise_extra(causal_map)
+    if extra:
+        document["mobilise"] = extra
+    return document
+
+
+def _layouts(causal_map: CausalMap, kept: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+    """The kept maps (or a new one) with the factors' positions and the map's description."""
+    maps = [m for m in kept.pop("maps", None) or [] if isinstance(m, dict)]
+    default_map = kept.pop("defaultMap", None)
+    if not maps:
+        maps = [{"_id": "map-1", "name": causal_map.title, "elements": []}]
+    layout = next((m for m in maps if m.get("_id") == default_map), maps[0])
+    default_map = str(layout.get("_id") or "map-1")
+    layout["_id"] = default_map
+    if causal_map.description:
+        layout["description"] = causal_map.description
+    placed = layout.setdefault("elements", [])
+    by_element = {str(as_dict(p).get("element")): p for p in placed if isinstance(p, dict)}
+    for factor in causal_map.factors:
+        if factor.x is None or factor.y is None:
+            continue
+        entry = by_element.get(factor.id)
+        if entry is None:
+            entry = {"_id": f"{default_map}-{factor.id}", "element": factor.id}
+            placed.append(entry)
+        entry["position"] = {"x": factor.x, "y": factor.y}
+    return maps, default_map
+
+
+def _element_fields(factor: Factor) -> dict[str, Any]:
+    """The element's fields but its label: ``element type`` first."""
+    original = one_line(as_dict(factor.attributes.get("kumu")).get("element type"))
+    category = factor.group
+    if factor.kind != "other":
+        element_type = original if kind_of(original) == factor.kind else factor.kind.capitalize()
+    elif original and kind_of(original) == "other":
+        element_type = original
+    elif factor.group and kind_of(factor.group) == "other":
+        element_type = factor.group
+    else:
+        element_type = ""
+    if category == element_type:
+        category = ""
+    fields: dict[str, Any] = {"element type": element_type} if element_type else {}
+    if factor.description:
+        fields["description"] = factor.description
+    if category:
+        fields["category"] = category
+    if factor.populations:
+        fields["populations"] = list(factor.populations)
+    if factor.indicator_id:
+        fields["indicator id"] = factor.indicator_id
+    if factor.asset_category:
+        fields["asset category"] = factor.asset_category
+    for key, value in plain_attributes(factor.attributes).items():
+        if key.casefold() not in _ELEMENT_KEYS:
+            fields.setdefault(key, value)
+    return fields
+
+
+def _connection_fields(link: Link) -> dict[str, Any]:
+    """The connection's fields: ``connection type`` and ``direction`` first, then label,
+    description (the evidence), the mobilise link fields and the other attributes."""
+    raw = as_dict(link.attributes.get("kumu"))
+    original = one_line(raw.get("connection type"))
+    connection_type = (
+        original if original and (polarity_of(original) or "?") == link.polarity else link.polarity
+    )
+    direction = "undirected" if raw.get("direction") == "undirected" else "directed"
+    fields: dict[str, Any] = {"connection type": connection_type, "direction": direction}
+    if link.label:
+        fields["label"] = link.label
+    if link.evidence:
+        fields["description"] = link.evidence
+    fields.update(link_extras(link))
+    for key, value in plain_attributes(link.attributes).items():
+        if key.casefold() not in _CONNECTION_KEYS:
+            fields.setdefault(key, value)
+    return fields
+
+
+def write_kumu_xlsx(causal_map: CausalMap) -> bytes:
+    """The map as a Kumu Excel workbook: sheets Elements (``Label`` in A1) and Connections
+    (``From``, ``To`` in A1, B1), elements named by label (repeated labels made unique),
+    several values in a cell separated by ``|`` (so a ``|`` in a label becomes ``/``)."""
+    labels = unique_labels(causal_map.factors, avoid="|")
+    element_rows = []
+    for factor in causal_map.factors:
+        fields = _element_fields(factor)
+        row = {"Label": labels[factor.id], "Type": fields.pop("element type", "")}
+        for key, value in fields.items():
+            row.setdefault(_column(key), _cell_text(value))
+        element_rows.append(row)
+    connection_rows = []
+    for link in causal_map.links:
+        fields = _connection_fields(link)
+        row = {
+            "From": labels.get(link.source, link.source),
+            "To": labels.get(link.target, link.target),
+            "Type": fields.pop("connection type"),
+            "Direction": fields.pop("direction"),
+        }
+        for key, value in fields.items():
+            row.setdefault(_column(key), _cell_text(value))
+        connection_rows.append(row)
+    return workbook_bytes(
+        [
+            ("Elements", sheet_columns(element_rows, ["Label", "Type"]), element_rows),
+            (
+                "Connections",
+                sheet_columns(connection_rows, ["From", "To", "Type", "Direction"]),
+                connection_rows,
+            ),
+        ]
+    )
+
+
+def _column(key: str) -> str:
+    """A field mobilise names as a column header (``indicator id`` -> ``Indicator id``); other
+    fields keep their names."""
+    return key[:1].upper() + key[1:] if key in _MOBILISE_FIELDS else key
+
+
+def _cell_text(value: Any) -> Any:
+    return "|".join(str(v) for v in value) if isinstance(value, list) else value

@@ -1,0 +1,187 @@
+"""Analyses and files of systems maps, for a stored map or a map file alike.
+
+The CLI's ``mobilise maps loops|paths|centrality|scenario`` take either; the web app's side panel
+asks for a stored map's :meth:`MapAnalysisService.summary`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+
+from mobilise.analysis import fcm, systems
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats.causal_map import CausalMap
+from mobilise.formats.map_formats import MAP_FORMATS, read_map, write_map
+
+if TYPE_CHECKING:
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["MapAnalysisService"]
+
+MapSource = str | Path | CausalMap  # a stored map's id, a map file, or a map in memory
+
+
+class MapAnalysisService:
+    """Loops, submaps, paths, centrality and scenarios of maps; reading and writing map files."""
+
+    def __init__(self, workspace: Workspace | None) -> None:
+        self._ws = workspace  # None: map files and maps in memory only
+
+    # -- the map --------------------------------------------------------------------------------
+    def causal_map(self, source: MapSource, *, format: str | None = None) -> CausalMap:
+        """A stored map (by id), a map file (by path), or the map given."""
+        if isinstance(source, CausalMap):
+            return source
+        path = Path(source)
+        if isinstance(source, Path) or path.suffix or path.exists():
+            if not path.is_file():
+                raise ValidationError(
+                    f"No map file {path}.", problems=[Problem("no such file", file=str(path))]
+                )
+            return read_map(path.read_bytes(), name=path.name, format=format)
+        return self._workspace().maps.to_causal_map(str(source))
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        format: str | None = None,
+        place: str | None = None,
+        title: str | None = None,
+        stakeholder_group: str = "",
+    ) -> Any:
+        """Store a map file as a new map (all or nothing)."""
+        causal_map = self.causal_map(Path(path), format=format)
+        return self._workspace().maps.import_map(
+            causal_map, place=place, title=title, stakeholder_group=stakeholder_group
+        )
+
+    def import_bytes(
+        self, data: bytes, *, name: str, format: str | None = None, place: str | None = None
+    ) -> Any:
+        causal_map = read_map(data, name=name, format=format)
+        return self._workspace().maps.import_map(causal_map, place=place)
+
+    def export(self, source: MapSource, format: str) -> tuple[bytes, str, str]:
+        """The map as a file: its bytes, a file name and a media type."""
+        causal_map = self.causal_map(source)
+        data = write_map(causal_map, format)
+        found = MAP_FORMATS[format]
+        stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in causal_map.title.lower())
+        return data, (stem.strip("-") or "map") + found.suffix, found.media_type
+
+    # -- analyses -------------------------------------------------------------------------------
+    def summary(self, source: MapSource, **options: Any) -> dict[str, Any]:
+        """Every analysis with cheap defaults (loops time-boxed), as plain JSON."""
+        return systems.summary(self._graph(source), **options)
+
+    def loops(
+        self,
+        source: MapSource,
+        *,
+        max_length: int | None = None,
+        max_loops: int = 10_000,
+        time_budget_s: float = 2.0,
+        through: builtins.list[str] | None = None,
+        rank_by: str = "length",
+    ) -> systems.LoopReport:
+        graph = self._graph(source)
+        return systems.feedback_loops(
+            graph,
+            max_length=max_length,
+            max_loops=max_loops,
+            time_budget_s=time_budget_s,
+            through=self._factor_ids(graph, through) if through else None,
+            rank_by=rank_by,
+        )
+
+    def submap(
+        self, source: MapSource, focus: builtins.list[str], *, direction: str, steps: int | None
+    ) -> dict[str, Any]:
+        """The factors and links up or downstream of ``focus`` (ids or labels)."""
+        graph = self._graph(source)
+        found = systems.submap(
+            graph, self._factor_ids(graph, focus), direction=direction, steps=steps
+        )
+        return {
+            "factors": [str(n) for n in found.nodes],
+            "links": [str(k) for _, _, k in found.edges(keys=True)],
+            "steps": {str(n): d.get("steps_from_focus") for n, d in found.nodes(data=True)},
+        }
+
+    def paths(self, source: MapSource, **options: Any) -> dict[str, Any]:
+        """Paths from interventions to outcomes, their effects and conflicts."""
+        graph = self._graph(source)
+        for key in ("sources", "targets"):
+            if options.get(key):
+                options[key] = self._factor_ids(graph, options[key])
+        found = systems.intervention_paths(graph, **options)
+        effects = systems.intervention_effects(found)
+        return {
+            "paths": found.to_dict(),
+            "effects": _records(effects),
+            "conflicts": _records(systems.conflicts(effects)),
+        }
+
+    def centrality(self, source: MapSource, *, weighted: bool = True) -> pd.DataFrame:
+        return systems.centrality(self._graph(source), weighted=weighted)
+
+    def scenario(self, source: MapSource, clamps: dict[str, float], **options: Any) -> pd.DataFrame:
+        """A what-if scenario (fuzzy cognitive map): clamp factors (ids or labels) and compare
+        the steady state with the baseline."""
+        graph = self._graph(source)
+        ids = self._factor_ids(graph, list(clamps))
+        return fcm.scenario(graph, dict(zip(ids, clamps.values(), strict=True)), **options)
+
+    def scenarios(self, source: MapSource) -> builtins.list[dict[str, Any]]:
+        """The what-if scenarios saved with a map file (e.g. Mental Modeler's)."""
+        causal_map = self.causal_map(source)
+        return [{"name": s.name, "clamps": s.clamps} for s in causal_map.scenarios]
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _workspace(self) -> Workspace:
+        if self._ws is None:
+            raise ValidationError("Open a workspace to use stored maps (or name a map file).")
+        return self._ws
+
+    def _graph(self, source: MapSource) -> nx.MultiDiGraph:
+        return self.causal_map(source).to_graph()
+
+    @staticmethod
+    def _factor_ids(graph: nx.MultiDiGraph, names: builtins.list[str]) -> builtins.list[str]:
+        """Factor ids from ids or labels (a label must name one factor)."""
+        by_label: dict[str, builtins.list[str]] = {}
+        for node, data in graph.nodes(data=True):
+            by_label.setdefault(str(data.get("label", "")).strip().casefold(), []).append(node)
+        found, problems = [], []
+        for name in names:
+            if name in graph:
+                found.append(name)
+                continue
+            matches = by_label.get(str(name).strip().casefold(), [])
+            if len(matches) == 1:
+                found.append(matches[0])
+            elif matches:
+                problems.append(
+                    Problem(f"{name!r} names {len(matches)} factors; use one's id", field="factor")
+                )
+            else:
+                problems.append(Problem(f"no factor {name!r} in the map", field="factor"))
+        if problems:
+            raise ValidationError(
+                f"Cannot find the factors: {len(problems)} problems."
+                if len(problems) > 1
+                else f"Cannot find the factor: {problems[0].message}.",
+                problems=problems,
+            )
+        return found
+
+
+def _records(frame: pd.DataFrame) -> builtins.list[dict[str, Any]]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): v for k, v in row.items()} for row in clean.to_dict("records")]

@@ -1,0 +1,92 @@
+"""The systems-map editor in Chromium: two people on one map see each other's edits live."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobilise.settings import Settings
+from mobilise.web.app import create_app
+
+from ..conftest import serving
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def map_url(sqlite_workspace):
+    made = sqlite_workspace.maps.create(
+        "Parks and wellbeing", question="What keeps people out of the park?"
+    )
+    sqlite_workspace.maps.add_factor(made.id, {"label": "Mental wellbeing", "kind": "outcome"})
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
+    with serving(app) as url:
+        yield f"{url}/maps/{made.id}", made.id, sqlite_workspace
+
+
+def node_labels(page):
+    return page.evaluate("() => window.mobiliseMap.nodes().map(n => n.data('label')).sort()")
+
+
+def test_two_factors_and_a_negative_link_appear_in_a_second_page(browser, map_url, artifacts):
+    url, map_id, workspace = map_url
+    context = browser.new_context(viewport={"width": 1300, "height": 950})
+    one, two = context.new_page(), context.new_page()
+    errors: list[str] = []
+    for page in (one, two):
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        page.wait_for_selector("#live.on", timeout=20_000)
+
+    one.fill("#pseudonym", "Amy")
+    one.fill("#group", "Residents")
+    with one.expect_navigation():
+        one.click("#join button")
+    one.wait_for_selector("#live.on", timeout=20_000)
+    assert "You take part as Amy (Residents)" in one.inner_text("#joined")
+    for label in ("Fear of crime", "Park use"):
+        one.fill("#factor-label", label)
+        one.click("#add-factor button")
+        one.wait_for_function(
+            f"() => window.mobiliseMap.nodes().some(n => n.data('label') === {label!r})"
+        )
+    one.select_option("#link-from", label="Fear of crime")
+    one.select_option("#link-to", label="Park use")
+    one.select_option("#link-polarity", "-")
+    one.click("#add-link button")
+
+    # Pushed to the second page (how fast: benchmarks/systems.py).
+    two.wait_for_function(
+        "() => window.mobiliseMap.edges().length === 1", timeout=5_000, polling=50
+    )
+    assert node_labels(two) == ["Fear of crime", "Mental wellbeing", "Park use"]
+    edge = two.evaluate(
+        "() => { const e = window.mobiliseMap.edges()[0]; return [e.source().data('label'), "
+        "e.target().data('label'), e.data('polarity')] }"
+    )
+    assert edge == ["Fear of crime", "Park use", "-"]
+    two.screenshot(path=str(artifacts / "map-editor-second-page.png"))
+    (link,) = workspace.maps.content(map_id)["links"]
+    assert link["polarity"] == "-" and link["stakeholder_group"] == "Residents"
+
+    # The second page selects the link and sees who drew it; a stale edit there is refused.
+    two.evaluate("() => window.mobiliseMap.edges()[0].emit('tap')")
+    two.wait_for_selector("#selected-form")
+    assert "Fear of crime" in two.inner_text("#selected")
+    assert errors == []
+    context.close()
+
+
+def test_a_loop_is_listed_and_highlighted(browser, map_url):
+    url, map_id, workspace = map_url
+    a = workspace.maps.add_factor(map_id, {"label": "Use"})["id"]
+    b = workspace.maps.add_factor(map_id, {"label": "Safety"})["id"]
+    workspace.maps.add_link(map_id, {"source_id": a, "target_id": b, "polarity": "+"})
+    workspace.maps.add_link(map_id, {"source_id": b, "target_id": a, "polarity": "+"})
+    page = browser.new_page(viewport={"width": 1300, "height": 950})
+    page.goto(url)
+    page.wait_for_selector("#loops li[data-loop]", timeout=20_000)
+    assert "reinforcing" in page.inner_text("#loops")
+    page.click("#loops li[data-loop]")
+    faded = page.evaluate("() => window.mobiliseMap.elements('.faded').length")
+    assert faded == 1  # "Mental wellbeing", not on the loop
+    page.close()

@@ -1,0 +1,80 @@
+"""One table of map formats: each file is recognised, and every writable format reads back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mobilise import ValidationError
+from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.formats.map_formats import MAP_FORMATS, detect_format, read_map, write_map
+
+from ..conftest import FIXTURES
+
+MAPS = FIXTURES / "systems_maps"
+DEMO = Path(__file__).parents[2] / "src" / "mobilise" / "demo" / "data" / "systems_maps"
+
+
+@pytest.mark.parametrize(
+    ("path", "format"),
+    [
+        (MAPS / "green_space.prsm", "prsm"),
+        (MAPS / "green_space_compressed.prsm", "prsm"),
+        (MAPS / "green_space_prsm.csv", "prsm-csv"),
+        (MAPS / "green_space_kumu_blueprint.json", "kumu"),
+        (MAPS / "green_space_kumu_export.json", "kumu"),
+        (MAPS / "mentalmodeler" / "public_health.mmp", "mentalmodeler"),
+        (MAPS / "mentalmodeler" / "fire_model.json.mmp", "mentalmodeler"),
+        (MAPS / "edgelist_messy.csv", "csv"),
+        (MAPS / "vensim_green_space.mdl", "vensim"),
+        (MAPS / "xmile_green_space.xmile", "xmile"),
+        (DEMO / "green_space_mental_wellbeing_northamptonshire.json", "mobilise"),
+    ],
+)
+def test_each_file_is_recognised_and_read(path, format):
+    data = path.read_bytes()
+    assert detect_format(data, path.name) == format
+    found = read_map(data, name=path.name)
+    assert found.factors and found.links
+
+
+def small_map() -> CausalMap:
+    return CausalMap(
+        title="Parks and mood",
+        factors=[
+            Factor("a", "Green space near home", kind="asset", x=0, y=0),
+            Factor("b", "Time outdoors", kind="driver", x=100, y=0),
+            Factor("c", "Low mood", kind="outcome", x=200, y=0),
+        ],
+        links=[
+            Link("1", "a", "b", polarity="+"),
+            Link("2", "b", "c", polarity="-"),
+            Link("3", "c", "b", polarity="-"),
+        ],
+    )
+
+
+@pytest.mark.parametrize("format", [name for name, f in MAP_FORMATS.items() if f.write is not None])
+def test_every_writable_format_reads_back_the_same_signed_links(format):
+    if format.endswith("xlsx"):
+        pytest.importorskip("openpyxl")
+    written = write_map(small_map(), format)
+    name = "map" + MAP_FORMATS[format].suffix
+    again = read_map(written, name=name, format=format)
+    labels = {f.id: f.label for f in again.factors}
+    links = sorted((labels[k.source], labels[k.target], k.polarity) for k in again.links)
+    assert links == [
+        ("Green space near home", "Time outdoors", "+"),
+        ("Low mood", "Time outdoors", "-"),
+        ("Time outdoors", "Low mood", "-"),
+    ]
+
+
+def test_unknown_and_read_only_formats_are_refused_in_words():
+    with pytest.raises(ValidationError, match="Unknown map format 'visio'"):
+        read_map(b"{}", name="x.json", format="visio")
+    with pytest.raises(ValidationError, match="Cannot write a map as 'vensim'"):
+        write_map(small_map(), "vensim")
+    with pytest.raises(ValidationError, match="Cannot tell what kind of map"):
+        detect_format(b"\x00\x01", "mystery.bin")
