@@ -83,3 +83,23 @@ def test_a_malformed_file_names_itself(tmp_path, capsys):
     bad.write_text("<mentalmodeler><concepts><concept>")
     assert run(["-w", str(tmp_path / "ws.sqlite"), "maps", "import", str(bad)]) == 2
     assert "broken.mmp" in capsys.readouterr().err
+
+
+COVID = MAPS / "mentalmodeler" / "compare" / "covid"
+
+
+def test_compare_groups_maps_and_store_the_merge(tmp_path, capsys):
+    """Three participants' COVID maps with messy labels: matched, agreed, merged."""
+    files = [str(COVID / f"participant_{k}.mmp") for k in (3, 4, 5)]
+    ws = ["-w", str(tmp_path / "ws.sqlite")]
+    assert run([*ws, "maps", "compare", *files, "--merge-as", "All three", "--json"]) == 0
+    found = _json(capsys)
+    assert found["groups"] == ["participant_3", "participant_4", "participant_5"]
+    agreed = found["consensus"]["links"]
+    assert agreed and all(len(link["groups"]) >= 2 for link in agreed)
+    merged = found["merged_map"]
+    assert merged["n_links"] == 11 + 29 + 29  # every link of every group kept
+    assert run([*ws, "maps", "compare", files[1], files[2], "--json"]) == 0
+    assert "difference" in _json(capsys)
+    assert run([*ws, "maps", "compare", files[0]]) == 2
+    assert "at least two maps" in capsys.readouterr().err

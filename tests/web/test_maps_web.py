@@ -282,3 +282,43 @@ def test_a_malformed_import_is_a_422_naming_the_file(local):
     )
     assert "broken.mmp" in error_shape(response, 422, "invalid_input")["message"]
     assert local.get("/api/v1/maps").json() == []
+
+
+def test_compare_two_groups_maps_and_contributions(local):
+    first, _ = loop_map(local)
+    second, ids = loop_map(local)
+    base = f"/api/v1/maps/{second}"
+    amy = local.post(
+        f"{base}/participants", json={"pseudonym": "Amy", "stakeholder_group": "Residents"}
+    )
+    local.post(
+        f"{base}/links",
+        json={
+            "source_id": ids["Mood"],
+            "target_id": ids["Use"],
+            "polarity": "+",
+            "participant_id": amy.json()["id"],
+            "stakeholder_group": "Residents",
+        },
+    )
+    found = local.get(
+        "/api/v1/maps/compare", params={"map": [first, second], "min_share": 1}
+    ).json()
+    assert len(found["consensus"]["links"]) == 6  # the six both drew
+    assert found["difference"]["counts"]["only_b"] == 1  # Mood -> Use
+    shares = {r["stakeholder_group"]: r["links"] for r in local.get(f"{base}/contributions").json()}
+    assert shares["Residents"] == 1
+    error_shape(local.get("/api/v1/maps/compare", params={"map": [first]}), 422, "invalid_input")
+
+
+def test_saved_versions_are_listed_and_downloaded(local):
+    map_id, _ids = loop_map(local)
+    base = f"/api/v1/maps/{map_id}"
+    saved = local.post(f"{base}/snapshots", json={"label": "After the workshop"}).json()
+    assert [v["label"] for v in local.get(f"{base}/snapshots").json()] == ["After the workshop"]
+    local.delete(f"{base}/factors/{local.get(base).json()['factors'][0]['id']}")
+    then = local.get(f"{base}/snapshots/{saved['id']}")
+    assert then.status_code == 200
+    assert len(then.json()["factors"]) == 5  # as it was, before the deletion
+    other, _ = loop_map(local)
+    error_shape(local.get(f"/api/v1/maps/{other}/snapshots/{saved['id']}"), 404, "not_found")

@@ -296,6 +296,53 @@ def scenario(
     console.print(table)
 
 
+@app.command("compare")
+def compare(
+    ctx: typer.Context,
+    sources: Annotated[
+        list[str], typer.Argument(help="Two or more maps (stored ids or files), one per group.")
+    ],
+    min_share: Annotated[
+        float, typer.Option(help="Consensus: links drawn by at least this share of groups.")
+    ] = 0.5,
+    merge_as: Annotated[
+        str | None,
+        typer.Option("--merge-as", help="Also store one merged map with this title."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare several groups' maps: shared factors, consensus links, differences."""
+    stored = [s for s in sources if not Path(s).is_file()]
+    workspace = state(ctx).open() if stored or merge_as else None
+    service = workspace.map_analysis if workspace is not None else MapAnalysisService(None)
+    try:
+        found = service.compare(list(sources), min_share=min_share)
+        merged = service.merge(list(sources), title=merge_as) if merge_as else None
+    finally:
+        if workspace is not None:
+            workspace.close()
+    if merged is not None:
+        found["merged_map"] = merged.to_dict()
+    if as_json:
+        print_json(found)
+        return
+    agreed = found["consensus"]["links"]
+    console.print(
+        f"{len(found['groups'])} maps: {', '.join(found['groups'])}. "
+        f"{len(agreed)} links drawn by at least {min_share:.0%} of them."
+    )
+    table = Table("from", "to", "sign", "groups", title="Consensus")
+    for link in agreed:
+        sign = "contested" if link["contested"] else link["polarity"]
+        table.add_row(link["source_label"], link["target_label"], sign, ", ".join(link["groups"]))
+    console.print(table)
+    if "difference" in found:
+        counts = found["difference"]["counts"]
+        console.print("Difference: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if merged is not None:
+        console.print(f"Stored the merged map {merged.title!r} ({merged.id}).")
+
+
 def _clamps(texts: list[str]) -> dict[str, float]:
     clamps: dict[str, float] = {}
     problems = []

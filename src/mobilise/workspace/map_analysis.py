@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from mobilise.analysis import fcm, systems
+from mobilise.analysis import fcm, map_compare, systems
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.causal_map import CausalMap
+from mobilise.formats.causal_map import CausalMap, Factor, Link
 from mobilise.formats.map_formats import MAP_FORMATS, read_map, write_map
 
 if TYPE_CHECKING:
@@ -143,11 +143,125 @@ class MapAnalysisService:
         causal_map = self.causal_map(source)
         return [{"name": s.name, "clamps": s.clamps} for s in causal_map.scenarios]
 
+    # -- several groups' maps -------------------------------------------------------------------
+    def compare(
+        self,
+        sources: builtins.list[MapSource],
+        *,
+        min_share: float = 0.5,
+        synonyms: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """What several groups' maps share: matched factors (labels normalised), the consensus
+        links (drawn by at least ``min_share`` of the groups, with who drew them and whether
+        they agree on the sign) and, for two maps, their difference."""
+        graphs = self._named_graphs(sources)
+        matched = map_compare.match_factors(graphs, synonyms=synonyms)
+        agreed = map_compare.consensus(graphs, min_share=min_share, synonyms=synonyms)
+        found: dict[str, Any] = {
+            "groups": list(graphs),
+            "min_share": min_share,
+            "factors": _records(matched),
+            "consensus": {
+                "factors": [
+                    {"key": str(n), "label": d.get("label", ""), "groups": d.get("groups", [])}
+                    for n, d in agreed.nodes(data=True)
+                ],
+                "links": [
+                    {
+                        "source": str(a),
+                        "target": str(b),
+                        "source_label": agreed.nodes[a].get("label", ""),
+                        "target_label": agreed.nodes[b].get("label", ""),
+                        **{
+                            k: d[k]
+                            for k in (
+                                "polarity",
+                                "contested",
+                                "groups",
+                                "share",
+                                "positive",
+                                "negative",
+                                "unknown",
+                            )
+                        },
+                    }
+                    for a, b, d in agreed.edges(data=True)
+                ],
+            },
+        }
+        if len(graphs) == 2:
+            first, second = graphs.values()
+            found["difference"] = map_compare.difference(first, second, synonyms=synonyms).to_dict()
+        return found
+
+    def merge(
+        self,
+        sources: builtins.list[MapSource],
+        *,
+        title: str,
+        place: str | None = None,
+        synonyms: dict[str, str] | None = None,
+    ) -> Any:
+        """Store one map with every factor and link of the groups' maps, factors matched by
+        label, each link attributed to its group."""
+        graphs = self._named_graphs(sources)
+        merged = map_compare.merge(graphs, synonyms=synonyms)
+        factors = [
+            Factor(
+                id=str(node),
+                label=str(data.get("label") or node),
+                kind=str(data.get("kind") or "other"),
+                attributes={"groups": list(data.get("groups", []))},
+            )
+            for node, data in merged.nodes(data=True)
+        ]
+        links = [
+            Link(
+                id=str(key),
+                source=str(a),
+                target=str(b),
+                polarity=str(data.get("polarity", "?")),
+                strength=data.get("strength"),
+                delay=bool(data.get("delay")),
+                confidence=data.get("confidence"),
+                stakeholder_group=str(data.get("stakeholder_group", "")),
+                contested=bool(data.get("contested")),
+                label=str(data.get("label") or ""),
+            )
+            for a, b, key, data in merged.edges(keys=True, data=True)
+        ]
+        combined = CausalMap(title=title, factors=factors, links=links, source=title)
+        return self._workspace().maps.import_map(combined, place=place)
+
+    def contributions(self, source: MapSource) -> builtins.list[dict[str, Any]]:
+        """How much of a map each stakeholder group contributed (links by their group,
+        factors by the group of whoever added them)."""
+        frame = map_compare.contribution_shares(self._graph(source))
+        return _records(frame.reset_index())
+
     # -- helpers --------------------------------------------------------------------------------
     def _workspace(self) -> Workspace:
         if self._ws is None:
             raise ValidationError("Open a workspace to use stored maps (or name a map file).")
         return self._ws
+
+    def _named_graphs(self, sources: builtins.list[MapSource]) -> dict[str, nx.MultiDiGraph]:
+        """Each map's graph by a name for its group: a file's name, or a stored map's title
+        (made unique)."""
+        if len(sources) < 2:
+            raise ValidationError(
+                "Name at least two maps to compare.",
+                problems=[Problem("name at least two maps", field="map")],
+            )
+        graphs: dict[str, nx.MultiDiGraph] = {}
+        for source in sources:
+            causal_map = self.causal_map(source)
+            is_file = not isinstance(source, CausalMap) and Path(source).is_file()
+            name = Path(source).stem if is_file else (causal_map.title or str(source))  # type: ignore[arg-type]
+            while name in graphs:
+                name += " (again)"
+            graphs[name] = causal_map.to_graph()
+        return graphs
 
     def _graph(self, source: MapSource) -> nx.MultiDiGraph:
         return self.causal_map(source).to_graph()

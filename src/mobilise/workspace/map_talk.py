@@ -194,14 +194,15 @@ class MapTalkService:
             ).all()
         return [_snapshot(r._mapping) for r in rows]
 
-    def snapshot_map(self, snapshot_id: str) -> CausalMap:
-        """The map as it was saved in a snapshot."""
+    def snapshot_map(self, snapshot_id: str, *, map_id: str | None = None) -> CausalMap:
+        """The map as it was saved in a snapshot (of ``map_id``, when given)."""
+        query = select(map_snapshots).where(
+            map_snapshots.c.id == snapshot_id, map_snapshots.c.deleted_at.is_(None)
+        )
+        if map_id is not None:
+            query = query.where(map_snapshots.c.map_id == map_id)
         with self._ws.read() as connection:
-            row = connection.execute(
-                select(map_snapshots).where(
-                    map_snapshots.c.id == snapshot_id, map_snapshots.c.deleted_at.is_(None)
-                )
-            ).first()
+            row = connection.execute(query).first()
         if row is None:
             raise NotFound(f"No map snapshot {snapshot_id!r}.")
         return map_from_dict(row.content, name=row.label)

@@ -163,6 +163,23 @@ def create_map(body: MapCreate, workspace: WorkspaceDep, _user: MapEditorDep) ->
     ).to_dict()
 
 
+@api.get("/maps/compare", responses=ERRORS)
+def compare_maps(
+    workspace: WorkspaceDep,
+    maps: Annotated[list[str], Query(alias="map", description="Two or more map ids.")],
+    min_share: Annotated[float, Query(gt=0, le=1)] = 0.5,
+) -> dict[str, Any]:
+    """What several groups' maps share: matched factors, consensus links (with who drew them
+    and whether they agree on the sign) and, for two maps, their difference."""
+    return workspace.map_analysis.compare(list(maps), min_share=min_share)
+
+
+@api.get("/maps/{map_id}/contributions", responses=ERRORS)
+def contributions(map_id: str, workspace: WorkspaceDep) -> list[dict[str, Any]]:
+    """How much of the map each stakeholder group contributed."""
+    return workspace.map_analysis.contributions(map_id)
+
+
 @api.get("/maps/{map_id}", responses=ERRORS)
 def get_map(map_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
     """The map with its factors, links, participants and votes, at one revision."""
@@ -352,6 +369,23 @@ def save_snapshot(
 ) -> dict[str, Any]:
     """Save the whole map as it is now."""
     return workspace.map_talk.snapshot(map_id, body.label)
+
+
+@api.get(
+    "/maps/{map_id}/snapshots/{snapshot_id}",
+    responses={200: {"content": {"application/json": {}}}, **ERRORS},
+    response_class=Response,
+)
+def download_snapshot(map_id: str, snapshot_id: str, workspace: WorkspaceDep) -> Response:
+    """A saved version of the map as a mobilise map file."""
+    data, name, media_type = workspace.map_analysis.export(
+        workspace.map_talk.snapshot_map(snapshot_id, map_id=map_id), "mobilise"
+    )
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # -- following changes ----------------------------------------------------------------------------

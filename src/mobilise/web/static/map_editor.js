@@ -42,7 +42,8 @@
         "color": ele => POLARITY_COLOURS[ele.data("polarity")]}},
       {selector: ":selected", style: {"border-width": 3, "border-color": "#ffd700", "line-color": "#ffd700", "target-arrow-color": "#ffd700"}},
       {selector: ".faded", style: {"opacity": 0.15}},
-      {selector: ".highlight", style: {"border-width": 3, "border-color": "#ffd700", "width": 5}},
+      {selector: "node.highlight", style: {"border-width": 4, "border-color": "#ffd700"}},
+      {selector: "edge.highlight", style: {"width": 5}},
     ],
   });
 
@@ -120,7 +121,7 @@
   function factorsChanged() {
     const options = [...factors.values()].sort((a, b) => a.label.localeCompare(b.label))
       .map(f => `<option value="${esc(f.id)}">${esc(f.label)}</option>`).join("");
-    ["link-from", "link-to", "focus-factor"].forEach(id => {
+    ["link-from", "link-to", "focus-factor", "what-if-factor"].forEach(id => {
       const box = $(id);
       if (!box) return;
       const keep = box.value;
@@ -246,7 +247,7 @@
       const label = window.prompt("A name for this version (e.g. After the first workshop)", "");
       if (label === null) return;
       const answer = await change(api("/snapshots", {method: "POST", body: JSON.stringify({label})}));
-      if (answer) $("share-url").textContent = `Saved “${answer.label}” (${answer.factors} factors, ${answer.links} links).`;
+      if (answer) { $("share-url").textContent = `Saved “${answer.label}” (${answer.factors} factors, ${answer.links} links).`; loadVersions(); }
     });
   }
 
@@ -392,6 +393,29 @@
     } catch (error) { showError(error); }
   });
   $("focus-clear").addEventListener("click", clearHighlight);
+
+  const whatIf = $("what-if");
+  if (whatIf) whatIf.addEventListener("submit", async event => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const box = $("what-if-result");
+    try {
+      const rows = await api("/scenario", {method: "POST", body: JSON.stringify({clamps: {[form.get("factor")]: Number(form.get("value"))}})});
+      box.innerHTML = '<table class="maps-list small"><thead><tr><th>Factor</th><th class="num">Change</th></tr></thead><tbody>' +
+        rows.filter(r => !r.clamped).slice(0, 10).map(r => `<tr><td>${esc(r.label)}</td><td class="num ${r.change > 0 ? "pos" : r.change < 0 ? "neg" : ""}">${r.change > 0 ? "+" : ""}${Number(r.change).toFixed(2)}</td></tr>`).join("") + "</tbody></table>";
+    } catch (error) { box.innerHTML = `<p class="error">${esc(error.message)}</p>`; }
+  });
+
+  async function loadVersions() {
+    const list = $("versions");
+    if (!list) return;
+    try {
+      const saved = await api("/snapshots");
+      list.innerHTML = saved.length ? saved.map(v => `<li><a href="${esc(base)}/snapshots/${encodeURIComponent(v.id)}">${esc(v.label)}</a> — ${v.factors} factors, ${v.links} links, by ${esc(v.created_by)}, ${esc(v.created_at.slice(0, 16).replace("T", " "))}</li>`).join("")
+        : "<li class='muted'>None yet: “Save a version” keeps the map as it is now.</li>";
+    } catch (error) { list.innerHTML = `<li class="error">${esc(error.message)}</li>`; }
+  }
+  loadVersions();
 
   // -- export -------------------------------------------------------------------------------------
   function download(name, blob) {
