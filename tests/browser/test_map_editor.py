@@ -90,3 +90,25 @@ def test_a_loop_is_listed_and_highlighted(browser, map_url):
     faded = page.evaluate("() => window.mobiliseMap.elements('.faded').length")
     assert faded == 1  # "Mental wellbeing", not on the loop
     page.close()
+
+
+def test_the_share_screen_shows_the_map_and_its_loops_live(browser, map_url):
+    url, map_id, workspace = map_url
+    token = workspace.maps.share(map_id)
+    a = workspace.maps.add_factor(map_id, {"label": "Use"})["id"]
+    b = workspace.maps.add_factor(map_id, {"label": "Safety"})["id"]
+    workspace.maps.add_link(map_id, {"source_id": a, "target_id": b, "polarity": "+"})
+    page = browser.new_page(viewport={"width": 1300, "height": 950})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url.replace(f"/maps/{map_id}", f"/maps/shared/{token}"))
+    page.wait_for_selector("#live.on", timeout=20_000)
+    assert page.locator("#add-factor").count() == 0  # read-only
+    workspace.maps.add_link(map_id, {"source_id": b, "target_id": a, "polarity": "-"})
+    page.wait_for_function(
+        "() => window.mobiliseMap.edges().length === 2", timeout=5_000, polling=50
+    )
+    page.wait_for_selector("#loops li[data-loop]", timeout=10_000)
+    assert "balancing" in page.inner_text("#loops")
+    assert errors == []
+    page.close()

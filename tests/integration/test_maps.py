@@ -247,3 +247,53 @@ def test_unknown_map(workspace):
         workspace.maps.get("nope")
     with pytest.raises(NotFound):
         workspace.maps.add_factor("nope", {"label": "x"})
+
+
+def test_a_link_added_while_its_factor_is_deleted_never_dangles(green, monkeypatch):
+    """Another editor deletes B between the check that B exists and the new link's insert: the
+    map's row lock makes the delete wait, then take the new link with it."""
+    ws, map_id = green
+    a, b = add(ws, map_id, "A")["id"], add(ws, map_id, "B")["id"]
+    service = type(ws.maps)
+    real_check = service._check_ends
+    deleter: list[threading.Thread] = []
+
+    def check_then_race(self, connection, map_id_, values):
+        real_check(self, connection, map_id_, values)
+        if not deleter:
+            other = ws.as_actor("bob")
+            deleter.append(
+                threading.Thread(target=lambda: other.maps.delete_factor(map_id, b), daemon=True)
+            )
+            deleter[0].start()
+            deleter[0].join(timeout=1.0)  # it must wait for this change's lock
+            assert deleter[0].is_alive()
+
+    monkeypatch.setattr(service, "_check_ends", check_then_race)
+    ws.maps.add_link(map_id, {"source_id": a, "target_id": b, "polarity": "+"})
+    deleter[0].join(timeout=20)
+    content = ws.maps.content(map_id)
+    alive = {f["id"] for f in content["factors"]}
+    assert alive == {a}
+    assert all(k["source_id"] in alive and k["target_id"] in alive for k in content["links"])
+    assert content["links"] == []
+
+
+def test_an_import_names_every_bad_factor_and_link_by_row(workspace):
+    broken = CausalMap(
+        title="Broken",
+        factors=[Factor("a", "x" * 400), Factor("b", "Fine"), Factor("c", "y" * 301)],
+        links=[Link("1", "a", "b", attributes={"score": float("nan")})],
+        source="workshop.csv",
+    )
+    with pytest.raises(ValidationError) as caught:
+        workspace.maps.import_map(broken)
+    problems = caught.value.problems
+    assert [(p.file, p.row, p.field) for p in problems] == [
+        ("workshop.csv", 1, "label"),
+        ("workshop.csv", 3, "label"),
+        ("workshop.csv", 1, "attributes"),
+    ]
+    assert "x" * 61 not in caught.value.message + "".join(p.message for p in problems)
+    assert "nothing was imported" in caught.value.message
+    assert workspace.maps.list() == []

@@ -125,7 +125,9 @@ def test_share_link_is_read_only_and_hides_who_took_part(sqlite_workspace):
     assert anonymous.get(base).status_code == 401
     content = anonymous.get(f"/api/v1/shared-maps/{shared['token']}").json()
     assert [f["label"] for f in content["factors"]] == ["Park"]
-    assert content["participants"] == [] and content["factors"][0]["participant_id"] is None
+    assert content["participants"] == []
+    assert not {"participant_id", "created_by", "updated_by"} & set(content["factors"][0])
+    assert "pat" not in json.dumps(content)  # no user names
     page = anonymous.get(f"/maps/shared/{shared['token']}")
     assert page.status_code == 200 and 'data-edit="false"' in page.text
     assert anonymous.post(f"{base}/factors", json={"label": "Sneaky"}).status_code == 401
@@ -322,3 +324,151 @@ def test_saved_versions_are_listed_and_downloaded(local):
     assert len(then.json()["factors"]) == 5  # as it was, before the deletion
     other, _ = loop_map(local)
     error_shape(local.get(f"/api/v1/maps/{other}/snapshots/{saved['id']}"), 404, "not_found")
+
+
+# -- after review: what the web must never do ---------------------------------------------------
+def test_a_map_id_never_opens_a_file_on_the_server(local, tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("from,to\npassword,hunter2\n")
+    map_id = new_map(local)
+    for path in (str(secret), "/etc/hostname", "secret.csv"):
+        compared = local.get("/api/v1/maps/compare", params={"map": [map_id, path]})
+        error_shape(compared, 404, "not_found")
+        error_shape(local.get(f"/api/v1/maps/{path}/export"), 404, "not_found")
+    assert "hunter2" not in local.get("/api/v1/maps").text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"label": "x", "attributes": {"score": float("nan")}}, "attributes"),
+        ({"label": "x", "attributes": {"nested": [1, float("inf")]}}, "attributes"),
+        ({"label": "x", "colour": "red"}, "colour"),
+    ],
+)
+def test_not_finite_numbers_and_unknown_fields_are_refused(local, body, field):
+    map_id = new_map(local)
+    response = local.post(
+        f"/api/v1/maps/{map_id}/factors",
+        content=json.dumps(body, allow_nan=True),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert field in response.text
+    assert local.get(f"/api/v1/maps/{map_id}").json()["factors"] == []
+
+
+def test_patching_a_map_with_null_or_unknown_fields_is_a_422(local):
+    map_id = new_map(local)
+    error_shape(
+        local.patch(f"/api/v1/maps/{map_id}", json={"version": 1, "title": None}),
+        422,
+        "invalid_input",
+    )
+    assert (
+        local.patch(f"/api/v1/maps/{map_id}", json={"version": 1, "titel": "x"}).status_code == 422
+    )
+    assert local.get(f"/api/v1/maps/{map_id}").json()["map"]["version"] == 1
+
+
+def test_a_title_in_any_script_downloads(local):
+    made = local.post("/api/v1/maps", json={"title": "সবুজ স্থান Łódź"}).json()
+    response = local.get(f"/api/v1/maps/{made['id']}/export", params={"format": "csv"})
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response.headers["content-disposition"]
+
+
+def read_stream(url, *, count, timeout=10, **options):
+    """The first ``count`` named events of a stream: (event name, data)."""
+    found = []
+    with httpx.stream("GET", url, timeout=timeout, **options) as response:
+        kind = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                found.append((kind, json.loads(line[6:])))
+                if len(found) == count:
+                    break
+    return found
+
+
+def test_the_share_screen_stream_hides_who_took_part_and_stops_when_withdrawn(sqlite_workspace):
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
+    ws = sqlite_workspace
+    made = ws.maps.create("Shared")
+    token = ws.maps.share(made.id)
+    amy = ws.maps.join(made.id, "Amy", "Residents")
+    park = ws.maps.add_factor(made.id, {"label": "Park"}, participant_id=amy["id"])
+    ws.map_talk.comment(
+        made.id, "factor", park["id"], "Too dark at night", participant_id=amy["id"]
+    )
+    with serving(app) as url:
+        events = read_stream(f"{url}/api/v1/shared-maps/{token}/stream", count=4)
+        text = json.dumps(events)
+        assert "Amy" not in text and "Residents" not in text and "Too dark" not in text
+        assert "tester" not in text  # no user names either
+        assert [e["entity_type"] for _, e in events] == ["map", "hidden", "factor", "hidden"]
+        assert events[2][1]["payload"]["label"] == "Park"
+
+        seen: list = []
+
+        def watch():
+            stream = f"{url}/api/v1/shared-maps/{token}/stream?after=4"
+            seen.extend(read_stream(stream, count=3))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        time.sleep(0.5)
+        with httpx.Client(base_url=url) as editor:
+            editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Benches"})
+            time.sleep(0.5)
+            editor.delete(f"/api/v1/maps/{made.id}/share")
+            editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "After"})
+        watcher.join(timeout=10)
+    names = [name for name, _ in seen]
+    assert names[0] == "change" and seen[0][1]["payload"]["label"] == "Benches"
+    assert "closed" in names and "After" not in json.dumps(seen)
+
+
+def test_a_deleted_map_closes_its_streams_and_a_failing_read_does_not(
+    sqlite_workspace, monkeypatch
+):
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
+    made = sqlite_workspace.maps.create("Going")
+    real_events = type(sqlite_workspace.maps).events
+    failed = []
+
+    def flaky(self, map_id, *, after=0, limit=1000):
+        if not failed and after >= 1:
+            failed.append(after)
+            raise OSError("the database went away for a moment")
+        return real_events(self, map_id, after=after, limit=limit)
+
+    monkeypatch.setattr(type(sqlite_workspace.maps), "events", flaky)
+    with serving(app) as url:
+        seen: list = []
+        watcher = threading.Thread(
+            target=lambda: seen.extend(
+                read_stream(f"{url}/api/v1/maps/{made.id}/stream?after=1", count=3, timeout=20)
+            )
+        )
+        watcher.start()
+        time.sleep(0.5)
+        with httpx.Client(base_url=url) as editor:
+            editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Still here"})
+            time.sleep(2.5)  # the feed retries after its failure
+            editor.delete(f"/api/v1/maps/{made.id}")
+        watcher.join(timeout=20)
+    assert failed  # the read did fail once
+    assert [name for name, _ in seen] == ["change", "change", "closed"]
+    assert seen[0][1]["payload"]["label"] == "Still here"
+    assert seen[1][1]["entity_type"] == "map" and seen[1][1]["action"] == "delete"
+
+
+def test_a_stream_asked_for_a_future_revision_says_reset(sqlite_workspace):
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
+    made = sqlite_workspace.maps.create("Reset")
+    with serving(app) as url:
+        ((name, data),) = read_stream(f"{url}/api/v1/maps/{made.id}/stream?after=99", count=1)
+    assert (name, data) == ("reset", {"revision": 1})

@@ -316,8 +316,9 @@ def compare(
     workspace = state(ctx).open() if stored or merge_as else None
     service = workspace.map_analysis if workspace is not None else MapAnalysisService(None)
     try:
-        found = service.compare(list(sources), min_share=min_share)
-        merged = service.merge(list(sources), title=merge_as) if merge_as else None
+        named: list[Any] = [Path(s) if Path(s).is_file() else s for s in sources]
+        found = service.compare(named, min_share=min_share)
+        merged = service.merge(named, title=merge_as) if merge_as else None
     finally:
         if workspace is not None:
             workspace.close()

@@ -312,11 +312,13 @@ def _from_export(document: dict[str, Any], name: str, problems: list[Problem]) -
                 values[key] = connection[key]
         links.extend(_links(values, link_id, ends[0], ends[1]))
 
-    maps = [m for m in document.get("maps") or [] if isinstance(m, dict)]
+    given_maps = document.get("maps")
+    maps = [m for m in given_maps if isinstance(m, dict)] if isinstance(given_maps, list) else []
     layout = next((m for m in maps if m.get("_id") == document.get("defaultMap")), None)
     layout = layout or (maps[0] if maps else {})
     positions = {}
-    for placed in layout.get("elements") or []:
+    placed_elements = layout.get("elements")
+    for placed in placed_elements if isinstance(placed_elements, list) else []:
         position = as_dict(as_dict(placed).get("position"))
         x, y = _coordinate(position.get("x")), _coordinate(position.get("y"))
         if x is not None and y is not None:

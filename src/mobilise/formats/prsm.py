@@ -218,7 +218,7 @@ def _factor_from_node(
         problems.append(Problem(f"node {number} has no id", file=name, row=number, field="id"))
         return None
     grp = node.get("grp")
-    if not grp:
+    if not isinstance(grp, str) or not grp:
         old_group = node.get("group")  # files from before PRSM 1.4 numbered their styles
         grp = f"group{old_group % 9}" if isinstance(old_group, int) else "group0"
     raw = {k: v for k, v in node.items() if k not in _NODE_FIELDS and k not in titles}
@@ -285,7 +285,7 @@ def _link_from_edge(
             )
         ends.append("" if end is None else str(end))
     grp = edge.get("grp")
-    if not grp:
+    if not isinstance(grp, str) or not grp:
         old_group = edge.get("group")
         grp = f"edge{old_group % 9}" if isinstance(old_group, int) else "edge0"
     style = as_dict(edge_styles.get(grp))

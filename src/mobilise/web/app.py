@@ -109,6 +109,7 @@ def create_app(
     app.state.settings = settings
     app.state.workspace = workspace
     app.state.map_broker = MapBroker()  # wakes the live streams of a map when it changes
+    app.state.map_analyses = {}  # (map id, revision) -> its summary, for the side panels
     app.state.oruk_items = oruk.ItemTexts()  # texts of ORUK list items, per asset version
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(

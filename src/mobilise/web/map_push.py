@@ -17,12 +17,17 @@ import asyncio
 import bisect
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-__all__ = ["MapBroker", "MapFeed", "event_stream"]
+from mobilise.errors import NotFound
+
+__all__ = ["MapBroker", "MapFeed", "event_stream", "public_event"]
+
+log = logging.getLogger("mobilise.web")
 
 KEEPALIVE_S = 15.0
 PAGE = 500  # events read at a time
@@ -39,6 +44,8 @@ class MapFeed:
         self.last = revision  # the newest revision read
         self.events: list[dict[str, Any]] = []  # recent events, by revision
         self.texts: list[str] = []  # the same events as server-sent event text
+        self.public_texts: list[str] = []  # as a read-only share screen sees them
+        self.closed = False  # the map was deleted: streams end
         self.changed = asyncio.Condition()
         self.dirty = asyncio.Event()
         self.streams = 0
@@ -51,29 +58,45 @@ class MapFeed:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
     async def _run(self) -> None:
-        while True:
+        failures = 0
+        while not self.closed:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.dirty.wait(), timeout=self._poll_s)
             self.dirty.clear()
-            while True:
-                found = await run_in_threadpool(self.read_events, self.last)
-                if not found:
-                    break
-                self.events.extend(found)
-                self.texts.extend(_sse(event) for event in found)  # encoded once for all streams
-                del self.events[:-KEPT]
-                del self.texts[:-KEPT]
-                self.last = found[-1]["revision"]
+            try:
+                await self._read()
+                failures = 0
+            except NotFound:  # the map was deleted
+                self.closed = True
                 async with self.changed:
                     self.changed.notify_all()
-                if len(found) < PAGE:
-                    break
+            except Exception:  # a database hiccup must not silence the map for good
+                failures += 1
+                log.exception("Could not read the changes of a systems map")
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
 
-    def after(self, revision: int) -> tuple[int, str] | None:
+    async def _read(self) -> None:
+        while True:
+            found = await run_in_threadpool(self.read_events, self.last)
+            if not found:
+                return
+            self.events.extend(found)
+            self.texts.extend(_sse(event) for event in found)  # encoded once for all streams
+            self.public_texts.extend(_sse(public_event(event)) for event in found)
+            del self.events[:-KEPT]
+            del self.texts[:-KEPT]
+            del self.public_texts[:-KEPT]
+            self.last = found[-1]["revision"]
+            async with self.changed:
+                self.changed.notify_all()
+            if len(found) < PAGE:
+                return
+
+    def after(self, revision: int, *, public: bool = False) -> tuple[int, str] | None:
         """The kept events after ``revision`` as one text, with the last one's revision;
         ``None`` when some of them are no longer kept."""
         if revision >= self.last:
@@ -82,7 +105,7 @@ class MapFeed:
         if first > revision + 1:
             return None
         start = bisect.bisect_right(self.events, revision, key=lambda e: int(e["revision"]))
-        return self.last, "".join(self.texts[start:])
+        return self.last, "".join((self.public_texts if public else self.texts)[start:])
 
 
 class MapBroker:
@@ -130,19 +153,36 @@ async def event_stream(
     revision: Callable[[], int],
     *,
     after: int,
+    still_shared: Callable[[], bool] | None = None,
 ) -> AsyncIterator[str]:
-    """Server-sent events: one ``change`` event per stored change after revision ``after``."""
+    """Server-sent events: one ``change`` event per stored change after revision ``after``.
+
+    ``still_shared`` makes it a read-only share screen's stream: changes as
+    :func:`public_event` gives them, and a ``closed`` event (then the end) once the share link is
+    withdrawn. Every stream ends with ``closed`` when the map is deleted, and starts with
+    ``reset`` when it asks for revisions the map never had (the page should reload).
+    """
+    public = still_shared is not None
     feed = await broker.join(map_id, read_events, revision)
     last = after
     try:
         yield "retry: 1000\n\n"
+        if last > feed.last:
+            last = feed.last
+            yield _named("reset", {"revision": last})
         while True:
-            kept = feed.after(last)
+            if feed.closed:
+                yield _named("closed", {"reason": "The map was deleted."})
+                return
+            if public and not await run_in_threadpool(still_shared):  # type: ignore[arg-type]
+                yield _named("closed", {"reason": "The share link was withdrawn."})
+                return
+            kept = feed.after(last, public=public)
             if kept is None:  # further back than the feed keeps: from the database
                 older = await run_in_threadpool(read_events, last)
                 if older:
                     last = older[-1]["revision"]
-                    yield "".join(_sse(event) for event in older)
+                    yield "".join(_sse(public_event(e) if public else e) for e in older)
                 continue
             if kept[1]:
                 last = kept[0]
@@ -154,8 +194,32 @@ async def event_stream(
         await broker.leave(map_id, feed)
 
 
+PUBLIC_ENTITIES = ("map", "factor", "link", "vote", "share")
+_PRIVATE_FIELDS = ("participant_id", "created_by", "updated_by")
+
+
+def public_event(event: dict[str, Any]) -> dict[str, Any]:
+    """A change as a read-only share screen may see it: the map, its factors and links and vote
+    tallies, with nothing of who made them (no participants, no comments, no user names)."""
+    if event["entity_type"] not in PUBLIC_ENTITIES:
+        return {"revision": event["revision"], "entity_type": "hidden", "action": "none"}
+    payload = {k: v for k, v in event["payload"].items() if k not in _PRIVATE_FIELDS}
+    return {
+        "revision": event["revision"],
+        "at": event["at"],
+        "action": event["action"],
+        "entity_type": event["entity_type"],
+        "entity_id": event["entity_id"],
+        "payload": payload,
+    }
+
+
+def _named(name: str, data: dict[str, Any]) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
 def _sse(event: dict[str, Any]) -> str:
-    data = json.dumps(event, separators=(",", ":"))
+    data = json.dumps(event, separators=(",", ":"), allow_nan=False)
     return f"id: {event['revision']}\nevent: change\ndata: {data}\n\n"
 
 
@@ -164,7 +228,8 @@ async def _wait_for_news(feed: MapFeed, last: int) -> bool:
     async with feed.changed:
         try:
             await asyncio.wait_for(
-                feed.changed.wait_for(lambda: feed.last > last), timeout=KEEPALIVE_S
+                feed.changed.wait_for(lambda: feed.last > last or feed.closed),
+                timeout=KEEPALIVE_S,
             )
         except TimeoutError:
             return False

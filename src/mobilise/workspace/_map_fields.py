@@ -10,7 +10,7 @@ from typing import Any
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.asset_vocab import CATEGORIES
-from mobilise.formats.causal_map import FACTOR_KINDS, POLARITIES, STRENGTHS
+from mobilise.formats.causal_map import FACTOR_KINDS, POLARITIES, STRENGTHS, CausalMap
 
 MAP_STATUSES = ("draft", "active", "archived")
 FACTOR_FIELDS = (
@@ -50,14 +50,42 @@ def raise_problems(problems: builtins.list[Problem], *, what: str = "change") ->
         )
 
 
+def _not_finite(value: Any) -> bool:
+    """Whether a JSON-like value holds NaN or an infinity anywhere (JSON has no place for them)."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_not_finite(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_not_finite(v) for v in value)
+    return False
+
+
+def attributes_value(value: Any, problems: builtins.list[Problem]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        problems.append(Problem("attributes must be an object", field="attributes"))
+        return {}
+    if _not_finite(value):
+        problems.append(
+            Problem("attributes hold a number that is not finite (NaN)", field="attributes")
+        )
+    return dict(value)
+
+
 def map_problems(fields: Mapping[str, Any]) -> builtins.list[Problem]:
-    problems = []
+    problems = [
+        Problem(f"{name} cannot be empty (null)", field=name)
+        for name in ("title", "question", "description", "status", "attributes")
+        if name in fields and fields[name] is None
+    ]
+    if problems:
+        return problems
     if "title" in fields and not (0 < len(str(fields["title"]).strip()) <= 300):
         problems.append(Problem("give the map a title of 1 to 300 characters", field="title"))
     if "status" in fields and fields["status"] not in MAP_STATUSES:
         problems.append(Problem(f"status must be one of {', '.join(MAP_STATUSES)}", field="status"))
-    if "attributes" in fields and not isinstance(fields["attributes"], dict):
-        problems.append(Problem("attributes must be an object", field="attributes"))
+    if "attributes" in fields:
+        attributes_value(fields["attributes"], problems)
     return problems
 
 
@@ -115,9 +143,7 @@ def factor_values(
         elif name in ("x", "y"):
             values[name] = _number(value, name, problems)
         elif name == "attributes":
-            if not isinstance(value, dict):
-                problems.append(Problem("attributes must be an object", field=name))
-            values[name] = dict(value) if isinstance(value, dict) else {}
+            values[name] = attributes_value(value, problems)
     if not partial:
         values.setdefault("kind", "other")
         defaults: dict[str, Any] = {
@@ -176,9 +202,7 @@ def link_values(fields: Mapping[str, Any], *, partial: bool, what: str = "link")
         elif name in ("evidence", "stakeholder_group", "label"):
             values[name] = _text(value, name, problems)
         elif name == "attributes":
-            if not isinstance(value, dict):
-                problems.append(Problem("attributes must be an object", field=name))
-            values[name] = dict(value) if isinstance(value, dict) else {}
+            values[name] = attributes_value(value, problems)
     if not partial:
         for name in ("source_id", "target_id"):
             if name not in values:
@@ -251,3 +275,72 @@ def participant_record(row: Any) -> dict[str, Any]:
         "pseudonym": data["pseudonym"],
         "stakeholder_group": data["stakeholder_group"],
     }
+
+
+def import_values(
+    causal_map: CausalMap, stakeholder_group: str
+) -> tuple[builtins.list[tuple[str, dict[str, Any]]], builtins.list[tuple[tuple[str, str], dict]]]:
+    """Every factor's and link's stored values, checked all at once: one error names every bad
+    factor and link of the file, by row, before anything is written."""
+    problems: builtins.list[Problem] = []
+    where = causal_map.source or None
+    factors = []
+    for row, item in enumerate(causal_map.factors, start=1):
+        try:
+            values = factor_values(
+                {
+                    "label": item.label,
+                    "kind": item.kind,
+                    "description": item.description,
+                    "theme": item.group,
+                    "populations": list(item.populations),
+                    "indicator_id": item.indicator_id,
+                    "asset_category": item.asset_category,
+                    "x": item.x,
+                    "y": item.y,
+                    "attributes": dict(item.attributes),
+                },
+                partial=False,
+            )
+        except ValidationError as error:
+            problems += [
+                _located(p, where, row, f"factor {item.label[:60]!r}") for p in error.problems
+            ]
+            continue
+        factors.append((item.id, values))
+    links = []
+    for row, link in enumerate(causal_map.links, start=1):
+        try:
+            values = link_values(
+                {
+                    "source_id": link.source,
+                    "target_id": link.target,
+                    "polarity": link.polarity,
+                    "strength": link.strength,
+                    "weight": link.weight,
+                    "delay": link.delay,
+                    "confidence": link.confidence,
+                    "evidence": link.evidence,
+                    "stakeholder_group": link.stakeholder_group or stakeholder_group,
+                    "contested": link.contested,
+                    "label": link.label,
+                    "attributes": dict(link.attributes),
+                },
+                partial=False,
+            )
+        except ValidationError as error:
+            problems += [_located(p, where, row, f"link {link.id[:40]!r}") for p in error.problems]
+            continue
+        links.append(((link.source, link.target), values))
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        raise ValidationError(
+            f"Cannot import {where or causal_map.title}: {len(problems)} {noun}; nothing was "
+            "imported.",
+            problems=problems,
+        )
+    return factors, links
+
+
+def _located(problem: Problem, file: str | None, row: int, what: str) -> Problem:
+    return Problem(f"{what}: {problem.message}", file=file, row=row, field=problem.field)

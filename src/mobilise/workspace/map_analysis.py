@@ -34,11 +34,12 @@ class MapAnalysisService:
 
     # -- the map --------------------------------------------------------------------------------
     def causal_map(self, source: MapSource, *, format: str | None = None) -> CausalMap:
-        """A stored map (by id), a map file (by path), or the map given."""
+        """A stored map (its id, as text), a map file (a :class:`~pathlib.Path`), or the map
+        given. Text is only ever an id: what reaches here from the web never opens a file."""
         if isinstance(source, CausalMap):
             return source
-        path = Path(source)
-        if isinstance(source, Path) or path.suffix or path.exists():
+        if isinstance(source, Path):
+            path = source
             if not path.is_file():
                 raise ValidationError(
                     f"No map file {path}.", problems=[Problem("no such file", file=str(path))]
@@ -72,8 +73,12 @@ class MapAnalysisService:
         causal_map = self.causal_map(source)
         data = write_map(causal_map, format)
         found = MAP_FORMATS[format]
-        stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in causal_map.title.lower())
-        return data, (stem.strip("-") or "map") + found.suffix, found.media_type
+        stem = "".join(
+            c if c.isascii() and (c.isalnum() or c in "-_") else "-"
+            for c in causal_map.title.lower()
+        )
+        stem = "-".join(part for part in stem.split("-") if part)[:80]
+        return data, (stem or "map") + found.suffix, found.media_type
 
     # -- analyses -------------------------------------------------------------------------------
     def summary(self, source: MapSource, **options: Any) -> dict[str, Any]:
@@ -256,8 +261,7 @@ class MapAnalysisService:
         graphs: dict[str, nx.MultiDiGraph] = {}
         for source in sources:
             causal_map = self.causal_map(source)
-            is_file = not isinstance(source, CausalMap) and Path(source).is_file()
-            name = Path(source).stem if is_file else (causal_map.title or str(source))  # type: ignore[arg-type]
+            name = source.stem if isinstance(source, Path) else (causal_map.title or str(source))
             while name in graphs:
                 name += " (again)"
             graphs[name] = causal_map.to_graph()

@@ -42,6 +42,7 @@ from mobilise.workspace._map_fields import (
     MAP_STATUSES,
     factor_record,
     factor_values,
+    import_values,
     link_record,
     link_values,
     map_problems,
@@ -170,9 +171,10 @@ class MapService:
         return self.get(map_id)
 
     def delete(self, map_id: str, *, expected_version: int | None = None) -> None:
-        """Soft-delete a map (restorable from the audit trail)."""
+        """Soft-delete a map (restorable from the audit trail); its open editors are told."""
         with self._ws.write() as connection:
             self._live_map(connection, map_id)
+            self._event(connection, map_id, "delete", "map", map_id, {"id": map_id})
             soft_delete_record(
                 connection,
                 systems_maps,
@@ -196,12 +198,13 @@ class MapService:
             return token
 
     def unshare(self, map_id: str) -> None:
-        """Stop the share link working (a new one can be made)."""
+        """Stop the share link working (a new one can be made); screens showing it stop."""
         with self._ws.write() as connection:
             self._live_map(connection, map_id)
             connection.execute(
                 update(systems_maps).where(systems_maps.c.id == map_id).values(share_token=None)
             )
+            self._event(connection, map_id, "delete", "share", map_id, {"id": map_id})
 
     def by_share_token(self, token: str) -> MapInfo:
         with self._ws.read() as connection:
@@ -417,22 +420,26 @@ class MapService:
     # -- reading -------------------------------------------------------------------------------
     def content(self, map_id: str) -> dict[str, Any]:
         """Everything an editor shows: the map, its live factors and links, its participants,
-        at one revision (read in one transaction)."""
+        at one revision."""
         info = self.get(map_id)
-        with self._ws.read() as connection:
-            revision = connection.execute(
-                select(systems_maps.c.revision).where(systems_maps.c.id == map_id)
-            ).scalar_one()
-            factors = [
-                factor_record(r) for r in connection.execute(_live_rows(map_factors, map_id))
-            ]
-            links = [link_record(r) for r in connection.execute(_live_rows(map_links, map_id))]
-            people = [
-                participant_record(r)
-                for r in connection.execute(
-                    select(map_participants).where(map_participants.c.map_id == map_id)
-                )
-            ]
+        for _attempt in range(20):
+            with self._ws.read() as connection:
+                revision = self._revision(connection, map_id)
+                factors = [
+                    factor_record(r) for r in connection.execute(_live_rows(map_factors, map_id))
+                ]
+                links = [link_record(r) for r in connection.execute(_live_rows(map_links, map_id))]
+                people = [
+                    participant_record(r)
+                    for r in connection.execute(
+                        select(map_participants).where(map_participants.c.map_id == map_id)
+                    )
+                ]
+                # Every change bumps the revision as it commits: the same revision before and
+                # after means no change landed between the reads (on PostgreSQL each statement
+                # sees its own snapshot), so the factors and links agree.
+                if self._revision(connection, map_id) == revision:
+                    break
         return {
             "map": info.to_dict() | {"revision": revision},
             "factors": factors,
@@ -513,6 +520,17 @@ class MapService:
             for r in rows
         ]
 
+    @staticmethod
+    def _revision(connection: Connection, map_id: str) -> int:
+        found = connection.execute(
+            select(systems_maps.c.revision).where(
+                systems_maps.c.id == map_id, systems_maps.c.deleted_at.is_(None)
+            )
+        ).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"No systems map {map_id!r}. See `mobilise maps list` for the maps.")
+        return int(found)
+
     def revision(self, map_id: str) -> int:
         with self._ws.read() as connection:
             found = connection.execute(
@@ -537,6 +555,7 @@ class MapService:
         new; links keep their attribution (``stakeholder_group``, or the one given)."""
         causal_map.check()
         name = (title or causal_map.title or causal_map.source or "Imported map").strip()
+        factor_rows, link_rows = import_values(causal_map, stakeholder_group)
         with self._ws.write() as connection:
             row = insert_record(
                 connection,
@@ -555,23 +574,7 @@ class MapService:
             )
             map_id = row["id"]
             ids: dict[str, str] = {}
-            for item in causal_map.factors:
-                values = factor_values(
-                    {
-                        "label": item.label,
-                        "kind": item.kind,
-                        "description": item.description,
-                        "theme": item.group,
-                        "populations": list(item.populations),
-                        "indicator_id": item.indicator_id,
-                        "asset_category": item.asset_category,
-                        "x": item.x,
-                        "y": item.y,
-                        "attributes": dict(item.attributes),
-                    },
-                    partial=False,
-                    what=f"factor {item.label!r}",
-                )
+            for factor_id, values in factor_rows:
                 stored = insert_record(
                     connection,
                     map_factors,
@@ -579,30 +582,18 @@ class MapService:
                     actor=self._ws.actor,
                     entity_type="map_factor",
                 )
-                ids[item.id] = stored["id"]
-            for link in causal_map.links:
-                values = link_values(
-                    {
-                        "source_id": ids[link.source],
-                        "target_id": ids[link.target],
-                        "polarity": link.polarity,
-                        "strength": link.strength,
-                        "weight": link.weight,
-                        "delay": link.delay,
-                        "confidence": link.confidence,
-                        "evidence": link.evidence,
-                        "stakeholder_group": link.stakeholder_group or stakeholder_group,
-                        "contested": link.contested,
-                        "label": link.label,
-                        "attributes": dict(link.attributes),
-                    },
-                    partial=False,
-                    what=f"link {link.id!r}",
-                )
+                ids[factor_id] = stored["id"]
+            for (source, target), values in link_rows:
                 insert_record(
                     connection,
                     map_links,
-                    {"map_id": map_id, "participant_id": None, **values},
+                    {
+                        "map_id": map_id,
+                        "participant_id": None,
+                        **values,
+                        "source_id": ids[source],
+                        "target_id": ids[target],
+                    },
                     actor=self._ws.actor,
                     entity_type="map_link",
                 )
@@ -688,10 +679,13 @@ class MapService:
         return str(found)
 
     def _live_map(self, connection: Connection, map_id: str) -> Any:
+        """The map's row, locked until the change commits (PostgreSQL; SQLite writes are one at
+        a time anyway): every change to a map checks and writes as if alone, so a link can
+        never be added to a factor being deleted at the same moment."""
         row = connection.execute(
-            select(systems_maps).where(
-                systems_maps.c.id == map_id, systems_maps.c.deleted_at.is_(None)
-            )
+            select(systems_maps)
+            .where(systems_maps.c.id == map_id, systems_maps.c.deleted_at.is_(None))
+            .with_for_update()
         ).first()
         if row is None:
             raise NotFound(f"No systems map {map_id!r}. See `mobilise maps list` for the maps.")

@@ -7,12 +7,14 @@ map; a share link opens a read-only view (for a workshop screen) without signing
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from mobilise.errors import NotFound
 from mobilise.formats.causal_map import FACTOR_KINDS, STRENGTHS
 from mobilise.formats.map_formats import MAP_FORMATS
 from mobilise.web.deps import (
@@ -40,6 +42,8 @@ def can_edit_maps(user: User) -> bool:
 
 # -- bodies ---------------------------------------------------------------------------------------
 class MapCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     title: str
     place: str | None = Field(None, description="The place's slug, if the map is about one.")
     question: str = ""
@@ -48,6 +52,8 @@ class MapCreate(BaseModel):
 
 
 class MapUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: int = Field(description="The version you read; a stale version is a 409 Conflict.")
     title: str | None = None
     question: str | None = None
@@ -56,11 +62,15 @@ class MapUpdate(BaseModel):
 
 
 class Join(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     pseudonym: str = Field(description="The name the participant chose (not their real name).")
     stakeholder_group: str = ""
 
 
 class FactorFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     label: str | None = None
     kind: str | None = Field(None, description=f"One of {', '.join(FACTOR_KINDS)}.")
     description: str | None = None
@@ -83,6 +93,8 @@ class FactorUpdate(FactorFields):
 
 
 class LinkFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     source_id: str | None = None
     target_id: str | None = None
     polarity: str | None = Field(None, description="+, - or ?")
@@ -108,6 +120,8 @@ class LinkUpdate(LinkFields):
 
 
 class CommentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     target_type: str = Field(description="factor or link")
     target_id: str
     text: str
@@ -115,6 +129,8 @@ class CommentCreate(BaseModel):
 
 
 class VoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     target_type: str = Field(description="factor or link")
     target_id: str
     participant_id: str
@@ -122,6 +138,8 @@ class VoteCreate(BaseModel):
 
 
 class SnapshotCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     label: str = ""
 
 
@@ -202,8 +220,15 @@ async def update_map(
 
 
 @api.delete("/maps/{map_id}", status_code=204, responses=ERRORS)
-def delete_map(map_id: str, workspace: WorkspaceDep, _user: MapEditorDep) -> Response:
-    workspace.maps.delete(map_id)
+async def delete_map(
+    request: Request,
+    map_id: str,
+    workspace: WorkspaceDep,
+    _user: MapEditorDep,
+    version: Annotated[int | None, Query()] = None,
+) -> Response:
+    """Delete a map (restorable by an admin); everyone with it open is told."""
+    await _change(request, map_id, workspace.maps.delete, map_id, expected_version=version)
     return Response(status_code=204)
 
 
@@ -384,7 +409,7 @@ def download_snapshot(map_id: str, snapshot_id: str, workspace: WorkspaceDep) ->
     return Response(
         data,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": _attachment(name)},
     )
 
 
@@ -415,11 +440,25 @@ def stream(
 
 # -- analyses and files ---------------------------------------------------------------------------
 @api.get("/maps/{map_id}/analysis", responses=ERRORS)
-def analysis(map_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
+def analysis(request: Request, map_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
     """Feedback loops (reinforcing or balancing), leverage and centrality, communities, and the
     paths from interventions to outcomes with their net signs. Loops and paths are time-boxed;
     ``truncated`` says when a list was cut."""
-    return workspace.map_analysis.summary(map_id)
+    return _analysis(request, workspace, map_id)
+
+
+_ANALYSES_KEPT = 32
+
+
+def _analysis(request: Request, workspace: Workspace, map_id: str) -> dict[str, Any]:
+    """The summary of a map at its current revision, computed once for everyone asking."""
+    kept: dict[tuple[str, int], dict[str, Any]] = request.app.state.map_analyses
+    key = (map_id, workspace.maps.revision(map_id))
+    if key not in kept:
+        kept[key] = workspace.map_analysis.summary(map_id)
+        while len(kept) > _ANALYSES_KEPT:
+            kept.pop(next(iter(kept)))
+    return kept[key]
 
 
 @api.get("/maps/{map_id}/submap", responses=ERRORS)
@@ -435,6 +474,8 @@ def submap(
 
 
 class ScenarioBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     clamps: dict[str, float] = Field(description="Factor id or label -> value held (-1 to 1).")
     rule: str = "kosko"
     transfer: str = "sigmoid"
@@ -465,7 +506,7 @@ def export(
     return Response(
         data,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": _attachment(name)},
     )
 
 
@@ -497,8 +538,11 @@ def share(map_id: str, request: Request, workspace: WorkspaceDep, _u: MapEditorD
 
 
 @api.delete("/maps/{map_id}/share", status_code=204, responses=ERRORS)
-def unshare(map_id: str, workspace: WorkspaceDep, _u: MapEditorDep) -> Response:
-    workspace.maps.unshare(map_id)
+async def unshare(
+    request: Request, map_id: str, workspace: WorkspaceDep, _u: MapEditorDep
+) -> Response:
+    """Withdraw the read-only link: screens showing it stop at once."""
+    await _change(request, map_id, workspace.maps.unshare, map_id)
     return Response(status_code=204)
 
 
@@ -515,11 +559,31 @@ def shared_stream(
     workspace: PublicWorkspaceDep,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> StreamingResponse:
-    return _stream(request, workspace, workspace.maps.by_share_token(token).id, after)
+    """The shared map's changes, without who made them; ends when the link is withdrawn."""
+    map_id = workspace.maps.by_share_token(token).id
+
+    def still_shared() -> bool:
+        try:
+            return workspace.maps.by_share_token(token).id == map_id
+        except NotFound:
+            return False
+
+    return _stream(request, workspace, map_id, after, still_shared=still_shared)
+
+
+@api.get("/shared-maps/{token}/analysis", responses=ERRORS)
+def shared_analysis(request: Request, token: str, workspace: PublicWorkspaceDep) -> dict:
+    """The shared map's loops, leverage and paths (as the editor's side panel shows them)."""
+    return _analysis(request, workspace, workspace.maps.by_share_token(token).id)
 
 
 def _stream(
-    request: Request, workspace: Workspace, map_id: str, after: int | None
+    request: Request,
+    workspace: Workspace,
+    map_id: str,
+    after: int | None,
+    *,
+    still_shared: Any = None,
 ) -> StreamingResponse:
     last_seen = request.headers.get("last-event-id", "")
     start = int(last_seen) if last_seen.isdigit() else (after or 0)
@@ -529,6 +593,7 @@ def _stream(
         lambda last: workspace.maps.events(map_id, after=last, limit=PAGE),
         lambda: workspace.maps.revision(map_id),
         after=start,
+        still_shared=still_shared,
     )
     return StreamingResponse(
         events,
@@ -537,13 +602,19 @@ def _stream(
     )
 
 
+def _attachment(name: str) -> str:
+    return f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+
+
 def _content(workspace: Workspace, map_id: str, *, public: bool = False) -> dict[str, Any]:
     content = workspace.maps.content(map_id)
     content["votes"] = workspace.map_talk.votes(map_id)
     if public:  # a workshop screen shows the map, not who is taking part
         content["participants"] = []
+        content["map"].pop("created_by", None)
         for item in (*content["factors"], *content["links"]):
-            item["participant_id"] = None
+            for private in ("participant_id", "created_by", "updated_by"):
+                item.pop(private, None)
     return content
 
 

@@ -7,6 +7,7 @@
   const base = root.dataset.api;
   const canEdit = root.dataset.edit === "true";
   const mapId = root.dataset.map;
+  const shared = base.includes("/shared-maps/");
   const KIND_COLOURS = {outcome: "#7b3294", intervention: "#1b7837", driver: "#b35806", asset: "#2166ac", other: "#666666"};
   const SIGN = {"+": "+", "-": "−", "?": "?"};
   const EFFECT_WORDS = {"+": "raises it", "-": "lowers it", "mixed": "pulls both ways", "unknown": "unclear (a link's direction is not known)"};
@@ -14,6 +15,7 @@
   const factors = new Map();
   const links = new Map();
   let votes = {};
+  const gone = new Set();  // deleted ids: a late answer must not bring them back
   let revision = 0;
   let selected = null;  // {type: "factor"|"link", id}
   const me = JSON.parse(localStorage.getItem("mobilise-map-" + mapId) || "null");
@@ -55,8 +57,9 @@
   }
 
   function upsertFactor(f) {
-    if (!newer(factors.get(f.id), f)) return;
+    if (gone.has(f.id) || !newer(factors.get(f.id), f)) return;
     factors.set(f.id, f);
+    if (selected && selected.id === f.id) refreshSelected();
     const node = cy.getElementById(f.id);
     const data = {id: f.id, label: f.label, kind: f.kind};
     if (node.nonempty()) {
@@ -70,6 +73,7 @@
   }
 
   function removeFactor(id, linkIds) {
+    gone.add(id);
     (linkIds || []).forEach(removeLink);
     factors.delete(id);
     cy.getElementById(id).remove();
@@ -78,7 +82,7 @@
   }
 
   function upsertLink(k) {
-    if (!newer(links.get(k.id), k)) return;
+    if (gone.has(k.id) || !newer(links.get(k.id), k)) return;
     links.set(k.id, k);
     const edge = cy.getElementById(k.id);
     const data = {id: k.id, source: k.source_id, target: k.target_id, polarity: k.polarity,
@@ -86,11 +90,12 @@
     if (edge.nonempty() && (edge.data("source") !== k.source_id || edge.data("target") !== k.target_id)) edge.remove();
     if (cy.getElementById(k.id).nonempty()) cy.getElementById(k.id).data(data);
     else cy.add({group: "edges", data});
-    if (selected && selected.id === k.id) showSelected();
+    if (selected && selected.id === k.id) refreshSelected();
     analysisStale();
   }
 
   function removeLink(id) {
+    gone.add(id);
     links.delete(id);
     cy.getElementById(id).remove();
     if (selected && selected.id === id) select(null);
@@ -128,7 +133,6 @@
       box.innerHTML = options;
       if (factors.has(keep)) box.value = keep;
     });
-    if (selected && selected.type === "factor") showSelected();
     analysisStale();
   }
 
@@ -142,9 +146,10 @@
     else if (what === "factor:delete") removeFactor(p.id, p.links);
     else if (what === "link:create" || what === "link:update") upsertLink(p);
     else if (what === "link:delete") removeLink(p.id);
-    else if (what === "vote:update") { votes[p.target_id] = {agree: p.agree, disagree: p.disagree}; if (selected && selected.id === p.target_id) showSelected(); }
-    else if (what === "comment:create" && selected && selected.id === p.target_id) showSelected();
+    else if (what === "vote:update") { votes[p.target_id] = {agree: p.agree, disagree: p.disagree}; if (selected && selected.id === p.target_id) showTally(); }
+    else if (what === "comment:create" && selected && selected.id === p.target_id) loadComments();
     else if (what === "map:update") { if (p.title) $("map-title").textContent = p.title; }
+    else if (what === "map:delete") { $("live").textContent = "This map was deleted."; $("live").className = "live off"; }
     root.dataset.revision = String(revision);
   }
 
@@ -183,6 +188,12 @@
     if (source) source.close();
     source = new EventSource(`${base}/stream?after=${revision}`);
     source.addEventListener("change", message => apply(JSON.parse(message.data)));
+    source.addEventListener("reset", () => load());
+    source.addEventListener("closed", message => {
+      source.close();
+      $("live").textContent = JSON.parse(message.data).reason + " Changes are no longer shown here.";
+      $("live").className = "live off";
+    });
     source.onopen = () => { $("live").textContent = "Live: changes by others appear here as they are made"; $("live").className = "live on"; };
     source.onerror = () => { $("live").textContent = "Reconnecting…"; $("live").className = "live off"; };
   }
@@ -252,7 +263,17 @@
   }
 
   // -- the selected factor or link ------------------------------------------------------------------
+  let unsaved = false;  // the selected item's form has changes not yet saved
+
+  // Someone changed the selected item: show it, unless that would throw away what is typed.
+  function refreshSelected() {
+    if (!unsaved) { showSelected(); return; }
+    const note = $("selected-note");
+    if (note) note.textContent = "Someone else changed this meanwhile: saving will be refused; copy your text, then click it again to see theirs.";
+  }
+
   function select(target) {
+    unsaved = false;
     selected = target;
     showSelected();
   }
@@ -283,7 +304,8 @@
       html += field("label", "Label", item.label) +
         field("kind", "Kind", item.kind, "text", Object.keys(KIND_COLOURS).map(k => [k, k])) +
         field("description", "Description", item.description, "textarea") +
-        field("theme", "Theme", item.theme);
+        field("theme", "Theme", item.theme) +
+        field("populations", "Who it affects (comma separated)", (item.populations || []).join(", "));
     } else {
       const from = factors.get(item.source_id), to = factors.get(item.target_id);
       html += `<p><strong>${esc(from && from.label)}</strong> → <strong>${esc(to && to.label)}</strong></p>` +
@@ -291,25 +313,39 @@
         field("strength", "Strength", item.strength, "text", [["", "–"], ["weak", "weak"], ["medium", "medium"], ["strong", "strong"]]) +
         field("weight", "Weight (−1 to 1)", item.weight, "number") +
         field("confidence", "Confidence (0 to 1)", item.confidence, "number") +
+        field("label", "Label on the link", item.label) +
         field("evidence", "Evidence or source", item.evidence, "textarea") +
         field("stakeholder_group", "Said by (group)", item.stakeholder_group) +
         field("delay", "Takes time (delay)", item.delay, "checkbox") +
         field("contested", "Contested: people disagree", item.contested, "checkbox");
     }
-    const tally = votes[item.id] || {agree: 0, disagree: 0};
     if (canEdit) html += '<span><button>Save</button> <button type="button" id="delete-selected" class="textbutton">Delete</button></span>';
-    html += `</form><p class="small">Agree ${tally.agree} · Disagree ${tally.disagree}` +
+    html += '</form><p class="small warn" id="selected-note" role="status"></p><p class="small"><span id="tally"></span>' +
       (canEdit && me ? ' <button type="button" class="textbutton" data-vote="1">I agree</button> <button type="button" class="textbutton" data-vote="-1">I disagree</button>' : "") + "</p>" +
-      `<p class="small muted">Last changed by ${esc(item.updated_by)}.</p><ul class="comments" id="comments"></ul>`;
+      (item.updated_by ? `<p class="small muted">Last changed by ${esc(item.updated_by)}.</p>` : "") + '<ul class="comments" id="comments"></ul>';
     if (canEdit) html += '<form id="comment-form" class="stack"><label for="comment-text">Comment</label><textarea id="comment-text" name="text" required maxlength="4000"></textarea><button>Add comment</button></form>';
     box.innerHTML = html;
-    if (canEdit) wireSelected(item);
-    if (!root.dataset.api.includes("/shared-maps/")) {
-      try {
-        const said = await api(`/comments?target_id=${encodeURIComponent(item.id)}`);
-        $("comments").innerHTML = said.map(c => `<li>${esc(c.text)} <span class="small muted">— ${esc(c.pseudonym || "someone")}${c.stakeholder_group ? ", " + esc(c.stakeholder_group) : ""}</span></li>`).join("");
-      } catch (error) { /* comments are a nicety */ }
+    showTally();
+    if (canEdit) {
+      wireSelected(item);
+      $("selected-form").addEventListener("input", () => { unsaved = true; });
     }
+    loadComments();
+  }
+
+  function showTally() {
+    const tally = (selected && votes[selected.id]) || {agree: 0, disagree: 0};
+    const box = $("tally");
+    if (box) box.textContent = `Agree ${tally.agree} · Disagree ${tally.disagree}`;
+  }
+
+  async function loadComments() {
+    const list = $("comments");
+    if (!list || !selected || shared) return;
+    try {
+      const said = await api(`/comments?target_id=${encodeURIComponent(selected.id)}`);
+      list.innerHTML = said.map(c => `<li>${esc(c.text)} <span class="small muted">— ${esc(c.pseudonym || "someone")}${c.stakeholder_group ? ", " + esc(c.stakeholder_group) : ""}</span></li>`).join("");
+    } catch (error) { /* comments are a nicety */ }
   }
 
   function wireSelected(item) {
@@ -326,6 +362,8 @@
         else body[input.name] = input.value;
       }
       if (type === "link" && body.weight !== null && body.weight !== undefined) body.polarity = body.weight > 0 ? "+" : body.weight < 0 ? "-" : "?";
+      if (type === "factor") body.populations = String(body.populations || "").split(",").map(p => p.trim()).filter(Boolean);
+      unsaved = false;
       await change(api(`/${type}s/${item.id}`, {method: "PATCH", body: JSON.stringify(body)}), type === "factor" ? upsertFactor : upsertLink);
     });
     $("delete-selected").addEventListener("click", async () => {
@@ -337,7 +375,7 @@
     $("comment-form").addEventListener("submit", async event => {
       event.preventDefault();
       const text = new FormData(event.target).get("text");
-      if (await change(api("/comments", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, text, participant_id: participant()})}))) showSelected();
+      if (await change(api("/comments", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, text, participant_id: participant()})}))) { event.target.reset(); loadComments(); }
     });
   }
 
@@ -364,7 +402,6 @@
   }
 
   async function loadAnalysis() {
-    if (root.dataset.api.includes("/shared-maps/")) return;
     let result;
     try { result = await api("/analysis"); } catch (error) { $("loops").innerHTML = `<li class="error">${esc(error.message)}</li>`; return; }
     const loops = result.loops.loops;
