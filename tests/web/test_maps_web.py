@@ -472,3 +472,26 @@ def test_a_stream_asked_for_a_future_revision_says_reset(sqlite_workspace):
     with serving(app) as url:
         ((name, data),) = read_stream(f"{url}/api/v1/maps/{made.id}/stream?after=99", count=1)
     assert (name, data) == ("reset", {"revision": 1})
+
+
+def test_the_editor_offers_indicators_and_asset_kinds_and_edits_the_map(local):
+    map_id = new_map(local)
+    page = local.get(f"/maps/{map_id}").text
+    choices = json.loads(
+        page.split('<script type="application/json" id="map-choices">')[1].split("</script>")[0]
+    )
+    assert ["library", "Libraries"] in choices["categories"] or any(
+        c[0] == "library" for c in choices["categories"]
+    )
+    assert choices["statuses"] == ["draft", "active", "archived"]
+    changed = local.patch(
+        f"/api/v1/maps/{map_id}", json={"version": 1, "title": "Parks", "status": "active"}
+    ).json()
+    assert (changed["title"], changed["status"], changed["version"]) == ("Parks", "active", 2)
+    (event,) = local.get(f"/api/v1/maps/{map_id}/events", params={"after": 1}).json()
+    assert event["payload"] == {"title": "Parks", "status": "active", "version": 2}
+    factor = local.post(
+        f"/api/v1/maps/{map_id}/factors",
+        json={"label": "Libraries nearby", "kind": "asset", "asset_category": "library"},
+    ).json()
+    assert factor["asset_category"] == "library"

@@ -158,7 +158,7 @@ class MapService:
         raise_problems(problems)
         with self._ws.write() as connection:
             self._live_map(connection, map_id)
-            update_record(
+            stored = update_record(
                 connection,
                 systems_maps,
                 map_id,
@@ -167,7 +167,8 @@ class MapService:
                 actor=self._ws.actor,
                 entity_type="systems_map",
             )
-            self._event(connection, map_id, "update", "map", map_id, dict(changes))
+            payload = {**changes, "version": stored["version"]}
+            self._event(connection, map_id, "update", "map", map_id, payload)
         return self.get(map_id)
 
     def delete(self, map_id: str, *, expected_version: int | None = None) -> None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from mobilise.errors import NotFound
+from mobilise.formats.asset_vocab import CATEGORIES
 from mobilise.formats.causal_map import FACTOR_KINDS, STRENGTHS
 from mobilise.formats.map_formats import MAP_FORMATS
 from mobilise.web.deps import (
@@ -27,6 +28,7 @@ from mobilise.web.deps import (
 from mobilise.web.map_push import PAGE, MapBroker, event_stream
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
+from mobilise.workspace.maps import MAP_STATUSES
 from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["maps"])
@@ -640,6 +642,11 @@ def map_page(
     request: Request, map_id: str, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
 ) -> Response:
     info = workspace.maps.get(map_id)
+    choices = {
+        "indicators": [[i.id, i.name] for i in workspace.indicators.list()],
+        "categories": [[key, label] for key, label in CATEGORIES.items()],
+        "statuses": list(MAP_STATUSES),
+    }
     return templates.TemplateResponse(
         request,
         "map_editor.html",
@@ -651,6 +658,7 @@ def map_page(
             "api_base": f"/api/v1/maps/{info.id}",
             "user": user,
             "shared": False,
+            "choices": choices,
         },
     )
 
@@ -671,5 +679,6 @@ def shared_map_page(
             "api_base": f"/api/v1/shared-maps/{token}",
             "user": None,
             "shared": True,
+            "choices": {"indicators": [], "categories": [], "statuses": []},
         },
     )

@@ -8,6 +8,8 @@
   const canEdit = root.dataset.edit === "true";
   const mapId = root.dataset.map;
   const shared = base.includes("/shared-maps/");
+  const choices = JSON.parse(document.getElementById("map-choices").textContent);
+  let mapVersion = null;
   const KIND_COLOURS = {outcome: "#7b3294", intervention: "#1b7837", driver: "#b35806", asset: "#2166ac", other: "#666666"};
   const SIGN = {"+": "+", "-": "−", "?": "?"};
   const EFFECT_WORDS = {"+": "raises it", "-": "lowers it", "mixed": "pulls both ways", "unknown": "unclear (a link's direction is not known)"};
@@ -148,7 +150,7 @@
     else if (what === "link:delete") removeLink(p.id);
     else if (what === "vote:update") { votes[p.target_id] = {agree: p.agree, disagree: p.disagree}; if (selected && selected.id === p.target_id) showTally(); }
     else if (what === "comment:create" && selected && selected.id === p.target_id) loadComments();
-    else if (what === "map:update") { if (p.title) $("map-title").textContent = p.title; }
+    else if (what === "map:update") { if (p.title) $("map-title").textContent = p.title; if (p.version) mapVersion = p.version; }
     else if (what === "map:delete") { $("live").textContent = "This map was deleted."; $("live").className = "live off"; }
     root.dataset.revision = String(revision);
   }
@@ -170,6 +172,7 @@
     cy.elements().remove();
     factors.clear(); links.clear();
     votes = content.votes || {};
+    mapVersion = content.map.version;
     content.factors.forEach(upsertFactor);
     content.links.forEach(upsertLink);
     revision = content.revision;
@@ -305,7 +308,10 @@
         field("kind", "Kind", item.kind, "text", Object.keys(KIND_COLOURS).map(k => [k, k])) +
         field("description", "Description", item.description, "textarea") +
         field("theme", "Theme", item.theme) +
-        field("populations", "Who it affects (comma separated)", (item.populations || []).join(", "));
+        field("populations", "Who it affects (comma separated)", (item.populations || []).join(", ")) +
+        field("indicator_id", "Measured by (an area indicator)", item.indicator_id, "text", [["", "–"], ...choices.indicators]) +
+        field("asset_category", "Community assets of the kind", item.asset_category, "text", [["", "–"], ...choices.categories]) +
+        measured(item);
     } else {
       const from = factors.get(item.source_id), to = factors.get(item.target_id);
       html += `<p><strong>${esc(from && from.label)}</strong> → <strong>${esc(to && to.label)}</strong></p>` +
@@ -348,6 +354,15 @@
     } catch (error) { /* comments are a nicety */ }
   }
 
+  // Where the measured data a factor is linked to can be seen.
+  function measured(item) {
+    const place = root.dataset.place;
+    let html = "";
+    if (item.indicator_id && place) html += `<p class="small"><a href="/places/${encodeURIComponent(place)}?indicator=${encodeURIComponent(item.indicator_id)}">See ${esc(item.indicator_id)} on the map of the place →</a></p>`;
+    if (item.asset_category && place) html += `<p class="small"><a href="/places/${encodeURIComponent(place)}/access?category=${encodeURIComponent(item.asset_category)}">Who can reach these assets →</a></p>`;
+    return html;
+  }
+
   function wireSelected(item) {
     const type = selected.type;
     $("selected-form").addEventListener("submit", async event => {
@@ -358,7 +373,7 @@
         if (!input.name) continue;
         if (input.type === "checkbox") body[input.name] = input.checked;
         else if (input.type === "number") body[input.name] = input.value === "" ? null : Number(input.value);
-        else if (input.name === "strength") body[input.name] = input.value || null;
+        else if (["strength", "indicator_id", "asset_category"].includes(input.name)) body[input.name] = input.value || null;
         else body[input.name] = input.value;
       }
       if (type === "link" && body.weight !== null && body.weight !== undefined) body.polarity = body.weight > 0 ? "+" : body.weight < 0 ? "-" : "?";
@@ -430,6 +445,18 @@
     } catch (error) { showError(error); }
   });
   $("focus-clear").addEventListener("click", clearHighlight);
+
+  const details = $("map-details");
+  if (details) details.addEventListener("submit", async event => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const body = {version: mapVersion, title: form.get("title"), question: form.get("question"), status: form.get("status")};
+    const answer = await change(api("", {method: "PATCH", body: JSON.stringify(body)}));
+    if (answer) {
+      mapVersion = answer.version;
+      $("map-title").textContent = answer.title;
+    }
+  });
 
   const whatIf = $("what-if");
   if (whatIf) whatIf.addEventListener("submit", async event => {
