@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections import Counter
 
 import networkx as nx
@@ -599,3 +600,22 @@ def test_summary_of_a_large_map_is_bounded():
     assert found["loops"]["truncated"]
     assert found["loops"]["total"] <= 200
     assert len(found["loops"]["loops"]) == 10
+
+
+def test_the_time_budget_holds_even_when_no_loop_is_found():
+    """Twelve layers of six factors, every factor linked to every one of the next layer, the last
+    layer back to the first: millions of paths, no loop of ten links or fewer. NetworkX's bounded
+    search reads no clock until it finds a loop (49 s here); ours stops on time and says so."""
+    import networkx as nx
+
+    layered = nx.MultiDiGraph()
+    for layer in range(11):
+        for i in range(6):
+            for j in range(6):
+                layered.add_edge(f"n{layer}_{i}", f"n{layer + 1}_{j}", polarity="+", sign=1)
+    for i in range(6):
+        layered.add_edge(f"n11_{i}", f"n0_{i}", polarity="-", sign=-1)
+    started = time.perf_counter()
+    report = feedback_loops(layered, max_length=10, time_budget_s=0.2)
+    assert time.perf_counter() - started < 2.0
+    assert (report.truncated, report.reason, report.loops) == (True, "time_budget", ())

@@ -183,8 +183,9 @@ def feedback_loops(
         Stop after this many loops (``None``: no limit), counted by link: a cycle of factors
         with parallel links gives several.
     time_budget_s
-        Stop after about this many seconds (``None``: no limit). The clock is read between loops
-        found, so a search finding none for a long while can overrun.
+        Stop after about this many seconds (``None``: no limit). With ``max_length`` the search
+        reads the clock as it goes; without it (NetworkX's unbounded search) the clock is read
+        between loops found, so a search finding none for a long while can overrun.
     through
         A factor id or several: only the loops through at least one of them. They are found as
         the simple paths from each back to itself inside its strongly connected component, so
@@ -210,28 +211,67 @@ def feedback_loops(
     deadline, table = _deadline(time_budget_s), _Table(multi)
     found: list[Loop] = []
     reason: str | None = None
-    for cycle in _cycles(multi, max_length, focus):
-        texts = list(map(str, cycle))
-        first = texts.index(min(texts))
-        nodes = cycle[first:] + cycle[:first]
-        for chain in table.chains(nodes, closed=True):
-            if time.perf_counter() > deadline:
-                reason = "time_budget"
-            elif max_loops is not None and len(found) >= max_loops:
-                reason = "max_loops"
-            else:
-                found.append(_loop(table, nodes, *chain))
-                continue
-            break
-        if reason:
-            break
+    try:
+        for cycle in _cycles(multi, max_length, focus, deadline):
+            texts = list(map(str, cycle))
+            first = texts.index(min(texts))
+            nodes = cycle[first:] + cycle[:first]
+            for chain in table.chains(nodes, closed=True):
+                if time.perf_counter() > deadline:
+                    reason = "time_budget"
+                elif max_loops is not None and len(found) >= max_loops:
+                    reason = "max_loops"
+                else:
+                    found.append(_loop(table, nodes, *chain))
+                    continue
+                break
+            if reason:
+                break
+    except _OutOfTime:
+        reason = "time_budget"
     ranked = rank_loops(found, by=rank_by)
     numbered = [Loop(**{**vars(loop), "id": f"L{n}"}) for n, loop in enumerate(ranked, 1)]
     return LoopReport(tuple(numbered), reason is not None, reason, max_length, focus, rank_by)
 
 
+class _OutOfTime(Exception):
+    """The loop search ran past its time budget."""
+
+
+def _bounded_cycles(graph: nx.DiGraph, max_length: int, deadline: float) -> Iterator[list[Any]]:
+    """The simple cycles of at most ``max_length`` links, by a depth-first search from each
+    factor through later factors only (so each cycle is found once, from its first factor),
+    reading the clock as it goes: unlike NetworkX's search, it stops on time even when it finds
+    no cycle for a long while (raises :class:`_OutOfTime`)."""
+    nodes = sorted(graph, key=str)
+    order = {node: position for position, node in enumerate(nodes)}
+    successors = {node: list(graph.successors(node)) for node in nodes}
+    steps = 0
+    for start in nodes:
+        first = order[start]
+        path, on_path = [start], {start}
+        stack = [iter(successors[start])]
+        while stack:
+            steps += 1
+            if steps % 512 == 0 and time.perf_counter() > deadline:
+                raise _OutOfTime
+            for following in stack[-1]:
+                if following == start:
+                    yield list(path)
+                elif (
+                    order[following] > first and following not in on_path and len(path) < max_length
+                ):
+                    path.append(following)
+                    on_path.add(following)
+                    stack.append(iter(successors[following]))
+                    break
+            else:
+                stack.pop()
+                on_path.discard(path.pop())
+
+
 def _cycles(
-    graph: nx.MultiDiGraph, max_length: int | None, focus: Sequence[Any]
+    graph: nx.MultiDiGraph, max_length: int | None, focus: Sequence[Any], deadline: float
 ) -> Iterator[list[Any]]:
     """Simple cycles of factors (parallel links not yet told apart)."""
     simple = _simple(graph)
@@ -244,7 +284,10 @@ def _cycles(
         for component in components:
             # on a copy: NetworkX searches a subgraph view several times slower
             part = simple.subgraph(component).copy()
-            yield from nx.simple_cycles(part, length_bound=max_length)
+            if max_length is None:
+                yield from nx.simple_cycles(part)
+            else:
+                yield from _bounded_cycles(part, max_length, deadline)
         return
     component_of = {node: component for component in components for node in component}
     done: set[Any] = set()
