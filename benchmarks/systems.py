@@ -20,7 +20,8 @@
     order. Two rounds: *paced*, each editor adding a factor every 2 s on average (a busy
     workshop; the rate printed is the one reached), which the target is judged on; and
     *burst*, all 250 edits sent at once, to show where queueing starts. The editors run in
-    this process, the server in its own, on the same 2 cores. No peer runs here (PRSM and Kumu are hosted services).
+    this process, the server in its own, on the same 2 cores. No peer runs here (PRSM and
+    Kumu are hosted services).
 
 Targets (systems-map issue): (a) under 2 s with the loop search flagged as truncated; (b) all
 loops in under 0.2 s; (c) under 500 ms.
