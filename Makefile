@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_foundation.py
 	$(BIN)/python benchmarks/bench_assets.py
 	$(BIN)/python benchmarks/access.py
+	$(BIN)/python benchmarks/systems.py
+	$(BIN)/python benchmarks/network.py
 
 clean:
 	rm -rf $(VENV) demo.sqlite demo.sqlite-wal demo.sqlite-shm .pytest_cache .mypy_cache .ruff_cache
