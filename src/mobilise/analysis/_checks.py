@@ -1,4 +1,5 @@
-"""Input checks shared by the analysis modules: every problem collected, then raised at once."""
+"""Input checks shared by the analysis modules (every problem collected, then raised at once),
+and how their tables become plain JSON."""
 
 from __future__ import annotations
 
@@ -38,3 +39,9 @@ def raise_if(problems: list[Problem], what: str) -> None:
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         raise ValidationError(f"{what}: {len(problems)} {noun}.", problems=problems)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain JSON: numpy scalars as Python ones, NaN as None."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return [{str(k): v.item() if hasattr(v, "item") else v for k, v in row.items()} for row in rows]

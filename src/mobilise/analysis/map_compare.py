@@ -27,7 +27,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from mobilise.analysis._checks import raise_if
+from mobilise.analysis._checks import json_records, raise_if
 from mobilise.analysis._graph import _map_graph, _weight, link_sign
 from mobilise.errors import Problem
 from mobilise.formats.causal_map import FACTOR_KINDS
@@ -281,7 +281,7 @@ class MapDifference:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        rows = self.links.astype(object).where(self.links.notna(), None).to_dict("records")
+        rows = json_records(self.links)
         return {
             "counts": self.counts,
             "links": rows,

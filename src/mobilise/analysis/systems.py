@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from mobilise.analysis._checks import raise_if
+from mobilise.analysis._checks import json_records, raise_if
 from mobilise.analysis._graph import (
     _choice,
     _count,
@@ -629,7 +629,7 @@ def summary(
         "polarities": {polarity: polarities[polarity] for polarity in ("+", "-", "?")},
         "loops": loops.to_dict(limit=top),
         "central_factors": {
-            f"by_{first}": _records(
+            f"by_{first}": json_records(
                 measures.sort_values([f"{first}_rank", f"{then}_rank"], kind="stable").head(top)
             )
             for first, then in (("betweenness", "leverage"), ("leverage", "betweenness"))
@@ -639,13 +639,7 @@ def summary(
             "paths": len(paths.paths),
             "truncated": paths.truncated,
             "reason": paths.reason,
-            "effects": _records(effects),
-            "conflicts": _records(conflicts(effects)),
+            "effects": json_records(effects),
+            "conflicts": json_records(conflicts(effects)),
         },
     }
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain JSON: numpy scalars as Python ones, NaN as None."""
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return [{str(k): v.item() if hasattr(v, "item") else v for k, v in row.items()} for row in rows]

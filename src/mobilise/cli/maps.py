@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,12 +33,17 @@ FormatOpt = Annotated[
 ]
 
 
-def _service(ctx: typer.Context, source: str) -> tuple[MapAnalysisService, Any]:
-    """The analysis service, with the workspace open only for a stored map."""
-    if Path(source).is_file():
-        return MapAnalysisService(None), None
-    workspace = state(ctx).open()
-    return workspace.map_analysis, workspace
+@contextmanager
+def _analyses(
+    ctx: typer.Context, *sources: str, stored: bool = False
+) -> Iterator[MapAnalysisService]:
+    """The analysis service, with the workspace open only when a source is a stored map (or
+    ``stored`` says the command stores something)."""
+    if not stored and all(Path(source).is_file() for source in sources):
+        yield MapAnalysisService(None)
+        return
+    with state(ctx).open() as workspace:
+        yield workspace.map_analysis
 
 
 def _source(source: str, file_format: str | None, service: MapAnalysisService) -> Any:
@@ -113,12 +120,8 @@ def export_map(
 ) -> None:
     """Write a map (stored, or a file in another format) for another tool."""
     chosen = file_format or _format_of(output)
-    service, workspace = _service(ctx, source)
-    try:
+    with _analyses(ctx, source) as service:
         data, _name, _media = service.export(_source(source, None, service), chosen)
-    finally:
-        if workspace is not None:
-            workspace.close()
     output.write_bytes(data)
     console.print(f"Wrote {output} ({MAP_FORMATS[chosen].label}, {len(data):,} bytes).")
 
@@ -138,8 +141,7 @@ def loops(
     as_json: JsonOpt = False,
 ) -> None:
     """Feedback loops, each reinforcing, balancing or undetermined (a link of unknown sign)."""
-    service, workspace = _service(ctx, source)
-    try:
+    with _analyses(ctx, source) as service:
         report = service.loops(
             _source(source, file_format, service),
             max_length=max_length,
@@ -148,9 +150,6 @@ def loops(
             through=through,
             rank_by=rank,
         )
-    finally:
-        if workspace is not None:
-            workspace.close()
     found = report.to_dict()
     if as_json:
         print_json(found)
@@ -186,17 +185,13 @@ def paths(
 ) -> None:
     """Causal paths from interventions to outcomes, the net effect of each intervention on each
     outcome, and interventions that pull an outcome in opposite directions."""
-    service, workspace = _service(ctx, source)
-    try:
+    with _analyses(ctx, source) as service:
         found = service.paths(
             _source(source, file_format, service),
             sources=sources,
             targets=targets,
             max_length=max_length,
         )
-    finally:
-        if workspace is not None:
-            workspace.close()
     if as_json:
         print_json(found)
         return
@@ -225,12 +220,8 @@ def centrality(
     as_json: JsonOpt = False,
 ) -> None:
     """Causes and effects of each factor, betweenness, closeness and leverage."""
-    service, workspace = _service(ctx, source)
-    try:
+    with _analyses(ctx, source) as service:
         frame = service.centrality(_source(source, file_format, service))
-    finally:
-        if workspace is not None:
-            workspace.close()
     if as_json:
         print_json(frame.reset_index().to_dict("records"))
         return
@@ -266,8 +257,7 @@ def scenario(
     as_json: JsonOpt = False,
 ) -> None:
     """A what-if scenario (fuzzy cognitive map): hold factors, compare with the baseline."""
-    service, workspace = _service(ctx, source)
-    try:
+    with _analyses(ctx, source) as service:
         map_source = _source(source, file_format, service)
         clamps = _clamps(clamp or [])
         if saved is not None:
@@ -279,9 +269,6 @@ def scenario(
                 )
             clamps = {**named[saved]["clamps"], **clamps}
         frame = service.scenario(map_source, clamps, rule=rule, transfer=transfer)
-    finally:
-        if workspace is not None:
-            workspace.close()
     if as_json:
         print_json(frame.reset_index().to_dict("records"))
         return
@@ -312,16 +299,10 @@ def compare(
     as_json: JsonOpt = False,
 ) -> None:
     """Compare several groups' maps: shared factors, consensus links, differences."""
-    stored = [s for s in sources if not Path(s).is_file()]
-    workspace = state(ctx).open() if stored or merge_as else None
-    service = workspace.map_analysis if workspace is not None else MapAnalysisService(None)
-    try:
-        named: list[Any] = [Path(s) if Path(s).is_file() else s for s in sources]
+    named: list[Any] = [Path(s) if Path(s).is_file() else s for s in sources]
+    with _analyses(ctx, *sources, stored=merge_as is not None) as service:
         found = service.compare(named, min_share=min_share)
         merged = service.merge(named, title=merge_as) if merge_as else None
-    finally:
-        if workspace is not None:
-            workspace.close()
     if merged is not None:
         found["merged_map"] = merged.to_dict()
     if as_json:

@@ -8,6 +8,7 @@ any tool that can take it.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -216,6 +217,4 @@ def _sheets(data: bytes) -> set[str]:
             workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
     except (zipfile.BadZipFile, KeyError):
         return set()
-    import re
-
     return set(re.findall(r'<sheet[^>]*\bname="([^"]+)"', workbook))

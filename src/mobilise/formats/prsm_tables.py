@@ -39,6 +39,9 @@ from mobilise.formats.causal_map import (
     Link,
 )
 from mobilise.formats.prsm import (
+    _DEFAULT_GROUP_LABELS,
+    _FACTOR_EXTRAS,
+    _STYLE_SLOTS,
     _assign_factor_styles,
     _assign_link_styles,
     _factor_attribute_values,
@@ -48,23 +51,6 @@ from mobilise.formats.prsm import (
 
 __all__ = ["read_prsm_csv", "read_prsm_xlsx", "write_prsm_csv", "write_prsm_xlsx"]
 
-XLSX_HINT = "pip install 'mobilise[xlsx]'"
-_STYLE_SLOTS = 9  # PRSM offers nine factor styles (group0-8) and nine link styles (edge0-8)
-_DEFAULT_GROUP_LABELS = {"", "sample"}
-_POLARITY_STYLES = {
-    # polarity: (preferred slot, label, colour, dashes)
-    "+": ("edge1", "+ve", "#00cc00", False),
-    "-": ("edge2", "-ve", "#ff0000", False),
-    "?": ("edge4", "?", "#808080", [10, 10]),
-}
-_NODE_FIELDS = {"id", "label", "note", "title", "x", "y"}
-_EDGE_FIELDS = {"id", "from", "to", "source", "target", "label", "note", "title", "mobilise"}
-_NODE_LOOKS = ("color", "font", "shape", "shapeProperties", "borderWidth", "groupLabel")
-_EDGE_LOOKS = ("color", "dashes", "width", "arrows", "groupLabel")
-_FACTOR_EXTRAS = ("kind", "populations", "indicator id", "asset category", "group")
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0", ""}
-_GRID_SPACING = 150  # pixels between factors laid out by the writer
 # Who made or changed a factor or link, in PRSM's workbooks: not attributes, and not kept.
 _PRSM_METADATA = ("creator", "createdtime", "modifier", "modifiedtime")
 

@@ -14,6 +14,7 @@ import networkx as nx
 import pandas as pd
 
 from mobilise.analysis import fcm, map_compare, systems
+from mobilise.analysis._checks import json_records
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.causal_map import CausalMap, Factor, Link
 from mobilise.formats.map_formats import MAP_FORMATS, read_map, write_map
@@ -129,8 +130,8 @@ class MapAnalysisService:
         effects = systems.intervention_effects(found)
         return {
             "paths": found.to_dict(),
-            "effects": _records(effects),
-            "conflicts": _records(systems.conflicts(effects)),
+            "effects": json_records(effects),
+            "conflicts": json_records(systems.conflicts(effects)),
         }
 
     def centrality(self, source: MapSource, *, weighted: bool = True) -> pd.DataFrame:
@@ -165,7 +166,7 @@ class MapAnalysisService:
         found: dict[str, Any] = {
             "groups": list(graphs),
             "min_share": min_share,
-            "factors": _records(matched),
+            "factors": json_records(matched),
             "consensus": {
                 "factors": [
                     {"key": str(n), "label": d.get("label", ""), "groups": d.get("groups", [])}
@@ -242,7 +243,7 @@ class MapAnalysisService:
         """How much of a map each stakeholder group contributed (links by their group,
         factors by the group of whoever added them)."""
         frame = map_compare.contribution_shares(self._graph(source))
-        return _records(frame.reset_index())
+        return json_records(frame.reset_index())
 
     # -- helpers --------------------------------------------------------------------------------
     def _workspace(self) -> Workspace:
@@ -298,8 +299,3 @@ class MapAnalysisService:
                 problems=problems,
             )
         return found
-
-
-def _records(frame: pd.DataFrame) -> builtins.list[dict[str, Any]]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{str(k): v for k, v in row.items()} for row in clean.to_dict("records")]

@@ -6,6 +6,7 @@ map; a share link opens a read-only view (for a workshop screen) without signing
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -450,17 +451,21 @@ def analysis(request: Request, map_id: str, workspace: WorkspaceDep) -> dict[str
 
 
 _ANALYSES_KEPT = 32
+_ANALYSES_LOCK = threading.Lock()
 
 
 def _analysis(request: Request, workspace: Workspace, map_id: str) -> dict[str, Any]:
     """The summary of a map at its current revision, computed once for everyone asking."""
     kept: dict[tuple[str, int], dict[str, Any]] = request.app.state.map_analyses
     key = (map_id, workspace.maps.revision(map_id))
-    if key not in kept:
-        kept[key] = workspace.map_analysis.summary(map_id)
-        while len(kept) > _ANALYSES_KEPT:
-            kept.pop(next(iter(kept)))
-    return kept[key]
+    found = kept.get(key)
+    if found is None:
+        found = workspace.map_analysis.summary(map_id)
+        with _ANALYSES_LOCK:  # requests run in several threads
+            kept[key] = found
+            while len(kept) > _ANALYSES_KEPT:
+                kept.pop(next(iter(kept)))
+    return found
 
 
 @api.get("/maps/{map_id}/submap", responses=ERRORS)

@@ -26,7 +26,7 @@
   // Factor boxes sized to their label (about 6 px a character, wrapped at 130 px).
   const boxWidth = label => Math.max(70, Math.min(140, String(label).length * 6.2 + 16));
   const boxHeight = label => 16 + 14 * Math.ceil(String(label).length * 6.2 / 124);
-  const esc = text => String(text ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+  const esc = window.Mobilise.escapeHtml;
 
   const cy = cytoscape({
     container: $("cy"),

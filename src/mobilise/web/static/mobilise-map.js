@@ -1,4 +1,4 @@
-// Shared map helpers of the mobilise pages (Leaflet, vendored).
+// Shared helpers of the mobilise pages: Leaflet maps (vendored), colours, numbers, escaping.
 "use strict";
 window.Mobilise = (function () {
   // Deciles 1 (worst 10% in England) .. 10 (best): ColorBrewer RdBu, colour-blind safe.
@@ -39,7 +39,7 @@ window.Mobilise = (function () {
   }
 
   function escapeHtml(text) {
-    return String(text).replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+    return String(text ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
   }
 
   return {DECILE_COLOURS, SEQUENTIAL, baseMap, formatNumber, decileWords, escapeHtml};
