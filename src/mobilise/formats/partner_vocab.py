@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ACHIEVEMENTS",
+    "CONTRIBUTIONS",
     "FREQUENCIES",
     "LEVELS",
     "LEVEL_CODES",
@@ -167,6 +169,32 @@ SCALE: tuple[tuple[int, str], ...] = (
     (2, "A little"),
     (3, "Quite a lot"),
     (4, "A great deal"),
+)
+
+# What a respondent's own organisation brings to the partnership (tick all that apply).
+CONTRIBUTIONS: tuple[tuple[str, str], ...] = (
+    ("funding", "Money or help to find it"),
+    ("staff_time", "Staff time"),
+    ("volunteers", "Volunteers"),
+    ("spaces", "Buildings, rooms or outdoor spaces"),
+    ("data", "Data, evidence or research"),
+    ("expertise", "Specialist knowledge or skills"),
+    ("community_links", "Links with communities the others find hard to reach"),
+    ("lived_experience", "Lived experience"),
+    ("leadership", "Leadership, convening or a voice in decisions"),
+    ("communications", "Getting the word out"),
+)
+
+# What the partnership has achieved so far, in the respondent's view (tick all that apply).
+ACHIEVEMENTS: tuple[tuple[str, str], ...] = (
+    ("new_activities", "New activities or services for residents"),
+    ("more_referrals", "More people referred to community activities"),
+    ("shared_funding", "Funding won or shared together"),
+    ("community_voice", "Residents with more say in decisions"),
+    ("shared_data", "Better shared information about needs and assets"),
+    ("less_duplication", "Less duplication between organisations"),
+    ("policy_change", "Changes to plans, policies or commissioning"),
+    ("new_relationships", "New working relationships"),
 )
 
 
