@@ -20,7 +20,7 @@ THREE = FIXTURES / "workspace" / "three_lsoas.geojson"
 
 
 def test_open_runs_migrations_to_head(workspace):
-    assert current_revision(workspace.engine) == head_revision() == "0007"
+    assert current_revision(workspace.engine) == head_revision() == "0008"
     names = set(inspect(workspace.engine).get_table_names())
     assert {"places", "areas", "indicators", "indicator_values", "audit_log", "users"} <= names
 

@@ -53,11 +53,19 @@ __all__ = [
     "map_votes",
     "metadata",
     "organisations",
+    "partner_contacts",
+    "partner_memberships",
+    "partners",
     "place_areas",
     "places",
     "population",
     "postcodes",
     "record_columns",
+    "round_roster",
+    "survey_answers",
+    "survey_invitations",
+    "survey_responses",
+    "survey_rounds",
     "systems_maps",
     "users",
 ]
@@ -537,6 +545,129 @@ map_events = Table(
     Column("entity_id", String(36), nullable=False),
     Column("payload", JSON, nullable=False),
     UniqueConstraint("map_id", "revision"),
+)
+
+# The partnership: the consortium's partners (organisations, and individual lived-experience
+# members under a pseudonym), measured in survey rounds. ``key`` is the partner's id in files.
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("key", String(120), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("sector", String(40), nullable=False),
+    Column("kind", String(20), nullable=False, default="organisation"),
+    Column("description", Text, nullable=False, default=""),
+    Column("places", JSON, nullable=False, default=list),  # place slugs
+    Column("populations", JSON, nullable=False, default=list),
+    Column("postcode", String(12), nullable=False, default=""),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+    Column("url", String(500), nullable=False, default=""),
+    *record_columns(),
+)
+
+# A partner's representatives: the minimum needed to send the survey (never shown publicly).
+partner_contacts = Table(
+    "partner_contacts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(200), nullable=False, default=""),
+    Column("email", String(300), nullable=False, default=""),
+    *record_columns(),
+)
+
+# Membership over time: a partner may join, leave and join again.
+partner_memberships = Table(
+    "partner_memberships",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False, index=True),
+    Column("joined_on", Date, nullable=False),
+    Column("left_on", Date, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    *record_columns(),
+)
+
+# A survey round: who is on its roster, and when it ran. ``min_raters`` is the disclosure rule:
+# a score built from fewer raters is shown to admins only.
+survey_rounds = Table(
+    "survey_rounds",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("date", Date, nullable=False),
+    Column("status", String(20), nullable=False, default="draft"),  # draft, open, closed
+    Column("description", Text, nullable=False, default=""),
+    Column("min_raters", Integer, nullable=False, default=3),
+    *record_columns(),
+)
+
+round_roster = Table(
+    "round_roster",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("round_id", String(36), ForeignKey("survey_rounds.id"), nullable=False, index=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    *record_columns(),
+    UniqueConstraint("round_id", "partner_id"),
+)
+
+# A single-use link to answer a round for one partner: only the token's hash is stored. It opens
+# the survey until the answers are submitted (saving a draft keeps it open to resume).
+survey_invitations = Table(
+    "survey_invitations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("round_id", String(36), ForeignKey("survey_rounds.id"), nullable=False, index=True),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    Column("contact_id", String(36), ForeignKey("partner_contacts.id"), nullable=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("opened_at", UTCDateTime(), nullable=True),
+    Column("used_at", UTCDateTime(), nullable=True),
+    *record_columns(),
+)
+
+# One partner's response to a round: its status and the questions about the partnership itself.
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("round_id", String(36), ForeignKey("survey_rounds.id"), nullable=False, index=True),
+    Column("respondent_id", String(36), ForeignKey("partners.id"), nullable=False),
+    Column("status", String(20), nullable=False, default="draft"),  # draft, submitted
+    Column("source", String(20), nullable=False, default="survey"),  # survey, import
+    Column("contributions", JSON, nullable=False, default=list),
+    Column("achievements", JSON, nullable=False, default=list),
+    Column("comment", Text, nullable=False, default=""),
+    Column("submitted_at", UTCDateTime(), nullable=True),
+    *record_columns(),
+    UniqueConstraint("round_id", "respondent_id"),
+)
+
+# What a respondent said about one partner on the roster. ``level`` None with ``works_together``
+# true is a tie of unknown level (imports); level 0 is "we do not work together".
+survey_answers = Table(
+    "survey_answers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("round_id", String(36), ForeignKey("survey_rounds.id"), nullable=False, index=True),
+    Column("respondent_id", String(36), ForeignKey("partners.id"), nullable=False),
+    Column("partner_id", String(36), ForeignKey("partners.id"), nullable=False),
+    Column("works_together", Boolean, nullable=True),
+    Column("frequency", Integer, nullable=True),
+    Column("level", Integer, nullable=True),
+    Column("value_influence", Integer, nullable=True),
+    Column("value_involvement", Integer, nullable=True),
+    Column("value_resources", Integer, nullable=True),
+    Column("trust_reliability", Integer, nullable=True),
+    Column("trust_purpose", Integer, nullable=True),
+    Column("trust_openness", Integer, nullable=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    *record_columns(),
+    UniqueConstraint("round_id", "respondent_id", "partner_id"),
 )
 
 # The trail itself is append-only: it has no record columns.
