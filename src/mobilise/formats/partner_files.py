@@ -1,0 +1,595 @@
+"""Partner lists and relationship data (who works with whom) in files: CSV/TSV, XLSX, GraphML, GEXF.
+
+:func:`read_partners` reads a list of partners; :func:`read_relationships` reads an edge list or
+a graph file of ties between partners; :func:`partnership_graph` turns one round of relationship
+data into the partnership graph the analysis takes (:mod:`mobilise.analysis.network`), and
+:func:`write_relationships` writes such a graph back out (GEXF for Gephi).
+
+Every reader reports every problem at once, in one :class:`~mobilise.errors.ValidationError`
+whose problems name the file, the row (1-based data row, the header is row 0; the edge or node
+number in a graph file) and the field. Nothing is returned half-read.
+
+Column names are matched without regard to case and have aliases (``from``/``source``/``ego``
+for the respondent, ``to``/``target``/``alter`` for the partner, ``year``/``wave`` for the
+round...; see ``_partner_columns``). Delimited files may use ``, ; tab |``, a BOM, CRLF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import statistics
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats import _partner_columns as cols
+from mobilise.formats import partner_vocab
+from mobilise.formats._tables import PathLike, file_name, missing_column, raise_problems
+
+__all__ = [
+    "PartnerRow",
+    "RelationshipData",
+    "TieRow",
+    "partnership_graph",
+    "read_partners",
+    "read_relationships",
+    "write_relationships",
+]
+
+_FAMILY = {s.code: s.family for s in partner_vocab.SECTORS}
+_VALUE_ITEMS = tuple(code for code, _ in partner_vocab.VALUE_ITEMS)
+_TRUST_ITEMS = tuple(code for code, _ in partner_vocab.TRUST_ITEMS)
+_EDGE_FIELDS = ("level", "frequency", *partner_vocab.SCORE_ITEMS, "value", "trust")
+_GRAPH_ONLY = {"id", "label", "key"}  # edge attributes graph formats add themselves
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    """One partner of a partner list (or one node of a graph file)."""
+
+    key: str  # the file's id for the partner: its ``id`` column, else its name
+    name: str
+    sector: str | None = None  # a code of partner_vocab.SECTOR_CODES, None when not given
+    kind: str = "organisation"  # or "individual"
+    description: str | None = None
+    places: tuple[str, ...] = ()
+    populations: tuple[str, ...] = ()
+    postcode: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    url: str | None = None
+    joined: dt.date | None = None
+    left: dt.date | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class TieRow:
+    """One respondent's report about one partner in one round."""
+
+    respondent: str
+    partner: str
+    round: str | None = None
+    works_together: bool | None = None
+    level: int | None = None  # 0..3; None = a tie of unknown level
+    frequency: int | None = None  # 1..4
+    items: dict[str, int] = field(default_factory=dict)  # SCORE_ITEMS answered -> 1..4
+    value: float | None = None
+    trust: float | None = None
+    attributes: dict[str, str | float] = field(default_factory=dict)
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class RelationshipData:
+    """The ties of a relationship file and every partner it names."""
+
+    partners: list[PartnerRow]
+    ties: list[TieRow]
+    rounds: tuple[str, ...]  # distinct rounds, sorted naturally ("2" before "10")
+    directed: bool
+    name: str
+
+
+# -- partners ----------------------------------------------------------------------------------
+
+
+def read_partners(path: PathLike, *, default_sector: str | None = None) -> list[PartnerRow]:
+    """Read a list of partners from a delimited file or an ``.xlsx`` workbook.
+
+    Parameters
+    ----------
+    path
+        The file. A workbook's sheet named ``partners`` or ``organisations`` is read, else its
+        first sheet.
+    default_sector
+        The sector (code, label or alias) of partners whose sector cell is blank or who are in a
+        file without a sector column. Without it such a partner is a problem.
+
+    Returns
+    -------
+    list[PartnerRow]
+        The partners in file order. Columns: ``name`` (required; also ``organisation``,
+        ``partner``, ``label``), ``id``, ``sector`` (also ``type``, ``category``), ``kind``,
+        ``description``, ``places`` and ``populations`` (``;`` or ``|`` between items),
+        ``postcode``, ``latitude``/``longitude`` (also ``lat``, ``lon``, ``lng``), ``url``,
+        ``joined`` and ``left`` (dates). Other columns are ignored.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        Listing every problem: a missing name column, an unknown sector (with the valid labels),
+        a bad date, coordinate or kind, a repeated key (naming both rows), an empty file.
+    """
+    records = cols.read_records(path, sheets=cols.PARTNER_SHEETS)
+    name = records.name
+    problems: list[Problem] = []
+    default = None
+    if default_sector is not None:
+        default = cols.sector(default_sector, Problem("", file=name), problems)
+        problems = [Problem(p.message, field="default_sector") for p in problems]
+    columns = {k: records.column(a) for k, a in cols.PARTNER_ALIASES.items()}
+    if columns["name"] is None:
+        hint = "the partner's name is required (also accepted: organisation, partner, label)"
+        problems.append(missing_column(name, "name", records.columns, hint=hint))
+    elif not records.rows:
+        problems.append(Problem("the file has no partners", file=name))
+    partners: list[PartnerRow] = []
+    first_row: dict[str, int] = {}
+    for row, record in records.rows if columns["name"] else []:
+        partner = _partner(record, columns, default, Problem("", file=name, row=row), problems)
+        if partner is None:
+            continue
+        if partner.key in first_row:
+            problems.append(
+                Problem(
+                    f"partner {partner.key!r} appears again (first at row "
+                    f"{first_row[partner.key]}, again at row {row}); keep one row per partner",
+                    file=name,
+                    row=row,
+                    field="id" if columns["id"] else "name",
+                )
+            )
+        first_row.setdefault(partner.key, row)
+        partners.append(partner)
+    raise_problems(problems, what=f"File {name}")
+    return partners
+
+
+def _partner(
+    record: dict[str, str],
+    columns: dict[str, str | None],
+    default: str | None,
+    at: Problem,
+    problems: list[Problem],
+) -> PartnerRow | None:
+    def cell(key: str) -> str:
+        column = columns[key]
+        return record.get(column, "") if column else ""
+
+    def where(key: str) -> Problem:
+        return Problem("", file=at.file, row=at.row, field=columns[key] or key)
+
+    name = cell("name")
+    if not name:
+        problems.append(cols.problem_at(where("name"), "the partner's name is blank"))
+        return None
+    sector = cols.sector(cell("sector"), where("sector"), problems) if cell("sector") else default
+    if sector is None and not cell("sector"):
+        problems.append(
+            cols.problem_at(where("sector"), "no sector; fill it in or give a default sector")
+        )
+    latitude = cols.number(cell("latitude"), where("latitude"), problems, low=-90, high=90)
+    longitude = cols.number(cell("longitude"), where("longitude"), problems, low=-180, high=180)
+    both = cell("latitude") and cell("longitude")  # when both are given, a bad one is reported
+    if (latitude is None) != (longitude is None) and not both:
+        problems.append(
+            cols.problem_at(where("longitude"), "give both latitude and longitude, or none")
+        )
+    joined = cols.date(cell("joined"), where("joined"), problems)
+    left = cols.date(cell("left"), where("left"), problems)
+    if joined and left and left < joined:
+        problems.append(
+            cols.problem_at(where("left"), f"left ({left}) is before joined ({joined})")
+        )
+    return PartnerRow(
+        key=cell("id") or name,
+        name=name,
+        sector=sector,
+        kind=cols.kind(cell("kind"), where("kind"), problems),
+        description=cell("description") or None,
+        places=cols.many(cell("places")),
+        populations=cols.many(cell("populations")),
+        postcode=cell("postcode") or None,
+        latitude=latitude,
+        longitude=longitude,
+        url=cell("url") or None,
+        joined=joined,
+        left=left,
+        row=at.row,
+    )
+
+
+# -- relationships -----------------------------------------------------------------------------
+
+
+def read_relationships(path: PathLike, *, round: str | None = None) -> RelationshipData:
+    """Read ties between partners from an edge list (.csv, .tsv, .txt, .xlsx) or a graph file
+    (.graphml, .gexf).
+
+    Parameters
+    ----------
+    path
+        The file; its suffix says its format. A workbook's sheet named ``ties``,
+        ``relationships`` or ``edges`` is read, else its first sheet.
+    round
+        The survey round every tie belongs to, for a file without a round column (``round``,
+        ``year`` or ``wave``). A file with its own rounds refuses a different one.
+
+    Returns
+    -------
+    RelationshipData
+        Columns (or edge attributes): ``respondent`` and ``partner`` (required), ``round``,
+        ``works_together`` (yes/no), ``level`` (0-3 or none/cooperative/coordinated/integrated),
+        ``frequency``, the six items of ``partner_vocab.SCORE_ITEMS`` (1-4), ``value`` and
+        ``trust`` (1-4; used when no items of that score are given, else the items' mean), and
+        ``respondent_name``, ``partner_name``, ``respondent_sector``, ``partner_sector``,
+        ``respondent_kind``, ``partner_kind``. Other columns are kept in ``attributes`` under their
+        lower-case names. A graph file's ``round`` graph attribute is the default round. A "no"
+        with no level is level 0; a row with neither is a tie of unknown level. An undirected
+        graph file gives two ties per edge.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        Listing every problem: a missing column, a bad cell, a self-tie, a repeated
+        (respondent, partner, round) naming both rows, items on a row that is not a tie, a
+        damaged graph file.
+    """
+    name = file_name(path)
+    suffix = Path(os.fspath(path)).suffix.lower()
+    problems: list[Problem] = []
+    directed = True
+    nodes: list[PartnerRow] = []
+    if suffix in (".graphml", ".gexf"):
+        records, nodes, directed, graph_round = _graph_records(path, suffix, problems)
+        round = round if round is not None else graph_round
+    else:
+        records = cols.read_records(path, sheets=cols.TIE_SHEETS)
+    columns = {k: records.column(a) for k, a in cols.TIE_ALIASES.items()}
+    for required in ("respondent", "partner"):
+        if columns[required] is None:
+            aliases = ", ".join(cols.TIE_ALIASES[required][1:])
+            hint = f"also accepted: {aliases}"
+            problems.append(missing_column(name, required, records.columns, hint=hint))
+    if columns["respondent"] and columns["partner"] and not records.rows and not nodes:
+        problems.append(Problem("the file has no ties", file=name))
+    ties: list[TieRow] = []
+    named: dict[str, PartnerRow] = {p.key: p for p in nodes}
+    if columns["respondent"] and columns["partner"]:
+        if round is not None and columns["round"]:
+            others = {r.get(columns["round"], "") for _, r in records.rows} - {"", round}
+            if others:
+                problems.append(
+                    Problem(
+                        f"round {round!r} was given but the file's {columns['round']!r} column "
+                        f"names {', '.join(sorted(others, key=cols.natural_key))}",
+                        file=name,
+                        field=columns["round"],
+                    )
+                )
+        extra = [c for c in records.columns if c not in columns.values() and c not in _GRAPH_ONLY]
+        for row, record in records.rows:
+            at = Problem("", file=name, row=row)
+            tie = _tie(record, columns, extra, round, at, problems)
+            if tie is not None:
+                ties.append(tie)
+                _name_partners(record, columns, tie, at, named, problems)
+        _check_repeats(ties, name, columns["partner"], problems)
+    raise_problems(problems, what=f"File {name}")
+    rounds = {t.round for t in ties if t.round is not None}
+    return RelationshipData(
+        partners=list(named.values()),
+        ties=ties,
+        rounds=tuple(sorted(rounds, key=cols.natural_key)),
+        directed=directed,
+        name=name,
+    )
+
+
+def _tie(
+    record: dict[str, str],
+    columns: dict[str, str | None],
+    extra: list[str],
+    round: str | None,
+    at: Problem,
+    problems: list[Problem],
+) -> TieRow | None:
+    def cell(key: str) -> str:
+        column = columns[key]
+        return record.get(column, "") if column else ""
+
+    def where(key: str) -> Problem:
+        return Problem("", file=at.file, row=at.row, field=columns[key] or key)
+
+    before = len(problems)
+    respondent, partner = cell("respondent"), cell("partner")
+    for key, given in (("respondent", respondent), ("partner", partner)):
+        if not given:
+            problems.append(cols.problem_at(where(key), f"the {key} is blank"))
+    if respondent and respondent == partner:
+        problems.append(
+            cols.problem_at(
+                where("partner"), f"{respondent!r} names itself; a self-tie is not allowed"
+            )
+        )
+    tie_round = cell("round") or round
+    if columns["round"] and not tie_round:
+        problems.append(cols.problem_at(where("round"), "the round is blank"))
+    works = cols.flag(cell("works_together"), where("works_together"), problems)
+    level = cols.level(cell("level"), where("level"), problems)
+    if works is False and level is not None and level >= 1:
+        problems.append(
+            cols.problem_at(
+                where("level"), f"level {level} on a row that says they do not work together"
+            )
+        )
+    elif works is True and level == 0:
+        problems.append(
+            cols.problem_at(where("level"), "level 0 on a row that says they work together")
+        )
+    elif works is False:
+        level = 0
+    frequency = cols.frequency(cell("frequency"), where("frequency"), problems)
+    items: dict[str, int] = {}
+    for item in partner_vocab.SCORE_ITEMS:
+        answer = cols.score(cell(item), where(item), problems)
+        if answer is not None:
+            items[item] = answer
+    value = cols.number(cell("value"), where("value"), problems, low=1, high=4)
+    trust = cols.number(cell("trust"), where("trust"), problems, low=1, high=4)
+    if level == 0:
+        scored = [k for k in (*items, "value", "trust") if k in items or cell(k)]
+        if scored:
+            problems.append(
+                cols.problem_at(
+                    where(scored[0]),
+                    f"{', '.join(scored)} answered on a row where they do not work together",
+                )
+            )
+    if len(problems) > before:
+        return None
+    answered_value = [items[i] for i in _VALUE_ITEMS if i in items]
+    answered_trust = [items[i] for i in _TRUST_ITEMS if i in items]
+    return TieRow(
+        respondent=respondent,
+        partner=partner,
+        round=tie_round,
+        works_together=works,
+        level=level,
+        frequency=frequency,
+        items=items,
+        value=statistics.fmean(answered_value) if answered_value else value,
+        trust=statistics.fmean(answered_trust) if answered_trust else trust,
+        attributes={c.casefold(): cols.attribute(record[c]) for c in extra if record.get(c, "")},
+        row=at.row,
+    )
+
+
+def _name_partners(
+    record: dict[str, str],
+    columns: dict[str, str | None],
+    tie: TieRow,
+    at: Problem,
+    named: dict[str, PartnerRow],
+    problems: list[Problem],
+) -> None:
+    """Add the tie's two partners to ``named``, with a name and sector when the row gives them."""
+    for role, key in (("respondent", tie.respondent), ("partner", tie.partner)):
+        if key in named:
+            continue
+        name_column, sector_column = columns[f"{role}_name"], columns[f"{role}_sector"]
+        kind_column = columns[f"{role}_kind"]
+        sector_cell = record.get(sector_column, "") if sector_column else ""
+        kind_cell = record.get(kind_column, "") if kind_column else ""
+        where = Problem("", file=at.file, row=at.row, field=sector_column)
+        where_kind = Problem("", file=at.file, row=at.row, field=kind_column)
+        named[key] = PartnerRow(
+            key=key,
+            name=(record.get(name_column, "") if name_column else "") or key,
+            sector=cols.sector(sector_cell, where, problems),
+            kind=cols.kind(kind_cell, where_kind, problems),
+            row=at.row,
+        )
+
+
+def _check_repeats(
+    ties: list[TieRow], name: str, column: str | None, problems: list[Problem]
+) -> None:
+    first: dict[tuple[str, str, str | None], int | None] = {}
+    for tie in ties:
+        pair = (tie.respondent, tie.partner, tie.round)
+        if pair not in first:
+            first[pair] = tie.row
+            continue
+        in_round = f" in round {tie.round}" if tie.round is not None else ""
+        problems.append(
+            Problem(
+                f"{tie.respondent!r} -> {tie.partner!r}{in_round} appears again (first at row "
+                f"{first[pair]}, again at row {tie.row}); keep one row per pair and round",
+                file=name,
+                row=tie.row,
+                field=column,
+            )
+        )
+
+
+# -- graph files -------------------------------------------------------------------------------
+
+
+def _graph_records(
+    path: PathLike, suffix: str, problems: list[Problem]
+) -> tuple[cols.Records, list[PartnerRow], bool, str | None]:
+    name = file_name(path)
+    try:
+        raw = Path(os.fspath(path)).read_bytes()
+        order = cols.edge_order(raw)
+        if suffix == ".graphml":
+            graph = nx.read_graphml(io.BytesIO(raw), force_multigraph=True)
+        else:
+            graph = nx.read_gexf(io.BytesIO(raw))
+    except (
+        OSError, ET.ParseError, nx.NetworkXError, ValueError, KeyError, TypeError, AttributeError
+    ) as exc:  # fmt: skip
+        kind = "GraphML" if suffix == ".graphml" else "GEXF"
+        error = ValidationError.collect(
+            [Problem(f"cannot read the file as {kind}: {exc}", file=name)], what=f"File {name}"
+        )
+        assert error is not None
+        raise error from exc
+    nodes = [
+        _node(str(node), attributes, Problem("", file=name, row=number), problems)
+        for number, (node, attributes) in enumerate(graph.nodes(data=True), start=1)
+    ]
+    rows: list[tuple[int, dict[str, str]]] = []
+    spare = len(order)
+    for source, target, attributes in graph.edges(data=True):
+        numbers = order.get((str(source), str(target))) or order.get((str(target), str(source)))
+        if numbers:
+            number = numbers.popleft()
+        else:
+            spare += 1
+            number = spare
+        record = {k: cols.text(v) for k, v in attributes.items()}
+        rows.append((number, {**record, "respondent": str(source), "partner": str(target)}))
+        if not graph.is_directed():
+            rows.append((number, {**record, "respondent": str(target), "partner": str(source)}))
+    rows.sort(key=lambda r: r[0])
+    columns = ["respondent", "partner"]
+    for _, record in rows:
+        columns += [c for c in record if c not in columns]
+    records = cols.Records(name=name, columns=tuple(columns), rows=rows)
+    return records, nodes, graph.is_directed(), cols.text(graph.graph.get("round")) or None
+
+
+def _node(key: str, attributes: dict[str, Any], at: Problem, problems: list[Problem]) -> PartnerRow:
+    def where(name: str) -> Problem:
+        return Problem("", file=at.file, row=at.row, field=name)
+
+    name = cols.text(attributes.get("name")) or cols.text(attributes.get("label")) or key
+    return PartnerRow(
+        key=key,
+        name=name,
+        sector=cols.sector(cols.text(attributes.get("sector")), where("sector"), problems),
+        kind=cols.kind(cols.text(attributes.get("kind")), where("kind"), problems),
+        row=at.row,
+    )
+
+
+# -- the partnership graph ---------------------------------------------------------------------
+
+
+def partnership_graph(data: RelationshipData, *, round: str | None = None) -> nx.DiGraph:
+    """The partnership graph of one round of relationship data.
+
+    Parameters
+    ----------
+    data
+        Relationship data, e.g. from :func:`read_relationships`.
+    round
+        The round to build; required when the data holds more than one round.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes: every partner of ``data.partners`` (all partners of the file, whatever their
+        round), with ``name``, ``kind``, ``responded`` (a respondent of at least one tie of the
+        round) and, when known, ``sector`` and ``family``. Edges respondent -> partner with
+        ``level``, ``frequency``, the six items, ``value`` and ``trust`` (None when not given)
+        and the tie's other attributes (e.g. ``weight``). ``graph.graph["round"]`` is the round.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When no round is given for data of several rounds, or the round is not in the data.
+    """
+    if round is None and len(data.rounds) > 1:
+        message = f"the data holds {len(data.rounds)} rounds; choose one of " + ", ".join(
+            data.rounds
+        )
+        raise_problems([Problem(message, file=data.name, field="round")], what="Partnership graph")
+    if round is not None and data.rounds and round not in data.rounds:
+        message = f"round {round!r} is not in the data; its rounds are " + ", ".join(data.rounds)
+        raise_problems([Problem(message, file=data.name, field="round")], what="Partnership graph")
+    chosen = round if round is not None else (data.rounds[0] if data.rounds else None)
+    ties = [t for t in data.ties if chosen is None or t.round == chosen]
+    graph = nx.DiGraph()
+    if chosen is not None:
+        graph.graph["round"] = chosen
+    respondents = {t.respondent for t in ties}
+    for partner in data.partners:
+        attributes: dict[str, Any] = {"name": partner.name, "kind": partner.kind}
+        if partner.sector is not None:
+            attributes.update(sector=partner.sector, family=_FAMILY[partner.sector])
+        graph.add_node(partner.key, **attributes, responded=partner.key in respondents)
+    for tie in ties:
+        for key in (tie.respondent, tie.partner):
+            if key not in graph:
+                graph.add_node(key, name=key, kind="organisation", responded=key in respondents)
+        edge: dict[str, Any] = {k: v for k, v in tie.attributes.items() if k not in _EDGE_FIELDS}
+        edge.update(level=tie.level, frequency=tie.frequency, value=tie.value, trust=tie.trust)
+        edge.update({item: tie.items.get(item) for item in partner_vocab.SCORE_ITEMS})
+        graph.add_edge(tie.respondent, tie.partner, **edge)
+    return graph
+
+
+def write_relationships(graph: nx.DiGraph, path: PathLike) -> None:
+    """Write a partnership graph as an edge list (.csv), GraphML (.graphml) or GEXF (.gexf).
+
+    Parameters
+    ----------
+    graph
+        A partnership graph (see :func:`partnership_graph`).
+    path
+        Where to write; its suffix chooses the format. The CSV has the columns
+        :func:`read_relationships` reads (``respondent``, ``partner``, their names and sectors,
+        ``round`` when the graph has one, ``level``, ``frequency``, the six items, ``value``,
+        ``trust``, then other edge attributes); partners without ties are not in it. GraphML and
+        GEXF keep every node and leave out attributes that are None.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When the suffix is not one of .csv, .graphml, .gexf.
+    """
+    suffix = Path(os.fspath(path)).suffix.lower()
+    if suffix == ".csv":
+        Path(os.fspath(path)).write_text(
+            cols.csv_text(graph, _EDGE_FIELDS), encoding="utf-8", newline=""
+        )
+        return
+    if suffix not in (".graphml", ".gexf"):
+        message = f"cannot write {suffix or 'a file without a suffix'}; use .csv, .graphml or .gexf"
+        raise_problems([Problem(message, file=file_name(path))], what="Writing relationships")
+    plain = nx.DiGraph() if graph.is_directed() else nx.Graph()
+    plain.graph.update({k: v for k, v in graph.graph.items() if cols.plain(v)})
+    for node, attributes in graph.nodes(data=True):
+        kept = {k: v for k, v in attributes.items() if cols.plain(v)}
+        if suffix == ".gexf":
+            kept.setdefault("label", str(attributes.get("name", node)))
+        plain.add_node(str(node), **kept)
+    for source, target, attributes in graph.edges(data=True):
+        edge = cols.plain_edge(attributes)
+        if cols.plain(graph.graph.get("round")):  # GEXF keeps no graph attributes
+            edge.setdefault("round", str(graph.graph["round"]))
+        plain.add_edge(str(source), str(target), **edge)
+    if suffix == ".graphml":
+        nx.write_graphml(plain, os.fspath(path))
+    else:
+        nx.write_gexf(plain, os.fspath(path))
