@@ -22,6 +22,8 @@ from mobilise.cli import (
     indicators,
     inequality,
     maps,
+    network,
+    partners,
     places,
     serve,
     users,
@@ -46,6 +48,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(access.app, name="access")
 app.add_typer(inequality.app, name="inequality")
 app.add_typer(maps.app, name="maps")
+app.add_typer(partners.app, name="partners")
+app.add_typer(network.app, name="network")
 app.command("geocode")(places.geocode)
 app.command("demo")(serve.demo)
 app.command("serve")(serve.serve)

@@ -27,8 +27,10 @@ from mobilise.web.routes import (
     auth,
     contributions,
     maps,
+    network,
     oruk,
     pages,
+    partners,
 )
 from mobilise.workspace import Workspace, open_workspace
 
@@ -144,6 +146,10 @@ def create_app(
     app.include_router(assets.pages)
     app.include_router(maps.api)
     app.include_router(maps.pages)
+    app.include_router(partners.api)
+    app.include_router(partners.pages)
+    app.include_router(network.api)
+    app.include_router(network.pages)
     app.include_router(oruk.router)
     app.include_router(auth.router)
     app.include_router(pages.router)

@@ -118,6 +118,18 @@ class Workspace:
         return MapTalkService(self)
 
     @cached_property
+    def partners(self) -> PartnerService:
+        return PartnerService(self)
+
+    @cached_property
+    def surveys(self) -> SurveyService:
+        return SurveyService(self)
+
+    @cached_property
+    def network(self) -> NetworkService:
+        return NetworkService(self)
+
+    @cached_property
     def places(self) -> PlaceService:
         return PlaceService(self)
 
@@ -182,6 +194,9 @@ from mobilise.workspace.indicators import IndicatorService  # noqa: E402
 from mobilise.workspace.map_analysis import MapAnalysisService  # noqa: E402
 from mobilise.workspace.map_talk import MapTalkService  # noqa: E402
 from mobilise.workspace.maps import MapService  # noqa: E402
+from mobilise.workspace.network import NetworkService  # noqa: E402
+from mobilise.workspace.partners import PartnerService  # noqa: E402
 from mobilise.workspace.places import PlaceService  # noqa: E402
 from mobilise.workspace.postcodes import PostcodeService  # noqa: E402
+from mobilise.workspace.surveys import SurveyService  # noqa: E402
 from mobilise.workspace.users import UserService  # noqa: E402

@@ -1,0 +1,278 @@
+"""mobilise network: survey rounds of the partnership and what they show."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli.partners import SECTOR_HELP, _sector
+from mobilise.errors import ValidationError
+from mobilise.formats.partner_files import write_relationships
+from mobilise.network_words import MEASURES, describe, headline_sentences
+from mobilise.presentation import significant
+from mobilise.workspace.network import measure_file
+
+app = typer.Typer(
+    help="The partnership network: survey rounds, invitations, measures and change.",
+    no_args_is_help=True,
+)
+
+RoundArg = Annotated[
+    str, typer.Argument(help="A round's name or id (see `mobilise network rounds`).")
+]
+AllScoresOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all-scores",
+        help="Show every score, also those from fewer raters than the round's threshold "
+        "(for the survey's administrators only).",
+    ),
+]
+
+
+def _fig(value: Any) -> str:
+    return "–" if value is None else significant(float(value), 2)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).", field="date") from None
+
+
+@app.command("rounds")
+def rounds(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the survey rounds."""
+    with state(ctx).open() as ws:
+        found = ws.surveys.rounds()
+    if as_json:
+        print_json([r.to_dict() for r in found])
+        return
+    table = Table("name", "date", "status", "roster", "answered", "rate", "min raters")
+    for r in found:
+        rate = "–" if r.response_rate is None else f"{r.response_rate:.0%}"
+        table.add_row(
+            r.name, str(r.date), r.status, str(r.roster), str(r.submitted), rate, str(r.min_raters)
+        )
+    console.print(table)
+
+
+@app.command("new-round")
+def new_round(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The round's name, e.g. 'Spring 2027'.")],
+    on: Annotated[str, typer.Option("--date", help="The round's date (YYYY-MM-DD).")],
+    open_now: Annotated[bool, typer.Option("--open", help="Open it for answers now.")] = False,
+    min_raters: Annotated[
+        int, typer.Option(help="Hide scores from fewer raters than this (but to admins).")
+    ] = 3,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start a survey round; its roster is the partners who are members on its date."""
+    with state(ctx).open() as ws:
+        found = ws.surveys.create_round(
+            name, date=_day(on), min_raters=min_raters, status="open" if open_now else "draft"
+        )
+    if as_json:
+        print_json(found.to_dict())
+        return
+    console.print(f"Round [bold]{found.name}[/] ({found.status}): {found.roster} on the roster.")
+
+
+@app.command("import")
+def import_relationships(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV/XLSX edge list, GraphML or GEXF.", exists=True, dir_okay=False),
+    ],
+    round_name: Annotated[
+        str | None, typer.Option("--round", help="The round (unless the file has a round column).")
+    ] = None,
+    default_sector: Annotated[
+        str | None, typer.Option(help="Sector of new partners the file gives none. " + SECTOR_HELP)
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import relationship data into survey rounds (all or nothing)."""
+    with state(ctx).open() as ws:
+        summary = ws.surveys.import_file(
+            file, round_=round_name, default_sector=_sector(default_sector)
+        )
+    if as_json:
+        print_json(summary.to_dict())
+        return
+    console.print(
+        f"{summary.file}: {summary.links} answers; {summary.created} new partners. "
+        + "; ".join(summary.notes)
+    )
+
+
+@app.command("invite")
+def invite(
+    ctx: typer.Context,
+    round_name: RoundArg,
+    partner: Annotated[
+        list[str] | None, typer.Option(help="Only this partner (key or id); repeat for more.")
+    ] = None,
+    base_url: Annotated[
+        str, typer.Option(help="The web app's address, for the links.")
+    ] = "http://127.0.0.1:8765",
+    as_json: JsonOpt = False,
+) -> None:
+    """Issue single-use survey links (each replaces the partner's earlier link)."""
+    with state(ctx).open() as ws:
+        issued = ws.surveys.invite(round_name, partners_=partner)
+    rows = [{**i.to_dict(), "url": base_url.rstrip("/") + i.path} for i in issued]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("partner", "link")
+    for row in rows:
+        table.add_row(row["partner_name"], row["url"])
+    console.print(table)
+    console.print(f"{len(rows)} links. Each works until its answers are submitted.")
+
+
+@app.command("status")
+def status(ctx: typer.Context, round_name: RoundArg, as_json: JsonOpt = False) -> None:
+    """Who has answered a round."""
+    with state(ctx).open() as ws:
+        rows = ws.surveys.completion(round_name)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("partner", "status")
+    for row in rows:
+        table.add_row(row["partner"], row["status"])
+    console.print(table)
+
+
+@app.command("metrics")
+def metrics(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="An edge-list, GraphML or GEXF file (default: a stored round).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    round_name: Annotated[
+        str | None, typer.Option("--round", help="The round (default: the latest).")
+    ] = None,
+    all_scores: AllScoresOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every measure of a round: density, centralisation, E-I, scores, brokerage, cores."""
+    if file is not None:
+        found = measure_file(file, round_=round_name)
+    else:
+        with state(ctx).open() as ws:
+            chosen = round_name or _latest(ws)
+            found = ws.network.metrics(chosen, admin=all_scores)
+    if as_json:
+        print_json(found)
+        return
+    console.print(f"[bold]{found['round'].get('name') or found['round'].get('file')}[/]")
+    for sentence in describe(found):
+        console.print(" " + sentence)
+    table = Table("measure", "value", "what it means")
+    for key in (
+        "response_rate",
+        "density",
+        "valued_density",
+        "reciprocity",
+        "centralisation",
+        "assortativity",
+        "k_max",
+    ):
+        value = found.get(key)
+        table.add_row(MEASURES[key][0], _fig(value), MEASURES[key][1])
+    console.print(table)
+    top = sorted(found["partners_table"], key=lambda r: -(r.get("betweenness") or 0))[:10]
+    partners = Table("partner", "sector", "degree", "betweenness", "trust", "value", "k-core")
+    for row in top:
+        partners.add_row(
+            row["name"],
+            str(row["sector"]),
+            str(row["degree"]),
+            _fig(row.get("betweenness")),
+            _fig(row.get("trust")),
+            _fig(row.get("value")),
+            str(row.get("k_core")),
+        )
+    console.print("Partners who connect the most (by betweenness):")
+    console.print(partners)
+    if found.get("suppressed"):
+        console.print(f"Scores from fewer than {found['min_raters']} raters are hidden (–).")
+
+
+@app.command("change")
+def change(
+    ctx: typer.Context,
+    round_a: Annotated[str, typer.Argument(help="The earlier round.")],
+    round_b: Annotated[str, typer.Argument(help="The later round.")],
+    all_scores: AllScoresOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed between two rounds, among partners who answered both."""
+    with state(ctx).open() as ws:
+        found = ws.network.change(round_a, round_b, admin=all_scores)
+        suggestions = ws.network.introductions(round_b, limit=5)
+    if as_json:
+        print_json({**found, "introductions": suggestions})
+        return
+    for sentence in headline_sentences(found):
+        console.print(sentence)
+    levels = found["transitions"]["levels"]
+    table = Table("before \\ after", *levels)
+    for label, counts in zip(levels, found["transitions"]["counts"], strict=True):
+        table.add_row(label, *(str(c) for c in counts))
+    console.print(table)
+    if found["fading"]:
+        fading = Table("tie", "why")
+        for row in found["fading"][:15]:
+            who = (
+                f"{row['respondent_name']} → {row['partner_name']}"
+                if "respondent_name" in row
+                else f"{row['a_name']} – {row['b_name']}"
+            )
+            fading.add_row(who, "; ".join(row["reasons"]))
+        console.print("Fading ties:")
+        console.print(fading)
+    if suggestions:
+        console.print("Suggested introductions:")
+        for row in suggestions:
+            console.print(f" {row['a_name']} and {row['b_name']}: {row['reason']}")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    round_name: RoundArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="A .csv, .graphml or .gexf file.")],
+) -> None:
+    """Write a round's answers as an edge list, GraphML or GEXF (for Gephi, UCINET...).
+
+    The file holds individual answers: keep it to the survey's administrators."""
+    with state(ctx).open() as ws:
+        graph = ws.network.graph(round_name)
+    write_relationships(graph, output)
+    console.print(
+        f"Wrote {output}: {graph.number_of_nodes()} partners, {graph.number_of_edges()} answers."
+    )
+
+
+def _latest(ws: Any) -> str:
+    found = ws.surveys.rounds()
+    if not found:
+        raise ValidationError("There are no survey rounds yet: see `mobilise network new-round`.")
+    return str(found[-1].id)

@@ -1,0 +1,126 @@
+"""mobilise partners: the consortium's partners — import, list, add, leave."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from mobilise.cli._common import FileArg, JsonOpt, console, print_json, state
+from mobilise.errors import ValidationError
+from mobilise.formats.partner_vocab import SECTORS, sector_code
+
+app = typer.Typer(
+    help="The consortium's partners: organisations across sectors and lived-experience members.",
+    no_args_is_help=True,
+)
+
+SECTOR_HELP = "Sector, by code or name: " + "; ".join(f"{s.code} ({s.label})" for s in SECTORS)
+
+
+def _sector(text: str | None) -> str | None:
+    if text is None:
+        return None
+    code = sector_code(text)
+    if code is None:
+        raise ValidationError(f"Unknown sector {text!r}. {SECTOR_HELP}.", field="sector")
+    return code
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).", field="date") from None
+
+
+@app.command("import")
+def import_partners(
+    ctx: typer.Context,
+    file: FileArg,
+    default_sector: Annotated[
+        str | None, typer.Option(help="Sector of rows that give none. " + SECTOR_HELP)
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add or update partners from a CSV or XLSX list (matched by their id column).
+
+    Columns: id, name (required), sector (required unless --default-sector), kind
+    (organisation or individual), description, places, populations, postcode, latitude,
+    longitude, url, joined, left. The file may use any delimiter, a BOM and CRLF line ends.
+    """
+    with state(ctx).open() as ws:
+        summary = ws.partners.import_file(file, default_sector=_sector(default_sector))
+    if as_json:
+        print_json(summary.to_dict())
+        return
+    console.print(
+        f"{summary.file}: {summary.created} partners added, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged."
+    )
+
+
+@app.command("list")
+def list_partners(
+    ctx: typer.Context,
+    sector: Annotated[str | None, typer.Option(help="Only this sector.")] = None,
+    place: Annotated[str | None, typer.Option(help="Only partners serving this place.")] = None,
+    on: Annotated[str | None, typer.Option(help="Only members on this day (YYYY-MM-DD).")] = None,
+    current: Annotated[bool, typer.Option(help="Only current members.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the partners."""
+    with state(ctx).open() as ws:
+        found = ws.partners.list(
+            sector=_sector(sector), place=place, on=_day(on), include_former=not current
+        )
+    if as_json:
+        print_json([p.to_dict() for p in found])
+        return
+    table = Table("key", "name", "sector", "kind", "places", "member")
+    for p in found:
+        spans = ", ".join(f"{m.joined_on}–{m.left_on or ''}" for m in p.memberships)
+        table.add_row(p.key, p.name, p.sector_label, p.kind, ", ".join(p.places), spans)
+    console.print(table)
+    console.print(f"{len(found)} partners.")
+
+
+@app.command("add")
+def add_partner(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The partner's name (a pseudonym for a person).")],
+    sector: Annotated[str, typer.Option(help=SECTOR_HELP)],
+    kind: Annotated[str, typer.Option(help="organisation or individual.")] = "organisation",
+    place: Annotated[list[str] | None, typer.Option(help="A place it serves (slug).")] = None,
+    joined: Annotated[str | None, typer.Option(help="Joined on (YYYY-MM-DD; today).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add one partner."""
+    with state(ctx).open() as ws:
+        partner = ws.partners.create(
+            name,
+            sector=_sector(sector) or "",
+            kind=kind,
+            places=place or [],
+            joined_on=_day(joined),
+        )
+    if as_json:
+        print_json(partner.to_dict())
+        return
+    console.print(f"Added [bold]{partner.name}[/] ({partner.sector_label}) as {partner.key}.")
+
+
+@app.command("leave")
+def leave(
+    ctx: typer.Context,
+    partner: Annotated[str, typer.Argument(help="The partner's key or id.")],
+    on: Annotated[str | None, typer.Option(help="Left on (YYYY-MM-DD; today).")] = None,
+) -> None:
+    """Record that a partner left the consortium."""
+    with state(ctx).open() as ws:
+        found = ws.partners.leave(partner, on=_day(on))
+    console.print(f"{found.name} left on {found.memberships[-1].left_on}.")

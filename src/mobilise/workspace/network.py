@@ -1,0 +1,453 @@
+"""The partnership network of a survey round, measured; two rounds compared.
+
+Disclosure control is applied here, where the viewer is known: a score (value, trust, and their
+items) built from fewer raters than the round's ``min_raters`` is hidden unless ``admin`` is
+true, and nothing returned for a non-admin names what one respondent answered — ties are shown
+as pairs (tied when either side says so, at the higher level), never as who reported what;
+trust and value changes between rounds only as suppressed aggregates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+
+from mobilise.analysis import network as net
+from mobilise.analysis._checks import json_records
+from mobilise.analysis.disclosure import suppress_scores, suppress_summary
+from mobilise.analysis.network_change import compare_rounds, fading_ties, suggest_introductions
+from mobilise.analysis.network_scores import (
+    level_profile,
+    network_scores,
+    partner_scores,
+    sector_scores,
+)
+from mobilise.analysis.network_structure import (
+    centrality,
+    communities,
+    core_periphery,
+    k_cores,
+    sector_assortativity,
+    tie_graph,
+)
+from mobilise.errors import ValidationError
+from mobilise.formats.partner_files import partnership_graph, read_relationships
+from mobilise.formats.partner_vocab import (
+    ACHIEVEMENTS,
+    CONTRIBUTIONS,
+    LEVELS,
+    SCORE_ITEMS,
+    SECTORS,
+    TRUST_ITEMS,
+    VALUE_ITEMS,
+)
+
+if TYPE_CHECKING:
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["NetworkService", "measure_file", "measure_graph"]
+
+_SECTOR = {s.code: s for s in SECTORS}
+_LEVEL_LABELS = {value: code for value, code, _ in LEVELS}
+PERMUTATIONS = 1000
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def measure_graph(
+    graph: nx.DiGraph, *, min_raters: int = 3, admin: bool = False, seed: int = 0
+) -> dict[str, Any]:
+    """Every measure of one round's graph, as plain JSON (see the module docstring).
+
+    With ``admin`` false, scores from fewer than ``min_raters`` raters are hidden.
+    """
+    ties = tie_graph(graph)
+    n = graph.number_of_nodes()
+    has_sector = n > 0 and all(graph.nodes[v].get("sector") for v in graph)
+    roster = list(graph.nodes)
+    respondents = [v for v in graph if graph.nodes[v].get("responded")]
+    rate = net.response_rate(roster, respondents)
+    out: dict[str, Any] = {
+        "partners": n,
+        "respondents": len(respondents),
+        "response_rate": _number(rate.rate),
+        "ties": ties.number_of_edges(),
+        "reports": sum(1 for *_, d in graph.edges(data=True) if d.get("level") != 0),
+        "density": _number(net.density(ties)),
+        "valued_density": _number(net.density(ties, valued=True))
+        if ties.number_of_edges()
+        else None,
+        "reciprocity": _number(net.reciprocity(_reported(graph)))
+        if graph.number_of_edges()
+        else None,
+        "centralisation": _number(net.freeman_centralisation(ties)) if n > 2 else None,
+        "k_max": int(max(k_cores(graph).tolist(), default=0)),
+        "min_raters": min_raters,
+        "suppressed": not admin,
+    }
+    cp = core_periphery(graph, seed=seed) if n > 2 else None
+    parts = communities(graph, seed=seed)
+    table = centrality(graph).join(k_cores(graph))
+    table["community"] = parts.membership
+    table["core"] = cp.core if cp is not None else False
+    out["core_periphery"] = (
+        {
+            "fit": _number(cp.fit),
+            "core_size": int(cp.core.sum()),
+            "core_density": _number(cp.core_density),
+            "periphery_density": _number(cp.periphery_density),
+            "between_density": _number(cp.between_density),
+        }
+        if cp is not None
+        else None
+    )
+    out["communities"] = {
+        "count": int(parts.membership.nunique()) if n else 0,
+        "modularity": _number(parts.modularity),
+    }
+    scores = partner_scores(graph)
+    if not admin:
+        scores = suppress_scores(scores, k=min_raters)
+    summary = network_scores(graph)
+    out["scores"] = {
+        k: _number(v)
+        for k, v in (summary if admin else suppress_summary(summary, k=min_raters)).items()
+    }
+    out["levels"] = json_records(level_profile(graph, pairs=True).reset_index())
+    ei = net.ei_index(ties) if has_sector else None
+    if ei is not None:
+        test = (
+            net.ei_permutation_test(ties, permutations=PERMUTATIONS, seed=seed)
+            if ties.number_of_edges()
+            else None
+        )
+        out["ei"] = {
+            "index": _number(ei.index),
+            "expected": _number(ei.expected),
+            "internal": ei.internal,
+            "external": ei.external,
+            "p_value": _number(test.p_value) if test is not None else None,
+            "permutations": PERMUTATIONS if test is not None else 0,
+            "groups": [
+                {"group": str(group), "index": _number(value)} for group, value in ei.groups.items()
+            ],
+        }
+        out["assortativity"] = _number(sector_assortativity(graph))
+        blocks = net.block_densities(ties)
+        out["blocks"] = {
+            "sectors": [str(s) for s in blocks.index],
+            "density": [[_number(v) for v in row] for row in blocks.to_numpy()],
+        }
+        by_sector = sector_scores(graph)
+        if not admin:
+            by_sector = suppress_scores(by_sector, k=min_raters)
+        out["sector_scores"] = json_records(by_sector.reset_index())
+        roles = net.brokerage(_reported(graph))
+        table = table.join(roles, rsuffix="_role")
+    else:
+        out["ei"] = out["assortativity"] = out["blocks"] = None
+        out["sector_scores"] = []
+    burt = net.constraint_and_effective_size(ties)
+    table["ei"] = pd.Series(ei.nodes, dtype=float) if ei is not None else None
+    table = table.join(burt, rsuffix="_burt").join(scores, rsuffix="_score")
+    table.insert(0, "name", [graph.nodes[v].get("name", v) for v in table.index])
+    table.insert(1, "sector", [graph.nodes[v].get("sector") for v in table.index])
+    table.insert(2, "kind", [graph.nodes[v].get("kind", "organisation") for v in table.index])
+    table.insert(3, "responded", [bool(graph.nodes[v].get("responded")) for v in table.index])
+    table.index.name = "partner"
+    out["partners_table"] = json_records(table.reset_index())
+    return out
+
+
+def measure_file(
+    path: Path, *, round_: str | None = None, min_raters: int = 3, admin: bool = True
+) -> dict[str, Any]:
+    """The measures of a relationship file (edge list, GraphML, GEXF), without a workspace.
+
+    The file's reader is its owner, so every score is shown unless ``admin`` is false."""
+    data = read_relationships(path)
+    graph = partnership_graph(data, round=round_)
+    out = measure_graph(graph, min_raters=min_raters, admin=admin)
+    out["round"] = {"name": graph.graph.get("round"), "file": data.name}
+    return out
+
+
+def _reported(graph: nx.DiGraph) -> nx.DiGraph:
+    """The reports that are ties (level 0 left out)."""
+    kept = nx.DiGraph()
+    kept.add_nodes_from(graph.nodes(data=True))
+    kept.add_edges_from((u, v, d) for u, v, d in graph.edges(data=True) if d.get("level") != 0)
+    return kept
+
+
+class NetworkService:
+    """Partnership-network measures for stored rounds and for relationship files."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    def graph(self, round_: str) -> nx.DiGraph:
+        """A round's graph: roster partners as nodes, submitted answers as directed reports."""
+        surveys = self._ws.surveys
+        info = surveys.get_round(round_)
+        roster = set(surveys.roster(info.id))
+        partners = {p.id: p for p in self._ws.partners.list() if p.id in roster}
+        submitted = {r["respondent_id"] for r in surveys.responses(info.id)}
+        graph = nx.DiGraph(round=info.name, date=info.date.isoformat())
+        for pid, partner in partners.items():
+            graph.add_node(
+                pid,
+                name=partner.name,
+                sector=partner.sector,
+                family=_SECTOR[partner.sector].family if partner.sector in _SECTOR else "",
+                kind=partner.kind,
+                responded=pid in submitted,
+            )
+        for answer in surveys.answers(info.id):
+            u, v = answer["respondent_id"], answer["partner_id"]
+            if u not in partners or v not in partners:
+                continue
+            level = answer["level"]
+            if answer["works_together"] is False:
+                level = 0
+            attrs = {k: answer[k] for k in ("frequency", *SCORE_ITEMS)}
+            value = [answer[k] for k, _ in VALUE_ITEMS if answer[k] is not None]
+            trust = [answer[k] for k, _ in TRUST_ITEMS if answer[k] is not None]
+            graph.add_edge(u, v, level=level, value=_mean(value), trust=_mean(trust), **attrs)
+        return graph
+
+    def metrics(self, round_: str, *, admin: bool = False) -> dict[str, Any]:
+        """Every measure of a round (disclosure-controlled unless ``admin``)."""
+        info = self._ws.surveys.get_round(round_)
+        graph = self.graph(info.id)
+        out = measure_graph(graph, min_raters=info.min_raters, admin=admin)
+        out["round"] = info.to_dict()
+        out["partnership"] = self._partnership_answers(info.id)
+        return out
+
+    def drawing(self, round_: str) -> dict[str, Any]:
+        """Nodes and pair ties of a round for the network drawing (no one's answers)."""
+        graph = self.graph(round_)
+        ties = tie_graph(graph)
+        table = centrality(graph).join(k_cores(graph))
+        partners = {p.id: p for p in self._ws.partners.list()}
+        nodes = []
+        for pid in graph:
+            partner = partners[pid]
+            sector = _SECTOR.get(partner.sector)
+            row = table.loc[pid]
+            nodes.append(
+                {
+                    "id": pid,
+                    "name": partner.name,
+                    "sector": partner.sector,
+                    "sector_label": sector.label if sector else partner.sector,
+                    "colour": sector.colour if sector else "#999999",
+                    "kind": partner.kind,
+                    "responded": bool(graph.nodes[pid]["responded"]),
+                    "latitude": partner.latitude,
+                    "longitude": partner.longitude,
+                    **{
+                        k: _number(row[k])
+                        for k in ("degree", "betweenness", "closeness", "eigenvector", "k_core")
+                    },
+                }
+            )
+        edges = []
+        for u, v, data in ties.edges(data=True):
+            a, b = sorted((u, v))
+            mutual = (
+                graph.has_edge(a, b)
+                and graph.has_edge(b, a)
+                and all(graph.edges[x, y].get("level") != 0 for x, y in ((a, b), (b, a)))
+            )
+            level = data.get("level")
+            edges.append(
+                {
+                    "source": a,
+                    "target": b,
+                    "level": level,
+                    "level_label": _LEVEL_LABELS.get(level, "unspecified"),
+                    "mutual": mutual,
+                }
+            )
+        return {"round": graph.graph["round"], "nodes": nodes, "edges": edges}
+
+    def change(self, round_a: str, round_b: str, *, admin: bool = False) -> dict[str, Any]:
+        """What changed from round A to round B among the partners who answered both."""
+        first = self._ws.surveys.get_round(round_a)
+        second = self._ws.surveys.get_round(round_b)
+        before, after = self.graph(first.id), self.graph(second.id)
+        change = compare_rounds(before, after)
+        names = {p.id: p.name for p in self._ws.partners.list()}
+        out = change.summary()
+        out["rounds"] = [first.to_dict(), second.to_dict()]
+        out["joiners"] = [{"id": p, "name": names.get(p, p)} for p in change.joiners]
+        out["leavers"] = [{"id": p, "name": names.get(p, p)} for p in change.leavers]
+        out["matched"] = len(change.matched)
+        out["transitions"] = {
+            "levels": [str(c) for c in change.transitions.columns],
+            "counts": change.transitions.to_numpy().tolist(),
+        }
+        fading = fading_ties(before, after)
+        if admin:
+            out["ties"] = json_records(change.ties)
+            out["pair_change"] = json_records(change.pair_change)
+        out["fading"] = self._fading(fading, names, admin=admin)
+        min_raters = min(first.min_raters, second.min_raters)
+        pair_change = change.pair_change
+        for score in ("trust", "value"):
+            changes = pair_change[f"{score}_change"].dropna() if len(pair_change) else pd.Series()
+            out[f"{score}_change_mean"] = (
+                _number(changes.mean()) if len(changes) >= min_raters or admin else None
+            )
+        before_scores, after_scores = network_scores(before), network_scores(after)
+        if not admin:
+            before_scores = suppress_summary(before_scores, k=min_raters)
+            after_scores = suppress_summary(after_scores, k=min_raters)
+        out["scores"] = {
+            "before": {k: _number(v) for k, v in before_scores.items()},
+            "after": {k: _number(v) for k, v in after_scores.items()},
+        }
+        out["measures"] = {
+            "before": _headline(before),
+            "after": _headline(after),
+        }
+        out["suppressed"] = not admin
+        return out
+
+    def introductions(self, round_: str, *, limit: int = 10) -> list[dict[str, Any]]:
+        """Suggested introductions across sector gaps, each with its reason."""
+        graph = self.graph(round_)
+        found = suggest_introductions(graph, limit=limit)
+        names = {p.id: p.name for p in self._ws.partners.list()}
+        rows = []
+        for row in json_records(found):
+            row["a_name"] = names.get(row["a"], row["a"])
+            row["b_name"] = names.get(row["b"], row["b"])
+            row["introducers"] = [
+                {"id": p, "name": names.get(p, p)} for p in row.get("introducers") or []
+            ]
+            rows.append(row)
+        return rows
+
+    def profile(
+        self, partner: str, round_: str | None = None, *, admin: bool = False
+    ) -> dict[str, Any]:
+        """A partner's place in the network, round by round (disclosure-controlled)."""
+        info = self._ws.partners.get(partner)
+        rounds = self._ws.surveys.rounds()
+        history = []
+        for r in rounds:
+            graph = self.graph(r.id)
+            if info.id not in graph:
+                continue
+            metrics = measure_graph(graph, min_raters=r.min_raters, admin=admin)
+            row = next(p for p in metrics["partners_table"] if p["partner"] == info.id)
+            ties = tie_graph(graph)
+            row["round"] = r.name
+            row["date"] = r.date.isoformat()
+            row["ties"] = [
+                {
+                    "id": other,
+                    "name": graph.nodes[other].get("name"),
+                    "sector": graph.nodes[other].get("sector"),
+                    "level_label": _LEVEL_LABELS.get(
+                        ties.edges[info.id, other].get("level"), "unspecified"
+                    ),
+                }
+                for other in sorted(ties[info.id], key=lambda o: graph.nodes[o].get("name", o))
+            ]
+            history.append(row)
+        if round_ is not None:
+            wanted = self._ws.surveys.get_round(round_).name
+            history = [h for h in history if h["round"] == wanted] or history
+        return {"partner": info.to_dict(), "rounds": history, "suppressed": not admin}
+
+    def _partnership_answers(self, round_id: str) -> dict[str, Any]:
+        responses = self._ws.surveys.responses(round_id)
+        count = len(responses)
+
+        def tally(field: str, vocabulary: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+            return [
+                {
+                    "code": code,
+                    "label": label,
+                    "count": sum(code in r[field] for r in responses),
+                    "share": (sum(code in r[field] for r in responses) / count) if count else None,
+                }
+                for code, label in vocabulary
+            ]
+
+        return {
+            "responses": count,
+            "contributions": tally("contributions", CONTRIBUTIONS),
+            "achievements": tally("achievements", ACHIEVEMENTS),
+        }
+
+    def _fading(
+        self, fading: pd.DataFrame, names: Mapping[str, str], *, admin: bool
+    ) -> list[dict[str, Any]]:
+        """Fading ties: per report for admins; for others, per pair with level reasons only."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for record in json_records(fading):
+            if admin:
+                record["respondent_name"] = names.get(record["respondent"], record["respondent"])
+                record["partner_name"] = names.get(record["partner"], record["partner"])
+                rows[(record["respondent"], record["partner"])] = record
+                continue
+            reasons = [r for r in record["reasons"] if r.startswith("level")]
+            if not reasons:
+                continue
+            a, b = sorted((record["respondent"], record["partner"]))
+            pair = rows.setdefault(
+                (a, b),
+                {
+                    "a": a,
+                    "b": b,
+                    "a_name": names.get(a, a),
+                    "b_name": names.get(b, b),
+                    "reasons": [],
+                },
+            )
+            if "the working relationship is less close than last round" not in pair["reasons"]:
+                pair["reasons"].append("the working relationship is less close than last round")
+        return list(rows.values())
+
+
+def _headline(graph: nx.DiGraph) -> dict[str, Any]:
+    ties = tie_graph(graph)
+    out = {
+        "partners": graph.number_of_nodes(),
+        "ties": ties.number_of_edges(),
+        "density": _number(net.density(ties)),
+        "centralisation": _number(net.freeman_centralisation(ties)) if len(ties) > 2 else None,
+    }
+    if len(ties) and all(graph.nodes[v].get("sector") for v in graph):
+        out["ei"] = _number(net.ei_index(ties).index)
+    return out
+
+
+def check_round_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD).", field="date") from None
