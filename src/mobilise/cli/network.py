@@ -43,7 +43,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).", field="date") from None
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).") from None
 
 
 @app.command("rounds")

@@ -25,7 +25,7 @@ def _sector(text: str | None) -> str | None:
         return None
     code = sector_code(text)
     if code is None:
-        raise ValidationError(f"Unknown sector {text!r}. {SECTOR_HELP}.", field="sector")
+        raise ValidationError(f"Unknown sector {text!r}. {SECTOR_HELP}.")
     return code
 
 
@@ -35,7 +35,7 @@ def _day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).", field="date") from None
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).") from None
 
 
 @app.command("import")

@@ -6,9 +6,11 @@ thousands separators), so building the demo exercises the real readers.
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +138,7 @@ def build_demo(
                 return str(dataset["id"])
         return None
 
-    steps = 12
+    steps = 13
 
     def step(number: int, name: str) -> float:
         progress(name, number - 1, steps)
@@ -264,12 +266,55 @@ def build_demo(
         if not any(m.title == causal_map.title for m in workspace.maps.list(place=place.slug)):
             workspace.maps.import_map(causal_map, place=place.slug)
     done("systems maps", started)
+
+    started = step(13, "Adding the illustrative partnership and its survey rounds")
+    build_partnership(workspace, data_dir / "partnership")
+    done("partnership", started)
     progress("Done", steps, steps)
 
     report.areas = workspace.areas.count(area_type="lsoa11")
     report.postcodes = workspace.postcodes.count()
     report.assets = workspace.assets.count()
     return report
+
+
+def build_partnership(workspace: Workspace, folder: Path) -> None:
+    """The illustrative consortium: partners, two closed survey rounds and their answers.
+
+    Re-running keeps rounds that already hold answers."""
+    workspace.partners.import_file(folder / "partners.csv")
+    with (folder / "rounds.csv").open(encoding="utf-8", newline="") as handle:
+        rounds = list(csv.DictReader(handle))
+    existing = {r.name: r for r in workspace.surveys.rounds()}
+    fresh = []
+    for row in rounds:
+        if row["name"] in existing and existing[row["name"]].submitted:
+            continue
+        if row["name"] not in existing:
+            workspace.surveys.create_round(
+                row["name"],
+                date=date.fromisoformat(row["date"]),
+                description=row["description"],
+                status="open",
+            )
+        fresh.append(row["name"])
+    if not fresh:
+        return
+    workspace.surveys.import_file(folder / "ties.csv")
+    with (folder / "answers.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["round"] in fresh:
+                workspace.surveys.set_details(
+                    row["round"],
+                    row["respondent"],
+                    contributions=[c for c in row["contributions"].split(";") if c],
+                    achievements=[a for a in row["achievements"].split(";") if a],
+                    comment=row["comment"],
+                )
+    for row in rounds:
+        if row["name"] in fresh:
+            info = workspace.surveys.get_round(row["name"])
+            workspace.surveys.update_round(info.id, {"status": row["status"]}, version=None)
 
 
 def _licence_of(datasets: list[dict[str, Any]], file: str) -> str:

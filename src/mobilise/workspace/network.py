@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,6 @@ from mobilise.analysis.network_structure import (
     sector_assortativity,
     tie_graph,
 )
-from mobilise.errors import ValidationError
 from mobilise.formats.partner_files import partnership_graph, read_relationships
 from mobilise.formats.partner_vocab import (
     ACHIEVEMENTS,
@@ -161,13 +159,13 @@ def measure_graph(
             by_sector = suppress_scores(by_sector, k=min_raters)
         out["sector_scores"] = json_records(by_sector.reset_index())
         roles = net.brokerage(_reported(graph))
-        table = table.join(roles, rsuffix="_role")
+        table = table.join(roles)
     else:
         out["ei"] = out["assortativity"] = out["blocks"] = None
         out["sector_scores"] = []
     burt = net.constraint_and_effective_size(ties)
     table["ei"] = pd.Series(ei.nodes, dtype=float) if ei is not None else None
-    table = table.join(burt, rsuffix="_burt").join(scores, rsuffix="_score")
+    table = table.join(burt).join(scores)
     table.insert(0, "name", [graph.nodes[v].get("name", v) for v in table.index])
     table.insert(1, "sector", [graph.nodes[v].get("sector") for v in table.index])
     table.insert(2, "kind", [graph.nodes[v].get("kind", "organisation") for v in table.index])
@@ -300,8 +298,8 @@ class NetworkService:
         names = {p.id: p.name for p in self._ws.partners.list()}
         out = change.summary()
         out["rounds"] = [first.to_dict(), second.to_dict()]
-        out["joiners"] = [{"id": p, "name": names.get(p, p)} for p in change.joiners]
-        out["leavers"] = [{"id": p, "name": names.get(p, p)} for p in change.leavers]
+        out["joiners"] = [{"id": str(p), "name": names.get(str(p), str(p))} for p in change.joiners]
+        out["leavers"] = [{"id": str(p), "name": names.get(str(p), str(p))} for p in change.leavers]
         out["matched"] = len(change.matched)
         out["transitions"] = {
             "levels": [str(c) for c in change.transitions.columns],
@@ -444,10 +442,3 @@ def _headline(graph: nx.DiGraph) -> dict[str, Any]:
     if len(ties) and all(graph.nodes[v].get("sector") for v in graph):
         out["ei"] = _number(net.ei_index(ties).index)
     return out
-
-
-def check_round_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD).", field="date") from None

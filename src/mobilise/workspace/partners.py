@@ -297,12 +297,11 @@ class PartnerService:
             current = [m for m in self._memberships(connection, [partner_id])[partner_id]]
             open_ones = [m for m in current if m.left_on is None]
             if not open_ones:
-                raise ValidationError("That partner is not a member now.", field="left_on")
+                raise ValidationError("That partner is not a member now.")
             membership = open_ones[-1]
             if day < membership.joined_on:
                 raise ValidationError(
-                    f"It joined on {membership.joined_on}: it cannot leave before.",
-                    field="left_on",
+                    f"It joined on {membership.joined_on}: it cannot leave before."
                 )
             update_record(
                 connection,
@@ -322,9 +321,9 @@ class PartnerService:
             partner_id = self._id(connection, partner)
             current = self._memberships(connection, [partner_id])[partner_id]
             if any(m.left_on is None for m in current):
-                raise ValidationError("That partner is a member already.", field="joined_on")
+                raise ValidationError("That partner is a member already.")
             if current and day < max(m.left_on or day for m in current):
-                raise ValidationError("It cannot rejoin before it left.", field="joined_on")
+                raise ValidationError("It cannot rejoin before it left.")
             self._join(connection, partner_id, day, note)
         return self.get(partner_id)
 
@@ -365,7 +364,7 @@ class PartnerService:
                 )
                 .order_by(partner_contacts.c.name)
             ).mappings()
-            return [_contact(r) for r in rows]
+            return [_contact(dict(r)) for r in rows]
 
     def remove_contact(self, contact_id: str) -> None:
         with self._ws.write() as connection:
@@ -480,7 +479,7 @@ class PartnerService:
         return str(row.id)
 
     def _values(
-        self, connection: Connection, values: Mapping[str, Any], problems: list[Problem]
+        self, connection: Connection, values: Mapping[str, Any], problems: builtins.list[Problem]
     ) -> dict[str, Any]:
         record: dict[str, Any] = {}
         for name, value in values.items():

@@ -324,8 +324,7 @@ class SurveyService:
                 off = [p for p in chosen if p not in roster]
                 if off:
                     raise ValidationError(
-                        f"{len(off)} of those partners are not on the round's roster.",
-                        field="partners",
+                        f"{len(off)} of those partners are not on the round's roster."
                     )
             submitted = self._submitted(connection, round_id)
             names = {
@@ -498,6 +497,45 @@ class SurveyService:
                 }
                 for r in rows
             ]
+
+    def set_details(
+        self,
+        round_: str,
+        respondent: str,
+        *,
+        contributions: Sequence[str],
+        achievements: Sequence[str],
+        comment: str = "",
+    ) -> None:
+        """Record a submitted response's answers about the partnership itself (e.g. from a
+        paper form or an import): what the respondent brings and what has been achieved."""
+        problems = _code_problems(contributions, achievements)
+        if problems:
+            raise ValidationError("Cannot record these answers.", problems=problems)
+        with self._ws.write() as connection:
+            round_id = self.round_id(connection, round_)
+            respondent_id = self._ws.partners.resolve(connection, respondent)
+            row = connection.execute(
+                select(survey_responses).where(
+                    survey_responses.c.round_id == round_id,
+                    survey_responses.c.respondent_id == respondent_id,
+                )
+            ).first()
+            if row is None:
+                raise NotFound(f"{respondent!r} has no response in round {round_!r}.")
+            update_record(
+                connection,
+                survey_responses,
+                row.id,
+                {
+                    "contributions": list(contributions),
+                    "achievements": list(achievements),
+                    "comment": comment.strip(),
+                },
+                expected_version=None,
+                actor=self._ws.actor,
+                entity_type="survey_response",
+            )
 
     # -- import --------------------------------------------------------------------------------
     def import_file(
@@ -736,12 +774,7 @@ class SurveyService:
                         "please say whether you work together", field=f"{partner_id}.works_together"
                     )
                 )
-        for code in contributions:
-            if code not in _CONTRIBUTION_CODES:
-                problems.append(Problem(f"unknown contribution {code!r}", field="contributions"))
-        for code in achievements:
-            if code not in _ACHIEVEMENT_CODES:
-                problems.append(Problem(f"unknown achievement {code!r}", field="achievements"))
+        problems.extend(_code_problems(contributions, achievements))
         if problems:
             what = "Some answers need another look" if submit else "Cannot save these answers"
             raise ValidationError(f"{what}: {len(problems)} to fix.", problems=problems)
@@ -831,6 +864,20 @@ class SurveyService:
         )
         notes.append(f"new round {name!r} dated {day.isoformat()}")
         return str(record["id"])
+
+
+def _code_problems(contributions: Sequence[str], achievements: Sequence[str]) -> list[Problem]:
+    problems = [
+        Problem(f"unknown contribution {code!r}", field="contributions")
+        for code in contributions
+        if code not in _CONTRIBUTION_CODES
+    ]
+    problems.extend(
+        Problem(f"unknown achievement {code!r}", field="achievements")
+        for code in achievements
+        if code not in _ACHIEVEMENT_CODES
+    )
+    return problems
 
 
 def _date_of(name: str) -> date:

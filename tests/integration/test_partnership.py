@@ -1,0 +1,222 @@
+"""The partnership through the workspace, on SQLite and PostgreSQL: partners, rounds, the roster
+survey by invitation link, imports, measures with disclosure control, change between rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mobilise import Workspace
+from mobilise.demo.builder import DEMO_DATA, build_partnership
+from mobilise.errors import Conflict, NotFound, ValidationError
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "networks"
+PARTNERSHIP = DEMO_DATA / "partnership"
+
+
+def _five(ws: Workspace) -> list[str]:
+    """Five partners in three sectors, members since 2025."""
+    made = [
+        ws.partners.create("Northfield NHS Trust", sector="nhs_trust", joined_on=date(2025, 1, 1)),
+        ws.partners.create("Town Council Parks", sector="la_other", joined_on=date(2025, 1, 1)),
+        ws.partners.create("Riverside Arts", sector="arts_culture", joined_on=date(2025, 1, 1)),
+        ws.partners.create("Canal Gardeners", sector="environment", joined_on=date(2025, 1, 1)),
+        ws.partners.create(
+            "Member A", sector="lived_experience", kind="individual", joined_on=date(2025, 1, 1)
+        ),
+    ]
+    return [p.id for p in made]
+
+
+def _yes(level: int = 2, trust: int = 3, value: int = 3) -> dict[str, object]:
+    return {
+        "works_together": True,
+        "frequency": 3,
+        "level": level,
+        "value_influence": value,
+        "value_involvement": value,
+        "value_resources": value,
+        "trust_reliability": trust,
+        "trust_purpose": trust,
+        "trust_openness": trust,
+    }
+
+
+def test_partners_keys_versions_membership_and_contacts(workspace: Workspace) -> None:
+    ids = _five(workspace)
+    again = workspace.partners.create("Riverside Arts", sector="arts_culture")
+    assert again.key == "riverside-arts-2"  # keys stay unique
+    arts = workspace.partners.get("riverside-arts")
+    changed = workspace.partners.update(arts.id, {"description": "Gallery"}, version=arts.version)
+    assert changed.description == "Gallery" and changed.version == arts.version + 1
+    with pytest.raises(Conflict):
+        workspace.partners.update(arts.id, {"description": "Stale"}, version=arts.version)
+    with pytest.raises(ValidationError) as error:
+        workspace.partners.create("X", sector="hospital wing", latitude=95)
+    fields = {p.field for p in error.value.problems}
+    assert fields == {"sector", "latitude"}
+
+    workspace.partners.leave(ids[3], on=date(2025, 6, 1))
+    assert [p.name for p in workspace.partners.list(on=date(2025, 7, 1))] == [
+        "Member A",
+        "Northfield NHS Trust",
+        "Riverside Arts",  # the second one joined today
+        "Town Council Parks",
+    ]
+    back = workspace.partners.rejoin(ids[3], on=date(2025, 9, 1))
+    assert back.member_on(date(2025, 10, 1)) and not back.member_on(date(2025, 7, 1))
+
+    contact = workspace.partners.add_contact(
+        ids[0], "Sam Lee", role="Lead", email="sam@nhs.example"
+    )
+    assert [c.name for c in workspace.partners.contacts(ids[0])] == ["Sam Lee"]
+    with pytest.raises(ValidationError):
+        workspace.partners.add_contact(ids[0], "No Mail", email="not-an-address")
+    workspace.partners.remove_contact(contact.id)
+    assert workspace.partners.contacts(ids[0]) == []
+
+
+def test_partner_import_is_idempotent_and_all_or_nothing(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    workspace.places.create("northamptonshire", "Northamptonshire")
+    workspace.places.create("inner-north-east-london", "Inner North and East London")
+    first = workspace.partners.import_file(PARTNERSHIP / "partners.csv")
+    assert (first.created, first.updated) == (43, 0)
+    second = workspace.partners.import_file(PARTNERSHIP / "partners.csv")
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 43)
+    leavers = [p for p in workspace.partners.list() if not p.active]
+    assert len(leavers) == 2
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name,sector,places\nn1,New one,vcse,\nn2,Other,vcse,atlantis\n")
+    with pytest.raises(ValidationError) as error:
+        workspace.partners.import_file(bad)
+    assert any(p.row == 2 and p.field == "places" for p in error.value.problems)
+    assert len(workspace.partners.list()) == 43  # nothing half-written
+
+
+def test_roster_survey_by_invitation_link(workspace: Workspace) -> None:
+    ids = _five(workspace)
+    round_ = workspace.surveys.create_round("Spring 2026", date=date(2026, 4, 1), status="open")
+    assert round_.roster == 5
+    links = workspace.surveys.invite(round_.id)
+    assert len(links) == 5 and len({link.token for link in links}) == 5
+    token = next(link.token for link in links if link.partner_id == ids[0])
+    form = workspace.surveys.form(token)
+    assert form.respondent_name == "Northfield NHS Trust" and form.status == "not started"
+    assert {p["id"] for p in form.roster} == set(ids[1:])  # not asked about itself
+
+    # a draft may be partial, and comes back when the link is opened again
+    workspace.surveys.save(token, {ids[1]: _yes(level=3)}, contributions=["staff_time"])
+    form = workspace.surveys.form(token)
+    assert form.status == "draft" and form.answers[ids[1]]["level"] == 3
+    assert form.contributions == ["staff_time"]
+    statuses = {
+        row["partner_id"]: row["status"] for row in workspace.surveys.completion("Spring 2026")
+    }
+    assert statuses[ids[0]] == "draft" and statuses[ids[1]] == "invited"
+
+    # submitting asks for every partner on the roster, naming partner and question
+    with pytest.raises(ValidationError) as error:
+        workspace.surveys.save(
+            token, {ids[1]: _yes(), ids[2]: {"works_together": True}}, submit=True
+        )
+    fields = {p.field for p in error.value.problems}
+    assert f"{ids[2]}.level" in fields and f"{ids[3]}.works_together" in fields
+    with pytest.raises(ValidationError):  # "no" with a level is a contradiction
+        workspace.surveys.save(token, {ids[1]: {"works_together": False, "level": 2}})
+
+    answers = {
+        ids[1]: _yes(level=3),
+        ids[2]: _yes(level=1, trust=2),
+        ids[3]: {"works_together": False},
+        ids[4]: _yes(level=1),
+    }
+    done = workspace.surveys.save(token, answers, achievements=["new_relationships"], submit=True)
+    assert done.status == "submitted"
+    with pytest.raises(Conflict):  # single use
+        workspace.surveys.form(token)
+
+    # a new link for another partner withdraws its old one
+    old = next(link.token for link in links if link.partner_id == ids[1])
+    workspace.surveys.invite(round_.id, partners_=[ids[1]])
+    with pytest.raises(NotFound):
+        workspace.surveys.form(old)
+    # the network now holds the respondent's ties
+    graph = workspace.network.graph(round_.id)
+    assert graph.nodes[ids[0]]["responded"] and graph.edges[ids[0], ids[1]]["level"] == 3
+    assert graph.edges[ids[0], ids[3]]["level"] == 0
+    metrics = workspace.network.metrics(round_.id)
+    assert metrics["respondents"] == 1 and metrics["ties"] == 3
+
+    workspace.surveys.update_round(round_.id, {"status": "closed"}, version=None)
+    token = next(link.token for link in links if link.partner_id == ids[2])
+    with pytest.raises(Conflict):
+        workspace.surveys.save(token, {ids[0]: _yes()})
+    with pytest.raises(Conflict):  # those who answered stay on the roster
+        workspace.surveys.set_roster(round_.id, ids[1:])
+
+
+def test_scores_from_too_few_raters_are_hidden_but_from_admins(workspace: Workspace) -> None:
+    ids = _five(workspace)
+    round_ = workspace.surveys.create_round("R", date=date(2026, 1, 1), status="open")
+    links = {link.partner_id: link.token for link in workspace.surveys.invite(round_.id)}
+    # the NHS trust is rated by three partners, the arts group by one
+    for rater in ids[1:4]:
+        others = {p: {"works_together": False} for p in ids if p != rater}
+        others[ids[0]] = _yes(trust=4)
+        if rater != ids[3]:
+            others[ids[2] if rater != ids[2] else ids[1]] = _yes(trust=2)
+        workspace.surveys.save(links[rater], others, submit=True)
+    shown = {r["partner"]: r for r in workspace.network.metrics("R")["partners_table"]}
+    assert shown[ids[0]]["trust"] == 4.0 and shown[ids[0]]["raters_trust"] == 3
+    assert shown[ids[2]]["trust"] is None and shown[ids[2]]["suppressed"] is True
+    admin = {r["partner"]: r for r in workspace.network.metrics("R", admin=True)["partners_table"]}
+    assert admin[ids[2]]["trust"] == 2.0
+    workspace.surveys.update_round("R", {"min_raters": 1}, version=None)
+    shown = {r["partner"]: r for r in workspace.network.metrics("R")["partners_table"]}
+    assert shown[ids[2]]["trust"] == 2.0
+
+
+def test_relationship_import_creates_rounds_partners_and_answers(workspace: Workspace) -> None:
+    with pytest.raises(ValidationError) as error:  # new partners need a sector
+        workspace.surveys.import_file(FIXTURES / "nfdi_netzwerk_2019.csv", round_="2019")
+    assert any(p.field == "sector" for p in error.value.problems)
+    assert workspace.partners.list() == [] and workspace.surveys.rounds() == []
+
+    summary = workspace.surveys.import_file(
+        FIXTURES / "nfdi_netzwerk_2019.csv", round_="2019", default_sector="academic"
+    )
+    raw = (FIXTURES / "nfdi_netzwerk_2019.csv").read_text().splitlines()[1:]
+    pairs = {tuple(line.split(";")) for line in raw if line.strip()}
+    assert summary.links == len(pairs)
+    info = workspace.surveys.get_round("2019")
+    assert info.date == date(2019, 1, 1) and info.status == "closed"
+    respondents = {a for a, _ in pairs}
+    assert info.submitted == len(respondents)
+    assert info.roster == len({name for pair in pairs for name in pair})
+
+
+def test_demo_partnership_rounds_and_change(workspace: Workspace) -> None:
+    workspace.places.create("northamptonshire", "Northamptonshire")
+    workspace.places.create("inner-north-east-london", "Inner North and East London")
+    build_partnership(workspace, PARTNERSHIP)
+    first, second = workspace.surveys.rounds()
+    assert (first.roster, first.submitted, second.roster, second.submitted) == (40, 32, 41, 31)
+    change = workspace.network.change(first.name, second.name)
+    assert (change["kept"], change["new"], change["lost"]) == (260, 67, 14)
+    assert {j["name"] for j in change["leavers"]} == {
+        "Corby Old Town Walking Group",
+        "Shoreditch Yard Workspace Ltd",
+    }
+    assert "ties" not in change  # who reported what: admins only
+    assert all(set(f) == {"a", "b", "a_name", "b_name", "reasons"} for f in change["fading"])
+    assert "ties" in workspace.network.change(first.name, second.name, admin=True)
+    answered = workspace.network.metrics(second.name)["partnership"]
+    referrals = next(a for a in answered["achievements"] if a["code"] == "more_referrals")
+    assert referrals["count"] == 21
+    build_partnership(workspace, PARTNERSHIP)  # re-running keeps the rounds as they are
+    assert [r.submitted for r in workspace.surveys.rounds()] == [32, 31]
