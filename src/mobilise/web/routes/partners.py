@@ -1,8 +1,553 @@
-"""The consortium's partners and survey rounds: JSON API, survey management, the roster survey."""
+"""The consortium's partners and survey rounds: JSON API, survey management, the roster survey.
+
+Partners and rounds are read by anyone signed in; changing them, issuing invitations, following
+completion and reading representatives' contact details need an editor (analyst or facilitator;
+admins always). The survey itself opens through an invitation link and needs no login: the link's
+token is the credential, so those routes never ask who is signed in.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from mobilise.errors import Conflict, NotFound, Problem, ValidationError
+from mobilise.formats.partner_vocab import (
+    ACHIEVEMENTS,
+    CONTRIBUTIONS,
+    FREQUENCIES,
+    LEVELS,
+    SCALE,
+    SECTORS,
+    TRUST_ITEMS,
+    VALUE_ITEMS,
+)
+from mobilise.web.deps import EditorDep, TemplatesDep, UserDep, WorkspaceDep, is_editor
+from mobilise.web.routes.api import ERRORS
+from mobilise.workspace import Workspace
+from mobilise.workspace.surveys import ROUND_STATUSES, SurveyForm
 
 api = APIRouter(prefix="/api/v1", tags=["partners"])
 pages = APIRouter(include_in_schema=False)
+
+SURVEY_ACTOR = "survey link"  # who the audit trail says saved answers sent through a link
+_SECTOR_LABELS = {s.code: s.label for s in SECTORS}
+_SECTOR_ORDER = {s.code: n for n, s in enumerate(SECTORS)}
+# The survey's questions in the words the respondent read, for messages about their answers.
+QUESTIONS: dict[str, str] = {
+    "works_together": "Do you work with them?",
+    "frequency": "How often are you in touch?",
+    "level": "How closely do you work together?",
+    **dict(VALUE_ITEMS),
+    **dict(TRUST_ITEMS),
+    "contributions": "What does your organisation bring?",
+    "achievements": "What has the partnership achieved?",
+}
+STATUS_ORDER = ("submitted", "draft", "opened", "invited", "not invited")
+T = TypeVar("T")
+
+
+def get_survey_workspace(request: Request) -> Workspace:
+    """The workspace for a survey link: no login (the link's token is the credential)."""
+    workspace: Workspace = request.app.state.workspace
+    return workspace.as_actor(SURVEY_ACTOR)
+
+
+SurveyWorkspaceDep = Annotated[Workspace, Depends(get_survey_workspace)]
+
+
+# -- bodies ---------------------------------------------------------------------------------------
+class PartnerFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=300)
+    sector: str | None = Field(None, description="A sector code, e.g. vcse or nhs_trust.")
+    kind: str | None = Field(None, description="organisation or individual (pseudonymised).")
+    description: str | None = None
+    places: list[str] | None = Field(None, description="Slugs of the places it serves.")
+    populations: list[str] | None = None
+    postcode: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    url: str | None = None
+
+
+class PartnerCreate(PartnerFields):
+    name: str = Field(max_length=300)
+    sector: str = Field(description="A sector code, e.g. vcse or nhs_trust.")
+    key: str | None = Field(None, description="Its id in files; made from the name if not given.")
+    joined_on: dt.date | None = Field(None, description="When it joined (today if not given).")
+
+
+class PartnerUpdate(PartnerFields):
+    version: int = Field(description="The version you read; a stale version is a 409 Conflict.")
+
+
+class Leave(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: dt.date | None = Field(None, description="The day it left (today if not given).")
+    note: str = ""
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200)
+    role: str = Field("", max_length=200)
+    email: str = Field("", max_length=320)
+
+
+class RoundCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    date: dt.date
+    description: str = ""
+    min_raters: int = Field(3, description="Scores from fewer raters are hidden from non-admins.")
+    status: str = Field("draft", description=f"One of {', '.join(ROUND_STATUSES)}.")
+    roster: list[str] | None = Field(
+        None, description="Partner ids or keys; the members on the round's date if not given."
+    )
+
+
+class RoundUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(description="The version you read; a stale version is a 409 Conflict.")
+    name: str | None = None
+    date: dt.date | None = None
+    status: str | None = Field(None, description=f"One of {', '.join(ROUND_STATUSES)}.")
+    description: str | None = None
+    min_raters: int | None = None
+
+
+class Roster(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partners: list[str] = Field(description="Partner ids or keys: the whole new roster.")
+
+
+class InvitationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partners: list[str] | None = Field(
+        None, description="Partner ids or keys; everyone on the roster not yet submitted if none."
+    )
+
+
+class SurveyAnswers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Partner id -> {works_together, frequency 1-4, level 1-3, value_influence, "
+        "value_involvement, value_resources, trust_reliability, trust_purpose, trust_openness "
+        "(1-4; leave out for don't know)}.",
+    )
+    contributions: list[str] = Field(default_factory=list)
+    achievements: list[str] = Field(default_factory=list)
+    comment: str = Field("", max_length=5000)
+    submit: bool = Field(False, description="True sends the answers for good; False saves them.")
+
+
+def _fields(body: BaseModel, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields the client sent."""
+    return {k: v for k, v in body.model_dump(exclude_unset=True).items() if k not in drop}
+
+
+async def _upload(upload: UploadFile, work: Callable[[Path], T]) -> T:  # a file import reads a path
+    """Run ``work`` on the uploaded file saved under its own (cleaned) name in a temporary folder,
+    so that problems name the file the user chose and its suffix says its format."""
+    data = await upload.read()
+    name = Path(upload.filename or "upload").name
+    name = re.sub(r"[^\w.\- ]", "_", name).strip(" .") or "upload"
+    with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        return await run_in_threadpool(work, path)
+
+
+# -- partners -------------------------------------------------------------------------------------
+@api.get("/partners", responses=ERRORS)
+def list_partners(
+    workspace: WorkspaceDep,
+    sector: Annotated[str | None, Query(description="A sector code.")] = None,
+    place: Annotated[str | None, Query(description="A place's slug.")] = None,
+    include_former: Annotated[bool, Query(description="Include partners who left.")] = True,
+) -> list[dict[str, Any]]:
+    """The partners by name (never their representatives' details)."""
+    found = workspace.partners.list(sector=sector, place=place, include_former=include_former)
+    return [p.to_dict() for p in found]
+
+
+@api.post("/partners", status_code=201, responses=ERRORS)
+def create_partner(body: PartnerCreate, workspace: WorkspaceDep, _u: EditorDep) -> dict[str, Any]:
+    """A new partner, a member from ``joined_on`` (editors)."""
+    fields = _fields(body, drop=("name", "sector", "joined_on"))
+    return workspace.partners.create(
+        body.name, sector=body.sector, joined_on=body.joined_on, **fields
+    ).to_dict()
+
+
+@api.post("/partners/import", status_code=201, responses=ERRORS)
+async def import_partners(
+    workspace: WorkspaceDep,
+    _u: EditorDep,
+    file: Annotated[UploadFile, File(description="A CSV or XLSX list of partners.")],
+    default_sector: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """Add or update partners from a file, all or nothing (a 422 names file, row and field)."""
+    summary = await _upload(
+        file,
+        lambda path: workspace.partners.import_file(path, default_sector=default_sector or None),
+    )
+    return summary.to_dict()
+
+
+@api.get("/partners/{partner_id}", responses=ERRORS)
+def get_partner(partner_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
+    return workspace.partners.get(partner_id).to_dict()
+
+
+@api.patch("/partners/{partner_id}", responses=ERRORS)
+def update_partner(
+    partner_id: str, body: PartnerUpdate, workspace: WorkspaceDep, _u: EditorDep
+) -> dict[str, Any]:
+    """Change a partner's fields (a stale ``version`` is a 409)."""
+    changes = _fields(body, drop=("version",))
+    return workspace.partners.update(partner_id, changes, version=body.version).to_dict()
+
+
+@api.delete("/partners/{partner_id}", status_code=204, responses=ERRORS)
+def delete_partner(
+    partner_id: str,
+    workspace: WorkspaceDep,
+    _u: EditorDep,
+    version: Annotated[int | None, Query()] = None,
+) -> Response:
+    """Delete a partner (it can be restored; its survey answers stay)."""
+    workspace.partners.delete(partner_id, version=version)
+    return Response(status_code=204)
+
+
+@api.post("/partners/{partner_id}/leave", responses=ERRORS)
+def leave(partner_id: str, body: Leave, workspace: WorkspaceDep, _u: EditorDep) -> dict[str, Any]:
+    """The partner leaves the consortium (it stays in earlier rounds)."""
+    return workspace.partners.leave(partner_id, on=body.on, note=body.note).to_dict()
+
+
+@api.get("/partners/{partner_id}/contacts", responses=ERRORS)
+def list_contacts(partner_id: str, workspace: WorkspaceDep, _u: EditorDep) -> list[dict[str, Any]]:
+    """A partner's representatives (editors only: personal data)."""
+    return [c.to_dict() for c in workspace.partners.contacts(partner_id)]
+
+
+@api.post("/partners/{partner_id}/contacts", status_code=201, responses=ERRORS)
+def add_contact(
+    partner_id: str, body: ContactCreate, workspace: WorkspaceDep, _u: EditorDep
+) -> dict[str, Any]:
+    """A representative of a partner (the person its survey invitation goes to)."""
+    return workspace.partners.add_contact(
+        partner_id, body.name, role=body.role, email=body.email
+    ).to_dict()
+
+
+# -- rounds ---------------------------------------------------------------------------------------
+@api.get("/rounds", responses=ERRORS)
+def list_rounds(workspace: WorkspaceDep) -> list[dict[str, Any]]:
+    """The survey rounds, oldest first, with their roster size and responses."""
+    return [r.to_dict() for r in workspace.surveys.rounds()]
+
+
+@api.post("/rounds", status_code=201, responses=ERRORS)
+def create_round(body: RoundCreate, workspace: WorkspaceDep, _u: EditorDep) -> dict[str, Any]:
+    """A new round (editors); its roster is the members on its date unless given."""
+    return workspace.surveys.create_round(
+        body.name,
+        date=body.date,
+        description=body.description,
+        min_raters=body.min_raters,
+        status=body.status,
+        roster=body.roster,
+    ).to_dict()
+
+
+@api.get("/rounds/{round_id}", responses=ERRORS)
+def get_round(round_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
+    return workspace.surveys.get_round(round_id).to_dict()
+
+
+@api.patch("/rounds/{round_id}", responses=ERRORS)
+def update_round(
+    round_id: str, body: RoundUpdate, workspace: WorkspaceDep, _u: EditorDep
+) -> dict[str, Any]:
+    """Rename, re-date, open or close a round (a stale ``version`` is a 409)."""
+    changes = _fields(body, drop=("version",))
+    return workspace.surveys.update_round(round_id, changes, version=body.version).to_dict()
+
+
+@api.get("/rounds/{round_id}/roster", responses=ERRORS)
+def get_roster(round_id: str, workspace: WorkspaceDep) -> list[dict[str, Any]]:
+    """The partners on a round's roster."""
+    return _roster(workspace, round_id)
+
+
+@api.put("/rounds/{round_id}/roster", responses=ERRORS)
+def set_roster(
+    round_id: str, body: Roster, workspace: WorkspaceDep, _u: EditorDep
+) -> dict[str, Any]:
+    """Replace the roster (partners who have answered cannot be taken off: 409)."""
+    return workspace.surveys.set_roster(round_id, body.partners).to_dict()
+
+
+@api.post("/rounds/{round_id}/invitations", status_code=201, responses=ERRORS)
+def invite(
+    round_id: str,
+    request: Request,
+    workspace: WorkspaceDep,
+    _u: EditorDep,
+    body: InvitationRequest | None = None,
+) -> list[dict[str, Any]]:
+    """New single-use links (shown this once: only a hash is kept). A partner's earlier link
+    stops working; partners who have submitted get none."""
+    partners_ = body.partners if body is not None else None
+    issued = workspace.surveys.invite(round_id, partners_=partners_)
+    return [
+        {**i.to_dict(), "url": str(request.url_for("survey_page", token=i.token))} for i in issued
+    ]
+
+
+@api.get("/rounds/{round_id}/completion", responses=ERRORS)
+def completion(round_id: str, workspace: WorkspaceDep, _u: EditorDep) -> dict[str, Any]:
+    """Where each partner on the roster is (not invited, invited, opened, draft, submitted),
+    with the counts by status."""
+    rows = workspace.surveys.completion(round_id)
+    return {"round": workspace.surveys.get_round(round_id).to_dict(), **_tally(rows)}
+
+
+@api.post("/rounds/{round_id}/import", status_code=201, responses=ERRORS)
+async def import_relationships(
+    round_id: str,
+    workspace: WorkspaceDep,
+    _u: EditorDep,
+    file: Annotated[UploadFile, File(description="A CSV/XLSX edge list, GraphML or GEXF file.")],
+    default_sector: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """Relationship data from elsewhere into this round (as submitted responses), all or
+    nothing; a 422 names the file, row and field."""
+    name = workspace.surveys.get_round(round_id).name
+    summary = await _upload(
+        file,
+        lambda path: workspace.surveys.import_file(
+            path, round_=name, default_sector=default_sector or None
+        ),
+    )
+    return summary.to_dict()
+
+
+# -- the survey, through its link -----------------------------------------------------------------
+@api.get("/survey/{token}", responses=ERRORS)
+def survey(token: str, workspace: SurveyWorkspaceDep) -> dict[str, Any]:
+    """The survey an invitation link opens (no login). 404: unknown or replaced link; 409:
+    answers from it were submitted already."""
+    return _form_dict(workspace.surveys.form(token))
+
+
+@api.put("/survey/{token}", responses=ERRORS)
+def answer_survey(token: str, body: SurveyAnswers, workspace: SurveyWorkspaceDep) -> dict:
+    """Save answers (``submit`` false: come back later with the same link) or send them for good.
+    A 422 lists each problem with ``field`` ``<partner id>.<question>`` and a message naming
+    the partner and the question."""
+    try:
+        form = workspace.surveys.save(
+            token,
+            body.answers,
+            contributions=body.contributions,
+            achievements=body.achievements,
+            comment=body.comment,
+            submit=body.submit,
+        )
+    except ValidationError as error:
+        names = {p["id"]: p["name"] for p in workspace.surveys.form(token).roster}
+        raise ValidationError(
+            error.message, problems=[_in_words(p, names) for p in error.problems]
+        ) from error
+    return _form_dict(form)
+
+
+def _in_words(problem: Problem, names: Mapping[str, str]) -> Problem:
+    """A problem with an answer, saying which partner and which question it is about."""
+    partner_id, _, question = (problem.field or "").partition(".")
+    if partner_id in QUESTIONS and not question:  # contributions, achievements
+        return Problem(f"{QUESTIONS[partner_id]} {problem.message}", field=problem.field)
+    name = names.get(partner_id)
+    if name is None:
+        return problem
+    asked = QUESTIONS.get(question, question)
+    wanted = problem.message
+    if wanted.startswith("please answer"):
+        wanted = "please choose an answer"
+    elif wanted.startswith("please say whether"):
+        wanted = "please choose yes or no"
+    text = f"{name}: “{asked}” {wanted}." if asked else f"{name}: {wanted}."
+    return Problem(text, field=problem.field)
+
+
+def _form_dict(form: SurveyForm) -> dict[str, Any]:
+    out = form.to_dict()
+    # A respondent sees what the round is, not how many others have answered.
+    out["round"] = {k: out["round"][k] for k in ("name", "date", "description", "status")}
+    return out
+
+
+def _roster(workspace: Workspace, round_id: str) -> list[dict[str, Any]]:
+    wanted = set(workspace.surveys.roster(round_id))
+    return [
+        {"id": p.id, "name": p.name, "sector": p.sector, "sector_label": p.sector_label}
+        for p in workspace.partners.list()
+        if p.id in wanted
+    ]
+
+
+def _tally(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    counts = {status: 0 for status in STATUS_ORDER}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return {"total": len(rows), "counts": counts, "partners": rows}
+
+
+# -- pages ----------------------------------------------------------------------------------------
+@pages.get("/partners", response_class=HTMLResponse)
+def partners_page(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: UserDep,
+    sector: Annotated[str | None, Query()] = None,
+) -> Response:
+    chosen = sector or None
+    return templates.TemplateResponse(
+        request,
+        "partners.html",
+        {
+            "partners": workspace.partners.list(sector=chosen),
+            "sectors": SECTORS,
+            "sector": chosen,
+            "places": workspace.places.list(),
+            "can_edit": is_editor(user),
+            "user": user,
+        },
+    )
+
+
+@pages.get("/rounds", response_class=HTMLResponse)
+def rounds_page(
+    request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "rounds.html",
+        {
+            "rounds": workspace.surveys.rounds(),
+            "statuses": ROUND_STATUSES,
+            "today": dt.date.today().isoformat(),
+            "can_edit": is_editor(user),
+            "user": user,
+        },
+    )
+
+
+@pages.get("/rounds/{round_id}", response_class=HTMLResponse)
+def round_page(
+    request: Request,
+    round_id: str,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: EditorDep,
+) -> Response:
+    info = workspace.surveys.get_round(round_id)
+    rows = workspace.surveys.completion(info.id)
+    on_roster = {row["partner_id"] for row in rows}
+    tally = _tally(rows)
+    for row in rows:
+        row["sector_label"] = _SECTOR_LABELS.get(row["sector"], row["sector"])
+    return templates.TemplateResponse(
+        request,
+        "round.html",
+        {
+            "round": info,
+            "rows": rows,
+            "counts": tally["counts"],
+            "total": tally["total"],
+            "partners": workspace.partners.list(),
+            "on_roster": on_roster,
+            "statuses": ROUND_STATUSES,
+            "user": user,
+        },
+    )
+
+
+@pages.get("/survey/done", response_class=HTMLResponse)
+def survey_thanks(request: Request, templates: TemplatesDep) -> Response:
+    """Where the survey goes once the answers are sent."""
+    return templates.TemplateResponse(request, "survey_done.html", {"state": "thanks"})
+
+
+@pages.get("/survey/{token}", response_class=HTMLResponse, name="survey_page")
+def survey_page(
+    request: Request, token: str, workspace: SurveyWorkspaceDep, templates: TemplatesDep
+) -> Response:
+    """The roster survey an invitation link opens: no login, plain words, phone friendly."""
+    try:
+        form = workspace.surveys.form(token)
+    except NotFound:
+        return templates.TemplateResponse(
+            request, "survey_done.html", {"state": "unknown"}, status_code=404
+        )
+    except Conflict:
+        return templates.TemplateResponse(
+            request, "survey_done.html", {"state": "submitted"}, status_code=409
+        )
+    if form.round.status != "open":
+        return templates.TemplateResponse(
+            request,
+            "survey_done.html",
+            {"state": form.round.status, "round": form.round},
+            status_code=409,
+        )
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for partner in sorted(form.roster, key=lambda p: _SECTOR_ORDER.get(p["sector"], 99)):
+        groups.setdefault(partner["sector"], []).append(partner)
+    answered = sum(
+        1 for p in form.roster if form.answers.get(p["id"], {}).get("works_together") is not None
+    )
+    return templates.TemplateResponse(
+        request,
+        "survey.html",
+        {
+            "form": form,
+            "token": token,
+            "groups": [
+                (code, _SECTOR_LABELS.get(code, code), items) for code, items in groups.items()
+            ],
+            "answered": answered,
+            "levels": [level for level in LEVELS if level[0] > 0],
+            "frequencies": FREQUENCIES,
+            "value_items": VALUE_ITEMS,
+            "trust_items": TRUST_ITEMS,
+            "scale": SCALE,
+            "contributions": CONTRIBUTIONS,
+            "achievements": ACHIEVEMENTS,
+            "questions": QUESTIONS,
+        },
+    )
