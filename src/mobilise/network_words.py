@@ -112,6 +112,15 @@ def describe(metrics: dict[str, Any]) -> list[str]:
             f"E-I index {_fig(ei['index'])} against {_fig(ei.get('expected'))} if partners mixed "
             f"at random: ties lean {side} sectors{chance}."
         )
+    family = metrics.get("ei_family")
+    if family and family.get("index") is not None:
+        side = "more" if family["index"] > (family.get("expected") or 0) else "less"
+        out.append(
+            f"Across the broader families of sectors (health, councils, community, culture and "
+            f"environment, academia, business, lived experience) the E-I index is "
+            f"{_fig(family['index'])} against {_fig(family.get('expected'))}: ties cross between "
+            f"families {side} than random mixing would give."
+        )
     scores = metrics.get("scores") or {}
     if scores.get("trust") is not None:
         out.append(

@@ -13,9 +13,12 @@ from mobilise.cli._common import JsonOpt, console, print_json, state
 from mobilise.cli.partners import SECTOR_HELP, _sector
 from mobilise.errors import ValidationError
 from mobilise.formats.partner_files import write_relationships
+from mobilise.formats.partner_vocab import SECTORS
 from mobilise.network_words import MEASURES, describe, headline_sentences
 from mobilise.presentation import significant
 from mobilise.workspace.network import measure_file
+
+SECTOR_LABELS = {s.code: s.label for s in SECTORS}
 
 app = typer.Typer(
     help="The partnership network: survey rounds, invitations, measures and change.",
@@ -36,6 +39,8 @@ AllScoresOpt = Annotated[
 
 
 def _fig(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return "–" if value is None else significant(float(value), 2)
 
 
@@ -185,6 +190,7 @@ def metrics(
     for sentence in describe(found):
         console.print(" " + sentence)
     table = Table("measure", "value", "what it means")
+    shares = ("response_rate", "density", "reciprocity")
     for key in (
         "response_rate",
         "density",
@@ -195,14 +201,15 @@ def metrics(
         "k_max",
     ):
         value = found.get(key)
-        table.add_row(MEASURES[key][0], _fig(value), MEASURES[key][1])
+        shown = f"{value:.0%}" if key in shares and value is not None else _fig(value)
+        table.add_row(MEASURES[key][0], shown, MEASURES[key][1])
     console.print(table)
     top = sorted(found["partners_table"], key=lambda r: -(r.get("betweenness") or 0))[:10]
     partners = Table("partner", "sector", "degree", "betweenness", "trust", "value", "k-core")
     for row in top:
         partners.add_row(
             row["name"],
-            str(row["sector"]),
+            SECTOR_LABELS.get(row["sector"], str(row["sector"])),
             str(row["degree"]),
             _fig(row.get("betweenness")),
             _fig(row.get("trust")),

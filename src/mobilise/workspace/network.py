@@ -9,13 +9,16 @@ trust and value changes between rounds only as suppressed aggregates.
 
 from __future__ import annotations
 
+import copy
 import math
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
+from sqlalchemy import func, select
 
 from mobilise.analysis import network as net
 from mobilise.analysis._checks import json_records
@@ -45,6 +48,8 @@ from mobilise.formats.partner_vocab import (
     TRUST_ITEMS,
     VALUE_ITEMS,
 )
+from mobilise.store.tables import partners as partners_table
+from mobilise.store.tables import round_roster, survey_answers, survey_responses
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -54,6 +59,10 @@ __all__ = ["NetworkService", "measure_file", "measure_graph"]
 _SECTOR = {s.code: s for s in SECTORS}
 _LEVEL_LABELS = {value: code for value, code, _ in LEVELS}
 PERMUTATIONS = 1000
+# Measures of a round by (workspace, round, viewer, options, data stamp): a page view does not
+# recompute a network nobody has changed.
+_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+_CACHE_LOCK = threading.Lock()
 
 
 def _number(value: Any) -> Any:
@@ -71,11 +80,17 @@ def _mean(values: list[float]) -> float | None:
 
 
 def measure_graph(
-    graph: nx.DiGraph, *, min_raters: int = 3, admin: bool = False, seed: int = 0
+    graph: nx.DiGraph,
+    *,
+    min_raters: int = 3,
+    admin: bool = False,
+    seed: int = 0,
+    permutations: int = PERMUTATIONS,
 ) -> dict[str, Any]:
     """Every measure of one round's graph, as plain JSON (see the module docstring).
 
-    With ``admin`` false, scores from fewer than ``min_raters`` raters are hidden.
+    With ``admin`` false, scores from fewer than ``min_raters`` raters are hidden. The E-I
+    index is tested against ``permutations`` shuffles of the sectors (0: no test).
     """
     ties = tie_graph(graph)
     n = graph.number_of_nodes()
@@ -90,8 +105,10 @@ def measure_graph(
         "ties": ties.number_of_edges(),
         "reports": sum(1 for *_, d in graph.edges(data=True) if d.get("level") != 0),
         "density": _number(net.density(ties)),
+        # valued only when every tie has a level (an edge list may give ties without one)
         "valued_density": _number(net.density(ties, valued=True))
         if ties.number_of_edges()
+        and all(d.get("level") is not None for *_, d in ties.edges(data=True))
         else None,
         "reciprocity": _number(net.reciprocity(_reported(graph)))
         if graph.number_of_edges()
@@ -133,8 +150,8 @@ def measure_graph(
     ei = net.ei_index(ties) if has_sector else None
     if ei is not None:
         test = (
-            net.ei_permutation_test(ties, permutations=PERMUTATIONS, seed=seed)
-            if ties.number_of_edges()
+            net.ei_permutation_test(ties, permutations=permutations, seed=seed)
+            if ties.number_of_edges() and permutations
             else None
         )
         out["ei"] = {
@@ -143,11 +160,25 @@ def measure_graph(
             "internal": ei.internal,
             "external": ei.external,
             "p_value": _number(test.p_value) if test is not None else None,
-            "permutations": PERMUTATIONS if test is not None else 0,
+            "permutations": permutations if test is not None else 0,
             "groups": [
                 {"group": str(group), "index": _number(value)} for group, value in ei.groups.items()
             ],
         }
+        # The same across the broader families of sectors (health, local authority, community,
+        # culture and environment, academic, business, lived experience): with 13 sectors most
+        # ties cross a sector line anyway, families show whether they cross worlds.
+        out["ei_family"] = None
+        if all(graph.nodes[v].get("family") for v in graph):
+            family = net.ei_index(ties, "family")
+            out["ei_family"] = {
+                "index": _number(family.index),
+                "expected": _number(family.expected),
+                "groups": [
+                    {"group": str(group), "index": _number(value)}
+                    for group, value in family.groups.items()
+                ],
+            }
         out["assortativity"] = _number(sector_assortativity(graph))
         blocks = net.block_densities(ties)
         out["blocks"] = {
@@ -161,7 +192,7 @@ def measure_graph(
         roles = net.brokerage(_reported(graph))
         table = table.join(roles)
     else:
-        out["ei"] = out["assortativity"] = out["blocks"] = None
+        out["ei"] = out["ei_family"] = out["assortativity"] = out["blocks"] = None
         out["sector_scores"] = []
     burt = net.constraint_and_effective_size(ties)
     table["ei"] = pd.Series(ei.nodes, dtype=float) if ei is not None else None
@@ -235,11 +266,45 @@ class NetworkService:
     def metrics(self, round_: str, *, admin: bool = False) -> dict[str, Any]:
         """Every measure of a round (disclosure-controlled unless ``admin``)."""
         info = self._ws.surveys.get_round(round_)
-        graph = self.graph(info.id)
-        out = measure_graph(graph, min_raters=info.min_raters, admin=admin)
+        out = self._measured(info.id, admin=admin, permutations=PERMUTATIONS)
         out["round"] = info.to_dict()
         out["partnership"] = self._partnership_answers(info.id)
         return out
+
+    def _measured(self, round_id: str, *, admin: bool, permutations: int) -> dict[str, Any]:
+        """measure_graph of a round, kept until its answers, roster or partners change."""
+        info = self._ws.surveys.get_round(round_id)
+        key = (self._ws.url, round_id, admin, permutations, info.min_raters, self._stamp(round_id))
+        with _CACHE_LOCK:
+            found = _CACHE.get(key)
+        if found is None:
+            found = measure_graph(
+                self.graph(round_id),
+                min_raters=info.min_raters,
+                admin=admin,
+                permutations=permutations,
+            )
+            with _CACHE_LOCK:
+                _CACHE[key] = found
+                while len(_CACHE) > 64:
+                    _CACHE.pop(next(iter(_CACHE)))
+        return copy.deepcopy(found)
+
+    def _stamp(self, round_id: str) -> tuple[Any, ...]:
+        """What a round's measures depend on: its answers, responses, roster and partners."""
+        with self._ws.read() as connection:
+            stamps = []
+            for table, scoped in (
+                (survey_answers, True),
+                (survey_responses, True),
+                (round_roster, True),
+                (partners_table, False),
+            ):
+                query = select(func.count(), func.max(table.c.updated_at))
+                if scoped:
+                    query = query.where(table.c.round_id == round_id)
+                stamps.append(tuple(connection.execute(query).one()))
+        return tuple(stamps)
 
     def drawing(self, round_: str) -> dict[str, Any]:
         """Nodes and pair ties of a round for the network drawing (no one's answers)."""
@@ -333,18 +398,30 @@ class NetworkService:
         return out
 
     def introductions(self, round_: str, *, limit: int = 10) -> list[dict[str, Any]]:
-        """Suggested introductions across sector gaps, each with its reason."""
+        """Suggested introductions across sector gaps, each with its reason: only between
+        partners who serve a place in common (or say nothing of their places)."""
         graph = self.graph(round_)
-        found = suggest_introductions(graph, limit=limit)
-        names = {p.id: p.name for p in self._ws.partners.list()}
+        found = suggest_introductions(graph, limit=limit * 5)
+        partners = {p.id: p for p in self._ws.partners.list()}
+        place_names = {p.slug: p.name for p in self._ws.places.list()}
         rows = []
         for row in json_records(found):
-            row["a_name"] = names.get(row["a"], row["a"])
-            row["b_name"] = names.get(row["b"], row["b"])
+            a, b = partners[row["a"]], partners[row["b"]]
+            shared = sorted(set(a.places) & set(b.places))
+            if a.places and b.places and not shared:
+                continue
+            row["a_name"], row["b_name"] = a.name, b.name
             row["introducers"] = [
-                {"id": p, "name": names.get(p, p)} for p in row.get("introducers") or []
+                {"id": p, "name": partners[p].name if p in partners else p}
+                for p in row.get("introducers") or []
             ]
+            if shared:
+                row["reason"] += (
+                    " Both serve " + " and ".join(place_names.get(s, s) for s in shared) + "."
+                )
             rows.append(row)
+            if len(rows) == limit:
+                break
         return rows
 
     def profile(
@@ -358,7 +435,7 @@ class NetworkService:
             graph = self.graph(r.id)
             if info.id not in graph:
                 continue
-            metrics = measure_graph(graph, min_raters=r.min_raters, admin=admin)
+            metrics = self._measured(r.id, admin=admin, permutations=0)
             row = next(p for p in metrics["partners_table"] if p["partner"] == info.id)
             ties = tie_graph(graph)
             row["round"] = r.name

@@ -1,0 +1,124 @@
+"""mobilise partners and mobilise network: the README-style commands, JSON output, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from mobilise.cli.main import run
+from mobilise.demo.builder import DEMO_DATA
+from mobilise.errors import NotFound
+
+from .conftest import FIXTURES
+
+PARTNERSHIP = DEMO_DATA / "partnership"
+NFDI_2019 = FIXTURES / "networks" / "nfdi_netzwerk_2019.csv"
+
+
+def cli(*args: str, workspace: Path) -> list[str]:
+    return ["-w", str(workspace), *args]
+
+
+@pytest.fixture
+def demo_partnership(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A workspace holding the demo places (empty) and the illustrative consortium."""
+    ws = tmp_path / "ws.sqlite"
+    from mobilise import open_workspace
+    from mobilise.demo.builder import build_partnership
+
+    with open_workspace(ws) as workspace:
+        workspace.places.create("northamptonshire", "Northamptonshire")
+        workspace.places.create("inner-north-east-london", "Inner North and East London")
+        build_partnership(workspace, PARTNERSHIP)
+    capsys.readouterr()
+    return ws
+
+
+def test_partners_import_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws.sqlite"
+    csv = tmp_path / "partners.csv"
+    csv.write_bytes(
+        "\ufeffid;name;sector\r\nnhs;Northfield NHS Trust;NHS trust\r\narts;Riverside Arts;arts\r\n".encode()
+    )
+    assert run(cli("partners", "import", str(csv), "--json", workspace=ws)) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 2
+    assert run(cli("partners", "list", "--json", "--sector", "arts", workspace=ws)) == 0
+    [arts] = json.loads(capsys.readouterr().out)
+    assert (arts["key"], arts["sector"]) == ("arts", "arts_culture")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name,sector\nx,Somewhere,spaceport\n")
+    assert run(cli("partners", "import", str(bad), workspace=ws)) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "row 1" in err and "sector" in err and "Traceback" not in err
+
+
+def test_network_metrics_of_a_stored_round(
+    demo_partnership: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(cli("network", "rounds", "--json", workspace=demo_partnership)) == 0
+    rounds = json.loads(capsys.readouterr().out)
+    assert [r["submitted"] for r in rounds] == [32, 31]
+    args = ("network", "metrics", "--round", "Round 1 — spring 2025", "--json")
+    assert run(cli(*args, workspace=demo_partnership)) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert (metrics["partners"], metrics["respondents"], metrics["ties"]) == (40, 32, 222)
+    assert metrics["suppressed"] is True and metrics["ei"]["permutations"] == 1000
+    assert run(cli("network", "metrics", workspace=demo_partnership)) == 0
+    out = capsys.readouterr().out
+    assert "Round 2 — spring 2026" in out and "31 of 41 partners answered" in out
+
+
+def test_network_change_between_rounds(
+    demo_partnership: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("network", "change", "Round 1 — spring 2025", "Round 2 — spring 2026")
+    assert run(cli(*args, "--json", workspace=demo_partnership)) == 0
+    change = json.loads(capsys.readouterr().out)
+    assert (change["kept"], change["new"], change["lost"]) == (260, 67, 14)
+    assert change["introductions"] and all(i["reason"] for i in change["introductions"])
+    assert run(cli(*args, workspace=demo_partnership)) == 0
+    out = capsys.readouterr().out
+    assert "260 were kept, 67 are new and 14 were lost" in out and "Fading ties" in out
+    args = ("network", "change", "Round 1 — spring 2025", "Round 9")
+    assert run(cli(*args, workspace=demo_partnership)) == NotFound.exit_code
+    err = capsys.readouterr().err
+    assert "Round 9" in err
+
+
+def test_network_metrics_on_an_edge_list_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(cli("network", "metrics", str(NFDI_2019), "--json", workspace=tmp_path / "x")) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    raw = nx.read_edgelist(NFDI_2019, delimiter=";", create_using=nx.DiGraph)
+    raw.remove_nodes_from(["from", "to"])
+    assert metrics["partners"] == raw.number_of_nodes()
+    assert metrics["ties"] == raw.to_undirected().number_of_edges()
+    assert metrics["ei"] is None  # no sectors in the file: no sector measures
+    assert not (tmp_path / "x").exists()  # a file needs no workspace
+
+
+def test_survey_round_invite_and_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws.sqlite"
+    csv = tmp_path / "partners.csv"
+    csv.write_text("id,name,sector,joined\na,Alpha,vcse,2025-01-01\nb,Beta,icb,2025-01-01\n")
+    run(cli("partners", "import", str(csv), workspace=ws))
+    assert (
+        run(cli("network", "new-round", "Spring", "--date", "2026-04-01", "--open", workspace=ws))
+        == 0
+    )
+    assert run(cli("network", "invite", "Spring", "--json", workspace=ws)) == 0
+    capsys.readouterr()
+    assert run(cli("network", "invite", "Spring", "--json", "--partner", "a", workspace=ws)) == 0
+    links = json.loads(capsys.readouterr().out)
+    assert [link["partner_name"] for link in links] == ["Alpha"]
+    assert links[0]["url"].startswith("http://127.0.0.1:8765/survey/")
+    assert run(cli("network", "status", "Spring", "--json", workspace=ws)) == 0
+    assert {r["status"] for r in json.loads(capsys.readouterr().out)} == {"invited"}
+    out = tmp_path / "round.graphml"
+    assert run(cli("network", "export", "Spring", "-o", str(out), workspace=ws)) == 0
+    assert nx.read_graphml(out).number_of_nodes() == 2
