@@ -886,7 +886,9 @@ def _date_of(name: str) -> date:
     try:
         return date.fromisoformat(name.strip()[:10])
     except ValueError:
-        return date.today()
+        pass
+    year = re.search(r"\b(19|20)\d\d\b", name)  # "Round 1 — spring 2025": 1 January 2025
+    return date(int(year.group()), 1, 1) if year else date.today()
 
 
 def _with_sector(partner: PartnerRow, sector: str) -> PartnerRow:
