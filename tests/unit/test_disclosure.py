@@ -31,6 +31,8 @@ def scores() -> pd.DataFrame:
             "trust_openness": [4.0, 3.0, math.nan],
             "raters_value": [5, 1, 0],
             "raters_trust": [2, 3, 0],
+            "raters_value_influence": [5, 1, 0],
+            "raters_trust_openness": [2, 3, 0],
         },
         index=pd.Index(["p1", "p2", "p3"], name="partner"),
     )
@@ -38,7 +40,11 @@ def scores() -> pd.DataFrame:
 
 def test_default_is_three_raters() -> None:
     assert DEFAULT_MIN_RATERS == 3
-    assert set(DEFAULT_RULES) == {"raters_value", "raters_trust"}
+    assert DEFAULT_RULES["raters_trust"] == [
+        "trust"
+    ]  # every score is vouched for by its own raters
+    assert DEFAULT_RULES["raters_trust_openness"] == ["trust_openness"]
+    assert len(DEFAULT_RULES) == 8
 
 
 @pytest.mark.parametrize(
@@ -70,8 +76,9 @@ def test_custom_rules_touch_only_present_columns() -> None:
     frame = pd.DataFrame({"score": [1.0, 2.0], "n": [1, 4], "other": [9.0, 9.0]})
     shown = suppress_scores(frame, k=2, rules={"n": ["score", "absent"], "missing": ["other"]})
     assert shown["score"].isna().tolist() == [True, False]
-    assert shown["other"].tolist() == [9.0, 9.0]
-    assert shown["suppressed"].tolist() == [True, False]
+    # no count for a score: nothing vouches for it, so it is hidden (fail closed)
+    assert shown["other"].isna().all()
+    assert shown["suppressed"].tolist() == [True, True]
 
 
 def test_suppress_summary() -> None:
@@ -82,6 +89,8 @@ def test_suppress_summary() -> None:
         "trust_purpose": 3.0,
         "raters_value": 4,
         "raters_trust": 2,
+        "raters_value_resources": 0,
+        "raters_trust_purpose": 2,
         "ratings": 6,
     }
     shown = suppress_summary(summary, k=3)
@@ -124,3 +133,17 @@ def test_on_the_nfdi_network() -> None:
     assert not sectors["suppressed"].any()  # each made-up sector has many raters
     summary = suppress_summary(network_scores(graph), k=1000)
     assert summary["value"] is None and summary["suppressed"] is True
+
+
+def test_an_item_answered_by_one_rater_is_hidden_though_its_score_has_three() -> None:
+    import networkx as nx
+
+    from mobilise.analysis.network_scores import partner_scores
+
+    graph = nx.DiGraph()
+    for rater in ("a", "b", "c"):
+        graph.add_edge(rater, "p", level=1, trust=3.0, trust_reliability=3)
+    graph.edges["a", "p"]["trust_openness"] = 1  # only a answered this statement
+    shown = suppress_scores(partner_scores(graph), k=3).loc["p"]
+    assert shown["trust"] == 3.0 and shown["trust_reliability"] == 3.0
+    assert pd.isna(shown["trust_openness"]) and bool(shown["suppressed"])

@@ -82,7 +82,8 @@ def test_partner_scores_by_hand() -> None:
 
 def test_partner_scores_columns_and_types() -> None:
     table = partner_scores(survey())
-    assert list(table.columns) == [*SCORES, "raters_value", "raters_trust", "ties_in"]
+    items = [f"raters_{item}" for item in SCORES[2:]]
+    assert list(table.columns) == [*SCORES, "raters_value", "raters_trust", *items, "ties_in"]
     assert all(str(table[c].dtype) == "int64" for c in ("raters_value", "raters_trust", "ties_in"))
     empty = partner_scores(nx.DiGraph())
     assert empty.empty and list(empty.columns) == list(table.columns)
@@ -135,7 +136,8 @@ def test_network_scores_by_hand() -> None:
     assert summary["value_influence"] == pytest.approx(3.0)
     assert summary["trust_openness"] is None
     assert (summary["raters_value"], summary["raters_trust"], summary["ratings"]) == (2, 2, 4)
-    assert set(summary) == {*SCORES, "raters_value", "raters_trust", "ratings"}
+    items = {f"raters_{item}" for item in SCORES[2:]}
+    assert set(summary) == {*SCORES, "raters_value", "raters_trust", *items, "ratings"}
 
 
 def test_network_scores_of_an_empty_network() -> None:

@@ -26,10 +26,22 @@ DEFAULT_MIN_RATERS = 3
 """Fewest distinct raters a shown score needs."""
 
 DEFAULT_RULES: dict[str, list[str]] = {
-    "raters_value": ["value", "value_influence", "value_involvement", "value_resources"],
-    "raters_trust": ["trust", "trust_reliability", "trust_purpose", "trust_openness"],
+    "raters_value": ["value"],
+    "raters_trust": ["trust"],
+    **{
+        f"raters_{item}": [item]
+        for item in (
+            "value_influence",
+            "value_involvement",
+            "value_resources",
+            "trust_reliability",
+            "trust_purpose",
+            "trust_openness",
+        )
+    },
 }
-"""Each rater-count column and the score columns it vouches for."""
+"""Each rater-count column and the score columns it vouches for: every score its own raters
+(a respondent may answer one trust statement and leave the others blank)."""
 
 
 def _check(k: object, rules: object, problems: list[Problem]) -> dict[str, list[str]]:
@@ -71,7 +83,8 @@ def suppress_scores(
         Fewest raters a shown score needs (>= 1).
     rules
         Each rater-count column and the score columns it covers; :data:`DEFAULT_RULES` when
-        omitted. Only columns present in ``frame`` are touched.
+        omitted. Score columns absent from ``frame`` are skipped; a score whose count
+        column is absent is hidden (nothing vouches for it).
 
     Returns
     -------
@@ -89,9 +102,9 @@ def suppress_scores(
     shown = frame.copy()
     hidden = pd.Series(False, index=frame.index)
     for count, scores in checked.items():
-        if count not in frame.columns:
-            continue
-        few = pd.to_numeric(frame[count], errors="coerce").fillna(0) < k
+        # a score whose count column is missing has no raters to vouch for it: hidden
+        counts = frame[count] if count in frame.columns else pd.Series(0, index=frame.index)
+        few = pd.to_numeric(counts, errors="coerce").fillna(0) < k
         for score in (s for s in scores if s in frame.columns):
             hidden |= few & frame[score].notna()
             shown[score] = frame[score].astype(float).where(~few)
@@ -118,7 +131,7 @@ def suppress_summary(
     shown: dict[str, float | int | bool | None] = dict(summary)
     hidden = False
     for count, scores in checked.items():
-        if count not in summary or (summary[count] or 0) >= k:
+        if (summary.get(count) or 0) >= k:  # a missing count vouches for nothing
             continue
         for score in (s for s in scores if s in summary):
             hidden = hidden or summary[score] is not None

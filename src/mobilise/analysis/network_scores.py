@@ -73,12 +73,17 @@ def _reports(graph: object, what: str, problems: list[Problem] | None = None) ->
 
 
 def _summary(reports: pd.DataFrame) -> dict[str, Any]:
-    """Mean of each score, distinct raters of value and trust, tie reports and rated reports."""
+    """Mean of each score, distinct raters of each score, tie reports and rated reports."""
     means = {score: reports[score].mean() for score in SCORES}
     return {
         **{score: None if pd.isna(mean) else float(mean) for score, mean in means.items()},
         "raters_value": int(reports.loc[reports["value"].notna(), "respondent"].nunique()),
         "raters_trust": int(reports.loc[reports["trust"].notna(), "respondent"].nunique()),
+        # each item has its own raters: one may answer some items and leave others blank
+        **{
+            f"raters_{item}": int(reports.loc[reports[item].notna(), "respondent"].nunique())
+            for item in SCORES[2:]
+        },
         "ties_in": len(reports),
         "ratings": int(reports[list(SCORES)].notna().any(axis=1).sum()),
     }
