@@ -1,8 +1,346 @@
-"""The partnership network: measures, drawing, round comparison, partner profiles and map."""
+"""The partnership network: measures, drawing, round comparison, partner profiles and map.
+
+Anyone signed in may read these; what they see is disclosure-controlled by the workspace: a
+score from fewer raters than the round's threshold is hidden from everyone but admins, and no
+one but an admin receives what a single respondent reported.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from mobilise.errors import NotFound
+from mobilise.formats.partner_vocab import LEVELS, SECTORS
+from mobilise.network_words import MEASURES, describe, headline_sentences
+from mobilise.presentation import significant
+from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep
+from mobilise.web.routes.api import ERRORS
+from mobilise.workspace import Workspace
+from mobilise.workspace.surveys import Round
+from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["network"])
 pages = APIRouter(include_in_schema=False)
+
+SECTOR_INFO = {s.code: {"label": s.label, "colour": s.colour} for s in SECTORS}
+LEVEL_NAMES = [code for value, code, _ in LEVELS if value > 0] + ["unspecified"]
+CENTRALITIES = {
+    "degree": "Degree (number of partners worked with)",
+    "betweenness": "Betweenness (on the paths between others)",
+    "closeness": "Closeness (few steps to everyone)",
+    "eigenvector": "Eigenvector (tied to well-tied partners)",
+}
+BROKER_ROLES = ("coordinator", "gatekeeper", "representative", "itinerant", "liaison")
+TABS = (
+    ("network", "/network", "Network"),
+    ("compare", "/network/compare", "Compare rounds"),
+    ("map", "/network/map", "Map"),
+    ("partners", "/partners", "Partners"),
+    ("rounds", "/rounds", "Survey rounds"),
+)
+
+
+def is_admin(user: User) -> bool:
+    return user.role == "admin"
+
+
+# -- formatting helpers for the templates ---------------------------------------------------------
+def share(value: Any) -> str:
+    """A share as a percentage ("–" when there is none)."""
+    return "–" if value is None else f"{float(value):.0%}"
+
+
+def figure(value: Any, digits: int = 2) -> str:
+    """A figure to ``digits`` significant digits ("–" when there is none)."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return significant(float(value), digits)
+
+
+def sector_label(code: Any) -> str:
+    return str(SECTOR_INFO.get(str(code), {}).get("label", code or "–"))
+
+
+def sector_colour(code: Any) -> str:
+    return str(SECTOR_INFO.get(str(code), {}).get("colour", "#999999"))
+
+
+HELPERS: dict[str, Any] = {
+    "share": share,
+    "figure": figure,
+    "sector_label": sector_label,
+    "sector_colour": sector_colour,
+    "measures": MEASURES,
+    "tabs": TABS,
+    "level_names": LEVEL_NAMES,
+    "broker_roles": BROKER_ROLES,
+    "centralities": CENTRALITIES,
+}
+
+
+# -- look-ups -------------------------------------------------------------------------------------
+def _rounds(workspace: Workspace) -> list[Round]:
+    return workspace.surveys.rounds()
+
+
+def _round_or_latest(workspace: Workspace, round_: str | None) -> Round | None:
+    """The round asked for (by id or name), else the newest one; None when there are none."""
+    if round_:
+        return workspace.surveys.get_round(round_)
+    rounds = _rounds(workspace)
+    return rounds[-1] if rounds else None
+
+
+def _pair(workspace: Workspace, a: str | None, b: str | None) -> tuple[Round, Round] | None:
+    """Two rounds to compare: those asked for, else the two newest."""
+    rounds = _rounds(workspace)
+    if a and b:
+        return workspace.surveys.get_round(a), workspace.surveys.get_round(b)
+    if len(rounds) < 2:
+        if a or b:
+            raise NotFound("There are fewer than two survey rounds to compare.")
+        return None
+    first = workspace.surveys.get_round(a) if a else rounds[-2]
+    second = workspace.surveys.get_round(b) if b else rounds[-1]
+    if first.id == second.id:
+        second = rounds[-1] if first.id != rounds[-1].id else rounds[-2]
+    return first, second
+
+
+def _comparison(workspace: Workspace, a: str, b: str, *, admin: bool) -> dict[str, Any]:
+    change = workspace.network.change(a, b, admin=admin)
+    change["sentences"] = headline_sentences(change)
+    return change
+
+
+def _metrics(workspace: Workspace, round_: str, *, admin: bool) -> dict[str, Any]:
+    metrics = workspace.network.metrics(round_, admin=admin)
+    metrics["sentences"] = describe(metrics)
+    return metrics
+
+
+# -- API ------------------------------------------------------------------------------------------
+@api.get("/network/rounds", responses=ERRORS)
+def network_rounds(workspace: WorkspaceDep) -> list[dict[str, Any]]:
+    """The survey rounds, oldest first, with their roster size and response rate."""
+    return [r.to_dict() for r in _rounds(workspace)]
+
+
+@api.get("/network/compare", responses=ERRORS)
+def network_compare(
+    workspace: WorkspaceDep,
+    user: UserDep,
+    a: Annotated[str, Query(description="The earlier round (id or name).")],
+    b: Annotated[str, Query(description="The later round (id or name).")],
+) -> dict[str, Any]:
+    """What changed between two rounds among the partners who answered both, with plain
+    sentences. Per-report detail (who reported what) only for admins."""
+    return _comparison(workspace, a, b, admin=is_admin(user))
+
+
+@api.get("/network/{round_}/metrics", responses=ERRORS)
+def network_metrics(round_: str, workspace: WorkspaceDep, user: UserDep) -> dict[str, Any]:
+    """Every measure of a round, with one plain sentence per headline measure. Scores from
+    fewer raters than the round's ``min_raters`` are null unless you are an admin."""
+    return _metrics(workspace, round_, admin=is_admin(user))
+
+
+@api.get("/network/{round_}/drawing", responses=ERRORS)
+def network_drawing(round_: str, workspace: WorkspaceDep) -> dict[str, Any]:
+    """The round's partners (with sector colour, location and centralities) and pair ties."""
+    return workspace.network.drawing(round_)
+
+
+@api.get("/network/{round_}/introductions", responses=ERRORS)
+def network_introductions(
+    round_: str,
+    workspace: WorkspaceDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[dict[str, Any]]:
+    """Suggested introductions across sector gaps, each with its reason."""
+    return workspace.network.introductions(round_, limit=limit)
+
+
+@api.get("/partners/{partner_id}/profile", responses=ERRORS)
+def partner_profile(
+    partner_id: str,
+    workspace: WorkspaceDep,
+    user: UserDep,
+    round_: Annotated[str | None, Query(alias="round", description="One round only.")] = None,
+) -> dict[str, Any]:
+    """A partner's place in the network, round by round (disclosure-controlled)."""
+    return workspace.network.profile(partner_id, round_, admin=is_admin(user))
+
+
+# -- pages ----------------------------------------------------------------------------------------
+def _render(
+    request: Request, templates: TemplatesDep, name: str, context: dict[str, Any]
+) -> Response:
+    return templates.TemplateResponse(request, name, {**HELPERS, **context})
+
+
+def _brokers(table: list[dict[str, Any]], *, limit: int = 10) -> list[dict[str, Any]]:
+    ranked = [row for row in table if (row.get("total") or 0) > 0]
+    ranked.sort(key=lambda row: (-(row.get("total") or 0), -(row.get("betweenness") or 0)))
+    return ranked[:limit]
+
+
+def _bar_max(rows: list[dict[str, Any]]) -> float:
+    return max((float(r.get("count") or 0) for r in rows), default=0.0) or 1.0
+
+
+@pages.get("/network", response_class=HTMLResponse)
+def network_page(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: UserDep,
+    round_: Annotated[str | None, Query(alias="round")] = None,
+) -> Response:
+    rounds = _rounds(workspace)
+    current = _round_or_latest(workspace, round_)
+    context: dict[str, Any] = {"user": user, "rounds": rounds, "current": current, "tab": "network"}
+    if current is not None:
+        admin = is_admin(user)
+        metrics = _metrics(workspace, current.id, admin=admin)
+        blocks = metrics.get("blocks") or {}
+        block_max = max(
+            (v for row in blocks.get("density", []) for v in row if v is not None), default=0
+        )
+        sectors = sorted({row["sector"] for row in metrics["partners_table"] if row["sector"]})
+        context.update(
+            {
+                "metrics": metrics,
+                "admin": admin,
+                "brokers": _brokers(metrics["partners_table"]),
+                "partners_table": sorted(
+                    metrics["partners_table"], key=lambda row: str(row["name"]).lower()
+                ),
+                "introductions": workspace.network.introductions(current.id, limit=8),
+                "legend": [(code, sector_label(code), sector_colour(code)) for code in sectors],
+                "level_max": max((r["count"] for r in metrics["levels"]), default=0) or 1,
+                "contribution_max": _bar_max(metrics["partnership"]["contributions"]),
+                "achievement_max": _bar_max(metrics["partnership"]["achievements"]),
+                "block_max": block_max or 1,
+            }
+        )
+    return _render(request, templates, "network.html", context)
+
+
+@pages.get("/network/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: UserDep,
+    a: Annotated[str | None, Query()] = None,
+    b: Annotated[str | None, Query()] = None,
+) -> Response:
+    rounds = _rounds(workspace)
+    pair = _pair(workspace, a, b)
+    context: dict[str, Any] = {"user": user, "rounds": rounds, "tab": "compare", "pair": pair}
+    if pair is not None:
+        admin = is_admin(user)
+        change = _comparison(workspace, pair[0].id, pair[1].id, admin=admin)
+        counts = change["transitions"]["counts"]
+        context.update(
+            {
+                "change": change,
+                "admin": admin,
+                "transition_max": max((v for row in counts for v in row), default=0) or 1,
+            }
+        )
+    return _render(request, templates, "network_compare.html", context)
+
+
+@pages.get("/network/map", response_class=HTMLResponse)
+def partner_map_page(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: UserDep,
+    round_: Annotated[str | None, Query(alias="round")] = None,
+) -> Response:
+    rounds = _rounds(workspace)
+    current = _round_or_latest(workspace, round_)
+    if current is not None:
+        drawing = workspace.network.drawing(current.id)
+    else:  # no rounds yet: the members of the consortium, without ties
+        drawing = {
+            "round": None,
+            "nodes": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "sector": p.sector,
+                    "sector_label": sector_label(p.sector),
+                    "colour": sector_colour(p.sector),
+                    "latitude": p.latitude,
+                    "longitude": p.longitude,
+                }
+                for p in workspace.partners.list()
+            ],
+            "edges": [],
+        }
+    located = [n for n in drawing["nodes"] if n["latitude"] is not None]
+    unlocated = sorted(
+        (n for n in drawing["nodes"] if n["latitude"] is None), key=lambda n: n["name"]
+    )
+    sectors = sorted({n["sector"] for n in located})
+    return _render(
+        request,
+        templates,
+        "partner_map.html",
+        {
+            "user": user,
+            "rounds": rounds,
+            "current": current,
+            "tab": "map",
+            "drawing": drawing,
+            "located": located,
+            "unlocated": unlocated,
+            "legend": [(code, sector_label(code), sector_colour(code)) for code in sectors],
+        },
+    )
+
+
+@pages.get("/partners/{partner_id}/profile", response_class=HTMLResponse)
+def partner_profile_page(
+    request: Request,
+    partner_id: str,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: UserDep,
+    round_: Annotated[str | None, Query(alias="round")] = None,
+) -> Response:
+    admin = is_admin(user)
+    profile = workspace.network.profile(partner_id, admin=admin)
+    history = profile["rounds"]
+    shown = history[-1] if history else None
+    if round_ is not None:
+        wanted = workspace.surveys.get_round(round_).name
+        shown = next((h for h in history if h["round"] == wanted), shown)
+    degree_max = max((h.get("degree") or 0 for h in history), default=0) or 1
+    return _render(
+        request,
+        templates,
+        "partner_profile.html",
+        {
+            "user": user,
+            "tab": "partners",
+            "admin": admin,
+            "profile": profile,
+            "partner": profile["partner"],
+            "history": history,
+            "shown": shown,
+            "degree_max": degree_max,
+            "min_raters": {r.name: r.min_raters for r in _rounds(workspace)},
+        },
+    )

@@ -1,0 +1,110 @@
+"""The partnership network in Chromium: the drawing, the round slider, the level filter, the
+partner panel, and the map of partners."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mobilise import Workspace, open_workspace
+from mobilise.demo.builder import DEMO_DATA, build_partnership
+from mobilise.settings import Settings
+from mobilise.web.app import create_app
+
+from ..conftest import serving
+
+NETWORK_READY = "document.getElementById('net-cy')?.dataset.ready === 'true'"
+
+
+@pytest.fixture(scope="module")
+def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = open_workspace(tmp_path_factory.mktemp("partnership") / "ws.sqlite", actor="tester")
+    ws.places.create("northamptonshire", "Northamptonshire")
+    ws.places.create("inner-north-east-london", "Inner north-east London")
+    build_partnership(ws, DEMO_DATA / "partnership")
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture(scope="module")
+def network_url(partnership: Workspace) -> Iterator[str]:
+    app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=partnership)
+    with serving(app) as url:
+        yield url
+
+
+def count(page, selector: str) -> int:
+    return int(page.evaluate(f"window.mobiliseNetwork.{selector}.length"))
+
+
+def test_drawing_slider_filter_and_panel(page, network_url, partnership) -> None:
+    rounds = partnership.surveys.rounds()
+    roster = len(partnership.surveys.roster(rounds[-1].id))
+    ties = [len(partnership.network.drawing(r.id)["edges"]) for r in rounds]
+    page.goto(f"{network_url}/network")
+    page.wait_for_function(NETWORK_READY, polling=50, timeout=20000)
+    assert count(page, "nodes()") == roster
+    assert count(page, "edges()") == ties[-1]
+
+    # a node keeps its place between rounds
+    kept = page.evaluate("window.mobiliseNetwork.nodes()[0].id()")
+    before = page.evaluate(f"window.mobiliseNetwork.getElementById('{kept}').position()")
+    page.fill("#round-slider", "0")
+    page.wait_for_function(
+        f"window.mobiliseNetwork.edges().length === {ties[0]}", polling=50, timeout=5000
+    )
+    assert page.inner_text("#round-name") == rounds[0].name
+    assert count(page, "nodes()") == len(partnership.surveys.roster(rounds[0].id))
+    if page.evaluate(f"window.mobiliseNetwork.getElementById('{kept}').nonempty()"):
+        after = page.evaluate(f"window.mobiliseNetwork.getElementById('{kept}').position()")
+        assert after == before
+    page.wait_for_function(
+        "document.getElementById('dashboard-heading').textContent.includes('Round 1')",
+        polling=50,
+        timeout=15000,
+    )
+
+    # the level filter hides ties
+    visible = count(page, "edges(':visible')")
+    cooperative = count(page, "edges('[level_label = \"cooperative\"]')")
+    assert cooperative > 0
+    page.uncheck("input[name=level][value=cooperative]")
+    assert count(page, "edges(':visible')") == visible - cooperative
+    page.check("input[name=level][value=cooperative]")
+    assert count(page, "edges(':visible')") == visible
+
+    # size by another centrality changes node sizes
+    sizes = page.evaluate("window.mobiliseNetwork.nodes().map(n => n.data('size'))")
+    page.select_option("#size-by", "betweenness")
+    assert page.evaluate("window.mobiliseNetwork.nodes().map(n => n.data('size'))") != sizes
+
+    # clicking a node shows its panel with a profile link
+    hub = partnership.partners.get("p-kingsmead")
+    position = page.evaluate(
+        f"window.mobiliseNetwork.getElementById('{hub.id}').renderedPosition()"
+    )
+    box = page.locator("#net-cy").bounding_box()
+    page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+    page.wait_for_selector("#panel-name", timeout=5000)
+    assert page.inner_text("#panel-name") == hub.name
+    assert f"/partners/{hub.id}/profile" in page.get_attribute("#panel-profile", "href")
+    assert page.js_errors == []
+
+
+def test_map_shows_a_marker_per_located_partner(page, network_url, partnership) -> None:
+    latest = partnership.network.drawing(partnership.surveys.rounds()[-1].id)
+    located = [n for n in latest["nodes"] if n["latitude"] is not None]
+    page.goto(f"{network_url}/network/map")
+    page.wait_for_function("window.mobilisePartnerMap !== undefined", polling=50, timeout=10000)
+    assert page.locator("path.leaflet-interactive").count() == len(located)
+    lines = "window.mobilisePartnerMap.map.hasLayer(window.mobilisePartnerMap.ties)"
+    assert page.evaluate(lines)
+    page.uncheck("#show-ties")
+    assert not page.evaluate(lines)
+    page.locator("path.leaflet-interactive").first.click(force=True)
+    page.wait_for_selector(".leaflet-popup-content a", timeout=5000)
+    assert "/profile" in page.get_attribute(".leaflet-popup-content a", "href")
+    assert page.js_errors == []
