@@ -131,11 +131,14 @@ def describe(metrics: dict[str, Any]) -> list[str]:
 
 def headline_sentences(change: dict[str, Any]) -> list[str]:
     """Plain sentences for a comparison of two rounds."""
-    out = [
-        f"{change['matched']} partners answered both rounds.",
-        f"Of their ties, {change['kept']} were kept, {change['new']} are new and "
-        f"{change['lost']} were lost (Jaccard similarity {_fig(change.get('jaccard'))}).",
-    ]
+    out = [f"{change['matched']} partners answered both rounds."]
+    if change.get("kept") is None:
+        out.append("Too few answered both rounds to show how their ties changed.")
+    else:
+        out.append(
+            f"Of their ties, {change['kept']} were kept, {change['new']} are new and "
+            f"{change['lost']} were lost (Jaccard similarity {_fig(change.get('jaccard'))})."
+        )
     if change.get("joiners"):
         out.append(
             f"{len(change['joiners'])} partners joined: "

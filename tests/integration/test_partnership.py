@@ -220,3 +220,48 @@ def test_demo_partnership_rounds_and_change(workspace: Workspace) -> None:
     assert referrals["count"] == 21
     build_partnership(workspace, PARTNERSHIP)  # re-running keeps the rounds as they are
     assert [r.submitted for r in workspace.surveys.rounds()] == [32, 31]
+
+
+def test_one_link_submitted_twice_at_once_counts_once(workspace: Workspace) -> None:
+    import threading
+
+    ids = _five(workspace)
+    round_ = workspace.surveys.create_round("Race", date=date(2026, 1, 1), status="open")
+    token = next(
+        link.token for link in workspace.surveys.invite(round_.id) if link.partner_id == ids[0]
+    )
+    workspace.surveys.save(token, {ids[1]: _yes()})  # a draft exists: both submits update it
+    answers = {p: {"works_together": False} for p in ids[1:]}
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        try:
+            workspace.surveys.save(token, answers, submit=True)
+            outcomes.append("submitted")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=submit) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "conflict", "submitted"]
+    assert workspace.surveys.get_round("Race").submitted == 1
+
+
+def test_links_of_deleted_or_removed_partners_stop_working(workspace: Workspace) -> None:
+    ids = _five(workspace)
+    round_ = workspace.surveys.create_round("R", date=date(2026, 1, 1), status="open")
+    links = {link.partner_id: link.token for link in workspace.surveys.invite(round_.id)}
+    workspace.partners.delete(ids[4])
+    with pytest.raises(NotFound):
+        workspace.surveys.form(links[ids[4]])
+    workspace.surveys.set_roster(round_.id, ids[:3])
+    with pytest.raises(NotFound):
+        workspace.surveys.form(links[ids[3]])
+    with pytest.raises(ValidationError) as error:
+        workspace.partners.update(
+            ids[0], {"url": "javascript:alert(1)", "name": None}, version=None
+        )
+    assert {p.field for p in error.value.problems} == {"url", "name"}

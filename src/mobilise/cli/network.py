@@ -241,7 +241,7 @@ def change(
         console.print(sentence)
     levels = found["transitions"]["levels"]
     table = Table("before \\ after", *levels)
-    for label, counts in zip(levels, found["transitions"]["counts"], strict=True):
+    for label, counts in zip(levels, found["transitions"]["counts"] or [], strict=False):
         table.add_row(label, *(str(c) for c in counts))
     console.print(table)
     if found["fading"]:

@@ -268,7 +268,9 @@ class NetworkService:
         info = self._ws.surveys.get_round(round_)
         out = self._measured(info.id, admin=admin, permutations=PERMUTATIONS)
         out["round"] = info.to_dict()
-        out["partnership"] = self._partnership_answers(info.id)
+        out["partnership"] = self._partnership_answers(
+            info.id, hidden=not admin and info.submitted < info.min_raters
+        )
         return out
 
     def _measured(self, round_id: str, *, admin: bool, permutations: int) -> dict[str, Any]:
@@ -377,11 +379,28 @@ class NetworkService:
         out["fading"] = self._fading(fading, names, admin=admin)
         min_raters = min(first.min_raters, second.min_raters)
         pair_change = change.pair_change
+        ties = change.ties
         for score in ("trust", "value"):
             changes = pair_change[f"{score}_change"].dropna() if len(pair_change) else pd.Series()
-            out[f"{score}_change_mean"] = (
-                _number(changes.mean()) if len(changes) >= min_raters or admin else None
+            # the mean change is shown when enough respondents (not pairs) stand behind it
+            raters = (
+                int(ties.loc[ties[f"{score}_change"].notna(), "respondent"].nunique())
+                if len(ties)
+                else 0
             )
+            out[f"{score}_change_mean"] = (
+                _number(changes.mean())
+                if changes.size and (admin or raters >= min_raters)
+                else None
+            )
+            out[f"{score}_change_raters"] = raters
+        if not admin and len(change.matched) < min_raters:
+            # with one or two matched respondents, kept/new/lost are their own answers
+            for key in ("kept", "new", "lost", "jaccard", "jaccard_pairs"):
+                out[key] = None
+            out["transitions"] = {"levels": out["transitions"]["levels"], "counts": None}
+            out["fading"] = []
+            out["hidden_change"] = True
         before_scores, after_scores = network_scores(before), network_scores(after)
         if not admin:
             before_scores = suppress_summary(before_scores, k=min_raters)
@@ -457,8 +476,11 @@ class NetworkService:
             history = [h for h in history if h["round"] == wanted] or history
         return {"partner": info.to_dict(), "rounds": history, "suppressed": not admin}
 
-    def _partnership_answers(self, round_id: str) -> dict[str, Any]:
-        responses = self._ws.surveys.responses(round_id)
+    def _partnership_answers(self, round_id: str, *, hidden: bool = False) -> dict[str, Any]:
+        """Tallies of what partners bring and what the partnership achieved; ``hidden`` (fewer
+        responses than the round's threshold, for non-admins): no counts, they would be one or
+        two partners' own answers."""
+        responses = [] if hidden else self._ws.surveys.responses(round_id)
         count = len(responses)
 
         def tally(field: str, vocabulary: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
@@ -474,6 +496,7 @@ class NetworkService:
 
         return {
             "responses": count,
+            "hidden": hidden,
             "contributions": tally("contributions", CONTRIBUTIONS),
             "achievements": tally("achievements", ACHIEVEMENTS),
         }

@@ -168,6 +168,12 @@ def partner_problems(values: Mapping[str, Any], *, creating: bool) -> list[Probl
     if sector is not None and sector not in SECTOR_CODES:
         labels = "; ".join(f"{s.code} ({s.label})" for s in SECTORS)
         problems.append(Problem(f"sector {sector!r} is not one of: {labels}", field="sector"))
+    for required in ("name", "sector", "kind"):
+        if required in values and values[required] is None:
+            problems.append(Problem(f"{required} cannot be empty", field=required))
+    url = values.get("url")
+    if url and not re.match(r"https?://", str(url).strip(), flags=re.I):
+        problems.append(Problem("a web address starts with http:// or https://", field="url"))
     kind = values.get("kind")
     if kind is not None and kind not in KINDS:
         problems.append(Problem(f"kind must be one of {', '.join(KINDS)}", field="kind"))
@@ -391,6 +397,15 @@ class PartnerService:
         problems: list[Problem] = []
         known_places = set(connection.execute(select(places.c.slug)).scalars())
         for row in rows:
+            if row.url and not re.match(r"https?://", row.url.strip(), flags=re.I):
+                problems.append(
+                    Problem(
+                        "a web address starts with http:// or https://",
+                        file=file,
+                        row=row.row,
+                        field="url",
+                    )
+                )
             for slug in row.places:
                 if slug not in known_places:
                     problems.append(

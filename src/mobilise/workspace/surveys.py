@@ -293,12 +293,22 @@ class SurveyService:
                     )
                 ).scalars()
             )
-            kept_out = answered - wanted
+            current = set(self._roster(connection, round_id))
+            kept_out = (answered & current) - wanted
             if kept_out:
                 raise Conflict(
                     f"{len(kept_out)} partners on the roster have answered already; they stay."
                 )
-            current = set(self._roster(connection, round_id))
+            removed = sorted(current - wanted)
+            connection.execute(
+                update(survey_invitations)
+                .where(
+                    survey_invitations.c.round_id == round_id,
+                    survey_invitations.c.partner_id.in_(removed),
+                    survey_invitations.c.deleted_at.is_(None),
+                )
+                .values(deleted_at=now(), deleted_by=self._ws.actor)
+            )
             connection.execute(
                 delete(round_roster).where(
                     round_roster.c.round_id == round_id,
@@ -438,7 +448,9 @@ class SurveyService:
     ) -> SurveyForm:
         """Save a respondent's answers (a draft, or submitted with ``submit``: then complete)."""
         with self._ws.write() as connection:
-            invitation = self._invitation(connection, token)
+            invitation = self._invitation(connection, token, lock=True)
+            if invitation.partner_id in self._submitted(connection, invitation.round_id):
+                raise Conflict("Answers for your organisation have been submitted already.")
             round_ = self._round(connection, invitation.round_id)
             if round_.status != "open":
                 raise Conflict(
@@ -481,12 +493,17 @@ class SurveyService:
         """The submitted responses' answers about the partnership itself."""
         with self._ws.read() as connection:
             round_id = self.round_id(connection, round_)
-            rows = connection.execute(
-                select(survey_responses).where(
-                    survey_responses.c.round_id == round_id,
-                    survey_responses.c.status == "submitted",
-                )
-            ).mappings()
+            submitted = self._submitted(connection, round_id)
+            rows = [
+                r
+                for r in connection.execute(
+                    select(survey_responses).where(
+                        survey_responses.c.round_id == round_id,
+                        survey_responses.c.status == "submitted",
+                    )
+                ).mappings()
+                if r["respondent_id"] in submitted
+            ]
             return [
                 {
                     "respondent_id": r["respondent_id"],
@@ -677,6 +694,7 @@ class SurveyService:
             )
 
     def _submitted(self, connection: Connection, round_id: str) -> set[str]:
+        """Partners on the roster (not deleted) who have submitted."""
         return set(
             connection.execute(
                 select(survey_responses.c.respondent_id).where(
@@ -684,12 +702,19 @@ class SurveyService:
                     survey_responses.c.status == "submitted",
                 )
             ).scalars()
-        )
+        ) & set(self._roster(connection, round_id))
 
-    def _invitation(self, connection: Connection, token: str) -> Any:
-        row = connection.execute(
-            select(survey_invitations).where(survey_invitations.c.token_hash == _hash(token))
-        ).first()
+    def _invitation(self, connection: Connection, token: str, *, lock: bool = False) -> Any:
+        """The live invitation of a token. With ``lock``, its row is locked until the end of
+        the transaction (PostgreSQL: two submits of one link at once queue here, and the second
+        finds the link used; SQLite serialises every write anyway)."""
+        query = select(survey_invitations).where(survey_invitations.c.token_hash == _hash(token))
+        row = connection.execute(query.with_for_update() if lock else query).first()
+        if row is not None and row.deleted_at is None:
+            # a partner deleted or taken off the roster since the link was sent cannot answer
+            on_roster = row.partner_id in self._roster(connection, row.round_id)
+            if not on_roster:
+                row = None
         if row is None or row.deleted_at is not None:
             raise NotFound(
                 "This survey link is not valid: it may have been replaced by a newer one. "

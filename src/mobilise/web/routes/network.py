@@ -249,7 +249,7 @@ def compare_page(
     if pair is not None:
         admin = is_admin(user)
         change = _comparison(workspace, pair[0].id, pair[1].id, admin=admin)
-        counts = change["transitions"]["counts"]
+        counts = change["transitions"]["counts"] or []
         context.update(
             {
                 "change": change,

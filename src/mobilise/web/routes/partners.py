@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from mobilise.errors import Conflict, NotFound, Problem, ValidationError
+from mobilise.analysis.disclosure import DEFAULT_MIN_RATERS
+from mobilise.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationError
 from mobilise.formats.partner_vocab import (
     ACHIEVEMENTS,
     CONTRIBUTIONS,
@@ -35,6 +36,7 @@ from mobilise.web.deps import EditorDep, TemplatesDep, UserDep, WorkspaceDep, is
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.surveys import ROUND_STATUSES, SurveyForm
+from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["partners"])
 pages = APIRouter(include_in_schema=False)
@@ -269,9 +271,18 @@ def list_rounds(workspace: WorkspaceDep) -> list[dict[str, Any]]:
     return [r.to_dict() for r in workspace.surveys.rounds()]
 
 
+def _check_threshold(min_raters: int | None, user: User) -> None:
+    """Only admins may lower the disclosure threshold below the default."""
+    if min_raters is not None and min_raters < DEFAULT_MIN_RATERS and user.role != "admin":
+        raise PermissionDenied(
+            f"Only an admin can show scores from fewer than {DEFAULT_MIN_RATERS} raters."
+        )
+
+
 @api.post("/rounds", status_code=201, responses=ERRORS)
-def create_round(body: RoundCreate, workspace: WorkspaceDep, _u: EditorDep) -> dict[str, Any]:
+def create_round(body: RoundCreate, workspace: WorkspaceDep, user: EditorDep) -> dict[str, Any]:
     """A new round (editors); its roster is the members on its date unless given."""
+    _check_threshold(body.min_raters, user)
     return workspace.surveys.create_round(
         body.name,
         date=body.date,
@@ -289,9 +300,10 @@ def get_round(round_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
 
 @api.patch("/rounds/{round_id}", responses=ERRORS)
 def update_round(
-    round_id: str, body: RoundUpdate, workspace: WorkspaceDep, _u: EditorDep
+    round_id: str, body: RoundUpdate, workspace: WorkspaceDep, user: EditorDep
 ) -> dict[str, Any]:
     """Rename, re-date, open or close a round (a stale ``version`` is a 409)."""
+    _check_threshold(body.min_raters, user)
     changes = _fields(body, drop=("version",))
     return workspace.surveys.update_round(round_id, changes, version=body.version).to_dict()
 
