@@ -255,6 +255,22 @@ def test_viewers_and_partners_cannot_manage_rounds(partnership, local):
     assert "Create a round" in editor.get("/rounds").text
 
 
+def test_an_individual_members_location_is_for_editors_and_thresholds_for_admins(
+    partnership, local
+):
+    member = next(p for p in local.get("/api/v1/partners").json() if p["kind"] == "individual")
+    assert member["latitude"] is not None  # local mode: an admin
+    viewer = signed_in(partnership, "vic")
+    seen = viewer.get(f"/api/v1/partners/{member['id']}").json()
+    assert (seen["latitude"], seen["longitude"], seen["postcode"]) == (None, None, "")
+    listed = {p["id"]: p for p in viewer.get("/api/v1/partners").json()}
+    assert listed[member["id"]]["latitude"] is None
+    editor = signed_in(partnership, "ed")
+    assert editor.get(f"/api/v1/partners/{member['id']}").json()["latitude"] is not None
+    low = editor.post("/api/v1/rounds", json={"name": "Low", "date": "2026-01-01", "min_raters": 1})
+    error_shape(low, 403, "permission_denied")  # only admins lower the threshold
+
+
 def test_anonymous_can_open_a_survey_link_only(partnership, local):
     made = open_round(local, roster=partner_ids(local, *SMALL))
     link = invite(local, made["id"])[0]

@@ -201,6 +201,9 @@ def measure_graph(
     table.insert(1, "sector", [graph.nodes[v].get("sector") for v in table.index])
     table.insert(2, "kind", [graph.nodes[v].get("kind", "organisation") for v in table.index])
     table.insert(3, "responded", [bool(graph.nodes[v].get("responded")) for v in table.index])
+    if not admin:
+        # how many partners one respondent named is that respondent's own answer
+        table = table.drop(columns=["in_degree", "out_degree"])
     table.index.name = "partner"
     out["partners_table"] = json_records(table.reset_index())
     return out
@@ -328,8 +331,9 @@ class NetworkService:
                     "colour": sector.colour if sector else "#999999",
                     "kind": partner.kind,
                     "responded": bool(graph.nodes[pid]["responded"]),
-                    "latitude": partner.latitude,
-                    "longitude": partner.longitude,
+                    # an individual member's location may be their home: never on the map
+                    "latitude": partner.latitude if partner.kind != "individual" else None,
+                    "longitude": partner.longitude if partner.kind != "individual" else None,
                     **{
                         k: _number(row[k])
                         for k in ("degree", "betweenness", "closeness", "eigenvector", "k_core")
@@ -474,7 +478,10 @@ class NetworkService:
         if round_ is not None:
             wanted = self._ws.surveys.get_round(round_).name
             history = [h for h in history if h["round"] == wanted] or history
-        return {"partner": info.to_dict(), "rounds": history, "suppressed": not admin}
+        shown = info.to_dict()
+        if info.kind == "individual" and not admin:
+            shown.update(postcode="", latitude=None, longitude=None)
+        return {"partner": shown, "rounds": history, "suppressed": not admin}
 
     def _partnership_answers(self, round_id: str, *, hidden: bool = False) -> dict[str, Any]:
         """Tallies of what partners bring and what the partnership achieved; ``hidden`` (fewer

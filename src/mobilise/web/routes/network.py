@@ -342,5 +342,6 @@ def partner_profile_page(
             "shown": shown,
             "degree_max": degree_max,
             "min_raters": {r.name: r.min_raters for r in _rounds(workspace)},
+            "place_names": {p.slug: p.name for p in workspace.places.list()},
         },
     )

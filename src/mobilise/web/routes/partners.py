@@ -35,6 +35,7 @@ from mobilise.formats.partner_vocab import (
 from mobilise.web.deps import EditorDep, TemplatesDep, UserDep, WorkspaceDep, is_editor
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
+from mobilise.workspace.partners import Partner
 from mobilise.workspace.surveys import ROUND_STATUSES, SurveyForm
 from mobilise.workspace.users import User
 
@@ -180,16 +181,25 @@ async def _upload(upload: UploadFile, work: Callable[[Path], T]) -> T:  # a file
 
 
 # -- partners -------------------------------------------------------------------------------------
+def _shown(partner: Partner, user: User) -> dict[str, Any]:
+    """A partner as JSON; an individual member's location only for editors (it may be home)."""
+    found = partner.to_dict()
+    if partner.kind == "individual" and not is_editor(user):
+        found.update(postcode="", latitude=None, longitude=None)
+    return found
+
+
 @api.get("/partners", responses=ERRORS)
 def list_partners(
     workspace: WorkspaceDep,
+    user: UserDep,
     sector: Annotated[str | None, Query(description="A sector code.")] = None,
     place: Annotated[str | None, Query(description="A place's slug.")] = None,
     include_former: Annotated[bool, Query(description="Include partners who left.")] = True,
 ) -> list[dict[str, Any]]:
     """The partners by name (never their representatives' details)."""
     found = workspace.partners.list(sector=sector, place=place, include_former=include_former)
-    return [p.to_dict() for p in found]
+    return [_shown(p, user) for p in found]
 
 
 @api.post("/partners", status_code=201, responses=ERRORS)
@@ -217,8 +227,8 @@ async def import_partners(
 
 
 @api.get("/partners/{partner_id}", responses=ERRORS)
-def get_partner(partner_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
-    return workspace.partners.get(partner_id).to_dict()
+def get_partner(partner_id: str, workspace: WorkspaceDep, user: UserDep) -> dict[str, Any]:
+    return _shown(workspace.partners.get(partner_id), user)
 
 
 @api.patch("/partners/{partner_id}", responses=ERRORS)
