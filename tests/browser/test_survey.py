@@ -156,6 +156,25 @@ def test_a_partner_answers_through_its_link_and_the_network_updates(browser, con
     assert graph.edges[me.id, fleet]["level"] == 3 and graph.edges[me.id, nene]["frequency"] == 3
     assert graph.edges[me.id, lea]["level"] == 0
 
+    # ... and a facilitator signed in sees it on the network page: the respondent's three ties
+    ws.users.create("fay", "a-long-test-password-123", role="facilitator")
+    with serving(create_app(SHARED, workspace=ws)) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/login?next=/network")
+        page.fill("#username", "fay")
+        page.fill("#password", "a-long-test-password-123")
+        page.click("form.login button")
+        page.wait_for_url("**/network")
+        page.wait_for_function("window.mobiliseNetwork !== undefined", polling=50, timeout=10000)
+        page.wait_for_function("window.mobiliseNetwork.edges().length === 3", polling=50)
+        drawn = page.evaluate(
+            f"window.mobiliseNetwork.getElementById('{me.id}').connectedEdges()"
+            f".map(e => e.source().id() === '{me.id}' ? e.target().id() : e.source().id())"
+        )
+        assert sorted(drawn) == sorted([nene, fleet, icb])
+        assert "1 of 41 partners answered" in page.locator("main").inner_text()
+        page.close()
+
 
 def test_the_round_page_issues_links_and_tracks_completion(browser, consortium):
     ws = consortium
