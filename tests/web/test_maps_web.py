@@ -378,9 +378,10 @@ def test_a_title_in_any_script_downloads(local):
     assert "filename*=UTF-8''" in response.headers["content-disposition"]
 
 
-def read_stream(url, *, count, timeout=10, **options):
-    """The first ``count`` named events of a stream: (event name, data)."""
-    found = []
+def read_stream(url, *, count, timeout=10, into=None, **options):
+    """The first ``count`` named events of a stream: (event name, data), also appended to
+    ``into`` as they arrive (for a reader in a thread)."""
+    found = [] if into is None else into
     with httpx.stream("GET", url, timeout=timeout, **options) as response:
         kind = None
         for line in response.iter_lines():
@@ -449,17 +450,20 @@ def test_a_deleted_map_closes_its_streams_and_a_failing_read_does_not(
     with serving(app) as url:
         seen: list = []
         watcher = threading.Thread(
-            target=lambda: seen.extend(
-                read_stream(f"{url}/api/v1/maps/{made.id}/stream?after=1", count=3, timeout=20)
-            )
+            target=read_stream,
+            args=(f"{url}/api/v1/maps/{made.id}/stream?after=1",),
+            kwargs={"count": 3, "timeout": 60, "into": seen},
         )
         watcher.start()
-        time.sleep(0.5)
         with httpx.Client(base_url=url) as editor:
             editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Still here"})
-            time.sleep(2.5)  # the feed retries after its failure
+            # the feed retries after its failure; wait for the change (not a fixed time: a
+            # busy machine may take longer) before deleting the map
+            deadline = time.monotonic() + 30
+            while not seen and time.monotonic() < deadline:
+                time.sleep(0.05)
             editor.delete(f"/api/v1/maps/{made.id}")
-        watcher.join(timeout=20)
+        watcher.join(timeout=60)
     assert failed  # the read did fail once
     assert [name for name, _ in seen] == ["change", "change", "closed"]
     assert seen[0][1]["payload"]["label"] == "Still here"

@@ -179,7 +179,15 @@ async def event_stream(
                 return
             kept = feed.after(last, public=public)
             if kept is None:  # further back than the feed keeps: from the database
-                older = await run_in_threadpool(read_events, last)
+                try:
+                    older = await run_in_threadpool(read_events, last)
+                except NotFound:  # the map was deleted: the feed says so and the stream ends
+                    await asyncio.sleep(0.1)
+                    continue
+                except Exception:  # a database hiccup must not end the stream: try again
+                    log.exception("Could not read the older changes of a systems map")
+                    await asyncio.sleep(1.0)
+                    continue
                 if older:
                     last = older[-1]["revision"]
                     yield "".join(_sse(public_event(e) if public else e) for e in older)
