@@ -14,6 +14,7 @@ compared, so a partner who joined, left or did not answer cannot make a tie look
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable
@@ -22,7 +23,9 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from mobilise.analysis._checks import json_records, named, raise_if
 from mobilise.analysis.network import _graph, _groups, _pairs
@@ -82,11 +85,17 @@ def _round(graph: object, name: str, problems: list[Problem]) -> nx.DiGraph:
             )
         )
         return nx.DiGraph()
-    bad_levels = [
-        (u, v)
-        for u, v, level in graph.edges(data="level")
-        if level is not None and (isinstance(level, bool) or level not in (0, 1, 2, 3))
-    ]
+    # one pass over the reports (a 14,000-report network was read three times)
+    bad_levels: list[tuple[Hashable, Hashable]] = []
+    bad_scores: dict[str, list[tuple[Hashable, Hashable]]] = {"trust": [], "value": []}
+    for u, v, data in graph.edges(data=True):
+        level = data.get("level")
+        if level is not None and (isinstance(level, bool) or level not in (0, 1, 2, 3)):
+            bad_levels.append((u, v))
+        for score, bad in bad_scores.items():
+            x = data.get(score)
+            if x is not None and (isinstance(x, bool) or not isinstance(x, int | float)):
+                bad.append((u, v))
     if bad_levels:
         problems.append(
             Problem(
@@ -95,12 +104,7 @@ def _round(graph: object, name: str, problems: list[Problem]) -> nx.DiGraph:
                 field="level",
             )
         )
-    for score in ("trust", "value"):
-        bad = [
-            (u, v)
-            for u, v, x in graph.edges(data=score)
-            if x is not None and (isinstance(x, bool) or not isinstance(x, int | float))
-        ]
+    for score, bad in bad_scores.items():
         if bad:
             problems.append(
                 Problem(
@@ -477,17 +481,39 @@ def suggest_introductions(
     def gap(a: Hashable, b: Hashable) -> frozenset[Any]:
         return frozenset((groups[a], groups[b]))
 
-    shared: dict[tuple[Hashable, Hashable], list[Hashable]] = {}
-    for middle in pairs.nodes:
-        for a, b in combinations(_ids(pairs.neighbors(middle)), 2):
-            if groups[a] != groups[b] and not pairs.has_edge(a, b):
-                shared.setdefault((a, b), []).append(middle)
-    ranked = sorted(
-        shared,
-        key=lambda ab: (density[gap(*ab)][0], -len(shared[ab]), str(ab[0]), str(ab[1])),
-    )
+    # Pairs not yet tied, in different groups, with partners in common: the common neighbours
+    # counted for every pair at once (A @ A), not pair by pair.
+    ordered = _ids(pairs.nodes)
+    code = {group: i for i, group in enumerate(sorted(set(groups.values()), key=str))}
+    codes = np.array([code[groups[node]] for node in ordered], dtype=np.int64)
+    adjacency = nx.to_scipy_sparse_array(pairs, nodelist=ordered, weight=None, format="csr")
+    adjacency.data[:] = 1
+    common = adjacency @ adjacency
+    common = sp.triu(common - common.multiply(adjacency), k=1).tocoo()
+    keep = (common.data > 0) & (codes[common.row] != codes[common.col])
+    shared: dict[tuple[Hashable, Hashable], int] = {
+        (ordered[r], ordered[c]): int(n)
+        for r, c, n in zip(common.row[keep], common.col[keep], common.data[keep], strict=True)
+    }
 
     cap = max(2, limit // 3)
+    # Only the first `cap` pairs of a gap can be chosen, so each gap's shortlist is enough to
+    # rank (sorting all ~100,000 candidate pairs of a large network took a second).
+    by_gap: dict[frozenset[Any], list[tuple[Hashable, Hashable]]] = {}
+    for ab in shared:
+        by_gap.setdefault(gap(*ab), []).append(ab)
+    shortlist = [
+        ab
+        for candidates in by_gap.values()
+        for ab in heapq.nsmallest(
+            cap, candidates, key=lambda ab: (-shared[ab], str(ab[0]), str(ab[1]))
+        )
+    ]
+    ranked = sorted(
+        shortlist,
+        key=lambda ab: (density[gap(*ab)][0], -shared[ab], str(ab[0]), str(ab[1])),
+    )
+
     per_gap: Counter[frozenset[Any]] = Counter()
     chosen: list[tuple[Hashable, Hashable]] = []
 
@@ -526,7 +552,8 @@ def suggest_introductions(
     trust = _trust_received(ties)
     rows = []
     for a, b in chosen:
-        middles = sorted(shared.get((a, b), []), key=lambda m: (-trust[m], str(m)))
+        together = set(pairs[a]) & set(pairs[b]) if (a, b) in shared else set()
+        middles = sorted(together, key=lambda m: (-trust[m], str(m)))
         share, n, possible = density[gap(a, b)]
         labels = (_group_label(groups[a], attribute), _group_label(groups[b], attribute))
         rows.append(

@@ -93,6 +93,7 @@ def measure_graph(
     index is tested against ``permutations`` shuffles of the sectors (0: no test).
     """
     ties = tie_graph(graph)
+    cores = k_cores(ties)
     n = graph.number_of_nodes()
     has_sector = n > 0 and all(graph.nodes[v].get("sector") for v in graph)
     roster = list(graph.nodes)
@@ -114,13 +115,14 @@ def measure_graph(
         if graph.number_of_edges()
         else None,
         "centralisation": _number(net.freeman_centralisation(ties)) if n > 2 else None,
-        "k_max": int(max(k_cores(graph).tolist(), default=0)),
+        "k_max": int(max(cores.tolist(), default=0)),
         "min_raters": min_raters,
         "suppressed": not admin,
     }
-    cp = core_periphery(graph, seed=seed) if n > 2 else None
-    parts = communities(graph, seed=seed)
-    table = centrality(graph).join(k_cores(graph))
+    # the structure is of the pairs: the undirected tie graph, built once
+    cp = core_periphery(ties, seed=seed) if n > 2 else None
+    parts = communities(ties, seed=seed)
+    table = centrality(graph).join(cores)
     table["community"] = parts.membership
     table["core"] = cp.core if cp is not None else False
     out["core_periphery"] = (
@@ -179,7 +181,7 @@ def measure_graph(
                     for group, value in family.groups.items()
                 ],
             }
-        out["assortativity"] = _number(sector_assortativity(graph))
+        out["assortativity"] = _number(sector_assortativity(ties))
         blocks = net.block_densities(ties)
         out["blocks"] = {
             "sectors": [str(s) for s in blocks.index],
