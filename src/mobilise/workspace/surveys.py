@@ -14,11 +14,8 @@ responses whose source is ``import``.
 from __future__ import annotations
 
 import builtins
-import hashlib
-import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, func, select, update
 
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
-from mobilise.formats.partner_files import PartnerRow, RelationshipData, read_relationships
-from mobilise.formats.partner_vocab import ACHIEVEMENTS, CONTRIBUTIONS, SCORE_ITEMS
+from mobilise.formats.partner_files import RelationshipData, read_relationships
 from mobilise.store.records import insert_record, now, soft_delete_record, update_record
 from mobilise.store.tables import (
     partners,
@@ -38,149 +34,24 @@ from mobilise.store.tables import (
     survey_rounds,
 )
 from mobilise.workspace._common import ImportSummary
+from mobilise.workspace._survey_fields import (
+    ANSWER_FIELDS,
+    ROUND_STATUSES,
+    Invitation,
+    Round,
+    SurveyForm,
+    answer_problems,
+    code_problems,
+    date_of,
+    round_problems,
+    token_hash,
+    with_sector,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
 __all__ = ["ROUND_STATUSES", "Invitation", "Round", "SurveyForm", "SurveyService"]
-
-ROUND_STATUSES = ("draft", "open", "closed")
-ROUND_FIELDS = ("name", "date", "status", "description", "min_raters")
-ANSWER_FIELDS = ("works_together", "frequency", "level", *SCORE_ITEMS)
-_CONTRIBUTION_CODES = {code for code, _ in CONTRIBUTIONS}
-_ACHIEVEMENT_CODES = {code for code, _ in ACHIEVEMENTS}
-
-
-@dataclass(frozen=True)
-class Round:
-    id: str
-    name: str
-    date: date
-    status: str
-    description: str
-    min_raters: int
-    version: int
-    roster: int
-    submitted: int
-
-    @property
-    def response_rate(self) -> float | None:
-        return self.submitted / self.roster if self.roster else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "date": self.date.isoformat(),
-            "status": self.status,
-            "description": self.description,
-            "min_raters": self.min_raters,
-            "version": self.version,
-            "roster": self.roster,
-            "submitted": self.submitted,
-            "response_rate": self.response_rate,
-        }
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """A newly issued link: ``token`` is shown once (only its hash is stored)."""
-
-    partner_id: str
-    partner_name: str
-    token: str
-
-    @property
-    def path(self) -> str:
-        return f"/survey/{self.token}"
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "partner_id": self.partner_id,
-            "partner_name": self.partner_name,
-            "token": self.token,
-            "path": self.path,
-        }
-
-
-@dataclass(frozen=True)
-class SurveyForm:
-    """What an invitation link opens: the round, who answers, the roster and saved answers."""
-
-    round: Round
-    respondent_id: str
-    respondent_name: str
-    roster: list[dict[str, Any]]  # the other partners: id, name, sector
-    answers: dict[str, dict[str, Any]]  # by partner id
-    contributions: list[str]
-    achievements: list[str]
-    comment: str
-    status: str  # not started, draft, submitted
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "round": self.round.to_dict(),
-            "respondent": {"id": self.respondent_id, "name": self.respondent_name},
-            "roster": self.roster,
-            "answers": self.answers,
-            "contributions": self.contributions,
-            "achievements": self.achievements,
-            "comment": self.comment,
-            "status": self.status,
-        }
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def answer_problems(
-    partner_id: str, answer: Mapping[str, Any], *, final: bool
-) -> tuple[dict[str, Any], list[Problem]]:
-    """One answer about one partner, checked: the stored values and what is wrong."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {name: None for name in ANSWER_FIELDS}
-    for name in answer:
-        if name not in ANSWER_FIELDS:
-            problems.append(Problem(f"unknown question {name!r}", row=None, field=name))
-    works = answer.get("works_together")
-    if works is not None and not isinstance(works, bool):
-        problems.append(Problem("works_together must be true or false", field="works_together"))
-        works = None
-    values["works_together"] = works
-    ranges = {"level": (1, 3), "frequency": (1, 4), **{item: (1, 4) for item in SCORE_ITEMS}}
-    for name, (low, high) in ranges.items():
-        raw = answer.get(name)
-        if raw is None or raw == "":
-            continue
-        if isinstance(raw, bool) or not isinstance(raw, int | str):
-            problems.append(Problem(f"{name} must be a whole number", field=name))
-            continue
-        try:
-            number = int(raw)
-        except ValueError:
-            problems.append(Problem(f"{name} must be a whole number", field=name))
-            continue
-        if not low <= number <= high:
-            problems.append(Problem(f"{name} must be from {low} to {high}", field=name))
-            continue
-        values[name] = number
-    if works is False:
-        if any(values[name] is not None for name in ranges):
-            problems.append(
-                Problem("you said you do not work together: leave the rest blank", field="level")
-            )
-        values["level"] = 0
-    elif works is True and final:
-        for name in ("level", "frequency"):
-            if values[name] is None:
-                problems.append(Problem(f"please answer {name}", field=name))
-    elif works is None and final:
-        problems.append(Problem("please say whether you work together", field="works_together"))
-    return values, [
-        Problem(p.message, field=f"{partner_id}.{p.field}" if p.field else partner_id)
-        for p in problems
-    ]
 
 
 class SurveyService:
@@ -202,7 +73,7 @@ class SurveyService:
     ) -> Round:
         """A new round; its roster is ``roster`` (ids or keys) or the members on ``date``."""
         values = {"name": name, "date": date, "description": description}
-        problems = _round_problems({**values, "min_raters": min_raters, "status": status})
+        problems = round_problems({**values, "min_raters": min_raters, "status": status})
         if problems:
             raise ValidationError(f"Cannot create round {name!r}.", problems=problems)
         with self._ws.write() as connection:
@@ -248,7 +119,7 @@ class SurveyService:
     def update_round(
         self, round_: str, changes: Mapping[str, Any], *, version: int | None
     ) -> Round:
-        problems = _round_problems(changes, partial=True)
+        problems = round_problems(changes, partial=True)
         if problems:
             raise ValidationError("Cannot change the round.", problems=problems)
         with self._ws.write() as connection:
@@ -360,7 +231,11 @@ class SurveyService:
                 insert_record(
                     connection,
                     survey_invitations,
-                    {"round_id": round_id, "partner_id": partner_id, "token_hash": _hash(token)},
+                    {
+                        "round_id": round_id,
+                        "partner_id": partner_id,
+                        "token_hash": token_hash(token),
+                    },
                     actor=self._ws.actor,
                     entity_type="survey_invitation",
                     omit_from_audit=("token_hash",),
@@ -526,7 +401,7 @@ class SurveyService:
     ) -> None:
         """Record a submitted response's answers about the partnership itself (e.g. from a
         paper form or an import): what the respondent brings and what has been achieved."""
-        problems = _code_problems(contributions, achievements)
+        problems = code_problems(contributions, achievements)
         if problems:
             raise ValidationError("Cannot record these answers.", problems=problems)
         with self._ws.write() as connection:
@@ -597,7 +472,7 @@ class SurveyService:
                     )
                 )
                 continue
-            new_partners.append(_with_sector(partner, sector))
+            new_partners.append(with_sector(partner, sector))
         if problems:
             raise ValidationError(f"{data.name}: cannot import.", problems=problems)
         summary = self._ws.partners.import_rows(connection, new_partners, file=data.name)
@@ -708,7 +583,9 @@ class SurveyService:
         """The live invitation of a token. With ``lock``, its row is locked until the end of
         the transaction (PostgreSQL: two submits of one link at once queue here, and the second
         finds the link used; SQLite serialises every write anyway)."""
-        query = select(survey_invitations).where(survey_invitations.c.token_hash == _hash(token))
+        query = select(survey_invitations).where(
+            survey_invitations.c.token_hash == token_hash(token)
+        )
         row = connection.execute(query.with_for_update() if lock else query).first()
         if row is not None and row.deleted_at is None:
             # a partner deleted or taken off the roster since the link was sent cannot answer
@@ -799,7 +676,7 @@ class SurveyService:
                         "please say whether you work together", field=f"{partner_id}.works_together"
                     )
                 )
-        problems.extend(_code_problems(contributions, achievements))
+        problems.extend(code_problems(contributions, achievements))
         if problems:
             what = "Some answers need another look" if submit else "Cannot save these answers"
             raise ValidationError(f"{what}: {len(problems)} to fix.", problems=problems)
@@ -879,7 +756,7 @@ class SurveyService:
         ).first()
         if row is not None:
             return str(row.id)
-        day = _date_of(name)
+        day = date_of(name)
         record = insert_record(
             connection,
             survey_rounds,
@@ -889,59 +766,3 @@ class SurveyService:
         )
         notes.append(f"new round {name!r} dated {day.isoformat()}")
         return str(record["id"])
-
-
-def _code_problems(contributions: Sequence[str], achievements: Sequence[str]) -> list[Problem]:
-    problems = [
-        Problem(f"unknown contribution {code!r}", field="contributions")
-        for code in contributions
-        if code not in _CONTRIBUTION_CODES
-    ]
-    problems.extend(
-        Problem(f"unknown achievement {code!r}", field="achievements")
-        for code in achievements
-        if code not in _ACHIEVEMENT_CODES
-    )
-    return problems
-
-
-def _date_of(name: str) -> date:
-    if re.fullmatch(r"\d{4}", name.strip()):
-        return date(int(name), 1, 1)
-    try:
-        return date.fromisoformat(name.strip()[:10])
-    except ValueError:
-        pass
-    year = re.search(r"\b(19|20)\d\d\b", name)  # "Round 1 — spring 2025": 1 January 2025
-    return date(int(year.group()), 1, 1) if year else date.today()
-
-
-def _with_sector(partner: PartnerRow, sector: str) -> PartnerRow:
-    from dataclasses import replace
-
-    return replace(partner, sector=sector)
-
-
-def _round_problems(values: Mapping[str, Any], *, partial: bool = False) -> list[Problem]:
-    problems = [
-        Problem(f"unknown field {k!r}; rounds have {', '.join(ROUND_FIELDS)}", field=k)
-        for k in values
-        if k not in ROUND_FIELDS
-    ]
-    if "name" in values or not partial:
-        name = values.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 200:
-            problems.append(Problem("a round needs a name (up to 200 characters)", field="name"))
-    if "date" in values and not isinstance(values["date"], date):
-        problems.append(Problem("date must be a date (YYYY-MM-DD)", field="date"))
-    if "status" in values and values["status"] not in ROUND_STATUSES:
-        problems.append(
-            Problem(f"status must be one of {', '.join(ROUND_STATUSES)}", field="status")
-        )
-    if "min_raters" in values:
-        k = values["min_raters"]
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 50:
-            problems.append(
-                Problem("min_raters must be a whole number from 1 to 50", field="min_raters")
-            )
-    return problems
