@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from mobilise.analysis._checks import json_records, named, raise_if
 from mobilise.analysis.network import _graph, _groups, _pairs
 from mobilise.errors import Problem
-from mobilise.formats.partner_vocab import LEVELS, SECTOR_CODES, SECTORS
+from mobilise.formats.partner_vocab import LEVELS, sector_label
 
 __all__ = [
     "LEVEL_LABELS",
@@ -45,7 +45,6 @@ LEVEL_LABELS: tuple[str, ...] = (*(code for _, code, _ in LEVELS), "unspecified"
 """Rows and columns of the transition table: no tie, each level, and a tie of unknown level."""
 
 _LEVEL_NAMES = {value: code for value, code, _ in LEVELS}
-_SECTOR_LABELS = {sector.code: sector.label for sector in SECTORS}
 _LEVELS_BOTH = ["level_before", "level_after"]
 _SCORE_CHANGES = [
     f"{s}_{when}" for s in ("trust", "value") for when in ("before", "after", "change")
@@ -401,9 +400,7 @@ def fading_ties(
 
 
 def _group_label(value: Any, attribute: str) -> str:
-    if attribute == "sector" and value in SECTOR_CODES:
-        return _SECTOR_LABELS[value]
-    return str(value)
+    return sector_label(value) if attribute == "sector" else str(value)
 
 
 def _trust_received(graph: nx.Graph) -> dict[Hashable, float]:

@@ -6,13 +6,16 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mobilise.errors import ValidationError
+from mobilise.formats.partner_vocab import SECTORS, sector_code
 from mobilise.settings import Settings
 from mobilise.workspace import Workspace, open_workspace
 
@@ -20,6 +23,8 @@ FileArg = Annotated[Path, typer.Argument(help="The file to import.", exists=True
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Title and publisher of the data.")]
 LicenceOpt = Annotated[str | None, typer.Option("--licence", help="Licence, e.g. OGL-UK-3.0.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+SECTOR_HELP = "Sector, by code or name: " + "; ".join(f"{s.code} ({s.label})" for s in SECTORS)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -72,3 +77,27 @@ def progress_bar(enabled: bool = True) -> Iterator[Any]:
             bar.update(tasks[key], description=step, completed=done, total=total)
 
         yield report
+
+
+@overload
+def parse_day(text: str) -> date: ...
+@overload
+def parse_day(text: None) -> None: ...
+def parse_day(text: str | None) -> date | None:
+    """A YYYY-MM-DD option as a date (None stays None)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).") from None
+
+
+def parse_sector(text: str | None) -> str | None:
+    """A sector option (code, label or alias, any case) as its code (None stays None)."""
+    if text is None:
+        return None
+    code = sector_code(text)
+    if code is None:
+        raise ValidationError(f"Unknown sector {text!r}. {SECTOR_HELP}.")
+    return code

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
-from mobilise.cli.partners import SECTOR_HELP, _sector
+from mobilise.cli._common import (
+    SECTOR_HELP,
+    JsonOpt,
+    console,
+    parse_day,
+    parse_sector,
+    print_json,
+    state,
+)
 from mobilise.errors import ValidationError
 from mobilise.formats.partner_files import write_relationships
-from mobilise.formats.partner_vocab import SECTORS
+from mobilise.formats.partner_vocab import sector_label
 from mobilise.network_words import MEASURES, describe, headline_sentences
 from mobilise.presentation import significant
 from mobilise.workspace.network import measure_file
-
-SECTOR_LABELS = {s.code: s.label for s in SECTORS}
 
 app = typer.Typer(
     help="The partnership network: survey rounds, invitations, measures and change.",
@@ -42,13 +46,6 @@ def _fig(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return "–" if value is None else significant(float(value), 2)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).") from None
 
 
 @app.command("rounds")
@@ -82,7 +79,7 @@ def new_round(
     """Start a survey round; its roster is the partners who are members on its date."""
     with state(ctx).open() as ws:
         found = ws.surveys.create_round(
-            name, date=_day(on), min_raters=min_raters, status="open" if open_now else "draft"
+            name, date=parse_day(on), min_raters=min_raters, status="open" if open_now else "draft"
         )
     if as_json:
         print_json(found.to_dict())
@@ -108,7 +105,7 @@ def import_relationships(
     """Import relationship data into survey rounds (all or nothing)."""
     with state(ctx).open() as ws:
         summary = ws.surveys.import_file(
-            file, round_=round_name, default_sector=_sector(default_sector)
+            file, round_=round_name, default_sector=parse_sector(default_sector)
         )
     if as_json:
         print_json(summary.to_dict())
@@ -209,7 +206,7 @@ def metrics(
     for row in top:
         partners.add_row(
             row["name"],
-            SECTOR_LABELS.get(row["sector"], str(row["sector"])),
+            sector_label(str(row["sector"])),
             str(row["degree"]),
             _fig(row.get("betweenness")),
             _fig(row.get("trust")),

@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from mobilise.cli._common import FileArg, JsonOpt, console, print_json, state
-from mobilise.errors import ValidationError
-from mobilise.formats.partner_vocab import SECTORS, sector_code
+from mobilise.cli._common import (
+    SECTOR_HELP,
+    FileArg,
+    JsonOpt,
+    console,
+    parse_day,
+    parse_sector,
+    print_json,
+    state,
+)
 
 app = typer.Typer(
     help="The consortium's partners: organisations across sectors and lived-experience members.",
     no_args_is_help=True,
 )
-
-SECTOR_HELP = "Sector, by code or name: " + "; ".join(f"{s.code} ({s.label})" for s in SECTORS)
-
-
-def _sector(text: str | None) -> str | None:
-    if text is None:
-        return None
-    code = sector_code(text)
-    if code is None:
-        raise ValidationError(f"Unknown sector {text!r}. {SECTOR_HELP}.")
-    return code
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD).") from None
 
 
 @app.command("import")
@@ -54,7 +40,7 @@ def import_partners(
     longitude, url, joined, left. The file may use any delimiter, a BOM and CRLF line ends.
     """
     with state(ctx).open() as ws:
-        summary = ws.partners.import_file(file, default_sector=_sector(default_sector))
+        summary = ws.partners.import_file(file, default_sector=parse_sector(default_sector))
     if as_json:
         print_json(summary.to_dict())
         return
@@ -76,7 +62,7 @@ def list_partners(
     """List the partners."""
     with state(ctx).open() as ws:
         found = ws.partners.list(
-            sector=_sector(sector), place=place, on=_day(on), include_former=not current
+            sector=parse_sector(sector), place=place, on=parse_day(on), include_former=not current
         )
     if as_json:
         print_json([p.to_dict() for p in found])
@@ -103,10 +89,10 @@ def add_partner(
     with state(ctx).open() as ws:
         partner = ws.partners.create(
             name,
-            sector=_sector(sector) or "",
+            sector=parse_sector(sector) or "",
             kind=kind,
             places=place or [],
-            joined_on=_day(joined),
+            joined_on=parse_day(joined),
         )
     if as_json:
         print_json(partner.to_dict())
@@ -122,5 +108,5 @@ def leave(
 ) -> None:
     """Record that a partner left the consortium."""
     with state(ctx).open() as ws:
-        found = ws.partners.leave(partner, on=_day(on))
+        found = ws.partners.leave(partner, on=parse_day(on))
     console.print(f"{found.name} left on {found.memberships[-1].left_on}.")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import statistics
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +41,6 @@ __all__ = [
     "write_relationships",
 ]
 
-_FAMILY = {s.code: s.family for s in partner_vocab.SECTORS}
-_VALUE_ITEMS = tuple(code for code, _ in partner_vocab.VALUE_ITEMS)
-_TRUST_ITEMS = tuple(code for code, _ in partner_vocab.TRUST_ITEMS)
 _EDGE_FIELDS = ("level", "frequency", *partner_vocab.SCORE_ITEMS, "value", "trust")
 _GRAPH_ONLY = {"id", "label", "key"}  # edge attributes graph formats add themselves
 
@@ -365,8 +361,7 @@ def _tie(
             )
     if len(problems) > before:
         return None
-    answered_value = [items[i] for i in _VALUE_ITEMS if i in items]
-    answered_trust = [items[i] for i in _TRUST_ITEMS if i in items]
+    answered_value, answered_trust = partner_vocab.score_means(items)
     return TieRow(
         respondent=respondent,
         partner=partner,
@@ -375,8 +370,8 @@ def _tie(
         level=level,
         frequency=frequency,
         items=items,
-        value=statistics.fmean(answered_value) if answered_value else value,
-        trust=statistics.fmean(answered_trust) if answered_trust else trust,
+        value=answered_value if answered_value is not None else value,
+        trust=answered_trust if answered_trust is not None else trust,
         attributes={c.casefold(): cols.attribute(record[c]) for c in extra if record.get(c, "")},
         row=at.row,
     )
@@ -536,7 +531,9 @@ def partnership_graph(data: RelationshipData, *, round: str | None = None) -> nx
     for partner in data.partners:
         attributes: dict[str, Any] = {"name": partner.name, "kind": partner.kind}
         if partner.sector is not None:
-            attributes.update(sector=partner.sector, family=_FAMILY[partner.sector])
+            attributes.update(
+                sector=partner.sector, family=partner_vocab.SECTOR_BY_CODE[partner.sector].family
+            )
         graph.add_node(partner.key, **attributes, responded=partner.key in respondents)
     for tie in ties:
         for key in (tie.respondent, tie.partner):

@@ -9,6 +9,7 @@ case (:func:`sector_code`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "SCALE",
     "SCORE_ITEMS",
     "SECTORS",
+    "SECTOR_BY_CODE",
     "SECTOR_CODES",
     "SECTOR_FAMILIES",
     "TRUST_ITEMS",
@@ -27,7 +29,9 @@ __all__ = [
     "Sector",
     "frequency_code",
     "level_code",
+    "score_means",
     "sector_code",
+    "sector_label",
 ]
 
 
@@ -116,6 +120,7 @@ SECTORS: tuple[Sector, ...] = (
     ),
 )
 SECTOR_CODES: tuple[str, ...] = tuple(s.code for s in SECTORS)
+SECTOR_BY_CODE: dict[str, Sector] = {s.code: s for s in SECTORS}
 
 SECTOR_FAMILIES: dict[str, str] = {
     "health": "Health (NHS)",
@@ -215,6 +220,22 @@ _FREQUENCY_KEYS: dict[str, int] = {}
 for _value, _code, _label in FREQUENCIES:
     for _name in (str(_value), _code, _label):
         _FREQUENCY_KEYS[_key(_name)] = _value
+
+
+def sector_label(code: str) -> str:
+    """A sector's label by its code (an unknown code as it is)."""
+    sector = SECTOR_BY_CODE.get(code)
+    return sector.label if sector is not None else code
+
+
+def score_means(items: Mapping[str, int | None]) -> tuple[float | None, float | None]:
+    """Value and trust of one answer: the mean of each score's answered items, None when none
+    of its items was answered ("don't know")."""
+    means: list[float | None] = []
+    for score_items in (VALUE_ITEMS, TRUST_ITEMS):
+        answered = [v for code, _ in score_items if (v := items.get(code)) is not None]
+        means.append(sum(answered) / len(answered) if answered else None)
+    return means[0], means[1]
 
 
 def sector_code(text: str) -> str | None:

@@ -7,10 +7,11 @@ more than these short look-ups. :func:`get_user` reads the database and stays a 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 
 from mobilise.errors import AuthenticationRequired, PermissionDenied
 from mobilise.settings import Settings
@@ -24,6 +25,15 @@ EDITOR_ROLES = ("admin", "analyst", "facilitator")
 
 def is_editor(user: User) -> bool:
     return user.role in EDITOR_ROLES
+
+
+def is_admin(user: User) -> bool:
+    return user.role == "admin"
+
+
+def sent_fields(body: BaseModel, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a client sent in a body (``null`` included: it clears a field)."""
+    return {k: v for k, v in body.model_dump(exclude_unset=True).items() if k not in drop}
 
 
 async def get_settings(request: Request) -> Settings:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from mobilise.errors import Problem
-from mobilise.formats.partner_files import PartnerRow
 from mobilise.formats.partner_vocab import ACHIEVEMENTS, CONTRIBUTIONS, SCORE_ITEMS
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "date_of",
     "round_problems",
     "token_hash",
-    "with_sector",
 ]
 
 ROUND_STATUSES = ("draft", "open", "closed")
@@ -191,10 +189,6 @@ def date_of(name: str) -> date:
         pass
     year = re.search(r"\b(19|20)\d\d\b", name)  # "Round 1 — spring 2025": 1 January 2025
     return date(int(year.group()), 1, 1) if year else date.today()
-
-
-def with_sector(partner: PartnerRow, sector: str) -> PartnerRow:
-    return replace(partner, sector=sector)
 
 
 def round_problems(values: Mapping[str, Any], *, partial: bool = False) -> list[Problem]:

@@ -23,7 +23,12 @@ from sqlalchemy import func, select
 from mobilise.analysis import network as net
 from mobilise.analysis._checks import json_records
 from mobilise.analysis.disclosure import suppress_scores, suppress_summary
-from mobilise.analysis.network_change import compare_rounds, fading_ties, suggest_introductions
+from mobilise.analysis.network_change import (
+    compare_rounds,
+    fading_ties,
+    level_label,
+    suggest_introductions,
+)
 from mobilise.analysis.network_scores import (
     level_profile,
     network_scores,
@@ -42,22 +47,19 @@ from mobilise.formats.partner_files import partnership_graph, read_relationships
 from mobilise.formats.partner_vocab import (
     ACHIEVEMENTS,
     CONTRIBUTIONS,
-    LEVELS,
     SCORE_ITEMS,
-    SECTORS,
-    TRUST_ITEMS,
-    VALUE_ITEMS,
+    SECTOR_BY_CODE,
+    score_means,
 )
 from mobilise.store.tables import partners as partners_table
 from mobilise.store.tables import round_roster, survey_answers, survey_responses
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
+    from mobilise.workspace.partners import Partner
 
 __all__ = ["NetworkService", "measure_file", "measure_graph"]
 
-_SECTOR = {s.code: s for s in SECTORS}
-_LEVEL_LABELS = {value: code for value, code, _ in LEVELS}
 PERMUTATIONS = 1000
 # Measures of a round by (workspace, round, viewer, options, data stamp): a page view does not
 # recompute a network nobody has changed.
@@ -73,10 +75,6 @@ def _number(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
 
 
 def measure_graph(
@@ -111,9 +109,7 @@ def measure_graph(
         if ties.number_of_edges()
         and all(d.get("level") is not None for *_, d in ties.edges(data=True))
         else None,
-        "reciprocity": _number(net.reciprocity(_reported(graph)))
-        if graph.number_of_edges()
-        else None,
+        "reciprocity": _number(net.reciprocity(graph)) if graph.number_of_edges() else None,
         "centralisation": _number(net.freeman_centralisation(ties)) if n > 2 else None,
         "k_max": int(max(cores.tolist(), default=0)),
         "min_raters": min_raters,
@@ -191,7 +187,7 @@ def measure_graph(
         if not admin:
             by_sector = suppress_scores(by_sector, k=min_raters)
         out["sector_scores"] = json_records(by_sector.reset_index())
-        roles = net.brokerage(_reported(graph))
+        roles = net.brokerage(graph)  # both leave out reports of no tie (level 0)
         table = table.join(roles)
     else:
         out["ei"] = out["ei_family"] = out["assortativity"] = out["blocks"] = None
@@ -224,14 +220,6 @@ def measure_file(
     return out
 
 
-def _reported(graph: nx.DiGraph) -> nx.DiGraph:
-    """The reports that are ties (level 0 left out)."""
-    kept = nx.DiGraph()
-    kept.add_nodes_from(graph.nodes(data=True))
-    kept.add_edges_from((u, v, d) for u, v, d in graph.edges(data=True) if d.get("level") != 0)
-    return kept
-
-
 class NetworkService:
     """Partnership-network measures for stored rounds and for relationship files."""
 
@@ -251,7 +239,9 @@ class NetworkService:
                 pid,
                 name=partner.name,
                 sector=partner.sector,
-                family=_SECTOR[partner.sector].family if partner.sector in _SECTOR else "",
+                family=SECTOR_BY_CODE[partner.sector].family
+                if partner.sector in SECTOR_BY_CODE
+                else "",
                 kind=partner.kind,
                 responded=pid in submitted,
             )
@@ -263,9 +253,8 @@ class NetworkService:
             if answer["works_together"] is False:
                 level = 0
             attrs = {k: answer[k] for k in ("frequency", *SCORE_ITEMS)}
-            value = [answer[k] for k, _ in VALUE_ITEMS if answer[k] is not None]
-            trust = [answer[k] for k, _ in TRUST_ITEMS if answer[k] is not None]
-            graph.add_edge(u, v, level=level, value=_mean(value), trust=_mean(trust), **attrs)
+            value, trust = score_means(attrs)
+            graph.add_edge(u, v, level=level, value=value, trust=trust, **attrs)
         return graph
 
     def metrics(self, round_: str, *, admin: bool = False) -> dict[str, Any]:
@@ -313,35 +302,23 @@ class NetworkService:
                 stamps.append(tuple(connection.execute(query).one()))
         return tuple(stamps)
 
-    def drawing(self, round_: str) -> dict[str, Any]:
-        """Nodes and pair ties of a round for the network drawing (no one's answers)."""
-        graph = self.graph(round_)
-        ties = tie_graph(graph)
-        table = centrality(graph).join(k_cores(graph))
+    def drawing(self, round_: str | None) -> dict[str, Any]:
+        """Nodes and pair ties of a round for the network drawing and the map (no one's
+        answers); with no round, the partners without ties."""
         partners = {p.id: p for p in self._ws.partners.list()}
-        nodes = []
-        for pid in graph:
-            partner = partners[pid]
-            sector = _SECTOR.get(partner.sector)
-            row = table.loc[pid]
-            nodes.append(
-                {
-                    "id": pid,
-                    "name": partner.name,
-                    "sector": partner.sector,
-                    "sector_label": sector.label if sector else partner.sector,
-                    "colour": sector.colour if sector else "#999999",
-                    "kind": partner.kind,
-                    "responded": bool(graph.nodes[pid]["responded"]),
-                    # an individual member's location may be their home: never on the map
-                    "latitude": partner.latitude if partner.kind != "individual" else None,
-                    "longitude": partner.longitude if partner.kind != "individual" else None,
-                    **{
-                        k: _number(row[k])
-                        for k in ("degree", "betweenness", "closeness", "eigenvector", "k_core")
-                    },
-                }
-            )
+        if round_ is None:
+            nodes = [_drawn(partner, {}) for partner in partners.values()]
+            return {"round": None, "nodes": nodes, "edges": []}
+        info = self._ws.surveys.get_round(round_)
+        graph = self.graph(info.id)
+        ties = tie_graph(graph)
+        # the centralities come with the round's (cached) measures, not computed again
+        measured = self._measured(info.id, admin=False, permutations=0)["partners_table"]
+        rows = {row["partner"]: row for row in measured}
+        nodes = [
+            _drawn(partners[pid], rows[pid], responded=bool(graph.nodes[pid]["responded"]))
+            for pid in graph
+        ]
         edges = []
         for u, v, data in ties.edges(data=True):
             a, b = sorted((u, v))
@@ -356,7 +333,7 @@ class NetworkService:
                     "source": a,
                     "target": b,
                     "level": level,
-                    "level_label": _LEVEL_LABELS.get(level, "unspecified"),
+                    "level_label": level_label(level),
                     "mutual": mutual,
                 }
             )
@@ -428,7 +405,7 @@ class NetworkService:
         graph = self.graph(round_)
         found = suggest_introductions(graph, limit=limit * 5)
         partners = {p.id: p for p in self._ws.partners.list()}
-        place_names = {p.slug: p.name for p in self._ws.places.list()}
+        place_names = self._ws.places.names()
         rows = []
         for row in json_records(found):
             a, b = partners[row["a"]], partners[row["b"]]
@@ -470,9 +447,7 @@ class NetworkService:
                     "id": other,
                     "name": graph.nodes[other].get("name"),
                     "sector": graph.nodes[other].get("sector"),
-                    "level_label": _LEVEL_LABELS.get(
-                        ties.edges[info.id, other].get("level"), "unspecified"
-                    ),
+                    "level_label": level_label(ties.edges[info.id, other].get("level")),
                 }
                 for other in sorted(ties[info.id], key=lambda o: graph.nodes[o].get("name", o))
             ]
@@ -538,6 +513,27 @@ class NetworkService:
             if "the working relationship is less close than last round" not in pair["reasons"]:
                 pair["reasons"].append("the working relationship is less close than last round")
         return list(rows.values())
+
+
+def _drawn(partner: Partner, row: Mapping[str, Any], *, responded: bool = False) -> dict[str, Any]:
+    """A partner as the drawing and the map show it."""
+    sector = SECTOR_BY_CODE.get(partner.sector)
+    hidden = partner.kind == "individual"  # a member's location may be their home: never shown
+    return {
+        "id": partner.id,
+        "name": partner.name,
+        "sector": partner.sector,
+        "sector_label": sector.label if sector else partner.sector,
+        "colour": sector.colour if sector else "#999999",
+        "kind": partner.kind,
+        "responded": responded,
+        "latitude": None if hidden else partner.latitude,
+        "longitude": None if hidden else partner.longitude,
+        **{
+            k: _number(row.get(k))
+            for k in ("degree", "betweenness", "closeness", "eigenvector", "k_core")
+        },
+    }
 
 
 def _headline(graph: nx.DiGraph) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Row, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.formats.partner_files import PartnerRow, read_partners
-from mobilise.formats.partner_vocab import SECTOR_CODES, SECTORS
+from mobilise.formats.partner_vocab import SECTOR_CODES, SECTORS, sector_label
 from mobilise.store.records import (
     insert_record,
     restore_record,
@@ -49,7 +49,6 @@ PARTNER_FIELDS = (
     "longitude",
     "url",
 )
-_SECTOR_LABELS = {s.code: s.label for s in SECTORS}
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ class Partner:
 
     @property
     def sector_label(self) -> str:
-        return _SECTOR_LABELS.get(self.sector, self.sector)
+        return sector_label(self.sector)
 
     def member_on(self, day: date) -> bool:
         """Whether the partner was a member of the consortium on ``day``."""

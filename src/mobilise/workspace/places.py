@@ -100,6 +100,16 @@ class PlaceService:
             ).all()
             return [self._with_figures(connection, row) for row in rows]
 
+    def names(self) -> dict[str, str]:
+        """Every place's name by its slug (without the figures :meth:`list` computes)."""
+        with self._ws.read() as connection:
+            rows = connection.execute(
+                select(places.c.slug, places.c.name)
+                .where(places.c.deleted_at.is_(None))
+                .order_by(places.c.name)
+            )
+            return {row.slug: row.name for row in rows}
+
     def get(self, slug: str) -> Place:
         with self._ws.read() as connection:
             return self._with_figures(connection, self._row(connection, slug))

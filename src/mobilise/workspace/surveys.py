@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,6 @@ from mobilise.workspace._survey_fields import (
     date_of,
     round_problems,
     token_hash,
-    with_sector,
 )
 
 if TYPE_CHECKING:
@@ -472,7 +472,7 @@ class SurveyService:
                     )
                 )
                 continue
-            new_partners.append(with_sector(partner, sector))
+            new_partners.append(replace(partner, sector=sector))
         if problems:
             raise ValidationError(f"{data.name}: cannot import.", problems=problems)
         summary = self._ws.partners.import_rows(connection, new_partners, file=data.name)

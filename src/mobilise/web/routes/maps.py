@@ -25,6 +25,7 @@ from mobilise.web.deps import (
     UserDep,
     WorkspaceDep,
     require_role,
+    sent_fields,
 )
 from mobilise.web.map_push import PAGE, MapBroker, event_stream
 from mobilise.web.routes.api import ERRORS
@@ -146,11 +147,6 @@ class SnapshotCreate(BaseModel):
     label: str = ""
 
 
-def _fields(body: BaseModel, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The fields the client sent (``null`` included: it clears a field)."""
-    return {k: v for k, v in body.model_dump(exclude_unset=True).items() if k not in drop}
-
-
 def _broker(request: Request) -> MapBroker:
     broker: MapBroker = request.app.state.map_broker
     return broker
@@ -216,7 +212,7 @@ async def update_map(
         map_id,
         workspace.maps.update,
         map_id,
-        _fields(body, drop=("version",)),
+        sent_fields(body, drop=("version",)),
         expected_version=body.version,
     )
     return info.to_dict()
@@ -255,7 +251,7 @@ async def add_factor(
         map_id,
         workspace.maps.add_factor,
         map_id,
-        _fields(body, drop=("participant_id",)),
+        sent_fields(body, drop=("participant_id",)),
         participant_id=body.participant_id,
     )
 
@@ -275,7 +271,7 @@ async def update_factor(
         workspace.maps.update_factor,
         map_id,
         factor_id,
-        _fields(body, drop=("version",)),
+        sent_fields(body, drop=("version",)),
         expected_version=body.version,
     )
 
@@ -304,7 +300,7 @@ async def add_link(
         map_id,
         workspace.maps.add_link,
         map_id,
-        _fields(body, drop=("participant_id",)),
+        sent_fields(body, drop=("participant_id",)),
         participant_id=body.participant_id,
     )
 
@@ -324,7 +320,7 @@ async def update_link(
         workspace.maps.update_link,
         map_id,
         link_id,
-        _fields(body, drop=("version",)),
+        sent_fields(body, drop=("version",)),
         expected_version=body.version,
     )
 

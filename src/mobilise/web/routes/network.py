@@ -13,19 +13,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from mobilise.errors import NotFound
-from mobilise.formats.partner_vocab import LEVELS, SECTORS
+from mobilise.formats.partner_vocab import LEVELS, SECTOR_BY_CODE, sector_label
 from mobilise.network_words import MEASURES, describe, headline_sentences
 from mobilise.presentation import significant
-from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep
+from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep, is_admin
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.surveys import Round
-from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["network"])
 pages = APIRouter(include_in_schema=False)
 
-SECTOR_INFO = {s.code: {"label": s.label, "colour": s.colour} for s in SECTORS}
 LEVEL_NAMES = [code for value, code, _ in LEVELS if value > 0] + ["unspecified"]
 CENTRALITIES = {
     "degree": "Degree (number of partners worked with)",
@@ -41,10 +39,6 @@ TABS = (
     ("partners", "/partners", "Partners"),
     ("rounds", "/rounds", "Survey rounds"),
 )
-
-
-def is_admin(user: User) -> bool:
-    return user.role == "admin"
 
 
 # -- formatting helpers for the templates ---------------------------------------------------------
@@ -64,18 +58,19 @@ def figure(value: Any, digits: int = 2) -> str:
     return significant(float(value), digits)
 
 
-def sector_label(code: Any) -> str:
-    return str(SECTOR_INFO.get(str(code), {}).get("label", code or "–"))
+def sector_name(code: Any) -> str:
+    return sector_label(str(code)) if code else "–"
 
 
 def sector_colour(code: Any) -> str:
-    return str(SECTOR_INFO.get(str(code), {}).get("colour", "#999999"))
+    sector = SECTOR_BY_CODE.get(str(code))
+    return sector.colour if sector is not None else "#999999"
 
 
 HELPERS: dict[str, Any] = {
     "share": share,
     "figure": figure,
-    "sector_label": sector_label,
+    "sector_label": sector_name,
     "sector_colour": sector_colour,
     "measures": MEASURES,
     "tabs": TABS,
@@ -270,25 +265,8 @@ def partner_map_page(
 ) -> Response:
     rounds = _rounds(workspace)
     current = _round_or_latest(workspace, round_)
-    if current is not None:
-        drawing = workspace.network.drawing(current.id)
-    else:  # no rounds yet: the members of the consortium, without ties
-        drawing = {
-            "round": None,
-            "nodes": [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "sector": p.sector,
-                    "sector_label": sector_label(p.sector),
-                    "colour": sector_colour(p.sector),
-                    "latitude": p.latitude,
-                    "longitude": p.longitude,
-                }
-                for p in workspace.partners.list()
-            ],
-            "edges": [],
-        }
+    # with no rounds yet: the members of the consortium, without ties
+    drawing = workspace.network.drawing(current.id if current is not None else None)
     located = [n for n in drawing["nodes"] if n["latitude"] is not None]
     unlocated = sorted(
         (n for n in drawing["nodes"] if n["latitude"] is None), key=lambda n: n["name"]
@@ -342,6 +320,6 @@ def partner_profile_page(
             "shown": shown,
             "degree_max": degree_max,
             "min_raters": {r.name: r.min_raters for r in _rounds(workspace)},
-            "place_names": {p.slug: p.name for p in workspace.places.list()},
+            "place_names": workspace.places.names(),
         },
     )

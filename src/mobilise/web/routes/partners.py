@@ -31,8 +31,17 @@ from mobilise.formats.partner_vocab import (
     SECTORS,
     TRUST_ITEMS,
     VALUE_ITEMS,
+    sector_label,
 )
-from mobilise.web.deps import EditorDep, TemplatesDep, UserDep, WorkspaceDep, is_editor
+from mobilise.web.deps import (
+    EditorDep,
+    TemplatesDep,
+    UserDep,
+    WorkspaceDep,
+    is_admin,
+    is_editor,
+    sent_fields,
+)
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.partners import Partner
@@ -43,7 +52,6 @@ api = APIRouter(prefix="/api/v1", tags=["partners"])
 pages = APIRouter(include_in_schema=False)
 
 SURVEY_ACTOR = "survey link"  # who the audit trail says saved answers sent through a link
-_SECTOR_LABELS = {s.code: s.label for s in SECTORS}
 _SECTOR_ORDER = {s.code: n for n, s in enumerate(SECTORS)}
 # The survey's questions in the words the respondent read, for messages about their answers.
 QUESTIONS: dict[str, str] = {
@@ -163,11 +171,6 @@ class SurveyAnswers(BaseModel):
     submit: bool = Field(False, description="True sends the answers for good; False saves them.")
 
 
-def _fields(body: BaseModel, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The fields the client sent."""
-    return {k: v for k, v in body.model_dump(exclude_unset=True).items() if k not in drop}
-
-
 async def _upload(upload: UploadFile, work: Callable[[Path], T]) -> T:  # a file import reads a path
     """Run ``work`` on the uploaded file saved under its own (cleaned) name in a temporary folder,
     so that problems name the file the user chose and its suffix says its format."""
@@ -205,7 +208,7 @@ def list_partners(
 @api.post("/partners", status_code=201, responses=ERRORS)
 def create_partner(body: PartnerCreate, workspace: WorkspaceDep, _u: EditorDep) -> dict[str, Any]:
     """A new partner, a member from ``joined_on`` (editors)."""
-    fields = _fields(body, drop=("name", "sector", "joined_on"))
+    fields = sent_fields(body, drop=("name", "sector", "joined_on"))
     return workspace.partners.create(
         body.name, sector=body.sector, joined_on=body.joined_on, **fields
     ).to_dict()
@@ -236,7 +239,7 @@ def update_partner(
     partner_id: str, body: PartnerUpdate, workspace: WorkspaceDep, _u: EditorDep
 ) -> dict[str, Any]:
     """Change a partner's fields (a stale ``version`` is a 409)."""
-    changes = _fields(body, drop=("version",))
+    changes = sent_fields(body, drop=("version",))
     return workspace.partners.update(partner_id, changes, version=body.version).to_dict()
 
 
@@ -283,7 +286,7 @@ def list_rounds(workspace: WorkspaceDep) -> list[dict[str, Any]]:
 
 def _check_threshold(min_raters: int | None, user: User) -> None:
     """Only admins may lower the disclosure threshold below the default."""
-    if min_raters is not None and min_raters < DEFAULT_MIN_RATERS and user.role != "admin":
+    if min_raters is not None and min_raters < DEFAULT_MIN_RATERS and not is_admin(user):
         raise PermissionDenied(
             f"Only an admin can show scores from fewer than {DEFAULT_MIN_RATERS} raters."
         )
@@ -314,7 +317,7 @@ def update_round(
 ) -> dict[str, Any]:
     """Rename, re-date, open or close a round (a stale ``version`` is a 409)."""
     _check_threshold(body.min_raters, user)
-    changes = _fields(body, drop=("version",))
+    changes = sent_fields(body, drop=("version",))
     return workspace.surveys.update_round(round_id, changes, version=body.version).to_dict()
 
 
@@ -465,7 +468,7 @@ def partners_page(
             "partners": workspace.partners.list(sector=chosen),
             "sectors": SECTORS,
             "sector": chosen,
-            "places": workspace.places.list(),
+            "places": workspace.places.names(),
             "can_edit": is_editor(user),
             "user": user,
         },
@@ -502,7 +505,7 @@ def round_page(
     on_roster = {row["partner_id"] for row in rows}
     tally = _tally(rows)
     for row in rows:
-        row["sector_label"] = _SECTOR_LABELS.get(row["sector"], row["sector"])
+        row["sector_label"] = sector_label(row["sector"])
     return templates.TemplateResponse(
         request,
         "round.html",
@@ -559,9 +562,7 @@ def survey_page(
         {
             "form": form,
             "token": token,
-            "groups": [
-                (code, _SECTOR_LABELS.get(code, code), items) for code, items in groups.items()
-            ],
+            "groups": [(code, sector_label(code), items) for code, items in groups.items()],
             "answered": answered,
             "levels": [level for level in LEVELS if level[0] > 0],
             "frequencies": FREQUENCIES,
