@@ -71,9 +71,13 @@ def test_drawing_slider_filter_and_panel(page, network_url, partnership) -> None
     visible = count(page, "edges(':visible')")
     cooperative = count(page, "edges('[level_label = \"cooperative\"]')")
     assert cooperative > 0
+    # (Cytoscape applies a style change on its next frame: wait for it, a busy machine is slow)
     page.uncheck("input[name=level][value=cooperative]")
+    shown = "window.mobiliseNetwork.edges(':visible').length === "
+    page.wait_for_function(shown + str(visible - cooperative), polling=50, timeout=5000)
     assert count(page, "edges(':visible')") == visible - cooperative
     page.check("input[name=level][value=cooperative]")
+    page.wait_for_function(shown + str(visible), polling=50, timeout=5000)
     assert count(page, "edges(':visible')") == visible
 
     # size by another centrality changes node sizes
