@@ -413,20 +413,22 @@ def test_the_share_screen_stream_hides_who_took_part_and_stops_when_withdrawn(sq
         assert events[2][1]["payload"]["label"] == "Park"
 
         seen: list = []
-
-        def watch():
-            stream = f"{url}/api/v1/shared-maps/{token}/stream?after=4"
-            seen.extend(read_stream(stream, count=3))
-
-        watcher = threading.Thread(target=watch)
+        watcher = threading.Thread(
+            target=read_stream,
+            args=(f"{url}/api/v1/shared-maps/{token}/stream?after=4",),
+            kwargs={"count": 3, "timeout": 60, "into": seen},
+        )
         watcher.start()
-        time.sleep(0.5)
         with httpx.Client(base_url=url) as editor:
             editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Benches"})
-            time.sleep(0.5)
+            waited = time.monotonic()
+            while not seen and time.monotonic() - waited < 30:  # the change reached the screen
+                time.sleep(0.05)
             editor.delete(f"/api/v1/maps/{made.id}/share")
             editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "After"})
-        watcher.join(timeout=10)
+        watcher.join(timeout=60)
+        # the stream ends once the link is withdrawn (even when a change is stored as it ends)
+        assert not watcher.is_alive()
     names = [name for name, _ in seen]
     assert names[0] == "change" and seen[0][1]["payload"]["label"] == "Benches"
     assert "closed" in names and "After" not in json.dumps(seen)

@@ -51,11 +51,20 @@ class MapFeed:
         self.streams = 0
         self._poll_s = poll_s
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: Python 3.11's asyncio.wait_for could lose a
+        # cancellation that came just as its wait ended (a change stored as the last viewer
+        # left), and the feed then ran on, holding up that viewer's response for good.
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -63,9 +72,10 @@ class MapFeed:
 
     async def _run(self) -> None:
         failures = 0
-        while not self.closed:
+        while not self.closed and not self._stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.dirty.wait(), timeout=self._poll_s)
+                async with asyncio.timeout(self._poll_s):
+                    await self.dirty.wait()
             self.dirty.clear()
             try:
                 await self._read()
@@ -235,10 +245,8 @@ async def _wait_for_news(feed: MapFeed, last: int) -> bool:
     """Wait until the feed has a revision after ``last``; False after the keep-alive time."""
     async with feed.changed:
         try:
-            await asyncio.wait_for(
-                feed.changed.wait_for(lambda: feed.last > last or feed.closed),
-                timeout=KEEPALIVE_S,
-            )
+            async with asyncio.timeout(KEEPALIVE_S):
+                await feed.changed.wait_for(lambda: feed.last > last or feed.closed)
         except TimeoutError:
             return False
     return True
