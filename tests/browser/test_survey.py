@@ -204,3 +204,61 @@ def test_the_round_page_issues_links_and_tracks_completion(browser, consortium):
         shot(page, "partners.png")
         assert errors == []
         page.close()
+
+
+def test_the_survey_works_with_javascript_switched_off(browser, consortium):
+    ws = consortium
+    round_ = ws.surveys.get_round("Round 3 — autumn 2026")
+    me = ws.partners.get("p-lea-nhs")
+    link = ws.surveys.invite(round_.id, partners_=[me.id])[0]
+    roster = {p.key: p.id for p in ws.partners.list()}
+    kingsmead, icb = roster["p-kingsmead"], roster["p-nene-icb"]
+
+    with serving(create_app(SHARED, workspace=ws)) as url:
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False
+        )
+        page = context.new_page()
+        page.goto(url + link.path)
+        # Every follow-up question is on the page, with a word on when to answer it.
+        page.click('details[data-sector="icb"] summary')
+        assert page.locator(f"#partner-{icb} .more").is_visible()
+        assert page.locator(f"#partner-{icb} .no-script").is_visible()
+        pick(page, icb, "works_together", "yes")
+        pick(page, icb, "frequency", "4")
+        pick(page, icb, "level", "3")
+        pick(page, icb, "trust_purpose", "4")
+        page.click('details[data-sector="academic"] summary')
+        pick(page, kingsmead, "works_together", "no")
+        pick(page, kingsmead, "level", "1")  # answered by mistake: "no" wins, as with the script
+        page.click("#save")
+        page.wait_for_url(lambda address: "saved=true" in address)
+        assert page.locator("#status").inner_text().startswith("Saved.")
+        assert page.locator(f'input[name="{icb}.level"][value="3"]').is_checked()
+        assert "2 of " in page.locator("#progress-text").inner_text()
+
+        page.click("#submit")  # too early: the page again, with the problems in words
+        problems = page.locator("#problems")
+        assert problems.is_visible()
+        assert "another look" in problems.inner_text() and "(nothing was sent yet)" in (
+            problems.inner_text()
+        )
+        nene = ws.partners.get(roster["p-nene-nhs"])
+        assert (
+            "please choose yes or no"
+            in page.locator(f"#partner-{nene.id} .problem").first.inner_text()
+        )
+        shot(page, "survey-no-script-problems.png")
+        for input_ in page.locator('input[value="no"]').all():
+            name = input_.get_attribute("name")
+            if not page.locator(f'input[name="{name}"]:checked').count():
+                input_.check()
+        page.click("#submit")
+        page.wait_for_url(lambda address: "/survey/done" in address)
+        assert "Thank you" in page.locator("h1").inner_text()
+        context.close()
+
+    graph = ws.network.graph(round_.id)
+    assert graph.nodes[me.id]["responded"]
+    assert graph.edges[me.id, icb]["level"] == 3 and graph.edges[me.id, icb]["frequency"] == 4
+    assert graph.edges[me.id, kingsmead]["level"] == 0

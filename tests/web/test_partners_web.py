@@ -476,3 +476,81 @@ def test_the_survey_page_uses_our_own_words(partnership, local):
         assert words in text.replace("&#39;", "'")
     assert text.count('class="sector-group"') >= 8 and 'id="find-partner"' in text
     assert "Save and finish later" in text and "/static/survey.js" in text
+
+
+# -- the survey without JavaScript: a plain form post --------------------------------------------
+def test_the_survey_form_posts_without_javascript(partnership, local):
+    made = open_round(local, roster=partner_ids(local, *SMALL))
+    link = invite(local, made["id"])[0]
+    anonymous = signed_in(partnership, None)
+    page_url = f"/survey/{link['token']}"
+    assert f'method="post" action="{page_url}#problems"' in anonymous.get(page_url).text
+    roster = anonymous.get(f"/api/v1/survey/{link['token']}").json()["roster"]
+    first, second, third = (p["id"] for p in roster)
+    form = {
+        f"{first}.works_together": "yes",
+        f"{first}.frequency": "3",
+        f"{first}.level": "2",
+        f"{first}.trust_purpose": "4",
+        f"{first}.value_influence": "",  # don't know
+        f"{second}.works_together": "no",
+        f"{second}.level": "3",  # the follow-up questions stay on the page: ignored with "no"
+        "contributions": ["data", "spaces"],
+        "comment": "Sent without a script",
+        "action": "save",
+    }
+    saved = anonymous.post(page_url, data=form, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == f"{page_url}?saved=true"
+    shown = anonymous.get(saved.headers["location"]).text
+    assert "Saved. Open the same link again" in shown and "2 of 3 partners answered" in shown
+    stored = anonymous.get(f"/api/v1/survey/{link['token']}").json()
+    assert stored["status"] == "draft" and stored["contributions"] == ["data", "spaces"]
+    assert stored["answers"][first]["level"] == 2 and stored["answers"][first]["trust_purpose"] == 4
+    assert stored["answers"][first]["value_influence"] is None
+    assert stored["answers"][second]["level"] == 0 and stored["comment"] == "Sent without a script"
+
+    # Sent too early and with a made-up value: the page again, answers as sent, problems in words
+    early = {**form, f"{first}.frequency": "9", "action": "submit"}
+    refused = anonymous.post(page_url, data=early, follow_redirects=False)
+    assert refused.status_code == 422
+    names = {p["id"]: p["name"] for p in roster}
+    text = refused.text.replace("&#34;", '"').replace("&#39;", "'")
+    assert "2 answers need another look" in text and "nothing was sent yet" in text
+    assert f"{names[third]}: “Do you work with them?” please choose yes or no." in text
+    assert "frequency must be from 1 to 4" in text
+    assert f'name="{first}.level" value="2" checked' in refused.text  # kept as sent
+    assert anonymous.get(f"/api/v1/survey/{link['token']}").json()["status"] == "draft"
+
+    done = {**form, f"{third}.works_together": "no", "action": "submit"}
+    sent = anonymous.post(page_url, data=done, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/survey/done"
+    again = anonymous.post(page_url, data=done, follow_redirects=False)
+    assert again.status_code == 409 and "thank you" in again.text.lower()
+    unknown = anonymous.post("/survey/not-a-real-link", data=done, follow_redirects=False)
+    assert unknown.status_code == 404
+
+
+def test_a_form_post_to_a_closed_round_says_it_is_closed(partnership, local):
+    made = open_round(local, roster=partner_ids(local, *SMALL[:2]))
+    link = invite(local, made["id"])[0]
+    version = local.get(f"/api/v1/rounds/{made['id']}").json()["version"]
+    closed = local.patch(
+        f"/api/v1/rounds/{made['id']}", json={"status": "closed", "version": version}
+    )
+    assert closed.status_code == 200, closed.text
+    anonymous = signed_in(partnership, None)
+    answer = anonymous.post(
+        f"/survey/{link['token']}", data={"action": "save"}, follow_redirects=False
+    )
+    assert answer.status_code == 409 and "has closed" in answer.text
+
+
+def test_a_form_post_from_another_site_is_refused(partnership, local):
+    made = open_round(local, roster=partner_ids(local, *SMALL[:2]))
+    link = invite(local, made["id"])[0]
+    forged = signed_in(partnership, None).post(
+        f"/survey/{link['token']}",
+        data={"action": "submit"},
+        headers={"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert forged.status_code == 403

@@ -31,6 +31,7 @@ from mobilise.web.routes import (
     oruk,
     pages,
     partners,
+    survey,
 )
 from mobilise.workspace import Workspace, open_workspace
 
@@ -148,6 +149,8 @@ def create_app(
     app.include_router(maps.pages)
     app.include_router(partners.api)
     app.include_router(partners.pages)
+    app.include_router(survey.api)
+    app.include_router(survey.pages)
     app.include_router(network.api)
     app.include_router(network.pages)
     app.include_router(oruk.router)

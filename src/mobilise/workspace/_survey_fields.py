@@ -132,10 +132,12 @@ def answer_problems(
         works = None
     values["works_together"] = works
     ranges = {"level": (1, 3), "frequency": (1, 4), **{item: (1, 4) for item in SCORE_ITEMS}}
+    wrong = {p.field for p in problems}
     for name, (low, high) in ranges.items():
         raw = answer.get(name)
         if raw is None or raw == "":
             continue
+        wrong.add(name)  # until it is found good
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             problems.append(Problem(f"{name} must be a whole number", field=name))
             continue
@@ -148,6 +150,7 @@ def answer_problems(
             problems.append(Problem(f"{name} must be from {low} to {high}", field=name))
             continue
         values[name] = number
+        wrong.discard(name)
     if works is False:
         if any(values[name] is not None for name in ranges):
             problems.append(
@@ -156,7 +159,7 @@ def answer_problems(
         values["level"] = 0
     elif works is True and final:
         for name in ("level", "frequency"):
-            if values[name] is None:
+            if values[name] is None and name not in wrong:  # one problem per question
                 problems.append(Problem(f"please answer {name}", field=name))
     elif works is None and final:
         problems.append(Problem("please say whether you work together", field="works_together"))

@@ -1,9 +1,9 @@
-"""The consortium's partners and survey rounds: JSON API, survey management, the roster survey.
+"""The consortium's partners and survey rounds: JSON API and survey management pages.
 
 Partners and rounds are read by anyone signed in; changing them, issuing invitations, following
 completion and reading representatives' contact details need an editor (analyst or facilitator;
-admins always). The survey itself opens through an invitation link and needs no login: the link's
-token is the credential, so those routes never ask who is signed in.
+admins always). The survey itself, opened through an invitation link, is in
+:mod:`mobilise.web.routes.survey`.
 """
 
 from __future__ import annotations
@@ -11,26 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from mobilise.analysis.disclosure import DEFAULT_MIN_RATERS
-from mobilise.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationError
+from mobilise.errors import PermissionDenied
 from mobilise.formats.partner_vocab import (
-    ACHIEVEMENTS,
-    CONTRIBUTIONS,
-    FREQUENCIES,
-    LEVELS,
-    SCALE,
     SECTORS,
-    TRUST_ITEMS,
-    VALUE_ITEMS,
     sector_label,
 )
 from mobilise.web.deps import (
@@ -45,35 +38,15 @@ from mobilise.web.deps import (
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.partners import Partner
-from mobilise.workspace.surveys import ROUND_STATUSES, SurveyForm
+from mobilise.workspace.surveys import ROUND_STATUSES
 from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["partners"])
 pages = APIRouter(include_in_schema=False)
 
-SURVEY_ACTOR = "survey link"  # who the audit trail says saved answers sent through a link
 _SECTOR_ORDER = {s.code: n for n, s in enumerate(SECTORS)}
-# The survey's questions in the words the respondent read, for messages about their answers.
-QUESTIONS: dict[str, str] = {
-    "works_together": "Do you work with them?",
-    "frequency": "How often are you in touch?",
-    "level": "How closely do you work together?",
-    **dict(VALUE_ITEMS),
-    **dict(TRUST_ITEMS),
-    "contributions": "What does your organisation bring?",
-    "achievements": "What has the partnership achieved?",
-}
 STATUS_ORDER = ("submitted", "draft", "opened", "invited", "not invited")
 T = TypeVar("T")
-
-
-def get_survey_workspace(request: Request) -> Workspace:
-    """The workspace for a survey link: no login (the link's token is the credential)."""
-    workspace: Workspace = request.app.state.workspace
-    return workspace.as_actor(SURVEY_ACTOR)
-
-
-SurveyWorkspaceDep = Annotated[Workspace, Depends(get_survey_workspace)]
 
 
 # -- bodies ---------------------------------------------------------------------------------------
@@ -154,21 +127,6 @@ class InvitationRequest(BaseModel):
     partners: list[str] | None = Field(
         None, description="Partner ids or keys; everyone on the roster not yet submitted if none."
     )
-
-
-class SurveyAnswers(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    answers: dict[str, dict[str, Any]] = Field(
-        default_factory=dict,
-        description="Partner id -> {works_together, frequency 1-4, level 1-3, value_influence, "
-        "value_involvement, value_resources, trust_reliability, trust_purpose, trust_openness "
-        "(1-4; leave out for don't know)}.",
-    )
-    contributions: list[str] = Field(default_factory=list)
-    achievements: list[str] = Field(default_factory=list)
-    comment: str = Field("", max_length=5000)
-    submit: bool = Field(False, description="True sends the answers for good; False saves them.")
 
 
 async def _upload(upload: UploadFile, work: Callable[[Path], T]) -> T:  # a file import reads a path
@@ -380,61 +338,6 @@ async def import_relationships(
     return summary.to_dict()
 
 
-# -- the survey, through its link -----------------------------------------------------------------
-@api.get("/survey/{token}", responses=ERRORS)
-def survey(token: str, workspace: SurveyWorkspaceDep) -> dict[str, Any]:
-    """The survey an invitation link opens (no login). 404: unknown or replaced link; 409:
-    answers from it were submitted already."""
-    return _form_dict(workspace.surveys.form(token))
-
-
-@api.put("/survey/{token}", responses=ERRORS)
-def answer_survey(token: str, body: SurveyAnswers, workspace: SurveyWorkspaceDep) -> dict:
-    """Save answers (``submit`` false: come back later with the same link) or send them for good.
-    A 422 lists each problem with ``field`` ``<partner id>.<question>`` and a message naming
-    the partner and the question."""
-    try:
-        form = workspace.surveys.save(
-            token,
-            body.answers,
-            contributions=body.contributions,
-            achievements=body.achievements,
-            comment=body.comment,
-            submit=body.submit,
-        )
-    except ValidationError as error:
-        names = {p["id"]: p["name"] for p in workspace.surveys.form(token).roster}
-        raise ValidationError(
-            error.message, problems=[_in_words(p, names) for p in error.problems]
-        ) from error
-    return _form_dict(form)
-
-
-def _in_words(problem: Problem, names: Mapping[str, str]) -> Problem:
-    """A problem with an answer, saying which partner and which question it is about."""
-    partner_id, _, question = (problem.field or "").partition(".")
-    if partner_id in QUESTIONS and not question:  # contributions, achievements
-        return Problem(f"{QUESTIONS[partner_id]} {problem.message}", field=problem.field)
-    name = names.get(partner_id)
-    if name is None:
-        return problem
-    asked = QUESTIONS.get(question, question)
-    wanted = problem.message
-    if wanted.startswith("please answer"):
-        wanted = "please choose an answer"
-    elif wanted.startswith("please say whether"):
-        wanted = "please choose yes or no"
-    text = f"{name}: “{asked}” {wanted}." if asked else f"{name}: {wanted}."
-    return Problem(text, field=problem.field)
-
-
-def _form_dict(form: SurveyForm) -> dict[str, Any]:
-    out = form.to_dict()
-    # A respondent sees what the round is, not how many others have answered.
-    out["round"] = {k: out["round"][k] for k in ("name", "date", "description", "status")}
-    return out
-
-
 def _roster(workspace: Workspace, round_id: str) -> list[dict[str, Any]]:
     wanted = set(workspace.surveys.roster(round_id))
     return [
@@ -518,59 +421,5 @@ def round_page(
             "on_roster": on_roster,
             "statuses": ROUND_STATUSES,
             "user": user,
-        },
-    )
-
-
-@pages.get("/survey/done", response_class=HTMLResponse)
-def survey_thanks(request: Request, templates: TemplatesDep) -> Response:
-    """Where the survey goes once the answers are sent."""
-    return templates.TemplateResponse(request, "survey_done.html", {"state": "thanks"})
-
-
-@pages.get("/survey/{token}", response_class=HTMLResponse, name="survey_page")
-def survey_page(
-    request: Request, token: str, workspace: SurveyWorkspaceDep, templates: TemplatesDep
-) -> Response:
-    """The roster survey an invitation link opens: no login, plain words, phone friendly."""
-    try:
-        form = workspace.surveys.form(token)
-    except NotFound:
-        return templates.TemplateResponse(
-            request, "survey_done.html", {"state": "unknown"}, status_code=404
-        )
-    except Conflict:
-        return templates.TemplateResponse(
-            request, "survey_done.html", {"state": "submitted"}, status_code=409
-        )
-    if form.round.status != "open":
-        return templates.TemplateResponse(
-            request,
-            "survey_done.html",
-            {"state": form.round.status, "round": form.round},
-            status_code=409,
-        )
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for partner in sorted(form.roster, key=lambda p: _SECTOR_ORDER.get(p["sector"], 99)):
-        groups.setdefault(partner["sector"], []).append(partner)
-    answered = sum(
-        1 for p in form.roster if form.answers.get(p["id"], {}).get("works_together") is not None
-    )
-    return templates.TemplateResponse(
-        request,
-        "survey.html",
-        {
-            "form": form,
-            "token": token,
-            "groups": [(code, sector_label(code), items) for code, items in groups.items()],
-            "answered": answered,
-            "levels": [level for level in LEVELS if level[0] > 0],
-            "frequencies": FREQUENCIES,
-            "value_items": VALUE_ITEMS,
-            "trust_items": TRUST_ITEMS,
-            "scale": SCALE,
-            "contributions": CONTRIBUTIONS,
-            "achievements": ACHIEVEMENTS,
-            "questions": QUESTIONS,
         },
     )

@@ -1,9 +1,11 @@
 // The roster survey: show the follow-up questions, count progress, find partners, save and submit.
-// No libraries; the page is rendered by the server with any saved answers already filled in.
+// No libraries; the page is rendered by the server with any saved answers already filled in, and
+// works without this script too (a plain form post); with it, answers are saved without leaving.
 "use strict";
 (function () {
   const form = document.getElementById("survey");
   if (!form) return;
+  document.documentElement.classList.add("js");
   const token = form.dataset.token;
   const total = Number(form.dataset.total);
   const statusLine = document.getElementById("status");
@@ -154,6 +156,9 @@
       shown += inGroup;
     }
     document.getElementById("find-none").hidden = shown > 0;
+  });
+  search.addEventListener("keydown", event => {  // Enter searches; it does not press "Save"
+    if (event.key === "Enter") event.preventDefault();
   });
   form.addEventListener("submit", event => event.preventDefault());
   document.getElementById("save").addEventListener("click", () => send(false));
