@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -29,4 +30,6 @@ def test_a_feed_stops_even_when_woken_as_it_is_stopped(steps):
         assert asyncio.get_running_loop().time() - started < 1.0
         assert broker.watched("m") == 0 and not feed.running
 
-    asyncio.run(scenario())
+    # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result(timeout=30)
