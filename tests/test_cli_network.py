@@ -56,6 +56,39 @@ def test_partners_import_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "bad.csv" in err and "row 1" in err and "sector" in err and "Traceback" not in err
 
 
+def test_partners_edit_leave_and_rejoin(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws.sqlite"
+    csv = tmp_path / "partners.csv"
+    csv.write_text("id,name,sector,joined\nnhs,Northfield NHS Trust,nhs_trust,2024-01-01\n")
+    assert run(cli("partners", "import", str(csv), workspace=ws)) == 0
+    capsys.readouterr()
+    args = ("partners", "edit", "nhs", "--name", "Northfield Health", "--population", "carers")
+    assert run(cli(*args, "--population", "young people", "--json", workspace=ws)) == 0
+    edited = json.loads(capsys.readouterr().out)
+    assert edited["name"] == "Northfield Health" and edited["sector"] == "nhs_trust"
+    assert edited["populations"] == ["carers", "young people"] and edited["version"] == 2
+    assert run(cli("partners", "edit", "nhs", workspace=ws)) == 2  # nothing to change
+    assert "Say what to change" in capsys.readouterr().err
+    assert run(cli("partners", "edit", "nhs", "--sector", "spaceport", workspace=ws)) == 2
+    assert "spaceport" in capsys.readouterr().err
+    assert run(cli("partners", "edit", "nhs", "--url", "javascript:alert(1)", workspace=ws)) == 2
+    capsys.readouterr()
+
+    assert run(cli("partners", "leave", "nhs", "--on", "2025-06-30", workspace=ws)) == 0
+    capsys.readouterr()
+    assert run(cli("partners", "rejoin", "nhs", "--on", "2025-03-01", workspace=ws)) == 2
+    assert "before it left" in capsys.readouterr().err
+    assert run(cli("partners", "rejoin", "nhs", "--on", "2026-01-05", workspace=ws)) == 0
+    assert "joined again on 2026-01-05" in capsys.readouterr().out
+    assert run(cli("partners", "list", "--current", "--json", workspace=ws)) == 0
+    [back] = json.loads(capsys.readouterr().out)
+    assert [(m["joined_on"], m["left_on"]) for m in back["memberships"]] == [
+        ("2024-01-01", "2025-06-30"),
+        ("2026-01-05", None),
+    ]
+    assert run(cli("partners", "rejoin", "nhs", workspace=ws)) == 2  # a member already
+
+
 def test_network_metrics_of_a_stored_round(
     demo_partnership: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,4 +1,4 @@
-"""mobilise partners: the consortium's partners — import, list, add, leave."""
+"""mobilise partners: the consortium's partners — import, list, add, edit, leave, rejoin."""
 
 from __future__ import annotations
 
@@ -110,3 +110,55 @@ def leave(
     with state(ctx).open() as ws:
         found = ws.partners.leave(partner, on=parse_day(on))
     console.print(f"{found.name} left on {found.memberships[-1].left_on}.")
+
+
+@app.command("edit")
+def edit_partner(
+    ctx: typer.Context,
+    partner: Annotated[str, typer.Argument(help="The partner's key or id.")],
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    sector: Annotated[str | None, typer.Option(help=SECTOR_HELP)] = None,
+    kind: Annotated[str | None, typer.Option(help="organisation or individual.")] = None,
+    description: Annotated[str | None, typer.Option(help="What it does.")] = None,
+    place: Annotated[
+        list[str] | None, typer.Option(help="A place it serves (slug); replaces the list.")
+    ] = None,
+    population: Annotated[
+        list[str] | None, typer.Option(help="A population it serves; replaces the list.")
+    ] = None,
+    postcode: Annotated[str | None, typer.Option(help="Postcode or postcode district.")] = None,
+    url: Annotated[str | None, typer.Option(help="Its web site (http or https).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a partner's details (only the options given)."""
+    changes = {
+        "name": name,
+        "sector": parse_sector(sector),
+        "kind": kind,
+        "description": description,
+        "places": place,
+        "populations": population,
+        "postcode": postcode,
+        "url": url,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise typer.BadParameter("Say what to change, e.g. --name or --sector.")
+    with state(ctx).open() as ws:
+        found = ws.partners.update(partner, changes, version=None)
+    if as_json:
+        print_json(found.to_dict())
+        return
+    console.print(f"Updated [bold]{found.name}[/] ({', '.join(changes)}).")
+
+
+@app.command("rejoin")
+def rejoin(
+    ctx: typer.Context,
+    partner: Annotated[str, typer.Argument(help="The partner's key or id.")],
+    on: Annotated[str | None, typer.Option(help="Joined again on (YYYY-MM-DD; today).")] = None,
+) -> None:
+    """Record that a former partner joined the consortium again."""
+    with state(ctx).open() as ws:
+        found = ws.partners.rejoin(partner, on=parse_day(on))
+    console.print(f"{found.name} joined again on {found.memberships[-1].joined_on}.")

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, select, update
 
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.formats.partner_files import PartnerRow, read_partners
@@ -371,8 +371,22 @@ class PartnerService:
             ).mappings()
             return [_contact(dict(r)) for r in rows]
 
-    def remove_contact(self, contact_id: str) -> None:
+    def remove_contact(self, contact_id: str, *, partner: str | None = None) -> None:
+        """Remove a representative: their name, role and e-mail are blanked, not kept for a
+        restore (personal data). With ``partner``, only one of that partner's."""
         with self._ws.write() as connection:
+            found = connection.execute(
+                select(partner_contacts.c.partner_id).where(
+                    partner_contacts.c.id == contact_id, partner_contacts.c.deleted_at.is_(None)
+                )
+            ).scalar_one_or_none()
+            if found is None or (partner is not None and found != self._id(connection, partner)):
+                raise NotFound(f"No representative {contact_id!r} for that partner.")
+            connection.execute(
+                update(partner_contacts)
+                .where(partner_contacts.c.id == contact_id)
+                .values(name="", role="", email="")
+            )
             soft_delete_record(
                 connection,
                 partner_contacts,

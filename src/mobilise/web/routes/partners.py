@@ -79,7 +79,9 @@ class PartnerUpdate(PartnerFields):
 class Leave(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    on: dt.date | None = Field(None, description="The day it left (today if not given).")
+    on: dt.date | None = Field(
+        None, description="The day it left or joined again (today if not given)."
+    )
     note: str = ""
 
 
@@ -219,6 +221,12 @@ def leave(partner_id: str, body: Leave, workspace: WorkspaceDep, _u: EditorDep) 
     return workspace.partners.leave(partner_id, on=body.on, note=body.note).to_dict()
 
 
+@api.post("/partners/{partner_id}/rejoin", responses=ERRORS)
+def rejoin(partner_id: str, body: Leave, workspace: WorkspaceDep, _u: EditorDep) -> dict[str, Any]:
+    """A former partner joins the consortium again (``on``: the day; today if not given)."""
+    return workspace.partners.rejoin(partner_id, on=body.on, note=body.note).to_dict()
+
+
 @api.get("/partners/{partner_id}/contacts", responses=ERRORS)
 def list_contacts(partner_id: str, workspace: WorkspaceDep, _u: EditorDep) -> list[dict[str, Any]]:
     """A partner's representatives (editors only: personal data)."""
@@ -233,6 +241,15 @@ def add_contact(
     return workspace.partners.add_contact(
         partner_id, body.name, role=body.role, email=body.email
     ).to_dict()
+
+
+@api.delete("/partners/{partner_id}/contacts/{contact_id}", status_code=204, responses=ERRORS)
+def remove_contact(
+    partner_id: str, contact_id: str, workspace: WorkspaceDep, _u: EditorDep
+) -> Response:
+    """Remove a representative (their name, role and e-mail are erased)."""
+    workspace.partners.remove_contact(contact_id, partner=partner_id)
+    return Response(status_code=204)
 
 
 # -- rounds ---------------------------------------------------------------------------------------
