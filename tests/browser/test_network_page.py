@@ -4,6 +4,7 @@ partner panel, and the map of partners."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
@@ -112,3 +113,42 @@ def test_map_shows_a_marker_per_located_partner(page, network_url, partnership) 
     page.wait_for_selector(".leaflet-popup-content a", timeout=5000)
     assert "/profile" in page.get_attribute(".leaflet-popup-content a", "href")
     assert page.js_errors == []
+
+
+def test_an_editor_keeps_a_partner_from_its_profile(page, network_url, partnership) -> None:
+    made = partnership.partners.create(
+        "Canal Friends", sector="environment", joined_on=date(2025, 1, 1)
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{network_url}/partners/{made.id}/profile")
+    page.fill("#edit-name", "Friends of the Grand Union Canal")
+    page.fill("#edit-populations", "boaters\nfamilies nearby")
+    page.fill("#edit-url", "javascript:alert(1)")
+    page.click("#edit-partner button")
+    page.wait_for_function(
+        "document.getElementById('edit-result').textContent.includes('url')", polling=50
+    )  # refused, the field named
+    page.fill("#edit-url", "https://canal.example.org")
+    page.click("#edit-partner button")
+    page.wait_for_function(
+        "document.getElementById('partner-name').textContent.includes('Grand Union')", polling=50
+    )
+    saved = partnership.partners.get(made.id)
+    assert list(saved.populations) == ["boaters", "families nearby"]
+    assert saved.url == "https://canal.example.org" and saved.version == 2
+
+    page.fill("#contact-name", "Bo Example")
+    page.fill("#contact-email", "bo@example.org")
+    page.click("#new-contact button")
+    page.wait_for_selector("#contacts li")
+    assert "bo@example.org" in page.inner_text("#contacts")
+    page.screenshot(path="/tmp/p6/shots/partner-manage.png", full_page=True)
+    page.click("[data-remove-contact]")
+    page.wait_for_function("!document.querySelector('#contacts li')", polling=50)
+    assert partnership.partners.contacts(made.id) == []
+
+    page.fill("#membership-on", "2026-06-30")
+    page.click("#membership button")
+    page.wait_for_function("document.body.textContent.includes('no longer a member')", polling=50)
+    assert not partnership.partners.get(made.id).active
+    assert page.locator("#membership").get_attribute("data-action") == "rejoin"

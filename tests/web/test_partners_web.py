@@ -163,6 +163,54 @@ def test_contacts_are_for_editors_only_and_never_on_partner_views(partnership, l
     assert "ada@example.org" not in local.get("/partners").text
 
 
+def test_rejoin_and_removing_a_representative_erases_them(partnership, local):
+    made = local.post(
+        "/api/v1/partners",
+        json={"name": "Canal Friends", "sector": "environment", "joined_on": "2025-01-01"},
+    )
+    partner = made.json()
+    url = f"/api/v1/partners/{partner['id']}"
+    error_shape(local.post(f"{url}/rejoin", json={}), 422, "invalid_input")  # a member already
+    assert local.post(f"{url}/leave", json={"on": "2026-03-01"}).status_code == 200
+    early = local.post(f"{url}/rejoin", json={"on": "2026-02-01"})
+    assert "before it left" in error_shape(early, 422, "invalid_input")["message"]
+    back = local.post(f"{url}/rejoin", json={"on": "2026-09-01", "note": "new funding"})
+    assert back.status_code == 200 and back.json()["active"]
+    assert [m["joined_on"] for m in back.json()["memberships"]][-1] == "2026-09-01"
+    error_shape(
+        signed_in(partnership, "vic").post(f"{url}/rejoin", json={}), 403, "permission_denied"
+    )
+
+    contact = local.post(f"{url}/contacts", json={"name": "Bo Example", "email": "bo@example.org"})
+    contact_id = contact.json()["id"]
+    other = partner_ids(local, "p-kingsmead")[0]
+    wrong = local.delete(f"/api/v1/partners/{other}/contacts/{contact_id}")
+    error_shape(wrong, 404, "not_found")  # not that partner's representative
+    viewer = signed_in(partnership, "vic")
+    error_shape(viewer.delete(f"{url}/contacts/{contact_id}"), 403, "permission_denied")
+    assert local.delete(f"{url}/contacts/{contact_id}").status_code == 204
+    assert local.get(f"{url}/contacts").json() == []
+    error_shape(local.delete(f"{url}/contacts/{contact_id}"), 404, "not_found")
+    with partnership.engine.connect() as connection:
+        from sqlalchemy import text
+
+        row = connection.execute(
+            text("SELECT name, role, email FROM partner_contacts WHERE id = :id"),
+            {"id": contact_id},
+        ).one()
+    assert tuple(row) == ("", "", "")  # erased, not only hidden
+
+
+def test_editors_keep_a_partner_from_its_profile_page(partnership, local):
+    kingsmead = partner_ids(local, "p-kingsmead")[0]
+    page = local.get(f"/partners/{kingsmead}/profile").text
+    assert 'id="edit-partner"' in page and 'id="new-contact"' in page
+    assert "/static/partner_manage.js" in page and "Record that it left" in page
+    for username in ("vic", "pat"):
+        shown = signed_in(partnership, username).get(f"/partners/{kingsmead}/profile").text
+        assert 'id="manage"' not in shown and "partner_manage.js" not in shown
+
+
 def test_import_partners_all_or_nothing_naming_the_row(local, tmp_path):
     good = (
         "id,name,sector\nq-one,Queen's Park Allotments,environment\nq-two,Tenants Voice,community\n"

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from mobilise.errors import NotFound
-from mobilise.formats.partner_vocab import LEVELS, SECTOR_BY_CODE, sector_label
+from mobilise.formats.partner_vocab import LEVELS, SECTOR_BY_CODE, SECTORS, sector_label
 from mobilise.network_words import MEASURES, describe, headline_sentences
 from mobilise.presentation import significant
-from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep, is_admin
+from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep, is_admin, is_editor
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.surveys import Round
@@ -298,7 +298,7 @@ def partner_profile_page(
     user: UserDep,
     round_: Annotated[str | None, Query(alias="round")] = None,
 ) -> Response:
-    admin = is_admin(user)
+    admin, can_edit = is_admin(user), is_editor(user)
     profile = workspace.network.profile(partner_id, admin=admin)
     history = profile["rounds"]
     shown = history[-1] if history else None
@@ -321,5 +321,8 @@ def partner_profile_page(
             "degree_max": degree_max,
             "min_raters": {r.name: r.min_raters for r in _rounds(workspace)},
             "place_names": workspace.places.names(),
+            "can_edit": can_edit,
+            "sectors": SECTORS,
+            "contacts": workspace.partners.contacts(partner_id) if can_edit else [],
         },
     )
