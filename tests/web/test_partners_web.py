@@ -342,6 +342,22 @@ def test_anonymous_can_open_a_survey_link_only(partnership, local):
     assert 'href="/maps"' not in page.text  # the respondent's page has no app menu
 
 
+def test_a_link_preview_does_not_count_as_opening_the_link(partnership, local):
+    made = open_round(local, roster=partner_ids(local, *SMALL))
+    link = invite(local, made["id"])[0]
+    anonymous = signed_in(partnership, None)
+
+    def status() -> str:
+        rows = local.get(f"/api/v1/rounds/{made['id']}/completion").json()["partners"]
+        return next(r["status"] for r in rows if r["partner_id"] == link["partner_id"])
+
+    assert anonymous.get(f"/survey/{link['token']}").status_code == 200  # as a preview would
+    assert status() == "invited"
+    assert anonymous.post(f"/api/v1/survey/{link['token']}/opened").status_code == 204
+    assert status() == "opened"
+    error_shape(anonymous.post("/api/v1/survey/not-a-link/opened"), 404, "not_found")
+
+
 def _answers(roster: list[dict]) -> dict:
     first, second, third = (p["id"] for p in roster)
     return {

@@ -299,17 +299,31 @@ class SurveyService:
         return sorted(rows, key=lambda r: r["partner"])
 
     # -- answering -----------------------------------------------------------------------------
-    def form(self, token: str) -> SurveyForm:
-        """The survey an invitation link opens (marks the link opened)."""
+    def form(self, token: str, *, mark_opened: bool = True) -> SurveyForm:
+        """The survey an invitation link opens; ``mark_opened`` records that the link was
+        opened (the page leaves that to its script, so a mail program's link preview, which
+        fetches the page but runs no script, does not count as the person opening it)."""
+        if not mark_opened:
+            with self._ws.read() as connection:
+                invitation = self._invitation(connection, token)
+                return self._form(connection, invitation.round_id, invitation.partner_id)
         with self._ws.write() as connection:
             invitation = self._invitation(connection, token)
-            if invitation.opened_at is None:
-                connection.execute(
-                    update(survey_invitations)
-                    .where(survey_invitations.c.id == invitation.id)
-                    .values(opened_at=now())
-                )
+            self._mark_opened(connection, invitation)
             return self._form(connection, invitation.round_id, invitation.partner_id)
+
+    def opened(self, token: str) -> None:
+        """Record that the person opened their link (from the page's script)."""
+        with self._ws.write() as connection:
+            self._mark_opened(connection, self._invitation(connection, token))
+
+    def _mark_opened(self, connection: Connection, invitation: Any) -> None:
+        if invitation.opened_at is None:
+            connection.execute(
+                update(survey_invitations)
+                .where(survey_invitations.c.id == invitation.id)
+                .values(opened_at=now())
+            )
 
     def save(
         self,
@@ -324,6 +338,7 @@ class SurveyService:
         """Save a respondent's answers (a draft, or submitted with ``submit``: then complete)."""
         with self._ws.write() as connection:
             invitation = self._invitation(connection, token, lock=True)
+            self._mark_opened(connection, invitation)  # answered without the page's script
             if invitation.partner_id in self._submitted(connection, invitation.round_id):
                 raise Conflict("Answers for your organisation have been submitted already.")
             round_ = self._round(connection, invitation.round_id)

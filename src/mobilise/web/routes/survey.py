@@ -84,6 +84,14 @@ def survey(token: str, workspace: SurveyWorkspaceDep) -> dict[str, Any]:
     return _form_dict(workspace.surveys.form(token))
 
 
+@api.post("/survey/{token}/opened", status_code=204, responses=ERRORS)
+def survey_opened(token: str, workspace: SurveyWorkspaceDep) -> Response:
+    """Record that the link was opened by a person (the survey page's script calls this; the
+    page itself does not count, as a mail program's link preview fetches it too)."""
+    workspace.surveys.opened(token)
+    return Response(status_code=204)
+
+
 @api.put("/survey/{token}", responses=ERRORS)
 def answer_survey(token: str, body: SurveyAnswers, workspace: SurveyWorkspaceDep) -> dict:
     """Save answers (``submit`` false: come back later with the same link) or send them for good.
@@ -104,7 +112,9 @@ def _save(workspace: Workspace, token: str, body: SurveyAnswers) -> SurveyForm:
             submit=body.submit,
         )
     except ValidationError as error:
-        names = {p["id"]: p["name"] for p in workspace.surveys.form(token).roster}
+        names = {
+            p["id"]: p["name"] for p in workspace.surveys.form(token, mark_opened=False).roster
+        }
         raise ValidationError(
             error.message, problems=[_in_words(p, names) for p in error.problems]
         ) from error
@@ -152,7 +162,7 @@ def survey_page(
 ) -> Response:
     """The roster survey an invitation link opens: no login, plain words, phone friendly."""
     try:
-        form = workspace.surveys.form(token)
+        form = workspace.surveys.form(token, mark_opened=False)
     except (NotFound, Conflict) as error:
         return _ended(request, templates, error)
     return _page(request, templates, form, token, saved=saved)
@@ -171,13 +181,13 @@ async def send_survey_page(
         _save(workspace, token, body)
     except (NotFound, Conflict):  # the link is unknown or used, or the round is not open
         try:
-            form = workspace.surveys.form(token)
+            form = workspace.surveys.form(token, mark_opened=False)
         except (NotFound, Conflict) as error:
             return _ended(request, templates, error)
         return _page(request, templates, form, token)
     except ValidationError as error:
         form = dataclasses.replace(
-            workspace.surveys.form(token),
+            workspace.surveys.form(token, mark_opened=False),
             answers=body.answers,
             contributions=body.contributions,
             achievements=body.achievements,

@@ -165,4 +165,6 @@
   document.getElementById("submit").addEventListener("click", () => send(true));
   partners.forEach(showMore);
   updateProgress();
+  // A person has the survey open (a mail program's link preview fetches the page, runs no script)
+  fetch(`/api/v1/survey/${encodeURIComponent(token)}/opened`, {method: "POST"}).catch(() => {});
 })();
