@@ -16,6 +16,7 @@ from .conftest import FIXTURES
 
 PARTNERSHIP = DEMO_DATA / "partnership"
 NFDI_2019 = FIXTURES / "networks" / "nfdi_netzwerk_2019.csv"
+HEALTH = FIXTURES / "networks" / "global_health_io_practices_1970_2017_edges.csv"
 
 
 def cli(*args: str, workspace: Path) -> list[str]:
@@ -87,6 +88,32 @@ def test_partners_edit_leave_and_rejoin(tmp_path: Path, capsys: pytest.CaptureFi
         ("2026-01-05", None),
     ]
     assert run(cli("partners", "rejoin", "nhs", workspace=ws)) == 2  # a member already
+
+
+def test_a_file_with_repeated_pairs_is_refused_or_one_row_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = tmp_path / "ws.sqlite"
+    args = ("network", "metrics", str(HEALTH), "--round", "2005", "--json")
+    assert run(cli(*args, workspace=ws)) == 2
+    err = " ".join(capsys.readouterr().err.split())  # as one line (the console wraps)
+    assert "row 983" in err and "again at row 988" in err and "Traceback" not in err
+    assert "keep the first or the last (repeats)" in err
+    assert run(cli(*args, "--repeats", "last", workspace=ws)) == 0
+    captured = capsys.readouterr()
+    found = json.loads(captured.out)
+    assert found["round"]["name"] == "2005" and len(found["left_out"]) == 2
+    told = " ".join(captured.err.split())
+    assert "row 983" in told and "kept row 988" in told
+    assert run(cli(*args, "--repeats", "mean", workspace=ws)) == 2
+    assert "repeats must be one of refuse, first, last" in " ".join(capsys.readouterr().err.split())
+
+    imported = ("network", "import", str(HEALTH), "--default-sector", "academic", "--json")
+    assert run(cli(*imported, workspace=ws)) == 2
+    capsys.readouterr()
+    assert run(cli(*imported, "--repeats", "first", workspace=ws)) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert "2 repeated rows left out" in summary["notes"] and summary["created"] == 8
 
 
 def test_network_metrics_of_a_stored_round(

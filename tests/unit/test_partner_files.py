@@ -264,6 +264,24 @@ def test_global_health_panel_has_two_repeated_pairs() -> None:
         assert f"first at row {first.index[0]}, again at row {problem.row}" in problem.message
 
 
+@pytest.mark.parametrize("repeats", ["first", "last"])
+def test_the_global_health_panel_keeping_one_row_of_each_repeated_pair(repeats: str) -> None:
+    raw = pd.read_csv(HEALTH, encoding="utf-8-sig")
+    raw.index += 1
+    pair = ["Source", "Target", "Year"]
+    data = read_relationships(HEALTH, repeats=repeats)
+    assert len(data.ties) == len(raw) - 2 and len(data.left_out) == 2
+    dropped = raw[raw.duplicated(pair, keep=repeats)]  # the rows not kept
+    kept_rows = [t.row for t in data.ties]
+    assert not set(dropped.index) & set(kept_rows)
+    for note, (row, line) in zip(data.left_out, dropped.iterrows(), strict=True):
+        assert note.startswith(f"row {row}: {line['Source']!r} -> {line['Target']!r}")
+    chosen = raw.drop_duplicates(pair, keep=repeats)
+    assert [t.attributes["weight"] for t in data.ties] == chosen["Weight"].astype(float).tolist()
+    with pytest.raises(ValidationError, match="repeats must be one of"):
+        read_relationships(HEALTH, repeats="mean")
+
+
 def test_global_health_panel(tmp_path: Path) -> None:
     data_bytes = HEALTH.read_bytes()
     # Despite the upstream notes the file has no BOM; the copy read below gets one.

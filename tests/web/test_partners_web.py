@@ -499,6 +499,29 @@ def test_import_relationships_into_a_round(local):
     assert {r["source"] for r in completion["partners"] if r["status"] == "submitted"} == {"import"}
 
 
+def test_a_pair_reported_twice_is_refused_unless_asked_to_keep_one_row(local):
+    made = open_round(local, roster=partner_ids(local, *SMALL))
+    edges = (
+        "respondent,partner,level\n"
+        "p-kingsmead,p-nene-nhs,1\np-nene-nhs,p-kingsmead,2\np-kingsmead,p-nene-nhs,3\n"
+    )
+    url = f"/api/v1/rounds/{made['id']}/import"
+    upload = {"file": ("twice.csv", edges.encode(), "text/csv")}
+    refused = error_shape(local.post(url, files=upload), 422, "invalid_input")
+    assert (
+        refused["problems"][0]["row"] == 3 and "first at row 1" in refused["problems"][0]["message"]
+    )
+    kept = local.post(url, files=upload, data={"repeats": "last"})
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["links"] == 2 and "1 repeated rows left out" in kept.json()["notes"]
+    drawing = local.get(f"/api/v1/network/{made['id']}/drawing").json()
+    assert [e["level"] for e in drawing["edges"]] == [3]  # the last row's "3", not the first's "1"
+    bad = local.post(url, files=upload, data={"repeats": "mean"})
+    assert (
+        "repeats must be one of" in error_shape(bad, 422, "invalid_input")["problems"][0]["message"]
+    )
+
+
 def test_a_bad_relationship_file_is_a_422_naming_the_row(local):
     made = open_round(local, roster=partner_ids(local, *SMALL))
     edges = "respondent,partner,level\np-kingsmead,p-nene-nhs,2\np-nene-nhs,p-kingsmead,seven\n"

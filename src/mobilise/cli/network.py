@@ -12,6 +12,7 @@ from mobilise.cli._common import (
     SECTOR_HELP,
     JsonOpt,
     console,
+    err_console,
     parse_day,
     parse_sector,
     print_json,
@@ -87,6 +88,14 @@ def new_round(
     console.print(f"Round [bold]{found.name}[/] ({found.status}): {found.roster} on the roster.")
 
 
+RepeatsOpt = Annotated[
+    str,
+    typer.Option(
+        help="A pair reported twice in a round: refuse (the file), first or last (keep that row).",
+    ),
+]
+
+
 @app.command("import")
 def import_relationships(
     ctx: typer.Context,
@@ -100,12 +109,16 @@ def import_relationships(
     default_sector: Annotated[
         str | None, typer.Option(help="Sector of new partners the file gives none. " + SECTOR_HELP)
     ] = None,
+    repeats: RepeatsOpt = "refuse",
     as_json: JsonOpt = False,
 ) -> None:
     """Import relationship data into survey rounds (all or nothing)."""
     with state(ctx).open() as ws:
         summary = ws.surveys.import_file(
-            file, round_=round_name, default_sector=parse_sector(default_sector)
+            file,
+            round_=round_name,
+            default_sector=parse_sector(default_sector),
+            repeats=repeats,
         )
     if as_json:
         print_json(summary.to_dict())
@@ -171,11 +184,14 @@ def metrics(
         str | None, typer.Option("--round", help="The round (default: the latest).")
     ] = None,
     all_scores: AllScoresOpt = False,
+    repeats: RepeatsOpt = "refuse",
     as_json: JsonOpt = False,
 ) -> None:
     """Every measure of a round: density, centralisation, E-I, scores, brokerage, cores."""
     if file is not None:
-        found = measure_file(file, round_=round_name)
+        found = measure_file(file, round_=round_name, repeats=repeats)
+        for note in found["left_out"]:
+            err_console.print(f"{file.name}: {note}")
     else:
         with state(ctx).open() as ws:
             chosen = round_name or _latest(ws)

@@ -91,6 +91,7 @@ class RelationshipData:
     rounds: tuple[str, ...]  # distinct rounds, sorted naturally ("2" before "10")
     directed: bool
     name: str
+    left_out: tuple[str, ...] = ()  # repeated rows left out (``repeats`` first or last), in words
 
 
 # -- partners ----------------------------------------------------------------------------------
@@ -215,7 +216,12 @@ def _partner(
 # -- relationships -----------------------------------------------------------------------------
 
 
-def read_relationships(path: PathLike, *, round: str | None = None) -> RelationshipData:
+REPEATS = ("refuse", "first", "last")
+
+
+def read_relationships(
+    path: PathLike, *, round: str | None = None, repeats: str = "refuse"
+) -> RelationshipData:
     """Read ties between partners from an edge list (.csv, .tsv, .txt, .xlsx) or a graph file
     (.graphml, .gexf).
 
@@ -227,6 +233,10 @@ def read_relationships(path: PathLike, *, round: str | None = None) -> Relations
     round
         The survey round every tie belongs to, for a file without a round column (``round``,
         ``year`` or ``wave``). A file with its own rounds refuses a different one.
+    repeats
+        What to do when one respondent reports on one partner twice in a round: ``refuse``
+        (the default: a problem naming both rows), or keep the ``first`` or the ``last`` row
+        (the others are listed in ``left_out``).
 
     Returns
     -------
@@ -267,6 +277,7 @@ def read_relationships(path: PathLike, *, round: str | None = None) -> Relations
     if columns["respondent"] and columns["partner"] and not records.rows and not nodes:
         problems.append(Problem("the file has no ties", file=name))
     ties: list[TieRow] = []
+    left_out: list[str] = []
     named: dict[str, PartnerRow] = {p.key: p for p in nodes}
     if columns["respondent"] and columns["partner"]:
         if round is not None and columns["round"]:
@@ -287,7 +298,12 @@ def read_relationships(path: PathLike, *, round: str | None = None) -> Relations
             if tie is not None:
                 ties.append(tie)
                 _name_partners(record, columns, tie, at, named, problems)
-        _check_repeats(ties, name, columns["partner"], problems)
+        if repeats not in REPEATS:
+            problems.append(Problem(f"repeats must be one of {', '.join(REPEATS)}", file=name))
+        elif repeats == "refuse":
+            _check_repeats(ties, name, columns["partner"], problems)
+        else:
+            ties, left_out = _keep_one(ties, last=repeats == "last")
     raise_problems(problems, what=f"File {name}")
     rounds = {t.round for t in ties if t.round is not None}
     return RelationshipData(
@@ -296,6 +312,7 @@ def read_relationships(path: PathLike, *, round: str | None = None) -> Relations
         rounds=tuple(sorted(rounds, key=cols.natural_key)),
         directed=directed,
         name=name,
+        left_out=tuple(left_out),
     )
 
 
@@ -417,12 +434,34 @@ def _check_repeats(
         problems.append(
             Problem(
                 f"{tie.respondent!r} -> {tie.partner!r}{in_round} appears again (first at row "
-                f"{first[pair]}, again at row {tie.row}); keep one row per pair and round",
+                f"{first[pair]}, again at row {tie.row}); keep one row per pair and round, "
+                "or choose to keep the first or the last (repeats)",
                 file=name,
                 row=tie.row,
                 field=column,
             )
         )
+
+
+def _keep_one(ties: list[TieRow], *, last: bool) -> tuple[list[TieRow], list[str]]:
+    """One tie per (respondent, partner, round): the first or the last row of each; the rows
+    left out, in words."""
+    chosen: dict[tuple[str, str, str | None], TieRow] = {}
+    for tie in ties:
+        pair = (tie.respondent, tie.partner, tie.round)
+        if last or pair not in chosen:
+            chosen[pair] = tie
+    kept = {id(tie) for tie in chosen.values()}
+    left_out = []
+    for tie in ties:
+        if id(tie) not in kept:
+            other = chosen[(tie.respondent, tie.partner, tie.round)]
+            in_round = f" in round {tie.round}" if tie.round is not None else ""
+            left_out.append(
+                f"row {tie.row}: {tie.respondent!r} -> {tie.partner!r}{in_round} repeats row "
+                f"{other.row}; kept row {other.row}"
+            )
+    return [tie for tie in ties if id(tie) in kept], left_out
 
 
 # -- graph files -------------------------------------------------------------------------------

@@ -208,15 +208,22 @@ def measure_graph(
 
 
 def measure_file(
-    path: Path, *, round_: str | None = None, min_raters: int = 3, admin: bool = True
+    path: Path,
+    *,
+    round_: str | None = None,
+    min_raters: int = 3,
+    admin: bool = True,
+    repeats: str = "refuse",
 ) -> dict[str, Any]:
     """The measures of a relationship file (edge list, GraphML, GEXF), without a workspace.
 
-    The file's reader is its owner, so every score is shown unless ``admin`` is false."""
-    data = read_relationships(path)
+    The file's reader is its owner, so every score is shown unless ``admin`` is false.
+    ``repeats`` as for :func:`~mobilise.formats.partner_files.read_relationships`."""
+    data = read_relationships(path, repeats=repeats)
     graph = partnership_graph(data, round=round_)
     out = measure_graph(graph, min_raters=min_raters, admin=admin)
     out["round"] = {"name": graph.graph.get("round"), "file": data.name}
+    out["left_out"] = list(data.left_out)
     return out
 
 

@@ -451,14 +451,17 @@ class SurveyService:
         *,
         round_: str | None = None,
         default_sector: str | None = None,
+        repeats: str = "refuse",
     ) -> ImportSummary:
         """Relationship data (CSV/XLSX edge list, GraphML, GEXF) into rounds, all or nothing.
 
         Partners are matched by key; new ones are added (their sector from the file or
         ``default_sector``). Rounds named in the file are created when missing (dated by the
-        name when it is a year or a date, else today) and closed.
+        name when it is a year or a date, else today) and closed. ``repeats``: a pair reported
+        twice in a round is refused, or its ``first`` or ``last`` row kept (see
+        :func:`~mobilise.formats.partner_files.read_relationships`; the notes list the rest).
         """
-        data = read_relationships(path, round=round_)
+        data = read_relationships(path, round=round_, repeats=repeats)
         with self._ws.write() as connection:
             return self.import_data(connection, data, default_sector=default_sector)
 
@@ -525,6 +528,9 @@ class SurveyService:
                 )
                 answers += len(given)
         notes.append(f"{answers} answers in {len(data.rounds)} rounds")
+        if data.left_out:
+            notes.append(f"{len(data.left_out)} repeated rows left out")
+            notes.extend(data.left_out)
         return ImportSummary(
             file=data.name,
             created=summary.created,

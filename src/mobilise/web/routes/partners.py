@@ -342,6 +342,13 @@ async def import_relationships(
     _u: EditorDep,
     file: Annotated[UploadFile, File(description="A CSV/XLSX edge list, GraphML or GEXF file.")],
     default_sector: Annotated[str | None, Form()] = None,
+    repeats: Annotated[
+        str,
+        Form(
+            description="A pair reported twice: refuse (a 422 naming both rows), or keep the "
+            "first or last row (the summary's notes list the rows left out)."
+        ),
+    ] = "refuse",
 ) -> dict[str, Any]:
     """Relationship data from elsewhere into this round (as submitted responses), all or
     nothing; a 422 names the file, row and field."""
@@ -349,7 +356,7 @@ async def import_relationships(
     summary = await _upload(
         file,
         lambda path: workspace.surveys.import_file(
-            path, round_=name, default_sector=default_sector or None
+            path, round_=name, default_sector=default_sector or None, repeats=repeats
         ),
     )
     return summary.to_dict()
