@@ -107,6 +107,9 @@ def test_a_file_with_repeated_pairs_is_refused_or_one_row_kept(
     assert "row 983" in told and "kept row 988" in told
     assert run(cli(*args, "--repeats", "mean", workspace=ws)) == 2
     assert "repeats must be one of refuse, first, last" in " ".join(capsys.readouterr().err.split())
+    stored = ("network", "metrics", "--repeats", "first")
+    assert run(cli(*stored, workspace=ws)) == 2
+    assert "--repeats is for a FILE" in " ".join(capsys.readouterr().err.split())
 
     imported = ("network", "import", str(HEALTH), "--default-sector", "academic", "--json")
     assert run(cli(*imported, workspace=ws)) == 2

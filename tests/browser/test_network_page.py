@@ -142,7 +142,6 @@ def test_an_editor_keeps_a_partner_from_its_profile(page, network_url, partnersh
     page.click("#new-contact button")
     page.wait_for_selector("#contacts li")
     assert "bo@example.org" in page.inner_text("#contacts")
-    page.screenshot(path="/tmp/p6/shots/partner-manage.png", full_page=True)
     page.click("[data-remove-contact]")
     page.wait_for_function("!document.querySelector('#contacts li')", polling=50)
     assert partnership.partners.contacts(made.id) == []

@@ -7,10 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from mobilise import Workspace
 from mobilise.demo.builder import DEMO_DATA, build_partnership
 from mobilise.errors import Conflict, NotFound, ValidationError
+from mobilise.store.tables import audit_log
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "networks"
 PARTNERSHIP = DEMO_DATA / "partnership"
@@ -74,8 +76,17 @@ def test_partners_keys_versions_membership_and_contacts(workspace: Workspace) ->
     assert [c.name for c in workspace.partners.contacts(ids[0])] == ["Sam Lee"]
     with pytest.raises(ValidationError):
         workspace.partners.add_contact(ids[0], "No Mail", email="not-an-address")
-    workspace.partners.remove_contact(contact.id)
+    with pytest.raises(NotFound):  # not that partner's representative
+        workspace.partners.remove_contact(contact.id, partner=ids[1])
+    workspace.partners.remove_contact(contact.id, partner=ids[0])
     assert workspace.partners.contacts(ids[0]) == []
+    with workspace.engine.connect() as connection:  # erased from the audit trail too
+        trail = connection.execute(
+            select(audit_log.c.before, audit_log.c.after).where(audit_log.c.entity_id == contact.id)
+        ).all()
+    assert len(trail) == 3 and "Sam Lee" not in str(trail) and "Lead" not in str(trail)
+    with pytest.raises(NotFound):
+        workspace.partners.remove_contact(contact.id)
 
 
 def test_partner_import_is_idempotent_and_all_or_nothing(

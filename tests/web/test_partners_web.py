@@ -181,7 +181,9 @@ def test_rejoin_and_removing_a_representative_erases_them(partnership, local):
         signed_in(partnership, "vic").post(f"{url}/rejoin", json={}), 403, "permission_denied"
     )
 
-    contact = local.post(f"{url}/contacts", json={"name": "Bo Example", "email": "bo@example.org"})
+    contact = local.post(
+        f"{url}/contacts", json={"name": "Bo Example", "role": "Chair", "email": "bo@example.org"}
+    )
     contact_id = contact.json()["id"]
     other = partner_ids(local, "p-kingsmead")[0]
     wrong = local.delete(f"/api/v1/partners/{other}/contacts/{contact_id}")
@@ -198,7 +200,14 @@ def test_rejoin_and_removing_a_representative_erases_them(partnership, local):
             text("SELECT name, role, email FROM partner_contacts WHERE id = :id"),
             {"id": contact_id},
         ).one()
+        trail = connection.execute(
+            text("SELECT action, before, after FROM audit_log WHERE entity_id = :id"),
+            {"id": contact_id},
+        ).all()
     assert tuple(row) == ("", "", "")  # erased, not only hidden
+    assert [entry.action for entry in trail] == ["create", "update", "delete"]
+    assert not {"Bo Example", "Chair", "bo@example.org"} & set(str(trail).split("'"))
+    assert "Bo Example" not in str(trail) and "Chair" not in str(trail)
 
 
 def test_editors_keep_a_partner_from_its_profile_page(partnership, local):
@@ -209,6 +218,16 @@ def test_editors_keep_a_partner_from_its_profile_page(partnership, local):
     for username in ("vic", "pat"):
         shown = signed_in(partnership, username).get(f"/partners/{kingsmead}/profile").text
         assert 'id="manage"' not in shown and "partner_manage.js" not in shown
+    # An individual member's postcode is in the editors' form (the profile itself hides it from
+    # non-admins): saving the form must not erase it.
+    member = next(p for p in partnership.partners.list() if p.kind == "individual" and p.postcode)
+    form = signed_in(partnership, "ed").get(f"/partners/{member.id}/profile").text
+    assert f'id="edit-postcode" name="postcode" maxlength="10" value="{member.postcode}"' in form
+    # A deleted partner's profile still opens, without the form.
+    gone = local.post("/api/v1/partners", json={"name": "Gone Soon", "sector": "vcse"}).json()
+    assert local.delete(f"/api/v1/partners/{gone['id']}").status_code == 204
+    page = local.get(f"/partners/{gone['id']}/profile")
+    assert page.status_code == 200 and 'id="manage"' not in page.text
 
 
 def test_import_partners_all_or_nothing_naming_the_row(local, tmp_path):
@@ -597,9 +616,11 @@ def test_the_survey_form_posts_without_javascript(partnership, local):
     assert stored["answers"][second]["level"] == 0 and stored["comment"] == "Sent without a script"
 
     # Sent too early and with a made-up value: the page again, answers as sent, problems in words
-    early = {**form, f"{first}.frequency": "9", "action": "submit"}
+    early = {**form, f"{first}.frequency": "9", f"{third}.level": "3", "action": "submit"}
     refused = anonymous.post(page_url, data=early, follow_redirects=False)
     assert refused.status_code == 422
+    # ... even a follow-up answer of a partner with no yes or no yet
+    assert f'name="{third}.level" value="3" checked' in refused.text
     names = {p["id"]: p["name"] for p in roster}
     text = refused.text.replace("&#34;", '"').replace("&#39;", "'")
     assert "2 answers need another look" in text and "nothing was sent yet" in text
@@ -608,6 +629,11 @@ def test_the_survey_form_posts_without_javascript(partnership, local):
     assert f'name="{first}.level" value="2" checked' in refused.text  # kept as sent
     assert anonymous.get(f"/api/v1/survey/{link['token']}").json()["status"] == "draft"
 
+    huge = {**form, f"{first}.level": "1" * 5000, "action": "save"}  # no 4,300-digit integers
+    assert anonymous.post(page_url, data=huge, follow_redirects=False).status_code == 422
+    roomy = {**form, **{f"other{n}.level": "1" for n in range(1500)}}  # a long roster's fields
+    assert anonymous.post(page_url, data=roomy, follow_redirects=False).status_code == 303
+
     done = {**form, f"{third}.works_together": "no", "action": "submit"}
     sent = anonymous.post(page_url, data=done, follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"] == "/survey/done"
@@ -615,6 +641,21 @@ def test_the_survey_form_posts_without_javascript(partnership, local):
     assert again.status_code == 409 and "thank you" in again.text.lower()
     unknown = anonymous.post("/survey/not-a-real-link", data=done, follow_redirects=False)
     assert unknown.status_code == 404
+
+
+def test_a_form_post_after_the_answers_were_imported_says_so(partnership, local):
+    made = open_round(local, roster=partner_ids(local, *SMALL[:2]))
+    link = invite(local, made["id"], partner_ids(local, "p-kingsmead"))[0]
+    edges = "respondent,partner,level\np-kingsmead,p-nene-nhs,2\n"
+    imported = local.post(
+        f"/api/v1/rounds/{made['id']}/import",
+        files={"file": ("edges.csv", edges.encode(), "text/csv")},
+    )
+    assert imported.status_code == 201, imported.text
+    answer = signed_in(partnership, None).post(
+        f"/survey/{link['token']}", data={"action": "save"}, follow_redirects=False
+    )
+    assert answer.status_code == 409 and "Already sent" in answer.text
 
 
 def test_a_form_post_to_a_closed_round_says_it_is_closed(partnership, local):

@@ -188,6 +188,8 @@ def metrics(
     as_json: JsonOpt = False,
 ) -> None:
     """Every measure of a round: density, centralisation, E-I, scores, brokerage, cores."""
+    if file is None and repeats != "refuse":
+        raise typer.BadParameter("--repeats is for a FILE; a stored round has one row per pair.")
     if file is not None:
         found = measure_file(file, round_=round_name, repeats=repeats)
         for note in found["left_out"]:

@@ -252,3 +252,25 @@ def _set_deleted(
         before={"deleted_at": _jsonable(before.deleted_at)},
         after={"deleted_at": _jsonable(stamp)},
     )
+
+
+def erase_from_audit(
+    connection: Connection, entity_type: str, entity_id: str, fields: Sequence[str]
+) -> None:
+    """Take ``fields`` out of every audit entry of one record (personal data, once erased)."""
+    entries = connection.execute(
+        select(audit_log.c.id, audit_log.c.before, audit_log.c.after).where(
+            audit_log.c.entity_type == entity_type, audit_log.c.entity_id == entity_id
+        )
+    ).all()
+    for entry in entries:
+        before, after = (
+            {k: v for k, v in state.items() if k not in fields} if state else state
+            for state in (entry.before, entry.after)
+        )
+        if before != entry.before or after != entry.after:
+            connection.execute(
+                update(audit_log)
+                .where(audit_log.c.id == entry.id)
+                .values(before=before, after=after)
+            )

@@ -17,12 +17,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.formats.partner_files import PartnerRow, read_partners
 from mobilise.formats.partner_vocab import SECTOR_CODES, SECTORS, sector_label
 from mobilise.store.records import (
+    erase_from_audit,
     insert_record,
     restore_record,
     soft_delete_record,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["KINDS", "Contact", "Membership", "Partner", "PartnerService"]
 
 KINDS = ("organisation", "individual")
+CONTACT_PERSONAL = ("name", "role", "email")  # a representative's personal data
 PARTNER_FIELDS = (
     "name",
     "sector",
@@ -354,7 +356,7 @@ class PartnerService:
                 },
                 actor=self._ws.actor,
                 entity_type="partner_contact",
-                omit_from_audit=("email",),
+                omit_from_audit=CONTACT_PERSONAL,  # personal data stays out of the audit trail
             )
         return _contact(row)
 
@@ -372,8 +374,9 @@ class PartnerService:
             return [_contact(dict(r)) for r in rows]
 
     def remove_contact(self, contact_id: str, *, partner: str | None = None) -> None:
-        """Remove a representative: their name, role and e-mail are blanked, not kept for a
-        restore (personal data). With ``partner``, only one of that partner's."""
+        """Remove a representative: their name, role and e-mail are erased (from the record and
+        from any audit entry that held them), not kept for a restore. With ``partner``, only one
+        of that partner's."""
         with self._ws.write() as connection:
             found = connection.execute(
                 select(partner_contacts.c.partner_id).where(
@@ -382,10 +385,15 @@ class PartnerService:
             ).scalar_one_or_none()
             if found is None or (partner is not None and found != self._id(connection, partner)):
                 raise NotFound(f"No representative {contact_id!r} for that partner.")
-            connection.execute(
-                update(partner_contacts)
-                .where(partner_contacts.c.id == contact_id)
-                .values(name="", role="", email="")
+            update_record(
+                connection,
+                partner_contacts,
+                contact_id,
+                dict.fromkeys(CONTACT_PERSONAL, ""),
+                expected_version=None,
+                actor=self._ws.actor,
+                entity_type="partner_contact",
+                omit_from_audit=CONTACT_PERSONAL,
             )
             soft_delete_record(
                 connection,
@@ -395,6 +403,7 @@ class PartnerService:
                 actor=self._ws.actor,
                 entity_type="partner_contact",
             )
+            erase_from_audit(connection, "partner_contact", contact_id, CONTACT_PERSONAL)
 
     # -- import --------------------------------------------------------------------------------
     def import_file(self, path: Path, *, default_sector: str | None = None) -> ImportSummary:

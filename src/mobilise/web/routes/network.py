@@ -300,6 +300,10 @@ def partner_profile_page(
 ) -> Response:
     admin, can_edit = is_admin(user), is_editor(user)
     profile = workspace.network.profile(partner_id, admin=admin)
+    # The editors' form shows the stored record (the profile hides an individual member's
+    # postcode from all but admins: a form filled from it would erase the postcode on saving).
+    stored = workspace.partners.get(partner_id) if can_edit else None
+    record = stored.to_dict() if stored is not None and not stored.deleted else None
     history = profile["rounds"]
     shown = history[-1] if history else None
     if round_ is not None:
@@ -322,7 +326,8 @@ def partner_profile_page(
             "min_raters": {r.name: r.min_raters for r in _rounds(workspace)},
             "place_names": workspace.places.names(),
             "can_edit": can_edit,
+            "record": record,
             "sectors": SECTORS,
-            "contacts": workspace.partners.contacts(partner_id) if can_edit else [],
+            "contacts": workspace.partners.contacts(partner_id) if record else [],
         },
     )

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
@@ -168,6 +169,9 @@ def survey_page(
     return _page(request, templates, form, token, saved=saved)
 
 
+MAX_FORM_FIELDS = 50_000  # nine per partner: rosters of thousands fit
+
+
 @pages.post("/survey/{token}", response_class=HTMLResponse)
 async def send_survey_page(
     request: Request, token: str, workspace: SurveyWorkspaceDep, templates: TemplatesDep
@@ -175,28 +179,46 @@ async def send_survey_page(
     """The survey's form sent without JavaScript: ``action`` save (back to the page, saved) or
     submit (on to the thank-you page); with problems, the page again with the answers as sent
     and each problem next to its question (422)."""
-    sent = await request.form()
+    sent = await request.form(max_fields=MAX_FORM_FIELDS)
     body = _posted(sent)
-    try:
-        _save(workspace, token, body)
-    except (NotFound, Conflict):  # the link is unknown or used, or the round is not open
-        try:
-            form = workspace.surveys.form(token, mark_opened=False)
-        except (NotFound, Conflict) as error:
-            return _ended(request, templates, error)
-        return _page(request, templates, form, token)
-    except ValidationError as error:
-        form = dataclasses.replace(
-            workspace.surveys.form(token, mark_opened=False),
-            answers=body.answers,
-            contributions=body.contributions,
-            achievements=body.achievements,
-            comment=body.comment,
-        )
-        return _page(request, templates, form, token, problems=error.problems, status_code=422)
+    outcome = await run_in_threadpool(_send, workspace, token, body)  # database work off the loop
+    if isinstance(outcome, SurveyForm):
+        return _page(request, templates, outcome, token)  # the round is not open (409)
+    if isinstance(outcome, NotFound | Conflict):
+        return _ended(request, templates, outcome)
+    if isinstance(outcome, tuple):
+        form, problems = outcome
+        shown = dataclasses.replace(form, **_as_sent(sent))
+        return _page(request, templates, shown, token, problems=problems, status_code=422)
     if body.submit:
         return RedirectResponse("/survey/done", status_code=303)
     return RedirectResponse(f"/survey/{token}?saved=true", status_code=303)
+
+
+def _send(
+    workspace: Workspace, token: str, body: SurveyAnswers
+) -> NotFound | Conflict | SurveyForm | tuple[SurveyForm, list[Problem]] | None:
+    """Save or send a form post: None when done; else what to show instead (the link's end,
+    the survey of a round that is not open, or the survey with the problems)."""
+    try:
+        _save(workspace, token, body)
+        return None
+    except (NotFound, Conflict) as refused:  # a link unknown or used, a round not open, ...
+        try:
+            form = workspace.surveys.form(token, mark_opened=False)
+        except (NotFound, Conflict) as error:
+            return error
+        if form.round.status != "open":
+            return form
+        return refused  # e.g. the organisation's answers were submitted (imported) already
+    except ValidationError as error:
+        return workspace.surveys.form(token, mark_opened=False), error.problems
+
+
+def _number(text: str) -> int | str:
+    """A chosen answer: a number when it is one (short: no 4,300-digit integers), else the text
+    for the workspace to name as wrong."""
+    return int(text) if len(text) <= 3 and text.isdecimal() else text
 
 
 def _posted(sent: FormData) -> SurveyAnswers:
@@ -212,9 +234,8 @@ def _posted(sent: FormData) -> SurveyAnswers:
             for item in _ITEMS:
                 chosen = sent.get(f"{partner_id}.{item}")
                 if isinstance(chosen, str) and chosen.strip():
-                    text = chosen.strip()
-                    answer[item] = int(text) if text.isdecimal() else text  # checked on saving
-    texts = {key: [v for v in sent.getlist(key) if isinstance(v, str)] for key in sent}
+                    answer[item] = _number(chosen.strip())  # checked on saving
+    texts = _texts(sent)
     return SurveyAnswers(
         answers=answers,
         contributions=texts.get("contributions", []),
@@ -222,6 +243,31 @@ def _posted(sent: FormData) -> SurveyAnswers:
         comment=(texts.get("comment") or [""])[0][:5000],
         submit=sent.get("action") == "submit",
     )
+
+
+def _as_sent(sent: FormData) -> dict[str, Any]:
+    """Every choice in a form post, to show the page again exactly as it was sent (also the
+    follow-up answers of a partner with no yes or no yet)."""
+    answers: dict[str, dict[str, Any]] = {}
+    for key, value in sent.multi_items():
+        partner_id, _, question = key.partition(".")
+        if not question or not isinstance(value, str):
+            continue
+        if question == "works_together":
+            answers.setdefault(partner_id, {})[question] = {"yes": True, "no": False}.get(value)
+        elif question in _ITEMS and value.strip():
+            answers.setdefault(partner_id, {})[question] = _number(value.strip())
+    texts = _texts(sent)
+    return {
+        "answers": answers,
+        "contributions": texts.get("contributions", []),
+        "achievements": texts.get("achievements", []),
+        "comment": (texts.get("comment") or [""])[0][:5000],
+    }
+
+
+def _texts(sent: FormData) -> dict[str, list[str]]:
+    return {key: [v for v in sent.getlist(key) if isinstance(v, str)] for key in sent}
 
 
 def _ended(request: Request, templates: TemplatesDep, error: Exception) -> Response:
