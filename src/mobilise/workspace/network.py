@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from mobilise.analysis import network as net
 from mobilise.analysis._checks import json_records
-from mobilise.analysis.disclosure import suppress_scores, suppress_summary
+from mobilise.analysis.disclosure import DEFAULT_MIN_RATERS, suppress_scores, suppress_summary
 from mobilise.analysis.network_change import (
     compare_rounds,
     fading_ties,
@@ -80,7 +80,7 @@ def _number(value: Any) -> Any:
 def measure_graph(
     graph: nx.DiGraph,
     *,
-    min_raters: int = 3,
+    min_raters: int = DEFAULT_MIN_RATERS,
     admin: bool = False,
     seed: int = 0,
     permutations: int = PERMUTATIONS,
@@ -211,7 +211,7 @@ def measure_file(
     path: Path,
     *,
     round_: str | None = None,
-    min_raters: int = 3,
+    min_raters: int = DEFAULT_MIN_RATERS,
     admin: bool = True,
     repeats: str = "refuse",
 ) -> dict[str, Any]:

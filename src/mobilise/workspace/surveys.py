@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from mobilise.analysis.disclosure import DEFAULT_MIN_RATERS
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
 from mobilise.formats.partner_files import RelationshipData, read_relationships
 from mobilise.store.records import insert_record, now, soft_delete_record, update_record
@@ -67,7 +68,7 @@ class SurveyService:
         *,
         date: date,
         description: str = "",
-        min_raters: int = 3,
+        min_raters: int = DEFAULT_MIN_RATERS,
         status: str = "draft",
         roster: Sequence[str] | None = None,
     ) -> Round:
@@ -422,12 +423,7 @@ class SurveyService:
         with self._ws.write() as connection:
             round_id = self.round_id(connection, round_)
             respondent_id = self._ws.partners.resolve(connection, respondent)
-            row = connection.execute(
-                select(survey_responses).where(
-                    survey_responses.c.round_id == round_id,
-                    survey_responses.c.respondent_id == respondent_id,
-                )
-            ).first()
+            row = _response(connection, round_id, respondent_id)
             if row is None:
                 raise NotFound(f"{respondent!r} has no response in round {round_!r}.")
             update_record(
@@ -640,12 +636,7 @@ class SurveyService:
                 )
             ).mappings()
         }
-        response = connection.execute(
-            select(survey_responses).where(
-                survey_responses.c.round_id == round_id,
-                survey_responses.c.respondent_id == respondent_id,
-            )
-        ).first()
+        response = _response(connection, round_id, respondent_id)
         return SurveyForm(
             round=round_,
             respondent_id=respondent_id,
@@ -744,12 +735,7 @@ class SurveyService:
             "source": source,
             "submitted_at": now() if submit else None,
         }
-        stored_response = connection.execute(
-            select(survey_responses).where(
-                survey_responses.c.round_id == round_id,
-                survey_responses.c.respondent_id == respondent_id,
-            )
-        ).first()
+        stored_response = _response(connection, round_id, respondent_id)
         if stored_response is None:
             insert_record(
                 connection,
@@ -781,9 +767,25 @@ class SurveyService:
         record = insert_record(
             connection,
             survey_rounds,
-            {"name": name, "date": day, "description": "", "min_raters": 3, "status": "closed"},
+            {
+                "name": name,
+                "date": day,
+                "description": "",
+                "min_raters": DEFAULT_MIN_RATERS,
+                "status": "closed",
+            },
             actor=self._ws.actor,
             entity_type="survey_round",
         )
         notes.append(f"new round {name!r} dated {day.isoformat()}")
         return str(record["id"])
+
+
+def _response(connection: Connection, round_id: str, respondent_id: str) -> Any:
+    """A respondent's stored response row in a round (draft or submitted), or None."""
+    return connection.execute(
+        select(survey_responses).where(
+            survey_responses.c.round_id == round_id,
+            survey_responses.c.respondent_id == respondent_id,
+        )
+    ).first()

@@ -81,21 +81,18 @@ HELPERS: dict[str, Any] = {
 
 
 # -- look-ups -------------------------------------------------------------------------------------
-def _rounds(workspace: Workspace) -> list[Round]:
-    return workspace.surveys.rounds()
-
-
-def _round_or_latest(workspace: Workspace, round_: str | None) -> Round | None:
-    """The round asked for (by id or name), else the newest one; None when there are none."""
+def _round_or_latest(workspace: Workspace, rounds: list[Round], round_: str | None) -> Round | None:
+    """The round asked for (by id or name), else the newest of ``rounds`` (the workspace's,
+    oldest first); None when there are none."""
     if round_:
         return workspace.surveys.get_round(round_)
-    rounds = _rounds(workspace)
     return rounds[-1] if rounds else None
 
 
-def _pair(workspace: Workspace, a: str | None, b: str | None) -> tuple[Round, Round] | None:
-    """Two rounds to compare: those asked for, else the two newest."""
-    rounds = _rounds(workspace)
+def _pair(
+    workspace: Workspace, rounds: list[Round], a: str | None, b: str | None
+) -> tuple[Round, Round] | None:
+    """Two rounds to compare: those asked for, else the two newest of ``rounds``."""
     if a and b:
         return workspace.surveys.get_round(a), workspace.surveys.get_round(b)
     if len(rounds) < 2:
@@ -125,7 +122,7 @@ def _metrics(workspace: Workspace, round_: str, *, admin: bool) -> dict[str, Any
 @api.get("/network/rounds", responses=ERRORS)
 def network_rounds(workspace: WorkspaceDep) -> list[dict[str, Any]]:
     """The survey rounds, oldest first, with their roster size and response rate."""
-    return [r.to_dict() for r in _rounds(workspace)]
+    return [r.to_dict() for r in workspace.surveys.rounds()]
 
 
 @api.get("/network/compare", responses=ERRORS)
@@ -199,8 +196,8 @@ def network_page(
     user: UserDep,
     round_: Annotated[str | None, Query(alias="round")] = None,
 ) -> Response:
-    rounds = _rounds(workspace)
-    current = _round_or_latest(workspace, round_)
+    rounds = workspace.surveys.rounds()
+    current = _round_or_latest(workspace, rounds, round_)
     context: dict[str, Any] = {"user": user, "rounds": rounds, "current": current, "tab": "network"}
     if current is not None:
         admin = is_admin(user)
@@ -220,7 +217,7 @@ def network_page(
                 ),
                 "introductions": workspace.network.introductions(current.id, limit=8),
                 "legend": [(code, sector_label(code), sector_colour(code)) for code in sectors],
-                "level_max": max((r["count"] for r in metrics["levels"]), default=0) or 1,
+                "level_max": _bar_max(metrics["levels"]),
                 "contribution_max": _bar_max(metrics["partnership"]["contributions"]),
                 "achievement_max": _bar_max(metrics["partnership"]["achievements"]),
                 "block_max": block_max or 1,
@@ -238,8 +235,8 @@ def compare_page(
     a: Annotated[str | None, Query()] = None,
     b: Annotated[str | None, Query()] = None,
 ) -> Response:
-    rounds = _rounds(workspace)
-    pair = _pair(workspace, a, b)
+    rounds = workspace.surveys.rounds()
+    pair = _pair(workspace, rounds, a, b)
     context: dict[str, Any] = {"user": user, "rounds": rounds, "tab": "compare", "pair": pair}
     if pair is not None:
         admin = is_admin(user)
@@ -263,8 +260,8 @@ def partner_map_page(
     user: UserDep,
     round_: Annotated[str | None, Query(alias="round")] = None,
 ) -> Response:
-    rounds = _rounds(workspace)
-    current = _round_or_latest(workspace, round_)
+    rounds = workspace.surveys.rounds()
+    current = _round_or_latest(workspace, rounds, round_)
     # with no rounds yet: the members of the consortium, without ties
     drawing = workspace.network.drawing(current.id if current is not None else None)
     located = [n for n in drawing["nodes"] if n["latitude"] is not None]
@@ -323,7 +320,7 @@ def partner_profile_page(
             "history": history,
             "shown": shown,
             "degree_max": degree_max,
-            "min_raters": {r.name: r.min_raters for r in _rounds(workspace)},
+            "min_raters": {r.name: r.min_raters for r in workspace.surveys.rounds()},
             "place_names": workspace.places.names(),
             "can_edit": can_edit,
             "record": record,

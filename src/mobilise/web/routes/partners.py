@@ -99,7 +99,9 @@ class RoundCreate(BaseModel):
     name: str
     date: dt.date
     description: str = ""
-    min_raters: int = Field(3, description="Scores from fewer raters are hidden from non-admins.")
+    min_raters: int = Field(
+        DEFAULT_MIN_RATERS, description="Scores from fewer raters are hidden from non-admins."
+    )
     status: str = Field("draft", description=f"One of {', '.join(ROUND_STATUSES)}.")
     roster: list[str] | None = Field(
         None, description="Partner ids or keys; the members on the round's date if not given."

@@ -1,6 +1,6 @@
 // Shared helpers of the mobilise pages: Leaflet maps (vendored), colours, numbers, escaping.
 "use strict";
-window.Mobilise = (function () {
+window.Mobilise = Object.assign(window.Mobilise || {}, (function () {
   // Deciles 1 (worst 10% in England) .. 10 (best): ColorBrewer RdBu, colour-blind safe.
   const DECILE_COLOURS = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7",
                           "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"];
@@ -43,4 +43,4 @@ window.Mobilise = (function () {
   }
 
   return {DECILE_COLOURS, SEQUENTIAL, baseMap, formatNumber, decileWords, escapeHtml};
-})();
+})());

@@ -1,45 +1,24 @@
 // A partner's details, membership and representatives, kept by editors from its profile page.
-// Each form sends JSON to /api/v1/partners/{id}/...; problems are listed by field, and the page
-// reloads to show what was saved.
+// Each form sends JSON to /api/v1/partners/{id}/... (Mobilise.call, mobilise-api.js); problems
+// are listed by field, and the page reloads to show what was saved.
 "use strict";
 (function () {
   const section = document.getElementById("manage");
   if (!section) return;
   const base = `/api/v1/partners/${encodeURIComponent(section.dataset.partner)}`;
 
-  function show(where, message, problems, good) {
-    const out = document.getElementById(where);
-    out.textContent = "";
-    const line = document.createElement("p");
-    line.className = good ? "ok" : "error";
-    line.textContent = message;
-    out.append(line);
-    if (problems && problems.length) {
-      const list = document.createElement("ul");
-      for (const p of problems) {
-        const item = document.createElement("li");
-        item.textContent = (p.field ? p.field + ": " : "") + p.message;
-        list.append(item);
-      }
-      out.append(list);
-    }
-  }
+  const {call, problemList} = window.Mobilise;
 
+  // Send a change; true when it was made, else the error (and a stale version's hint) shown.
   async function send(method, url, body, where) {
-    let response;
-    try {
-      response = await fetch(url, {
-        method, headers: {"Content-Type": "application/json"},
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      show(where, "Could not reach the server: check your connection and try again.");
-      return false;
-    }
-    if (response.ok) return true;
-    const answer = await response.json().catch(() => ({error: {message: "Something went wrong.", problems: []}}));
-    const stale = response.status === 409 ? " Reload the page to see the latest version." : "";
-    show(where, answer.error.message + stale, answer.error.problems);
+    const result = await call(method, url, body);
+    if (result.ok) return true;
+    const out = document.getElementById(where);
+    const line = document.createElement("p");
+    line.className = "error";
+    const stale = result.status === 409 ? " Reload the page to see the latest version." : "";
+    line.textContent = result.answer.error.message + stale;
+    out.replaceChildren(line, problemList(result.answer.error));
     return false;
   }
 
