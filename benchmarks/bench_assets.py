@@ -31,9 +31,10 @@ import httpx
 import pandas as pd
 
 from mobilise import open_workspace
-from mobilise.demo import DEMO_DATA, build_demo
-from mobilise.formats.asset_vocab import CATEGORIES
+from mobilise.demo import DEMO_DATA
 from mobilise.formats.assets import read_assets
+from mobilise.model.asset_vocab import CATEGORIES
+from mobilise.workspace.demo import build_demo
 
 N_IMPORT = 100_000
 N_SERVE = 50_000

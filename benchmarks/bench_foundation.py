@@ -24,9 +24,9 @@ import shapely
 import uvicorn
 
 from mobilise import open_workspace
-from mobilise.demo import build_demo
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from mobilise.workspace.demo import build_demo
 
 PLACE = "inner-north-east-london"
 INDICATOR = "imd2019_score"

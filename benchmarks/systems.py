@@ -48,7 +48,7 @@ from mobilise.analysis.systems import (
     intervention_paths,
     summary,
 )
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 LARGE = (300, 1_000, 20_240_605)  # factors, links, seed
 SMALL = (33, 70, 5)

@@ -655,7 +655,7 @@ What a facilitator should find in the measures:
 ## Files and columns
 
 `partners.csv`: one row per partner.
-`id` stable short id; `name`; `sector` (code from `mobilise.formats.partner_vocab.SECTORS`);
+`id` stable short id; `name`; `sector` (code from `mobilise.model.partner_vocab.SECTORS`);
 `kind` `organisation` or `individual`; `description` one line; `places` `;`-separated place
 slugs; `populations` `;`-separated populations served; `postcode` a postcode *district* only;
 `latitude`, `longitude` a point near the district's centre (WGS84); `url` blank; `joined` and

@@ -72,7 +72,7 @@ def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
 @pytest.fixture(scope="session")
 def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     """The demo workspace, built once per test session on SQLite (read-only for tests)."""
-    from mobilise.demo import build_demo
+    from mobilise.workspace.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
     ws = open_workspace(path, actor="demo")

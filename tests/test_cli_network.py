@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from mobilise.cli.main import run
-from mobilise.demo.builder import DEMO_DATA
+from mobilise.demo import DEMO_DATA
 from mobilise.errors import NotFound
 
 from .conftest import FIXTURES
@@ -28,7 +28,7 @@ def demo_partnership(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path
     """A workspace holding the demo places (empty) and the illustrative consortium."""
     ws = tmp_path / "ws.sqlite"
     from mobilise import open_workspace
-    from mobilise.demo.builder import build_partnership
+    from mobilise.workspace.demo import build_partnership
 
     with open_workspace(ws) as workspace:
         workspace.places.create("northamptonshire", "Northamptonshire")

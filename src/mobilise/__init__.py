@@ -3,26 +3,50 @@
 >>> import mobilise
 >>> ws = mobilise.open_workspace("consortium.sqlite")          # doctest: +SKIP
 >>> [p.name for p in ws.places.list()]                         # doctest: +SKIP
+
+The names below load lazily (SPEC 1): ``import mobilise.analysis.access`` in a notebook loads
+neither the workspace nor SQLAlchemy nor FastAPI; ``mobilise.open_workspace`` loads the workspace
+the first time it is used.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from mobilise.errors import (
-    AuthenticationRequired,
-    ConfigurationError,
-    Conflict,
-    MobiliseError,
-    NotFound,
-    PermissionDenied,
-    Problem,
-    ValidationError,
-)
-from mobilise.workspace import Workspace, open_workspace
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mobilise.errors import (
+        AuthenticationRequired,
+        ConfigurationError,
+        Conflict,
+        MobiliseError,
+        NotFound,
+        PermissionDenied,
+        Problem,
+        RateLimited,
+        ValidationError,
+    )
+    from mobilise.workspace import Workspace, open_workspace
 
 try:
     __version__ = version("mobilise")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
+
+_LAZY = {
+    "AuthenticationRequired": "mobilise.errors",
+    "ConfigurationError": "mobilise.errors",
+    "Conflict": "mobilise.errors",
+    "MobiliseError": "mobilise.errors",
+    "NotFound": "mobilise.errors",
+    "PermissionDenied": "mobilise.errors",
+    "Problem": "mobilise.errors",
+    "RateLimited": "mobilise.errors",
+    "ValidationError": "mobilise.errors",
+    "Workspace": "mobilise.workspace",
+    "open_workspace": "mobilise.workspace",
+}
 
 __all__ = [
     "AuthenticationRequired",
@@ -32,8 +56,22 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Problem",
+    "RateLimited",
     "ValidationError",
     "Workspace",
     "__version__",
     "open_workspace",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mobilise' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

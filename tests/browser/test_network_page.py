@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 
 from mobilise import Workspace, open_workspace
-from mobilise.demo.builder import DEMO_DATA, build_partnership
+from mobilise.demo import DEMO_DATA
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from mobilise.workspace.demo import build_partnership
 
 from ..conftest import serving
 

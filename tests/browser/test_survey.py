@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mobilise import Workspace, open_workspace
-from mobilise.demo.builder import DEMO_DATA
+from mobilise.demo import DEMO_DATA
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
 

@@ -35,16 +35,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from mobilise import Conflict, NotFound, ValidationError
-from mobilise.formats.assets import AssetFile, AssetRecord
 from mobilise.formats.imd import IOD_INDICATORS
-from mobilise.formats.indicators import IndicatorData, IndicatorMeta
-from mobilise.formats.ons import BoundaryData
 from mobilise.geo import bng_to_wgs84
+from mobilise.model.access_plan import AccessPlan
+from mobilise.model.areas import BoundaryData
+from mobilise.model.assets import AssetFile, AssetRecord
+from mobilise.model.indicators import IndicatorData, IndicatorMeta
 from mobilise.store.records import now
 from mobilise.store.tables import analysis_results, analysis_runs, assets
 from mobilise.workspace import access as access_module
 from mobilise.workspace.access import STALE_AFTER
-from mobilise.workspace.access_plan import AccessPlan
 
 X0, Y0 = 450_000.0, 250_000.0  # south-west corner of A1 (British National Grid, Midlands)
 CODES = [f"E0100010{i}" for i in range(1, 7)]

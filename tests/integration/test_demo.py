@@ -63,7 +63,7 @@ def test_core20_matches_imd_deciles(demo_workspace):
 
 def test_rebuilding_the_demo_is_idempotent(demo_workspace, tmp_path):
     from mobilise import open_workspace
-    from mobilise.demo import build_demo
+    from mobilise.workspace.demo import build_demo
 
     ws = open_workspace(tmp_path / "again.sqlite")
     build_demo(ws)
@@ -77,7 +77,7 @@ def test_rebuilding_the_demo_is_idempotent(demo_workspace, tmp_path):
 
 def test_demo_builds_on_postgresql(postgres_url):
     from mobilise import open_workspace
-    from mobilise.demo import build_demo
+    from mobilise.workspace.demo import build_demo
 
     with open_workspace(postgres_url) as ws:
         report = build_demo(ws)

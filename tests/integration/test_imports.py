@@ -162,7 +162,7 @@ def test_a_failure_midway_rolls_back_every_indicator(with_areas, monkeypatch):
 
 
 def test_polarity_decides_which_end_is_worst(with_areas, tmp_path):
-    from mobilise.formats.indicators import IndicatorMeta
+    from mobilise.model.indicators import IndicatorMeta
 
     meta = {
         "green_visits": IndicatorMeta(

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from mobilise import Conflict, NotFound, ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 
 @pytest.fixture

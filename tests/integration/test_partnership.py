@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from mobilise import Workspace
-from mobilise.demo.builder import DEMO_DATA, build_partnership
+from mobilise.demo import DEMO_DATA
 from mobilise.errors import Conflict, NotFound, ValidationError
 from mobilise.store.tables import audit_log
+from mobilise.workspace.demo import build_partnership
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "networks"
 PARTNERSHIP = DEMO_DATA / "partnership"

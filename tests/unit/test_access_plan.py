@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from mobilise import ValidationError
-from mobilise.presentation import gradient_words, moran_words, significant
-from mobilise.workspace.access_plan import DECAYS, METHODS, AccessPlan, make_decay
+from mobilise.model.access_plan import DECAYS, METHODS, AccessPlan
+from mobilise.model.presentation import gradient_words, moran_words, significant
+from mobilise.workspace.access_measures import make_decay
 
 
 def test_build_reads_comma_lists_aliases_and_the_methods_own_decay():

@@ -1,4 +1,4 @@
-"""The asset vocabulary and its mappings (mobilise.formats.asset_vocab)."""
+"""The asset vocabulary and its mappings (mobilise.model.asset_vocab)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mobilise.formats.asset_vocab import (
+from mobilise.model.asset_vocab import (
     BUNDLED_CATEGORIES,
     CATEGORIES,
     GLA_TYPES,
@@ -44,7 +44,7 @@ def _features(path: Path) -> list[dict[str, Any]]:
 def test_the_committed_doc_is_current() -> None:
     committed = (ROOT / "docs" / "asset-categories.md").read_text(encoding="utf-8")
     assert committed == mapping_tables(), (
-        "run: python -m mobilise.formats.asset_vocab > docs/asset-categories.md"
+        "run: python -m mobilise.model.asset_vocab > docs/asset-categories.md"
     )
 
 

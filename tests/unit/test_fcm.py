@@ -11,7 +11,7 @@ import pytest
 
 from mobilise.analysis.fcm import ConvergenceWarning, scenario, simulate, weight_matrix
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 
 def build(links, *, factors=()) -> object:

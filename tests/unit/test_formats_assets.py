@@ -25,10 +25,7 @@ from hypothesis import strategies as st
 
 from mobilise.errors import ConfigurationError, ValidationError
 from mobilise.formats._asset_rows import TARGETS
-from mobilise.formats.asset_vocab import CATEGORIES, FIELD_ALIASES, OSM_TAGS
 from mobilise.formats.assets import (
-    AssetFile,
-    AssetRecord,
     assets_from_overpass,
     download_overpass,
     overpass_query,
@@ -36,6 +33,8 @@ from mobilise.formats.assets import (
     read_assets,
 )
 from mobilise.geo import bng_to_wgs84
+from mobilise.model.asset_vocab import CATEGORIES, FIELD_ALIASES, OSM_TAGS
+from mobilise.model.assets import AssetFile, AssetRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "src" / "mobilise" / "demo" / "data" / "community_assets"

@@ -16,12 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mobilise.errors import ValidationError
-from mobilise.formats.indicators import (
-    VALUE_COLUMNS,
-    IndicatorMeta,
-    national_breaks,
-    read_indicator_csv,
-)
+from mobilise.formats.indicators import national_breaks, read_indicator_csv
+from mobilise.model.indicators import VALUE_COLUMNS, IndicatorMeta
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mobilise.errors import ConfigurationError, ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
 from mobilise.formats.kumu import (
     kind_of,
     read_kumu_json,
@@ -20,6 +19,7 @@ from mobilise.formats.kumu import (
     write_kumu_xlsx,
 )
 from mobilise.formats.prsm import read_prsm, write_prsm
+from mobilise.model.causal_map import CausalMap, Factor, Link
 from tests.unit.test_formats_prsm import (
     green_space,
     same_by_id,

@@ -10,8 +10,8 @@ from urllib.parse import unquote
 import pytest
 
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
 from mobilise.formats.loopy import LOOPY_URL, read_loopy, write_loopy, write_loopy_url
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "systems_maps" / "loopy"
 EXAMPLES: list[dict[str, Any]] = json.loads(

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import STRENGTHS, CausalMap, Factor, Link
 from mobilise.formats.map_edgelist import EDGE_LIST_COLUMNS, read_edge_list, write_edge_list
+from mobilise.model.causal_map import STRENGTHS, CausalMap, Factor, Link
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "systems_maps"
 

@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import (
+from mobilise.formats.map_graphml import read_map_graphml, write_map_graphml
+from mobilise.formats.mentalmodeler import read_mentalmodeler
+from mobilise.model.causal_map import (
     FACTOR_KINDS,
     STRENGTHS,
     CausalMap,
@@ -17,8 +19,6 @@ from mobilise.formats.causal_map import (
     Link,
     Scenario,
 )
-from mobilise.formats.map_graphml import read_map_graphml, write_map_graphml
-from mobilise.formats.mentalmodeler import read_mentalmodeler
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "systems_maps"
 GRAPHML = '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">{}</graphml>'

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link, Scenario
 from mobilise.formats.mentalmodeler import (
     INFLUENCE_WEIGHTS,
     read_mentalmodeler,
     write_mentalmodeler,
 )
+from mobilise.model.causal_map import CausalMap, Factor, Link, Scenario
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "systems_maps" / "mentalmodeler"
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobilise.formats import oruk, oruk_feed
-from mobilise.formats.asset_vocab import CATEGORIES, COSTS, STATUSES, TARGET_GROUPS
+from mobilise.model.asset_vocab import CATEGORIES, COSTS, STATUSES, TARGET_GROUPS
 
 BASE = "https://mobilise.example.org/oruk"
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from mobilise.errors import ConfigurationError, ValidationError
 from mobilise.formats._lzstring import compress_to_utf16, decompress_from_utf16
 from mobilise.formats._map_files import unique_labels
-from mobilise.formats.causal_map import FACTOR_KINDS, STRENGTHS, CausalMap, Factor, Link, Scenario
 from mobilise.formats.prsm import read_prsm, write_prsm
 from mobilise.formats.prsm_tables import (
     read_prsm_csv,
@@ -24,6 +23,7 @@ from mobilise.formats.prsm_tables import (
     write_prsm_csv,
     write_prsm_xlsx,
 )
+from mobilise.model.causal_map import FACTOR_KINDS, STRENGTHS, CausalMap, Factor, Link, Scenario
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "systems_maps"
 

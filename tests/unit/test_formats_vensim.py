@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import CausalMap
 from mobilise.formats.vensim import read_vensim_mdl, read_xmile
+from mobilise.model.causal_map import CausalMap
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "systems_maps"
 

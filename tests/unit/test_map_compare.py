@@ -17,7 +17,7 @@ from mobilise.analysis.map_compare import (
     normalise_label,
 )
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 
 def build(factors: dict[str, str], links, *, kinds=None) -> nx.MultiDiGraph:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mobilise import ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
 from mobilise.formats.map_formats import MAP_FORMATS, detect_format, read_map, write_map
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 from ..conftest import FIXTURES
 

@@ -24,7 +24,7 @@ from mobilise.analysis.systems import (
     summary,
 )
 from mobilise.errors import ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 
 def build(links, *, kinds=None, labels=None, factors=None) -> nx.MultiDiGraph:

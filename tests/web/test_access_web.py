@@ -16,12 +16,12 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from mobilise.formats.assets import AssetFile, AssetRecord
 from mobilise.formats.imd import IOD_INDICATORS
-from mobilise.formats.indicators import IndicatorData
-from mobilise.formats.ons import BoundaryData
 from mobilise.geo import bng_to_wgs84
-from mobilise.presentation import significant
+from mobilise.model.areas import BoundaryData
+from mobilise.model.assets import AssetFile, AssetRecord
+from mobilise.model.indicators import IndicatorData
+from mobilise.model.presentation import significant
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
 
@@ -230,7 +230,7 @@ def test_unknown_scenario_and_download_format(local, done):
     ],
 )
 def test_an_unfinished_run_has_no_results(local, gridton, suffix):
-    from mobilise.workspace.access_plan import AccessPlan
+    from mobilise.model.access_plan import AccessPlan
 
     queued = gridton.access.start("gridton", AccessPlan.build(categories="library"))
     error = error_shape(local.get(f"/api/v1/access/runs/{queued.id}{suffix}"), 422, "invalid_input")
@@ -297,7 +297,7 @@ def test_page_without_runs_offers_the_form(local):
 
 
 def test_page_with_a_queued_run_shows_progress(local, gridton):
-    from mobilise.workspace.access_plan import AccessPlan
+    from mobilise.model.access_plan import AccessPlan
 
     queued = gridton.access.start("gridton", AccessPlan.build(categories="library"))
     page = local.get("/places/gridton/access")

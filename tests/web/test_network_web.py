@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mobilise import Workspace, open_workspace
-from mobilise.demo.builder import DEMO_DATA, build_partnership
-from mobilise.network_words import MEASURES
+from mobilise.demo import DEMO_DATA
+from mobilise.model.network_words import MEASURES
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from mobilise.workspace.demo import build_partnership
 
 from .conftest import LOCAL
 

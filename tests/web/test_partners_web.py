@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mobilise import Workspace, open_workspace
-from mobilise.demo.builder import DEMO_DATA
+from mobilise.demo import DEMO_DATA
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
 
@@ -573,7 +573,7 @@ def test_pages(local):
 
 
 def test_the_survey_page_uses_our_own_words(partnership, local):
-    from mobilise.formats.partner_vocab import ACHIEVEMENTS, CONTRIBUTIONS, LEVELS, TRUST_ITEMS
+    from mobilise.model.partner_vocab import ACHIEVEMENTS, CONTRIBUTIONS, LEVELS, TRUST_ITEMS
 
     made = open_round(local)  # everyone: a long roster grouped by sector
     link = invite(local, made["id"])[0]

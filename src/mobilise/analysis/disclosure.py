@@ -19,10 +19,10 @@ import pandas as pd
 
 from mobilise.analysis._checks import raise_if
 from mobilise.errors import Problem
+from mobilise.model.partner_vocab import DEFAULT_MIN_RATERS
 
 __all__ = ["DEFAULT_MIN_RATERS", "DEFAULT_RULES", "suppress_scores", "suppress_summary"]
 
-DEFAULT_MIN_RATERS = 3
 """Fewest distinct raters a shown score needs."""
 
 DEFAULT_RULES: dict[str, list[str]] = {

@@ -158,7 +158,7 @@ def weight_matrix(
     ----------
     graph
         The map (:meth:`CausalMap.to_graph`). A link's weight is its ``weight`` attribute (the
-        link's :attr:`~mobilise.formats.causal_map.Link.signed_weight`: its own weight, else its
+        link's :attr:`~mobilise.model.causal_map.Link.signed_weight`: its own weight, else its
         strength's magnitude with its polarity's sign), else +1 or -1 by its sign.
     unknown
         A link of unknown polarity and no weight: ``"skip"`` leaves it out (it pushes neither

@@ -30,7 +30,7 @@ import pandas as pd
 from mobilise.analysis._checks import json_records, raise_if
 from mobilise.analysis._graph import _map_graph, _weight, link_sign
 from mobilise.errors import Problem
-from mobilise.formats.causal_map import FACTOR_KINDS
+from mobilise.model.causal_map import FACTOR_KINDS
 
 __all__ = [
     "UNATTRIBUTED",
@@ -370,7 +370,7 @@ def contribution_shares(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
     Links count for their ``stakeholder_group`` attribute; factors for their
     ``group_of_contributor`` attribute when they have one (as :func:`merge` sets; a
-    :class:`~mobilise.formats.causal_map.Factor` has none, so a single map's factors are all
+    :class:`~mobilise.model.causal_map.Factor` has none, so a single map's factors are all
     unattributed). Empty or missing attributions count as :data:`UNATTRIBUTED`.
 
     Returns

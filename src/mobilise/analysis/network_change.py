@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from mobilise.analysis._checks import json_records, named, raise_if
 from mobilise.analysis.network import _graph, _groups, _pairs
 from mobilise.errors import Problem
-from mobilise.formats.partner_vocab import LEVELS, sector_label
+from mobilise.model.partner_vocab import LEVELS, sector_label
 
 __all__ = [
     "LEVEL_LABELS",

@@ -4,7 +4,7 @@ collaboration levels.
 A partnership network here is a directed graph of reports: the edge ``respondent -> partner``
 carries the respondent's answers about that partner: ``level`` (0 none, 1 cooperative,
 2 coordinated, 3 integrated, or ``None`` for a tie without a level), the six items of
-:data:`~mobilise.formats.partner_vocab.SCORE_ITEMS` (1-4) and ``value`` and ``trust`` (the mean
+:data:`~mobilise.model.partner_vocab.SCORE_ITEMS` (1-4) and ``value`` and ``trust`` (the mean
 of each score's answered items). Missing answers are ``None`` or absent.
 
 Conventions:
@@ -26,7 +26,7 @@ import pandas as pd
 from mobilise.analysis._checks import named, raise_if
 from mobilise.analysis.network import _graph, _groups
 from mobilise.errors import Problem
-from mobilise.formats.partner_vocab import LEVEL_CODES, SCORE_ITEMS
+from mobilise.model.partner_vocab import LEVEL_CODES, SCORE_ITEMS
 
 __all__ = [
     "LEVEL_ROWS",

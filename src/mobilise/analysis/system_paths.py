@@ -2,7 +2,7 @@
 intervention does to each outcome, and which interventions pull an outcome in opposite
 directions.
 
-Takes the graph of :meth:`mobilise.formats.causal_map.CausalMap.to_graph`, as
+Takes the graph of :meth:`mobilise.model.causal_map.CausalMap.to_graph`, as
 :mod:`mobilise.analysis.systems` does (which re-exports these names).
 """
 

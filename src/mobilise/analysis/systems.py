@@ -1,7 +1,7 @@
 """What a participatory systems map says: feedback loops, submaps, paths, centrality, communities.
 
 Every function takes the map as the NetworkX multi-digraph of
-:meth:`mobilise.formats.causal_map.CausalMap.to_graph` (node = factor id with ``label`` and
+:meth:`mobilise.model.causal_map.CausalMap.to_graph` (node = factor id with ``label`` and
 ``kind``; edge key = link id with ``polarity``, ``sign``, ``weight``, ``delay``...). A plain
 :class:`networkx.DiGraph` is accepted too, its links then named ``"source->target"``.
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mobilise.errors import ValidationError
-from mobilise.formats.partner_vocab import SECTORS, sector_code
+from mobilise.model.partner_vocab import SECTORS, sector_code
 from mobilise.settings import Settings
 from mobilise.workspace import Workspace, open_workspace
 

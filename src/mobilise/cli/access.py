@@ -9,10 +9,10 @@ import typer
 from rich.table import Table
 
 from mobilise.cli._common import JsonOpt, console, print_json, progress_bar, state
-from mobilise.presentation import significant
+from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS, AccessPlan
+from mobilise.model.presentation import significant
 from mobilise.workspace.access import AccessRun
-from mobilise.workspace.access_files import FILE_METHODS, compute_on_files
-from mobilise.workspace.access_plan import DECAYS, METHODS, AccessPlan
+from mobilise.workspace.access_files import compute_on_files
 
 app = typer.Typer(
     help="Access to community assets: floating catchments, deprivation gradients, priority areas.",

@@ -19,8 +19,8 @@ from mobilise.cli._common import (
     state,
 )
 from mobilise.formats.ons import read_boundaries
-from mobilise.presentation import number
-from mobilise.workspace.areas import LOOKUP_KINDS
+from mobilise.model.areas import LOOKUP_KINDS
+from mobilise.model.presentation import number
 
 app = typer.Typer(
     help="Areas: boundaries, lookups and profiles of small areas.", no_args_is_help=True

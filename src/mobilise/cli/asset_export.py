@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from mobilise.cli._common import JsonOpt, console, print_json, state
-from mobilise.workspace.asset_export import EXPORT_FORMATS, every_asset, write_export
+from mobilise.model.asset_vocab import EXPORT_FORMATS
+from mobilise.workspace.asset_export import every_asset, write_export
 
 ExportFormat = StrEnum("ExportFormat", {f: f for f in EXPORT_FORMATS})  # type: ignore[misc]
 

@@ -20,7 +20,8 @@ from mobilise.cli._common import (
 )
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.imd import read_iod
-from mobilise.formats.indicators import IndicatorData, read_indicator_csv
+from mobilise.formats.indicators import read_indicator_csv
+from mobilise.model.indicators import IndicatorData
 
 app = typer.Typer(
     help="Indicators: deprivation, health and other measures per area.", no_args_is_help=True

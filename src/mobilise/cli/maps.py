@@ -13,7 +13,7 @@ from rich.table import Table
 from mobilise.cli._common import JsonOpt, console, print_json, state
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.map_formats import MAP_FORMATS
-from mobilise.presentation import significant
+from mobilise.model.presentation import significant
 from mobilise.workspace.map_analysis import MapAnalysisService
 
 app = typer.Typer(

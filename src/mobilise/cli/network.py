@@ -20,9 +20,9 @@ from mobilise.cli._common import (
 )
 from mobilise.errors import ValidationError
 from mobilise.formats.partner_files import write_relationships
-from mobilise.formats.partner_vocab import sector_label
-from mobilise.network_words import MEASURES, describe, headline_sentences
-from mobilise.presentation import significant
+from mobilise.model.network_words import MEASURES, describe, headline_sentences
+from mobilise.model.partner_vocab import sector_label
+from mobilise.model.presentation import significant
 from mobilise.workspace.network import measure_file
 
 app = typer.Typer(

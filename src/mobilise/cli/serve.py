@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
 from mobilise.cli._common import State, console, print_json, progress_bar, state
-from mobilise.errors import ConfigurationError
-from mobilise.store.engine import database_url
 
 HostOpt = Annotated[
     str | None,
@@ -25,47 +22,19 @@ WorkersOpt = Annotated[
 
 
 def _serve(current: State, host: str | None, port: int | None, workers: int = 1) -> None:
-    import dataclasses
+    from mobilise.serve import serve
 
-    import uvicorn
+    def announce(address: str) -> None:
+        console.print(f"mobilise is serving [bold]{current.location}[/] at [bold]{address}[/]")
+        console.print("Press Ctrl+C to stop.")
 
-    from mobilise.web.app import create_app
-
-    settings = dataclasses.replace(
+    serve(
         current.settings,
-        host=host or current.settings.host,
-        port=port or current.settings.port,
-    )
-    app = create_app(settings, location=current.location)  # refuses unsafe settings
-    if not settings.local_mode and app.state.workspace.users.count() == 0:
-        raise ConfigurationError(
-            f"Serving on {settings.host} needs at least one user: run "
-            "`mobilise users add NAME --role admin` first."
-        )
-    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-    console.print(
-        f"mobilise is serving [bold]{current.location}[/] at [bold]http://{shown}:{settings.port}/[/]"
-    )
-    console.print("Press Ctrl+C to stop.")
-    if workers == 1:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
-        return
-    # Each worker process opens its own app from the environment.
-    os.environ.update(
-        {
-            "MOBILISE_DATABASE_URL": database_url(current.location),
-            "MOBILISE_HOST": settings.host,
-            "MOBILISE_PORT": str(settings.port),
-        }
-    )
-    app.state.workspace.close()
-    uvicorn.run(
-        "mobilise.web.asgi:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
+        location=current.location,
+        host=host,
+        port=port,
         workers=workers,
-        log_level="warning",
+        announce=announce,
     )
 
 
@@ -86,11 +55,9 @@ def demo(
     ] = False,
 ) -> None:
     """Build the demo workspace (Northamptonshire and inner North and East London) and serve it."""
-    from mobilise.demo import build_demo
-
     current = state(ctx)
     with current.open() as ws, progress_bar(not as_json) as progress:
-        report = build_demo(ws, progress=progress)
+        report = ws.demo.build(progress=progress)
         places = ws.places.list()
     if as_json:
         print_json(

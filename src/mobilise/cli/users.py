@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from mobilise.cli._common import console, print_json, state
-from mobilise.workspace.users import ROLES
+from mobilise.model.roles import ROLES
 
 app = typer.Typer(help="Users and roles (needed to serve beyond 127.0.0.1).", no_args_is_help=True)
 

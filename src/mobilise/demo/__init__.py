@@ -1,5 +1,11 @@
-"""The demo: real open data for two contrasting places, bundled with the package, and its builder."""
+"""The demo's bundled real open data for two contrasting places (see ``data/LICENCES.md``).
 
-from mobilise.demo.builder import DEMO_DATA, DEMO_PLACES, build_demo, licences_text
+This package holds data only; the workspace builds the demo from it (``Workspace.demo``).
+"""
 
-__all__ = ["DEMO_DATA", "DEMO_PLACES", "build_demo", "licences_text"]
+from pathlib import Path
+
+__all__ = ["DEMO_DATA"]
+
+DEMO_DATA = Path(__file__).parent / "data"
+"""The folder of the bundled files, with ``datasets.json`` describing each one's source."""

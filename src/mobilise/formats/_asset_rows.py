@@ -29,7 +29,8 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from mobilise.errors import Problem
-from mobilise.formats.asset_vocab import (
+from mobilise.geo import GB_BOUNDS, bng_to_wgs84, is_postcode, normalise_postcode
+from mobilise.model.asset_vocab import (
     CATEGORIES,
     KINDS,
     STATUSES,
@@ -42,7 +43,6 @@ from mobilise.formats.asset_vocab import (
     status_from_text,
     target_group_from_text,
 )
-from mobilise.geo import GB_BOUNDS, bng_to_wgs84, is_postcode, normalise_postcode
 
 Cells = dict[str, list[tuple[str, Any]]]
 """Asset field -> the (source field, value) pairs a row gives for it."""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mobilise.errors import ConfigurationError, Problem, ValidationError
-from mobilise.formats.causal_map import (
+from mobilise.model.causal_map import (
     STRENGTHS,
     CausalMap,
     Factor,

@@ -22,14 +22,14 @@ from shapely.geometry import LineString, Polygon, mapping
 
 from mobilise.errors import ConfigurationError, Problem, ValidationError
 from mobilise.formats._asset_rows import Cells, parse_opening_hours, place
-from mobilise.formats.asset_vocab import (
+from mobilise.geo import is_postcode
+from mobilise.model.asset_vocab import (
     OSM_TAGS,
     category_from_osm,
     cost_from_text,
     osm_matches,
     target_group_from_text,
 )
-from mobilise.geo import is_postcode
 
 OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 USER_AGENT = "mobilise (community asset mapping; https://github.com/mobilise/mobilise)"

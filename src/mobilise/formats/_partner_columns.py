@@ -23,9 +23,9 @@ from typing import Any
 import networkx as nx
 
 from mobilise.errors import Problem
-from mobilise.formats import partner_vocab
 from mobilise.formats._map_files import read_workbook
 from mobilise.formats._tables import PathLike, file_name, find_column, read_table, row_of
+from mobilise.model import partner_vocab
 
 # Accepted column names (case-insensitive), the canonical name first.
 PARTNER_ALIASES: dict[str, tuple[str, ...]] = {

@@ -33,8 +33,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mobilise.formats.asset_vocab import CATEGORIES
 from mobilise.formats.oruk_feed import service_json, taxonomy_json
+from mobilise.model.asset_vocab import CATEGORIES
 
 __all__ = [
     "ASSET_COLUMNS",

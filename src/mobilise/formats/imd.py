@@ -32,7 +32,8 @@ from mobilise.formats._tables import (
     read_table,
     row_of,
 )
-from mobilise.formats.indicators import IndicatorData, IndicatorMeta, build_meta, wide_values
+from mobilise.formats.indicators import build_meta, wide_values
+from mobilise.model.indicators import IndicatorData, IndicatorMeta
 
 __all__ = ["IOD_INDICATORS", "LSOA11_COUNT", "read_iod", "read_iod_population"]
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -40,28 +39,18 @@ from mobilise.formats._tables import (
     row_of,
     slugify,
 )
+from mobilise.model.indicators import (
+    INDICATOR_ID,
+    VALUE_COLUMNS,
+    IndicatorData,
+    IndicatorMeta,
+)
 
 __all__ = [
-    "VALUE_COLUMNS",
-    "IndicatorData",
-    "IndicatorMeta",
     "national_breaks",
     "read_indicator_csv",
 ]
 
-Polarity = Literal["higher_is_better", "higher_is_worse", "neutral"]
-POLARITIES: tuple[str, ...] = ("higher_is_better", "higher_is_worse", "neutral")
-VALUE_COLUMNS = [
-    "area_code",
-    "indicator_id",
-    "value",
-    "lower_ci",
-    "upper_ci",
-    "numerator",
-    "denominator",
-    "source_row",
-]
-"""The columns of :attr:`IndicatorData.values`, in order."""
 
 AREA_COLUMNS = (
     "area_code",
@@ -77,63 +66,9 @@ AREA_COLUMNS = (
     "code",
 )
 _AREA_PATTERN = r"[a-z]{2,5}\d{2}_?(?:cd|code)"
-_ID_RE = re.compile(r"^[a-z0-9_]+$")
 # Row-identifier columns that are numeric but never indicators.
 _NOT_INDICATORS = re.compile(r"^(fid|objectid|id|index|unnamed: \d+|source_row)$", re.IGNORECASE)
 _EXTRAS = ("lower_ci", "upper_ci", "numerator", "denominator")
-
-
-@dataclass(frozen=True)
-class IndicatorMeta:
-    """What an indicator measures and where it comes from.
-
-    ``polarity`` says which direction is worse, so that decile 1 can always be the worst 10%.
-    ``national_breaks`` are the 10th..90th percentiles over all areas in England, when known.
-    """
-
-    id: str  # [a-z0-9_]+
-    name: str
-    unit: str
-    polarity: Polarity
-    source: str  # publisher and title
-    licence: str  # e.g. "OGL-UK-3.0"
-    period: str  # "2019", "2015-2017", "mid-2015"
-    description: str = ""
-    area_type: str = "lsoa11"
-    national_breaks: tuple[float, ...] | None = None
-
-    def __post_init__(self) -> None:
-        problems = []
-        if not _ID_RE.match(self.id):
-            problems.append(
-                Problem(
-                    f"{self.id!r} is not an indicator id; use lower-case letters, digits and _",
-                    field="id",
-                )
-            )
-        if self.polarity not in POLARITIES:
-            problems.append(
-                Problem(
-                    f"{self.polarity!r} is not one of {', '.join(POLARITIES)}", field="polarity"
-                )
-            )
-        error = ValidationError.collect(problems, what=f"Indicator {self.id!r}")
-        if error is not None:
-            raise error
-
-
-@dataclass
-class IndicatorData:
-    """Indicators read from one file.
-
-    ``values`` has the columns :data:`VALUE_COLUMNS`: ``area_code``, ``indicator_id``, ``value``,
-    ``lower_ci``, ``upper_ci``, ``numerator``, ``denominator`` (floats, NaN when absent) and
-    ``source_row`` (the 1-based data row of the file). Missing values have no row.
-    """
-
-    indicators: list[IndicatorMeta]
-    values: pd.DataFrame
-    file: str
 
 
 def national_breaks(values: pd.Series) -> tuple[float, ...]:
@@ -326,7 +261,7 @@ def _wide(
                 field=c,
             )
             for c, i in chosen.items()
-            if not _ID_RE.match(i)
+            if not INDICATOR_ID.match(i)
         ]
     if not chosen and not problems:
         problems.append(

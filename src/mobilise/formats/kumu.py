@@ -15,9 +15,9 @@ Kumu reads and writes three shapes of the same data:
 
 How a map is read:
 
-- an element is a :class:`~mobilise.formats.causal_map.Factor`. Its type (``type`` or
+- an element is a :class:`~mobilise.model.causal_map.Factor`. Its type (``type`` or
   ``element type``) is the factor's ``kind`` when it names one of
-  :data:`~mobilise.formats.causal_map.FACTOR_KINDS`, in any case and in the singular or plural,
+  :data:`~mobilise.model.causal_map.FACTOR_KINDS`, in any case and in the singular or plural,
   alone or as its last word ("Outcome", "Interventions", "Community asset"). Otherwise the kind
   is ``"other"`` and the type is kept as the factor's ``group``, unless the element has a
   ``category`` (or ``group``) field, which is always the group. The type as written is kept in
@@ -25,9 +25,9 @@ How a map is read:
 - ``description`` is the factor's description; ``populations`` (``|``-separated or a list),
   ``indicator id`` and ``asset category`` fill those fields; other fields (``tags``, ...) are
   kept in ``Factor.attributes`` by name;
-- a connection is a :class:`~mobilise.formats.causal_map.Link`. Its polarity is its type
+- a connection is a :class:`~mobilise.model.causal_map.Link`. Its polarity is its type
   (``type`` or ``connection type``) read by
-  :func:`~mobilise.formats.causal_map.polarity_of`: ``++`` and ``--`` (same direction) are
+  :func:`~mobilise.model.causal_map.polarity_of`: ``++`` and ``--`` (same direction) are
   ``"+"``, ``+-`` and ``-+`` are ``"-"``, and so are ``+`` and ``-``; any other type is ``"?"``.
   A type other than a bare ``+``, ``-`` or ``?`` is kept in ``attributes["kumu"]`` to be written
   back. ``delayed`` is the link's ``delay``; ``description`` its
@@ -88,7 +88,7 @@ from mobilise.formats._map_files import (
     unreadable,
     workbook_bytes,
 )
-from mobilise.formats.causal_map import (
+from mobilise.model.causal_map import (
     FACTOR_KINDS,
     POLARITIES,
     CausalMap,

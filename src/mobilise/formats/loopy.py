@@ -1,5 +1,5 @@
 """LOOPY (ncase.me/loopy, v1.1) models, read into and written from a
-:class:`~mobilise.formats.causal_map.CausalMap`.
+:class:`~mobilise.model.causal_map.CausalMap`.
 
 LOOPY keeps a whole model in its share URL, ``https://ncase.me/loopy/v1.1/?data=...``. The
 data is the JSON array ``[nodes, edges, labels, uid]``:
@@ -47,7 +47,7 @@ from urllib.parse import quote, unquote
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats._tables import _decode
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 __all__ = ["LOOPY_COLOURS", "LOOPY_URL", "read_loopy", "write_loopy", "write_loopy_url"]
 

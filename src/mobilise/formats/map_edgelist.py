@@ -1,5 +1,5 @@
 """Edge-list CSV files of causal maps: one row per link, read into and written from a
-:class:`~mobilise.formats.causal_map.CausalMap`.
+:class:`~mobilise.model.causal_map.CausalMap`.
 
 Columns (names case-insensitive; only the two ends are required):
 
@@ -59,7 +59,7 @@ from mobilise.formats._tables import (
     row_of,
     sniff_delimiter,
 )
-from mobilise.formats.causal_map import CausalMap, Factor, Link, polarity_of
+from mobilise.model.causal_map import CausalMap, Factor, Link, polarity_of
 
 __all__ = ["EDGE_LIST_COLUMNS", "read_edge_list", "write_edge_list"]
 

@@ -26,7 +26,7 @@ from mobilise.formats import (
     prsm_tables,
     vensim,
 )
-from mobilise.formats.causal_map import CausalMap, map_from_dict, map_to_dict
+from mobilise.model.causal_map import CausalMap, map_from_dict, map_to_dict
 
 __all__ = ["MAP_FORMATS", "MapFormat", "detect_format", "read_map", "write_map"]
 

@@ -1,5 +1,5 @@
 """GraphML files of causal maps, read into and written from a
-:class:`~mobilise.formats.causal_map.CausalMap` through NetworkX.
+:class:`~mobilise.model.causal_map.CausalMap` through NetworkX.
 
 :func:`write_map_graphml` writes a directed multigraph (parallel links kept: each edge's
 GraphML ``id`` is the link id). Attributes:
@@ -38,7 +38,7 @@ from typing import Any
 import networkx as nx
 
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.causal_map import (
+from mobilise.model.causal_map import (
     FACTOR_KINDS,
     STRENGTHS,
     CausalMap,

@@ -1,5 +1,5 @@
 """Mental Modeler ``.mmp`` files (fuzzy cognitive maps), read into and written from a
-:class:`~mobilise.formats.causal_map.CausalMap`.
+:class:`~mobilise.model.causal_map.CausalMap`.
 
 Mental Modeler saves a map as XML; its newer web app saves the same tree as JSON.
 :func:`read_mentalmodeler` tells them apart by the first character that is not a space (``{``
@@ -56,7 +56,7 @@ from typing import Any
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats._tables import _decode
-from mobilise.formats.causal_map import CausalMap, Factor, Link, Scenario
+from mobilise.model.causal_map import CausalMap, Factor, Link, Scenario
 
 __all__ = ["INFLUENCE_WEIGHTS", "read_mentalmodeler", "write_mentalmodeler"]
 

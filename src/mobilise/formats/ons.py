@@ -13,7 +13,6 @@ import json
 import os
 import re
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,26 +39,13 @@ from mobilise.formats._tables import (
     row_of,
 )
 from mobilise.geo import WGS84, looks_like_lonlat
+from mobilise.model.areas import BoundaryData
 
-__all__ = ["BoundaryData", "read_boundaries"]
+__all__ = ["read_boundaries"]
 
 _CODE_PATTERN = r"[A-Z]{2,5}\d{2}CD"
 _POLYGONAL = ("Polygon", "MultiPolygon")
 _RESERVED = ("code", "name", "source_row", "geometry")
-
-
-@dataclass
-class BoundaryData:
-    """Areas read from one boundary file.
-
-    ``areas`` has columns ``code``, ``name``, ``geometry`` (Polygon or MultiPolygon in EPSG:4326,
-    coordinates rounded to 6 decimals, about 0.1 m), ``source_row`` (1-based feature number) and
-    every other property of the file. ``area_type`` is e.g. ``"lsoa11"`` when the code field says.
-    """
-
-    areas: gpd.GeoDataFrame
-    area_type: str | None
-    file: str
 
 
 def read_boundaries(

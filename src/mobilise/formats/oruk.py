@@ -81,16 +81,16 @@ from mobilise.formats._oruk_checks import (
     schema_errors,
     validate,
 )
-from mobilise.formats.asset_vocab import (
+from mobilise.formats.oruk_feed import CATEGORY_VOCABULARY, TARGET_GROUP_VOCABULARY
+from mobilise.geo import GB_BOUNDS, is_postcode, normalise_postcode
+from mobilise.model.asset_vocab import (
     CATEGORIES,
     TARGET_GROUPS,
     category_from_taxonomy,
     cost_from_text,
     status_from_text,
 )
-from mobilise.formats.assets import AssetFile, AssetRecord
-from mobilise.formats.oruk_feed import CATEGORY_VOCABULARY, TARGET_GROUP_VOCABULARY
-from mobilise.geo import GB_BOUNDS, is_postcode, normalise_postcode
+from mobilise.model.assets import AssetFile, AssetRecord
 
 __all__ = ["SCHEMA_NAMES", "fetch_oruk_feed", "read_oruk_services", "validate"]
 

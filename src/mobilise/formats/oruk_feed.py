@@ -36,7 +36,7 @@ from mobilise.formats._oruk_checks import (
     is_empty,
     is_uri,
 )
-from mobilise.formats.asset_vocab import CATEGORIES
+from mobilise.model.asset_vocab import CATEGORIES
 
 __all__ = [
     "CATEGORY_VOCABULARY",

@@ -16,11 +16,9 @@ round...; see ``_partner_columns``). Delimited files may use ``, ; tab |``, a BO
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +26,11 @@ import networkx as nx
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats import _partner_columns as cols
-from mobilise.formats import partner_vocab
 from mobilise.formats._tables import PathLike, file_name, missing_column, raise_problems
+from mobilise.model import partner_vocab
+from mobilise.model.relationships import PartnerRow, RelationshipData, TieRow
 
 __all__ = [
-    "PartnerRow",
-    "RelationshipData",
-    "TieRow",
     "partnership_graph",
     "read_partners",
     "read_relationships",
@@ -43,55 +39,6 @@ __all__ = [
 
 _EDGE_FIELDS = ("level", "frequency", *partner_vocab.SCORE_ITEMS, "value", "trust")
 _GRAPH_ONLY = {"id", "label", "key"}  # edge attributes graph formats add themselves
-
-
-@dataclass(frozen=True)
-class PartnerRow:
-    """One partner of a partner list (or one node of a graph file)."""
-
-    key: str  # the file's id for the partner: its ``id`` column, else its name
-    name: str
-    sector: str | None = None  # a code of partner_vocab.SECTOR_CODES, None when not given
-    kind: str = "organisation"  # or "individual"
-    description: str | None = None
-    places: tuple[str, ...] = ()
-    populations: tuple[str, ...] = ()
-    postcode: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    url: str | None = None
-    joined: dt.date | None = None
-    left: dt.date | None = None
-    row: int | None = None
-
-
-@dataclass(frozen=True)
-class TieRow:
-    """One respondent's report about one partner in one round."""
-
-    respondent: str
-    partner: str
-    round: str | None = None
-    works_together: bool | None = None
-    level: int | None = None  # 0..3; None = a tie of unknown level
-    frequency: int | None = None  # 1..4
-    items: dict[str, int] = field(default_factory=dict)  # SCORE_ITEMS answered -> 1..4
-    value: float | None = None
-    trust: float | None = None
-    attributes: dict[str, str | float] = field(default_factory=dict)
-    row: int | None = None
-
-
-@dataclass(frozen=True)
-class RelationshipData:
-    """The ties of a relationship file and every partner it names."""
-
-    partners: list[PartnerRow]
-    ties: list[TieRow]
-    rounds: tuple[str, ...]  # distinct rounds, sorted naturally ("2" before "10")
-    directed: bool
-    name: str
-    left_out: tuple[str, ...] = ()  # repeated rows left out (``repeats`` first or last), in words
 
 
 # -- partners ----------------------------------------------------------------------------------

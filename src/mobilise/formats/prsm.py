@@ -4,7 +4,7 @@ A ``.prsm`` file is the JSON that PRSM saves (``mapTitle``, ``styles``, ``nodes`
 ...). PRSM 2 and later compress it with lz-string ``compressToUTF16``: text that does not start
 with ``{`` is decompressed first, as PRSM does. How a map is read:
 
-- a node is a :class:`~mobilise.formats.causal_map.Factor`: ``id``, ``label`` (the line breaks
+- a node is a :class:`~mobilise.model.causal_map.Factor`: ``id``, ``label`` (the line breaks
   PRSM adds to wrap a label become spaces), ``note`` -> ``description`` (the text of a Quill
   delta ``{"ops": [{"insert": ...}]}``, or plain text), ``x``, ``y``;
 - its style (``grp`` -> ``styles.nodes[grp].groupLabel``) is its ``group``; ``"Sample"``, the
@@ -12,7 +12,7 @@ with ``{`` is decompressed first, as PRSM does. How a map is read:
 - its custom attributes (``attributeTitles``) titled Kind, Populations (``|``-separated),
   Indicator id, Asset category and Group fill those fields; the rest are kept in
   ``Factor.attributes`` by title;
-- an edge is a :class:`~mobilise.formats.causal_map.Link` whose polarity comes from its style:
+- an edge is a :class:`~mobilise.model.causal_map.Link` whose polarity comes from its style:
   ``polarity_of(styles.edges[grp].groupLabel)`` ("+ve", "-ve", "Positive influence", ...). When
   the style's label says nothing of polarity, a link label that does ("+", "-ve") is used; else
   the polarity is ``"?"``. The edge's ``note`` is the link's ``evidence``.
@@ -72,7 +72,7 @@ from mobilise.formats._map_files import (
     text_or_none,
     unreadable,
 )
-from mobilise.formats.causal_map import (
+from mobilise.model.causal_map import (
     FACTOR_KINDS,
     CausalMap,
     Factor,

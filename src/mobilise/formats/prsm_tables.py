@@ -32,12 +32,6 @@ from mobilise.formats._map_files import (
     unreadable,
     workbook_bytes,
 )
-from mobilise.formats.causal_map import (
-    FACTOR_KINDS,
-    CausalMap,
-    Factor,
-    Link,
-)
 from mobilise.formats.prsm import (
     _DEFAULT_GROUP_LABELS,
     _FACTOR_EXTRAS,
@@ -47,6 +41,12 @@ from mobilise.formats.prsm import (
     _factor_attribute_values,
     _kept_styles,
     style_polarity,
+)
+from mobilise.model.causal_map import (
+    FACTOR_KINDS,
+    CausalMap,
+    Factor,
+    Link,
 )
 
 __all__ = ["read_prsm_csv", "read_prsm_xlsx", "write_prsm_csv", "write_prsm_xlsx"]

@@ -1,6 +1,6 @@
 """The causal structure of system dynamics models: Vensim ``.mdl`` sketches and XMILE (Stella,
 iThink, ``.stmx``, ``.xmile``) diagrams, read into a
-:class:`~mobilise.formats.causal_map.CausalMap`.
+:class:`~mobilise.model.causal_map.CausalMap`.
 
 Only the diagram's structure and polarities are read: which variables there are, where they are
 drawn, which arrows join them and the sign drawn on each arrow. Equations, units, lookups and
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 __all__ = ["read_vensim_mdl", "read_xmile"]
 

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mobilise import __version__
 from mobilise.errors import PermissionDenied
-from mobilise.presentation import moran_words, significant
+from mobilise.model.presentation import moran_words, significant
 from mobilise.settings import Settings, load_settings
 from mobilise.web import errors
 from mobilise.web.deps import EDITOR_ROLES

@@ -14,13 +14,13 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from mobilise.errors import AuthenticationRequired, PermissionDenied
+from mobilise.model.roles import EDITOR_ROLES, ROLES
 from mobilise.settings import Settings
 from mobilise.workspace import Workspace
-from mobilise.workspace.users import ROLES, User
+from mobilise.workspace.users import User
 
 LOCAL_USER_ID = "local"
 # Roles that edit the register and see private assets and pending contributions.
-EDITOR_ROLES = ("admin", "analyst", "facilitator")
 
 
 def is_editor(user: User) -> bool:

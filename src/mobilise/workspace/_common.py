@@ -1,9 +1,10 @@
-"""What the services share: import summaries, chunked IN-lists, stored-code checks, missing values."""
+"""What the services share: progress reports, import summaries, chunked IN-lists, stored-code
+checks, missing values."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
@@ -11,11 +12,26 @@ from sqlalchemy import Connection, select
 
 from mobilise.store.tables import areas
 
-__all__ = ["CHUNK", "ImportSummary", "chunked", "none_if_missing", "stored_area_codes"]
+__all__ = [
+    "CHUNK",
+    "ImportSummary",
+    "Progress",
+    "chunked",
+    "no_progress",
+    "none_if_missing",
+    "stored_area_codes",
+]
 
 # Values per IN (...) list: below SQLite's oldest variable limit (999), so any build copes.
 CHUNK = 900
 T = TypeVar("T")
+
+# progress(step description, done, total): long operations report through it.
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(_step: str, _done: int, _total: int) -> None:
+    return None
 
 
 @dataclass(frozen=True)

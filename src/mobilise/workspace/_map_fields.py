@@ -9,10 +9,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.asset_vocab import CATEGORIES
-from mobilise.formats.causal_map import FACTOR_KINDS, POLARITIES, STRENGTHS, CausalMap
+from mobilise.model.asset_vocab import CATEGORIES
+from mobilise.model.causal_map import (
+    FACTOR_KINDS,
+    MAP_STATUSES,
+    POLARITIES,
+    STRENGTHS,
+    CausalMap,
+)
 
-MAP_STATUSES = ("draft", "active", "archived")
 FACTOR_FIELDS = (
     "label",
     "kind",

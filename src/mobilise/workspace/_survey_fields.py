@@ -11,12 +11,16 @@ from datetime import date
 from typing import Any
 
 from mobilise.errors import Problem
-from mobilise.formats.partner_vocab import ACHIEVEMENTS, CONTRIBUTIONS, SCORE_ITEMS
+from mobilise.model.partner_vocab import (
+    ACHIEVEMENTS,
+    CONTRIBUTIONS,
+    ROUND_STATUSES,
+    SCORE_ITEMS,
+)
 
 __all__ = [
     "ANSWER_FIELDS",
     "ROUND_FIELDS",
-    "ROUND_STATUSES",
     "Invitation",
     "Round",
     "SurveyForm",
@@ -27,7 +31,6 @@ __all__ = [
     "token_hash",
 ]
 
-ROUND_STATUSES = ("draft", "open", "closed")
 ROUND_FIELDS = ("name", "date", "status", "description", "min_raters")
 ANSWER_FIELDS = ("works_together", "frequency", "level", *SCORE_ITEMS)
 _CONTRIBUTION_CODES = {code for code, _ in CONTRIBUTIONS}

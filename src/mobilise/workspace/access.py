@@ -26,8 +26,9 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from mobilise.errors import MobiliseError, NotFound, Problem, ValidationError
-from mobilise.formats.asset_vocab import CATEGORIES
 from mobilise.geo import METRES_PER_DEGREE, wgs84_to_bng
+from mobilise.model.access_plan import METHODS, AccessPlan, canonical_category
+from mobilise.model.asset_vocab import CATEGORIES
 from mobilise.store.records import audit, insert_record, new_id, now, record_values
 from mobilise.store.tables import (
     analysis_results,
@@ -39,11 +40,9 @@ from mobilise.store.tables import (
     places,
     population,
 )
-from mobilise.workspace._common import chunked
+from mobilise.workspace._common import Progress, chunked, no_progress
 from mobilise.workspace.access_compute import AccessInputs, compute
-from mobilise.workspace.access_plan import METHODS, AccessPlan, canonical_category
 from mobilise.workspace.assets import live_assets
-from mobilise.workspace.core import Progress, no_progress
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace

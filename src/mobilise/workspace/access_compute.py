@@ -19,8 +19,9 @@ import pandas as pd
 from mobilise.analysis import inequality, priority, spatial
 from mobilise.analysis.access import CatchmentPairs, nearest, pairs_from_points
 from mobilise.errors import ValidationError
-from mobilise.formats.asset_vocab import CATEGORIES
-from mobilise.workspace.access_plan import DECAYS, MEASURES, METHODS, AccessPlan, make_decay
+from mobilise.model.access_plan import DECAYS, METHODS, AccessPlan
+from mobilise.model.asset_vocab import CATEGORIES
+from mobilise.workspace.access_measures import MEASURES, make_decay
 
 __all__ = ["AccessInputs", "compute"]
 

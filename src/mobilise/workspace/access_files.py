@@ -24,12 +24,10 @@ from mobilise.analysis.access import (
 from mobilise.analysis.inequality import SlopeIndex, by_quantile, slope_index_of_inequality
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.access_tables import read_cost_table, read_number_table, read_point_table
-from mobilise.workspace.access_plan import DECAYS, MEASURES, METHODS, make_decay
+from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS
+from mobilise.workspace.access_measures import MEASURES, make_decay
 
 __all__ = ["FILE_METHODS", "compute_on_files", "sii_on_file"]
-
-FILE_METHODS = ("nearest", *METHODS, "fca")
-"""The run methods, plus the distance to the nearest destination and Wang's FCA ratio."""
 
 
 def compute_on_files(

@@ -17,28 +17,24 @@ import shapely
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.model.areas import LOOKUP_KINDS
 from mobilise.store.records import audit, new_id, now, record_values
 from mobilise.store.tables import area_links, areas, population
 from mobilise.workspace._common import (
     ImportSummary,
+    Progress,
     chunked,
+    no_progress,
     none_if_missing,
     stored_area_codes,
 )
-from mobilise.workspace.core import Progress, no_progress
 
 if TYPE_CHECKING:
-    from mobilise.formats.ons import BoundaryData
+    from mobilise.model.areas import BoundaryData
     from mobilise.workspace.core import Workspace
 
-__all__ = ["LOOKUP_KINDS", "AreaImports"]
+__all__ = ["AreaImports"]
 
-LOOKUP_KINDS = {
-    "msoa11": "LSOA 2011 -> MSOA 2011 parents (ONS lsoa11_msoa11 lookup)",
-    "lsoa21": "LSOA 2011 -> LSOA 2021 successors and LAD 2022 parents (ONS lookup with CHGIND)",
-    "rural-urban": "rural-urban classification 2011 of LSOAs",
-    "centroids": "population-weighted centroids (lon/lat or British National Grid)",
-}
 _PARENT_PREFIXES = ("LAD", "MSOA", "WD", "CCG", "ICB", "SICBL", "RGN", "CTY", "UTLA", "LTLA")
 _BATCH = 2000  # rows per executemany batch
 

@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from mobilise.errors import NotFound
 from mobilise.store.tables import area_links, areas, place_areas, places, population
 from mobilise.workspace._common import ImportSummary, chunked
-from mobilise.workspace.area_imports import LOOKUP_KINDS, AreaImports
+from mobilise.workspace.area_imports import AreaImports
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["LOOKUP_KINDS", "Area", "AreaLink", "AreaService", "ImportSummary"]
+__all__ = ["Area", "AreaLink", "AreaService", "ImportSummary"]
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.model.asset_vocab import EXPORT_FORMATS
 from mobilise.workspace.assets import Asset, AssetSearch
 
-__all__ = ["EXPORT_FORMATS", "PAGE_SIZE", "every_asset", "write_export"]
+__all__ = ["PAGE_SIZE", "every_asset", "write_export"]
 
-EXPORT_FORMATS = ("csv", "geojson", "gpkg", "hsds")
-"""Spreadsheet, GeoJSON, GeoPackage, HSDS 3.0 data package (a folder, or a ``.zip``)."""
 
 PAGE_SIZE = 5000
 """Assets read per search page while exporting."""

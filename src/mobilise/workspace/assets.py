@@ -43,11 +43,10 @@ from mobilise.store.records import (
     update_record,
 )
 from mobilise.store.tables import areas, assets, organisations, place_areas, places, postcodes
-from mobilise.workspace._common import chunked, none_if_missing
-from mobilise.workspace.core import Progress, no_progress
+from mobilise.workspace._common import Progress, chunked, no_progress, none_if_missing
 
 if TYPE_CHECKING:
-    from mobilise.formats.assets import AssetFile, AssetRecord
+    from mobilise.model.assets import AssetFile, AssetRecord
     from mobilise.workspace.asset_quality import QualityReport
     from mobilise.workspace.core import Workspace
 
@@ -724,8 +723,8 @@ class AssetService:
     def feed_terms(self) -> builtins.list[str]:
         """Every taxonomy term an Open Referral feed offers: the stored terms, mobilise's
         categories and its target groups, each as ``"vocabulary:term"``."""
-        from mobilise.formats.asset_vocab import CATEGORIES, TARGET_GROUPS
         from mobilise.formats.oruk_feed import CATEGORY_VOCABULARY, TARGET_GROUP_VOCABULARY
+        from mobilise.model.asset_vocab import CATEGORIES, TARGET_GROUPS
 
         stored = {term for term, _ in self.taxonomy_terms()}
         categories = {f"{CATEGORY_VOCABULARY}:{c}" for c in CATEGORIES}
@@ -794,7 +793,7 @@ class AssetService:
                 "Those fields cannot be changed here.",
                 problems=[Problem("not an editable field", field=f) for f in unknown],
             )
-        from mobilise.formats.asset_vocab import CATEGORIES, COSTS, STATUSES, VISIBILITIES
+        from mobilise.model.asset_vocab import CATEGORIES, COSTS, STATUSES, VISIBILITIES
 
         allowed = {
             "category": CATEGORIES,

@@ -20,8 +20,8 @@ from sqlalchemy import Connection, func, select, text
 
 from mobilise.errors import Conflict, NotFound, Problem, RateLimited, ValidationError
 from mobilise.formats import photos
-from mobilise.formats.asset_vocab import CATEGORIES, STATUSES
 from mobilise.geo import is_postcode, normalise_postcode
+from mobilise.model.asset_vocab import CATEGORIES, STATUSES
 from mobilise.store.records import audit, insert_record, new_id, now, update_record
 from mobilise.store.tables import assets, contributions
 
@@ -598,7 +598,7 @@ class ContributionService:
         return found
 
     def _create_asset(self, found: Contribution, at: datetime) -> str:
-        from mobilise.formats.assets import AssetFile, AssetRecord
+        from mobilise.model.assets import AssetFile, AssetRecord
 
         fields = found.payload
         source_id = new_id()

@@ -1,12 +1,18 @@
-"""The Workspace facade and how it is opened."""
+"""The Workspace facade and how it is opened.
+
+Each service is built the first time it is used (its module is imported then), so opening a
+workspace costs the database connection and nothing else: a command that lists places does not
+load the access analysis, and the services never form an import cycle with this module.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -14,14 +20,27 @@ from sqlalchemy.exc import IntegrityError
 from mobilise.errors import Conflict
 from mobilise.store.engine import WRITE, create_workspace_engine, current_revision, migrate
 
-__all__ = ["Progress", "Workspace", "open_workspace"]
+if TYPE_CHECKING:
+    from mobilise.workspace.access import AccessService
+    from mobilise.workspace.areas import AreaService
+    from mobilise.workspace.asset_duplicates import DuplicateService
+    from mobilise.workspace.assets import AssetService
+    from mobilise.workspace.audit import AuditService
+    from mobilise.workspace.contributions import ContributionService
+    from mobilise.workspace.datasets import DatasetService
+    from mobilise.workspace.demo import DemoService
+    from mobilise.workspace.indicators import IndicatorService
+    from mobilise.workspace.map_analysis import MapAnalysisService
+    from mobilise.workspace.map_talk import MapTalkService
+    from mobilise.workspace.maps import MapService
+    from mobilise.workspace.network import NetworkService
+    from mobilise.workspace.partners import PartnerService
+    from mobilise.workspace.places import PlaceService
+    from mobilise.workspace.postcodes import PostcodeService
+    from mobilise.workspace.surveys import SurveyService
+    from mobilise.workspace.users import UserService
 
-# progress(step description, done, total): long operations report through it.
-Progress = Callable[[str, int, int], None]
-
-
-def no_progress(_step: str, _done: int, _total: int) -> None:
-    return None
+__all__ = ["Workspace", "open_workspace"]
 
 
 class Workspace:
@@ -103,70 +122,128 @@ class Workspace:
 
     @cached_property
     def access(self) -> AccessService:
+        """Who can reach which assets, and how access follows deprivation (runs, results)."""
+        from mobilise.workspace.access import AccessService
+
         return AccessService(self)
 
     @cached_property
     def maps(self) -> MapService:
+        """Participatory systems maps: factors, links, participants, sharing."""
+        from mobilise.workspace.maps import MapService
+
         return MapService(self)
 
     @cached_property
     def map_analysis(self) -> MapAnalysisService:
+        """Systems-map analysis, imports and exports in every supported format."""
+        from mobilise.workspace.map_analysis import MapAnalysisService
+
         return MapAnalysisService(self)
 
     @cached_property
     def map_talk(self) -> MapTalkService:
+        """Comments, votes and scenarios on systems maps."""
+        from mobilise.workspace.map_talk import MapTalkService
+
         return MapTalkService(self)
 
     @cached_property
     def partners(self) -> PartnerService:
+        """The consortium's partners, their representatives and membership over time."""
+        from mobilise.workspace.partners import PartnerService
+
         return PartnerService(self)
 
     @cached_property
     def surveys(self) -> SurveyService:
+        """Partnership survey rounds, rosters, invitation links and answers."""
+        from mobilise.workspace.surveys import SurveyService
+
         return SurveyService(self)
 
     @cached_property
     def network(self) -> NetworkService:
+        """Partnership-network measures of a round, change between rounds, introductions."""
+        from mobilise.workspace.network import NetworkService
+
         return NetworkService(self)
 
     @cached_property
     def places(self) -> PlaceService:
+        """Places (a consortium's areas of work) and their key figures."""
+        from mobilise.workspace.places import PlaceService
+
         return PlaceService(self)
 
     @cached_property
     def areas(self) -> AreaService:
+        """Small areas (LSOAs and their parents), boundaries, lookups and population."""
+        from mobilise.workspace.areas import AreaService
+
         return AreaService(self)
 
     @cached_property
     def indicators(self) -> IndicatorService:
+        """Deprivation and health indicators by area, with national deciles."""
+        from mobilise.workspace.indicators import IndicatorService
+
         return IndicatorService(self)
 
     @cached_property
     def assets(self) -> AssetService:
+        """The community asset register: imports, search, edits, the ORUK feed's records."""
+        from mobilise.workspace.assets import AssetService
+
         return AssetService(self)
 
     @cached_property
     def duplicates(self) -> DuplicateService:
+        """Candidate duplicate assets across sources, and the decisions on them."""
+        from mobilise.workspace.asset_duplicates import DuplicateService
+
         return DuplicateService(self)
 
     @cached_property
     def contributions(self) -> ContributionService:
+        """Residents' suggestions and stories about assets, and their moderation."""
+        from mobilise.workspace.contributions import ContributionService
+
         return ContributionService(self)
 
     @cached_property
     def postcodes(self) -> PostcodeService:
+        """The offline postcode lookup: postcode to LSOA and coordinates."""
+        from mobilise.workspace.postcodes import PostcodeService
+
         return PostcodeService(self)
 
     @cached_property
     def datasets(self) -> DatasetService:
+        """Every dataset's source, licence and attribution."""
+        from mobilise.workspace.datasets import DatasetService
+
         return DatasetService(self)
 
     @cached_property
+    def demo(self) -> DemoService:
+        """The demo places, built from the bundled real open data."""
+        from mobilise.workspace.demo import DemoService
+
+        return DemoService(self)
+
+    @cached_property
     def users(self) -> UserService:
+        """Users, roles and passwords of a shared deployment."""
+        from mobilise.workspace.users import UserService
+
         return UserService(self)
 
     @cached_property
     def audit(self) -> AuditService:
+        """The audit trail: who changed what, and when."""
+        from mobilise.workspace.audit import AuditService
+
         return AuditService(self)
 
 
@@ -181,22 +258,3 @@ def open_workspace(path_or_url: str | Path, *, actor: str = "local") -> Workspac
     engine = create_workspace_engine(path_or_url)
     migrate(engine)
     return Workspace(engine, actor=actor)
-
-
-from mobilise.workspace.access import AccessService  # noqa: E402
-from mobilise.workspace.areas import AreaService  # noqa: E402
-from mobilise.workspace.asset_duplicates import DuplicateService  # noqa: E402
-from mobilise.workspace.assets import AssetService  # noqa: E402
-from mobilise.workspace.audit import AuditService  # noqa: E402
-from mobilise.workspace.contributions import ContributionService  # noqa: E402
-from mobilise.workspace.datasets import DatasetService  # noqa: E402
-from mobilise.workspace.indicators import IndicatorService  # noqa: E402
-from mobilise.workspace.map_analysis import MapAnalysisService  # noqa: E402
-from mobilise.workspace.map_talk import MapTalkService  # noqa: E402
-from mobilise.workspace.maps import MapService  # noqa: E402
-from mobilise.workspace.network import NetworkService  # noqa: E402
-from mobilise.workspace.partners import PartnerService  # noqa: E402
-from mobilise.workspace.places import PlaceService  # noqa: E402
-from mobilise.workspace.postcodes import PostcodeService  # noqa: E402
-from mobilise.workspace.surveys import SurveyService  # noqa: E402
-from mobilise.workspace.users import UserService  # noqa: E402

@@ -15,11 +15,17 @@ from mobilise.analysis.position import decile_from_breaks
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.store.records import audit, insert_record, new_id, record_values, update_record
 from mobilise.store.tables import indicator_values, indicators, place_areas
-from mobilise.workspace._common import ImportSummary, chunked, none_if_missing, stored_area_codes
-from mobilise.workspace.core import Progress, no_progress
+from mobilise.workspace._common import (
+    ImportSummary,
+    Progress,
+    chunked,
+    no_progress,
+    none_if_missing,
+    stored_area_codes,
+)
 
 if TYPE_CHECKING:
-    from mobilise.formats.indicators import IndicatorData, IndicatorMeta
+    from mobilise.model.indicators import IndicatorData, IndicatorMeta
     from mobilise.workspace.core import Workspace
 
 __all__ = ["Indicator", "IndicatorService", "IndicatorValue"]

@@ -16,8 +16,8 @@ import pandas as pd
 from mobilise.analysis import fcm, map_compare, systems
 from mobilise.analysis._checks import json_records
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
 from mobilise.formats.map_formats import MAP_FORMATS, read_map, write_map
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.causal_map import CausalMap, map_from_dict, map_to_dict
+from mobilise.model.causal_map import CausalMap, map_from_dict, map_to_dict
 from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import (
     map_comments,

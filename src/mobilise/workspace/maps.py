@@ -1,6 +1,6 @@
 """Participatory systems maps: built together, every change attributed, versioned and pushed.
 
-A map has factors and signed links (see :mod:`mobilise.formats.causal_map` for what each field
+A map has factors and signed links (see :mod:`mobilise.model.causal_map` for what each field
 means). Every change goes through this service in one transaction: it is checked, written to the
 audit trail, stamped with the map's next *revision* and recorded as a map event, so that everyone
 editing the map at the same time receives it (the web app pushes events; a client that reconnects
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.causal_map import CausalMap, Factor, Link
+from mobilise.model.causal_map import CausalMap, Factor, Link
 from mobilise.store.records import (
     insert_record,
     now,
@@ -39,7 +39,6 @@ from mobilise.store.tables import (
     systems_maps,
 )
 from mobilise.workspace._map_fields import (
-    MAP_STATUSES,
     factor_record,
     factor_values,
     import_values,
@@ -54,7 +53,7 @@ from mobilise.workspace._map_fields import (
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["MAP_STATUSES", "MapInfo", "MapService"]
+__all__ = ["MapInfo", "MapService"]
 
 MAP_FIELDS = ("title", "question", "description", "status", "attributes")
 

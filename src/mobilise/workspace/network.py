@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from mobilise.analysis import network as net
 from mobilise.analysis._checks import json_records
-from mobilise.analysis.disclosure import DEFAULT_MIN_RATERS, suppress_scores, suppress_summary
+from mobilise.analysis.disclosure import suppress_scores, suppress_summary
 from mobilise.analysis.network_change import (
     compare_rounds,
     fading_ties,
@@ -44,9 +44,10 @@ from mobilise.analysis.network_structure import (
     tie_graph,
 )
 from mobilise.formats.partner_files import partnership_graph, read_relationships
-from mobilise.formats.partner_vocab import (
+from mobilise.model.partner_vocab import (
     ACHIEVEMENTS,
     CONTRIBUTIONS,
+    DEFAULT_MIN_RATERS,
     SCORE_ITEMS,
     SECTOR_BY_CODE,
     score_means,

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Row, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.partner_files import PartnerRow, read_partners
-from mobilise.formats.partner_vocab import SECTOR_CODES, SECTORS, sector_label
+from mobilise.formats.partner_files import read_partners
+from mobilise.model.partner_vocab import SECTOR_CODES, SECTORS, sector_label
+from mobilise.model.relationships import PartnerRow
 from mobilise.store.records import (
     erase_from_audit,
     insert_record,

@@ -12,8 +12,7 @@ from mobilise.errors import NotFound
 from mobilise.geo import normalise_postcode
 from mobilise.store.records import audit, record_values
 from mobilise.store.tables import areas, place_areas, places, postcodes
-from mobilise.workspace._common import ImportSummary, chunked
-from mobilise.workspace.core import Progress, no_progress
+from mobilise.workspace._common import ImportSummary, Progress, chunked, no_progress
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from mobilise.analysis.disclosure import DEFAULT_MIN_RATERS
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
-from mobilise.formats.partner_files import RelationshipData, read_relationships
+from mobilise.formats.partner_files import read_relationships
+from mobilise.model.partner_vocab import DEFAULT_MIN_RATERS
+from mobilise.model.relationships import RelationshipData
 from mobilise.store.records import insert_record, now, soft_delete_record, update_record
 from mobilise.store.tables import (
     partners,
@@ -38,7 +39,6 @@ from mobilise.store.tables import (
 from mobilise.workspace._common import ImportSummary
 from mobilise.workspace._survey_fields import (
     ANSWER_FIELDS,
-    ROUND_STATUSES,
     Invitation,
     Round,
     SurveyForm,
@@ -52,7 +52,7 @@ from mobilise.workspace._survey_fields import (
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["ROUND_STATUSES", "Invitation", "Round", "SurveyForm", "SurveyService"]
+__all__ = ["Invitation", "Round", "SurveyForm", "SurveyService"]
 
 
 class SurveyService:

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from mobilise.errors import AuthenticationRequired, Conflict, Problem, ValidationError
+from mobilise.model.roles import ROLES
 from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import users
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["ROLES", "Role", "User", "UserService"]
+__all__ = ["User", "UserService"]
 
-Role = Literal["admin", "analyst", "facilitator", "partner", "viewer"]
-ROLES: tuple[str, ...] = get_args(Role)
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 

@@ -16,8 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from mobilise.errors import MobiliseError, NotFound, ValidationError
-from mobilise.formats.asset_vocab import CATEGORIES
-from mobilise.presentation import gradient_words
+from mobilise.model.access_plan import DECAYS, METHODS, AccessPlan
+from mobilise.model.asset_vocab import CATEGORIES
+from mobilise.model.presentation import gradient_words
 from mobilise.web.deps import (
     EditorDep,
     SettingsDep,
@@ -29,7 +30,6 @@ from mobilise.web.deps import (
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.access import AccessRun
-from mobilise.workspace.access_plan import DECAYS, METHODS, AccessPlan
 
 api = APIRouter(prefix="/api/v1", tags=["access"])
 pages = APIRouter(include_in_schema=False)

@@ -156,7 +156,7 @@ def update_asset(
 
 
 def _categories() -> dict[str, str]:
-    from mobilise.formats.asset_vocab import CATEGORIES
+    from mobilise.model.asset_vocab import CATEGORIES
 
     return dict(CATEGORIES)
 

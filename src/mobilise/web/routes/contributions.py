@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 
 from mobilise.errors import MobiliseError, Problem, RateLimited, ValidationError
-from mobilise.formats.asset_vocab import CATEGORIES, STATUSES
+from mobilise.model.asset_vocab import CATEGORIES, STATUSES
 from mobilise.settings import Settings
 from mobilise.web.deps import (
     EditorDep,

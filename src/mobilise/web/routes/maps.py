@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from mobilise.errors import NotFound
-from mobilise.formats.asset_vocab import CATEGORIES
-from mobilise.formats.causal_map import FACTOR_KINDS, STRENGTHS
 from mobilise.formats.map_formats import MAP_FORMATS
+from mobilise.model.asset_vocab import CATEGORIES
+from mobilise.model.causal_map import FACTOR_KINDS, MAP_STATUSES, STRENGTHS
 from mobilise.web.deps import (
     PublicWorkspaceDep,
     TemplatesDep,
@@ -30,7 +30,6 @@ from mobilise.web.deps import (
 from mobilise.web.map_push import PAGE, MapBroker, event_stream
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.maps import MAP_STATUSES
 from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["maps"])

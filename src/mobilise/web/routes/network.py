@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from mobilise.errors import NotFound
-from mobilise.formats.partner_vocab import LEVELS, SECTOR_BY_CODE, SECTORS, sector_label
-from mobilise.network_words import MEASURES, describe, headline_sentences
-from mobilise.presentation import significant
+from mobilise.model.network_words import MEASURES, describe, headline_sentences
+from mobilise.model.partner_vocab import LEVELS, SECTOR_BY_CODE, SECTORS, sector_label
+from mobilise.model.presentation import significant
 from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep, is_admin, is_editor
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace

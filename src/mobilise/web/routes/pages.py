@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mobilise.demo import licences_text
 from mobilise.errors import MobiliseError
-from mobilise.presentation import THEMES, decile_words, number, theme_of
+from mobilise.model.presentation import THEMES, decile_words, number, theme_of
 from mobilise.web.deps import SettingsDep, TemplatesDep, UserDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False)
@@ -159,7 +158,7 @@ def sources(
         "sources.html",
         {
             "datasets": datasets,
-            "licences": licences_text({d.id for d in datasets}),
+            "licences": workspace.demo.licences(),
             "user": user,
         },
     )

@@ -20,9 +20,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from mobilise.analysis.disclosure import DEFAULT_MIN_RATERS
 from mobilise.errors import PermissionDenied
-from mobilise.formats.partner_vocab import (
+from mobilise.model.partner_vocab import (
+    DEFAULT_MIN_RATERS,
+    ROUND_STATUSES,
     SECTORS,
     sector_label,
 )
@@ -38,7 +39,6 @@ from mobilise.web.deps import (
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.partners import Partner
-from mobilise.workspace.surveys import ROUND_STATUSES
 from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["partners"])

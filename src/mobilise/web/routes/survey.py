@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
-from mobilise.formats.partner_vocab import (
+from mobilise.model.partner_vocab import (
     ACHIEVEMENTS,
     CONTRIBUTIONS,
     FREQUENCIES,

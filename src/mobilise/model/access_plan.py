@@ -11,32 +11,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mobilise.analysis.access import (
-    Decay,
-    balanced_fca,
-    count_within,
-    enhanced_two_step_fca,
-    exponential,
-    gaussian,
-    linear,
-    power,
-    step,
-    supply_within,
-    three_step_fca,
-    two_step_fca,
-    weighted_catchment,
-)
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.asset_vocab import CATEGORIES
+from mobilise.model.asset_vocab import CATEGORIES
 
 __all__ = [
     "CATEGORY_ALIASES",
     "DECAYS",
+    "FILE_METHODS",
     "METHODS",
     "AccessPlan",
     "Method",
     "canonical_category",
-    "make_decay",
 ]
 
 
@@ -131,6 +116,10 @@ DECAYS: dict[str, str] = {
 }
 """Decay name -> what it means, for a catchment."""
 
+FILE_METHODS = ("nearest", *METHODS, "fca")
+"""The methods on files: the run methods, the distance to the nearest destination and Wang's FCA
+ratio."""
+
 CATEGORY_ALIASES = {
     "green_space": "green_blue_space",
     "green": "green_blue_space",
@@ -149,24 +138,6 @@ def canonical_category(name: str) -> str:
     """A category id from what people type: case, hyphens, spaces and aliases forgiven."""
     key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
     return CATEGORY_ALIASES.get(key, key)
-
-
-def make_decay(name: str, catchment_m: float) -> Decay:
-    """The decay called ``name`` for a catchment of ``catchment_m`` metres (see :data:`DECAYS`)."""
-    c = float(catchment_m)
-    if name == "none":
-        return step({c: 1.0})
-    if name == "step":
-        return step({c / 3: 1.0, 2 * c / 3: 0.68, c: 0.22})
-    if name == "gaussian":
-        return gaussian(c / 2)
-    if name == "exponential":
-        return exponential(-math.log(0.05) / c)
-    if name == "linear":
-        return linear(c)
-    if name == "power":
-        return power(1.0, scale=100.0)
-    raise ValidationError(f"Unknown decay {name!r}: use one of {', '.join(DECAYS)}.")
 
 
 @dataclass(frozen=True)
@@ -355,17 +326,6 @@ class AccessPlan:
     def scale(self) -> float:
         """Factor from the measure's value to the unit shown (per 1,000 residents for FCA)."""
         return _PER_THOUSAND if METHODS[self.method].uses_demand else 1.0
-
-
-MEASURES: dict[str, Any] = {
-    "count": count_within,
-    "supply": supply_within,
-    "gravity": weighted_catchment,
-    "2sfca": two_step_fca,
-    "e2sfca": enhanced_two_step_fca,
-    "3sfca": three_step_fca,
-    "bfca": balanced_fca,
-}
 
 
 def _split(value: Sequence[Any] | str | float | None) -> list[str]:

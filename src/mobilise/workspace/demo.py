@@ -12,23 +12,32 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mobilise.demo import DEMO_DATA
 from mobilise.errors import Conflict, NotFound
 from mobilise.formats.imd import read_iod, read_iod_population
-from mobilise.formats.indicators import IndicatorMeta, read_indicator_csv
+from mobilise.formats.indicators import read_indicator_csv
 from mobilise.formats.map_formats import read_map
 from mobilise.formats.ons import read_boundaries
 from mobilise.formats.postcodes import read_postcode_lookup
-from mobilise.workspace import Workspace
-from mobilise.workspace.access_plan import AccessPlan
-from mobilise.workspace.core import Progress, no_progress
+from mobilise.model.access_plan import AccessPlan
+from mobilise.model.indicators import IndicatorMeta
+from mobilise.workspace._common import Progress, no_progress
 
-__all__ = ["DEMO_DATA", "DEMO_PLACES", "DemoReport", "build_demo", "licences_text"]
+if TYPE_CHECKING:
+    from mobilise.workspace.core import Workspace
 
-DEMO_DATA = Path(__file__).parent / "data"
+__all__ = [
+    "DEMO_PLACES",
+    "DemoReport",
+    "DemoService",
+    "build_demo",
+    "build_partnership",
+    "licences_text",
+]
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,21 @@ class DemoReport:
     @property
     def seconds(self) -> float:
         return sum(s for _, s in self.steps)
+
+
+class DemoService:
+    """The demo workspace: the two demo places built from the bundled real open data."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    def build(self, *, progress: Progress = no_progress) -> DemoReport:
+        """Import the bundled data for both places (re-running updates, and keeps analyses)."""
+        return build_demo(self._ws, progress=progress)
+
+    def licences(self) -> str | None:
+        """The bundled data's licences and attributions, when the workspace holds any of it."""
+        return licences_text({d.id for d in self._ws.datasets.list()})
 
 
 def licences_text(dataset_ids: set[str], data_dir: Path = DEMO_DATA) -> str | None:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 __all__ = [
     "ACHIEVEMENTS",
     "CONTRIBUTIONS",
+    "DEFAULT_MIN_RATERS",
     "FREQUENCIES",
     "LEVELS",
     "LEVEL_CODES",
+    "ROUND_STATUSES",
     "SCALE",
     "SCORE_ITEMS",
     "SECTORS",
@@ -251,3 +253,10 @@ def level_code(text: str) -> int | None:
 def frequency_code(text: str) -> int | None:
     """How often (1-4) a cell names (by number, code or label), or None."""
     return _FREQUENCY_KEYS.get(_key(text))
+
+
+ROUND_STATUSES = ("draft", "open", "closed")
+"""A survey round's status: being prepared, taking answers, or closed."""
+
+DEFAULT_MIN_RATERS = 3
+"""Scores from fewer distinct respondents than this are hidden (disclosure control)."""

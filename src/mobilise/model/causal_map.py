@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from mobilise.errors import Problem, ValidationError
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
     "FACTOR_KINDS",
+    "MAP_STATUSES",
     "POLARITIES",
     "STRENGTHS",
     "STRENGTH_WEIGHTS",
@@ -42,6 +44,8 @@ FACTOR_KINDS: dict[str, str] = {
     "other": "anything else",
 }
 POLARITIES = ("+", "-", "?")
+MAP_STATUSES = ("draft", "active", "archived")
+"""A stored map's status in the workspace."""
 STRENGTHS = ("weak", "medium", "strong")
 STRENGTH_WEIGHTS = {"weak": 0.25, "medium": 0.5, "strong": 1.0}
 """Magnitude of a link's weight when only its strength is known (used by scenarios)."""
@@ -318,6 +322,8 @@ class CausalMap:
         :attr:`Link.signed_weight`, or ``None``), ``strength``, ``delay``, ``confidence``,
         ``stakeholder_group``, ``contested``, ``label``.
         """
+        import networkx as nx  # loaded when a map is analysed, not when one is read
+
         graph = nx.MultiDiGraph(title=self.title)
         for item in self.factors:
             graph.add_node(

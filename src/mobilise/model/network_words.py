@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mobilise.presentation import significant
+from mobilise.model.presentation import significant
 
 __all__ = ["MEASURES", "describe", "headline_sentences"]
 

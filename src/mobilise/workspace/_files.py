@@ -1,0 +1,132 @@
+"""One convention for every file the workspace reads or writes.
+
+Every import verb takes a :data:`FileSource` — a path, the bytes of a file, or a binary stream
+(an upload) — and parses it here in the workspace, through :mod:`mobilise.formats`. Every export
+verb takes a :data:`FileTarget` — a path, or a writable binary stream (a web response). The faces
+hand over what they were given and never parse or write files themselves.
+
+Readers that need a path (GeoPackage, shapefiles, workbooks) get one: bytes and streams are copied
+under the file's own name into a private temporary folder, so that messages name the file the user
+chose and its suffix still says its format.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from mobilise.errors import Problem, ValidationError
+
+__all__ = [
+    "FileSource",
+    "FileTarget",
+    "read_bytes",
+    "reading_path",
+    "source_name",
+    "write_bytes",
+    "writing_path",
+]
+
+FileSource = str | os.PathLike[str] | bytes | BinaryIO
+"""A file to import: its path, its bytes, or a binary stream open for reading."""
+
+FileTarget = str | os.PathLike[str] | BinaryIO
+"""Where an export goes: a path, or a binary stream open for writing."""
+
+_UNSAFE = re.compile(r"[^\w.\- ]")
+
+
+def source_name(source: FileSource | FileTarget, name: str | None = None) -> str:
+    """The file's name for messages: ``name`` when given, else the path's or stream's name."""
+    if name:
+        found = name
+    elif isinstance(source, str | os.PathLike):
+        found = os.fspath(source)
+    else:
+        found = str(getattr(source, "name", "") or "upload")
+    # Only the last part: a client's file name never chooses a folder.
+    found = Path(found.replace("\\", "/")).name
+    return _UNSAFE.sub("_", found).strip(" .") or "upload"
+
+
+def read_bytes(source: FileSource, *, name: str | None = None) -> bytes:
+    """The whole file as bytes."""
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise _unreadable(source_name(source, name), error) from None
+    return source.read()
+
+
+@contextmanager
+def reading_path(source: FileSource, *, name: str | None = None) -> Iterator[Path]:
+    """A path to read the file from: the file itself, or a private copy of bytes or a stream
+    under the file's name (removed afterwards)."""
+    if isinstance(source, str | os.PathLike):
+        yield Path(source)
+        return
+    with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
+        path = Path(folder) / source_name(source, name)
+        if isinstance(source, bytes):
+            path.write_bytes(source)
+        else:
+            with path.open("wb") as copy:
+                shutil.copyfileobj(source, copy)
+        yield path
+
+
+@contextmanager
+def writing_path(target: FileTarget, *, name: str) -> Iterator[Path]:
+    """A path to write the export to; the target gets it only once it is complete.
+
+    For a path, the writer writes beside it and the result is moved into place at the end, so a
+    writer that fails leaves nothing half-written. For a stream, the writer writes a private file
+    whose bytes are then copied to the stream.
+    """
+    if isinstance(target, str | os.PathLike):
+        final = Path(target)
+        partial = final.with_name(f".{final.name}.{secrets.token_hex(4)}.partial")
+        try:
+            yield partial
+            if partial.is_dir() and final.exists():
+                raise ValidationError(
+                    f"Cannot write {final}: it already exists.",
+                    problems=[Problem("choose a new folder name", file=final.name)],
+                )
+            os.replace(partial, final)
+        finally:
+            if partial.is_dir():
+                shutil.rmtree(partial, ignore_errors=True)
+            else:
+                partial.unlink(missing_ok=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
+        path = Path(folder) / source_name(target, name)
+        yield path
+        with path.open("rb") as written:
+            shutil.copyfileobj(written, target)
+
+
+def write_bytes(target: FileTarget, data: bytes, *, name: str = "export") -> None:
+    """Write a whole export to its target (a path is replaced only once it is written)."""
+    if isinstance(target, str | os.PathLike):
+        with writing_path(target, name=name) as path:
+            path.write_bytes(data)
+    else:
+        target.write(data)
+
+
+def _unreadable(name: str, error: OSError) -> ValidationError:
+    message = f"cannot read the file: {error.strerror or error}"
+    return ValidationError(f"Cannot read {name}.", problems=[Problem(message, file=name)])
