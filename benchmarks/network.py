@@ -25,33 +25,10 @@ from typing import Any
 
 import networkx as nx
 
-from mobilise.analysis.network import (
-    block_densities,
-    brokerage,
-    constraint_and_effective_size,
-    density,
-    ei_index,
-    ei_permutation_test,
-    expected_ei,
-    freeman_centralisation,
-    reciprocity,
-    symmetrise,
-)
-from mobilise.analysis.network_change import compare_rounds, fading_ties, suggest_introductions
-from mobilise.analysis.network_scores import (
-    level_profile,
-    network_scores,
-    partner_scores,
-    sector_scores,
-)
-from mobilise.analysis.network_structure import (
-    centrality,
-    communities,
-    core_periphery,
-    k_cores,
-    sector_assortativity,
-    tie_graph,
-)
+from mobilise.analysis import network as net
+from mobilise.analysis import network_change as change
+from mobilise.analysis import network_scores as scores
+from mobilise.analysis import network_structure as structure
 from mobilise.workspace.network import measure_graph
 
 ORGANISATIONS, SECTORS, REPORTED, SEED = 1_300, 13, 8, 20_240_605
@@ -115,7 +92,7 @@ def best_of(run: Callable[[], Any], repeats: int = 3) -> float:
 
 def main() -> None:
     graph = random_consortium()
-    ties = symmetrise(graph)
+    ties = net.symmetrise(graph)
     nx.set_node_attributes(graph, True, "responded")
     after = next_round(graph)
     print(f"{os.cpu_count()} CPUs; networkx {nx.__version__}")
@@ -124,30 +101,30 @@ def main() -> None:
         f"{graph.number_of_edges():,} reported ties, {ties.number_of_edges():,} union ties"
     )
     rows: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
-        ("symmetrise (union)", lambda: symmetrise(graph), lambda: graph.to_undirected()),
-        ("symmetrise (intersection)", lambda: symmetrise(graph, how="intersection"), None),
-        ("density", lambda: density(graph), lambda: nx.density(graph)),
-        ("density (valued)", lambda: density(graph, valued=True), None),
-        ("reciprocity", lambda: reciprocity(graph), lambda: nx.reciprocity(graph)),
-        ("freeman_centralisation", lambda: freeman_centralisation(ties), None),
-        ("ei_index (network, group, node)", lambda: ei_index(ties), None),
-        ("expected_ei", lambda: expected_ei(ties), None),
+        ("symmetrise (union)", lambda: net.symmetrise(graph), lambda: graph.to_undirected()),
+        ("symmetrise (intersection)", lambda: net.symmetrise(graph, how="intersection"), None),
+        ("density", lambda: net.density(graph), lambda: nx.density(graph)),
+        ("density (valued)", lambda: net.density(graph, valued=True), None),
+        ("reciprocity", lambda: net.reciprocity(graph), lambda: nx.reciprocity(graph)),
+        ("freeman_centralisation", lambda: net.freeman_centralisation(ties), None),
+        ("ei_index (network, group, node)", lambda: net.ei_index(ties), None),
+        ("expected_ei", lambda: net.expected_ei(ties), None),
         (
             "ei_permutation_test (1,000)",
-            lambda: ei_permutation_test(ties, permutations=1000, seed=0),
+            lambda: net.ei_permutation_test(ties, permutations=1000, seed=0),
             None,
         ),
-        ("block_densities", lambda: block_densities(graph), None),
-        ("brokerage (Gould-Fernandez)", lambda: brokerage(graph), None),
+        ("block_densities", lambda: net.block_densities(graph), None),
+        ("brokerage (Gould-Fernandez)", lambda: net.brokerage(graph), None),
         (
             "constraint_and_effective_size",
-            lambda: constraint_and_effective_size(ties),
+            lambda: net.constraint_and_effective_size(ties),
             lambda: (nx.constraint(ties), nx.effective_size(ties)),
         ),
-        ("tie_graph", lambda: tie_graph(graph), lambda: graph.to_undirected()),
+        ("tie_graph", lambda: structure.tie_graph(graph), lambda: graph.to_undirected()),
         (
             "centrality (4 kinds)",
-            lambda: centrality(graph),
+            lambda: structure.centrality(graph),
             lambda: (
                 nx.degree_centrality(ties),
                 nx.betweenness_centrality(ties),
@@ -156,21 +133,21 @@ def main() -> None:
             ),
         ),
         # the structure of the pairs, on the union ties built once (as the product does)
-        ("k_cores", lambda: k_cores(ties), lambda: nx.core_number(ties)),
-        ("core_periphery", lambda: core_periphery(ties), None),
-        ("communities (Louvain, seeded)", lambda: communities(ties), None),
+        ("k_cores", lambda: structure.k_cores(ties), lambda: nx.core_number(ties)),
+        ("core_periphery", lambda: structure.core_periphery(ties), None),
+        ("communities (Louvain, seeded)", lambda: structure.communities(ties), None),
         (
             "sector_assortativity",
-            lambda: sector_assortativity(ties),
+            lambda: structure.sector_assortativity(ties),
             lambda: nx.attribute_assortativity_coefficient(ties, "sector"),
         ),
-        ("partner_scores", lambda: partner_scores(graph), None),
-        ("sector_scores", lambda: sector_scores(graph), None),
-        ("network_scores", lambda: network_scores(graph), None),
-        ("level_profile (pairs)", lambda: level_profile(graph, pairs=True), None),
-        ("compare_rounds", lambda: compare_rounds(graph, after), None),
-        ("fading_ties", lambda: fading_ties(graph, after), None),
-        ("suggest_introductions", lambda: suggest_introductions(graph), None),
+        ("partner_scores", lambda: scores.partner_scores(graph), None),
+        ("sector_scores", lambda: scores.sector_scores(graph), None),
+        ("network_scores", lambda: scores.network_scores(graph), None),
+        ("level_profile (pairs)", lambda: scores.level_profile(graph, pairs=True), None),
+        ("compare_rounds", lambda: change.compare_rounds(graph, after), None),
+        ("fading_ties", lambda: change.fading_ties(graph, after), None),
+        ("suggest_introductions", lambda: change.suggest_introductions(graph), None),
     ]
     print(f"{'measure':<36}{'ours s':>9}{'NetworkX s':>12}")
     total = 0.0
@@ -184,7 +161,7 @@ def main() -> None:
     # What the product runs for a round page: every measure above, as JSON, in one call.
     end_to_end = best_of(lambda: measure_graph(graph, admin=True))
     print(f"{'measure_graph (the product, all)':<36}{end_to_end:>9.3f}{'':>12}  target < 5 s")
-    test = ei_permutation_test(ties, permutations=1000, seed=0)
+    test = net.ei_permutation_test(ties, permutations=1000, seed=0)
     print(
         f"E-I {test.observed:.3f} (expected {test.expected:.3f}, shuffles "
         f"{test.permuted_mean:.3f} ± {test.permuted_sd:.3f}), p = {test.p_value:.4f}"

@@ -9,12 +9,11 @@ import networkx as nx
 import pytest
 
 from mobilise.cli.main import run
-from mobilise.demo import DEMO_DATA
 from mobilise.errors import NotFound
 
+from ._partnership import partnership_workspace
 from .conftest import FIXTURES
 
-PARTNERSHIP = DEMO_DATA / "partnership"
 NFDI_2019 = FIXTURES / "networks" / "nfdi_netzwerk_2019.csv"
 HEALTH = FIXTURES / "networks" / "global_health_io_practices_1970_2017_edges.csv"
 
@@ -27,13 +26,7 @@ def cli(*args: str, workspace: Path) -> list[str]:
 def demo_partnership(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A workspace holding the demo places (empty) and the illustrative consortium."""
     ws = tmp_path / "ws.sqlite"
-    from mobilise import open_workspace
-    from mobilise.workspace.demo import build_partnership
-
-    with open_workspace(ws) as workspace:
-        workspace.places.create("northamptonshire", "Northamptonshire")
-        workspace.places.create("inner-north-east-london", "Inner North and East London")
-        build_partnership(workspace, PARTNERSHIP)
+    partnership_workspace(ws, actor="local").close()
     capsys.readouterr()
     return ws
 
@@ -185,3 +178,18 @@ def test_survey_round_invite_and_status(tmp_path: Path, capsys: pytest.CaptureFi
     out = tmp_path / "round.graphml"
     assert run(cli("network", "export", "Spring", "-o", str(out), workspace=ws)) == 0
     assert nx.read_graphml(out).number_of_nodes() == 2
+
+
+def test_network_export_refuses_an_unknown_format_and_writes_nothing(
+    demo_partnership: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "round.json"
+    args = ("network", "export", "Round 1 — spring 2025", "-o", str(out))
+    assert run(cli(*args, workspace=demo_partnership)) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "round.json" in err and ".csv, .graphml or .gexf" in err and "Traceback" not in err
+    assert not out.exists()
+    out = tmp_path / "round.gexf"
+    assert run(cli(*args[:-1], str(out), workspace=demo_partnership)) == 0
+    assert "Wrote" in capsys.readouterr().out
+    assert nx.read_gexf(out).number_of_nodes() == 40

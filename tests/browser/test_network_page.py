@@ -8,12 +8,11 @@ from datetime import date
 
 import pytest
 
-from mobilise import Workspace, open_workspace
-from mobilise.demo import DEMO_DATA
+from mobilise import Workspace
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
-from mobilise.workspace.demo import build_partnership
 
+from .._partnership import partnership_workspace
 from ..conftest import serving
 
 NETWORK_READY = "document.getElementById('net-cy')?.dataset.ready === 'true'"
@@ -21,10 +20,7 @@ NETWORK_READY = "document.getElementById('net-cy')?.dataset.ready === 'true'"
 
 @pytest.fixture(scope="module")
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    ws = open_workspace(tmp_path_factory.mktemp("partnership") / "ws.sqlite", actor="tester")
-    ws.places.create("northamptonshire", "Northamptonshire")
-    ws.places.create("inner-north-east-london", "Inner north-east London")
-    build_partnership(ws, DEMO_DATA / "partnership")
+    ws = partnership_workspace(tmp_path_factory.mktemp("partnership") / "ws.sqlite")
     try:
         yield ws
     finally:

@@ -277,3 +277,82 @@ def test_links_of_deleted_or_removed_partners_stop_working(workspace: Workspace)
             ids[0], {"url": "javascript:alert(1)", "name": None}, version=None
         )
     assert {p.field for p in error.value.problems} == {"url", "name"}
+
+
+# -- file verbs: a path, the file's bytes or a stream; exports all or nothing ----------------------
+def test_imports_take_bytes_and_streams_named_in_errors(workspace: Workspace) -> None:
+    import io
+
+    listed = b"id,name,sector\nnhs,Northfield NHS Trust,nhs_trust\narts,Riverside Arts,arts\n"
+    made = workspace.partners.import_file(listed, name="our partners.csv")
+    assert (made.file, made.created) == ("our partners.csv", 2)
+    again = workspace.partners.import_file(io.BytesIO(listed), name="again.csv")
+    assert (again.file, again.unchanged) == ("again.csv", 2)
+    with pytest.raises(ValidationError) as error:
+        workspace.partners.import_file(b"id,name,sector\nx,Somewhere,spaceport\n", name="bad.csv")
+    assert {(p.file, p.row, p.field) for p in error.value.problems} == {("bad.csv", 1, "sector")}
+
+    edges = b"respondent;partner;level\nnhs;arts;2\narts;nhs;3\n"
+    summary = workspace.surveys.import_file(io.BytesIO(edges), name="edges.csv", round_="2026")
+    assert (summary.file, summary.links) == ("edges.csv", 2)
+    assert workspace.surveys.get_round("2026").submitted == 2
+    with pytest.raises(ValidationError) as error:
+        workspace.surveys.import_file(b"from,to\nnhs,nhs\n", name="self.csv", round_="2026")
+    assert [(p.file, p.row) for p in error.value.problems] == [("self.csv", 1)]
+    with pytest.raises(ValidationError) as error:  # the suffix of the name says the format
+        workspace.surveys.import_file(b"<graphml><graph", name="broken.graphml", round_="2026")
+    assert error.value.problems[0].file == "broken.graphml"
+
+
+def test_round_export_to_a_path_or_stream_all_or_nothing(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    import networkx as nx
+
+    import mobilise.workspace.network as network_service
+
+    ids = _five(workspace)
+    round_ = workspace.surveys.create_round("R", date=date(2026, 1, 1), status="open")
+    links = {link.partner_id: link.token for link in workspace.surveys.invite(round_.id)}
+    workspace.surveys.save(links[ids[0]], {p: _yes() for p in ids[1:]}, submit=True)
+    folder = tmp_path / "exports"  # the workspace's database is in tmp_path
+    folder.mkdir()
+
+    written = workspace.network.export("R", folder / "round.graphml")
+    assert (written.format, written.partners, written.answers) == ("graphml", 5, 4)
+    assert nx.read_graphml(folder / "round.graphml").number_of_edges() == 4
+    stream = io.BytesIO()
+    assert workspace.network.export("R", stream, format="csv").format == "csv"
+    assert stream.getvalue().decode().splitlines()[0].startswith("respondent,partner")
+
+    with pytest.raises(ValidationError) as error:
+        workspace.network.export("R", folder / "round.json")
+    assert error.value.problems[0].file == "round.json"
+    assert not (folder / "round.json").exists()
+
+    def fails_half_way(graph: object, path: Path, *, format: str) -> None:
+        Path(path).write_text("respondent,partner\n")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(network_service, "write_relationships", fails_half_way)
+    with pytest.raises(OSError):
+        workspace.network.export("R", folder / "again.csv")
+    assert sorted(p.name for p in folder.iterdir()) == ["round.graphml"]  # nothing half-written
+
+
+def test_measure_file_takes_a_path_bytes_or_a_stream() -> None:
+    import io
+
+    from mobilise.workspace.network import measure_file
+
+    path = FIXTURES / "nfdi_netzwerk_2019.csv"
+    by_path = measure_file(path)
+    by_bytes = measure_file(path.read_bytes(), name=path.name)
+    by_stream = measure_file(io.BytesIO(path.read_bytes()), name=path.name)
+    assert by_path == by_bytes == by_stream
+    assert by_stream["round"]["file"] == path.name
+    with pytest.raises(ValidationError) as error:
+        measure_file(b"from,to\n", name="empty edges.csv")
+    assert error.value.problems[0].file == "empty edges.csv"

@@ -379,6 +379,16 @@ def test_round_trip_through_write_relationships(tmp_path: Path, suffix: str) -> 
     assert back.graph["round"] == "2024"
 
 
+@pytest.mark.parametrize("format", ["graphml", "gexf", "csv"])
+def test_write_relationships_in_a_format_the_path_does_not_say(tmp_path: Path, format: str) -> None:
+    written = tmp_path / "network.partial"  # e.g. a file written beside the target first
+    write_relationships(_survey_graph(), written, format=format)
+    final = written.rename(tmp_path / f"network.{format}")
+    assert partnership_graph(read_relationships(final)).number_of_edges() == 3
+    with pytest.raises(ValidationError, match=r"\.csv, \.graphml or \.gexf"):
+        write_relationships(_survey_graph(), tmp_path / "network.csv", format="json")
+
+
 def test_undirected_graphml_gives_both_directions(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "u.graphml",

@@ -11,12 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mobilise import Workspace, open_workspace
-from mobilise.demo import DEMO_DATA
 from mobilise.model.network_words import MEASURES
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
-from mobilise.workspace.demo import build_partnership
 
+from .._partnership import partnership_workspace
 from .conftest import LOCAL
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
@@ -27,10 +26,7 @@ PER_REPORT_KEYS = {"ties", "pair_change", "respondent", "respondent_name"}
 @pytest.fixture(scope="module")
 def partnership(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     """The illustrative consortium (43 partners, two closed rounds) in a workspace of its own."""
-    ws = open_workspace(tmp_path_factory.mktemp("partnership") / "ws.sqlite", actor="tester")
-    ws.places.create("northamptonshire", "Northamptonshire")
-    ws.places.create("inner-north-east-london", "Inner north-east London")
-    build_partnership(ws, DEMO_DATA / "partnership")
+    ws = partnership_workspace(tmp_path_factory.mktemp("partnership") / "ws.sqlite")
     ws.users.create("vic", "a viewer's long secret", role="viewer")
     ws.users.create("ada", "an admin's long secret", role="admin")
     try:

@@ -8,7 +8,8 @@ respondent's report of a tie to a partner, with optional attributes ``level`` (0
 Conventions:
 
 - An edge whose ``level`` is 0 is a report of *no* tie and is left out of every measure.
-- Measures on pairs (:func:`freeman_centralisation`, :func:`ei_index` and its test) count each
+- Measures on pairs (:func:`freeman_centralisation`, :func:`ei_index` and its test, which live
+  in :mod:`mobilise.analysis.network_ei` and are importable from here too) count each
   pair of organisations once: a directed graph is read as the union of its reports (a tie if
   either side names it). Use :func:`symmetrise` first to choose the intersection instead.
 - :func:`block_densities` and :func:`brokerage` keep direction when the graph is directed.
@@ -31,6 +32,14 @@ import numpy as np
 import pandas as pd
 
 from mobilise.analysis._checks import named, raise_if
+from mobilise.analysis._network_checks import group_codes, groups_of, pair_graph, tie_reports
+from mobilise.analysis.network_ei import (
+    EIIndex,
+    EIPermutationTest,
+    ei_index,
+    ei_permutation_test,
+    expected_ei,
+)
 from mobilise.errors import Problem
 
 __all__ = [
@@ -58,68 +67,6 @@ representative (A and B in one group, C outside: B speaks for A), itinerant or c
 (A and C in one group, B outside), liaison (three different groups)."""
 
 _HOW = ("union", "intersection")
-_ALTERNATIVES = ("two-sided", "greater", "less")
-
-
-# --------------------------------------------------------------------------------------------
-# Checks
-
-
-def _graph(graph: object, problems: list[Problem], *, directed: bool = False) -> nx.Graph:
-    """``graph`` without its level-0 edges; an empty graph after a problem."""
-    if not isinstance(graph, nx.Graph):
-        problems.append(
-            Problem(f"graph must be a NetworkX graph, not {type(graph).__name__}", field="graph")
-        )
-        return nx.DiGraph() if directed else nx.Graph()
-    if graph.is_multigraph():
-        problems.append(
-            Problem(
-                "graph must not be a multigraph: combine repeated reports of a tie first "
-                "(e.g. networkx.DiGraph(graph))",
-                field="graph",
-            )
-        )
-        return nx.DiGraph() if directed else nx.Graph()
-    if directed and not graph.is_directed():
-        problems.append(
-            Problem("graph must be directed (one edge per respondent's report)", field="graph")
-        )
-        return nx.DiGraph()
-    no_ties = [(u, v) for u, v, level in graph.edges(data="level") if level == 0]
-    if not no_ties:
-        return graph
-    ties: nx.Graph = graph.copy()
-    ties.remove_edges_from(no_ties)
-    return ties
-
-
-def _pairs(graph: nx.Graph) -> nx.Graph:
-    """Each tied pair once (a directed graph read as the union of its reports), no self-loops."""
-    pairs = nx.Graph()
-    pairs.add_nodes_from(graph.nodes(data=True))
-    pairs.add_edges_from((u, v) for u, v in graph.edges if u != v)
-    return pairs
-
-
-def _groups(graph: nx.Graph, attribute: str, problems: list[Problem]) -> dict[Hashable, Any]:
-    groups = dict(graph.nodes(data=attribute))
-    missing = [node for node, group in groups.items() if group is None]
-    if missing:
-        problems.append(
-            Problem(
-                f"{len(missing)} node(s) have no {attribute!r} attribute: {named(missing)}",
-                field=attribute,
-            )
-        )
-    return groups
-
-
-def _codes(groups: dict[Hashable, Any]) -> tuple[list[Any], dict[Hashable, int]]:
-    """Groups sorted (by their text) and each node's group number."""
-    labels = sorted(set(groups.values()), key=str)
-    number = {label: i for i, label in enumerate(labels)}
-    return labels, {node: number[group] for node, group in groups.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,7 +94,7 @@ def symmetrise(graph: nx.DiGraph, *, how: str = "union") -> nx.Graph:
         reports and self-loops are left out.
     """
     problems: list[Problem] = []
-    reports = _graph(graph, problems, directed=True)
+    reports = tie_reports(graph, problems, directed=True)
     if how not in _HOW:
         problems.append(Problem(f"how must be one of {', '.join(_HOW)}, not {how!r}", field="how"))
     raise_if(problems, "Cannot symmetrise the network")
@@ -155,7 +102,7 @@ def symmetrise(graph: nx.DiGraph, *, how: str = "union") -> nx.Graph:
     combine = max if how == "union" else min
     ties = nx.Graph(**reports.graph)
     ties.add_nodes_from(reports.nodes(data=True))
-    for u, v in _pairs(reports).edges:
+    for u, v in pair_graph(reports).edges:
         sides = [reports.edges[a, b] for a, b in ((u, v), (v, u)) if reports.has_edge(a, b)]
         if how == "intersection" and len(sides) < 2:
             continue
@@ -246,7 +193,7 @@ def density(graph: nx.Graph, *, valued: bool = False, weight: str = "level") -> 
         0 for a network of fewer than two organisations.
     """
     problems: list[Problem] = []
-    ties = _graph(graph, problems)
+    ties = tie_reports(graph, problems)
     raise_if(problems, "Cannot compute the density")
     n = ties.number_of_nodes()
     possible = n * (n - 1) if ties.is_directed() else n * (n - 1) / 2
@@ -266,7 +213,7 @@ def reciprocity(graph: nx.DiGraph) -> float:
         0 when no tie is reported.
     """
     problems: list[Problem] = []
-    reports = _graph(graph, problems, directed=True)
+    reports = tie_reports(graph, problems, directed=True)
     raise_if(problems, "Cannot compute the reciprocity")
     arcs = [(u, v) for u, v in reports.edges if u != v]
     if not arcs:
@@ -286,7 +233,7 @@ def freeman_centralisation(graph: nx.Graph) -> float:
         Network; a directed one is read as the union of its reports.
     """
     problems: list[Problem] = []
-    pairs = _pairs(_graph(graph, problems))
+    pairs = pair_graph(tie_reports(graph, problems))
     n = pairs.number_of_nodes()
     if not problems and n < 3:
         problems.append(
@@ -295,224 +242,6 @@ def freeman_centralisation(graph: nx.Graph) -> float:
     raise_if(problems, "Cannot compute the centralisation")
     degrees = np.fromiter((d for _, d in pairs.degree), dtype=np.float64, count=n)
     return float((degrees.max() - degrees).sum() / ((n - 1) * (n - 2)))
-
-
-# --------------------------------------------------------------------------------------------
-# E-I index
-
-
-@dataclass(frozen=True)
-class EIIndex:
-    """Krackhardt & Stern's E-I index: (external - internal) / (external + internal) ties.
-
-    +1 when every tie crosses groups, -1 when every tie stays inside one. ``groups`` and
-    ``nodes`` hold the index of each group's and each organisation's own ties, ``None`` when
-    it has none.
-    """
-
-    index: float | None
-    external: int
-    internal: int
-    expected: float | None
-    groups: dict[Hashable, float | None]
-    nodes: dict[Hashable, float | None]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "external": self.external,
-            "internal": self.internal,
-            "expected": self.expected,
-            "groups": {str(k): v for k, v in self.groups.items()},
-            "nodes": {str(k): v for k, v in self.nodes.items()},
-        }
-
-
-def _ei(external: int, internal: int) -> float | None:
-    total = external + internal
-    return (external - internal) / total if total else None
-
-
-def _expected(sizes: Iterable[int]) -> float | None:
-    counts = list(sizes)
-    n = sum(counts)
-    possible = n * (n - 1) // 2
-    if possible == 0:
-        return None
-    internal = sum(size * (size - 1) // 2 for size in counts)
-    return (possible - 2 * internal) / possible
-
-
-def expected_ei(graph: nx.Graph, attribute: str = "sector") -> float | None:
-    """The E-I index if ties fell at random among all pairs, given the group sizes.
-
-    With ``n`` organisations and groups of sizes ``n_g``, ``I = sum n_g(n_g - 1)/2`` of the
-    ``P = n(n - 1)/2`` possible pairs are internal, so the expected index is ``(P - 2I) / P``
-    (Krackhardt & Stern 1988). ``None`` for fewer than two organisations.
-    """
-    problems: list[Problem] = []
-    ties = _graph(graph, problems)
-    groups = _groups(ties, attribute, problems)
-    raise_if(problems, "Cannot compute the expected E-I index")
-    return _expected(pd.Series(list(groups.values()), dtype=object).value_counts().tolist())
-
-
-def ei_index(graph: nx.Graph, attribute: str = "sector") -> EIIndex:
-    """E-I index of the network, of each group and of each organisation.
-
-    Parameters
-    ----------
-    graph
-        Network; a directed one is read as the union of its reports (each pair counted once).
-    attribute
-        Node attribute naming each organisation's group.
-
-    Returns
-    -------
-    EIIndex
-        With the expected value under random mixing (:func:`expected_ei`).
-    """
-    problems: list[Problem] = []
-    pairs = _pairs(_graph(graph, problems))
-    groups = _groups(pairs, attribute, problems)
-    raise_if(problems, "Cannot compute the E-I index")
-
-    node_counts = {node: [0, 0] for node in pairs.nodes}  # external, internal
-    group_counts: dict[Hashable, list[int]] = {group: [0, 0] for group in groups.values()}
-    for u, v in pairs.edges:
-        side = 1 if groups[u] == groups[v] else 0
-        node_counts[u][side] += 1
-        node_counts[v][side] += 1
-        group_counts[groups[u]][side] += 1
-        if side == 0:
-            group_counts[groups[v]][0] += 1
-    external = sum(e for e, _ in node_counts.values()) // 2
-    internal = sum(i for _, i in node_counts.values()) // 2
-    sizes = pd.Series(list(groups.values()), dtype=object).value_counts().tolist()
-    return EIIndex(
-        index=_ei(external, internal),
-        external=external,
-        internal=internal,
-        expected=_expected(sizes),
-        groups={
-            g: _ei(e, i) for g, (e, i) in sorted(group_counts.items(), key=lambda x: str(x[0]))
-        },
-        nodes={node: _ei(e, i) for node, (e, i) in node_counts.items()},
-    )
-
-
-@dataclass(frozen=True)
-class EIPermutationTest:
-    """The observed E-I index against the same ties with the groups shuffled over organisations.
-
-    ``p_value`` is ``(k + 1) / (permutations + 1)`` with ``k`` the shuffles at least as extreme
-    as observed: at or above it (``greater``), at or below it (``less``), or at least as far from
-    the shuffles' mean (``two-sided``).
-    """
-
-    observed: float
-    expected: float | None
-    permuted_mean: float
-    permuted_sd: float
-    p_value: float
-    permutations: int
-    alternative: str
-    seed: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "observed": self.observed,
-            "expected": self.expected,
-            "permuted_mean": self.permuted_mean,
-            "permuted_sd": self.permuted_sd,
-            "p_value": self.p_value,
-            "permutations": self.permutations,
-            "alternative": self.alternative,
-            "seed": self.seed,
-        }
-
-
-def ei_permutation_test(
-    graph: nx.Graph,
-    attribute: str = "sector",
-    *,
-    permutations: int = 1000,
-    alternative: str = "two-sided",
-    seed: int = 0,
-) -> EIPermutationTest:
-    """Is the E-I index further from random mixing than chance would put it?
-
-    Shuffles the group labels over the organisations ``permutations`` times (keeping the ties
-    and the group sizes) and counts the shuffles as extreme as the observed index.
-
-    Parameters
-    ----------
-    graph
-        Network; a directed one is read as the union of its reports.
-    attribute
-        Node attribute naming each organisation's group.
-    permutations
-        Number of shuffles, at least 1.
-    alternative
-        ``"two-sided"``, ``"greater"`` (more mixing across groups than chance) or ``"less"``
-        (more clustering within groups than chance).
-    seed
-        Seed of the shuffles: the same seed gives the same p-value.
-    """
-    problems: list[Problem] = []
-    pairs = _pairs(_graph(graph, problems))
-    groups = _groups(pairs, attribute, problems)
-    if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
-        problems.append(
-            Problem(
-                f"permutations must be a whole number >= 1, not {permutations!r}",
-                field="permutations",
-            )
-        )
-    if alternative not in _ALTERNATIVES:
-        problems.append(
-            Problem(
-                f"alternative must be one of {', '.join(_ALTERNATIVES)}, not {alternative!r}",
-                field="alternative",
-            )
-        )
-    if not problems and pairs.number_of_edges() == 0:
-        problems.append(Problem("the network has no ties, so no E-I index", field="graph"))
-    raise_if(problems, "Cannot run the E-I permutation test")
-
-    _, code = _codes(groups)
-    index = {node: i for i, node in enumerate(pairs.nodes)}
-    labels = np.fromiter((code[node] for node in pairs.nodes), dtype=np.int32)
-    ends = np.array([(index[u], index[v]) for u, v in pairs.edges], dtype=np.intp)
-    ties = len(ends)
-
-    def ei_of(label_rows: np.ndarray) -> np.ndarray:
-        internal = (label_rows[..., ends[:, 0]] == label_rows[..., ends[:, 1]]).sum(axis=-1)
-        result: np.ndarray = (ties - 2 * internal) / ties
-        return result
-
-    observed = float(ei_of(labels))
-    rng = np.random.default_rng(seed)
-    shuffled = rng.permuted(np.broadcast_to(labels, (permutations, len(labels))), axis=1)
-    null = ei_of(shuffled)
-    mean = float(null.mean())
-    if alternative == "greater":
-        extreme = int((null >= observed - 1e-12).sum())
-    elif alternative == "less":
-        extreme = int((null <= observed + 1e-12).sum())
-    else:
-        extreme = int((np.abs(null - mean) >= abs(observed - mean) - 1e-12).sum())
-    sizes = np.bincount(labels).tolist()
-    return EIPermutationTest(
-        observed=observed,
-        expected=_expected(sizes),
-        permuted_mean=mean,
-        permuted_sd=float(null.std()),
-        p_value=(extreme + 1) / (permutations + 1),
-        permutations=permutations,
-        alternative=alternative,
-        seed=seed,
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -527,10 +256,10 @@ def block_densities(graph: nx.Graph, attribute: str = "sector") -> pd.DataFrame:
     row is the reporting side. NaN inside a group of one organisation (no possible tie).
     """
     problems: list[Problem] = []
-    ties = _graph(graph, problems)
-    groups = _groups(ties, attribute, problems)
+    ties = tie_reports(graph, problems)
+    groups = groups_of(ties, attribute, problems)
     raise_if(problems, "Cannot compute the block densities")
-    labels, code = _codes(groups)
+    labels, code = group_codes(groups)
     k = len(labels)
     counts = np.zeros((k, k))
     for u, v in ties.edges:
@@ -560,8 +289,8 @@ def brokerage(graph: nx.DiGraph, attribute: str = "sector") -> pd.DataFrame:
         One row per organisation (in graph order), the count of each role and ``total``.
     """
     problems: list[Problem] = []
-    reports = _graph(graph, problems, directed=True)
-    groups = _groups(reports, attribute, problems)
+    reports = tie_reports(graph, problems, directed=True)
+    groups = groups_of(reports, attribute, problems)
     raise_if(problems, "Cannot compute brokerage roles")
     counts = {node: dict.fromkeys(BROKERAGE_ROLES, 0) for node in reports.nodes}
     for b in reports.nodes:
@@ -600,7 +329,7 @@ def constraint_and_effective_size(graph: nx.Graph) -> pd.DataFrame:
     to one another: it spans structural holes. Both are NaN for an organisation without ties.
     """
     problems: list[Problem] = []
-    ties = _graph(graph, problems)
+    ties = tie_reports(graph, problems)
     raise_if(problems, "Cannot compute constraint and effective size")
     return pd.DataFrame(
         {

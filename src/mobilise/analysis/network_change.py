@@ -1,5 +1,6 @@
 """Change in a partnership network between two survey rounds, ties that are fading, and
-introductions that would close a gap between sectors.
+introductions that would close a gap between sectors (:func:`suggest_introductions`, from
+:mod:`mobilise.analysis.network_introductions`).
 
 Each round is a directed graph: an edge ``respondent -> partner`` is the respondent's report
 about that partner, with ``level`` (0 none, 1 cooperative, 2 coordinated, 3 integrated, or None
@@ -14,23 +15,20 @@ compared, so a partner who joined, left or did not answer cannot make a tie look
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from mobilise.analysis._checks import json_records, named, raise_if
-from mobilise.analysis.network import _graph, _groups, _pairs
+from mobilise.analysis._network_checks import by_id
+from mobilise.analysis.network_introductions import suggest_introductions
 from mobilise.errors import Problem
-from mobilise.model.partner_vocab import LEVELS, sector_label
+from mobilise.model.partner_vocab import LEVELS
 
 __all__ = [
     "LEVEL_LABELS",
@@ -54,8 +52,6 @@ _TIE_COLUMNS += _SCORE_CHANGES
 _PAIR_COLUMNS = ["a", "b", *_SCORE_CHANGES]
 _FADING_COLUMNS = ["respondent", "partner", *_LEVELS_BOTH, "trust_before", "trust_after"]
 _FADING_COLUMNS += ["value_before", "value_after", "reasons", "severity"]
-_SUGGESTION_COLUMNS = ["a", "b", "sector_a", "sector_b", "sector_density", "shared_partners"]
-_SUGGESTION_COLUMNS += ["introducers", "reason"]
 _EPSILON = 1e-9  # a fall of exactly the threshold counts despite float rounding (3.67 - 3.17)
 
 
@@ -128,10 +124,6 @@ def _respondents(graph: nx.DiGraph) -> set[Hashable]:
     if any(flag is not None for flag in flags.values()):
         return {node for node, flag in flags.items() if flag is not None and bool(flag)}
     return {node for node in graph.nodes if any(v != node for v in graph.successors(node))}
-
-
-def _ids(nodes: Iterable[Hashable]) -> list[Hashable]:
-    return sorted(nodes, key=str)
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,14 +217,44 @@ def compare_rounds(before: nx.DiGraph, after: nx.DiGraph) -> RoundChange:
     second = _round(after, "after", problems)
     raise_if(problems, "Cannot compare the rounds")
 
-    present = set(first.nodes) & set(second.nodes)
     matched = _respondents(first) & _respondents(second)
+    ties = _ties_frame(_compared_reports(first, second, matched))
+    counts = Counter(ties["status"])
+    kept, new, lost = counts["kept"], counts["new"], counts["lost"]
+    pair_change, either = _pair_change(ties)
+    return RoundChange(
+        joiners=by_id(set(second.nodes) - set(first.nodes)),
+        leavers=by_id(set(first.nodes) - set(second.nodes)),
+        matched=by_id(matched),
+        respondents_before=len(_respondents(first)),
+        respondents_after=len(_respondents(second)),
+        ties=ties.reset_index(drop=True),
+        kept=kept,
+        new=new,
+        lost=lost,
+        jaccard=_jaccard(kept, new, lost),
+        jaccard_pairs=_jaccard(
+            int((either["tie_before"] & either["tie_after"]).sum()),
+            int((either["tie_after"] & ~either["tie_before"]).sum()),
+            int((either["tie_before"] & ~either["tie_after"]).sum()),
+        ),
+        transitions=_transitions(ties),
+        pair_change=pair_change,
+    )
+
+
+def _compared_reports(
+    first: nx.DiGraph, second: nx.DiGraph, matched: set[Hashable]
+) -> list[dict[str, Any]]:
+    """One row per report of a matched respondent about a partner present in both rounds that
+    is a tie in either round: its status and its level, trust and value in both."""
+    present = set(first.nodes) & set(second.nodes)
     rows: list[dict[str, Any]] = []
-    for respondent in _ids(matched):
+    for respondent in by_id(matched):
         reported = (
             set(first.successors(respondent)) | set(second.successors(respondent))
         ) & present
-        for partner in _ids(reported - {respondent}):
+        for partner in by_id(reported - {respondent}):
             old = first.edges.get((respondent, partner))
             now = second.edges.get((respondent, partner))
             tie_before, tie_after = _is_tie(old), _is_tie(now)
@@ -253,21 +275,27 @@ def compare_rounds(before: nx.DiGraph, after: nx.DiGraph) -> RoundChange:
                 row[f"{score}_after"] = _score(now if tie_after else None, score)
                 row[f"{score}_change"] = row[f"{score}_after"] - row[f"{score}_before"]
             rows.append(row)
+    return rows
+
+
+def _ties_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     ties = pd.DataFrame(rows, columns=_TIE_COLUMNS)
     for column in ("level_before", "level_after"):
         ties[column] = pd.Series([row[column] for row in rows], index=ties.index, dtype=object)
     for column in ("tie_before", "tie_after"):
         ties[column] = ties[column].astype(bool)
-    counts = Counter(ties["status"])
-    kept, new, lost = counts["kept"], counts["new"], counts["lost"]
+    return ties
 
+
+def _pair_change(ties: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each pair's mean trust and value in each round and their change; and whether the pair
+    is tied (either matched side reports it) before and after."""
     pairs = ties.assign(
         a=[min(r, p, key=str) for r, p in zip(ties["respondent"], ties["partner"], strict=True)],
         b=[max(r, p, key=str) for r, p in zip(ties["respondent"], ties["partner"], strict=True)],
     )
     by_pair = pairs.groupby(["a", "b"], sort=True)
     either = by_pair[["tie_before", "tie_after"]].any()
-    pairs_kept = int((either["tie_before"] & either["tie_after"]).sum())
     pair_change = by_pair[["trust_before", "trust_after", "value_before", "value_after"]].mean()
     pair_change = pair_change.reset_index()
     for score in ("trust", "value"):
@@ -277,7 +305,11 @@ def compare_rounds(before: nx.DiGraph, after: nx.DiGraph) -> RoundChange:
     pair_change = pair_change.reindex(columns=_PAIR_COLUMNS).astype(
         {column: float for column in _PAIR_COLUMNS[2:]}
     )
+    return pair_change, either
 
+
+def _transitions(ties: pd.DataFrame) -> pd.DataFrame:
+    """The level before (rows) by the level after (columns) over the compared reports."""
     moves = Counter(
         (level_label(old, tie=was), level_label(now, tie=is_))
         for old, was, now, is_ in zip(
@@ -293,26 +325,7 @@ def compare_rounds(before: nx.DiGraph, after: nx.DiGraph) -> RoundChange:
     )
     transitions.index = pd.Index(LEVEL_LABELS, name="before")
     transitions.columns = pd.Index(LEVEL_LABELS, name="after")
-
-    return RoundChange(
-        joiners=_ids(set(second.nodes) - set(first.nodes)),
-        leavers=_ids(set(first.nodes) - set(second.nodes)),
-        matched=_ids(matched),
-        respondents_before=len(_respondents(first)),
-        respondents_after=len(_respondents(second)),
-        ties=ties.reset_index(drop=True),
-        kept=kept,
-        new=new,
-        lost=lost,
-        jaccard=_jaccard(kept, new, lost),
-        jaccard_pairs=_jaccard(
-            pairs_kept,
-            int((either["tie_after"] & ~either["tie_before"]).sum()),
-            int((either["tie_before"] & ~either["tie_after"]).sum()),
-        ),
-        transitions=transitions,
-        pair_change=pair_change,
-    )
+    return transitions
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,179 +406,3 @@ def fading_ties(
         kind="stable",
     )
     return fading.reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Suggested introductions
-
-
-def _group_label(value: Any, attribute: str) -> str:
-    return sector_label(value) if attribute == "sector" else str(value)
-
-
-def _trust_received(graph: nx.Graph) -> dict[Hashable, float]:
-    """Mean ``trust`` of the reports about each partner (all its ties when undirected)."""
-    scores: dict[Hashable, list[float]] = {node: [] for node in graph.nodes}
-    for u, v, trust in graph.edges(data="trust"):
-        if trust is None or u == v:
-            continue
-        scores[v].append(float(trust))
-        if not graph.is_directed():
-            scores[u].append(float(trust))
-    return {node: sum(xs) / len(xs) if xs else -math.inf for node, xs in scores.items()}
-
-
-def _reason(gap: tuple[str, str], ties: int, possible: int, shared: int) -> str:
-    tied = "no ties" if ties == 0 else "1 tie" if ties == 1 else f"{ties} ties"
-    text = f"{gap[0]} and {gap[1]} partners have {tied} out of {possible} possible "
-    text += f"({ties / possible:.0%})."
-    if shared == 0:
-        return text + " They have no partner in common yet."
-    partners = "1 partner" if shared == 1 else f"{shared} partners"
-    return text + f" Both work with {partners} already, who could introduce them."
-
-
-def suggest_introductions(
-    graph: nx.Graph, *, attribute: str = "sector", limit: int = 10
-) -> pd.DataFrame:
-    """New ties worth brokering across the thinnest gaps between sectors.
-
-    Candidates are pairs of partners in different groups with no tie reported either way.
-    They are ranked by (1) the density of ties between their two groups (undirected ties over
-    the ``n_g * n_h`` possible; empty gaps first), (2) the number of partners both already
-    work with, who could introduce them, and (3) their ids. Pairs with a partner in common
-    come before pairs without one. No group pair gets more than ``max(2, limit // 3)``
-    suggestions, so the list spans several gaps.
-
-    Parameters
-    ----------
-    graph
-        One round's network (directed reports, or undirected ties); level-0 reports are not
-        ties.
-    attribute
-        Node attribute naming each partner's group. For ``"sector"``, known sector codes are
-        shown by their labels in the reasons.
-    limit
-        The most suggestions to return, at least 1.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns a, b (a before b by id), sector_a, sector_b, sector_density,
-        shared_partners, introducers (up to three shared partners, the most trusted first:
-        the mean trust of the reports about them) and reason (a plain-English sentence).
-    """
-    problems: list[Problem] = []
-    ties = _graph(graph, problems)
-    groups = _groups(ties, attribute, problems)
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        problems.append(Problem(f"limit must be a whole number >= 1, not {limit!r}", field="limit"))
-    raise_if(problems, "Cannot suggest introductions")
-
-    pairs = _pairs(ties)
-    members: dict[Any, list[Hashable]] = {}
-    for node in _ids(pairs.nodes):
-        members.setdefault(groups[node], []).append(node)
-    between: Counter[frozenset[Any]] = Counter(
-        frozenset((groups[u], groups[v])) for u, v in pairs.edges if groups[u] != groups[v]
-    )
-    density: dict[frozenset[Any], tuple[float, int, int]] = {}
-    for g, h in combinations(sorted(members, key=str), 2):
-        possible = len(members[g]) * len(members[h])
-        n = between[frozenset((g, h))]
-        density[frozenset((g, h))] = (n / possible, n, possible)
-
-    def gap(a: Hashable, b: Hashable) -> frozenset[Any]:
-        return frozenset((groups[a], groups[b]))
-
-    # Pairs not yet tied, in different groups, with partners in common: the common neighbours
-    # counted for every pair at once (A @ A), not pair by pair.
-    ordered = _ids(pairs.nodes)
-    code = {group: i for i, group in enumerate(sorted(set(groups.values()), key=str))}
-    codes = np.array([code[groups[node]] for node in ordered], dtype=np.int64)
-    adjacency = nx.to_scipy_sparse_array(pairs, nodelist=ordered, weight=None, format="csr")
-    adjacency.data[:] = 1
-    common = adjacency @ adjacency
-    common = sp.triu(common - common.multiply(adjacency), k=1).tocoo()
-    keep = (common.data > 0) & (codes[common.row] != codes[common.col])
-    shared: dict[tuple[Hashable, Hashable], int] = {
-        (ordered[r], ordered[c]): int(n)
-        for r, c, n in zip(common.row[keep], common.col[keep], common.data[keep], strict=True)
-    }
-
-    cap = max(2, limit // 3)
-    # Only the first `cap` pairs of a gap can be chosen, so each gap's shortlist is enough to
-    # rank (sorting all ~100,000 candidate pairs of a large network took a second).
-    by_gap: dict[frozenset[Any], list[tuple[Hashable, Hashable]]] = {}
-    for ab in shared:
-        by_gap.setdefault(gap(*ab), []).append(ab)
-    shortlist = [
-        ab
-        for candidates in by_gap.values()
-        for ab in heapq.nsmallest(
-            cap, candidates, key=lambda ab: (-shared[ab], str(ab[0]), str(ab[1]))
-        )
-    ]
-    ranked = sorted(
-        shortlist,
-        key=lambda ab: (density[gap(*ab)][0], -shared[ab], str(ab[0]), str(ab[1])),
-    )
-
-    per_gap: Counter[frozenset[Any]] = Counter()
-    chosen: list[tuple[Hashable, Hashable]] = []
-
-    def take(candidates: Iterable[tuple[Hashable, Hashable]]) -> None:
-        for a, b in candidates:
-            if len(chosen) >= limit:
-                return
-            if per_gap[gap(a, b)] < cap:
-                per_gap[gap(a, b)] += 1
-                chosen.append((a, b))
-
-    take(ranked)
-    if len(chosen) < limit:  # pairs without a shared partner, thinnest gaps first
-        loners: list[tuple[Hashable, Hashable]] = []
-        need = limit - len(chosen)
-        levels = sorted({d for d, _, _ in density.values()})
-        for level in levels:
-            for key in (k for k, (d, _, _) in density.items() if d == level):
-                g, h = tuple(key)
-                room = cap - per_gap[key]
-                found = sorted(
-                    (
-                        (min(x, y, key=str), max(x, y, key=str))
-                        for x in members[g]
-                        for y in members[h]
-                        if not pairs.has_edge(x, y)
-                        and (min(x, y, key=str), max(x, y, key=str)) not in shared
-                    ),
-                    key=lambda ab: (str(ab[0]), str(ab[1])),
-                )
-                loners.extend(found[: max(room, 0)])
-            if len(loners) >= need:
-                break
-        take(sorted(loners, key=lambda ab: (density[gap(*ab)][0], str(ab[0]), str(ab[1]))))
-
-    trust = _trust_received(ties)
-    rows = []
-    for a, b in chosen:
-        together = set(pairs[a]) & set(pairs[b]) if (a, b) in shared else set()
-        middles = sorted(together, key=lambda m: (-trust[m], str(m)))
-        share, n, possible = density[gap(a, b)]
-        labels = (_group_label(groups[a], attribute), _group_label(groups[b], attribute))
-        rows.append(
-            {
-                "a": a,
-                "b": b,
-                "sector_a": groups[a],
-                "sector_b": groups[b],
-                "sector_density": share,
-                "shared_partners": len(middles),
-                "introducers": middles[:3],
-                "reason": _reason(labels, n, possible, len(middles)),
-            }
-        )
-    suggestions = pd.DataFrame(rows, columns=_SUGGESTION_COLUMNS)
-    suggestions["sector_density"] = suggestions["sector_density"].astype(float)
-    suggestions["shared_partners"] = suggestions["shared_partners"].astype(int)
-    return suggestions

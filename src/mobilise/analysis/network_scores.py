@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mobilise.analysis._checks import named, raise_if
-from mobilise.analysis.network import _graph, _groups
+from mobilise.analysis._network_checks import groups_of, tie_reports
 from mobilise.errors import Problem
 from mobilise.model.partner_vocab import LEVEL_CODES, SCORE_ITEMS
 
@@ -47,7 +47,7 @@ LEVEL_ROWS: tuple[str, ...] = (*LEVEL_CODES, "unspecified")
 def _reports(graph: object, what: str, problems: list[Problem] | None = None) -> pd.DataFrame:
     """One row per tie report (level-0 reports and self-reports left out), scores as floats."""
     problems = [] if problems is None else problems
-    reports = _graph(graph, problems, directed=True)
+    reports = tie_reports(graph, problems, directed=True)
     rows = [
         {"respondent": u, "partner": v, **{s: data.get(s) for s in SCORES}}
         for u, v, data in reports.edges(data=True)
@@ -149,7 +149,7 @@ def sector_scores(graph: nx.DiGraph, *, attribute: str = "sector") -> pd.DataFra
     """
     problems: list[Problem] = []
     reports = _reports(graph, "Cannot compute the sector scores", problems)
-    groups = _groups(graph, attribute, problems)
+    groups = groups_of(graph, attribute, problems)
     raise_if(problems, "Cannot compute the sector scores")
     reports[attribute] = reports["partner"].map(groups)
     labels = sorted(set(groups.values()), key=str)
@@ -224,7 +224,7 @@ def level_profile(graph: nx.Graph, *, pairs: bool = False, by: str | None = None
         reports), every group in the network (sorted) with all five levels.
     """
     problems: list[Problem] = []
-    _graph(graph, problems)
+    tie_reports(graph, problems)
     if isinstance(graph, nx.Graph):
         bad = [
             f"{u}->{v}"
@@ -249,7 +249,7 @@ def level_profile(graph: nx.Graph, *, pairs: bool = False, by: str | None = None
         if not isinstance(by, str):
             problems.append(Problem(f"by must be a node attribute name, not {by!r}", field="by"))
         elif isinstance(graph, nx.Graph):
-            _groups(graph, by, problems)
+            groups_of(graph, by, problems)
         if isinstance(graph, nx.Graph) and not graph.is_directed():
             problems.append(Problem("by needs a directed graph of reports", field="by"))
         if pairs is True:

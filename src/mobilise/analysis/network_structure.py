@@ -25,7 +25,8 @@ import pandas as pd
 from scipy.sparse.linalg import eigsh
 
 from mobilise.analysis._checks import FloatArray, raise_if
-from mobilise.analysis.network import _graph, _groups, symmetrise
+from mobilise.analysis._network_checks import groups_of, tie_reports
+from mobilise.analysis.network import symmetrise
 from mobilise.errors import Problem
 
 __all__ = [
@@ -89,7 +90,7 @@ def tie_graph(graph: nx.Graph) -> nx.Graph:
 
 def _checked_ties(graph: object, what: str, problems: list[Problem] | None = None) -> nx.Graph:
     problems = [] if problems is None else problems
-    checked = _graph(graph, problems)
+    checked = tie_reports(graph, problems)
     raise_if(problems, what)
     return _ties(checked)
 
@@ -179,7 +180,7 @@ def centrality(graph: nx.Graph) -> pd.DataFrame:
         organisations; see :func:`_eigenvector`). All but the degrees are on the tie graph.
     """
     problems: list[Problem] = []
-    reports = _graph(graph, problems)
+    reports = tie_reports(graph, problems)
     raise_if(problems, "Cannot compute the centrality")
     ties = _ties(reports)
     nodes = list(ties.nodes)
@@ -434,7 +435,7 @@ def sector_assortativity(graph: nx.Graph, attribute: str = "sector") -> float | 
     """
     problems: list[Problem] = []
     ties = _checked_ties(graph, "Cannot compute the assortativity", problems)
-    _groups(ties, attribute, problems)
+    groups_of(ties, attribute, problems)
     raise_if(problems, "Cannot compute the assortativity")
     if ties.number_of_edges() == 0:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,11 +20,9 @@ from mobilise.cli._common import (
     state,
 )
 from mobilise.errors import ValidationError
-from mobilise.formats.partner_files import write_relationships
 from mobilise.model.network_words import MEASURES, describe, headline_sentences
 from mobilise.model.partner_vocab import sector_label
 from mobilise.model.presentation import significant
-from mobilise.workspace.network import measure_file
 
 app = typer.Typer(
     help="The partnership network: survey rounds, invitations, measures and change.",
@@ -145,14 +144,9 @@ def invite(
     with state(ctx).open() as ws:
         issued = ws.surveys.invite(round_name, partners_=partner)
     rows = [{**i.to_dict(), "url": base_url.rstrip("/") + i.path} for i in issued]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("partner", "link")
-    for row in rows:
-        table.add_row(row["partner_name"], row["url"])
-    console.print(table)
-    console.print(f"{len(rows)} links. Each works until its answers are submitted.")
+    _print_rows(rows, as_json=as_json, columns={"partner": "partner_name", "link": "url"})
+    if not as_json:
+        console.print(f"{len(rows)} links. Each works until its answers are submitted.")
 
 
 @app.command("status")
@@ -160,13 +154,7 @@ def status(ctx: typer.Context, round_name: RoundArg, as_json: JsonOpt = False) -
     """Who has answered a round."""
     with state(ctx).open() as ws:
         rows = ws.surveys.completion(round_name)
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("partner", "status")
-    for row in rows:
-        table.add_row(row["partner"], row["status"])
-    console.print(table)
+    _print_rows(rows, as_json=as_json, columns={"partner": "partner", "status": "status"})
 
 
 @app.command("metrics")
@@ -191,6 +179,8 @@ def metrics(
     if file is None and repeats != "refuse":
         raise typer.BadParameter("--repeats is for a FILE; a stored round has one row per pair.")
     if file is not None:
+        from mobilise.workspace.network import measure_file  # loads the analysis: only here
+
         found = measure_file(file, round_=round_name, repeats=repeats)
         for note in found["left_out"]:
             err_console.print(f"{file.name}: {note}")
@@ -201,6 +191,11 @@ def metrics(
     if as_json:
         print_json(found)
         return
+    _print_metrics(found)
+
+
+def _print_metrics(found: dict[str, Any]) -> None:
+    """A round's measures in words and in a table, and the ten partners who connect the most."""
     console.print(f"[bold]{found['round'].get('name') or found['round'].get('file')}[/]")
     for sentence in describe(found):
         console.print(" " + sentence)
@@ -286,11 +281,19 @@ def export(
 
     The file holds individual answers: keep it to the survey's administrators."""
     with state(ctx).open() as ws:
-        graph = ws.network.graph(round_name)
-    write_relationships(graph, output)
-    console.print(
-        f"Wrote {output}: {graph.number_of_nodes()} partners, {graph.number_of_edges()} answers."
-    )
+        written = ws.network.export(round_name, output)
+    console.print(f"Wrote {output}: {written.partners} partners, {written.answers} answers.")
+
+
+def _print_rows(rows: list[dict[str, Any]], *, as_json: bool, columns: Mapping[str, str]) -> None:
+    """The rows as JSON, or as a table of ``columns`` (heading: the rows' key)."""
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(str(row[key]) for key in columns.values()))
+    console.print(table)
 
 
 def _latest(ws: Any) -> str:

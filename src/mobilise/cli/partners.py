@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -18,10 +18,18 @@ from mobilise.cli._common import (
     state,
 )
 
+if TYPE_CHECKING:
+    from mobilise.workspace.partners import Partner
+
 app = typer.Typer(
     help="The consortium's partners: organisations across sectors and lived-experience members.",
     no_args_is_help=True,
 )
+
+# The options add and edit share (edit changes only those given).
+PartnerArg = Annotated[str, typer.Argument(help="The partner's key or id.")]
+SectorOpt = Annotated[str | None, typer.Option(help=SECTOR_HELP)]
+KindOpt = Annotated[str | None, typer.Option(help="organisation or individual.")]
 
 
 @app.command("import")
@@ -79,8 +87,8 @@ def list_partners(
 def add_partner(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The partner's name (a pseudonym for a person).")],
-    sector: Annotated[str, typer.Option(help=SECTOR_HELP)],
-    kind: Annotated[str, typer.Option(help="organisation or individual.")] = "organisation",
+    sector: SectorOpt,
+    kind: KindOpt = "organisation",
     place: Annotated[list[str] | None, typer.Option(help="A place it serves (slug).")] = None,
     joined: Annotated[str | None, typer.Option(help="Joined on (YYYY-MM-DD; today).")] = None,
     as_json: JsonOpt = False,
@@ -90,20 +98,21 @@ def add_partner(
         partner = ws.partners.create(
             name,
             sector=parse_sector(sector) or "",
-            kind=kind,
+            kind=kind or "organisation",
             places=place or [],
             joined_on=parse_day(joined),
         )
-    if as_json:
-        print_json(partner.to_dict())
-        return
-    console.print(f"Added [bold]{partner.name}[/] ({partner.sector_label}) as {partner.key}.")
+    _print_partner(
+        partner,
+        as_json=as_json,
+        said=f"Added [bold]{partner.name}[/] ({partner.sector_label}) as {partner.key}.",
+    )
 
 
 @app.command("leave")
 def leave(
     ctx: typer.Context,
-    partner: Annotated[str, typer.Argument(help="The partner's key or id.")],
+    partner: PartnerArg,
     on: Annotated[str | None, typer.Option(help="Left on (YYYY-MM-DD; today).")] = None,
 ) -> None:
     """Record that a partner left the consortium."""
@@ -115,10 +124,10 @@ def leave(
 @app.command("edit")
 def edit_partner(
     ctx: typer.Context,
-    partner: Annotated[str, typer.Argument(help="The partner's key or id.")],
+    partner: PartnerArg,
     name: Annotated[str | None, typer.Option(help="A new name.")] = None,
-    sector: Annotated[str | None, typer.Option(help=SECTOR_HELP)] = None,
-    kind: Annotated[str | None, typer.Option(help="organisation or individual.")] = None,
+    sector: SectorOpt = None,
+    kind: KindOpt = None,
     description: Annotated[str | None, typer.Option(help="What it does.")] = None,
     place: Annotated[
         list[str] | None, typer.Option(help="A place it serves (slug); replaces the list.")
@@ -146,19 +155,26 @@ def edit_partner(
         raise typer.BadParameter("Say what to change, e.g. --name or --sector.")
     with state(ctx).open() as ws:
         found = ws.partners.update(partner, changes, version=None)
-    if as_json:
-        print_json(found.to_dict())
-        return
-    console.print(f"Updated [bold]{found.name}[/] ({', '.join(changes)}).")
+    _print_partner(
+        found, as_json=as_json, said=f"Updated [bold]{found.name}[/] ({', '.join(changes)})."
+    )
 
 
 @app.command("rejoin")
 def rejoin(
     ctx: typer.Context,
-    partner: Annotated[str, typer.Argument(help="The partner's key or id.")],
+    partner: PartnerArg,
     on: Annotated[str | None, typer.Option(help="Joined again on (YYYY-MM-DD; today).")] = None,
 ) -> None:
     """Record that a former partner joined the consortium again."""
     with state(ctx).open() as ws:
         found = ws.partners.rejoin(partner, on=parse_day(on))
     console.print(f"{found.name} joined again on {found.memberships[-1].joined_on}.")
+
+
+def _print_partner(partner: Partner, *, as_json: bool, said: str) -> None:
+    """The partner as JSON, or the sentence that says what was done."""
+    if as_json:
+        print_json(partner.to_dict())
+    else:
+        console.print(said)

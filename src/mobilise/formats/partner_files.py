@@ -16,16 +16,15 @@ round...; see ``_partner_columns``). Delimited files may use ``, ; tab |``, a BO
 
 from __future__ import annotations
 
-import io
 import os
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from mobilise.errors import Problem, ValidationError
+from mobilise.errors import Problem
 from mobilise.formats import _partner_columns as cols
+from mobilise.formats._partner_graphs import EDGE_FIELDS, GRAPH_ONLY, read_graph, write_graph
 from mobilise.formats._tables import PathLike, file_name, missing_column, raise_problems
 from mobilise.model import partner_vocab
 from mobilise.model.relationships import PartnerRow, RelationshipData, TieRow
@@ -36,9 +35,6 @@ __all__ = [
     "read_relationships",
     "write_relationships",
 ]
-
-_EDGE_FIELDS = ("level", "frequency", *partner_vocab.SCORE_ITEMS, "value", "trust")
-_GRAPH_ONLY = {"id", "label", "key"}  # edge attributes graph formats add themselves
 
 
 # -- partners ----------------------------------------------------------------------------------
@@ -206,15 +202,8 @@ def read_relationships(
         damaged graph file.
     """
     name = file_name(path)
-    suffix = Path(os.fspath(path)).suffix.lower()
     problems: list[Problem] = []
-    directed = True
-    nodes: list[PartnerRow] = []
-    if suffix in (".graphml", ".gexf"):
-        records, nodes, directed, graph_round = _graph_records(path, suffix, problems)
-        round = round if round is not None else graph_round
-    else:
-        records = cols.read_records(path, sheets=cols.TIE_SHEETS)
+    records, nodes, directed, round = _tie_records(path, round, problems)
     columns = {k: records.column(a) for k, a in cols.TIE_ALIASES.items()}
     for required in ("respondent", "partner"):
         if columns[required] is None:
@@ -227,30 +216,7 @@ def read_relationships(
     left_out: list[str] = []
     named: dict[str, PartnerRow] = {p.key: p for p in nodes}
     if columns["respondent"] and columns["partner"]:
-        if round is not None and columns["round"]:
-            others = {r.get(columns["round"], "") for _, r in records.rows} - {"", round}
-            if others:
-                problems.append(
-                    Problem(
-                        f"round {round!r} was given but the file's {columns['round']!r} column "
-                        f"names {', '.join(sorted(others, key=cols.natural_key))}",
-                        file=name,
-                        field=columns["round"],
-                    )
-                )
-        extra = [c for c in records.columns if c not in columns.values() and c not in _GRAPH_ONLY]
-        for row, record in records.rows:
-            at = Problem("", file=name, row=row)
-            tie = _tie(record, columns, extra, round, at, problems)
-            if tie is not None:
-                ties.append(tie)
-                _name_partners(record, columns, tie, at, named, problems)
-        if repeats not in REPEATS:
-            problems.append(Problem(f"repeats must be one of {', '.join(REPEATS)}", file=name))
-        elif repeats == "refuse":
-            _check_repeats(ties, name, columns["partner"], problems)
-        else:
-            ties, left_out = _keep_one(ties, last=repeats == "last")
+        ties, left_out = _ties(records, columns, round, repeats, named, problems)
     raise_problems(problems, what=f"File {name}")
     rounds = {t.round for t in ties if t.round is not None}
     return RelationshipData(
@@ -261,6 +227,57 @@ def read_relationships(
         name=name,
         left_out=tuple(left_out),
     )
+
+
+def _tie_records(
+    path: PathLike, round: str | None, problems: list[Problem]
+) -> tuple[cols.Records, list[PartnerRow], bool, str | None]:
+    """The file's rows, its nodes (a graph file's), whether it is directed, and the round
+    (``round``, else a graph file's ``round`` attribute)."""
+    suffix = Path(os.fspath(path)).suffix.lower()
+    if suffix in (".graphml", ".gexf"):
+        records, nodes, directed, graph_round = read_graph(path, suffix, problems)
+        return records, nodes, directed, round if round is not None else graph_round
+    return cols.read_records(path, sheets=cols.TIE_SHEETS), [], True, round
+
+
+def _ties(
+    records: cols.Records,
+    columns: dict[str, str | None],
+    round: str | None,
+    repeats: str,
+    named: dict[str, PartnerRow],
+    problems: list[Problem],
+) -> tuple[list[TieRow], list[str]]:
+    """The ties of every good row (their partners added to ``named``) and, when ``repeats``
+    keeps one row of a repeated pair, the rows left out, in words."""
+    name = records.name
+    if round is not None and columns["round"]:
+        others = {r.get(columns["round"], "") for _, r in records.rows} - {"", round}
+        if others:
+            problems.append(
+                Problem(
+                    f"round {round!r} was given but the file's {columns['round']!r} column "
+                    f"names {', '.join(sorted(others, key=cols.natural_key))}",
+                    file=name,
+                    field=columns["round"],
+                )
+            )
+    extra = [c for c in records.columns if c not in columns.values() and c not in GRAPH_ONLY]
+    ties: list[TieRow] = []
+    for row, record in records.rows:
+        at = Problem("", file=name, row=row)
+        tie = _tie(record, columns, extra, round, at, problems)
+        if tie is not None:
+            ties.append(tie)
+            _name_partners(record, columns, tie, at, named, problems)
+    if repeats not in REPEATS:
+        problems.append(Problem(f"repeats must be one of {', '.join(REPEATS)}", file=name))
+    elif repeats == "refuse":
+        _check_repeats(ties, name, columns["partner"], problems)
+    else:
+        return _keep_one(ties, last=repeats == "last")
+    return ties, []
 
 
 def _tie(
@@ -411,68 +428,6 @@ def _keep_one(ties: list[TieRow], *, last: bool) -> tuple[list[TieRow], list[str
     return [tie for tie in ties if id(tie) in kept], left_out
 
 
-# -- graph files -------------------------------------------------------------------------------
-
-
-def _graph_records(
-    path: PathLike, suffix: str, problems: list[Problem]
-) -> tuple[cols.Records, list[PartnerRow], bool, str | None]:
-    name = file_name(path)
-    try:
-        raw = Path(os.fspath(path)).read_bytes()
-        order = cols.edge_order(raw)
-        if suffix == ".graphml":
-            graph = nx.read_graphml(io.BytesIO(raw), force_multigraph=True)
-        else:
-            graph = nx.read_gexf(io.BytesIO(raw))
-    except (
-        OSError, ET.ParseError, nx.NetworkXError, ValueError, KeyError, TypeError, AttributeError
-    ) as exc:  # fmt: skip
-        kind = "GraphML" if suffix == ".graphml" else "GEXF"
-        error = ValidationError.collect(
-            [Problem(f"cannot read the file as {kind}: {exc}", file=name)], what=f"File {name}"
-        )
-        assert error is not None
-        raise error from exc
-    nodes = [
-        _node(str(node), attributes, Problem("", file=name, row=number), problems)
-        for number, (node, attributes) in enumerate(graph.nodes(data=True), start=1)
-    ]
-    rows: list[tuple[int, dict[str, str]]] = []
-    spare = len(order)
-    for source, target, attributes in graph.edges(data=True):
-        numbers = order.get((str(source), str(target))) or order.get((str(target), str(source)))
-        if numbers:
-            number = numbers.popleft()
-        else:
-            spare += 1
-            number = spare
-        record = {k: cols.text(v) for k, v in attributes.items()}
-        rows.append((number, {**record, "respondent": str(source), "partner": str(target)}))
-        if not graph.is_directed():
-            rows.append((number, {**record, "respondent": str(target), "partner": str(source)}))
-    rows.sort(key=lambda r: r[0])
-    columns = ["respondent", "partner"]
-    for _, record in rows:
-        columns += [c for c in record if c not in columns]
-    records = cols.Records(name=name, columns=tuple(columns), rows=rows)
-    return records, nodes, graph.is_directed(), cols.text(graph.graph.get("round")) or None
-
-
-def _node(key: str, attributes: dict[str, Any], at: Problem, problems: list[Problem]) -> PartnerRow:
-    def where(name: str) -> Problem:
-        return Problem("", file=at.file, row=at.row, field=name)
-
-    name = cols.text(attributes.get("name")) or cols.text(attributes.get("label")) or key
-    return PartnerRow(
-        key=key,
-        name=name,
-        sector=cols.sector(cols.text(attributes.get("sector")), where("sector"), problems),
-        kind=cols.kind(cols.text(attributes.get("kind")), where("kind"), problems),
-        row=at.row,
-    )
-
-
 # -- the partnership graph ---------------------------------------------------------------------
 
 
@@ -525,14 +480,14 @@ def partnership_graph(data: RelationshipData, *, round: str | None = None) -> nx
         for key in (tie.respondent, tie.partner):
             if key not in graph:
                 graph.add_node(key, name=key, kind="organisation", responded=key in respondents)
-        edge: dict[str, Any] = {k: v for k, v in tie.attributes.items() if k not in _EDGE_FIELDS}
+        edge: dict[str, Any] = {k: v for k, v in tie.attributes.items() if k not in EDGE_FIELDS}
         edge.update(level=tie.level, frequency=tie.frequency, value=tie.value, trust=tie.trust)
         edge.update({item: tie.items.get(item) for item in partner_vocab.SCORE_ITEMS})
         graph.add_edge(tie.respondent, tie.partner, **edge)
     return graph
 
 
-def write_relationships(graph: nx.DiGraph, path: PathLike) -> None:
+def write_relationships(graph: nx.DiGraph, path: PathLike, *, format: str | None = None) -> None:
     """Write a partnership graph as an edge list (.csv), GraphML (.graphml) or GEXF (.gexf).
 
     Parameters
@@ -540,39 +495,26 @@ def write_relationships(graph: nx.DiGraph, path: PathLike) -> None:
     graph
         A partnership graph (see :func:`partnership_graph`).
     path
-        Where to write; its suffix chooses the format. The CSV has the columns
-        :func:`read_relationships` reads (``respondent``, ``partner``, their names and sectors,
-        ``round`` when the graph has one, ``level``, ``frequency``, the six items, ``value``,
-        ``trust``, then other edge attributes); partners without ties are not in it. GraphML and
-        GEXF keep every node and leave out attributes that are None.
+        Where to write. The CSV has the columns :func:`read_relationships` reads
+        (``respondent``, ``partner``, their names and sectors, ``round`` when the graph has one,
+        ``level``, ``frequency``, the six items, ``value``, ``trust``, then other edge
+        attributes); partners without ties are not in it. GraphML and GEXF keep every node and
+        leave out attributes that are None.
+    format
+        ``csv``, ``graphml`` or ``gexf``; by default the path's suffix says which.
 
     Raises
     ------
     mobilise.errors.ValidationError
-        When the suffix is not one of .csv, .graphml, .gexf.
+        When the format is not one of .csv, .graphml, .gexf.
     """
-    suffix = Path(os.fspath(path)).suffix.lower()
+    suffix = f".{format.lower().lstrip('.')}" if format else Path(os.fspath(path)).suffix.lower()
     if suffix == ".csv":
         Path(os.fspath(path)).write_text(
-            cols.csv_text(graph, _EDGE_FIELDS), encoding="utf-8", newline=""
+            cols.csv_text(graph, EDGE_FIELDS), encoding="utf-8", newline=""
         )
         return
     if suffix not in (".graphml", ".gexf"):
         message = f"cannot write {suffix or 'a file without a suffix'}; use .csv, .graphml or .gexf"
         raise_problems([Problem(message, file=file_name(path))], what="Writing relationships")
-    plain = nx.DiGraph() if graph.is_directed() else nx.Graph()
-    plain.graph.update({k: v for k, v in graph.graph.items() if cols.plain(v)})
-    for node, attributes in graph.nodes(data=True):
-        kept = {k: v for k, v in attributes.items() if cols.plain(v)}
-        if suffix == ".gexf":
-            kept.setdefault("label", str(attributes.get("name", node)))
-        plain.add_node(str(node), **kept)
-    for source, target, attributes in graph.edges(data=True):
-        edge = cols.plain_edge(attributes)
-        if cols.plain(graph.graph.get("round")):  # GEXF keeps no graph attributes
-            edge.setdefault("round", str(graph.graph["round"]))
-        plain.add_edge(str(source), str(target), **edge)
-    if suffix == ".graphml":
-        nx.write_graphml(plain, os.fspath(path))
-    else:
-        nx.write_gexf(plain, os.fspath(path))
+    write_graph(graph, path, graphml=suffix == ".graphml")

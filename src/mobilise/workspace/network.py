@@ -10,9 +10,9 @@ trust and value changes between rounds only as suppressed aggregates.
 from __future__ import annotations
 
 import copy
-import math
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,212 +20,60 @@ import networkx as nx
 import pandas as pd
 from sqlalchemy import func, select
 
-from mobilise.analysis import network as net
 from mobilise.analysis._checks import json_records
-from mobilise.analysis.disclosure import suppress_scores, suppress_summary
+from mobilise.analysis.disclosure import suppress_summary
 from mobilise.analysis.network_change import (
     compare_rounds,
     fading_ties,
     level_label,
     suggest_introductions,
 )
-from mobilise.analysis.network_scores import (
-    level_profile,
-    network_scores,
-    partner_scores,
-    sector_scores,
-)
-from mobilise.analysis.network_structure import (
-    centrality,
-    communities,
-    core_periphery,
-    k_cores,
-    sector_assortativity,
-    tie_graph,
-)
-from mobilise.formats.partner_files import partnership_graph, read_relationships
+from mobilise.analysis.network_scores import network_scores
+from mobilise.analysis.network_structure import tie_graph
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats.partner_files import write_relationships
 from mobilise.model.partner_vocab import (
     ACHIEVEMENTS,
     CONTRIBUTIONS,
-    DEFAULT_MIN_RATERS,
     SCORE_ITEMS,
     SECTOR_BY_CODE,
     score_means,
 )
 from mobilise.store.tables import partners as partners_table
 from mobilise.store.tables import round_roster, survey_answers, survey_responses
+from mobilise.workspace._files import FileTarget, source_name, writing_path
+from mobilise.workspace.network_measures import (
+    PERMUTATIONS,
+    headline,
+    json_number,
+    measure_file,
+    measure_graph,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
     from mobilise.workspace.partners import Partner
 
-__all__ = ["NetworkService", "measure_file", "measure_graph"]
+__all__ = ["NetworkService", "RoundExport", "measure_file", "measure_graph"]
 
-PERMUTATIONS = 1000
 # Measures of a round by (workspace, round, viewer, options, data stamp): a page view does not
 # recompute a network nobody has changed.
 _CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
 _CACHE_LOCK = threading.Lock()
+_EXPORT_FORMATS = ("csv", "graphml", "gexf")
 
 
-def _number(value: Any) -> Any:
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+@dataclass(frozen=True)
+class RoundExport:
+    """What :meth:`NetworkService.export` wrote: the format and how many partners (nodes) and
+    answers (directed reports) the file holds."""
 
+    format: str
+    partners: int
+    answers: int
 
-def measure_graph(
-    graph: nx.DiGraph,
-    *,
-    min_raters: int = DEFAULT_MIN_RATERS,
-    admin: bool = False,
-    seed: int = 0,
-    permutations: int = PERMUTATIONS,
-) -> dict[str, Any]:
-    """Every measure of one round's graph, as plain JSON (see the module docstring).
-
-    With ``admin`` false, scores from fewer than ``min_raters`` raters are hidden. The E-I
-    index is tested against ``permutations`` shuffles of the sectors (0: no test).
-    """
-    ties = tie_graph(graph)
-    cores = k_cores(ties)
-    n = graph.number_of_nodes()
-    has_sector = n > 0 and all(graph.nodes[v].get("sector") for v in graph)
-    roster = list(graph.nodes)
-    respondents = [v for v in graph if graph.nodes[v].get("responded")]
-    rate = net.response_rate(roster, respondents)
-    out: dict[str, Any] = {
-        "partners": n,
-        "respondents": len(respondents),
-        "response_rate": _number(rate.rate),
-        "ties": ties.number_of_edges(),
-        "reports": sum(1 for *_, d in graph.edges(data=True) if d.get("level") != 0),
-        "density": _number(net.density(ties)),
-        # valued only when every tie has a level (an edge list may give ties without one)
-        "valued_density": _number(net.density(ties, valued=True))
-        if ties.number_of_edges()
-        and all(d.get("level") is not None for *_, d in ties.edges(data=True))
-        else None,
-        "reciprocity": _number(net.reciprocity(graph)) if graph.number_of_edges() else None,
-        "centralisation": _number(net.freeman_centralisation(ties)) if n > 2 else None,
-        "k_max": int(max(cores.tolist(), default=0)),
-        "min_raters": min_raters,
-        "suppressed": not admin,
-    }
-    # the structure is of the pairs: the undirected tie graph, built once
-    cp = core_periphery(ties, seed=seed) if n > 2 else None
-    parts = communities(ties, seed=seed)
-    table = centrality(graph).join(cores)
-    table["community"] = parts.membership
-    table["core"] = cp.core if cp is not None else False
-    out["core_periphery"] = (
-        {
-            "fit": _number(cp.fit),
-            "core_size": int(cp.core.sum()),
-            "core_density": _number(cp.core_density),
-            "periphery_density": _number(cp.periphery_density),
-            "between_density": _number(cp.between_density),
-        }
-        if cp is not None
-        else None
-    )
-    out["communities"] = {
-        "count": int(parts.membership.nunique()) if n else 0,
-        "modularity": _number(parts.modularity),
-    }
-    scores = partner_scores(graph)
-    if not admin:
-        scores = suppress_scores(scores, k=min_raters)
-    summary = network_scores(graph)
-    out["scores"] = {
-        k: _number(v)
-        for k, v in (summary if admin else suppress_summary(summary, k=min_raters)).items()
-    }
-    out["levels"] = json_records(level_profile(graph, pairs=True).reset_index())
-    ei = net.ei_index(ties) if has_sector else None
-    if ei is not None:
-        test = (
-            net.ei_permutation_test(ties, permutations=permutations, seed=seed)
-            if ties.number_of_edges() and permutations
-            else None
-        )
-        out["ei"] = {
-            "index": _number(ei.index),
-            "expected": _number(ei.expected),
-            "internal": ei.internal,
-            "external": ei.external,
-            "p_value": _number(test.p_value) if test is not None else None,
-            "permutations": permutations if test is not None else 0,
-            "groups": [
-                {"group": str(group), "index": _number(value)} for group, value in ei.groups.items()
-            ],
-        }
-        # The same across the broader families of sectors (health, local authority, community,
-        # culture and environment, academic, business, lived experience): with 13 sectors most
-        # ties cross a sector line anyway, families show whether they cross worlds.
-        out["ei_family"] = None
-        if all(graph.nodes[v].get("family") for v in graph):
-            family = net.ei_index(ties, "family")
-            out["ei_family"] = {
-                "index": _number(family.index),
-                "expected": _number(family.expected),
-                "groups": [
-                    {"group": str(group), "index": _number(value)}
-                    for group, value in family.groups.items()
-                ],
-            }
-        out["assortativity"] = _number(sector_assortativity(ties))
-        blocks = net.block_densities(ties)
-        out["blocks"] = {
-            "sectors": [str(s) for s in blocks.index],
-            "density": [[_number(v) for v in row] for row in blocks.to_numpy()],
-        }
-        by_sector = sector_scores(graph)
-        if not admin:
-            by_sector = suppress_scores(by_sector, k=min_raters)
-        out["sector_scores"] = json_records(by_sector.reset_index())
-        roles = net.brokerage(graph)  # both leave out reports of no tie (level 0)
-        table = table.join(roles)
-    else:
-        out["ei"] = out["ei_family"] = out["assortativity"] = out["blocks"] = None
-        out["sector_scores"] = []
-    burt = net.constraint_and_effective_size(ties)
-    table["ei"] = pd.Series(ei.nodes, dtype=float) if ei is not None else None
-    table = table.join(burt).join(scores)
-    table.insert(0, "name", [graph.nodes[v].get("name", v) for v in table.index])
-    table.insert(1, "sector", [graph.nodes[v].get("sector") for v in table.index])
-    table.insert(2, "kind", [graph.nodes[v].get("kind", "organisation") for v in table.index])
-    table.insert(3, "responded", [bool(graph.nodes[v].get("responded")) for v in table.index])
-    if not admin:
-        # how many partners one respondent named is that respondent's own answer
-        table = table.drop(columns=["in_degree", "out_degree"])
-    table.index.name = "partner"
-    out["partners_table"] = json_records(table.reset_index())
-    return out
-
-
-def measure_file(
-    path: Path,
-    *,
-    round_: str | None = None,
-    min_raters: int = DEFAULT_MIN_RATERS,
-    admin: bool = True,
-    repeats: str = "refuse",
-) -> dict[str, Any]:
-    """The measures of a relationship file (edge list, GraphML, GEXF), without a workspace.
-
-    The file's reader is its owner, so every score is shown unless ``admin`` is false.
-    ``repeats`` as for :func:`~mobilise.formats.partner_files.read_relationships`."""
-    data = read_relationships(path, repeats=repeats)
-    graph = partnership_graph(data, round=round_)
-    out = measure_graph(graph, min_raters=min_raters, admin=admin)
-    out["round"] = {"name": graph.graph.get("round"), "file": data.name}
-    out["left_out"] = list(data.left_out)
-    return out
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": self.format, "partners": self.partners, "answers": self.answers}
 
 
 class NetworkService:
@@ -264,6 +112,36 @@ class NetworkService:
             value, trust = score_means(attrs)
             graph.add_edge(u, v, level=level, value=value, trust=trust, **attrs)
         return graph
+
+    def export(self, round_: str, target: FileTarget, *, format: str | None = None) -> RoundExport:
+        """Write a round's answers as an edge list, GraphML or GEXF (for Gephi, UCINET...).
+
+        The file holds individual answers: it is for the survey's administrators.
+
+        Parameters
+        ----------
+        round_
+            The round's name or id.
+        target
+            A path (replaced only once the whole file is written) or a binary stream.
+        format
+            ``csv``, ``graphml`` or ``gexf``; by default the one the target's suffix says.
+
+        Raises
+        ------
+        mobilise.errors.ValidationError
+            When the format is none of those (nothing is written).
+        """
+        file = source_name(target)
+        chosen = (format or Path(file).suffix).lower().lstrip(".")
+        if chosen not in _EXPORT_FORMATS:
+            wanted = f".{chosen}" if chosen else "a file without a suffix"
+            problem = Problem(f"cannot write {wanted}; use .csv, .graphml or .gexf", file=file)
+            raise ValidationError("Cannot export the round.", problems=[problem])
+        graph = self.graph(round_)
+        with writing_path(target, name=file) as path:
+            write_relationships(graph, path, format=chosen)
+        return RoundExport(chosen, graph.number_of_nodes(), graph.number_of_edges())
 
     def metrics(self, round_: str, *, admin: bool = False) -> dict[str, Any]:
         """Every measure of a round (disclosure-controlled unless ``admin``)."""
@@ -380,7 +258,7 @@ class NetworkService:
                 else 0
             )
             out[f"{score}_change_mean"] = (
-                _number(changes.mean())
+                json_number(changes.mean())
                 if changes.size and (admin or raters >= min_raters)
                 else None
             )
@@ -397,12 +275,12 @@ class NetworkService:
             before_scores = suppress_summary(before_scores, k=min_raters)
             after_scores = suppress_summary(after_scores, k=min_raters)
         out["scores"] = {
-            "before": {k: _number(v) for k, v in before_scores.items()},
-            "after": {k: _number(v) for k, v in after_scores.items()},
+            "before": {k: json_number(v) for k, v in before_scores.items()},
+            "after": {k: json_number(v) for k, v in after_scores.items()},
         }
         out["measures"] = {
-            "before": _headline(before),
-            "after": _headline(after),
+            "before": headline(before),
+            "after": headline(after),
         }
         out["suppressed"] = not admin
         return out
@@ -538,20 +416,7 @@ def _drawn(partner: Partner, row: Mapping[str, Any], *, responded: bool = False)
         "latitude": None if hidden else partner.latitude,
         "longitude": None if hidden else partner.longitude,
         **{
-            k: _number(row.get(k))
+            k: json_number(row.get(k))
             for k in ("degree", "betweenness", "closeness", "eigenvector", "k_core")
         },
     }
-
-
-def _headline(graph: nx.DiGraph) -> dict[str, Any]:
-    ties = tie_graph(graph)
-    out = {
-        "partners": graph.number_of_nodes(),
-        "ties": ties.number_of_edges(),
-        "density": _number(net.density(ties)),
-        "centralisation": _number(net.freeman_centralisation(ties)) if len(ties) > 2 else None,
-    }
-    if len(ties) and all(graph.nodes[v].get("sector") for v in graph):
-        out["ei"] = _number(net.ei_index(ties).index)
-    return out

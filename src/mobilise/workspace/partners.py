@@ -12,16 +12,12 @@ from __future__ import annotations
 import builtins
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.partner_files import read_partners
-from mobilise.model.partner_vocab import SECTOR_CODES, SECTORS, sector_label
 from mobilise.model.relationships import PartnerRow
 from mobilise.store.records import (
     erase_from_audit,
@@ -32,164 +28,24 @@ from mobilise.store.records import (
 )
 from mobilise.store.tables import partner_contacts, partner_memberships, partners, places
 from mobilise.workspace._common import ImportSummary, chunked
+from mobilise.workspace._files import FileSource, reading_path
+from mobilise.workspace._partner_fields import (
+    CONTACT_PERSONAL,
+    KINDS,
+    Contact,
+    Membership,
+    Partner,
+    contact_of,
+    partner_of,
+    partner_problems,
+    slug,
+    text_list,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["KINDS", "Contact", "Membership", "Partner", "PartnerService"]
-
-KINDS = ("organisation", "individual")
-CONTACT_PERSONAL = ("name", "role", "email")  # a representative's personal data
-PARTNER_FIELDS = (
-    "name",
-    "sector",
-    "kind",
-    "description",
-    "places",
-    "populations",
-    "postcode",
-    "latitude",
-    "longitude",
-    "url",
-)
-
-
-@dataclass(frozen=True)
-class Membership:
-    id: str
-    joined_on: date
-    left_on: date | None
-    note: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "joined_on": self.joined_on.isoformat(),
-            "left_on": self.left_on.isoformat() if self.left_on else None,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class Contact:
-    id: str
-    partner_id: str
-    name: str
-    role: str
-    email: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "partner_id": self.partner_id,
-            "name": self.name,
-            "role": self.role,
-            "email": self.email,
-        }
-
-
-@dataclass(frozen=True)
-class Partner:
-    """A partner of the consortium (see the module docstring)."""
-
-    id: str
-    key: str
-    name: str
-    sector: str
-    kind: str
-    description: str
-    places: tuple[str, ...]
-    populations: tuple[str, ...]
-    postcode: str
-    latitude: float | None
-    longitude: float | None
-    url: str
-    version: int
-    deleted: bool = False
-    memberships: tuple[Membership, ...] = field(default=())
-
-    @property
-    def sector_label(self) -> str:
-        return sector_label(self.sector)
-
-    def member_on(self, day: date) -> bool:
-        """Whether the partner was a member of the consortium on ``day``."""
-        return any(
-            m.joined_on <= day and (m.left_on is None or day < m.left_on) for m in self.memberships
-        )
-
-    @property
-    def active(self) -> bool:
-        return not self.deleted and any(m.left_on is None for m in self.memberships)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "key": self.key,
-            "name": self.name,
-            "sector": self.sector,
-            "sector_label": self.sector_label,
-            "kind": self.kind,
-            "description": self.description,
-            "places": list(self.places),
-            "populations": list(self.populations),
-            "postcode": self.postcode,
-            "latitude": self.latitude,
-            "longitude": self.longitude,
-            "url": self.url,
-            "version": self.version,
-            "active": self.active,
-            "memberships": [m.to_dict() for m in self.memberships],
-        }
-
-
-def _text_list(value: object, name: str, problems: list[Problem]) -> list[str]:
-    if isinstance(value, str):
-        items = re.split(r"[;|]", value)
-    elif isinstance(value, Sequence):
-        items = [str(v) for v in value]
-    else:
-        problems.append(Problem(f"{name} must be a list of words", field=name))
-        return []
-    return [i.strip() for i in items if i and i.strip()]
-
-
-def partner_problems(values: Mapping[str, Any], *, creating: bool) -> list[Problem]:
-    """What is wrong with a partner's fields (all of them at once)."""
-    problems = [
-        Problem(f"unknown field {name!r}; partners have {', '.join(PARTNER_FIELDS)}", field=name)
-        for name in values
-        if name not in PARTNER_FIELDS and name not in ("key", "joined_on")
-    ]
-    name = values.get("name", "" if creating else None)
-    if name is not None and not str(name).strip():
-        problems.append(Problem("a partner needs a name", field="name"))
-    if name is not None and len(str(name)) > 300:
-        problems.append(Problem("a name has at most 300 characters", field="name"))
-    sector = values.get("sector", "" if creating else None)
-    if sector is not None and sector not in SECTOR_CODES:
-        labels = "; ".join(f"{s.code} ({s.label})" for s in SECTORS)
-        problems.append(Problem(f"sector {sector!r} is not one of: {labels}", field="sector"))
-    for required in ("name", "sector", "kind"):
-        if required in values and values[required] is None:
-            problems.append(Problem(f"{required} cannot be empty", field=required))
-    url = values.get("url")
-    if url and not re.match(r"https?://", str(url).strip(), flags=re.I):
-        problems.append(Problem("a web address starts with http:// or https://", field="url"))
-    kind = values.get("kind")
-    if kind is not None and kind not in KINDS:
-        problems.append(Problem(f"kind must be one of {', '.join(KINDS)}", field="kind"))
-    for coord, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
-        value = values.get(coord)
-        if value is None:
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = float("nan")
-        if not low <= number <= high:
-            problems.append(Problem(f"{coord} must be a number from {low} to {high}", field=coord))
-    return problems
+__all__ = ["KINDS", "Contact", "Membership", "Partner", "PartnerService", "partner_problems"]
 
 
 class PartnerService:
@@ -209,7 +65,7 @@ class PartnerService:
             raise ValidationError(f"Cannot add partner {name!r}.", problems=problems)
         with self._ws.write() as connection:
             record = self._values(connection, values, problems)
-            record.setdefault("key", self._free_key(connection, _slug(name)))
+            record.setdefault("key", self._free_key(connection, slug(name)))
             if problems:
                 raise ValidationError(f"Cannot add partner {name!r}.", problems=problems)
             row = insert_record(
@@ -270,7 +126,7 @@ class PartnerService:
         with self._ws.read() as connection:
             partner_id = self._id(connection, partner, deleted=True)
             row = connection.execute(select(partners).where(partners.c.id == partner_id)).one()
-            return _partner(row, self._memberships(connection, [partner_id])[partner_id])
+            return partner_of(row, self._memberships(connection, [partner_id])[partner_id])
 
     def list(
         self,
@@ -287,7 +143,7 @@ class PartnerService:
         with self._ws.read() as connection:
             rows = connection.execute(query).all()
             memberships = self._memberships(connection, [r.id for r in rows])
-        found = [_partner(row, memberships[row.id]) for row in rows]
+        found = [partner_of(row, memberships[row.id]) for row in rows]
         if place is not None:
             found = [p for p in found if place in p.places]
         if on is not None:
@@ -359,7 +215,7 @@ class PartnerService:
                 entity_type="partner_contact",
                 omit_from_audit=CONTACT_PERSONAL,  # personal data stays out of the audit trail
             )
-        return _contact(row)
+        return contact_of(row)
 
     def contacts(self, partner: str) -> builtins.list[Contact]:
         with self._ws.read() as connection:
@@ -372,7 +228,7 @@ class PartnerService:
                 )
                 .order_by(partner_contacts.c.name)
             ).mappings()
-            return [_contact(dict(r)) for r in rows]
+            return [contact_of(dict(r)) for r in rows]
 
     def remove_contact(self, contact_id: str, *, partner: str | None = None) -> None:
         """Remove a representative: their name, role and e-mail are erased (from the record and
@@ -407,38 +263,35 @@ class PartnerService:
             erase_from_audit(connection, "partner_contact", contact_id, CONTACT_PERSONAL)
 
     # -- import --------------------------------------------------------------------------------
-    def import_file(self, path: Path, *, default_sector: str | None = None) -> ImportSummary:
-        """Add or update partners from a CSV/XLSX list (see :func:`read_partners`), all or none."""
-        rows = read_partners(path, default_sector=default_sector)
+    def import_file(
+        self, source: FileSource, *, name: str | None = None, default_sector: str | None = None
+    ) -> ImportSummary:
+        """Add or update partners from a CSV/XLSX list, all or none.
+
+        ``source`` is the file's path, its bytes or a binary stream (a web upload); ``name``
+        names bytes and streams (messages name it and its suffix says its format). The columns
+        are those of :func:`~mobilise.formats.partner_files.read_partners`; partners are matched
+        by their id column (``key``), so importing the same list twice changes nothing.
+
+        Raises
+        ------
+        mobilise.errors.ValidationError
+            Naming the file, and the row and field of every problem; nothing is imported.
+        """
+        from mobilise.formats.partner_files import read_partners
+
+        with reading_path(source, name=name) as path:
+            rows = read_partners(path, default_sector=default_sector)
+            file = path.name
         with self._ws.write() as connection:
-            return self.import_rows(connection, rows, file=path.name)
+            return self.import_rows(connection, rows, file=file)
 
     def import_rows(
         self, connection: Connection, rows: Sequence[PartnerRow], *, file: str
     ) -> ImportSummary:
         """Upsert partners by key inside the caller's transaction."""
-        problems: list[Problem] = []
         known_places = set(connection.execute(select(places.c.slug)).scalars())
-        for row in rows:
-            if row.url and not re.match(r"https?://", row.url.strip(), flags=re.I):
-                problems.append(
-                    Problem(
-                        "a web address starts with http:// or https://",
-                        file=file,
-                        row=row.row,
-                        field="url",
-                    )
-                )
-            for slug in row.places:
-                if slug not in known_places:
-                    problems.append(
-                        Problem(
-                            f"no place {slug!r} in this workspace (add it first, or leave it out)",
-                            file=file,
-                            row=row.row,
-                            field="places",
-                        )
-                    )
+        problems = _row_problems(rows, known_places, file=file)
         if problems:
             raise ValidationError(f"{file}: {len(problems)} problems.", problems=problems)
         keys = [row.key for row in rows]
@@ -447,60 +300,62 @@ class PartnerService:
             for chunk in chunked(keys)
             for r in connection.execute(select(partners).where(partners.c.key.in_(chunk)))
         }
-        created = updated = unchanged = 0
-        for row in rows:
-            values = {
-                "name": row.name,
-                "sector": row.sector or "",
-                "kind": row.kind,
-                "description": row.description or "",
-                "places": list(row.places),
-                "populations": list(row.populations),
-                "postcode": row.postcode or "",
-                "latitude": row.latitude,
-                "longitude": row.longitude,
-                "url": row.url or "",
-            }
-            stored = existing.get(row.key)
-            if stored is None:
-                record = insert_record(
-                    connection,
-                    partners,
-                    {"key": row.key, **values},
-                    actor=self._ws.actor,
-                    entity_type="partner",
-                )
-                self._join(connection, record["id"], row.joined or date.today())
-                if row.left is not None:
-                    self._close_membership(connection, record["id"], row.left)
-                created += 1
-                continue
-            changes = {k: v for k, v in values.items() if getattr(stored, k) != v}
-            if stored.deleted_at is not None:
-                restore_record(
-                    connection,
-                    partners,
-                    stored.id,
-                    expected_version=None,
-                    actor=self._ws.actor,
-                    entity_type="partner",
-                )
-            if changes:
-                update_record(
-                    connection,
-                    partners,
-                    stored.id,
-                    changes,
-                    expected_version=None,
-                    actor=self._ws.actor,
-                    entity_type="partner",
-                )
-            membership_changed = self._sync_membership(connection, stored.id, row)
-            if changes or membership_changed or stored.deleted_at is not None:
-                updated += 1
-            else:
-                unchanged += 1
-        return ImportSummary(file=file, created=created, updated=updated, unchanged=unchanged)
+        outcomes = [self._upsert(connection, row, existing.get(row.key)) for row in rows]
+        return ImportSummary(
+            file=file,
+            created=outcomes.count("created"),
+            updated=outcomes.count("updated"),
+            unchanged=outcomes.count("unchanged"),
+        )
+
+    def _upsert(self, connection: Connection, row: PartnerRow, stored: Row[Any] | None) -> str:
+        """Add the partner of a file's row, or bring the stored one in line with it (restored
+        if it was deleted): ``created``, ``updated`` or ``unchanged``."""
+        values = {
+            "name": row.name,
+            "sector": row.sector or "",
+            "kind": row.kind,
+            "description": row.description or "",
+            "places": list(row.places),
+            "populations": list(row.populations),
+            "postcode": row.postcode or "",
+            "latitude": row.latitude,
+            "longitude": row.longitude,
+            "url": row.url or "",
+        }
+        actor = self._ws.actor
+        if stored is None:
+            record = insert_record(
+                connection, partners, {"key": row.key, **values}, actor=actor, entity_type="partner"
+            )
+            self._join(connection, record["id"], row.joined or date.today())
+            if row.left is not None:
+                self._close_membership(connection, record["id"], row.left)
+            return "created"
+        changes = {k: v for k, v in values.items() if getattr(stored, k) != v}
+        if stored.deleted_at is not None:
+            restore_record(
+                connection,
+                partners,
+                stored.id,
+                expected_version=None,
+                actor=actor,
+                entity_type="partner",
+            )
+        if changes:
+            update_record(
+                connection,
+                partners,
+                stored.id,
+                changes,
+                expected_version=None,
+                actor=actor,
+                entity_type="partner",
+            )
+        membership_changed = self._sync_membership(connection, stored.id, row)
+        if changes or membership_changed or stored.deleted_at is not None:
+            return "updated"
+        return "unchanged"
 
     # -- helpers -------------------------------------------------------------------------------
     def resolve(self, connection: Connection, partner: str) -> str:
@@ -522,7 +377,7 @@ class PartnerService:
         record: dict[str, Any] = {}
         for name, value in values.items():
             if name in ("places", "populations"):
-                record[name] = _text_list(value, name, problems)
+                record[name] = text_list(value, name, problems)
             elif name in ("latitude", "longitude"):
                 record[name] = None if value is None else float(value)
             elif name in ("name", "description", "postcode", "url", "key"):
@@ -612,30 +467,30 @@ class PartnerService:
         return {pid: tuple(ms) for pid, ms in found.items()}
 
 
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100]
-    return slug or "partner"
-
-
-def _partner(row: Row[Any], memberships: tuple[Membership, ...]) -> Partner:
-    return Partner(
-        id=row.id,
-        key=row.key,
-        name=row.name,
-        sector=row.sector,
-        kind=row.kind,
-        description=row.description,
-        places=tuple(row.places or ()),
-        populations=tuple(row.populations or ()),
-        postcode=row.postcode,
-        latitude=row.latitude,
-        longitude=row.longitude,
-        url=row.url,
-        version=row.version,
-        deleted=row.deleted_at is not None,
-        memberships=memberships,
-    )
-
-
-def _contact(row: Mapping[str, Any]) -> Contact:
-    return Contact(row["id"], row["partner_id"], row["name"], row["role"], row["email"])
+def _row_problems(
+    rows: Sequence[PartnerRow], known_places: set[str], *, file: str
+) -> list[Problem]:
+    """What the workspace refuses in a file's partners (the reader checked the rest): a web
+    address that is not http(s), a place the workspace does not have."""
+    problems: list[Problem] = []
+    for row in rows:
+        if row.url and not re.match(r"https?://", row.url.strip(), flags=re.I):
+            problems.append(
+                Problem(
+                    "a web address starts with http:// or https://",
+                    file=file,
+                    row=row.row,
+                    field="url",
+                )
+            )
+        for place in row.places:
+            if place not in known_places:
+                problems.append(
+                    Problem(
+                        f"no place {place!r} in this workspace (add it first, or leave it out)",
+                        file=file,
+                        row=row.row,
+                        field="places",
+                    )
+                )
+    return problems

@@ -7,7 +7,7 @@ one but an admin receives what a single respondent reported.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +19,10 @@ from mobilise.model.presentation import significant
 from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep, is_admin, is_editor
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.surveys import Round
+
+if TYPE_CHECKING:
+    from mobilise.workspace.surveys import Round
+    from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["network"])
 pages = APIRouter(include_in_schema=False)
@@ -80,7 +83,18 @@ HELPERS: dict[str, Any] = {
 }
 
 
+RoundQuery = Annotated[str | None, Query(alias="round")]
+
+
 # -- look-ups -------------------------------------------------------------------------------------
+def _round_page(workspace: Workspace, user: User, round_: str | None, tab: str) -> dict[str, Any]:
+    """What a page of one round starts from: the viewer, the rounds (for the picker) and the
+    round shown (``current``: the one asked for, else the newest; None when there are none)."""
+    rounds = workspace.surveys.rounds()
+    current = _round_or_latest(workspace, rounds, round_)
+    return {"user": user, "rounds": rounds, "current": current, "tab": tab}
+
+
 def _round_or_latest(workspace: Workspace, rounds: list[Round], round_: str | None) -> Round | None:
     """The round asked for (by id or name), else the newest of ``rounds`` (the workspace's,
     oldest first); None when there are none."""
@@ -194,11 +208,10 @@ def network_page(
     workspace: WorkspaceDep,
     templates: TemplatesDep,
     user: UserDep,
-    round_: Annotated[str | None, Query(alias="round")] = None,
+    round_: RoundQuery = None,
 ) -> Response:
-    rounds = workspace.surveys.rounds()
-    current = _round_or_latest(workspace, rounds, round_)
-    context: dict[str, Any] = {"user": user, "rounds": rounds, "current": current, "tab": "network"}
+    context = _round_page(workspace, user, round_, "network")
+    current = context["current"]
     if current is not None:
         admin = is_admin(user)
         metrics = _metrics(workspace, current.id, admin=admin)
@@ -258,10 +271,10 @@ def partner_map_page(
     workspace: WorkspaceDep,
     templates: TemplatesDep,
     user: UserDep,
-    round_: Annotated[str | None, Query(alias="round")] = None,
+    round_: RoundQuery = None,
 ) -> Response:
-    rounds = workspace.surveys.rounds()
-    current = _round_or_latest(workspace, rounds, round_)
+    context = _round_page(workspace, user, round_, "map")
+    current = context["current"]
     # with no rounds yet: the members of the consortium, without ties
     drawing = workspace.network.drawing(current.id if current is not None else None)
     located = [n for n in drawing["nodes"] if n["latitude"] is not None]
@@ -269,21 +282,15 @@ def partner_map_page(
         (n for n in drawing["nodes"] if n["latitude"] is None), key=lambda n: n["name"]
     )
     sectors = sorted({n["sector"] for n in located})
-    return _render(
-        request,
-        templates,
-        "partner_map.html",
+    context.update(
         {
-            "user": user,
-            "rounds": rounds,
-            "current": current,
-            "tab": "map",
             "drawing": drawing,
             "located": located,
             "unlocated": unlocated,
             "legend": [(code, sector_label(code), sector_colour(code)) for code in sectors],
-        },
+        }
     )
+    return _render(request, templates, "partner_map.html", context)
 
 
 @pages.get("/partners/{partner_id}/profile", response_class=HTMLResponse)
@@ -293,7 +300,7 @@ def partner_profile_page(
     workspace: WorkspaceDep,
     templates: TemplatesDep,
     user: UserDep,
-    round_: Annotated[str | None, Query(alias="round")] = None,
+    round_: RoundQuery = None,
 ) -> Response:
     admin, can_edit = is_admin(user), is_editor(user)
     profile = workspace.network.profile(partner_id, admin=admin)

@@ -9,16 +9,11 @@ admins always). The survey itself, opened through an invitation link, is in
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from mobilise.errors import PermissionDenied
 from mobilise.model.partner_vocab import (
@@ -38,15 +33,16 @@ from mobilise.web.deps import (
 )
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.partners import Partner
 from mobilise.workspace.users import User
+
+if TYPE_CHECKING:
+    from mobilise.workspace.partners import Partner
 
 api = APIRouter(prefix="/api/v1", tags=["partners"])
 pages = APIRouter(include_in_schema=False)
 
 _SECTOR_ORDER = {s.code: n for n, s in enumerate(SECTORS)}
 STATUS_ORDER = ("submitted", "draft", "opened", "invited", "not invited")
-T = TypeVar("T")
 
 
 # -- bodies ---------------------------------------------------------------------------------------
@@ -133,18 +129,6 @@ class InvitationRequest(BaseModel):
     )
 
 
-async def _upload(upload: UploadFile, work: Callable[[Path], T]) -> T:  # a file import reads a path
-    """Run ``work`` on the uploaded file saved under its own (cleaned) name in a temporary folder,
-    so that problems name the file the user chose and its suffix says its format."""
-    data = await upload.read()
-    name = Path(upload.filename or "upload").name
-    name = re.sub(r"[^\w.\- ]", "_", name).strip(" .") or "upload"
-    with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        return await run_in_threadpool(work, path)
-
-
 # -- partners -------------------------------------------------------------------------------------
 def _shown(partner: Partner, user: User) -> dict[str, Any]:
     """A partner as JSON; an individual member's location only for editors (it may be home)."""
@@ -177,18 +161,16 @@ def create_partner(body: PartnerCreate, workspace: WorkspaceDep, _u: EditorDep) 
 
 
 @api.post("/partners/import", status_code=201, responses=ERRORS)
-async def import_partners(
+def import_partners(
     workspace: WorkspaceDep,
     _u: EditorDep,
     file: Annotated[UploadFile, File(description="A CSV or XLSX list of partners.")],
     default_sector: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
     """Add or update partners from a file, all or nothing (a 422 names file, row and field)."""
-    summary = await _upload(
-        file,
-        lambda path: workspace.partners.import_file(path, default_sector=default_sector or None),
-    )
-    return summary.to_dict()
+    return workspace.partners.import_file(
+        file.file, name=file.filename, default_sector=default_sector or None
+    ).to_dict()
 
 
 @api.get("/partners/{partner_id}", responses=ERRORS)
@@ -338,7 +320,7 @@ def completion(round_id: str, workspace: WorkspaceDep, _u: EditorDep) -> dict[st
 
 
 @api.post("/rounds/{round_id}/import", status_code=201, responses=ERRORS)
-async def import_relationships(
+def import_relationships(
     round_id: str,
     workspace: WorkspaceDep,
     _u: EditorDep,
@@ -354,14 +336,13 @@ async def import_relationships(
 ) -> dict[str, Any]:
     """Relationship data from elsewhere into this round (as submitted responses), all or
     nothing; a 422 names the file, row and field."""
-    name = workspace.surveys.get_round(round_id).name
-    summary = await _upload(
-        file,
-        lambda path: workspace.surveys.import_file(
-            path, round_=name, default_sector=default_sector or None, repeats=repeats
-        ),
-    )
-    return summary.to_dict()
+    return workspace.surveys.import_file(
+        file.file,
+        name=file.filename,
+        round_=workspace.surveys.get_round(round_id).name,
+        default_sector=default_sector or None,
+        repeats=repeats,
+    ).to_dict()
 
 
 def _roster(workspace: Workspace, round_id: str) -> list[dict[str, Any]]:
