@@ -269,3 +269,27 @@ def test_a_failed_command_leaves_nothing_behind(tmp_path, capsys):
     with open_workspace(ws) as workspace:
         assert workspace.areas.count() == 0
         assert workspace.datasets.list() == []
+
+
+def test_boundaries_into_a_place_and_a_place_from_an_areas_file(tmp_path, capsys):
+    ws = tmp_path / "ws.sqlite"
+    codes = tmp_path / "codes.txt"
+    codes.write_text("E01000001\n\nE01000002\n", encoding="utf-8")
+    run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws))
+    capsys.readouterr()
+    args = ("places", "create", "testtown", "--name", "Testtown", "--areas-file", str(codes))
+    assert run(mobilise(*args, "--json", workspace=ws)) == 0
+    assert json.loads(capsys.readouterr().out)["n_areas"] == 2
+    imported = ("areas", "import", str(HERE / "three_lsoas.geojson"), "--place", "testtown")
+    assert run(mobilise(*imported, workspace=ws)) == 0
+    with open_workspace(ws) as built:
+        assert built.places.get("testtown").n_areas == 3
+
+
+def test_iod_layout_imports_deprivation(tmp_path, capsys):
+    ws = tmp_path / "ws.sqlite"
+    run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws))
+    capsys.readouterr()
+    file1 = str(FIXTURES / "iod2019_file1_excerpt.csv")
+    assert run(mobilise("indicators", "import", file1, "--layout", "iod", workspace=ws)) == 0
+    assert "values of 2 indicators" in capsys.readouterr().out

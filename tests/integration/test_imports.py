@@ -8,7 +8,6 @@ import pytest
 
 from mobilise import NotFound, ValidationError
 from mobilise.formats.indicators import read_indicator_csv
-from mobilise.formats.ons import read_boundaries
 
 from ..conftest import FIXTURES
 
@@ -17,7 +16,7 @@ HERE = FIXTURES / "workspace"
 
 @pytest.fixture
 def with_areas(workspace):
-    workspace.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
+    workspace.areas.import_boundaries(HERE / "three_lsoas.geojson")
     return workspace
 
 
@@ -33,7 +32,7 @@ def test_boundaries_create_areas_with_parents_and_centroids(with_areas):
 
 
 def test_reimporting_boundaries_updates_instead_of_duplicating(with_areas):
-    summary = with_areas.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
+    summary = with_areas.areas.import_boundaries(HERE / "three_lsoas.geojson")
     assert (summary.created, summary.updated) == (0, 3)
     assert with_areas.areas.count() == 3
     assert with_areas.areas.get("E01000001").version == 2
@@ -41,7 +40,7 @@ def test_reimporting_boundaries_updates_instead_of_duplicating(with_areas):
 
 def test_broken_geometry_names_file_row_and_field_and_imports_nothing(workspace):
     with pytest.raises(ValidationError) as caught:
-        workspace.areas.import_boundaries(read_boundaries(HERE / "broken_geometry.geojson"))
+        workspace.areas.import_boundaries(HERE / "broken_geometry.geojson")
     problem = caught.value.problems[0]
     assert (problem.file, problem.row, problem.field) == ("broken_geometry.geojson", 2, "geometry")
     assert workspace.areas.count() == 0
@@ -145,7 +144,7 @@ def test_a_failure_midway_rolls_back_every_indicator(with_areas, monkeypatch):
     from mobilise.workspace import indicators as service
 
     data = read_indicator_csv(HERE / "indicator_wide.csv")
-    real_audit = service.audit
+    real_audit = service.audit_import
     calls = []
 
     def failing_audit(*args, **kwargs):
@@ -154,7 +153,7 @@ def test_a_failure_midway_rolls_back_every_indicator(with_areas, monkeypatch):
             raise RuntimeError("disk full")
         return real_audit(*args, **kwargs)
 
-    monkeypatch.setattr(service, "audit", failing_audit)
+    monkeypatch.setattr(service, "audit_import", failing_audit)
     with pytest.raises(RuntimeError):
         with_areas.indicators.import_data(data)
     monkeypatch.undo()
@@ -227,5 +226,148 @@ def test_reimporting_a_deleted_area_brings_it_back(with_areas):
             .values(deleted_at=now(), deleted_by="t")
         )
     assert with_areas.areas.count() == 2
-    with_areas.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
+    with_areas.areas.import_boundaries(HERE / "three_lsoas.geojson")
     assert with_areas.areas.count() == 3
+
+
+# -- the file verbs: a path, bytes or a stream, parsed inside the workspace ---------------------
+
+
+def _as(kind, path):
+    """The file at ``path`` as the face would hand it over: a path, bytes or a stream."""
+    import io
+
+    if kind == "path":
+        return path, {}
+    if kind == "bytes":
+        return path.read_bytes(), {"name": path.name}
+    return io.BytesIO(path.read_bytes()), {"name": path.name}
+
+
+@pytest.mark.parametrize("kind", ["path", "bytes", "stream"])
+def test_boundaries_from_a_path_bytes_or_stream(workspace, kind):
+    source, named = _as(kind, HERE / "three_lsoas.geojson")
+    summary = workspace.areas.import_boundaries(source, **named)
+    assert (summary.file, summary.created) == ("three_lsoas.geojson", 3)
+    assert workspace.areas.get("E01000003").parent("lad").related_code == "E09000002"
+
+
+def test_a_bad_boundary_file_given_as_bytes_is_named_in_the_error(workspace):
+    data = (HERE / "broken_geometry.geojson").read_bytes()
+    with pytest.raises(ValidationError) as caught:
+        workspace.areas.import_boundaries(data, name="uploaded.geojson")
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.row, problem.field) == ("uploaded.geojson", 2, "geometry")
+    assert workspace.areas.count() == 0
+
+
+def test_boundaries_can_join_a_place_in_the_same_transaction(workspace):
+    workspace.areas.import_boundaries(HERE / "three_lsoas.geojson")
+    workspace.places.create("testtown", "Testtown", area_codes=["E01000001"])
+    workspace.areas.import_boundaries(HERE / "three_lsoas.geojson", place="testtown")
+    assert workspace.places.get("testtown").n_areas == 3
+    with pytest.raises(NotFound):
+        workspace.areas.import_boundaries(HERE / "three_lsoas.geojson", place="atlantis")
+    assert workspace.areas.get("E01000001").version == 2  # the failed import changed nothing
+
+
+@pytest.mark.parametrize("kind", ["path", "bytes", "stream"])
+def test_indicator_file_from_a_path_bytes_or_stream(with_areas, kind):
+    source, named = _as(kind, HERE / "indicator_wide.csv")
+    summary = with_areas.indicators.import_file(
+        source, columns={"green_visits": "green_visits"}, unit="visits", **named
+    )
+    assert (summary.file, summary.indicators, summary.values) == (
+        "indicator_wide.csv",
+        ["green_visits"],
+        3,
+    )
+    indicator = with_areas.indicators.get("green_visits")
+    assert (indicator.unit, indicator.source, indicator.licence) == (
+        "visits",
+        "indicator_wide.csv",
+        "unknown",
+    )
+
+
+def test_indicator_file_metadata_options(with_areas):
+    with_areas.indicators.import_file(
+        HERE / "indicator_wide.csv",
+        columns={"wellbeing": "low_wellbeing"},
+        indicator_name="Low wellbeing",
+        polarity="higher_is_worse",
+        period="2024",
+        source="Testtown survey",
+        licence="OGL-UK-3.0",
+    )
+    indicator = with_areas.indicators.get("low_wellbeing")
+    assert (indicator.name, indicator.polarity, indicator.period) == (
+        "Low wellbeing",
+        "higher_is_worse",
+        "2024",
+    )
+    assert (indicator.source, indicator.licence) == ("Testtown survey", "OGL-UK-3.0")
+
+
+def test_indicator_file_errors_name_the_file_row_and_field(with_areas):
+    data = (HERE / "indicator_unknown_area.csv").read_bytes()
+    with pytest.raises(ValidationError) as caught:
+        with_areas.indicators.import_file(data, name="mine.csv", area_column="area_code")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row, problem.field) == ("mine.csv", 3, "area_code")
+    with pytest.raises(ValidationError) as caught:
+        with_areas.indicators.import_file(HERE / "indicator_wide.csv", layout="sideways")
+    assert caught.value.problems[0].field == "layout"
+    with pytest.raises(ValidationError) as caught:
+        with_areas.indicators.import_file(HERE / "indicator_wide.csv", polarity="upwards")
+    assert "upwards" in str(caught.value)
+    assert with_areas.indicators.list() == []
+
+
+def test_iod_file_and_population_from_bytes(with_areas):
+    file1 = FIXTURES / "iod2019_file1_excerpt.csv"
+    summary = with_areas.indicators.import_file(file1.read_bytes(), name=file1.name, layout="iod")
+    assert "imd2019_rank" in summary.indicators
+    assert with_areas.indicators.values("imd2019_decile").loc["E01000001", "value"] == 9
+    file6 = FIXTURES / "iod2019_file6_excerpt.csv"
+    summary = with_areas.areas.import_population(
+        file6.read_bytes(), name=file6.name, period="mid-2015"
+    )
+    assert summary.file == file6.name and summary.created == 3
+    assert with_areas.areas.get("E01000001").population["total"] == 1296
+
+
+@pytest.mark.parametrize("kind", ["path", "bytes", "stream"])
+def test_lookup_from_a_path_bytes_or_stream(with_areas, kind):
+    source, named = _as(kind, HERE / "msoa_lookup.csv")
+    summary = with_areas.areas.import_lookup(source, kind="msoa11", **named)
+    assert (summary.file, summary.links) == ("msoa_lookup.csv", 3)
+    assert with_areas.areas.get("E01000001").parent("msoa").related_code == "E02000001"
+
+
+def test_a_bad_lookup_is_named_and_an_unknown_kind_refused(with_areas):
+    with pytest.raises(ValidationError) as caught:
+        with_areas.areas.import_lookup(b"code,nothing\nE01000001,x\n", name="l.csv", kind="msoa11")
+    assert caught.value.problems[0].file == "l.csv"
+    with pytest.raises(ValidationError) as caught:
+        with_areas.areas.import_lookup(HERE / "msoa_lookup.csv", kind="nope")
+    assert caught.value.problems[0].field == "kind"
+
+
+def test_postcode_lookup_from_a_file_or_its_bytes(workspace):
+    path = FIXTURES / "codepoint_excerpt.csv"
+    summary = workspace.postcodes.import_lookup(path)
+    assert (summary.file, summary.created) == ("codepoint_excerpt.csv", 4)
+    assert workspace.postcodes.geocode("CV23 0AE").lsoa11_code == "E01027030"
+    with pytest.raises(ValidationError) as caught:
+        workspace.postcodes.import_lookup(b"postcode\nNOT A CODE\n", name="pc.csv")
+    assert caught.value.problems[0].file == "pc.csv"
+    assert workspace.postcodes.count() == 4
+
+
+def test_area_codes_file_from_bytes(with_areas):
+    codes = with_areas.places.read_area_codes(b"\xef\xbb\xbfE01000001\n\n E01000002 \n")
+    assert codes == ["E01000001", "E01000002"]
+    with pytest.raises(ValidationError) as caught:
+        with_areas.places.read_area_codes(b"\xff\xfe\x00E", name="codes.txt")
+    assert caught.value.problems[0].file == "codes.txt"

@@ -10,7 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
 from mobilise import Conflict, NotFound, ValidationError, open_workspace
-from mobilise.formats.ons import read_boundaries
 from mobilise.store.engine import current_revision, head_revision
 from mobilise.store.tables import audit_log, metadata, places
 
@@ -109,7 +108,7 @@ def test_bad_slug_names_the_field(workspace):
 
 
 def test_place_from_authorities(workspace):
-    workspace.areas.import_boundaries(read_boundaries(THREE))
+    workspace.areas.import_boundaries(THREE)
     place = workspace.places.create("testtown", "Testtown", authorities=["E09000001"])
     assert place.n_areas == 2
     assert place.authorities == [("E09000001", "Testtown")]
@@ -166,3 +165,45 @@ def test_times_are_utc_on_every_database(workspace):
     place = workspace.places.create("testplace", "Test place")
     assert place.created_at.tzinfo is not None
     assert place.created_at.utcoffset() == UTC.utcoffset(None)
+
+
+def test_the_head_read_from_the_migration_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    from mobilise.store.engine import MIGRATIONS, _alembic_config, _head_from_files
+
+    expected = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert _head_from_files(MIGRATIONS / "versions") == expected == head_revision()
+
+
+def test_a_new_database_has_no_revision(tmp_path):
+    from mobilise.store.engine import create_workspace_engine
+
+    engine = create_workspace_engine(tmp_path / "new.sqlite")
+    assert current_revision(engine) is None
+    engine.dispose()
+
+
+def test_opening_a_current_workspace_loads_neither_alembic_nor_pandas(sqlite_workspace):
+    """`mobilise places list` stays light: the schema check reads the revision with plain SQL."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from mobilise import open_workspace\n"
+        f"ws = open_workspace({sqlite_workspace.engine.url.database!r})\n"
+        "ws.places.list()\n"
+        "print(sorted(m for m in ('alembic', 'pandas', 'numpy', 'geopandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_file_that_is_not_a_database_is_a_configuration_error(tmp_path):
+    from mobilise.errors import ConfigurationError
+
+    path = tmp_path / "notes.sqlite"
+    path.write_text("these are notes, not a database " * 10, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="not a database"):
+        open_workspace(path)

@@ -18,7 +18,6 @@ from mobilise.cli._common import (
     progress_bar,
     state,
 )
-from mobilise.formats.ons import read_boundaries
 from mobilise.model.areas import LOOKUP_KINDS
 from mobilise.model.presentation import number
 
@@ -46,16 +45,19 @@ def import_boundaries(
     as_json: JsonOpt = False,
 ) -> None:
     """Import area boundaries (GeoJSON, GeoPackage or shapefile, e.g. from the ONS)."""
-    data = read_boundaries(
-        file, code_field=code_field, name_field=name_field, layer=layer, fix_invalid=fix_invalid
-    )
     with state(ctx).open() as ws, progress_bar(not as_json) as progress, ws.write():
         dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
         summary = ws.areas.import_boundaries(
-            data, area_type=area_type, dataset_id=dataset_id, progress=progress
+            file,
+            area_type=area_type,
+            code_field=code_field,
+            name_field=name_field,
+            layer=layer,
+            fix_invalid=fix_invalid,
+            dataset_id=dataset_id,
+            place=place,
+            progress=progress,
         )
-        if place:
-            ws.places.add_areas(place, area_codes=data.areas["code"].tolist())
     if as_json:
         print_json(summary.to_dict())
     else:

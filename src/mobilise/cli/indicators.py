@@ -19,25 +19,15 @@ from mobilise.cli._common import (
     state,
 )
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.imd import read_iod
-from mobilise.formats.indicators import read_indicator_csv
-from mobilise.model.indicators import IndicatorData
+from mobilise.model.indicators import LAYOUTS, POLARITIES
 
 app = typer.Typer(
     help="Indicators: deprivation, health and other measures per area.", no_args_is_help=True
 )
 
 
-class Layout(StrEnum):
-    wide = "wide"
-    long = "long"
-    iod = "iod"
-
-
-class Polarity(StrEnum):
-    higher_is_better = "higher_is_better"
-    higher_is_worse = "higher_is_worse"
-    neutral = "neutral"
+Layout = StrEnum("Layout", {k: k for k in LAYOUTS})  # type: ignore[misc]
+Polarity = StrEnum("Polarity", {p: p for p in POLARITIES})  # type: ignore[misc]
 
 
 def _column_map(pairs: list[str]) -> dict[str, str]:
@@ -59,11 +49,8 @@ def import_indicators(
     file: FileArg,
     layout: Annotated[
         Layout,
-        typer.Option(
-            help="wide: one column per indicator; long: area, indicator, value rows; "
-            "iod: an English Indices of Deprivation 2019 file (File 1, 2, 6, 8)."
-        ),
-    ] = Layout.wide,
+        typer.Option(help="; ".join(f"{k}: {v}" for k, v in LAYOUTS.items()) + "."),
+    ] = Layout("wide"),
     area_column: Annotated[str | None, typer.Option(help="Column of area codes.")] = None,
     column: Annotated[
         list[str] | None,
@@ -78,43 +65,34 @@ def import_indicators(
     unit: Annotated[str, typer.Option(help="Unit, e.g. '%', 'per 100,000', 'metres'.")] = "",
     polarity: Annotated[
         Polarity, typer.Option(help="Whether higher values are better or worse.")
-    ] = Polarity.neutral,
+    ] = Polarity("neutral"),
     period: Annotated[str, typer.Option(help="Period the values describe, e.g. 2019-21.")] = "",
     source: SourceOpt = None,
     licence: LicenceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import indicator values for stored areas from a CSV (long or wide) or an IoD 2019 file."""
-    data: IndicatorData
-    if layout is Layout.iod:
-        data = read_iod(file)
-    else:
-        defaults = {
-            "unit": unit,
-            "polarity": polarity.value,
-            "period": period,
-            "source": source or file.name,
-            "licence": licence or "unknown",
-        }
-        if name:
-            defaults["name"] = name
-        data = read_indicator_csv(
-            file,
-            layout=layout.value,  # type: ignore[arg-type]
-            area_column=area_column,
-            columns=_column_map(column or []) or None,
-            default_meta=defaults,
-        )
     with state(ctx).open() as ws, progress_bar(not as_json) as progress, ws.write():
         dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
-        summary = ws.indicators.import_data(
-            data, dataset_id=dataset_id, area_field=area_column or "area code", progress=progress
+        summary = ws.indicators.import_file(
+            file,
+            layout=layout.value,
+            area_column=area_column,
+            columns=_column_map(column or []) or None,
+            indicator_name=name,
+            unit=unit,
+            polarity=polarity.value,
+            period=period,
+            source=source,
+            licence=licence,
+            dataset_id=dataset_id,
+            progress=progress,
         )
     if as_json:
-        print_json({**summary.to_dict(), "indicators": [m.id for m in data.indicators]})
+        print_json(summary.to_dict())
     else:
         console.print(
-            f"{file.name}: {len(data.values):,} values of {len(data.indicators)} indicators "
+            f"{file.name}: {summary.values:,} values of {len(summary.indicators)} indicators "
             f"({summary.created} new, {summary.updated} updated)."
         )
 

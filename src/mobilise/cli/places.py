@@ -69,12 +69,10 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Create a place from stored areas."""
-    codes = list(area or [])
-    if areas_file is not None:
-        codes += [
-            line.strip() for line in areas_file.read_text("utf-8-sig").splitlines() if line.strip()
-        ]
     with state(ctx).open() as ws:
+        codes = list(area or [])
+        if areas_file is not None:
+            codes += ws.places.read_area_codes(areas_file)
         place = ws.places.create(
             slug, name, description=description, area_codes=codes, authorities=authority or []
         )

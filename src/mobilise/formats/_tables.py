@@ -170,6 +170,42 @@ def find_column(columns: Iterable[str], *names: str, pattern: str | None = None)
     return None
 
 
+@dataclass(frozen=True)
+class Coordinates:
+    """The coordinate columns of a table: longitude/latitude in degrees and/or British National
+    Grid easting/northing in metres (``None`` where the table has no such column)."""
+
+    lon: str | None
+    lat: str | None
+    east: str | None
+    north: str | None
+
+    @property
+    def degrees(self) -> bool:
+        return self.lon is not None and self.lat is not None
+
+    @property
+    def grid(self) -> bool:
+        return self.east is not None and self.north is not None
+
+
+def find_coordinates(
+    name: str, columns: Sequence[str], *, east: Sequence[str], north: Sequence[str]
+) -> tuple[Coordinates, list[Problem]]:
+    """The coordinate columns among ``columns`` (``east``/``north``: the grid columns' names, in
+    order of preference), and a problem when there is neither pair."""
+    found = Coordinates(
+        lon=find_column(columns, "lon", "long", "longitude", "lng"),
+        lat=find_column(columns, "lat", "latitude"),
+        east=find_column(columns, *east),
+        north=find_column(columns, *north),
+    )
+    if found.degrees or found.grid:
+        return found, []
+    hint = f"give lon/lat or {east[0]}/{north[0]}"
+    return found, [missing_column(name, "lon", columns, hint=hint)]
+
+
 def missing_column(name: str, field: str, columns: Sequence[str], *, hint: str = "") -> Problem:
     """A problem for a required column that is not in the file, listing the columns found."""
     found = ", ".join(repr(c) for c in columns) or "none"

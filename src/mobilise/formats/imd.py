@@ -214,6 +214,17 @@ _POPULATION = {
 # Ranks and deciles are national by construction: decile k holds ranks up to k/10 of England's.
 _RANK_BREAKS = tuple(LSOA11_COUNT * k / 10 for k in range(1, 10))
 _DECILE_BREAKS = tuple(k + 0.5 for k in range(1, 10))
+# kind -> (description, national breaks) of the rank and decile of each domain
+_POSITIONS = {
+    "rank": (
+        "Rank of the LSOA among England's {count:,} LSOAs on {about} (1 = most deprived).",
+        _RANK_BREAKS,
+    ),
+    "decile": (
+        "National decile of the LSOA on {about} (1 = most deprived 10% of LSOAs in England).",
+        _DECILE_BREAKS,
+    ),
+}
 
 
 def _file8_id(column: str) -> str:
@@ -237,30 +248,18 @@ def _catalogue() -> dict[str, IndicatorMeta]:
     ]
     for prefix, (title, about) in _DOMAINS.items():
         label = "IMD 2019" if prefix == "imd" else f"{title} deprivation 2019"
-        metas.append(
-            IndicatorMeta(
-                id=f"{prefix}2019_rank",
-                name=f"{label} rank",
-                unit="rank",
-                polarity="higher_is_better",
-                description=f"Rank of the LSOA among England's {LSOA11_COUNT:,} LSOAs on {about}"
-                " (1 = most deprived).",
-                national_breaks=_RANK_BREAKS,
-                **common,
+        for kind, (description, breaks) in _POSITIONS.items():
+            metas.append(
+                IndicatorMeta(
+                    id=f"{prefix}2019_{kind}",
+                    name=f"{label} {kind}",
+                    unit=kind,
+                    polarity="higher_is_better",
+                    description=description.format(count=LSOA11_COUNT, about=about),
+                    national_breaks=breaks,
+                    **common,
+                )
             )
-        )
-        metas.append(
-            IndicatorMeta(
-                id=f"{prefix}2019_decile",
-                name=f"{label} decile",
-                unit="decile",
-                polarity="higher_is_better",
-                description=f"National decile of the LSOA on {about} (1 = most deprived 10% of "
-                "LSOAs in England).",
-                national_breaks=_DECILE_BREAKS,
-                **common,
-            )
-        )
     for prefix, what in (("income", "income"), ("employment", "employment")):
         metas.append(
             IndicatorMeta(

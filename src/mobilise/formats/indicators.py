@@ -169,7 +169,13 @@ def read_indicator_csv(
     elif layout == "long":
         values, labels, problems = _long(frame, name, area, indicator_column, value_column, given)
     else:
-        raise ValueError(f"layout must be 'wide' or 'long', not {layout!r}")
+        problem = Problem(
+            f"unknown layout {layout!r}: use 'wide' (one column per indicator) or 'long' (one "
+            "row per area and indicator)",
+            file=name,
+            field="layout",
+        )
+        raise ValidationError(f"{what}: unknown layout.", problems=[problem])
     metas, meta_problems = build_meta(
         labels, meta=meta, default_meta=default_meta, file=name, area_column=area
     )

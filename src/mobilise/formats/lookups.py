@@ -21,6 +21,7 @@ from mobilise.formats._tables import (
     check_duplicates,
     clean_codes,
     find_column,
+    find_coordinates,
     missing_column,
     parse_numbers,
     raise_problems,
@@ -204,23 +205,23 @@ def read_centroids(path: PathLike) -> pd.DataFrame:
     what = f"Centroid file {name}"
     columns = list(frame.columns)
     area = find_column(columns, *_AREA_CODE_NAMES, pattern=r"[a-z]{2,5}\d{2}cd")
-    lon = find_column(columns, "lon", "long", "longitude", "lng")
-    lat = find_column(columns, "lat", "latitude")
-    east = find_column(columns, "bng_easting", "easting", "bng_e", "x")
-    north = find_column(columns, "bng_northing", "northing", "bng_n", "y")
     problems: list[Problem] = []
     if area is None:
         problems.append(missing_column(name, "area_code", columns))
-    if (lon is None or lat is None) and (east is None or north is None):
-        problems.append(
-            missing_column(name, "lon", columns, hint="give lon/lat or bng_easting/bng_northing")
-        )
-    raise_problems(problems, what=what)
+    position, found = find_coordinates(
+        name,
+        columns,
+        east=("bng_easting", "easting", "bng_e", "x"),
+        north=("bng_northing", "northing", "bng_n", "y"),
+    )
+    raise_problems(problems + found, what=what)
     assert area is not None
     codes = clean_codes(frame[area])
     problems += check_codes(codes, file=name, field=area)
     problems += check_duplicates(codes.to_frame("area"), file=name, field=area)
-    x_column, y_column = (lon, lat) if lon is not None and lat is not None else (east, north)
+    x_column, y_column = (
+        (position.lon, position.lat) if position.degrees else (position.east, position.north)
+    )
     assert x_column is not None and y_column is not None
     x, found = parse_numbers(frame[x_column], file=name, field=x_column)
     problems += found
@@ -231,7 +232,7 @@ def read_centroids(path: PathLike) -> pd.DataFrame:
             Problem("the coordinate is blank", file=name, row=row_of(r), field=column)
             for r in values.index[values.isna() & (frame[column].str.strip() == "")]
         ]
-    degrees = x_column == lon or looks_like_lonlat(x, y)
+    degrees = position.degrees or looks_like_lonlat(x, y)
     # British National Grid covers Great Britain within 0..700 km east and 0..1300 km north.
     x_range, y_range = ((-180.0, 180.0), (-90.0, 90.0)) if degrees else _BNG_RANGE
     unit = "degrees" if degrees else "metres of British National Grid"

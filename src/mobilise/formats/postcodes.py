@@ -7,16 +7,20 @@ Made for OS Code-Point Open joined to the ONS postcode-to-LSOA lookup (``postcod
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from mobilise.errors import Problem
 from mobilise.formats._tables import (
+    Coordinates,
     PathLike,
     check_codes,
     check_duplicates,
     clean_codes,
     find_column,
+    find_coordinates,
     missing_column,
     parse_numbers,
     raise_problems,
@@ -41,6 +45,17 @@ POSTCODE_COLUMNS = [
 
 # Code-Point Open positional quality 90: "no coordinates available" (given as 0, 0).
 _NO_COORDINATES = 90
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where a lookup keeps what :func:`read_postcode_lookup` returns."""
+
+    postcode: str
+    lsoa: str
+    lad: str
+    quality: str | None
+    position: Coordinates
 
 
 def read_postcode_lookup(path: PathLike) -> pd.DataFrame:
@@ -73,87 +88,136 @@ def read_postcode_lookup(path: PathLike) -> pd.DataFrame:
     table = read_table(path)
     name, frame = table.name, table.frame
     what = f"Postcode lookup {name}"
-    columns = list(frame.columns)
-    postcode = find_column(columns, "postcode", "pcds", "pcd", "pcd7", "pcd8", "pcd2")
-    lsoa = find_column(columns, "lsoa11cd", "lsoa11_code", "lsoa11")
-    lad = find_column(columns, "admin_district_code", "ladcd", "lad_code", pattern=r"lad\d{2}cd")
-    quality = find_column(columns, "positional_quality", "quality", "pqi")
-    lon = find_column(columns, "lon", "long", "longitude", "lng")
-    lat = find_column(columns, "lat", "latitude")
-    east = find_column(columns, "easting", "oseast1m", "bng_easting", "x")
-    north = find_column(columns, "northing", "osnrth1m", "bng_northing", "y")
-    problems: list[Problem] = []
-    for column, field in ((postcode, "postcode"), (lsoa, "lsoa11cd"), (lad, "admin_district_code")):
-        if column is None:
-            problems.append(missing_column(name, field, columns))
-    if (lon is None or lat is None) and (east is None or north is None):
-        problems.append(
-            missing_column(name, "lon", columns, hint="give lon/lat or easting/northing")
-        )
-    raise_problems(problems, what=what)
-    assert postcode is not None and lsoa is not None and lad is not None
-
-    raw = frame[postcode]
-    postcodes = normalise_postcodes(raw)
-    bad = postcodes.isna()
-    problems += [
-        Problem(
-            f"{value!r} is not a UK postcode; write it like 'NN1 1DE'",
-            file=name,
-            row=row_of(row),
-            field=postcode,
-        )
-        for row, value in raw[bad].items()
-    ]
-    problems += check_duplicates(
-        postcodes[~bad].to_frame("postcode"), file=name, field=postcode, what="postcode"
-    )
-    codes = {}
-    for output, column in (("lsoa11_code", lsoa), ("lad_code", lad)):
+    columns = _columns(name, list(frame.columns), what=what)
+    postcodes, problems = _postcodes(frame[columns.postcode], name)
+    codes: dict[str, pd.Series] = {}
+    for output, column in (("lsoa11_code", columns.lsoa), ("lad_code", columns.lad)):
         cleaned = clean_codes(frame[column])
         problems += check_codes(cleaned, file=name, field=column, allow_blank=True)
         codes[output] = cleaned.astype(object).where(cleaned != "", None)
-    numbers = {}
-    for column in (lon, lat, east, north, quality):
-        if column is not None:
-            numbers[column], found = parse_numbers(frame[column], file=name, field=column)
-            problems += found
-    if quality is not None:
-        fractional = numbers[quality] % 1 != 0
-        problems += [
-            Problem(f"{v:g} is not a whole-number quality", file=name, row=row_of(r), field=quality)
-            for r, v in numbers[quality][fractional & numbers[quality].notna()].items()
-        ]
+    numbers, found = _numbers(frame, name, columns)
+    problems += found
     raise_problems(problems, what=what)
-
-    index = frame.index
-    quality_values = numbers[quality] if quality else pd.Series(np.nan, index=index)
-    no_position = quality_values == _NO_COORDINATES
-    if east is not None and north is not None:
-        eastings, northings = numbers[east], numbers[north]
-        no_position |= (eastings == 0) & (northings == 0)
-    if lon is not None and lat is not None:
-        lons, lats = numbers[lon], numbers[lat]
-    else:
-        converted = bng_to_wgs84(eastings.to_numpy(), northings.to_numpy())
-        lons, lats = pd.Series(converted[0], index=index), pd.Series(converted[1], index=index)
-    if east is None or north is None:
-        converted = wgs84_to_bng(lons.to_numpy(), lats.to_numpy())
-        eastings = pd.Series(converted[0], index=index)
-        northings = pd.Series(converted[1], index=index)
+    position = _position(frame.index, numbers, columns)
     result = pd.DataFrame(
         {
             "postcode": postcodes,
             "lsoa11_code": codes["lsoa11_code"],
-            "lon": lons.where(~no_position),
-            "lat": lats.where(~no_position),
-            "easting": eastings.where(~no_position),
-            "northing": northings.where(~no_position),
+            **position,
             "lad_code": codes["lad_code"],
-            "quality": quality_values.astype("Int64")
+            "quality": numbers["quality"]
+            .astype("Int64")
             .astype(object)
-            .where(quality_values.notna(), None),
+            .where(numbers["quality"].notna(), None),
         },
-        index=index,
+        index=frame.index,
     )
     return result.reset_index(drop=True)
+
+
+def _columns(name: str, columns: list[str], *, what: str) -> _Columns:
+    """The lookup's columns; every one that is missing is raised at once."""
+    postcode = find_column(columns, "postcode", "pcds", "pcd", "pcd7", "pcd8", "pcd2")
+    lsoa = find_column(columns, "lsoa11cd", "lsoa11_code", "lsoa11")
+    lad = find_column(columns, "admin_district_code", "ladcd", "lad_code", pattern=r"lad\d{2}cd")
+    problems = [
+        missing_column(name, field, columns)
+        for column, field in (
+            (postcode, "postcode"),
+            (lsoa, "lsoa11cd"),
+            (lad, "admin_district_code"),
+        )
+        if column is None
+    ]
+    position, found = find_coordinates(
+        name,
+        columns,
+        east=("easting", "oseast1m", "bng_easting", "x"),
+        north=("northing", "osnrth1m", "bng_northing", "y"),
+    )
+    raise_problems(problems + found, what=what)
+    assert postcode is not None and lsoa is not None and lad is not None
+    quality = find_column(columns, "positional_quality", "quality", "pqi")
+    return _Columns(postcode, lsoa, lad, quality, position)
+
+
+def _postcodes(raw: pd.Series, name: str) -> tuple[pd.Series, list[Problem]]:
+    """Canonical postcodes, and the problems of malformed and repeated ones."""
+    field = str(raw.name)
+    postcodes = normalise_postcodes(raw)
+    bad = postcodes.isna()
+    problems = [
+        Problem(
+            f"{value!r} is not a UK postcode; write it like 'NN1 1DE'",
+            file=name,
+            row=row_of(row),
+            field=field,
+        )
+        for row, value in raw[bad].items()
+    ]
+    problems += check_duplicates(
+        postcodes[~bad].to_frame("postcode"), file=name, field=field, what="postcode"
+    )
+    return postcodes, problems
+
+
+def _numbers(
+    frame: pd.DataFrame, name: str, columns: _Columns
+) -> tuple[dict[str, pd.Series], list[Problem]]:
+    """The numeric columns present (``lon``, ``lat``, ``east``, ``north``, ``quality``; NaN when
+    absent or blank), and the problems of their cells."""
+    position = columns.position
+    wanted = {
+        "lon": position.lon,
+        "lat": position.lat,
+        "east": position.east,
+        "north": position.north,
+        "quality": columns.quality,
+    }
+    numbers: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    for key, column in wanted.items():
+        if column is None:
+            numbers[key] = pd.Series(np.nan, index=frame.index)
+            continue
+        numbers[key], found = parse_numbers(frame[column], file=name, field=column)
+        problems += found
+    if columns.quality is not None:
+        quality = numbers["quality"]
+        fractional = (quality % 1 != 0) & quality.notna()
+        problems += [
+            Problem(
+                f"{v:g} is not a whole-number quality",
+                file=name,
+                row=row_of(r),
+                field=columns.quality,
+            )
+            for r, v in quality[fractional].items()
+        ]
+    return numbers, problems
+
+
+def _position(
+    index: pd.Index, numbers: dict[str, pd.Series], columns: _Columns
+) -> dict[str, pd.Series]:
+    """``lon``, ``lat``, ``easting``, ``northing``: the pair the file lacks is computed from the
+    other, and all are NaN where the file has no position (quality 90, or grid 0, 0)."""
+    no_position = numbers["quality"] == _NO_COORDINATES
+    eastings, northings = numbers["east"], numbers["north"]
+    if columns.position.grid:
+        no_position |= (eastings == 0) & (northings == 0)
+    if columns.position.degrees:
+        lons, lats = numbers["lon"], numbers["lat"]
+    else:
+        converted = bng_to_wgs84(eastings.to_numpy(), northings.to_numpy())
+        lons, lats = pd.Series(converted[0], index=index), pd.Series(converted[1], index=index)
+    if not columns.position.grid:
+        converted = wgs84_to_bng(lons.to_numpy(), lats.to_numpy())
+        eastings = pd.Series(converted[0], index=index)
+        northings = pd.Series(converted[1], index=index)
+    return {
+        "lon": lons.where(~no_position),
+        "lat": lats.where(~no_position),
+        "easting": eastings.where(~no_position),
+        "northing": northings.where(~no_position),
+    }

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDICATOR_ID",
+    "LAYOUTS",
     "POLARITIES",
     "VALUE_COLUMNS",
     "IndicatorData",
@@ -28,6 +29,13 @@ Polarity = Literal["higher_is_better", "higher_is_worse", "neutral"]
 
 
 POLARITIES: tuple[str, ...] = ("higher_is_better", "higher_is_worse", "neutral")
+
+LAYOUTS = {
+    "wide": "one column per indicator",
+    "long": "area, indicator, value rows",
+    "iod": "an English Indices of Deprivation 2019 file (File 1, 2, 6, 8)",
+}
+"""The layouts of indicator files the workspace imports, with what each holds."""
 
 
 VALUE_COLUMNS = [

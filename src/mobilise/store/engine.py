@@ -1,22 +1,35 @@
-"""Opening a workspace database: engine set-up and automatic migrations."""
+"""Opening a workspace database: engine set-up and automatic migrations.
+
+Opening a workspace whose schema is current costs one query: the stored revision is read with
+plain SQL and compared with the newest migration, found by reading the migration files as text.
+Alembic (and the modules the migrations import) load only when the schema must be upgraded.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from mobilise.errors import ConfigurationError
 
-__all__ = ["WRITE", "create_workspace_engine", "current_revision", "database_url", "migrate"]
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = [
+    "WRITE",
+    "create_workspace_engine",
+    "current_revision",
+    "database_url",
+    "head_revision",
+    "migrate",
+]
 
 # Execution option marking a connection that will write: on SQLite its transaction takes the write
 # lock at BEGIN (BEGIN IMMEDIATE), so two writers queue on busy_timeout instead of one failing
@@ -115,18 +128,56 @@ def create_workspace_engine(path_or_url: str | Path) -> Engine:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+_REVISION = re.compile(r"^revision\s*=\s*[\"']([^\"']+)[\"']\s*$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(?:None|[\"']([^\"']+)[\"'])\s*$", re.MULTILINE)
+
+
+def _head_from_files(folder: Path) -> str | None:
+    """The one revision no other migration revises, read from the files' ``revision`` and
+    ``down_revision`` lines; ``None`` when the files do not say it plainly (e.g. a merge)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in folder.glob("*.py"):
+        source = path.read_text("utf-8")
+        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision.group(1))
+        if down.group(1):
+            revised.add(down.group(1))
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+@cache
 def head_revision() -> str | None:
+    """The newest migration's revision (without importing the migrations)."""
+    found = _head_from_files(MIGRATIONS / "versions")
+    if found is not None:
+        return found
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+def _stored_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return str(stored[0]) if len(stored) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
+    """The revision the workspace's schema is at (``None`` for a new database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _stored_revision(connection)
 
 
 def migrate(engine: Engine) -> None:
@@ -134,11 +185,13 @@ def migrate(engine: Engine) -> None:
     try:
         if current_revision(engine) == head_revision():
             return
+        from alembic import command
+
         config = _alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-    except OperationalError as exc:
+    except DatabaseError as exc:  # e.g. unreachable, or not a database file
         raise ConfigurationError(
             f"Cannot open the workspace database {engine.url.render_as_string(hide_password=True)}: "
             f"{exc.orig}"

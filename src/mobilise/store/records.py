@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Connection, Row, Table, insert, select, update
 
@@ -185,41 +185,37 @@ def update_record(
     return dict(after._mapping)
 
 
+class Change(TypedDict):
+    """Who makes a change, and to which version of the record (``None``: whichever is stored)."""
+
+    expected_version: int | None
+    actor: str
+    entity_type: str
+
+
 def soft_delete_record(
-    connection: Connection,
-    table: Table,
-    key_value: str,
-    *,
-    expected_version: int | None,
-    actor: str,
-    entity_type: str,
+    connection: Connection, table: Table, key_value: str, **change: Unpack[Change]
 ) -> None:
     """Mark a record deleted (it stays in the table and can be restored)."""
-    _set_deleted(connection, table, key_value, expected_version, actor, entity_type, deleted=True)
+    _set_deleted(connection, table, key_value, deleted=True, **change)
 
 
 def restore_record(
-    connection: Connection,
-    table: Table,
-    key_value: str,
-    *,
-    expected_version: int | None,
-    actor: str,
-    entity_type: str,
+    connection: Connection, table: Table, key_value: str, **change: Unpack[Change]
 ) -> None:
     """Undo a soft deletion."""
-    _set_deleted(connection, table, key_value, expected_version, actor, entity_type, deleted=False)
+    _set_deleted(connection, table, key_value, deleted=False, **change)
 
 
 def _set_deleted(
     connection: Connection,
     table: Table,
     key_value: str,
+    *,
+    deleted: bool,
     expected_version: int | None,
     actor: str,
     entity_type: str,
-    *,
-    deleted: bool,
 ) -> None:
     before = _current(connection, table, key_value, entity_type)
     if (before.deleted_at is not None) == deleted:

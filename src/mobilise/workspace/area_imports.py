@@ -1,6 +1,10 @@
 """Importing areas: boundaries, lookups (parents, successors, classifications), centroids and
 population. :class:`mobilise.workspace.areas.AreaService` carries these methods.
 
+Each verb takes the file itself — a path, its bytes or a binary stream (``name=`` names bytes and
+streams in messages) — and reads it here through :mod:`mobilise.formats`; a notebook user may hand
+over what a reader returned instead (a :class:`~mobilise.model.areas.BoundaryData`, a table).
+
 Boundaries and indicators are strict: every row must be good or nothing is stored. Lookups,
 centroids and population usually come as national files, so their rows for areas the workspace
 does not hold are skipped and counted in the summary's notes.
@@ -8,35 +12,69 @@ does not hold are skipped and counted in the summary's notes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import shapely
-from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 
 from mobilise.errors import Problem, ValidationError
-from mobilise.model.areas import LOOKUP_KINDS
-from mobilise.store.records import audit, new_id, now, record_values
-from mobilise.store.tables import area_links, areas, population
+from mobilise.model.areas import LOOKUP_KINDS, BoundaryData
+from mobilise.store.records import new_id, now, record_values
+from mobilise.store.tables import areas, population
+from mobilise.workspace._area_rows import (
+    area_records,
+    int_or_none,
+    parent_columns,
+    parent_links,
+    replace_links,
+    store_areas,
+)
 from mobilise.workspace._common import (
     ImportSummary,
     Progress,
     chunked,
     no_progress,
-    none_if_missing,
     stored_area_codes,
 )
+from mobilise.workspace._files import FileSource, reading_path
+from mobilise.workspace._imports import audit_import, table_of
 
 if TYPE_CHECKING:
-    from mobilise.model.areas import BoundaryData
     from mobilise.workspace.core import Workspace
 
 __all__ = ["AreaImports"]
 
-_PARENT_PREFIXES = ("LAD", "MSOA", "WD", "CCG", "ICB", "SICBL", "RGN", "CTY", "UTLA", "LTLA")
-_BATCH = 2000  # rows per executemany batch
+_POPULATION_COLUMNS = ("total", "age_0_15", "age_16_59", "age_60_plus", "working_age")
+
+
+@dataclass(frozen=True)
+class _Links:
+    """One kind of link a lookup file gives: the arguments of :meth:`AreaImports.import_links`."""
+
+    relation: str
+    related_type: str
+    related_code_column: str
+    related_name_column: str | None
+    code_column: str = "lsoa11_code"
+    detail_column: str | None = None
+
+
+# lookup kind -> (reader in mobilise.formats.lookups, the links its table gives)
+_LOOKUPS: dict[str, tuple[str, tuple[_Links, ...]]] = {
+    "msoa11": ("read_lsoa_msoa", (_Links("parent", "msoa11", "msoa11_code", "msoa11_name"),)),
+    "lsoa21": (
+        "read_lsoa11_lsoa21_lad22",
+        (
+            _Links("parent", "lad22", "lad22_code", "lad22_name"),
+            _Links("successor", "lsoa21", "lsoa21_code", "lsoa21_name", detail_column="change"),
+        ),
+    ),
+    "rural-urban": (
+        "read_rural_urban",
+        (_Links("classification", "ruc11", "ruc11_code", "ruc11_name", code_column="area_code"),),
+    ),
+}
 
 
 class AreaImports:
@@ -46,10 +84,16 @@ class AreaImports:
 
     def import_boundaries(
         self,
-        data: BoundaryData,
+        source: FileSource | BoundaryData,
         *,
+        name: str | None = None,
         area_type: str | None = None,
+        code_field: str | None = None,
+        name_field: str | None = None,
+        layer: str | None = None,
+        fix_invalid: bool = False,
         dataset_id: str | None = None,
+        place: str | None = None,
         progress: Progress = no_progress,
     ) -> ImportSummary:
         """Store the areas of a boundary file (new codes are created, known ones updated).
@@ -57,198 +101,105 @@ class AreaImports:
         Columns of the file named like ``LAD22CD``/``MSOA11CD`` (with ``..NM`` names) become the
         areas' parents. Each area gets its polygon's representative point as centroid until a
         population-weighted centroid is imported.
+
+        Parameters
+        ----------
+        source
+            A GeoJSON, GeoPackage or (zipped) shapefile: its path, bytes or a binary stream; or
+            the :class:`BoundaryData` :func:`mobilise.formats.ons.read_boundaries` returned.
+        name
+            The file's name, for bytes and streams (its suffix says the format).
+        area_type
+            Kind and vintage of the areas (e.g. ``lsoa11``); by default the code field's.
+        code_field, name_field, layer, fix_invalid
+            How to read the file (see :func:`~mobilise.formats.ons.read_boundaries`).
+        place
+            Also add the areas to this place (in the same transaction).
         """
+        if isinstance(source, BoundaryData):
+            data = source
+        else:
+            from mobilise.formats.ons import read_boundaries
+
+            with reading_path(source, name=name) as path:
+                data = read_boundaries(
+                    path,
+                    code_field=code_field,
+                    name_field=name_field,
+                    layer=layer,
+                    fix_invalid=fix_invalid,
+                )
         kind = area_type or data.area_type
         if not kind:
             raise ValidationError(
                 f"{data.file}: cannot tell which kind of area this is from its code column; "
-                "give the area type (e.g. --area-type lsoa11)."
+                "give the area type (e.g. --area-type lsoa11).",
+                problems=[Problem("the area type is unknown", file=data.file, field="area_type")],
             )
-        frame = data.areas
-        geometries = frame.geometry.values
-        texts = shapely.to_geojson(geometries)
-        bounds = shapely.bounds(geometries)
-        points = shapely.get_coordinates(shapely.point_on_surface(geometries))
-        records = [
-            {
-                "code": str(code),
-                "name": str(name) if isinstance(name, str) and name else str(code),
-                "area_type": kind,
-                "geometry": text,
-                "min_lon": float(b[0]),
-                "min_lat": float(b[1]),
-                "max_lon": float(b[2]),
-                "max_lat": float(b[3]),
-                "dataset_id": dataset_id,
-                "_point": (float(p[0]), float(p[1])),
-            }
-            for code, name, text, b, p in zip(
-                frame["code"], frame["name"], texts, bounds, points, strict=True
-            )
-        ]
-        parents = _parent_columns(list(frame.columns))
-        stamp = record_values(self._ws.actor)
-        created = updated = 0
-        links = 0
+        records = area_records(data.areas, kind, dataset_id)
         with self._ws.write() as connection:
-            existing = stored_area_codes(
-                connection, [r["code"] for r in records], include_deleted=True
-            )
-            total = len(records)
-            for start in range(0, total, _BATCH):
-                chunk = records[start : start + _BATCH]
-                new = [r for r in chunk if r["code"] not in existing]
-                old = [r for r in chunk if r["code"] in existing]
-                if new:
-                    connection.execute(
-                        insert(areas),
-                        [
-                            {
-                                **{k: v for k, v in r.items() if k != "_point"},
-                                "id": new_id(),
-                                "centroid_lon": r["_point"][0],
-                                "centroid_lat": r["_point"][1],
-                                "centroid_method": "polygon_point",
-                                **stamp,
-                            }
-                            for r in new
-                        ],
-                    )
-                if old:
-                    connection.execute(
-                        update(areas)
-                        .where(areas.c.code == bindparam("b_code"))
-                        .values(
-                            name=bindparam("name"),
-                            area_type=bindparam("area_type"),
-                            geometry=bindparam("geometry"),
-                            min_lon=bindparam("min_lon"),
-                            min_lat=bindparam("min_lat"),
-                            max_lon=bindparam("max_lon"),
-                            max_lat=bindparam("max_lat"),
-                            dataset_id=bindparam("dataset_id"),
-                            deleted_at=None,
-                            deleted_by=None,
-                            updated_at=bindparam("updated_at"),
-                            updated_by=bindparam("updated_by"),
-                            version=areas.c.version + 1,
-                        ),
-                        [
-                            {
-                                **{k: v for k, v in r.items() if k not in ("_point", "code")},
-                                "b_code": r["code"],
-                                "updated_at": stamp["updated_at"],
-                                "updated_by": stamp["updated_by"],
-                            }
-                            for r in old
-                        ],
-                    )
-                created += len(new)
-                updated += len(old)
-                progress("Storing areas", min(start + _BATCH, total), total)
-            for code_column, name_column, related_type in parents:
-                link_rows = [
-                    (str(code), str(parent), str(pname) if name_column else "")
-                    for code, parent, pname in zip(
-                        frame["code"],
-                        frame[code_column],
-                        frame[name_column] if name_column else frame[code_column],
-                        strict=True,
-                    )
-                    if isinstance(parent, str) and parent
-                ]
-                links += _replace_links(
+            created, updated = store_areas(connection, records, self._ws.actor, progress)
+            links = sum(
+                replace_links(
                     connection,
-                    link_rows,
+                    parent_links(data.areas, code_column, name_column),
                     relation="parent",
                     related_type=related_type,
                     dataset_id=dataset_id,
                     actor=self._ws.actor,
                 )
-            audit(
+                for code_column, name_column, related_type in parent_columns(
+                    list(data.areas.columns)
+                )
+            )
+            audit_import(
                 connection,
-                actor=self._ws.actor,
+                self._ws.actor,
                 entity_type="areas",
                 entity_id=dataset_id or data.file,
-                action="import",
                 summary=f"{data.file}: {created} {kind} areas created, {updated} updated, "
                 f"{links} parent links",
             )
+            if place:
+                self._ws.places.add_areas(place, area_codes=[r["code"] for r in records])
         return ImportSummary(data.file, created=created, updated=updated, links=links)
 
     def import_lookup(
-        self, path: str | Path, *, kind: str, dataset_id: str | None = None
+        self,
+        source: FileSource,
+        *,
+        kind: str,
+        name: str | None = None,
+        dataset_id: str | None = None,
     ) -> ImportSummary:
-        """Read a lookup file of one of the :data:`LOOKUP_KINDS` and store it for stored areas."""
+        """Read a lookup file of one of the :data:`LOOKUP_KINDS` and store it for stored areas.
+
+        ``source`` is the file's path, bytes or a binary stream (``name`` names bytes and
+        streams). Parents, successors and classifications of one file are stored together or not
+        at all.
+        """
+        if kind not in LOOKUP_KINDS:
+            raise ValidationError(
+                f"Unknown lookup kind {kind!r}: use one of {', '.join(LOOKUP_KINDS)}.",
+                problems=[Problem(f"unknown kind {kind!r}", field="kind")],
+            )
         from mobilise.formats import lookups
 
-        file = Path(path).name
-        if kind == "msoa11":
-            return self.import_links(
-                lookups.read_lsoa_msoa(path),
-                relation="parent",
-                related_type="msoa11",
-                file=file,
-                code_column="lsoa11_code",
-                related_code_column="msoa11_code",
-                related_name_column="msoa11_name",
-                dataset_id=dataset_id,
-            )
-        if kind == "lsoa21":
-            table = lookups.read_lsoa11_lsoa21_lad22(path)
-            with self._ws.write():  # both link kinds or neither
-                parents = self._lsoa21_parents(table, file, dataset_id)
-                successors = self._lsoa21_successors(table, file, dataset_id)
-            return ImportSummary(
-                file, links=parents.links + successors.links, notes=successors.notes
-            )
-        if kind == "rural-urban":
-            return self.import_links(
-                lookups.read_rural_urban(path),
-                relation="classification",
-                related_type="ruc11",
-                file=file,
-                related_code_column="ruc11_code",
-                related_name_column="ruc11_name",
-                dataset_id=dataset_id,
-            )
         if kind == "centroids":
-            centroids = lookups.read_centroids(path)
+            with reading_path(source, name=name) as path:
+                centroids = lookups.read_centroids(path)
             method = "method" if "method" in centroids.columns else None
-            return self.import_centroids(centroids, file=file, method_column=method)
-        raise ValidationError(
-            f"Unknown lookup kind {kind!r}: use one of {', '.join(LOOKUP_KINDS)}.",
-            problems=[Problem(f"unknown kind {kind!r}", field="kind")],
-        )
-
-    def _lsoa21_parents(
-        self, table: pd.DataFrame, file: str, dataset_id: str | None
-    ) -> ImportSummary:
-        return self.import_links(
-            table,
-            relation="parent",
-            related_type="lad22",
-            file=file,
-            code_column="lsoa11_code",
-            related_code_column="lad22_code",
-            related_name_column="lad22_name",
-            dataset_id=dataset_id,
-        )
-
-    def _lsoa21_successors(
-        self, table: pd.DataFrame, file: str, dataset_id: str | None
-    ) -> ImportSummary:
-        return self.import_links(
-            table,
-            relation="successor",
-            related_type="lsoa21",
-            file=file,
-            code_column="lsoa11_code",
-            related_code_column="lsoa21_code",
-            related_name_column="lsoa21_name",
-            detail_column="change",
-            dataset_id=dataset_id,
-        )
+            return self.import_centroids(centroids, file=path.name, method_column=method)
+        reader, kinds = _LOOKUPS[kind]
+        with reading_path(source, name=name) as path:
+            table = getattr(lookups, reader)(path)
+        with self._ws.write():  # every link kind of the file, or none
+            done = [
+                self.import_links(table, file=path.name, dataset_id=dataset_id, **asdict(links))
+                for links in kinds
+            ]
+        # Every link kind reads the same rows, so they skip the same ones: one note says it.
+        return ImportSummary(path.name, links=sum(s.links for s in done), notes=done[-1].notes)
 
     def import_links(
         self,
@@ -284,7 +235,7 @@ class AreaImports:
                         detail if isinstance(detail, str) else "",
                     )
                 )
-            count = _replace_links(
+            count = replace_links(
                 connection,
                 rows,
                 relation=relation,
@@ -293,12 +244,11 @@ class AreaImports:
                 actor=self._ws.actor,
             )
             skipped = len(links) - len(rows)
-            audit(
+            audit_import(
                 connection,
-                actor=self._ws.actor,
+                self._ws.actor,
                 entity_type="area_links",
                 entity_id=dataset_id or file,
-                action="import",
                 summary=f"{file}: {count} {relation} links to {related_type}",
             )
         notes = [f"{skipped} rows for areas not in the workspace were skipped"] if skipped else []
@@ -313,7 +263,10 @@ class AreaImports:
         method: str = "population_weighted",
     ) -> ImportSummary:
         """Set the centroids of stored areas from ``area_code, lon, lat`` (WGS84, as
-        :func:`mobilise.formats.lookups.read_centroids` returns them, already checked)."""
+        :func:`mobilise.formats.lookups.read_centroids` returns them, already checked).
+
+        A centroid file is imported with ``import_lookup(source, kind="centroids")``.
+        """
         with self._ws.write() as connection:
             known = stored_area_codes(connection, centroids["area_code"].astype(str).tolist())
             updates = [
@@ -340,46 +293,61 @@ class AreaImports:
                     ),
                     updates,
                 )
-            audit(
+            audit_import(
                 connection,
-                actor=self._ws.actor,
+                self._ws.actor,
                 entity_type="areas",
                 entity_id=file,
-                action="import",
                 summary=f"{file}: centroids of {len(updates)} areas",
             )
         return ImportSummary(file, updated=len(updates), unchanged=len(centroids) - len(updates))
 
     def import_population(
         self,
-        table: pd.DataFrame,
+        source: FileSource | pd.DataFrame,
         *,
-        file: str,
         period: str,
+        name: str | None = None,
+        file: str | None = None,
         dataset_id: str | None = None,
     ) -> ImportSummary:
-        """Store population counts (``area_code, total`` and optional age bands) for ``period``.
+        """Store population counts of stored areas for ``period``.
 
         Rows for areas not stored in the workspace are skipped and counted in the summary notes.
+
+        Parameters
+        ----------
+        source
+            IoD 2019 File 6 (population denominators; see
+            :func:`mobilise.formats.imd.read_iod_population`) as a path, bytes or binary stream;
+            or a table of ``area_code, total`` and optional age bands.
+        period
+            The period the counts describe, e.g. ``mid-2015``.
+        name
+            The file's name, for bytes and streams.
+        file
+            The name of a table, for messages and the audit trail.
         """
-        columns = ["total", "age_0_15", "age_16_59", "age_60_plus", "working_age"]
+        from mobilise.formats.imd import read_iod_population
+
+        table, file = table_of(
+            source, read_iod_population, name=name, file=file, default="population"
+        )
         stamp = record_values(self._ws.actor)
         with self._ws.write() as connection:
             known = stored_area_codes(connection, table["area_code"].astype(str).tolist())
-            rows = []
-            for record in table.to_dict("records"):
-                if record["area_code"] not in known:
-                    continue
-                rows.append(
-                    {
-                        "id": new_id(),
-                        "area_code": record["area_code"],
-                        "period": period,
-                        "dataset_id": dataset_id,
-                        **{c: _int_or_none(record.get(c)) for c in columns},
-                        **stamp,
-                    }
-                )
+            rows = [
+                {
+                    "id": new_id(),
+                    "area_code": record["area_code"],
+                    "period": period,
+                    "dataset_id": dataset_id,
+                    **{c: int_or_none(record.get(c)) for c in _POPULATION_COLUMNS},
+                    **stamp,
+                }
+                for record in table.to_dict("records")
+                if record["area_code"] in known
+            ]
             for chunk in chunked([r["area_code"] for r in rows]):
                 connection.execute(
                     delete(population).where(
@@ -388,78 +356,14 @@ class AreaImports:
                 )
             if rows:
                 connection.execute(insert(population), rows)
-            audit(
+            audit_import(
                 connection,
-                actor=self._ws.actor,
+                self._ws.actor,
                 entity_type="population",
                 entity_id=dataset_id or file,
-                action="import",
                 summary=f"{file}: population {period} of {len(rows)} areas",
             )
         notes = []
         if len(rows) < len(table):
             notes.append(f"{len(table) - len(rows)} rows for areas not in the workspace skipped")
         return ImportSummary(file, created=len(rows), notes=notes)
-
-    # -- reading -----------------------------------------------------------------------------
-
-
-def _parent_columns(columns: Sequence[str]) -> list[tuple[str, str | None, str]]:
-    """(code column, name column, related type) of parent geographies among file columns."""
-    upper = {c.upper(): c for c in columns}
-    found = []
-    for name in columns:
-        key = name.upper()
-        if not key.endswith("CD") or key in ("CODE",):
-            continue
-        stem = key[:-2]
-        prefix = stem.rstrip("0123456789")
-        year = stem[len(prefix) :]
-        if prefix in _PARENT_PREFIXES and len(year) == 2:
-            found.append((name, upper.get(stem + "NM"), f"{prefix.lower()}{year}"))
-    return found
-
-
-def _replace_links(
-    connection: Connection,
-    rows: Sequence[tuple[str, ...]],
-    *,
-    relation: str,
-    related_type: str,
-    dataset_id: str | None,
-    actor: str,
-) -> int:
-    """Replace the links of one related type for the areas in ``rows`` (code, related, name[, detail])."""
-    for chunk in chunked(sorted({r[0] for r in rows})):
-        connection.execute(
-            delete(area_links).where(
-                area_links.c.related_type == related_type, area_links.c.area_code.in_(chunk)
-            )
-        )
-    if not rows:
-        return 0
-    stamp = record_values(actor)
-    unique = {(r[0], r[1]): r for r in rows}
-    connection.execute(
-        insert(area_links),
-        [
-            {
-                "id": new_id(),
-                "area_code": r[0],
-                "relation": relation,
-                "related_type": related_type,
-                "related_code": r[1],
-                "related_name": r[2] if len(r) > 2 else "",
-                "detail": r[3] if len(r) > 3 else "",
-                "dataset_id": dataset_id,
-                **stamp,
-            }
-            for r in unique.values()
-        ],
-    )
-    return len(unique)
-
-
-def _int_or_none(value: Any) -> int | None:
-    value = none_if_missing(value)
-    return None if value is None else int(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from mobilise.workspace.area_imports import AreaImports
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["Area", "AreaLink", "AreaService", "ImportSummary"]
+__all__ = ["Area", "AreaLink", "AreaService", "ImportSummary", "feature_collection"]
 
 
 @dataclass(frozen=True)
@@ -201,3 +201,19 @@ def _newest_parent(rows: Sequence[Any], prefix: str) -> dict[str, tuple[str, str
         if related_type.startswith(prefix) and (code not in best or related_type > best[code][0]):
             best[code] = (related_type, related_code, related_name)
     return {code: (v[1], v[2]) for code, v in best.items()}
+
+
+def feature_collection(features: Iterable[tuple[str, dict[str, Any], str]]) -> str:
+    """A GeoJSON FeatureCollection of areas from (code, properties, stored geometry text): the
+    geometry text is spliced in as it is, never parsed, so thousands of areas stay fast."""
+    parts = [
+        '{"type":"Feature","id":'
+        + json.dumps(code)
+        + ',"properties":'
+        + json.dumps(properties, separators=(",", ":"))
+        + ',"geometry":'
+        + geometry
+        + "}"
+        for code, properties, geometry in features
+    ]
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"

@@ -9,20 +9,14 @@ from __future__ import annotations
 import csv
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from mobilise.demo import DEMO_DATA
 from mobilise.errors import Conflict, NotFound
-from mobilise.formats.imd import read_iod, read_iod_population
-from mobilise.formats.indicators import read_indicator_csv
-from mobilise.formats.map_formats import read_map
-from mobilise.formats.ons import read_boundaries
-from mobilise.formats.postcodes import read_postcode_lookup
 from mobilise.model.access_plan import AccessPlan
 from mobilise.model.indicators import IndicatorMeta
 from mobilise.workspace._common import Progress, no_progress
@@ -142,6 +136,8 @@ def licences_text(dataset_ids: set[str], data_dir: Path = DEMO_DATA) -> str | No
 def national_breaks(data_dir: Path = DEMO_DATA) -> dict[str, list[float]]:
     """Decile cut points of the demo scores' distributions over England's LSOAs (ranks and
     deciles carry theirs in :data:`mobilise.formats.imd.IOD_INDICATORS`)."""
+    import pandas as pd
+
     table = pd.read_csv(data_dir / "national_breaks.csv")
     return {
         str(row["indicator_id"]): [float(row[f"b{k}"]) for k in range(1, 10)]
@@ -152,114 +148,143 @@ def national_breaks(data_dir: Path = DEMO_DATA) -> dict[str, list[float]]:
 def build_demo(
     workspace: Workspace, *, data_dir: Path = DEMO_DATA, progress: Progress = no_progress
 ) -> DemoReport:
-    """Import the bundled demo data for both places into ``workspace`` (re-running updates it)."""
+    """Import the bundled demo data for both places into ``workspace`` (re-running updates it).
+
+    Each step (:data:`_STEPS`) goes through the workspace's own import verbs with the bundled
+    files, as a user would.
+    """
     report = DemoReport(workspace.url)
-    datasets: list[dict[str, Any]] = json.loads((data_dir / "datasets.json").read_text("utf-8"))
+    build = _Build(workspace, data_dir, json.loads((data_dir / "datasets.json").read_text("utf-8")))
+    for number, (step, title, run) in enumerate(_STEPS):
+        progress(title, number, len(_STEPS))
+        started = time.perf_counter()
+        run(build)
+        report.steps.append((step, time.perf_counter() - started))
+    progress("Done", len(_STEPS), len(_STEPS))
+    report.areas = workspace.areas.count(area_type="lsoa11")
+    report.postcodes = workspace.postcodes.count()
+    report.assets = workspace.assets.count()
+    return report
 
-    def dataset_of(file: str) -> str | None:
-        for dataset in datasets:
+
+@dataclass(frozen=True)
+class _Build:
+    """What every step of the build reads: the workspace, the bundled data and its datasets."""
+
+    workspace: Workspace
+    data_dir: Path
+    datasets: list[dict[str, Any]]
+
+    def dataset(self, file: str) -> dict[str, Any]:
+        """The description (datasets.json) of the dataset a bundled file belongs to."""
+        for dataset in self.datasets:
             if any(Path(f).name == file for f in dataset.get("files", [])):
-                return str(dataset["id"])
-        return None
+                return dataset
+        return {}
 
-    steps = 13
+    def dataset_id(self, file: str) -> str | None:
+        found = self.dataset(file).get("id")
+        return None if found is None else str(found)
 
-    def step(number: int, name: str) -> float:
-        progress(name, number - 1, steps)
-        return time.perf_counter()
 
-    def done(name: str, started: float) -> None:
-        report.steps.append((name, time.perf_counter() - started))
+def _register_datasets(build: _Build) -> None:
+    for dataset in build.datasets:
+        build.workspace.datasets.register(dataset)
 
-    started = step(1, "Registering data sources")
-    for dataset in datasets:
-        workspace.datasets.register(dataset)
-    done("datasets", started)
 
-    started = step(2, "Importing LSOA 2011 boundaries")
-    boundaries = read_boundaries(data_dir / "lsoa11_boundaries.geojson")
-    workspace.areas.import_boundaries(
-        boundaries, area_type="lsoa11", dataset_id=dataset_of("lsoa11_boundaries.geojson")
+def _import_boundaries(build: _Build) -> None:
+    file = "lsoa11_boundaries.geojson"
+    build.workspace.areas.import_boundaries(
+        build.data_dir / file, area_type="lsoa11", dataset_id=build.dataset_id(file)
     )
-    done("boundaries", started)
 
-    started = step(3, "Importing lookups and classifications")
+
+def _import_lookups(build: _Build) -> None:
     for file, kind in (
         ("lsoa11_msoa11_lad_lookup.csv.gz", "msoa11"),
         ("lsoa11_lsoa21_lad22_lookup.csv.gz", "lsoa21"),
         ("lsoa11_rural_urban_classification_2011.csv.gz", "rural-urban"),
     ):
-        workspace.areas.import_lookup(data_dir / file, kind=kind, dataset_id=dataset_of(file))
-    done("lookups", started)
+        build.workspace.areas.import_lookup(
+            build.data_dir / file, kind=kind, dataset_id=build.dataset_id(file)
+        )
 
-    started = step(4, "Importing population-weighted centroids")
+
+def _import_centroids(build: _Build) -> None:
     file = "lsoa11_population_weighted_centroids.csv"
-    workspace.areas.import_lookup(data_dir / file, kind="centroids", dataset_id=dataset_of(file))
-    done("centroids", started)
+    build.workspace.areas.import_lookup(
+        build.data_dir / file, kind="centroids", dataset_id=build.dataset_id(file)
+    )
 
-    started = step(5, "Creating the places")
+
+def _create_places(build: _Build) -> None:
+    places = build.workspace.places
     for place in DEMO_PLACES:
         try:
-            workspace.places.get(place.slug)
+            places.get(place.slug)
         except NotFound:
             try:
-                workspace.places.create(
+                places.create(
                     place.slug,
                     place.name,
                     description=place.description,
                     authorities=place.authorities,
                 )
             except Conflict:  # deleted earlier: the demo brings it back
-                workspace.places.restore(place.slug)
-    done("places", started)
+                places.restore(place.slug)
 
-    started = step(6, "Importing population (IoD 2019 File 6)")
+
+def _import_population(build: _Build) -> None:
     file = "File_6_IoD2019_population_denominators_lsoa11.csv.gz"
-    workspace.areas.import_population(
-        read_iod_population(data_dir / file),
-        file=file,
-        period="mid-2015",
-        dataset_id=dataset_of(file),
+    build.workspace.areas.import_population(
+        build.data_dir / file, period="mid-2015", dataset_id=build.dataset_id(file)
     )
-    done("population", started)
 
-    started = step(7, "Importing deprivation and health indicators (IoD 2019)")
-    national = national_breaks(data_dir)
+
+def _import_deprivation(build: _Build) -> None:
+    national = national_breaks(build.data_dir)
     for file in (
         "File_1_IoD2019_IMD_ranks_deciles_lsoa11.csv.gz",
         "File_2_IoD2019_domain_ranks_deciles_lsoa11.csv.gz",
         "imd2019_lsoa11_scores_england.csv.gz",
         "File_8_IoD2019_underlying_indicators_lsoa11.csv.gz",
     ):
-        data = read_iod(data_dir / file)
-        workspace.indicators.import_data(
-            data, dataset_id=dataset_of(file), national_breaks=national
+        build.workspace.indicators.import_file(
+            build.data_dir / file,
+            layout="iod",
+            dataset_id=build.dataset_id(file),
+            national_breaks=national,
         )
-    done("indicators", started)
 
-    started = step(8, "Importing access to parks (ONS 2020)")
+
+def _import_parks(build: _Build) -> None:
     file = "ons_access_to_parks_playing_fields_2020_lsoa_target_areas.csv"
-    parks = read_indicator_csv(
-        data_dir / file,
+    build.workspace.indicators.import_file(
+        build.data_dir / file,
         layout="wide",
         area_column="lsoa11cd",
         columns={PARKS_COLUMN: PARKS.id},
         meta={PARKS.id: PARKS},
+        dataset_id=build.dataset_id(file),
+        national_breaks=national_breaks(build.data_dir),
     )
-    workspace.indicators.import_data(parks, dataset_id=dataset_of(file), national_breaks=national)
-    done("parks", started)
 
-    started = step(9, "Importing the postcode lookup (OS Code-Point Open)")
+
+def _import_postcodes(build: _Build) -> None:
     file = "os_codepoint_open_2025_target_areas_with_lsoa11.csv.gz"
-    lookup = read_postcode_lookup(data_dir / file)
-    workspace.postcodes.import_lookup(lookup, file=file, dataset_id=dataset_of(file))
-    done("postcodes", started)
-    started = step(10, "Importing community assets")
+    build.workspace.postcodes.import_lookup(
+        build.data_dir / file, dataset_id=build.dataset_id(file)
+    )
+
+
+def _import_assets(build: _Build) -> None:
     from mobilise.formats.assets import read_assets
 
     for file in ASSET_FILES:
-        path = data_dir / "community_assets" / file
-        found = read_assets(path, licence=_licence_of(datasets, file))
+        found = read_assets(
+            build.data_dir / "community_assets" / file,
+            licence=str(build.dataset(file).get("licence", "")),
+        )
         # Places of worship with no name in OpenStreetMap (flagged "unnamed") still count as
         # places in analyses, but "(unnamed place of worship)" tells a resident nothing: they
         # are kept private, out of the directory and the feed.
@@ -267,10 +292,11 @@ def build_demo(
             replace(r, visibility="private") if r.extra.get("unnamed") is True else r
             for r in found.records
         ]
-        workspace.assets.import_file(found)
-    done("assets", started)
+        build.workspace.assets.import_file(found)
 
-    started = step(11, "Computing access and disparities for both places")
+
+def _run_access(build: _Build) -> None:
+    access = build.workspace.access
     for place in DEMO_PLACES:
         plan = AccessPlan.build(
             categories=place.access_categories,
@@ -278,28 +304,42 @@ def build_demo(
             catchments_m=place.access_catchments,
             health_indicator=DEMO_HEALTH_NEED,
         )
-        latest = workspace.access.latest(place.slug)
+        latest = access.latest(place.slug)
         if latest is None or latest.plan != plan:  # re-running the demo keeps its analysis
-            workspace.access.run(place.slug, plan)
-    done("access", started)
+            access.run(place.slug, plan)
 
-    started = step(12, "Adding the illustrative systems maps")
+
+def _add_systems_maps(build: _Build) -> None:
+    from mobilise.formats.map_formats import read_map
+
+    maps = build.workspace.maps
     for place in DEMO_PLACES:
-        path = data_dir / "systems_maps" / place.systems_map
+        path = build.data_dir / "systems_maps" / place.systems_map
         causal_map = read_map(path.read_bytes(), name=path.name, format="mobilise")
-        if not any(m.title == causal_map.title for m in workspace.maps.list(place=place.slug)):
-            workspace.maps.import_map(causal_map, place=place.slug)
-    done("systems maps", started)
+        if not any(m.title == causal_map.title for m in maps.list(place=place.slug)):
+            maps.import_map(causal_map, place=place.slug)
 
-    started = step(13, "Adding the illustrative partnership and its survey rounds")
-    build_partnership(workspace, data_dir / "partnership")
-    done("partnership", started)
-    progress("Done", steps, steps)
 
-    report.areas = workspace.areas.count(area_type="lsoa11")
-    report.postcodes = workspace.postcodes.count()
-    report.assets = workspace.assets.count()
-    return report
+def _add_partnership(build: _Build) -> None:
+    build_partnership(build.workspace, build.data_dir / "partnership")
+
+
+_STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
+    ("datasets", "Registering data sources", _register_datasets),
+    ("boundaries", "Importing LSOA 2011 boundaries", _import_boundaries),
+    ("lookups", "Importing lookups and classifications", _import_lookups),
+    ("centroids", "Importing population-weighted centroids", _import_centroids),
+    ("places", "Creating the places", _create_places),
+    ("population", "Importing population (IoD 2019 File 6)", _import_population),
+    ("indicators", "Importing deprivation and health indicators (IoD 2019)", _import_deprivation),
+    ("parks", "Importing access to parks (ONS 2020)", _import_parks),
+    ("postcodes", "Importing the postcode lookup (OS Code-Point Open)", _import_postcodes),
+    ("assets", "Importing community assets", _import_assets),
+    ("access", "Computing access and disparities for both places", _run_access),
+    ("systems maps", "Adding the illustrative systems maps", _add_systems_maps),
+    ("partnership", "Adding the illustrative partnership and its survey rounds", _add_partnership),
+)
+"""The build's steps, in order: (name in the report, what the progress bar says, the step)."""
 
 
 def build_partnership(workspace: Workspace, folder: Path) -> None:
@@ -339,10 +379,3 @@ def build_partnership(workspace: Workspace, folder: Path) -> None:
         if row["name"] in fresh:
             info = workspace.surveys.get_round(row["name"])
             workspace.surveys.update_round(info.id, {"status": row["status"]}, version=None)
-
-
-def _licence_of(datasets: list[dict[str, Any]], file: str) -> str:
-    for dataset in datasets:
-        if any(Path(f).name == file for f in dataset.get("files", [])):
-            return str(dataset.get("licence", ""))
-    return ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,7 +13,8 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from mobilise.analysis.position import decile_from_breaks
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.store.records import audit, insert_record, new_id, record_values, update_record
+from mobilise.model.indicators import LAYOUTS
+from mobilise.store.records import insert_record, new_id, record_values, update_record
 from mobilise.store.tables import indicator_values, indicators, place_areas
 from mobilise.workspace._common import (
     ImportSummary,
@@ -23,12 +24,14 @@ from mobilise.workspace._common import (
     none_if_missing,
     stored_area_codes,
 )
+from mobilise.workspace._files import FileSource, reading_path, source_name
+from mobilise.workspace._imports import audit_import
 
 if TYPE_CHECKING:
     from mobilise.model.indicators import IndicatorData, IndicatorMeta
     from mobilise.workspace.core import Workspace
 
-__all__ = ["Indicator", "IndicatorService", "IndicatorValue"]
+__all__ = ["Indicator", "IndicatorImport", "IndicatorService", "IndicatorValue"]
 
 _META_FIELDS = (
     "name",
@@ -40,6 +43,7 @@ _META_FIELDS = (
     "period",
     "area_type",
 )
+_EXTRAS = ("lower_ci", "upper_ci", "numerator", "denominator")
 _BATCH = 5000  # rows per executemany batch
 
 
@@ -61,6 +65,14 @@ class Indicator:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class IndicatorImport(ImportSummary):
+    """What an indicator import did: the ids of the indicators read, and how many values."""
+
+    indicators: list[str] = field(default_factory=list)
+    values: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,98 @@ class IndicatorService:
         self._ws = workspace
 
     # -- import ------------------------------------------------------------------------------
+    def import_file(
+        self,
+        file: FileSource,
+        *,
+        name: str | None = None,
+        layout: str = "wide",
+        area_column: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        meta: Mapping[str, IndicatorMeta] | None = None,
+        indicator_name: str | None = None,
+        unit: str = "",
+        polarity: str = "neutral",
+        period: str = "",
+        source: str | None = None,
+        licence: str | None = None,
+        dataset_id: str | None = None,
+        national_breaks: Mapping[str, Sequence[float]] | None = None,
+        progress: Progress = no_progress,
+    ) -> IndicatorImport:
+        """Read an indicator file and store its indicators and values, in one transaction.
+
+        Parameters
+        ----------
+        file
+            The file's path, bytes or a binary stream: a CSV (``.csv`` or ``.csv.gz``) or an
+            English Indices of Deprivation 2019 file.
+        name
+            The file's name, for bytes and streams.
+        layout
+            One of :data:`~mobilise.model.indicators.LAYOUTS`: ``wide`` (one column per
+            indicator), ``long`` (area, indicator, value rows) or ``iod`` (an IoD 2019 file,
+            recognised from its header; the options below do not apply to it).
+        area_column
+            The column of area codes (detected when ``None``).
+        columns
+            Wide layout: the columns to import, as source column -> indicator id (every numeric
+            column when ``None``).
+        meta
+            Known indicators by id (their metadata is taken as it is).
+        indicator_name, unit, polarity, period, source, licence
+            Metadata of the other indicators: the name (for one-indicator files; else the column
+            name), the unit, whether higher values are better or worse, the period, the title and
+            publisher of the data (by default the file's name) and its licence.
+        national_breaks
+            Decile cut points of each indicator's national distribution, by indicator id.
+
+        Raises
+        ------
+        mobilise.errors.ValidationError
+            With every problem of the file, each naming its row and field; nothing is stored.
+        """
+        from mobilise.formats.imd import read_iod
+        from mobilise.formats.indicators import read_indicator_csv
+
+        if layout not in LAYOUTS:
+            raise ValidationError(
+                f"Unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}.",
+                problems=[
+                    Problem(
+                        f"unknown layout {layout!r}", file=source_name(file, name), field="layout"
+                    )
+                ],
+            )
+        with reading_path(file, name=name) as path:
+            if layout == "iod":
+                data = read_iod(path)
+            else:
+                defaults: dict[str, Any] = {
+                    "unit": unit,
+                    "polarity": polarity,
+                    "period": period,
+                    "source": source or path.name,
+                    "licence": licence or "unknown",
+                }
+                if indicator_name:
+                    defaults["name"] = indicator_name
+                data = read_indicator_csv(
+                    path,
+                    layout=layout,  # type: ignore[arg-type]
+                    area_column=area_column,
+                    columns=columns,
+                    meta=meta,
+                    default_meta=defaults,
+                )
+        return self.import_data(
+            data,
+            dataset_id=dataset_id,
+            national_breaks=national_breaks,
+            area_field=area_column or "area code",
+            progress=progress,
+        )
+
     def import_data(
         self,
         data: IndicatorData,
@@ -106,7 +210,7 @@ class IndicatorService:
         national_breaks: Mapping[str, Sequence[float]] | None = None,
         area_field: str = "area code",
         progress: Progress = no_progress,
-    ) -> ImportSummary:
+    ) -> IndicatorImport:
         """Store indicator metadata and values read by a ``formats`` reader, in one transaction.
 
         Every value must belong to a stored area: unknown codes are reported with their file row,
@@ -124,72 +228,60 @@ class IndicatorService:
         """
         values = data.values
         metas = {m.id: m for m in data.indicators}
+        created = updated = stored = 0
         with self._ws.write() as connection:
-            known = stored_area_codes(connection, values["area_code"].tolist())
-            unknown = values.loc[~values["area_code"].isin(known)]
-            problems = [
-                Problem(
-                    f"unknown area code {code!r}: no such area in this workspace (import its "
-                    "boundaries first, or check the code)",
-                    data.file,
-                    int(row),
-                    area_field,
-                )
-                for code, row in zip(unknown["area_code"], unknown["source_row"], strict=True)
-            ]
-            error = ValidationError.collect(problems, what=f"Indicator file {data.file}")
-            if error:
-                raise error
-            total = len(values)
-            stored = 0
-            created = updated = 0
+            _check_areas(connection, data, area_field)
             for indicator_id, group in values.groupby("indicator_id", sort=True):
                 meta = metas[str(indicator_id)]
                 breaks = (national_breaks or {}).get(meta.id) or meta.national_breaks
                 is_new = self._upsert_meta(connection, meta, breaks, dataset_id)
                 created += is_new
                 updated += not is_new
-                codes = group["area_code"].tolist()
-                for chunk in chunked(codes):
-                    connection.execute(
-                        delete(indicator_values).where(
-                            indicator_values.c.indicator_id == meta.id,
-                            indicator_values.c.area_code.in_(chunk),
-                        )
-                    )
-                stamp = record_values(self._ws.actor)
-                rows = [
-                    {
-                        "id": new_id(),
-                        "indicator_id": meta.id,
-                        "area_code": r["area_code"],
-                        "value": float(r["value"]),
-                        "lower_ci": none_if_missing(r.get("lower_ci")),
-                        "upper_ci": none_if_missing(r.get("upper_ci")),
-                        "numerator": none_if_missing(r.get("numerator")),
-                        "denominator": none_if_missing(r.get("denominator")),
-                        **stamp,
-                    }
-                    for r in group.to_dict("records")
-                ]
-                for batch in chunked(rows, _BATCH):
-                    connection.execute(insert(indicator_values), batch)
-                stored += len(rows)
-                audit(
+                count = self._replace_values(connection, meta.id, group)
+                audit_import(
                     connection,
-                    actor=self._ws.actor,
+                    self._ws.actor,
                     entity_type="indicator",
                     entity_id=meta.id,
-                    action="import",
-                    summary=f"{data.file}: {len(rows)} values",
+                    summary=f"{data.file}: {count} values",
                 )
-                progress(f"Importing {data.file}", stored, total)
-        return ImportSummary(
+                stored += count
+                progress(f"Importing {data.file}", stored, len(values))
+        return IndicatorImport(
             data.file,
             created=created,
             updated=updated,
             notes=[f"{stored} values of {len(metas)} indicators"],
+            indicators=list(metas),
+            values=stored,
         )
+
+    def _replace_values(
+        self, connection: Connection, indicator_id: str, group: pd.DataFrame
+    ) -> int:
+        """Store one indicator's values, replacing those of the same areas; returns how many."""
+        for chunk in chunked(group["area_code"].tolist()):
+            connection.execute(
+                delete(indicator_values).where(
+                    indicator_values.c.indicator_id == indicator_id,
+                    indicator_values.c.area_code.in_(chunk),
+                )
+            )
+        stamp = record_values(self._ws.actor)
+        rows = [
+            {
+                "id": new_id(),
+                "indicator_id": indicator_id,
+                "area_code": r["area_code"],
+                "value": float(r["value"]),
+                **{column: none_if_missing(r.get(column)) for column in _EXTRAS},
+                **stamp,
+            }
+            for r in group.to_dict("records")
+        ]
+        for batch in chunked(rows, _BATCH):
+            connection.execute(insert(indicator_values), batch)
+        return len(rows)
 
     def _upsert_meta(
         self,
@@ -325,6 +417,26 @@ class IndicatorService:
                 )
             )
         return found
+
+
+def _check_areas(connection: Connection, data: IndicatorData, area_field: str) -> None:
+    """Refuse the file, naming each row, when any value is for an area the workspace lacks."""
+    values = data.values
+    known = stored_area_codes(connection, values["area_code"].tolist())
+    unknown = values.loc[~values["area_code"].isin(known)]
+    problems = [
+        Problem(
+            f"unknown area code {code!r}: no such area in this workspace (import its "
+            "boundaries first, or check the code)",
+            data.file,
+            int(row),
+            area_field,
+        )
+        for code, row in zip(unknown["area_code"], unknown["source_row"], strict=True)
+    ]
+    error = ValidationError.collect(problems, what=f"Indicator file {data.file}")
+    if error:
+        raise error
 
 
 def _deciles(indicator: Indicator, values: np.ndarray) -> np.ndarray:

@@ -31,11 +31,12 @@ from mobilise.store.tables import (
     population,
 )
 from mobilise.workspace._common import chunked
+from mobilise.workspace._files import FileSource, read_bytes, source_name
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["Place", "PlaceService", "areas_geojson"]
+__all__ = ["Place", "PlaceService"]
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 CORE20_INDICATOR = "imd2019_decile"
@@ -146,6 +147,35 @@ class PlaceService:
         if west == math.inf:
             raise NotFound(f"Place {slug!r} has no area boundaries yet.")
         return (west, south, east, north)
+
+    def areas_geojson(self, slug: str, *, indicator_id: str | None = None) -> str:
+        """The areas of a place as GeoJSON text, with one indicator's values (and national
+        deciles, 1 = worst 10% in England) in the properties.
+
+        The stored geometry text is spliced in as it is (never parsed), which keeps this fast for
+        thousands of areas.
+        """
+        from mobilise.workspace.areas import feature_collection
+
+        codes = self.area_codes(slug)
+        lads = self._ws.areas.frame(codes)["lad_name"].to_dict()
+        values = (
+            self._ws.indicators.values(indicator_id, codes=codes)[["value", "national_decile"]]
+            .astype(object)
+            .to_dict("index")
+            if indicator_id
+            else None
+        )
+        features = []
+        for code, name, geometry in self._ws.areas.geojson_features(codes):
+            properties: dict[str, Any] = {"code": code, "name": name, "lad": _clean(lads.get(code))}
+            if values is not None:
+                found = values.get(code, {})
+                properties["value"] = _clean(found.get("value"))
+                decile = _clean(found.get("national_decile"))
+                properties["national_decile"] = int(decile) if decile is not None else None
+            features.append((code, properties, geometry))
+        return feature_collection(features)
 
     def _row(self, connection: Connection, slug: str) -> Any:
         row = connection.execute(select(places).where(places.c.slug == slug)).first()
@@ -277,6 +307,19 @@ class PlaceService:
             )
             self._add(connection, row["id"], slug, codes)
         return self.get(slug)
+
+    def read_area_codes(self, source: FileSource, *, name: str | None = None) -> builtins.list[str]:
+        """The area codes of a text file, one per line (blank lines ignored), for :meth:`create`
+        and :meth:`add_areas`; ``source`` is its path, bytes or a binary stream."""
+        file = source_name(source, name)
+        try:
+            text = read_bytes(source, name=name).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                f"Cannot read {file}.",
+                problems=[Problem("the file is not UTF-8 text; save it as UTF-8", file=file)],
+            ) from None
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
     def add_areas(
         self, slug: str, *, area_codes: Iterable[str] = (), authorities: Sequence[str] = ()
@@ -436,41 +479,3 @@ def _clean(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return _clean(value.item())
     return value
-
-
-def areas_geojson(workspace: Workspace, slug: str, *, indicator_id: str | None = None) -> str:
-    """The areas of a place as GeoJSON text, with one indicator's values in the properties.
-
-    The stored geometry text is spliced in as it is (never parsed), which keeps this fast for
-    thousands of areas.
-    """
-    import json
-
-    codes = workspace.places.area_codes(slug)
-    features = workspace.areas.geojson_features(codes)
-    lads = workspace.areas.frame(codes)["lad_name"].to_dict()
-    values = (
-        workspace.indicators.values(indicator_id, codes=codes)[["value", "national_decile"]]
-        .astype(object)
-        .to_dict("index")
-        if indicator_id
-        else None
-    )
-    parts = []
-    for code, name, geometry in features:
-        properties: dict[str, Any] = {"code": code, "name": name, "lad": _clean(lads.get(code))}
-        if values is not None:
-            found = values.get(code, {})
-            properties["value"] = _clean(found.get("value"))
-            decile = _clean(found.get("national_decile"))
-            properties["national_decile"] = int(decile) if decile is not None else None
-        parts.append(
-            '{"type":"Feature","id":'
-            + json.dumps(code)
-            + ',"properties":'
-            + json.dumps(properties, separators=(",", ":"))
-            + ',"geometry":'
-            + geometry
-            + "}"
-        )
-    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"

@@ -9,10 +9,13 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 
 from mobilise.errors import NotFound
+from mobilise.formats.postcodes import POSTCODE_COLUMNS, read_postcode_lookup
 from mobilise.geo import normalise_postcode
-from mobilise.store.records import audit, record_values
+from mobilise.store.records import record_values
 from mobilise.store.tables import areas, place_areas, places, postcodes
 from mobilise.workspace._common import ImportSummary, Progress, chunked, no_progress
+from mobilise.workspace._files import FileSource
+from mobilise.workspace._imports import audit_import, table_of
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -47,28 +50,34 @@ class PostcodeService:
 
     def import_lookup(
         self,
-        lookup: pd.DataFrame,
+        source: FileSource | pd.DataFrame,
         *,
-        file: str,
+        name: str | None = None,
+        file: str | None = None,
         dataset_id: str | None = None,
         progress: Progress = no_progress,
     ) -> ImportSummary:
-        """Replace stored postcodes with those of ``lookup`` (columns of
-        :func:`mobilise.formats.postcodes.read_postcode_lookup`)."""
+        """Replace stored postcodes with those of a postcode lookup.
+
+        Parameters
+        ----------
+        source
+            A postcode lookup file (see :func:`mobilise.formats.postcodes.read_postcode_lookup`)
+            as a path, bytes or binary stream; or a table of its columns
+            (:data:`~mobilise.formats.postcodes.POSTCODE_COLUMNS`).
+        name
+            The file's name, for bytes and streams.
+        file
+            The name of a table, for messages and the audit trail.
+        """
+        lookup, file = table_of(
+            source, read_postcode_lookup, name=name, file=file, default="postcodes"
+        )
         stamp = record_values(self._ws.actor)
-        columns = [
-            "postcode",
-            "lsoa11_code",
-            "lon",
-            "lat",
-            "easting",
-            "northing",
-            "lad_code",
-            "quality",
-        ]
-        frame = lookup[columns].astype(object).where(lookup[columns].notna(), None)
+        columns = lookup[POSTCODE_COLUMNS]
+        frame = columns.astype(object).where(columns.notna(), None)
         records = [
-            {**dict(zip(columns, row, strict=True)), "dataset_id": dataset_id, **stamp}
+            {**dict(zip(POSTCODE_COLUMNS, row, strict=True)), "dataset_id": dataset_id, **stamp}
             for row in frame.itertuples(index=False, name=None)
         ]
         with self._ws.write() as connection:
@@ -78,12 +87,11 @@ class PostcodeService:
             for start in range(0, len(records), _BATCH):
                 connection.execute(insert(postcodes), records[start : start + _BATCH])
                 progress("Storing postcodes", min(start + _BATCH, len(records)), len(records))
-            audit(
+            audit_import(
                 connection,
-                actor=self._ws.actor,
+                self._ws.actor,
                 entity_type="postcodes",
                 entity_id=dataset_id or file,
-                action="import",
                 summary=f"{file}: {len(records)} postcodes",
             )
         return ImportSummary(file, created=len(records))

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from mobilise import __version__
 from mobilise.web.deps import EditorDep, WorkspaceDep
-from mobilise.workspace.places import areas_geojson
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -104,7 +103,7 @@ def place_areas(
     and national deciles (1 = worst 10% in England) in the properties."""
     if indicator:
         workspace.indicators.get(indicator)
-    text = areas_geojson(workspace, slug, indicator_id=indicator)
+    text = workspace.places.areas_geojson(slug, indicator_id=indicator)
     return Response(text, media_type="application/geo+json")
 
 

@@ -1,0 +1,91 @@
+"""The workspace schema (SQLAlchemy Core tables), one module per capability.
+
+Every table except the logs carries the record columns: ``created_at/by``, ``updated_at/by``,
+``version`` (optimistic concurrency: an update names the version it read) and ``deleted_at/by``
+(soft deletion with restore); :func:`~mobilise.store.tables._schema.record_table` adds them.
+Geometries are GeoJSON text in WGS84 with their bounding box alongside, so the same schema runs
+on SQLite and PostgreSQL without a spatial extension.
+
+Every table is importable from here, e.g. ``from mobilise.store.tables import areas``.
+"""
+
+from __future__ import annotations
+
+from mobilise.store.tables._analysis import analysis_results, analysis_runs
+from mobilise.store.tables._areas import (
+    area_links,
+    areas,
+    indicator_values,
+    indicators,
+    place_areas,
+    places,
+    population,
+    postcodes,
+)
+from mobilise.store.tables._assets import (
+    asset_pair_decisions,
+    assets,
+    contributions,
+    organisations,
+)
+from mobilise.store.tables._foundation import audit_log, datasets, users
+from mobilise.store.tables._maps import (
+    map_comments,
+    map_events,
+    map_factors,
+    map_links,
+    map_participants,
+    map_snapshots,
+    map_votes,
+    systems_maps,
+)
+from mobilise.store.tables._partnership import (
+    partner_contacts,
+    partner_memberships,
+    partners,
+    round_roster,
+    survey_answers,
+    survey_invitations,
+    survey_responses,
+    survey_rounds,
+)
+from mobilise.store.tables._schema import UTCDateTime, metadata, record_columns
+
+__all__ = [
+    "UTCDateTime",
+    "analysis_results",
+    "analysis_runs",
+    "area_links",
+    "areas",
+    "asset_pair_decisions",
+    "assets",
+    "audit_log",
+    "contributions",
+    "datasets",
+    "indicator_values",
+    "indicators",
+    "map_comments",
+    "map_events",
+    "map_factors",
+    "map_links",
+    "map_participants",
+    "map_snapshots",
+    "map_votes",
+    "metadata",
+    "organisations",
+    "partner_contacts",
+    "partner_memberships",
+    "partners",
+    "place_areas",
+    "places",
+    "population",
+    "postcodes",
+    "record_columns",
+    "round_roster",
+    "survey_answers",
+    "survey_invitations",
+    "survey_responses",
+    "survey_rounds",
+    "systems_maps",
+    "users",
+]
