@@ -22,6 +22,7 @@ Either way the population-weighted mean is 2 libraries / 1,500 residents = 1.333
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import sys
@@ -653,6 +654,49 @@ def test_export_refuses_other_files(gridton, tmp_path):
     with pytest.raises(ValidationError) as caught:
         gridton.access.export(run.id, tmp_path / "access.xlsx")
     assert [p.field for p in caught.value.problems] == ["output"]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "gpkg"])
+def test_export_to_a_stream_matches_the_file(gridton, tmp_path, file_format):
+    """A web response gets the same bytes as a file would; the format is named, or read from
+    the stream's name."""
+    run = gridton.access.run("gridton", plan())
+    path = tmp_path / f"access.{file_format}"
+    assert gridton.access.export(run.id, path) == 12
+    stream = io.BytesIO()
+    assert gridton.access.export(run.id, stream, format=file_format) == 12
+    if file_format == "csv":
+        assert stream.getvalue() == path.read_bytes()
+    else:
+        copy = tmp_path / "copy.gpkg"
+        copy.write_bytes(stream.getvalue())
+        assert len(gpd.read_file(copy)) == 12
+    with (tmp_path / f"named.{file_format}").open("wb") as named:
+        assert gridton.access.export(run.id, named) == 12
+    assert (tmp_path / f"named.{file_format}").stat().st_size > 0
+
+
+def test_export_to_a_stream_needs_a_format(gridton):
+    run = gridton.access.run("gridton", plan())
+    with pytest.raises(ValidationError) as caught:
+        gridton.access.export(run.id, io.BytesIO())
+    assert [p.field for p in caught.value.problems] == ["output"]
+    with pytest.raises(ValidationError) as caught:
+        gridton.access.export(run.id, io.BytesIO(), format="xlsx")
+    assert [p.field for p in caught.value.problems] == ["format"]
+
+
+def test_an_export_that_fails_leaves_nothing_behind(gridton, tmp_path, monkeypatch):
+    run = gridton.access.run("gridton", plan())
+    path = tmp_path / "new" / "access.gpkg"
+
+    def broken(codes):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(gridton.areas, "geojson_features", broken)
+    with pytest.raises(OSError, match="disk full"):
+        gridton.access.export(run.id, path)
+    assert list(path.parent.iterdir()) == []
 
 
 def test_geojson_has_one_feature_per_area(gridton):

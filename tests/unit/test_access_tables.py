@@ -64,3 +64,16 @@ def test_thousands_separators_and_a_number_table(tmp_path):
     path.write_text('quantile,value,population\n1,-2.5,"1,200"\n')
     table = read_number_table(path, {"quantile": True, "value": False, "population": True})
     assert table.iloc[0].tolist() == [1.0, -2.5, 1200.0]
+
+
+def test_bytes_are_read_as_the_file_and_named_as_given(tmp_path):
+    data = b"id,capacity\nA,1\nB,many\n"
+    path = tmp_path / "supply.csv"
+    path.write_bytes(data)
+    for source, name in ((path, None), (data, "supply.csv")):
+        with pytest.raises(ValidationError) as caught:
+            read_point_table(source, name=name, id_column="id", value_column="capacity", what="s")
+        (problem,) = caught.value.problems
+        assert (problem.file, problem.row, problem.field) == ("supply.csv", 2, "capacity")
+    table = read_number_table(b"q,v\n1,2\n", {"q": True, "v": False}, name="t.csv")
+    assert table.iloc[0].tolist() == [1.0, 2.0]

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mobilise.analysis.priority import HealthNeed, _number, priority_areas
+from mobilise.analysis._priority_words import number as _number
+from mobilise.analysis.priority import HealthNeed, priority_areas
 from mobilise.errors import ValidationError
 
 pytestmark = pytest.mark.filterwarnings("error")

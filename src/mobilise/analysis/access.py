@@ -54,15 +54,23 @@ decay is 0 beyond it). The Gaussian decay is PySAL's ``weights.gaussian``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-from scipy import sparse
 
-from mobilise.analysis._checks import FloatArray, named, raise_if
+from mobilise.analysis._access_steps import (
+    Notes,
+    count_zero_weight,
+    decay_weights,
+    demand_and_supply,
+    inverse,
+    matrix,
+    narrowed,
+    result_frame,
+    supply_ratio,
+    values_at,
+)
+from mobilise.analysis._checks import raise_if
 from mobilise.analysis.catchment import CatchmentPairs, pairs_from_costs, pairs_from_points
 from mobilise.analysis.decay import (
     Decay,
@@ -74,7 +82,7 @@ from mobilise.analysis.decay import (
     power,
     step,
 )
-from mobilise.errors import Problem, ValidationError
+from mobilise.errors import Problem
 
 __all__ = [
     "CatchmentPairs",
@@ -97,12 +105,9 @@ __all__ = [
     "weighted_catchment",
 ]
 
-# --------------------------------------------------------------------------------------------
-# Measures
-#
 # Each measure is one or two sparse matrix-vector products with the catchment matrix
-# W[i, j] = f(c_ij) held as a COO array over the pair arrays (no copy): one pass over the pairs,
-# no per-pair temporaries, no dense origins x destinations matrix.
+# W[i, j] = f(c_ij) (see mobilise.analysis._access_steps): one pass over the pairs, no per-pair
+# temporaries, no dense origins x destinations matrix.
 
 
 def nearest(pairs: CatchmentPairs, *, max_cost: float | None = None) -> pd.DataFrame:
@@ -120,11 +125,11 @@ def nearest(pairs: CatchmentPairs, *, max_cost: float | None = None) -> pd.DataF
     Column ``nearest_cost``; NaN where no destination is in reach, counted in
     ``attrs["origins_without_destination"]``.
     """
-    used = _narrowed(pairs, max_cost)
+    used = narrowed(pairs, max_cost)
     cost = np.full(used.n_origins, np.inf)
     np.minimum.at(cost, used.origin, used.cost)
     cost[np.isinf(cost)] = np.nan
-    return _result(used, "nearest_cost", cost, "nearest", None, _Notes(), unreached="NaN")
+    return result_frame(used, "nearest_cost", cost, "nearest", None, Notes(), unreached="NaN")
 
 
 def count_within(pairs: CatchmentPairs, max_cost: float | None = None) -> pd.DataFrame:
@@ -141,8 +146,8 @@ def count_within(pairs: CatchmentPairs, max_cost: float | None = None) -> pd.Dat
     -------
     Column ``count`` (integers; 0 where nothing is in reach).
     """
-    used = _narrowed(pairs, max_cost)
-    return _result(used, "count", used._counts.copy(), "count within", None, _Notes())
+    used = narrowed(pairs, max_cost)
+    return result_frame(used, "count", used._counts.copy(), "count within", None, Notes())
 
 
 def supply_within(
@@ -166,10 +171,10 @@ def supply_within(
     -------
     Column ``supply`` (0 where nothing is in reach).
     """
-    used = _narrowed(pairs, max_cost)
-    supply_at = _values(supply, used.destination_ids, "supply", "destination")
-    total = _matrix(used, None) @ supply_at
-    return _result(used, "supply", total, "supply within", None, _Notes())
+    used = narrowed(pairs, max_cost)
+    supply_at = values_at(supply, used.destination_ids, "supply", "destination")
+    total = matrix(used, None) @ supply_at
+    return result_frame(used, "supply", total, "supply within", None, Notes())
 
 
 def weighted_catchment(
@@ -199,10 +204,10 @@ def weighted_catchment(
     -------
     Column ``weighted_supply``.
     """
-    used = _narrowed(pairs, max_cost)
-    supply_at = _values(supply, used.destination_ids, "supply", "destination")
-    total = _matrix(used, _weights(decay, used.cost)) @ supply_at
-    return _result(used, "weighted_supply", total, "weighted catchment", decay, _Notes())
+    used = narrowed(pairs, max_cost)
+    supply_at = values_at(supply, used.destination_ids, "supply", "destination")
+    total = matrix(used, decay_weights(decay, used.cost)) @ supply_at
+    return result_frame(used, "weighted_supply", total, "weighted catchment", decay, Notes())
 
 
 def two_step_fca(
@@ -240,12 +245,8 @@ def two_step_fca(
     Column ``access``. A destination with no demand in reach gets ratio 0, and an origin with no
     destination in reach access 0; both are counted in ``attrs`` and ``attrs["warnings"]``.
     """
-    used = _narrowed(pairs, max_cost)
-    demand_at, supply_at = _demand_and_supply(used, demand, supply)
-    catchment = _matrix(used, None if decay is None else _weights(decay, used.cost))
-    notes = _Notes()
-    access = catchment @ _supply_ratio(catchment, demand_at, supply_at, notes)
-    return _result(used, "access", access, "2SFCA", decay, notes)
+    weighted = decay is not None
+    return _two_step(pairs, demand, supply, decay, max_cost, weighted=weighted, method="2SFCA")
 
 
 def enhanced_two_step_fca(
@@ -279,12 +280,26 @@ def enhanced_two_step_fca(
     Column ``access``, as :func:`two_step_fca`.
     """
     decay = step(weights) if isinstance(weights, Mapping) else weights
-    used = _narrowed(pairs, max_cost)
-    demand_at, supply_at = _demand_and_supply(used, demand, supply)
-    catchment = _matrix(used, _weights(decay, used.cost))
-    notes = _Notes()
-    access = catchment @ _supply_ratio(catchment, demand_at, supply_at, notes)
-    return _result(used, "access", access, "E2SFCA", decay, notes)
+    return _two_step(pairs, demand, supply, decay, max_cost, weighted=True, method="E2SFCA")
+
+
+def _two_step(
+    pairs: CatchmentPairs,
+    demand: pd.Series,
+    supply: pd.Series,
+    decay: Decay | DecayFunction | None,
+    max_cost: float | None,
+    *,
+    weighted: bool,
+    method: str,
+) -> pd.DataFrame:
+    """The 2SFCA and E2SFCA, named ``method``; without ``weighted`` every pair weighs 1."""
+    used = narrowed(pairs, max_cost)
+    demand_at, supply_at = demand_and_supply(used, demand, supply)
+    catchment = matrix(used, decay_weights(decay, used.cost) if weighted else None)
+    notes = Notes()
+    access = catchment @ supply_ratio(catchment, demand_at, supply_at, notes)
+    return result_frame(used, "access", access, method, decay, notes)
 
 
 def three_step_fca(
@@ -323,18 +338,18 @@ def three_step_fca(
     Column ``access``. An origin whose weights are all 0 has selection weights 0 and access 0,
     counted in ``attrs["origins_with_zero_weight"]``.
     """
-    used = _narrowed(pairs, max_cost)
-    demand_at, supply_at = _demand_and_supply(used, demand, supply)
-    weight = _weights(decay, used.cost)
-    notes = _Notes()
-    per_origin = _inverse(_matrix(used, weight) @ np.ones(used.n_destinations))  # 1 / sum_k f_ik
-    _count_zero_weight(notes, used, per_origin, "their access is 0")
+    used = narrowed(pairs, max_cost)
+    demand_at, supply_at = demand_and_supply(used, demand, supply)
+    weight = decay_weights(decay, used.cost)
+    notes = Notes()
+    per_origin = inverse(matrix(used, weight) @ np.ones(used.n_destinations))  # 1 / sum_k f_ik
+    count_zero_weight(notes, used, per_origin, "their access is 0")
     # G_ij f(c_ij) = f(c_ij)^2 / sum_k f(c_ik): square the weights, scale by origin.
     np.multiply(weight, weight, out=weight)
-    catchment = _matrix(used, weight)
-    ratio = _supply_ratio(catchment, demand_at * per_origin, supply_at, notes)
+    catchment = matrix(used, weight)
+    ratio = supply_ratio(catchment, demand_at * per_origin, supply_at, notes)
     access = (catchment @ ratio) * per_origin
-    return _result(used, "access", access, "3SFCA", decay, notes)
+    return result_frame(used, "access", access, "3SFCA", decay, notes)
 
 
 def balanced_fca(
@@ -376,16 +391,16 @@ def balanced_fca(
     Column ``access``. An origin whose weights are all 0 allocates no demand and gets access 0,
     counted in ``attrs["origins_with_zero_weight"]``.
     """
-    used = _narrowed(pairs, max_cost)
-    demand_at, supply_at = _demand_and_supply(used, demand, supply)
-    catchment = _matrix(used, _weights(decay, used.cost))
-    notes = _Notes()
-    per_origin = _inverse(catchment @ np.ones(used.n_destinations))  # 1 / sum_k f_ik
-    per_destination = _inverse(catchment.T @ np.ones(used.n_origins))  # 1 / sum_k f_kj
-    _count_zero_weight(notes, used, per_origin, "their demand is not allocated and access is 0")
-    level_of_service = _supply_ratio(catchment, demand_at * per_origin, supply_at, notes)
+    used = narrowed(pairs, max_cost)
+    demand_at, supply_at = demand_and_supply(used, demand, supply)
+    catchment = matrix(used, decay_weights(decay, used.cost))
+    notes = Notes()
+    per_origin = inverse(catchment @ np.ones(used.n_destinations))  # 1 / sum_k f_ik
+    per_destination = inverse(catchment.T @ np.ones(used.n_origins))  # 1 / sum_k f_kj
+    count_zero_weight(notes, used, per_origin, "their demand is not allocated and access is 0")
+    level_of_service = supply_ratio(catchment, demand_at * per_origin, supply_at, notes)
     access = catchment @ (level_of_service * per_destination)
-    return _result(used, "access", access, "BFCA", decay, notes)
+    return result_frame(used, "access", access, "BFCA", decay, notes)
 
 
 def floating_catchment_ratio(
@@ -421,8 +436,8 @@ def floating_catchment_ratio(
     Column ``access``; 0 where there is no demand in reach, counted in
     ``attrs["origins_without_demand"]``.
     """
-    used = _narrowed(pairs, max_cost)
-    neighbours = _narrowed(neighbour_pairs, used.max_cost)
+    used = narrowed(pairs, max_cost)
+    neighbours = narrowed(neighbour_pairs, used.max_cost)
     problems = []
     for role, ids in (
         ("origins", neighbours.origin_ids),
@@ -433,206 +448,18 @@ def floating_catchment_ratio(
                 Problem(f"the {role} of neighbour_pairs must be the origins of pairs", field=role)
             )
     raise_if(problems, "Cannot compute the floating catchment ratio")
-    supply_at = _values(supply, used.destination_ids, "supply", "destination")
-    demand_at = _values(demand, neighbours.destination_ids, "demand", "origin")
-    supply_in_reach = _matrix(used, None) @ supply_at
-    demand_in_reach = _matrix(neighbours, None) @ demand_at
+    supply_at = values_at(supply, used.destination_ids, "supply", "destination")
+    demand_at = values_at(demand, neighbours.destination_ids, "demand", "origin")
+    supply_in_reach = matrix(used, None) @ supply_at
+    demand_in_reach = matrix(neighbours, None) @ demand_at
     # neighbour_pairs may list the origins in another order: bring its sums into ours.
     demand_in_reach = demand_in_reach[neighbours.origin_ids.get_indexer(used.origin_ids)]
     unserved = demand_in_reach <= 0
-    ratio = supply_in_reach * _inverse(demand_in_reach)
-    notes = _Notes(counts={"origins_without_demand": int(unserved.sum())})
+    ratio = supply_in_reach * inverse(demand_in_reach)
+    notes = Notes(counts={"origins_without_demand": int(unserved.sum())})
     if unserved.any():
         notes.warnings.append(
             f"{int(unserved.sum())} origins have no demand in reach; their ratio is set to 0 "
             f"(supply in reach {float(supply_in_reach[unserved].sum()):g})."
         )
-    return _result(used, "access", ratio, "FCA ratio", None, notes)
-
-
-# --------------------------------------------------------------------------------------------
-# Shared steps
-
-
-def _matrix(pairs: CatchmentPairs, weight: FloatArray | None) -> Any:
-    """The catchment matrix ``W[i, j] = weight`` of each pair (1 without weights), as a COO array.
-
-    It shares the pair arrays (int32 positions, so scipy keeps them as they are); ``W @ x``
-    sums over destinations and ``W.T @ y`` over origins, in one pass over the pairs.
-    """
-    data = np.ones(len(pairs)) if weight is None else weight
-    return sparse.coo_array(
-        (data, (pairs.origin, pairs.destination)), shape=(pairs.n_origins, pairs.n_destinations)
-    )
-
-
-def _supply_ratio(
-    catchment: Any, demand_vector: FloatArray, supply_at: FloatArray, notes: _Notes
-) -> FloatArray:
-    """Supply over the weighted demand in reach of each destination; 0 where there is none."""
-    demand_in_reach = catchment.T @ demand_vector
-    ratio = supply_at * _inverse(demand_in_reach)
-    without = demand_in_reach <= 0
-    without |= ~np.isfinite(ratio)  # weighted demand so small that the ratio overflows
-    ratio[without] = 0.0
-    count = int(np.count_nonzero(without))
-    notes.counts["destinations_without_demand"] = count
-    if count:
-        notes.warnings.append(
-            f"{count} destinations have no demand in reach; their supply-to-demand ratio is set "
-            f"to 0 (supply not allocated: {float(supply_at[without].sum()):g})."
-        )
-    return ratio
-
-
-def _inverse(totals: FloatArray) -> FloatArray:
-    """``1 / totals``, 0 where a total is 0 (or so small that its inverse overflows)."""
-    inverse = np.zeros_like(totals, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        np.divide(1.0, totals, out=inverse, where=totals > 0)
-    inverse[np.isinf(inverse)] = 0.0
-    return inverse
-
-
-@dataclass
-class _Notes:
-    """Counts and plain-English warnings gathered while computing a measure, for ``attrs``."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-
-def _count_zero_weight(
-    notes: _Notes, pairs: CatchmentPairs, inverse_weight_sum: FloatArray, effect: str
-) -> None:
-    zero = int(np.count_nonzero((pairs._counts > 0) & (inverse_weight_sum == 0)))
-    notes.counts["origins_with_zero_weight"] = zero
-    if zero:
-        notes.warnings.append(
-            f"{zero} origins have destinations in reach but all their weights are 0; {effect}."
-        )
-
-
-def _narrowed(pairs: CatchmentPairs, max_cost: float | None) -> CatchmentPairs:
-    if not isinstance(pairs, CatchmentPairs):
-        raise ValidationError(
-            "pairs must be CatchmentPairs; build them with pairs_from_points or pairs_from_costs."
-        )
-    return pairs if max_cost is None else pairs.within(max_cost)
-
-
-def _weights(decay: Decay | DecayFunction, cost: FloatArray) -> FloatArray:
-    """The decay weight of each pair, as a fresh array the measures may change in place."""
-    if not callable(decay):
-        raise ValidationError(f"decay must be a function of cost, not {decay!r}.")
-    weight = np.asarray(decay(cost), dtype=np.float64)
-    if weight.shape != cost.shape:
-        raise ValidationError(f"decay {decay!r} must return one weight per cost.")
-    if isinstance(decay, Decay):
-        return weight  # the built-in decays return a new array of weights in [0, 1]
-    if not (np.isfinite(weight).all() and (weight >= 0).all()):
-        raise ValidationError(f"decay {decay!r} returned missing, infinite or negative weights.")
-    return weight.copy() if np.may_share_memory(weight, cost) else weight
-
-
-def _demand_and_supply(
-    pairs: CatchmentPairs, demand: pd.Series, supply: pd.Series
-) -> tuple[FloatArray, FloatArray]:
-    problems: list[Problem] = []
-    demand_at = _values(demand, pairs.origin_ids, "demand", "origin", problems)
-    supply_at = _values(supply, pairs.destination_ids, "supply", "destination", problems)
-    raise_if(problems, "Cannot compute access")
-    return demand_at, supply_at
-
-
-def _values(
-    values: pd.Series,
-    ids: pd.Index,
-    what: str,
-    role: str,
-    problems: list[Problem] | None = None,
-) -> FloatArray:
-    """``values`` in the order of ``ids``, checked: one finite, non-negative number per id."""
-    collected: list[Problem] = [] if problems is None else problems
-    result = np.zeros(len(ids))
-    if not isinstance(values, pd.Series):
-        collected.append(
-            Problem(f"{what} must be a pandas Series indexed by {role} id", field=what)
-        )
-    elif not pd.api.types.is_numeric_dtype(values.dtype):
-        collected.append(Problem(f"{what} must be numbers", field=what))
-    elif values.index.has_duplicates:
-        repeated = values.index[values.index.duplicated()].unique()
-        collected.append(Problem(f"{what} repeats {role} ids {named(repeated)}", field=what))
-    else:
-        aligned = values if values.index.equals(ids) else values.reindex(ids)
-        result = aligned.to_numpy(dtype=np.float64, na_value=np.nan)
-        absent = ~ids.isin(values.index)
-        if absent.any():
-            collected.append(Problem(f"no {what} for {role} ids {named(ids[absent])}", field=what))
-        unknown = ~values.index.isin(ids)
-        if unknown.any():
-            collected.append(
-                Problem(
-                    f"{what} has ids that are not {role}s of the pairs: "
-                    f"{named(values.index[unknown])}; build the pairs with every {role} id "
-                    f"(e.g. pairs_from_costs(..., {role}s={what}.index))",
-                    field=what,
-                )
-            )
-        missing = np.isnan(result) & ~absent
-        if missing.any():
-            collected.append(
-                Problem(f"{what} is missing for ids {named(ids[missing])}", field=what)
-            )
-        invalid = np.isinf(result) | (result < 0)
-        if invalid.any():
-            collected.append(
-                Problem(f"{what} is negative or infinite for ids {named(ids[invalid])}", field=what)
-            )
-    if problems is None:
-        raise_if(collected, "Cannot compute access")
-    return result
-
-
-def _result(
-    pairs: CatchmentPairs,
-    column: str,
-    values: npt.NDArray[Any],
-    method: str,
-    decay: object,
-    notes: _Notes,
-    *,
-    unreached: str = "0",
-) -> pd.DataFrame:
-    frame = pd.DataFrame({column: values}, index=pairs.origin_ids.copy())
-    unreached_count = int(np.count_nonzero(pairs._counts == 0))
-    warnings = list(notes.warnings)
-    if unreached_count:
-        warnings.insert(
-            0,
-            f"{unreached_count} origins have no destination within max_cost "
-            f"{pairs.max_cost:g}; their {column} is {unreached}.",
-        )
-    frame.attrs.update(
-        {
-            "method": method,
-            "max_cost": pairs.max_cost,
-            "decay": None if decay is None else repr(decay),
-            "decay_description": _describe(decay),
-            "origins": pairs.n_origins,
-            "destinations": pairs.n_destinations,
-            "pairs": len(pairs),
-            "origins_without_destination": unreached_count,
-            **notes.counts,
-            "warnings": warnings,
-        }
-    )
-    return frame
-
-
-def _describe(decay: object) -> str | None:
-    if decay is None:
-        return None
-    describe = getattr(decay, "describe", None)
-    return str(describe()) if callable(describe) else repr(decay)
+    return result_frame(used, "access", ratio, "FCA ratio", None, notes)

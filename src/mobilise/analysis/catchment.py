@@ -349,30 +349,8 @@ def pairs_from_costs(
         Naming every problem: absent columns, missing or negative costs, ids not among
         ``origins``/``destinations``, and repeated origin-destination pairs.
     """
-    if not isinstance(costs, pd.DataFrame):
-        raise ValidationError("costs must be a pandas DataFrame.")
-    absent = [name for name in (origin, destination, cost) if name not in costs.columns]
-    if absent:
-        raise ValidationError(
-            "Cannot read the cost table.",
-            problems=[Problem("no such column", field=name) for name in absent],
-        )
     problems: list[Problem] = []
-    try:
-        cost_values = costs[cost].to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "Cannot read the cost table.", problems=[Problem("costs must be numbers", field=cost)]
-        ) from None
-    bad = ~np.isfinite(cost_values) | (cost_values < 0)
-    if bad.any():
-        problems.append(
-            Problem(
-                f"cost is missing, negative or infinite in {int(bad.sum())} rows "
-                f"(index {named(costs.index[bad])})",
-                field=cost,
-            )
-        )
+    cost_values, bad = _cost_values(costs, (origin, destination, cost), problems)
     limit = (
         cost_limit(max_cost, "max_cost", problems)
         if max_cost is not None
@@ -391,6 +369,52 @@ def pairs_from_costs(
     if not keep.all():
         origin_codes, destination_codes = origin_codes[keep], destination_codes[keep]
         cost_values = cost_values[keep]
+    _refuse_repeated_pairs(origin_codes, destination_codes, origin_ids, destination_ids, cost)
+    return _trusted_pairs(
+        origin_codes, destination_codes, cost_values, origin_ids, destination_ids, limit
+    )
+
+
+def _cost_values(
+    costs: object, columns: tuple[str, str, str], problems: list[Problem]
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """The cost column as floats and the mask of bad costs (missing, negative or infinite,
+    reported); absent columns and a column that is not numbers are refused at once."""
+    if not isinstance(costs, pd.DataFrame):
+        raise ValidationError("costs must be a pandas DataFrame.")
+    absent = [name for name in columns if name not in costs.columns]
+    if absent:
+        raise ValidationError(
+            "Cannot read the cost table.",
+            problems=[Problem("no such column", field=name) for name in absent],
+        )
+    cost = columns[2]
+    try:
+        cost_values = costs[cost].to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            "Cannot read the cost table.", problems=[Problem("costs must be numbers", field=cost)]
+        ) from None
+    bad = ~np.isfinite(cost_values) | (cost_values < 0)
+    if bad.any():
+        problems.append(
+            Problem(
+                f"cost is missing, negative or infinite in {int(bad.sum())} rows "
+                f"(index {named(costs.index[bad])})",
+                field=cost,
+            )
+        )
+    return cost_values, bad
+
+
+def _refuse_repeated_pairs(
+    origin_codes: npt.NDArray[np.intp],
+    destination_codes: npt.NDArray[np.intp],
+    origin_ids: pd.Index,
+    destination_ids: pd.Index,
+    cost: str,
+) -> None:
+    """Refuse a table that gives one origin-destination pair more than one cost."""
     width = max(len(destination_ids), 1)
     # One key per pair; 32-bit keys sort several times faster where they fit.
     key_type = np.uint32 if len(origin_ids) * width < 2**32 else np.int64
@@ -412,9 +436,6 @@ def pairs_from_costs(
                 )
             ],
         )
-    return _trusted_pairs(
-        origin_codes, destination_codes, cost_values, origin_ids, destination_ids, limit
-    )
 
 
 def _id_index(

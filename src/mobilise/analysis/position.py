@@ -8,6 +8,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from mobilise.errors import Problem, ValidationError
+
 __all__ = ["Polarity", "decile_from_breaks"]
 
 Polarity = Literal["higher_is_better", "higher_is_worse", "neutral"]
@@ -43,7 +45,15 @@ def decile_from_breaks(
     """
     cut = np.asarray(breaks, dtype=float)
     if cut.shape != (9,) or np.any(np.diff(cut) < 0):
-        raise ValueError("breaks must be nine ascending cut points (10th..90th percentiles)")
+        raise ValidationError(
+            "Cannot place values among national deciles.",
+            problems=[
+                Problem(
+                    "breaks must be nine ascending cut points (10th..90th percentiles)",
+                    field="breaks",
+                )
+            ],
+        )
     array = np.asarray(values, dtype=float)
     # A value equal to a cut point belongs to the lower decile (quantiles are upper bounds).
     ascending = np.searchsorted(cut, array, side="left") + 1.0

@@ -51,6 +51,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mobilise.analysis._checks import named, raise_if
+from mobilise.analysis._priority_words import areas_have, number, percent, sentence, with_unit
 from mobilise.errors import Problem
 
 __all__ = ["HealthNeed", "priority_areas"]
@@ -114,9 +115,9 @@ class HealthNeed:
         """The rule in words, e.g. "Emergency admissions above 250 per 100,000"."""
         if self.threshold is not None:
             side = "above" if self.higher_is_worse else "below"
-            return f"{self.label} {side} {_with_unit(self.threshold, self.unit)}"
+            return f"{self.label} {side} {with_unit(self.threshold, self.unit)}"
         end = "highest" if self.higher_is_worse else "lowest"
-        return f"{self.label} in the {end} {_percent(self.worst_fraction)} of the areas"
+        return f"{self.label} in the {end} {percent(self.worst_fraction)} of the areas"
 
 
 def priority_areas(
@@ -178,53 +179,9 @@ def priority_areas(
     _check(areas, access, imd_decile, core20, health, low_access, population, names)
     ids = areas.index
     found = _Findings(ids)
-    high_need = np.zeros(len(ids), dtype=bool)
-    decile = np.full(len(ids), np.nan)
-    if imd_decile is not None:
-        effect = "so cannot meet the Core20 criterion" if core20 else "so {are} ranked last"
-        decile = found.read(areas, imd_decile, "no IMD decile", effect)
-    if core20:
-        core = np.isin(decile, CORE20_DECILES)
-        high_need |= core
-        for i in np.flatnonzero(core):
-            found.need[i].append(
-                f"In England's most deprived 20% ({imd_label} national decile {int(decile[i])} "
-                "of 10)"
-            )
-        found.criteria.append(
-            f"High need: in England's most deprived 20% nationally ({imd_label} national decile "
-            "1 or 2; NHS England's Core20)."
-        )
-    for rule in health:
-        values = found.read(areas, rule.column, f"no {rule.label} value", "so cannot meet it")
-        high_need |= _health_flags(rule, values, found)
-        found.criteria.append(f"High need: {rule.describe()}.")
-
+    high_need, decile = _high_need(areas, imd_decile, core20, health, imd_label, found)
     labels = list(access)
-    low_matrix = np.zeros((len(ids), len(labels)), dtype=bool)
-    shares = np.full((len(ids), len(labels)), np.nan)
-    cutoffs: dict[str, float | None] = {}
-    for j, label in enumerate(labels):
-        effect = f"so {{are}} not counted as low access to {label}"
-        values = found.read(areas, access[label], f"no access value for {label}", effect)
-        tail = _Tail.of(values, low_access, lowest=True)
-        zero = values == 0
-        low_matrix[:, j] = tail.flagged | zero
-        shares[:, j] = tail.share
-        cutoffs[label] = tail.cutoff
-        if tail.tie_value != 0:  # areas with access 0 are low whatever their rank
-            found.tie_warning(tail, f"access to {label}", "lowest", low_access)
-        for i in np.flatnonzero(low_matrix[:, j]):
-            found.access[i].append(
-                f"No {label} asset within reach (access 0)"
-                if zero[i]
-                else f"Access to {label} {_number(values[i])}, {tail.where(low_access)}"
-            )
-        cut = "none" if tail.cutoff is None else f"at or below {_number(tail.cutoff)}"
-        found.criteria.append(
-            f"Low access to {label}: no asset within reach (access 0), or access in the lowest "
-            f"{_percent(low_access)} of the {tail.count:,} areas with a value (cut-off: {cut})."
-        )
+    low_matrix, shares, cutoffs = _low_access(areas, access, low_access, found)
     found.criteria.append("Priority: high need and low access to at least one category.")
     low_any = np.asarray(low_matrix.any(axis=1), dtype=bool)
     priority = high_need & low_any
@@ -245,7 +202,7 @@ def priority_areas(
     result["priority"] = priority
     result["reasons"] = _lists(ids, reasons)
     result["reason_text"] = [
-        _sentence(bool(h), bool(lo), r, m)
+        sentence(bool(h), bool(lo), r, m)
         for h, lo, r, m in zip(high_need, low_any.tolist(), reasons, found.missing, strict=True)
     ]
     result["priority_rank"] = _ranks(ids, priority, low_matrix, decile, shares)
@@ -301,24 +258,90 @@ class _Findings:
                 self.missing[i].append(column)
             verb = "is" if absent.sum() == 1 else "are"
             self.warnings.append(
-                f"{_areas(int(absent.sum()))} {what} ({column}), "
+                f"{areas_have(int(absent.sum()))} {what} ({column}), "
                 f"{effect.replace('{are}', verb)}: {named(self.ids[absent])}."
             )
         return values
 
     def tie_warning(self, tail: _Tail, what: str, end: str, fraction: float) -> None:
-        share = f"the {end} {_percent(fraction)}"
+        share = f"the {end} {percent(fraction)}"
         if tail.tied_out and tail.tie_value is not None:
             self.warnings.append(
-                f"{_areas(tail.tied_out)} the same {what}, {_number(tail.tie_value)}, on the edge "
-                f"of {share}; counting them all would take more than {_percent(fraction)} of "
+                f"{areas_have(tail.tied_out)} the same {what}, {number(tail.tie_value)}, on the edge "
+                f"of {share}; counting them all would take more than {percent(fraction)} of "
                 f"the {tail.count:,} areas, so none of them was counted in {share}."
             )
         elif tail.count and tail.cutoff is None:
             self.warnings.append(
-                f"With {tail.count:,} areas, {_percent(fraction)} is less than one area: no "
+                f"With {tail.count:,} areas, {percent(fraction)} is less than one area: no "
                 f"area is in {share} on {what}."
             )
+
+
+def _high_need(
+    areas: pd.DataFrame,
+    imd_decile: str | None,
+    core20: bool,
+    health: Sequence[HealthNeed],
+    imd_label: str,
+    found: _Findings,
+) -> tuple[BoolArray, FloatArray]:
+    """Which areas meet a need criterion (Core20, a health rule), and their IMD deciles."""
+    high_need = np.zeros(len(areas.index), dtype=bool)
+    decile = np.full(len(areas.index), np.nan)
+    if imd_decile is not None:
+        effect = "so cannot meet the Core20 criterion" if core20 else "so {are} ranked last"
+        decile = found.read(areas, imd_decile, "no IMD decile", effect)
+    if core20:
+        core = np.isin(decile, CORE20_DECILES)
+        high_need |= core
+        for i in np.flatnonzero(core):
+            found.need[i].append(
+                f"In England's most deprived 20% ({imd_label} national decile {int(decile[i])} "
+                "of 10)"
+            )
+        found.criteria.append(
+            f"High need: in England's most deprived 20% nationally ({imd_label} national decile "
+            "1 or 2; NHS England's Core20)."
+        )
+    for rule in health:
+        values = found.read(areas, rule.column, f"no {rule.label} value", "so cannot meet it")
+        high_need |= _health_flags(rule, values, found)
+        found.criteria.append(f"High need: {rule.describe()}.")
+    return high_need, decile
+
+
+def _low_access(
+    areas: pd.DataFrame, access: Mapping[str, str], low_access: float, found: _Findings
+) -> tuple[BoolArray, FloatArray, dict[str, float | None]]:
+    """Low access per category (one column each), each area's share of areas at or below its
+    access, and each category's cut-off."""
+    labels = list(access)
+    low_matrix = np.zeros((len(areas.index), len(labels)), dtype=bool)
+    shares = np.full((len(areas.index), len(labels)), np.nan)
+    cutoffs: dict[str, float | None] = {}
+    for j, label in enumerate(labels):
+        effect = f"so {{are}} not counted as low access to {label}"
+        values = found.read(areas, access[label], f"no access value for {label}", effect)
+        tail = _Tail.of(values, low_access, lowest=True)
+        zero = values == 0
+        low_matrix[:, j] = tail.flagged | zero
+        shares[:, j] = tail.share
+        cutoffs[label] = tail.cutoff
+        if tail.tie_value != 0:  # areas with access 0 are low whatever their rank
+            found.tie_warning(tail, f"access to {label}", "lowest", low_access)
+        for i in np.flatnonzero(low_matrix[:, j]):
+            found.access[i].append(
+                f"No {label} asset within reach (access 0)"
+                if zero[i]
+                else f"Access to {label} {number(values[i])}, {tail.where(low_access)}"
+            )
+        cut = "none" if tail.cutoff is None else f"at or below {number(tail.cutoff)}"
+        found.criteria.append(
+            f"Low access to {label}: no asset within reach (access 0), or access in the lowest "
+            f"{percent(low_access)} of the {tail.count:,} areas with a value (cut-off: {cut})."
+        )
+    return low_matrix, shares, cutoffs
 
 
 def _priority_population(
@@ -330,7 +353,7 @@ def _priority_population(
     unknown = np.isnan(residents)
     if unknown.any():
         found.warnings.append(
-            f"{_areas(int(unknown.sum()))} no population ({population}); the priority "
+            f"{areas_have(int(unknown.sum()))} no population ({population}); the priority "
             f"population counts only the others ({int((priority & unknown).sum())} of them "
             "priority areas)."
         )
@@ -384,8 +407,8 @@ class _Tail:
         """Where a flagged value sits, e.g. "lowest 20% of the 1,130 areas here (cut-off ...)"."""
         cutoff = math.nan if self.cutoff is None else self.cutoff
         return (
-            f"{end} {_percent(fraction)} of the {self.count:,} areas here "
-            f"(cut-off {_with_unit(cutoff, unit)}; median {_with_unit(self.median, unit)})"
+            f"{end} {percent(fraction)} of the {self.count:,} areas here "
+            f"(cut-off {with_unit(cutoff, unit)}; median {with_unit(self.median, unit)})"
         )
 
 
@@ -395,8 +418,8 @@ def _health_flags(rule: HealthNeed, values: FloatArray, found: _Findings) -> Boo
         flagged = values > rule.threshold if rule.higher_is_worse else values < rule.threshold
         for i in np.flatnonzero(flagged):
             found.need[i].append(
-                f"{rule.label} {_with_unit(values[i], rule.unit)}, {side} the threshold of "
-                f"{_with_unit(rule.threshold, rule.unit)}"
+                f"{rule.label} {with_unit(values[i], rule.unit)}, {side} the threshold of "
+                f"{with_unit(rule.threshold, rule.unit)}"
             )
         return flagged
     assert rule.worst_fraction is not None
@@ -405,7 +428,7 @@ def _health_flags(rule: HealthNeed, values: FloatArray, found: _Findings) -> Boo
     found.tie_warning(tail, rule.label, end, rule.worst_fraction)
     for i in np.flatnonzero(tail.flagged):
         found.need[i].append(
-            f"{rule.label} {_with_unit(values[i], rule.unit)}, "
+            f"{rule.label} {with_unit(values[i], rule.unit)}, "
             f"{tail.where(rule.worst_fraction, end=end, unit=rule.unit)}"
         )
     return tail.flagged
@@ -430,66 +453,6 @@ def _ranks(
     rank = pd.array([pd.NA] * len(ids), dtype="Int64")
     rank[ranked.to_numpy()] = np.arange(1, len(ranked) + 1)
     return pd.Series(rank, index=ids)
-
-
-# --------------------------------------------------------------------------------------------
-# Words
-
-
-def _sentence(high_need: bool, low: bool, reasons: list[str], missing: list[str]) -> str:
-    if high_need and low:
-        lead = "Priority neighbourhood: "
-    elif high_need:
-        lead = "High need, but no low access: "
-    elif low:
-        lead = "Low access, but not high need: "
-    else:
-        lead = "Neither high need nor low access"
-    text = lead + "; ".join(_lower_first(reason) for reason in reasons) + "."
-    if missing:
-        text += f" Missing: {', '.join(missing)}."
-    return text
-
-
-def _lower_first(text: str) -> str:
-    word = text.split(" ", 1)[0]
-    if word[:1].isupper() and (len(word) == 1 or word[1:].islower()):
-        return text[:1].lower() + text[1:]
-    return text  # an acronym such as IMD or COPD
-
-
-def _number(value: float) -> str:
-    """A number for people: thousands separators, two decimals below 10 (two significant
-    figures below 0.01), one below 100, none above; whole numbers without decimals."""
-    if not math.isfinite(value):
-        return "none"
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 10:
-        return f"{value:.1f}"
-    if magnitude >= 0.01:
-        return f"{value:.2f}"
-    return str(np.format_float_positional(value, precision=2, unique=False, fractional=False))
-
-
-def _with_unit(value: float, unit: str) -> str:
-    number = _number(value)
-    if not unit:
-        return number
-    return f"{number}{unit}" if unit.startswith("%") else f"{number} {unit}"
-
-
-def _percent(fraction: float | None) -> str:
-    return f"{(fraction or 0) * 100:g}%"
-
-
-def _areas(count: int) -> str:
-    return "1 area has" if count == 1 else f"{count:,} areas have"
 
 
 # --------------------------------------------------------------------------------------------

@@ -35,17 +35,27 @@ from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import esda
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-from libpysal.weights import KNN, Queen, Rook, W, lag_spatial
 
 from mobilise.analysis._checks import named, raise_if
+from mobilise.analysis._weights import (
+    IslandNotes,
+    area_weights_class,
+    build_contiguity,
+    sub_weights,
+)
 from mobilise.errors import Problem
-from mobilise.geo import BNG
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from libpysal.weights import W
+
+    class AreaWeights(IslandNotes, W):  # made at run time by _weights.area_weights_class
+        ...
+
 
 __all__ = [
     "CLUSTER_MEANINGS",
@@ -72,7 +82,7 @@ CLUSTER_MEANINGS: Mapping[str, str] = MappingProxyType(
 
 _QUADRANTS = {1: "High-High", 2: "Low-High", 3: "Low-Low", 4: "High-Low"}  # esda's q
 _ISLAND_HANDLING = ("nearest", "drop", "keep")
-_KINDS = {"queen": Queen, "rook": Rook}
+_KINDS = ("queen", "rook")
 _MIN_AREAS = 4  # esda's variance under randomisation divides by (n - 1)(n - 2)(n - 3)
 
 
@@ -80,33 +90,11 @@ _MIN_AREAS = 4  # esda's variance under randomisation divides by (n - 1)(n - 2)(
 # Weights
 
 
-class AreaWeights(W):
-    """Row-standardised contiguity weights that remember the areas that had no neighbour.
-
-    A :class:`libpysal.weights.W` whose ids are the area codes, from :func:`contiguity_weights`,
-    with ``kind`` ("queen" or "rook"), ``island_handling`` ("nearest", "drop" or "keep"),
-    ``isolated`` (the codes of the areas that touched no other, whatever was done with them) and
-    ``joined_to`` (for "nearest": each island and the area it was joined to).
-    """
-
-    kind: str
-    island_handling: str
-    isolated: tuple[Hashable, ...]
-    joined_to: dict[Hashable, Hashable]
-
-    def island_note(self) -> str | None:
-        """One sentence on the islands and how they were handled, or None without islands."""
-        count = len(self.isolated)
-        if not count:
-            return None
-        areas = "1 area" if count == 1 else f"{count:,} areas"
-        had = f"{areas} had no neighbour ({self.kind} contiguity) and {_were(count)}"
-        if self.island_handling == "nearest":
-            pairs = [f"{island} to {area}" for island, area in self.joined_to.items()]
-            return f"{had} joined to the nearest area by centroid: {named(pairs)}."
-        if self.island_handling == "drop":
-            return f"{had} left out: {named(self.isolated)}."
-        return f"{had} kept without neighbours: {named(self.isolated)}."
+def __getattr__(name: str) -> Any:
+    """:class:`AreaWeights` (a libpysal ``W``) loads libpysal only when it is asked for."""
+    if name == "AreaWeights":
+        return area_weights_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def contiguity_weights(
@@ -154,32 +142,12 @@ def contiguity_weights(
         problems.append(Problem(message, field="areas"))
     raise_if(problems, "Cannot build contiguity weights")
     assert geometries is not None  # checked above
-    frame = gpd.GeoDataFrame(geometry=geometries)
-    contiguity = _KINDS[kind].from_dataframe(frame, use_index=True, silence_warnings=True)
-    ids = list(frame.index)
-    neighbours = {area: list(contiguity.neighbors[area]) for area in ids}
-    isolated = tuple(area for area in ids if not neighbours[area])
-    joined_to: dict[Hashable, Hashable] = {}
-    if isolated and islands == "nearest":
-        joined_to = _nearest_areas(geometries, isolated)
-        for island, area in joined_to.items():
-            for one, other in ((island, area), (area, island)):
-                if other not in neighbours[one]:
-                    neighbours[one].append(other)
-    elif isolated and islands == "drop":
-        for island in isolated:
-            del neighbours[island]
-        ids = [area for area in ids if area in neighbours]
-    weights = AreaWeights(neighbours, id_order=ids, silence_warnings=True)
-    weights.transform = "r"
-    weights.kind = kind
-    weights.island_handling = islands
-    weights.isolated = isolated
-    weights.joined_to = joined_to
-    return weights
+    return build_contiguity(geometries, kind, islands)
 
 
 def _check_areas(areas: object, problems: list[Problem]) -> gpd.GeoSeries | None:
+    import geopandas as gpd
+
     if isinstance(areas, gpd.GeoDataFrame):
         geometries = areas.geometry
     elif isinstance(areas, gpd.GeoSeries):
@@ -199,22 +167,6 @@ def _check_areas(areas: object, problems: list[Problem]) -> gpd.GeoSeries | None
     if odd.any():
         problems.append(Problem(f"not a polygon for {named(codes[odd])}", field="geometry"))
     return geometries
-
-
-def _nearest_areas(
-    geometries: gpd.GeoSeries, islands: tuple[Hashable, ...]
-) -> dict[Hashable, Hashable]:
-    """The area with the nearest centroid to each island, measured in a projected CRS.
-
-    libpysal's ``attach_islands`` would do this, but it links two islands that are each other's
-    nearest twice (a weight of 2), so the join is made here from libpysal's ``KNN``.
-    """
-    projected = geometries.to_crs(BNG) if geometries.crs.is_geographic else geometries
-    centroids = projected.centroid
-    xy = np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
-    nearest = KNN.from_array(xy, k=1, silence_warnings=True)
-    position = {area: i for i, area in enumerate(geometries.index)}
-    return {island: geometries.index[nearest.neighbors[position[island]][0]] for island in islands}
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,6 +238,8 @@ def morans_i(
         not a libpysal ``W``, a bad ``permutations`` or ``seed``, fewer than four areas with a
         value, values all equal, or no two areas with values neighbours.
     """
+    import esda
+
     used = _prepare(values, weights, permutations, seed, "Cannot compute Moran's I")
     with _esda_context(seed):
         moran = esda.Moran(
@@ -357,6 +311,9 @@ def local_morans(
     ValidationError
         As :func:`morans_i`, and for a ``significance`` outside (0, 1).
     """
+    import esda
+    from libpysal.weights import lag_spatial
+
     what = "Cannot compute local Moran's I"
     used = _prepare(values, weights, permutations, seed, what, local=True, level=significance)
     with _esda_context(seed):
@@ -369,47 +326,7 @@ def local_morans(
             seed=seed,
         )
         lag = np.asarray(lag_spatial(lisa.w, used.y), dtype=np.float64)
-    ids = pd.Index(used.weights.id_order)
-    island = ids.isin(used.islands)
-    p_sim = np.where(island, np.nan, lisa.p_sim)
-    tested = p_sim[~island]
-    cutoff = float(esda.fdr(tested, significance)) if fdr and len(tested) else float(significance)
-    significant = ~island & (np.nan_to_num(p_sim, nan=1.0) < cutoff)
-    quadrant = pd.array(lisa.q, dtype="Int64")
-    quadrant[island] = pd.NA
-    cluster = [
-        _QUADRANTS[int(q)] if flag else "Not significant"
-        for q, flag in zip(lisa.q, significant, strict=True)
-    ]
-    result = pd.DataFrame(
-        {
-            "value": used.y,
-            "lag": np.where(island, np.nan, lag),
-            "neighbours": np.asarray(
-                [used.weights.cardinalities[area] for area in ids], dtype=np.int64
-            ),
-            "local_i": np.where(island, np.nan, lisa.Is),
-            "p_sim": p_sim,
-            "quadrant": quadrant,
-            "cluster": cluster,
-            "significant": significant,
-        },
-        index=ids.copy(),
-    )
-    notes = list(used.warnings)
-    if used.islands:
-        notes.append(
-            f"{_areas(len(used.islands))} no neighbour in the analysis, so no local statistic: "
-            f"lag, local_i, p_sim and quadrant are left empty and they are 'Not significant' "
-            f"({named(used.islands)})."
-        )
-    smallest = 1.0 / (permutations + 1)
-    if smallest >= cutoff:
-        notes.append(
-            f"With {permutations:,} permutations no p-value can be below {smallest:.2g}, which is "
-            f"not below the cut-off {cutoff:.2g}: no area can be significant. Use more "
-            "permutations."
-        )
+    result, cutoff = _lisa_frame(used, lisa, lag, significance, fdr=fdr)
     result.attrs.update(
         {
             "method": "Local Moran's I (LISA), esda.Moran_Local, conditional permutation",
@@ -425,10 +342,67 @@ def local_morans(
             "counts": {
                 label: int((result["cluster"] == label).sum()) for label in CLUSTER_MEANINGS
             },
-            "warnings": notes,
+            "warnings": _lisa_notes(used, permutations, cutoff),
         }
     )
     return result
+
+
+def _lisa_frame(
+    used: _Prepared, lisa: Any, lag: np.ndarray, significance: float, *, fdr: bool
+) -> tuple[pd.DataFrame, float]:
+    """One row per area of esda's local statistics (blank for areas without a neighbour), and
+    the p-value cut-off the areas were judged by."""
+    import esda
+
+    ids = pd.Index(used.weights.id_order)
+    island = ids.isin(used.islands)
+    p_sim = np.where(island, np.nan, lisa.p_sim)
+    tested = p_sim[~island]
+    cutoff = float(esda.fdr(tested, significance)) if fdr and len(tested) else float(significance)
+    significant = ~island & (np.nan_to_num(p_sim, nan=1.0) < cutoff)
+    quadrant = pd.array(lisa.q, dtype="Int64")
+    quadrant[island] = pd.NA
+    cluster = [
+        _QUADRANTS[int(q)] if flag else "Not significant"
+        for q, flag in zip(lisa.q, significant, strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "value": used.y,
+            "lag": np.where(island, np.nan, lag),
+            "neighbours": np.asarray(
+                [used.weights.cardinalities[area] for area in ids], dtype=np.int64
+            ),
+            "local_i": np.where(island, np.nan, lisa.Is),
+            "p_sim": p_sim,
+            "quadrant": quadrant,
+            "cluster": cluster,
+            "significant": significant,
+        },
+        index=ids.copy(),
+    )
+    return frame, cutoff
+
+
+def _lisa_notes(used: _Prepared, permutations: int, cutoff: float) -> list[str]:
+    """The warnings of the preparation, and on areas without a local statistic and on a cut-off
+    no p-value can pass."""
+    notes = list(used.warnings)
+    if used.islands:
+        notes.append(
+            f"{_areas(len(used.islands))} no neighbour in the analysis, so no local statistic: "
+            f"lag, local_i, p_sim and quadrant are left empty and they are 'Not significant' "
+            f"({named(used.islands)})."
+        )
+    smallest = 1.0 / (permutations + 1)
+    if smallest >= cutoff:
+        notes.append(
+            f"With {permutations:,} permutations no p-value can be below {smallest:.2g}, which is "
+            f"not below the cut-off {cutoff:.2g}: no area can be significant. Use more "
+            "permutations."
+        )
+    return notes
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,6 +431,65 @@ def _prepare(
     level: object = None,
 ) -> _Prepared:
     """Check the inputs (for local statistics, also the significance ``level``) and align."""
+    from libpysal.weights import W
+
+    problems = _input_problems(values, weights, permutations, seed, local=local, level=level)
+    raise_if(problems, what)
+    assert isinstance(values, pd.Series) and isinstance(weights, W)
+
+    ids = pd.Index(weights.id_order)
+    y_all = values.reindex(ids).to_numpy(dtype=np.float64, na_value=np.nan)
+    has_value = ~np.isnan(y_all)
+    kept = list(ids[has_value])
+    notes: list[str] = []
+    note = weights.island_note() if isinstance(weights, IslandNotes) else None
+    if note:
+        notes.append(note)
+    without = ids[~has_value]
+    if len(without):
+        notes.append(
+            f"{_areas(len(without))} no value and {_were(len(without))} left out: {named(without)}."
+        )
+    strangers = values.index[~values.index.isin(ids)]
+    dropped = weights.isolated if isinstance(weights, IslandNotes) else ()
+    unexplained = strangers[~strangers.isin(list(dropped))]
+    if len(unexplained):
+        notes.append(
+            f"{_areas(len(unexplained))} a value but no place in the weights and "
+            f"{_were(len(unexplained))} left out: {named(unexplained)}."
+        )
+    sub = sub_weights(weights, kept)
+    islands = tuple(area for area in kept if sub.cardinalities[area] == 0)
+    y = y_all[has_value]
+    if len(y) < _MIN_AREAS:
+        found = f"at least {_MIN_AREAS} areas with a value are needed; found {len(y)}", "values"
+    elif (y == y[0]).all():
+        found = (
+            f"all {len(y)} values are {y[0]:g}: with no variation Moran's I is undefined",
+            "values",
+        )
+    elif sub.s0 == 0:
+        found = "no two areas with a value are neighbours", "weights"
+    else:
+        found = None
+    if found:
+        problems.append(Problem(found[0], field=found[1]))
+    raise_if(problems, what)
+    return _Prepared(y, sub, tuple(without) + tuple(strangers), islands, notes)
+
+
+def _input_problems(
+    values: object,
+    weights: object,
+    permutations: object,
+    seed: object,
+    *,
+    local: bool,
+    level: object,
+) -> list[Problem]:
+    """What is wrong with the arguments of :func:`morans_i` or :func:`local_morans`."""
+    from libpysal.weights import W
+
     problems: list[Problem] = []
     least = 1 if local else 0  # local statistics are judged by their permutations
     if local and not (_is_number(level) and 0 < level < 1):  # type: ignore[operator]
@@ -482,69 +515,7 @@ def _prepare(
         )
     if seed is not None and not (_is_int(seed) and 0 <= seed < 2**32):  # type: ignore[operator]
         problems.append(Problem(f"must be None or a whole number >= 0, not {seed!r}", field="seed"))
-    raise_if(problems, what)
-    assert isinstance(values, pd.Series) and isinstance(weights, W)
-
-    ids = pd.Index(weights.id_order)
-    y_all = values.reindex(ids).to_numpy(dtype=np.float64, na_value=np.nan)
-    has_value = ~np.isnan(y_all)
-    kept = list(ids[has_value])
-    notes: list[str] = []
-    note = weights.island_note() if isinstance(weights, AreaWeights) else None
-    if note:
-        notes.append(note)
-    without = ids[~has_value]
-    if len(without):
-        notes.append(
-            f"{_areas(len(without))} no value and {_were(len(without))} left out: {named(without)}."
-        )
-    strangers = values.index[~values.index.isin(ids)]
-    dropped = weights.isolated if isinstance(weights, AreaWeights) else ()
-    unexplained = strangers[~strangers.isin(list(dropped))]
-    if len(unexplained):
-        notes.append(
-            f"{_areas(len(unexplained))} a value but no place in the weights and "
-            f"{_were(len(unexplained))} left out: {named(unexplained)}."
-        )
-    sub = _sub_weights(weights, kept)
-    islands = tuple(area for area in kept if sub.cardinalities[area] == 0)
-    y = y_all[has_value]
-    if len(y) < _MIN_AREAS:
-        found = f"at least {_MIN_AREAS} areas with a value are needed; found {len(y)}", "values"
-    elif (y == y[0]).all():
-        found = (
-            f"all {len(y)} values are {y[0]:g}: with no variation Moran's I is undefined",
-            "values",
-        )
-    elif sub.s0 == 0:
-        found = "no two areas with a value are neighbours", "weights"
-    else:
-        found = None
-    if found:
-        problems.append(Problem(found[0], field=found[1]))
-    raise_if(problems, what)
-    return _Prepared(y, sub, tuple(without) + tuple(strangers), islands, notes)
-
-
-def _sub_weights(weights: W, ids: list[Hashable]) -> W:
-    """Fresh weights between ``ids`` only, keeping the original (untransformed) weights.
-
-    Like ``libpysal.weights.w_subset``, which makes every weight 1; and a new object, since esda
-    transforms the weights it is given in place.
-    """
-    original = weights.transformations.get("O", weights.weights)
-    keep = set(ids)
-    neighbours: dict[Hashable, list[Hashable]] = {}
-    link_weights: dict[Hashable, list[float]] = {}
-    for area in ids:
-        links = [
-            (other, weight)
-            for other, weight in zip(weights.neighbors[area], original[area], strict=True)
-            if other in keep
-        ]
-        neighbours[area] = [other for other, _ in links]
-        link_weights[area] = [float(weight) for _, weight in links]
-    return W(neighbours, link_weights, id_order=list(ids), silence_warnings=True)
+    return problems
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -11,8 +11,9 @@ from rich.table import Table
 from mobilise.cli._common import JsonOpt, console, print_json, progress_bar, state
 from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS, AccessPlan
 from mobilise.model.presentation import significant
-from mobilise.workspace.access import AccessRun
-from mobilise.workspace.access_files import compute_on_files
+
+if TYPE_CHECKING:
+    from mobilise.workspace.access import AccessRun
 
 app = typer.Typer(
     help="Access to community assets: floating catchments, deprivation gradients, priority areas.",
@@ -85,10 +86,7 @@ def run(
     )
     with state(ctx).open() as ws, progress_bar(not as_json) as report:
         result = ws.access.run(place, plan, report)
-    if as_json:
-        print_json(result.to_dict())
-    else:
-        _show(result)
+    _print_run(result, as_json)
 
 
 @app.command("runs")
@@ -126,10 +124,7 @@ def show(
     """Show a saved run: its plan, the data it read and what it found."""
     with state(ctx).open() as ws:
         found = ws.access.get(run_id)
-    if as_json:
-        print_json(found.to_dict())
-    else:
-        _show(found)
+    _print_run(found, as_json)
 
 
 @app.command("rerun")
@@ -142,10 +137,7 @@ def rerun(
     with state(ctx).open() as ws, progress_bar(not as_json) as report:
         fresh = ws.access.rerun(run_id)
         result = ws.access.execute(fresh.id, report)
-    if as_json:
-        print_json(result.to_dict())
-    else:
-        _show(result)
+    _print_run(result, as_json)
 
 
 @app.command("export")
@@ -156,7 +148,6 @@ def export(
     as_json: JsonOpt = False,
 ) -> None:
     """Write a run's results per area to a spreadsheet or a GeoPackage (with boundaries)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
     with state(ctx).open() as ws:
         written = ws.access.export(run_id, output)
     if as_json:
@@ -195,6 +186,8 @@ def compute(
     as_json: JsonOpt = False,
 ) -> None:
     """Compute an access measure on plain files (no workspace), as PySAL access takes them."""
+    from mobilise.workspace.access_files import compute_on_files
+
     catchments = AccessPlan.build(categories="library", catchments_m=catchment).catchments_m
     decays = [d.strip() for d in decay.split(",") if d.strip()] if decay else []
     with progress_bar(not as_json) as report:
@@ -205,7 +198,8 @@ def compute(
             method=method,
             catchments_m=catchments,
             decays=decays,
-            costs_file=costs,
+            costs=costs,
+            output=output,
             demand_id=demand_id,
             demand_value=demand_value,
             supply_id=supply_id,
@@ -217,8 +211,6 @@ def compute(
             cost=cost,
         )
         report("Done", 1, 1)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(output)
     warnings = [w for m in result.attrs["measures"] for w in m.get("warnings", [])]
     if as_json:
         print_json(
@@ -228,6 +220,13 @@ def compute(
     console.print(f"{len(result):,} origins written to {output}.")
     for warning in dict.fromkeys(warnings):
         console.print(f"[yellow]Note:[/] {warning}")
+
+
+def _print_run(run: AccessRun, as_json: bool) -> None:
+    if as_json:
+        print_json(run.to_dict())
+    else:
+        _show(run)
 
 
 def _show(run: AccessRun) -> None:

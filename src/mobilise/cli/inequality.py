@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from mobilise.cli._common import JsonOpt, console, print_json
-from mobilise.workspace.access_files import sii_on_file
 
 app = typer.Typer(
     help="Inequality measures on a table: slope and relative index of inequality.",
@@ -56,6 +55,8 @@ def sii(
     as_json: JsonOpt = False,
 ) -> None:
     """Slope (SII) and relative (RII) index of inequality with Monte Carlo intervals (PHE)."""
+    from mobilise.workspace.access_files import sii_on_file
+
     result, groups = sii_on_file(
         file,
         value=value,

@@ -5,10 +5,16 @@ per origin: an id, a population and, for distances from points, x and y in metre
 table (one row per destination: an id, a capacity and, for points, x and y) and, instead of
 points, a long cost table (origin id, destination id, cost). Every bad row is reported at once,
 naming the file, the row (1 = the first data row) and the field.
+
+Each reader takes the file's path or its bytes; ``name`` is the file's name in messages (by
+default the path's last part; give it with bytes).
 """
 
 from __future__ import annotations
 
+import io
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +22,18 @@ import pandas as pd
 
 from mobilise.errors import Problem, ValidationError
 
-__all__ = ["read_cost_table", "read_number_table", "read_point_table"]
+__all__ = ["TableSource", "read_cost_table", "read_number_table", "read_point_table"]
+
+TableSource = str | os.PathLike[str] | bytes
+"""A table to read: its file, or its bytes."""
 
 _SHOWN = 20  # bad rows reported per file before "and N more"
 
 
 def read_point_table(
-    path: Path,
+    source: TableSource,
     *,
+    name: str | None = None,
     id_column: str,
     value_column: str | None,
     x: str | None = None,
@@ -35,50 +45,33 @@ def read_point_table(
     ``value_column`` None gives every row the value 1 (e.g. count each asset once). Values
     must be numbers >= 0; coordinates numbers (metres in a projected CRS).
     """
-    frame = _read(path)
-    problems: list[Problem] = []
-    wanted = [id_column, *(c for c in (value_column, x, y) if c)]
-    missing = [c for c in wanted if c not in frame.columns]
-    for column in missing:
-        problems.append(
-            Problem(
-                f"no column {column!r} in the {what} table (it has {', '.join(frame.columns)})",
-                file=path.name,
-                field=column,
-            )
-        )
-    _raise(problems, path, what)
+    frame, file = _read(source, name)
+    problems = _missing_columns(frame, [id_column, value_column, x, y], file, what)
+    _raise(problems, file, what)
     ids = frame[id_column].str.strip()
     empty = ids.eq("") | ids.isna()
-    problems += _bad_rows(path, id_column, empty, "is empty")
+    problems += _bad_rows(file, id_column, empty, "is empty")
     repeated = ids.duplicated(keep="first") & ~empty
-    problems += _bad_rows(path, id_column, repeated, "repeats an id given above")
+    problems += _bad_rows(file, id_column, repeated, "repeats an id given above")
     out = pd.DataFrame(index=pd.Index(ids, name="id"))
     if value_column:
-        out["value"] = _numbers(frame, value_column, path, problems, non_negative=True)
+        out["value"] = _numbers(frame, value_column, file, problems, non_negative=True)
     else:
         out["value"] = 1.0
-    for given, name in ((x, "x"), (y, "y")):
+    for given, column in ((x, "x"), (y, "y")):
         if given:
-            out[name] = _numbers(frame, given, path, problems, non_negative=False)
-    _raise(problems, path, what)
+            out[column] = _numbers(frame, given, file, problems, non_negative=False)
+    _raise(problems, file, what)
     return out
 
 
-def read_cost_table(path: Path, *, origin: str, destination: str, cost: str) -> pd.DataFrame:
+def read_cost_table(
+    source: TableSource, *, name: str | None = None, origin: str, destination: str, cost: str
+) -> pd.DataFrame:
     """A long cost table with text ids and ``cost`` numbers >= 0 (columns as named)."""
-    frame = _read(path)
-    problems: list[Problem] = []
-    for column in (origin, destination, cost):
-        if column not in frame.columns:
-            problems.append(
-                Problem(
-                    f"no column {column!r} in the cost table (it has {', '.join(frame.columns)})",
-                    file=path.name,
-                    field=column,
-                )
-            )
-    _raise(problems, path, "cost")
+    frame, file = _read(source, name)
+    problems = _missing_columns(frame, [origin, destination, cost], file, "cost")
+    _raise(problems, file, "cost")
     out = pd.DataFrame(
         {
             origin: frame[origin].str.strip(),
@@ -86,89 +79,105 @@ def read_cost_table(path: Path, *, origin: str, destination: str, cost: str) -> 
         }
     )
     for column in (origin, destination):
-        problems += _bad_rows(path, column, out[column].eq("") | out[column].isna(), "is empty")
-    out[cost] = _numbers(frame, cost, path, problems, non_negative=True)
-    _raise(problems, path, "cost")
+        problems += _bad_rows(file, column, out[column].eq("") | out[column].isna(), "is empty")
+    out[cost] = _numbers(frame, cost, file, problems, non_negative=True)
+    _raise(problems, file, "cost")
     return out
 
 
-def read_number_table(path: Path, columns: dict[str, bool], *, what: str = "input") -> pd.DataFrame:
+def read_number_table(
+    source: TableSource, columns: dict[str, bool], *, name: str | None = None, what: str = "input"
+) -> pd.DataFrame:
     """The named columns of a CSV as numbers; ``columns`` maps each to whether it must be >= 0.
 
     Empty cells become NaN only where the caller allows them (none here: every cell must be a
     number), so a missing value is reported with its row rather than passed on silently.
     """
-    frame = _read(path)
-    problems: list[Problem] = []
-    for column in columns:
-        if column not in frame.columns:
-            problems.append(
-                Problem(
-                    f"no column {column!r} in the {what} table (it has {', '.join(frame.columns)})",
-                    file=path.name,
-                    field=column,
-                )
-            )
-    _raise(problems, path, what)
+    frame, file = _read(source, name)
+    problems = _missing_columns(frame, columns, file, what)
+    _raise(problems, file, what)
     out = pd.DataFrame(
-        {c: _numbers(frame, c, path, problems, non_negative=nn) for c, nn in columns.items()}
+        {c: _numbers(frame, c, file, problems, non_negative=nn) for c, nn in columns.items()}
     )
-    _raise(problems, path, what)
+    _raise(problems, file, what)
     return out
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(source: TableSource, name: str | None) -> tuple[pd.DataFrame, str]:
+    """The table as text cells, and the file's name for messages."""
+    data: io.BytesIO | Path
+    if isinstance(source, bytes):
+        data, file = io.BytesIO(source), name or "table.csv"
+    else:
+        data = Path(os.fspath(source))
+        file = name or data.name
     try:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python"
+        frame = pd.read_csv(
+            data, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python"
         )
     except FileNotFoundError:
-        raise ValidationError(f"No file {path}.") from None
+        raise ValidationError(f"No file {source!s}.") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ValidationError(
-            f"Cannot read {path.name} as a CSV table: {error}.",
-            problems=[Problem(str(error), file=path.name)],
+            f"Cannot read {file} as a CSV table: {error}.",
+            problems=[Problem(str(error), file=file)],
         ) from None
+    return frame, file
+
+
+def _missing_columns(
+    frame: pd.DataFrame, wanted: Iterable[str | None], file: str, what: str
+) -> list[Problem]:
+    """A problem for each wanted column (``None`` ones aside) that the table does not have."""
+    return [
+        Problem(
+            f"no column {column!r} in the {what} table (it has {', '.join(frame.columns)})",
+            file=file,
+            field=column,
+        )
+        for column in wanted
+        if column and column not in frame.columns
+    ]
 
 
 def _numbers(
-    frame: pd.DataFrame, column: str, path: Path, problems: list[Problem], *, non_negative: bool
+    frame: pd.DataFrame, column: str, file: str, problems: list[Problem], *, non_negative: bool
 ) -> np.ndarray:
     text = frame[column].str.strip().str.replace(",", "", regex=False)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
-    problems += _bad_rows(path, column, pd.Series(bad), "is not a number", frame[column])
+    problems += _bad_rows(file, column, pd.Series(bad), "is not a number", frame[column])
     if non_negative:
         negative = ~bad & (values < 0)
-        problems += _bad_rows(path, column, pd.Series(negative), "is negative", frame[column])
+        problems += _bad_rows(file, column, pd.Series(negative), "is negative", frame[column])
     return values
 
 
 def _bad_rows(
-    path: Path, column: str, mask: pd.Series, message: str, shown: pd.Series | None = None
+    file: str, column: str, mask: pd.Series, message: str, shown: pd.Series | None = None
 ) -> list[Problem]:
     rows = np.flatnonzero(mask.to_numpy(dtype=bool))
     problems = []
     for position in rows[:_SHOWN]:
         value = "" if shown is None else f" ({shown.iloc[position]!r})"
         problems.append(
-            Problem(f"{message}{value}", file=path.name, row=int(position) + 1, field=column)
+            Problem(f"{message}{value}", file=file, row=int(position) + 1, field=column)
         )
     if len(rows) > _SHOWN:
         problems.append(
             Problem(
                 f"{len(rows) - _SHOWN} more rows where {column!r} {message}",
-                file=path.name,
+                file=file,
                 field=column,
             )
         )
     return problems
 
 
-def _raise(problems: list[Problem], path: Path, what: str) -> None:
+def _raise(problems: list[Problem], file: str, what: str) -> None:
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         raise ValidationError(
-            f"Cannot read the {what} table {path.name}: {len(problems)} {noun}.",
+            f"Cannot read the {what} table {file}: {len(problems)} {noun}.",
             problems=problems,
         )

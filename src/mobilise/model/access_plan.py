@@ -183,21 +183,7 @@ class AccessPlan:
     ) -> AccessPlan:
         """A checked plan from loose input (lists or comma-separated text, aliases allowed)."""
         problems: list[Problem] = []
-        wanted = _split(categories)
-        chosen: list[str] = []
-        for name in wanted:
-            key = canonical_category(name)
-            if key not in CATEGORIES:
-                problems.append(
-                    Problem(
-                        f"unknown category {name!r}; use one of {', '.join(CATEGORIES)}",
-                        field="category",
-                    )
-                )
-            elif key not in chosen:
-                chosen.append(key)
-        if not wanted:
-            problems.append(Problem("name at least one asset category", field="category"))
+        chosen = _categories(categories, problems)
         method_key = str(method).strip().lower()
         if method_key not in METHODS:
             problems.append(
@@ -205,50 +191,19 @@ class AccessPlan:
                     f"unknown method {method!r}; use one of {', '.join(METHODS)}", field="method"
                 )
             )
-        catchments: list[float] = []
-        for text in _split(catchments_m):
-            try:
-                value = float(text)
-            except (TypeError, ValueError):
-                value = math.nan
-            if not (math.isfinite(value) and 50 <= value <= 50_000):
-                problems.append(
-                    Problem(
-                        f"catchment {text!r} must be a distance in metres from 50 to 50,000",
-                        field="catchment",
-                    )
-                )
-            elif value not in catchments:
-                catchments.append(value)
-        if not _split(catchments_m):
-            problems.append(Problem("give at least one catchment in metres", field="catchment"))
-        decay_names = [d.strip().lower() for d in _split(decays)] if decays else []
-        if not decay_names and method_key in METHODS:
-            decay_names = [METHODS[method_key].default_decay]
-        if method_key in ("count", "supply") and set(decay_names) - {"none"}:
-            problems.append(
-                Problem(
-                    f"the {method_key} method counts everything within the catchment and takes "
-                    "no decay; leave the decay out or use 'gravity' for a weighted count",
-                    field="decay",
-                )
-            )
-        for name in decay_names:
-            if name not in DECAYS:
-                problems.append(
-                    Problem(
-                        f"unknown decay {name!r}; use one of {', '.join(DECAYS)}", field="decay"
-                    )
-                )
+        catchments = _catchments(catchments_m, problems)
+        decay_names = _decays(decays, method_key, problems)
         if supply not in ("count", "capacity"):
             problems.append(Problem("supply must be 'count' or 'capacity'", field="supply"))
         for label, fraction in (
             ("health_worst_fraction", health_worst_fraction),
             ("low_access_fraction", low_access_fraction),
         ):
-            if not 0 < float(fraction) < 1:
+            if not 0 < _number(fraction, math.nan) < 1:
                 problems.append(Problem(f"{label} must be between 0 and 1", field=label))
-        if not (int(permutations) == 0 or 99 <= int(permutations) <= 9999):
+        count = _number(permutations, -1.0)
+        whole = int(count) if math.isfinite(count) else -1
+        if not (whole == 0 or 99 <= whole <= 9999):
             problems.append(
                 Problem(
                     "permutations must be 99 to 9,999 (fewer cannot show significance at 5%), "
@@ -326,6 +281,81 @@ class AccessPlan:
     def scale(self) -> float:
         """Factor from the measure's value to the unit shown (per 1,000 residents for FCA)."""
         return _PER_THOUSAND if METHODS[self.method].uses_demand else 1.0
+
+
+def _categories(categories: Sequence[str] | str, problems: list[Problem]) -> list[str]:
+    """The category ids named (aliases allowed), each once, in the order given."""
+    wanted = _split(categories)
+    chosen: list[str] = []
+    for name in wanted:
+        key = canonical_category(name)
+        if key not in CATEGORIES:
+            problems.append(
+                Problem(
+                    f"unknown category {name!r}; use one of {', '.join(CATEGORIES)}",
+                    field="category",
+                )
+            )
+        elif key not in chosen:
+            chosen.append(key)
+    if not wanted:
+        problems.append(Problem("name at least one asset category", field="category"))
+    return chosen
+
+
+def _catchments(
+    catchments_m: Sequence[float] | str | float, problems: list[Problem]
+) -> list[float]:
+    """The catchments in metres, each once."""
+    catchments: list[float] = []
+    for text in _split(catchments_m):
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (math.isfinite(value) and 50 <= value <= 50_000):
+            problems.append(
+                Problem(
+                    f"catchment {text!r} must be a distance in metres from 50 to 50,000",
+                    field="catchment",
+                )
+            )
+        elif value not in catchments:
+            catchments.append(value)
+    if not _split(catchments_m):
+        problems.append(Problem("give at least one catchment in metres", field="catchment"))
+    return catchments
+
+
+def _decays(
+    decays: Sequence[str] | str | None, method_key: str, problems: list[Problem]
+) -> list[str]:
+    """The decays named, else the method's own."""
+    decay_names = [d.strip().lower() for d in _split(decays)] if decays else []
+    if not decay_names and method_key in METHODS:
+        decay_names = [METHODS[method_key].default_decay]
+    if method_key in ("count", "supply") and set(decay_names) - {"none"}:
+        problems.append(
+            Problem(
+                f"the {method_key} method counts everything within the catchment and takes "
+                "no decay; leave the decay out or use 'gravity' for a weighted count",
+                field="decay",
+            )
+        )
+    for name in decay_names:
+        if name not in DECAYS:
+            problems.append(
+                Problem(f"unknown decay {name!r}; use one of {', '.join(DECAYS)}", field="decay")
+            )
+    return decay_names
+
+
+def _number(value: object, otherwise: float) -> float:
+    """``value`` as a float, or ``otherwise`` when it is not a number."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return otherwise
 
 
 def _split(value: Sequence[Any] | str | float | None) -> list[str]:

@@ -9,50 +9,34 @@ progress; the CLI runs them in the foreground with a progress bar.
 from __future__ import annotations
 
 import builtins
-import json
 import logging
 import math
-from collections.abc import Sequence
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from mobilise.errors import MobiliseError, NotFound, Problem, ValidationError
-from mobilise.geo import METRES_PER_DEGREE, wgs84_to_bng
 from mobilise.model.access_plan import METHODS, AccessPlan, canonical_category
-from mobilise.model.asset_vocab import CATEGORIES
 from mobilise.store.records import audit, insert_record, new_id, now, record_values
-from mobilise.store.tables import (
-    analysis_results,
-    analysis_runs,
-    areas,
-    assets,
-    indicator_values,
-    indicators,
-    places,
-    population,
-)
+from mobilise.store.tables import analysis_results, analysis_runs, areas, indicators, places
 from mobilise.workspace._common import Progress, chunked, no_progress
-from mobilise.workspace.access_compute import AccessInputs, compute
-from mobilise.workspace.assets import live_assets
+from mobilise.workspace._files import FileTarget, source_name
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from mobilise.workspace.access_compute import AccessInputs
     from mobilise.workspace.core import Workspace
 
 __all__ = ["EXPORT_SUFFIXES", "RESULT_COLUMNS", "AccessRun", "AccessService"]
 
 EXPORT_SUFFIXES = (".csv", ".gpkg")
 
-IMD_DECILE = "imd2019_decile"
-IMD_RANK = "imd2019_rank"
 ENTITY = "analysis_run"
 # A run that has not reported progress for this long was cut off (the server stopped).
 STALE_AFTER = timedelta(minutes=10)
@@ -71,7 +55,6 @@ RESULT_COLUMNS = [
     "reasons",
 ]
 _log = logging.getLogger(__name__)
-_SHOWN_LEFT_OUT = 20  # assets named in a run's report before "and N more"
 
 
 @dataclass(frozen=True)
@@ -190,6 +173,8 @@ class AccessService:
             self._progress(run_id, done / total, text)
             progress(text, done, total)
 
+        from mobilise.workspace.access_compute import compute
+
         self._claim(run)
         progress("Reading data", 0, total)
         try:
@@ -284,6 +269,8 @@ class AccessService:
         )
         with self._ws.read() as connection:
             rows = connection.execute(query).all()
+        import pandas as pd
+
         frame = pd.DataFrame([tuple(r) for r in rows], columns=[*RESULT_COLUMNS, "area_name"])
         frame["imd_decile"] = frame["imd_decile"].astype("Int64")  # whole deciles, <NA> if none
         if frame.empty and (category or catchment_m or decay):
@@ -301,67 +288,29 @@ class AccessService:
         """One scenario's results as GeoJSON text: each area's boundary with its access, what it
         can reach, its LISA cluster, whether it is a priority and why, its IMD decile and
         residents. The stored boundary text is spliced in unparsed (fast for thousands)."""
+        from mobilise.workspace.access_export import scenario_geojson
+
         run = self.get(run_id)
         _require_done(run)
         chosen = run.scenario(category, catchment_m, decay)
         frame = self.results(
             run_id, category=category, catchment_m=chosen["catchment_m"], decay=chosen["decay"]
         )
-        rows: dict[str, Any] = {r.area_code: r for r in cast(Any, frame).itertuples(index=False)}
-        parts = []
-        for code, name, geometry in self._ws.areas.geojson_features(sorted(rows)):
-            r = rows[code]
-            properties = {
-                "code": code,
-                "name": name,
-                "value": r.value,
-                "in_reach": int(r.in_reach),
-                "nearest_m": None if pd.isna(r.nearest_m) else round(float(r.nearest_m)),
-                "cluster": r.cluster,
-                "priority": bool(r.priority),
-                "reasons": list(r.reasons),
-                "imd_decile": None if pd.isna(r.imd_decile) else int(r.imd_decile),
-                "population": int(r.population),
-            }
-            parts.append(
-                '{"type":"Feature","id":'
-                + json.dumps(code)
-                + ',"properties":'
-                + json.dumps(properties, separators=(",", ":"))
-                + ',"geometry":'
-                + geometry
-                + "}"
-            )
-        return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+        return scenario_geojson(self._ws, frame)
 
-    def export(self, run_id: str, path: Path) -> int:
-        """Write a run's results to ``path``: ``.csv`` or ``.gpkg`` (a GeoPackage with the areas'
-        boundaries). Returns the rows written."""
-        suffix = path.suffix.lower()
-        if suffix not in EXPORT_SUFFIXES:
-            raise ValidationError(
-                f"Cannot write {path.name}: use a .csv or .gpkg file.",
-                problems=[Problem("use a .csv or .gpkg file", field="output")],
-            )
+    def export(self, run_id: str, target: FileTarget, *, format: str | None = None) -> int:
+        """Write a run's results to ``target`` (a path, or a binary stream such as a web
+        response): ``csv``, or ``gpkg`` (a GeoPackage with the areas' boundaries). ``format``
+        defaults to the suffix of the path (or of the stream's name). A path is replaced only
+        once the file is complete. Returns the rows written."""
+        from mobilise.workspace.access_export import write_results
+
+        chosen = _export_format(target, format)
         run = self.get(run_id)
         frame = self.results(run_id)
-        frame.insert(5, "unit", run.plan.unit)
-        frame["reasons"] = ["; ".join(r) for r in frame["reasons"]]
-        frame["run_id"] = run_id
-        frame = frame[["run_id", *[c for c in frame.columns if c != "run_id"]]]
-        if suffix == ".csv":
-            frame.to_csv(path, index=False)
-            return len(frame)
-        codes = sorted(set(frame["area_code"]))
-        features = {code: text for code, _name, text in self._ws.areas.geojson_features(codes)}
-        shapes = gpd.GeoSeries(
-            shapely.from_geojson([features.get(c) for c in frame["area_code"]]),
-            crs="EPSG:4326",
-        )
-        gpd.GeoDataFrame(frame, geometry=shapes.values, crs="EPSG:4326").to_file(
-            path, layer="access_results", driver="GPKG"
-        )
-        return len(frame)
+        if isinstance(target, str | os.PathLike):  # the folder the user named may be new
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        return write_results(self._ws, run, frame, target, chosen)
 
     def delete(self, run_id: str) -> None:
         """Soft-delete a run (its results stay, restorable)."""
@@ -379,151 +328,11 @@ class AccessService:
 
     # -- inputs --------------------------------------------------------------------------------
     def inputs(self, place: str, plan: AccessPlan) -> tuple[AccessInputs, dict[str, Any]]:
-        """The origins, destinations and boundaries a run of ``plan`` reads, with data versions.
+        """The origins, destinations and boundaries a run of ``plan`` reads, with data versions
+        (see :func:`mobilise.workspace.access_inputs.read_inputs`)."""
+        from mobilise.workspace.access_inputs import read_inputs
 
-        Origins are the place's areas at their population-weighted centres; destinations the
-        live assets of the categories (public and private) within the largest catchment of the
-        place, so areas at its edge see assets just outside. What is left out is counted and
-        named in the report (private assets without their names).
-        """
-        codes = self._ws.places.area_codes(place)
-        if not codes:
-            raise ValidationError(f"Place {place!r} has no areas yet; add areas first.")
-        report: dict[str, Any] = {"notes": []}
-        with self._ws.read() as connection:
-            area_rows = _in_chunks(
-                connection,
-                select(
-                    areas.c.code,
-                    areas.c.centroid_lon,
-                    areas.c.centroid_lat,
-                    areas.c.geometry,
-                    areas.c.updated_at,
-                ),
-                areas.c.code,
-                codes,
-            )
-            periods = _in_chunks(
-                connection, select(func.max(population.c.period)), population.c.area_code, codes
-            )
-            period = max((p for (p,) in periods if p is not None), default=None)
-            people = dict(
-                _in_chunks(
-                    connection,
-                    select(population.c.area_code, population.c.total).where(
-                        population.c.period == period
-                    ),
-                    population.c.area_code,
-                    codes,
-                )
-            )
-            indicator_ids = [IMD_DECILE, IMD_RANK]
-            if plan.health_indicator:
-                indicator_ids.append(plan.health_indicator)
-            meta = {
-                r.id: r
-                for r in connection.execute(
-                    select(indicators).where(indicators.c.id.in_(indicator_ids))
-                )
-            }
-            if plan.health_indicator and plan.health_indicator not in meta:
-                raise NotFound(
-                    f"No indicator {plan.health_indicator!r} for the health need rule. "
-                    "See `mobilise indicators list`."
-                )
-            values: dict[str, dict[str, float]] = {i: {} for i in indicator_ids}
-            for chunk in chunked(codes):
-                for r in connection.execute(
-                    select(
-                        indicator_values.c.indicator_id,
-                        indicator_values.c.area_code,
-                        indicator_values.c.value,
-                    ).where(
-                        indicator_values.c.indicator_id.in_(indicator_ids),
-                        indicator_values.c.area_code.in_(chunk),
-                    )
-                ):
-                    values[r.indicator_id][r.area_code] = r.value
-            asset_rows = self._asset_rows(connection, place, codes, plan, area_rows)
-        origins, boundaries = _origins(area_rows, people, values, plan, report)
-        destinations = _destinations(asset_rows, plan, report)
-        health = meta.get(plan.health_indicator or "")
-        versions = {
-            "areas": len(codes),
-            "population_period": period,
-            "imd": {
-                "indicator": IMD_DECILE,
-                "areas": len(values[IMD_DECILE]),
-                "updated_at": _stamp(meta.get(IMD_DECILE)),
-            },
-            "health": (
-                {"indicator": health.id, "period": health.period, "updated_at": _stamp(health)}
-                if health is not None
-                else None
-            ),
-            "assets": {
-                "used": len(destinations),
-                "newest_change": max(
-                    (r.updated_at.isoformat() for r in asset_rows if r.lon is not None),
-                    default=None,
-                ),
-            },
-            "read_at": now().isoformat(),
-        }
-        inputs = AccessInputs(
-            origins=origins,
-            destinations=destinations,
-            areas=boundaries,
-            report=report,
-            health_label=health.name if health is not None else "",
-            health_unit=health.unit if health is not None else "",
-            health_higher_is_worse=health is None or health.polarity != "higher_is_better",
-        )
-        return inputs, versions
-
-    def _asset_rows(
-        self,
-        connection: Connection,
-        place: str,
-        codes: Sequence[str],
-        plan: AccessPlan,
-        area_rows: Sequence[Any],
-    ) -> builtins.list[Any]:
-        lons = [r.centroid_lon for r in area_rows if r.centroid_lon is not None]
-        lats = [r.centroid_lat for r in area_rows if r.centroid_lat is not None]
-        columns = (
-            assets.c.id,
-            assets.c.name,
-            assets.c.category,
-            assets.c.lon,
-            assets.c.lat,
-            assets.c.capacity,
-            assets.c.lsoa11_code,
-            assets.c.visibility,
-            assets.c.updated_at,
-        )
-        # Private assets count too (e.g. unnamed places of worship: real, but not fit for the
-        # directory); the report never names them.
-        base = select(*columns).where(*live_assets(), assets.c.category.in_(plan.categories))
-        found: builtins.list[Any] = []
-        if lons:
-            reach = max(plan.catchments_m)
-            dlat = reach / METRES_PER_DEGREE
-            dlon = reach / (METRES_PER_DEGREE * math.cos(math.radians(max(map(abs, lats)))))
-            found += connection.execute(
-                base.where(
-                    assets.c.lat.between(min(lats) - dlat, max(lats) + dlat),
-                    assets.c.lon.between(min(lons) - dlon, max(lons) + dlon),
-                )
-            ).all()
-        # Unlocated assets of the place (by LSOA) or of nowhere known: reported, left out.
-        members = set(codes)
-        found += [
-            r
-            for r in connection.execute(base.where(assets.c.lon.is_(None)))
-            if r.lsoa11_code is None or r.lsoa11_code in members
-        ]
-        return found
+        return read_inputs(self._ws, place, plan)
 
     # -- storing -------------------------------------------------------------------------------
     def _save(
@@ -533,6 +342,8 @@ class AccessService:
         summary: dict[str, Any],
         versions: dict[str, Any],
     ) -> None:
+        import pandas as pd
+
         stamp = record_values(self._ws.actor)
         rows = [
             {
@@ -576,14 +387,11 @@ class AccessService:
                     version=analysis_runs.c.version + 1,
                 )
             )
-            audit(
+            self._audit(
                 connection,
-                actor=self._ws.actor,
-                entity_type=ENTITY,
-                entity_id=run_id,
-                action="update",
-                after={"status": "done", "results": len(rows), "data_versions": versions},
-                summary=f"Access run finished: {len(rows):,} results stored.",
+                run_id,
+                {"status": "done", "results": len(rows), "data_versions": versions},
+                f"Access run finished: {len(rows):,} results stored.",
             )
 
     def _claim(self, run: AccessRun) -> None:
@@ -616,15 +424,7 @@ class AccessService:
                 )
             ).rowcount
             if claimed == 1:
-                audit(
-                    connection,
-                    actor=self._ws.actor,
-                    entity_type=ENTITY,
-                    entity_id=run.id,
-                    action="update",
-                    after={"status": "running"},
-                    summary="Access run running.",
-                )
+                self._audit(connection, run.id, {"status": "running"}, "Access run running.")
         if claimed != 1:
             status = self.get(run.id).status
             raise ValidationError(f"Run {run.id} is {status}; start a new run instead.")
@@ -654,17 +454,27 @@ class AccessService:
                 )
             )
             if values.get("status") == "failed":
-                audit(
+                self._audit(
                     connection,
-                    actor=self._ws.actor,
-                    entity_type=ENTITY,
-                    entity_id=run_id,
-                    action="update",
-                    after={k: v for k, v in values.items() if isinstance(v, str | float)},
-                    summary=f"Access run {values['status']}.",
+                    run_id,
+                    {k: v for k, v in values.items() if isinstance(v, str | float)},
+                    f"Access run {values['status']}.",
                 )
 
     # -- helpers -------------------------------------------------------------------------------
+    def _audit(
+        self, connection: Connection, run_id: str, after: dict[str, Any], summary: str
+    ) -> None:
+        audit(
+            connection,
+            actor=self._ws.actor,
+            entity_type=ENTITY,
+            entity_id=run_id,
+            action="update",
+            after=after,
+            summary=summary,
+        )
+
     def _place_id(self, connection: Connection, place: str) -> str:
         place_id = connection.execute(
             select(places.c.id).where(places.c.slug == place, places.c.deleted_at.is_(None))
@@ -697,6 +507,20 @@ class AccessService:
                             )
                         ],
                     )
+
+
+def _export_format(target: FileTarget, format: str | None) -> str:
+    """``csv`` or ``gpkg``: as given, else the suffix of the target's name."""
+    named = source_name(target)
+    chosen = format if format is not None else os.path.splitext(named)[1]
+    if f".{chosen.lower().lstrip('.')}" not in EXPORT_SUFFIXES:
+        raise ValidationError(
+            f"Cannot write {named}: use a .csv or .gpkg file.",
+            problems=[
+                Problem("use a .csv or .gpkg file", field="output" if format is None else "format")
+            ],
+        )
+    return chosen.lower().lstrip(".")
 
 
 def _require_done(run: AccessRun) -> None:
@@ -734,127 +558,3 @@ def _run(row: Any) -> AccessRun:
         version=row.version,
         scenarios=list(summary.get("scenarios", [])),
     )
-
-
-def _in_chunks(
-    connection: Connection, query: Any, column: Any, codes: Sequence[str]
-) -> builtins.list[Any]:
-    rows: builtins.list[Any] = []
-    for chunk in chunked(list(codes)):
-        rows += connection.execute(query.where(column.in_(chunk))).all()
-    return rows
-
-
-def _origins(
-    area_rows: Sequence[Any],
-    people: dict[str, int],
-    values: dict[str, dict[str, float]],
-    plan: AccessPlan,
-    report: dict[str, Any],
-) -> tuple[pd.DataFrame, gpd.GeoSeries]:
-    located = [r for r in area_rows if r.centroid_lon is not None]
-    unlocated = sorted(r.code for r in area_rows if r.centroid_lon is None)
-    if unlocated:
-        report["notes"].append(
-            f"{len(unlocated)} areas have no population-weighted centre and are left out: "
-            + ", ".join(unlocated[:_SHOWN_LEFT_OUT])
-        )
-    report["areas_without_position"] = unlocated
-    x, y = wgs84_to_bng([r.centroid_lon for r in located], [r.centroid_lat for r in located])
-    index = pd.Index([r.code for r in located], name="area_code")
-    population_values = [people.get(r.code) for r in located]
-    no_people = [code for code, p in zip(index, population_values, strict=True) if p is None]
-    if no_people:
-        report["notes"].append(
-            f"{len(no_people)} areas have no population figure; they count as 0 residents "
-            "(their access is still shown, but they weigh nothing in the gradient)."
-        )
-    report["areas_without_population"] = no_people
-    origins = pd.DataFrame(
-        {
-            "x": x,
-            "y": y,
-            "population": [float(p or 0) for p in population_values],
-            "imd_decile": [values[IMD_DECILE].get(c, np.nan) for c in index],
-            "imd_rank": [values[IMD_RANK].get(c, np.nan) for c in index],
-        },
-        index=index,
-    )
-    if plan.health_indicator:
-        origins["health"] = [values[plan.health_indicator].get(c, np.nan) for c in index]
-    missing_imd = int(origins["imd_decile"].isna().sum())
-    if missing_imd:
-        report["notes"].append(
-            f"{missing_imd} areas have no IMD 2019 decile (areas outside England, or IMD not "
-            "imported); they are left out of the deprivation gradient and the Core20 rule."
-        )
-    with_boundary = [r for r in located if r.geometry]
-    boundaries = gpd.GeoSeries(
-        shapely.from_geojson([r.geometry for r in with_boundary]),
-        index=pd.Index([r.code for r in with_boundary], name="area_code"),
-        crs="EPSG:4326",
-    )
-    return origins, boundaries
-
-
-def _destinations(
-    asset_rows: Sequence[Any], plan: AccessPlan, report: dict[str, Any]
-) -> pd.DataFrame:
-    unlocated = [r for r in asset_rows if r.lon is None]
-    located = [r for r in asset_rows if r.lon is not None]
-    no_capacity: builtins.list[Any] = []
-    if plan.supply == "capacity":
-        no_capacity = [r for r in located if r.capacity is None or not r.capacity > 0]
-        located = [r for r in located if r.capacity is not None and r.capacity > 0]
-    report["assets_without_location"] = [_named_asset(r) for r in unlocated]
-    report["assets_without_capacity"] = [_named_asset(r) for r in no_capacity]
-    here = [r for r in unlocated if r.lsoa11_code is not None]
-    nowhere = [r for r in unlocated if r.lsoa11_code is None]
-    for label, left in (
-        ("no location", here),
-        ("no location or known area (so it may be in this place)", nowhere),
-        ("no capacity", no_capacity),
-    ):
-        if left:
-            names = ", ".join(_named_asset(r)["name"] for r in left[:_SHOWN_LEFT_OUT])
-            more = len(left) - _SHOWN_LEFT_OUT
-            counted = "1 asset has" if len(left) == 1 else f"{len(left):,} assets have"
-            if len(left) > 1:
-                label = label.replace("it may", "they may")
-            report["notes"].append(
-                f"{counted} {label} and {'is' if len(left) == 1 else 'are'} left out: {names}"
-                + (f" and {more} more" if more > 0 else "")
-                + "."
-            )
-    x, y = wgs84_to_bng([r.lon for r in located], [r.lat for r in located])
-    frame = pd.DataFrame(
-        {
-            "category": [r.category for r in located],
-            "name": [r.name for r in located],
-            "x": x,
-            "y": y,
-            "supply": [float(r.capacity) if plan.supply == "capacity" else 1.0 for r in located],
-        },
-        index=pd.Index([r.id for r in located], name="asset_id"),
-    )
-    report["assets_used"] = {
-        category: int((frame["category"] == category).sum()) for category in plan.categories
-    }
-    for category in plan.categories:
-        if report["assets_used"][category] == 0:
-            report["notes"].append(
-                f"No {CATEGORIES[category].lower()} assets with a location are in or near the "
-                "place: every area's access to them is 0."
-            )
-    return frame
-
-
-def _named_asset(row: Any) -> dict[str, Any]:
-    """How a left-out asset is reported: private ones without their name or id."""
-    if row.visibility != "public":
-        return {"id": None, "name": "a private asset", "category": row.category}
-    return {"id": row.id, "name": row.name or row.id, "category": row.category}
-
-
-def _stamp(row: Any) -> str | None:
-    return row.updated_at.isoformat() if row is not None else None

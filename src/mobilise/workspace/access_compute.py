@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -21,7 +20,10 @@ from mobilise.analysis.access import CatchmentPairs, nearest, pairs_from_points
 from mobilise.errors import ValidationError
 from mobilise.model.access_plan import DECAYS, METHODS, AccessPlan
 from mobilise.model.asset_vocab import CATEGORIES
-from mobilise.workspace.access_measures import MEASURES, make_decay
+from mobilise.workspace.access_measures import make_decay, run_measure
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["AccessInputs", "compute"]
 
@@ -108,20 +110,8 @@ def _scenario(
     weights: Any,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     origins = inputs.origins.reindex(pairs.origin_ids)
-    method = METHODS[plan.method]
     decay = make_decay(decay_name, catchment)
-    measure = MEASURES[plan.method]
-    supply = destinations["supply"]
-    if plan.method == "count":
-        measured = measure(pairs)
-    elif plan.method == "supply":
-        measured = measure(pairs, supply)
-    elif plan.method == "gravity":
-        measured = measure(pairs, supply, decay=decay)
-    elif plan.method == "e2sfca":
-        measured = measure(pairs, origins["population"], supply, decay)
-    else:
-        measured = measure(pairs, origins["population"], supply, decay=decay)
+    measured = run_measure(plan.method, pairs, origins["population"], destinations["supply"], decay)
     value = measured.iloc[:, 0].to_numpy(dtype=float) * plan.scale
     in_reach = np.bincount(pairs.origin, minlength=pairs.n_origins)
     near = nearest(pairs).iloc[:, 0].to_numpy(dtype=float)
@@ -147,19 +137,12 @@ def _scenario(
         "decay_description": DECAYS[decay_name],
         "decay_formula": measured.attrs.get("decay_description"),
         "method": plan.method,
-        "method_label": method.label,
+        "method_label": METHODS[plan.method].label,
         "unit": plan.unit,
         "areas": len(frame),
         "assets": len(destinations),
         "pairs": len(pairs),
-        "mean": _number(np.average(value, weights=_weights(origins["population"]))),
-        "median": _number(np.median(value)) if len(value) else None,
-        "min": _number(value.min()) if len(value) else None,
-        "max": _number(value.max()) if len(value) else None,
-        "areas_with_nothing_in_reach": int(np.count_nonzero(in_reach == 0)),
-        "residents_with_nothing_in_reach": int(
-            origins["population"].to_numpy()[in_reach == 0].sum()
-        ),
+        **_spread(value, in_reach, origins["population"]),
         "warnings": warnings,
     }
     data = origins.assign(access=value)
@@ -180,6 +163,18 @@ def _scenario(
         "criteria": flagged.attrs.get("criteria", []),
     }
     return frame.reset_index(drop=True), summary
+
+
+def _spread(value: np.ndarray, in_reach: np.ndarray, population: pd.Series) -> dict[str, Any]:
+    """How access is spread over the areas, and who has nothing in reach."""
+    return {
+        "mean": _number(np.average(value, weights=_weights(population))),
+        "median": _number(np.median(value)) if len(value) else None,
+        "min": _number(value.min()) if len(value) else None,
+        "max": _number(value.max()) if len(value) else None,
+        "areas_with_nothing_in_reach": int(np.count_nonzero(in_reach == 0)),
+        "residents_with_nothing_in_reach": int(population.to_numpy()[in_reach == 0].sum()),
+    }
 
 
 def _gradient(data: pd.DataFrame, plan: AccessPlan, warnings: list[str]) -> dict[str, Any]:

@@ -3,12 +3,16 @@ CSV out) and the slope index of inequality of a table.
 
 No workspace is needed: this joins :mod:`mobilise.formats.access_tables` (reading and checking
 the files) with :mod:`mobilise.analysis.access` (the measures), as ``mobilise access compute``
-runs it.
+runs it. Each file is a :data:`~mobilise.workspace._files.FileSource` (a path, bytes or a binary
+stream, with its name given for bytes and streams); the result table goes to a
+:data:`~mobilise.workspace._files.FileTarget` when one is given.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,19 +29,24 @@ from mobilise.analysis.inequality import SlopeIndex, by_quantile, slope_index_of
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.access_tables import read_cost_table, read_number_table, read_point_table
 from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS
-from mobilise.workspace.access_measures import MEASURES, make_decay
+from mobilise.workspace._files import FileSource, FileTarget, read_bytes, source_name, write_bytes
+from mobilise.workspace.access_measures import make_decay, run_measure
 
 __all__ = ["FILE_METHODS", "compute_on_files", "sii_on_file"]
 
 
 def compute_on_files(
-    demand_file: Path,
-    supply_file: Path,
+    demand: FileSource,
+    supply: FileSource,
     *,
     method: str,
     catchments_m: Sequence[float],
     decays: Sequence[str] = (),
-    costs_file: Path | None = None,
+    costs: FileSource | None = None,
+    output: FileTarget | None = None,
+    demand_name: str | None = None,
+    supply_name: str | None = None,
+    costs_name: str | None = None,
     demand_id: str = "id",
     demand_value: str = "population",
     supply_id: str = "id",
@@ -50,12 +59,61 @@ def compute_on_files(
 ) -> pd.DataFrame:
     """One row per origin: its demand, then a column per catchment (and decay) of ``method``.
 
-    Without ``costs_file`` the distances are straight lines between the x/y points of the demand
-    and supply tables (metres, projected CRS). Columns are named ``{method}_{catchment}`` (plus
-    ``_{decay}`` when more than one decay is asked for), with ``in_reach_{catchment}`` (how many
-    destinations are within it); the frame's ``attrs`` hold each measure's parameters and
-    warnings.
+    ``demand`` and ``supply`` are CSV tables of origins and destinations; without ``costs`` (a
+    long table of travel costs) the distances are straight lines between their x/y points
+    (metres, projected CRS). Columns are named ``{method}_{catchment}`` (plus ``_{decay}`` when
+    more than one decay is asked for), with ``in_reach_{catchment}`` (how many destinations are
+    within it); the frame's ``attrs`` hold each measure's parameters and warnings. With
+    ``output`` the table is also written there as CSV (a path is replaced only once written).
+    ``*_name`` name the files given as bytes or streams, for messages.
     """
+    _check_options(method, catchments_m, decays)
+    points = costs is None
+    origins, destinations = (
+        read_point_table(
+            read_bytes(source, name=name),
+            name=source_name(source, name),
+            id_column=id_column,
+            value_column=value_column,
+            x=x if points else None,
+            y=y if points else None,
+            what=what,
+        )
+        for source, name, id_column, value_column, what in (
+            (demand, demand_name, demand_id, demand_value, "demand"),
+            (supply, supply_name, supply_id, supply_value, "supply"),
+        )
+    )
+    largest = max(catchments_m)
+    if costs is None:
+        pairs = pairs_from_points(origins, destinations, largest)
+    else:
+        table = read_cost_table(
+            read_bytes(costs, name=costs_name),
+            name=source_name(costs, costs_name),
+            origin=cost_origin,
+            destination=cost_destination,
+            cost=cost,
+        )
+        pairs = pairs_from_costs(
+            table,
+            origin=cost_origin,
+            destination=cost_destination,
+            cost=cost,
+            origins=origins.index,
+            destinations=destinations.index,
+            max_cost=largest,
+        )
+    out = _measures(method, pairs, origins, destinations, catchments_m, decays, demand_value)
+    out.index.name = demand_id
+    if output is not None:
+        if isinstance(output, str | os.PathLike):  # the folder the user named may be new
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(output, out.to_csv().encode("utf-8"), name="access.csv")
+    return out
+
+
+def _check_options(method: str, catchments_m: Sequence[float], decays: Sequence[str]) -> None:
     problems: list[Problem] = []
     if method not in FILE_METHODS:
         problems.append(
@@ -72,42 +130,20 @@ def compute_on_files(
             )
     if problems:
         raise ValidationError("Cannot compute access.", problems=problems)
-    points = costs_file is None
-    origins = read_point_table(
-        demand_file,
-        id_column=demand_id,
-        value_column=demand_value,
-        x=x if points else None,
-        y=y if points else None,
-        what="demand",
-    )
-    destinations = read_point_table(
-        supply_file,
-        id_column=supply_id,
-        value_column=supply_value,
-        x=x if points else None,
-        y=y if points else None,
-        what="supply",
-    )
-    largest = max(catchments_m)
-    if costs_file is None:
-        pairs = pairs_from_points(origins, destinations, largest)
-    else:
-        table = read_cost_table(
-            costs_file, origin=cost_origin, destination=cost_destination, cost=cost
-        )
-        pairs = pairs_from_costs(
-            table,
-            origin=cost_origin,
-            destination=cost_destination,
-            cost=cost,
-            origins=origins.index,
-            destinations=destinations.index,
-            max_cost=largest,
-        )
+
+
+def _measures(
+    method: str,
+    pairs: CatchmentPairs,
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    catchments_m: Sequence[float],
+    decays: Sequence[str],
+    demand_column: str,
+) -> pd.DataFrame:
+    """The demand, then each catchment's destinations in reach and measures."""
     chosen = list(decays) or [METHODS[method].default_decay if method in METHODS else "none"]
-    out = pd.DataFrame({demand_value: origins["value"]}, index=origins.index)
-    out.index.name = demand_id
+    out = pd.DataFrame({demand_column: origins["value"]}, index=origins.index)
     out.attrs["measures"] = []
     for catchment in sorted(catchments_m):
         narrowed = pairs.within(catchment)
@@ -138,25 +174,20 @@ def _measure(
     if method == "fca":
         if "x" not in origins:
             raise ValidationError(
-                "The FCA ratio needs points (origin to origin distances), not a cost table."
+                "The FCA ratio needs points (origin to origin distances), not a cost table.",
+                problems=[
+                    Problem("leave out the cost table, or use another method", field="method")
+                ],
             )
         between = pairs_from_points(origins, origins, catchment)
         return floating_catchment_ratio(pairs, between, demand, supply)
-    measure = MEASURES[method]
-    if method == "count":
-        return measure(pairs)
-    if method == "supply":
-        return measure(pairs, supply)
-    if method == "gravity":
-        return measure(pairs, supply, decay=weight)
-    if method == "e2sfca":
-        return measure(pairs, demand, supply, weight)
-    return measure(pairs, demand, supply, decay=weight)
+    return run_measure(method, pairs, demand, supply, weight)
 
 
 def sii_on_file(
-    path: Path,
+    source: FileSource,
     *,
+    name: str | None = None,
     value: str,
     population: str,
     quantile: str,
@@ -172,21 +203,22 @@ def sii_on_file(
     multiplier: float = 1.0,
     higher_is_better: bool | None = None,
 ) -> tuple[SlopeIndex, pd.DataFrame]:
-    """The slope and relative index of inequality of a CSV (PHE method).
+    """The slope and relative index of inequality of a CSV table (PHE method).
 
     One row per deprivation quantile (1 = most deprived) with a value, a population and, for
     intervals, a standard error or confidence limits; or, with ``areas``, one row per small area
     (e.g. LSOA with its IMD decile), which is first summarised per quantile (population-weighted
-    means, standard errors from the spread between areas). Returns the index and the groups it
-    was computed from.
+    means, standard errors from the spread between areas). ``source`` is the table's path, bytes
+    or a binary stream (``name`` names bytes and streams in messages). Returns the index and the
+    groups it was computed from.
     """
     if areas and (se or lower or upper):
         raise ValidationError(
             "With one row per area, the standard errors come from the spread between the areas "
             "of each quantile; leave out the standard error and confidence limit columns.",
             problems=[
-                Problem("not used with one row per area", field=name)
-                for name, given in (("se", se), ("lower", lower), ("upper", upper))
+                Problem("not used with one row per area", field=column)
+                for column, given in (("se", se), ("lower", lower), ("upper", upper))
                 if given
             ],
         )
@@ -194,30 +226,11 @@ def sii_on_file(
     for column in (se, lower, upper):
         if column:
             wanted[column] = column == se
-    table = read_number_table(path, wanted, what="SII input")
-    if areas:
-        groups = by_quantile(table, value=value, population=population, quantile=quantile)
-        result = slope_index_of_inequality(
-            groups["value"],
-            groups["population"],
-            quantile=groups["quantile"],
-            se=groups["se"],
-            value_type=value_type,  # type: ignore[arg-type]
-            transform=transform,
-            confidence=confidence,
-            reps=reps,
-            seed=seed,
-            multiplier=multiplier,
-            higher_is_better=higher_is_better,
-        )
-        return result, groups
-    result = slope_index_of_inequality(
-        table[value],
-        table[population],
-        quantile=table[quantile],
-        se=table[se] if se else None,
-        lower=table[lower] if lower else None,
-        upper=table[upper] if upper else None,
+    table = read_number_table(
+        read_bytes(source, name=name), wanted, name=source_name(source, name), what="SII input"
+    )
+    fit = partial(
+        slope_index_of_inequality,
         value_type=value_type,  # type: ignore[arg-type]
         transform=transform,
         confidence=confidence,
@@ -225,6 +238,20 @@ def sii_on_file(
         seed=seed,
         multiplier=multiplier,
         higher_is_better=higher_is_better,
+    )
+    if areas:
+        groups = by_quantile(table, value=value, population=population, quantile=quantile)
+        result = fit(
+            groups["value"], groups["population"], quantile=groups["quantile"], se=groups["se"]
+        )
+        return result, groups
+    result = fit(
+        table[value],
+        table[population],
+        quantile=table[quantile],
+        se=table[se] if se else None,
+        lower=table[lower] if lower else None,
+        upper=table[upper] if upper else None,
     )
     return result, table.rename(
         columns={value: "value", population: "population", quantile: "quantile"}

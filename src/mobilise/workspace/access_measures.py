@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mobilise.analysis.access import (
+    CatchmentPairs,
     Decay,
     balanced_fca,
     count_within,
@@ -23,7 +24,10 @@ from mobilise.analysis.access import (
 from mobilise.errors import ValidationError
 from mobilise.model.access_plan import DECAYS
 
-__all__ = ["MEASURES", "make_decay"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MEASURES", "make_decay", "run_measure"]
 
 
 def make_decay(name: str, catchment_m: float) -> Decay:
@@ -53,3 +57,20 @@ MEASURES: dict[str, Any] = {
     "3sfca": three_step_fca,
     "bfca": balanced_fca,
 }
+
+
+def run_measure(
+    method: str, pairs: CatchmentPairs, demand: pd.Series, supply: pd.Series, decay: Decay
+) -> pd.DataFrame:
+    """The measure ``method`` (a key of :data:`MEASURES`) on ``pairs``: the demand at each origin,
+    the supply at each destination and the decay, as far as the measure uses them."""
+    measure = MEASURES[method]
+    if method == "count":
+        return measure(pairs)
+    if method == "supply":
+        return measure(pairs, supply)
+    if method == "gravity":
+        return measure(pairs, supply, decay=decay)
+    if method == "e2sfca":
+        return measure(pairs, demand, supply, decay)
+    return measure(pairs, demand, supply, decay=decay)

@@ -7,9 +7,8 @@ follow a run's progress through ``GET /api/v1/access/runs/{id}``.
 from __future__ import annotations
 
 import contextlib
-import tempfile
-from pathlib import Path
-from typing import Annotated, Any, cast
+import io
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,7 +28,9 @@ from mobilise.web.deps import (
 )
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.access import AccessRun
+
+if TYPE_CHECKING:
+    from mobilise.workspace.access import AccessRun
 
 api = APIRouter(prefix="/api/v1", tags=["access"])
 pages = APIRouter(include_in_schema=False)
@@ -37,6 +38,13 @@ pages = APIRouter(include_in_schema=False)
 DEFAULT_CATEGORIES = ("arts_culture", "community_space", "library")
 DEFAULT_HEALTH = "cidr2019"
 _DOWNLOADS = {"csv": "text/csv; charset=utf-8", "gpkg": "application/geopackage+sqlite3"}
+_DEFAULT_FORM: dict[str, Any] = {
+    "categories": list(DEFAULT_CATEGORIES),
+    "method": "e2sfca",
+    "catchments": "800,1600",
+    "decay": "",
+    "health_indicator": DEFAULT_HEALTH,
+}
 
 
 class AccessRunCreate(BaseModel):
@@ -151,12 +159,10 @@ def download(run_id: str, file_format: str, workspace: WorkspaceDep) -> Response
     """Every result of a run as CSV, or as a GeoPackage with the areas' boundaries."""
     if file_format not in _DOWNLOADS:
         raise NotFound(f"No download as {file_format!r}: use results.csv or results.gpkg.")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"access-{run_id}.{file_format}"
-        workspace.access.export(run_id, path)
-        content = path.read_bytes()
+    content = io.BytesIO()
+    workspace.access.export(run_id, content, format=file_format)
     return Response(
-        content,
+        content.getvalue(),
         media_type=_DOWNLOADS[file_format],
         headers={"Content-Disposition": f'attachment; filename="access-{run_id}.{file_format}"'},
     )
@@ -207,13 +213,7 @@ def _page(
 ) -> Response:
     place = workspace.places.get(slug)
     runs = workspace.access.list(slug)
-    chosen: AccessRun | None = None
-    if run:
-        chosen = workspace.access.get(run)
-        if chosen.place != slug:
-            raise NotFound(f"Run {run} belongs to {chosen.place_name}, not {place.name}.")
-    else:
-        chosen = next((r for r in runs if r.status == "done"), None) or (runs[0] if runs else None)
+    chosen = _chosen_run(workspace, runs, run, slug, place.name)
     scenario = None
     if chosen is not None and chosen.status == "done" and chosen.scenarios:
         scenario = chosen.scenario(
@@ -221,19 +221,11 @@ def _page(
             catchment_m if catchment_m in chosen.plan.catchments_m else None,
             decay if decay in chosen.plan.decays else None,
         )
-    priority_rows: list[dict[str, Any]] = []
-    if scenario is not None and chosen is not None:
-        frame = workspace.access.results(
-            chosen.id,
-            category=scenario["category"],
-            catchment_m=scenario["catchment_m"],
-            decay=scenario["decay"],
-        )
-        flagged = frame[frame["priority"]].sort_values(["imd_decile", "value", "area_code"])
-        priority_rows = cast(
-            list[dict[str, Any]],
-            flagged.astype(object).where(flagged.notna(), None).to_dict("records"),
-        )
+    priority_rows = (
+        _priority_rows(workspace, chosen.id, scenario)
+        if scenario is not None and chosen is not None
+        else []
+    )
     indicators = workspace.indicators.list(place=slug)
     return templates.TemplateResponse(
         request,
@@ -258,20 +250,43 @@ def _page(
             ],
             "default_health": DEFAULT_HEALTH,
             "can_run": is_editor(user),
-            "form": form
-            or {
-                "categories": list(DEFAULT_CATEGORIES),
-                "method": "e2sfca",
-                "catchments": "800,1600",
-                "decay": "",
-                "health_indicator": DEFAULT_HEALTH,
-            },
+            "form": form or _DEFAULT_FORM,
             "form_problems": form_problems or [],
             "tile_url": settings.tile_url,
             "tile_attribution": settings.tile_attribution,
             "user": user,
         },
         status_code=422 if form_problems else 200,
+    )
+
+
+def _chosen_run(
+    workspace: Workspace, runs: list[AccessRun], run: str | None, slug: str, place_name: str
+) -> AccessRun | None:
+    """The run asked for (it must be of this place), else the newest finished one, else the
+    newest."""
+    if run:
+        chosen = workspace.access.get(run)
+        if chosen.place != slug:
+            raise NotFound(f"Run {run} belongs to {chosen.place_name}, not {place_name}.")
+        return chosen
+    return next((r for r in runs if r.status == "done"), None) or (runs[0] if runs else None)
+
+
+def _priority_rows(
+    workspace: Workspace, run_id: str, scenario: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The scenario's priority areas, most deprived and lowest access first."""
+    frame = workspace.access.results(
+        run_id,
+        category=scenario["category"],
+        catchment_m=scenario["catchment_m"],
+        decay=scenario["decay"],
+    )
+    flagged = frame[frame["priority"]].sort_values(["imd_decile", "value", "area_code"])
+    return cast(
+        list[dict[str, Any]],
+        flagged.astype(object).where(flagged.notna(), None).to_dict("records"),
     )
 
 
