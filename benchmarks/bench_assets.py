@@ -32,7 +32,6 @@ import pandas as pd
 
 from mobilise import open_workspace
 from mobilise.demo import DEMO_DATA
-from mobilise.formats.assets import read_assets
 from mobilise.model.asset_vocab import CATEGORIES
 from mobilise.workspace.demo import build_demo
 
@@ -76,9 +75,8 @@ def bench_import(folder: Path) -> tuple[float, float, int]:
     source = folder / "assets.csv"
     synthetic_csv(source, N_IMPORT)
     started = time.perf_counter()
-    data = read_assets(source, source="synthetic")
     with open_workspace(workspace_path) as ws:
-        report = ws.assets.import_file(data)
+        report = ws.assets.import_file(source, source="synthetic")
     ours = time.perf_counter() - started
     started = time.perf_counter()
     frame = pd.read_csv(source)
@@ -177,7 +175,7 @@ def bench_feed(folder: Path) -> tuple[int, dict[str, float], dict[str, float]]:
     source = folder / "feed.csv"
     postcodes = synthetic_csv(source, N_SERVE, seed=2)
     with open_workspace(workspace_path) as ws:
-        ws.assets.import_file(read_assets(source, source="synthetic"))
+        ws.assets.import_file(source, source="synthetic")
         total = ws.assets.count()
     port = _free_port()
     exe = Path(sys.executable).with_name("mobilise")

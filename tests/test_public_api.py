@@ -41,6 +41,7 @@ def test_workspace_services():
         "map_talk",
         "maps",
         "network",
+        "oruk",
         "partners",
         "places",
         "postcodes",

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from mobilise import Conflict, NotFound, ValidationError
-from mobilise.formats.assets import read_assets
 from mobilise.formats.ons import read_boundaries
 from mobilise.workspace.asset_duplicates import DuplicateService
 
@@ -36,7 +35,7 @@ def register(workspace, tmp_path):
     workspace.places.create("testtown", "Testtown", area_codes=["E01000001"])
     path = tmp_path / "assets.csv"
     ASSETS.to_csv(path, index=False)
-    report = workspace.assets.import_file(read_assets(path, licence="OGL-UK-3.0"))
+    report = workspace.assets.import_file(path, licence="OGL-UK-3.0")
     assert report.created == 5
     return workspace
 

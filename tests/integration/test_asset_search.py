@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from mobilise.formats.assets import read_assets
 from mobilise.geo import grid_cell
 from mobilise.store.tables import assets
 from mobilise.workspace.asset_duplicates import DuplicateService
@@ -31,7 +30,7 @@ def scattered(workspace, tmp_path):
     frame["category"] = "community_space"
     path = tmp_path / "scattered.csv"
     frame.to_csv(path, index=False)
-    assert workspace.assets.import_file(read_assets(path, source="test")).created == 300
+    assert workspace.assets.import_file(path, source="test").created == 300
     return workspace
 
 
@@ -96,7 +95,7 @@ def test_every_way_of_placing_an_asset_keeps_its_cell(register, tmp_path):
             "source_id": ["h1", "h2"],
         }
     ).to_csv(path, index=False)
-    ws.assets.import_file(read_assets(path, source="halls"))
+    ws.assets.import_file(path, source="halls")
     keep, gone = (ws.assets.search(text=n, per_page=5).items[0] for n in ("Old Hall", "(new)"))
     assert stored_cells(ws)["Old Hall"][0] is None
     DuplicateService(ws).merge(keep.id, gone.id)

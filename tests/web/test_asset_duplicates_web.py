@@ -7,7 +7,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mobilise.formats.assets import read_assets
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
 from mobilise.web.routes import asset_review
@@ -42,7 +41,7 @@ def review_client(sqlite_workspace, tmp_path) -> TestClient:
         ],
         columns=["name", "category", "lon", "lat", "postcode", "source", "source_id", "phone"],
     ).to_csv(tmp_path / "assets.csv", index=False)
-    sqlite_workspace.assets.import_file(read_assets(tmp_path / "assets.csv"))
+    sqlite_workspace.assets.import_file(tmp_path / "assets.csv")
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
     return TestClient(reviewing(app), raise_server_exceptions=False, **LOCAL)
 

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from mobilise.formats.assets import read_assets
 from mobilise.formats.ons import read_boundaries
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
@@ -33,7 +32,7 @@ def export_client(sqlite_workspace) -> TestClient:
     ws = sqlite_workspace
     ws.areas.import_boundaries(read_boundaries(HERE / "three_lsoas.geojson"))
     ws.places.create("testtown", "Testtown", authorities=["E09000001"])
-    ws.assets.import_file(read_assets(HERE / "assets_small.geojson"))
+    ws.assets.import_file(HERE / "assets_small.geojson")
     park = ws.assets.search(text="park").items[0]
     ws.assets.update(park.id, version=park.version, changes={"visibility": "private"})
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=ws)
@@ -111,8 +110,10 @@ def test_errors_have_the_api_shape(export_client):
 def test_temporary_files_are_removed(export_client, tmp_path, monkeypatch):
     made = []
 
-    def mkdtemp(prefix: str = "") -> str:
-        folder = tmp_path / f"{prefix}{len(made)}"
+    def mkdtemp(
+        suffix: str | None = None, prefix: str | None = None, dir: str | None = None
+    ) -> str:
+        folder = tmp_path / f"{prefix or ''}{len(made)}"
         folder.mkdir()
         made.append(folder)
         return str(folder)

@@ -61,12 +61,10 @@ def test_directory_is_public_but_editing_is_not(sqlite_workspace):
 
 
 def test_stale_edit_in_the_form_is_refused_with_who_and_when(writable_client):
-    from mobilise.formats.assets import read_assets
-
     from ..conftest import FIXTURES
 
     ws = writable_client.app.state.workspace
-    ws.assets.import_file(read_assets(FIXTURES / "workspace" / "assets_small.geojson"))
+    ws.assets.import_file(FIXTURES / "workspace" / "assets_small.geojson")
     park = ws.assets.search(text="park").items[0]
     ws.as_actor("alice").assets.update(park.id, version=park.version, changes={"name": "Park A"})
     form = {"version": park.version, "name": "Park B", "description": "", "status": "active"}
@@ -113,14 +111,13 @@ def test_quality_page_shows_the_gap_between_places(client):
 
 
 def test_public_api_hides_editors_and_source_notes(sqlite_workspace):
-    from mobilise.formats.assets import read_assets
     from mobilise.formats.ons import read_boundaries
 
     from ..conftest import FIXTURES
 
     ws = sqlite_workspace
     ws.areas.import_boundaries(read_boundaries(FIXTURES / "workspace" / "three_lsoas.geojson"))
-    ws.assets.import_file(read_assets(FIXTURES / "workspace" / "assets_small.geojson"))
+    ws.assets.import_file(FIXTURES / "workspace" / "assets_small.geojson")
     app = create_app(
         Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789"), workspace=ws
     )

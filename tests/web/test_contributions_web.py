@@ -6,7 +6,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mobilise.formats.assets import read_assets
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
 from mobilise.web.routes import contributions as contribution_routes
@@ -35,9 +34,7 @@ def with_contributions(app: FastAPI) -> FastAPI:
 
 @pytest.fixture
 def app(sqlite_workspace):
-    sqlite_workspace.assets.import_file(
-        read_assets(FIXTURES / "workspace" / "assets_small.geojson")
-    )
+    sqlite_workspace.assets.import_file(FIXTURES / "workspace" / "assets_small.geojson")
     sqlite_workspace.users.create("fac", "a facilitator secret", role="facilitator")
     sqlite_workspace.users.create("vic", "another long secret", role="viewer")
     return with_contributions(create_app(SHARED, workspace=sqlite_workspace))

@@ -7,7 +7,6 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from mobilise.formats.assets import read_assets
 from mobilise.formats.ons import read_boundaries
 from mobilise.formats.oruk import validate
 from mobilise.settings import Settings
@@ -132,7 +131,7 @@ def test_errors_keep_the_shape_and_cors(client):
 def small_feed(sqlite_workspace):
     ws = sqlite_workspace
     ws.areas.import_boundaries(read_boundaries(FIXTURES / "workspace" / "three_lsoas.geojson"))
-    ws.assets.import_file(read_assets(FIXTURES / "workspace" / "assets_small.geojson"))
+    ws.assets.import_file(FIXTURES / "workspace" / "assets_small.geojson")
     return TestClient(create_app(Settings(), workspace=ws), **LOCAL), ws
 
 

@@ -263,43 +263,63 @@ def candidate_pairs(
     )
     if len(found) == 0:
         return _empty()
+    measures = _measures(frame, lon, lat, found)
+    distance, similarity = measures["distance_m"], measures["name_similarity"]
+    keep = (similarity >= min_name_similarity) & (
+        (distance <= max_distance_m) | measures["same_postcode"]
+    )
+    keep &= ~measures["same_source"] | (
+        (similarity >= SAME_SOURCE_MIN_SIMILARITY) & (distance < SAME_SOURCE_MAX_DISTANCE_M)
+    )
+    kept = {name: values[keep] for name, values in measures.items()}
+    return _pairs(frame["id"], found[keep], kept, max_distance_m)
+
+
+def _measures(
+    frame: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, found: np.ndarray
+) -> dict[str, np.ndarray]:
+    """For each index pair of ``found``: distance (metres, NaN when either is not located),
+    name similarity, and whether the two share a postcode and a source."""
     first, second = found[:, 0], found[:, 1]
     easting, northing = wgs84_to_bng(lon, lat)
     easting[~np.isfinite(easting)] = np.nan
     northing[~np.isfinite(northing)] = np.nan
-    distance = np.hypot(easting[first] - easting[second], northing[first] - northing[second])
     names = [normalise_name(n) for n in frame["name"].fillna("").astype(str)]
-    similarity = np.array([_similarity(names[i], names[j]) for i, j in found], dtype=float)
     postcode = frame["postcode"].astype("string").str.upper().str.replace(r"\s+", "", regex=True)
-    postcode_values = postcode.fillna("").to_numpy(dtype=object)
-    same_postcode = (postcode_values[first] == postcode_values[second]) & (
-        postcode_values[first] != ""
-    )
+    postcodes = postcode.fillna("").to_numpy(dtype=object)
     sources = frame["source"].astype(str).to_numpy(dtype=object)
-    same_source = sources[first] == sources[second]
-    near = distance <= max_distance_m
-    keep = (similarity >= min_name_similarity) & (near | same_postcode)
-    keep &= ~same_source | (
-        (similarity >= SAME_SOURCE_MIN_SIMILARITY) & (distance < SAME_SOURCE_MAX_DISTANCE_M)
-    )
-    ids = frame["id"].astype(str).to_numpy(dtype=object)
-    a_ids, b_ids = ids[first[keep]], ids[second[keep]]
+    return {
+        "distance_m": np.hypot(
+            easting[first] - easting[second], northing[first] - northing[second]
+        ),
+        "name_similarity": np.array(
+            [_similarity(names[i], names[j]) for i, j in found], dtype=float
+        ),
+        "same_postcode": (postcodes[first] == postcodes[second]) & (postcodes[first] != ""),
+        "same_source": sources[first] == sources[second],
+    }
+
+
+def _pairs(
+    ids: pd.Series, found: np.ndarray, measures: dict[str, np.ndarray], max_distance_m: float
+) -> pd.DataFrame:
+    """The candidate pairs' frame (see :func:`candidate_pairs`), most likely first."""
+    names = ids.astype(str).to_numpy(dtype=object)
+    a_ids, b_ids = names[found[:, 0]], names[found[:, 1]]
     swap = a_ids > b_ids
-    asset_a = np.where(swap, b_ids, a_ids)
-    asset_b = np.where(swap, a_ids, b_ids)
-    kept_distance = distance[keep]
+    distance, similarity = measures["distance_m"], measures["name_similarity"]
     closeness = np.where(
-        np.isnan(kept_distance), 0.0, 1 - np.minimum(kept_distance, max_distance_m) / max_distance_m
+        np.isnan(distance), 0.0, 1 - np.minimum(distance, max_distance_m) / max_distance_m
     )
-    score = 0.6 * similarity[keep] + 0.3 * closeness + 0.1 * same_postcode[keep]
+    score = 0.6 * similarity + 0.3 * closeness + 0.1 * measures["same_postcode"]
     pairs = pd.DataFrame(
         {
-            "asset_a": asset_a.astype(str),
-            "asset_b": asset_b.astype(str),
-            "distance_m": np.round(kept_distance, 1),
-            "name_similarity": np.round(similarity[keep], 3),
-            "same_postcode": same_postcode[keep].astype(bool),
-            "same_source": same_source[keep].astype(bool),
+            "asset_a": np.where(swap, b_ids, a_ids).astype(str),
+            "asset_b": np.where(swap, a_ids, b_ids).astype(str),
+            "distance_m": np.round(distance, 1),
+            "name_similarity": np.round(similarity, 3),
+            "same_postcode": measures["same_postcode"].astype(bool),
+            "same_source": measures["same_source"].astype(bool),
             "score": np.round(score, 3),
         }
     )

@@ -10,7 +10,6 @@ import typer
 
 from mobilise.cli._common import JsonOpt, console, print_json, state
 from mobilise.model.asset_vocab import EXPORT_FORMATS
-from mobilise.workspace.asset_export import every_asset, write_export
 
 ExportFormat = StrEnum("ExportFormat", {f: f for f in EXPORT_FORMATS})  # type: ignore[misc]
 
@@ -45,14 +44,9 @@ def export(
 ) -> None:
     """Export the community assets: a spreadsheet, a GIS file or an Open Referral package."""
     with state(ctx).open() as ws:
-        found = every_asset(
-            lambda page, per_page: ws.assets.search(
-                place=place, include_private=include_private, page=page, per_page=per_page
-            )
+        written = ws.assets.export(
+            output, format=file_format.value, place=place, include_private=include_private
         )
-    if file_format.value != "hsds" or output.suffix.lower() == ".zip":
-        output.parent.mkdir(parents=True, exist_ok=True)
-    written = write_export(found, file_format.value, output, include_private=include_private)
     if as_json:
         print_json({"format": file_format.value, "output": str(output), "assets": written})
     else:

@@ -9,7 +9,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from mobilise.cli._common import JsonOpt, console, print_json, state
-from mobilise.workspace.asset_duplicates import DuplicateService
 
 PlaceOpt = Annotated[str | None, typer.Option(help="Only assets in this place (its slug).")]
 
@@ -25,7 +24,7 @@ def duplicates(
 ) -> None:
     """List pairs of assets that may be the same venue, most likely first."""
     with state(ctx).open() as ws:
-        service = DuplicateService(ws)
+        service = ws.duplicates
         pairs = service.candidates(place=place, include_decided=include_decided)
         clusters = service.clusters(place) if not as_json else []
     if as_json:
@@ -61,7 +60,7 @@ def merge(
     """Merge asset MERGE_ID into KEEP_ID: the kept one gains its sources and missing details."""
     with state(ctx).open() as ws:
         gone = ws.assets.get(merge_id)
-        kept = DuplicateService(ws).merge(keep_id, merge_id, note=note)
+        kept = ws.duplicates.merge(keep_id, merge_id, note=note)
     if as_json:
         print_json(kept.to_dict())
         return

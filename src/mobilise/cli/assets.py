@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from mobilise.cli import asset_export
 from mobilise.cli._common import (
     FileArg,
     JsonOpt,
@@ -20,7 +20,9 @@ from mobilise.cli._common import (
     state,
 )
 from mobilise.errors import Problem, ValidationError
-from mobilise.workspace.assets import AssetImportReport
+
+if TYPE_CHECKING:
+    from mobilise.workspace.asset_records import AssetImportReport
 
 app = typer.Typer(
     help="Community assets: import, search and check the register.", no_args_is_help=True
@@ -40,14 +42,6 @@ def _column_map(pairs: list[str]) -> dict[str, str]:
     if problems:
         raise ValidationError("Bad --column option.", problems=problems)
     return mapping
-
-
-def _write_invalid_report(path: Path, report_rows: list[dict[str, object]]) -> None:
-    columns = sorted({k for row in report_rows for k in row})
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(report_rows)
 
 
 def _print_report(report: AssetImportReport, as_json: bool) -> None:
@@ -120,34 +114,22 @@ def import_assets(
     as_json: JsonOpt = False,
 ) -> None:
     """Import community assets from a file: CSV/XLSX, GeoJSON/GeoPackage or OpenStreetMap."""
-    from mobilise.formats.assets import read_assets
-
-    data = read_assets(
-        file,
-        format=file_format,
-        column_map=_column_map(column or []) or None,
-        source=source,
-        licence=licence or "",
-    )
+    column_map = _column_map(column or []) or None
     with state(ctx).open() as ws, progress_bar(not as_json) as progress:
         report = ws.assets.import_file(
-            data, place=place, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+            file,
+            format=file_format,
+            column_map=column_map,
+            source=source,
+            licence=licence or "",
+            place=place,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
         )
-    if skip_invalid and data.invalid_rows:
+    if skip_invalid and report.invalid_rows:
         target = file.with_name(file.name + ".invalid.csv")
-        # invalid_rows come in file order, one per row that has problems.
-        bad_rows = sorted({p.row for p in data.problems if p.row is not None})
-        rows = [
-            {
-                "row": number,
-                **row,
-                "problems": "; ".join(
-                    f"{p.field}: {p.message}" for p in data.problems if p.row == number
-                ),
-            }
-            for number, row in zip(bad_rows, data.invalid_rows, strict=False)
-        ]
-        _write_invalid_report(target, rows)
+        report.save_invalid_rows(target)
         if not as_json:
             console.print(f"  The invalid rows and their problems are in {target}.")
     _print_report(report, as_json)
@@ -288,20 +270,15 @@ def import_oruk(
     as_json: JsonOpt = False,
 ) -> None:
     """Import the services of an Open Referral UK 3.0 feed (follows every page)."""
-    from mobilise.formats.oruk import fetch_oruk_feed, read_oruk_services
-
-    with progress_bar(not as_json) as progress:
-        pages = list(
-            fetch_oruk_feed(
-                url.rstrip("/"),
-                per_page=per_page,
-                progress=lambda done, total: progress("Reading the feed", done, total),
-            )
-        )
-    data = read_oruk_services(pages, source=f"oruk:{url.rstrip('/')}", licence=licence or "")
     with state(ctx).open() as ws, progress_bar(not as_json) as progress:
-        report = ws.assets.import_file(
-            data, place=place, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
+        report = ws.assets.import_oruk(
+            url,
+            per_page=per_page,
+            licence=licence or "",
+            place=place,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
         )
     _print_report(report, as_json)
 
@@ -324,32 +301,32 @@ def download_osm(
 
     Import the saved file afterwards with `mobilise assets import FILE --place SLUG`.
     """
-    from mobilise.formats.assets import download_overpass
-
     if (place is None) == (bbox is None):
         raise ValidationError(
             "Give either --place or --bbox.",
             problems=[Problem("one of --place or --bbox is needed", field="--place")],
         )
-    if bbox is not None:
-        try:
-            west, south, east, north = (float(v) for v in bbox.split(","))
-        except ValueError:
-            raise ValidationError(
-                f"--bbox {bbox!r} is not west,south,east,north.",
-                problems=[Problem("four numbers separated by commas", field="--bbox")],
-            ) from None
-        box = (west, south, east, north)
-    else:
-        with state(ctx).open() as ws:
-            box = ws.places.bbox(str(place))
-    console.print(f"Asking {url} for the community assets in {', '.join(f'{v:.4f}' for v in box)}")
-    data = download_overpass(box, url=url)
-    output.write_text(json.dumps(data), encoding="utf-8")
-    elements = len(data.get("elements", []))
+    box = _bbox(bbox) if bbox is not None else None
+    with state(ctx).open() as ws:
+        if place is not None:
+            box = ws.places.bbox(place)
+        assert box is not None
+        console.print(
+            f"Asking {url} for the community assets in {', '.join(f'{v:.4f}' for v in box)}"
+        )
+        elements = ws.assets.download_osm(output, bbox=box, url=url)
     console.print(f"Saved {elements:,} OpenStreetMap elements to {output}.")
 
 
-from mobilise.cli import asset_export  # noqa: E402
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise ValidationError(
+            f"--bbox {text!r} is not west,south,east,north.",
+            problems=[Problem("four numbers separated by commas", field="--bbox")],
+        ) from None
+    return west, south, east, north
 
-asset_export.register(app)
+
+asset_export.register(app)  # last, so `export` is listed after the commands above

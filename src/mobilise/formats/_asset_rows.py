@@ -462,6 +462,42 @@ def _stable_id(
     return "h:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
 
 
+def _status(r: _Cells) -> str | None:
+    """The status column's status, else closed when a ``closed`` column says so, else active."""
+    status_column, status_text = r.text("status")
+    if status_text:
+        status = status_from_text(status_text)
+        if status is None:
+            r.problem(
+                status_column, f"{status_text!r} is not a status; use one of {', '.join(STATUSES)}"
+            )
+        return status
+    closed = r.text("closed")[1]
+    return "closed" if closed and closed.casefold() not in _NOT_CLOSED else "active"
+
+
+def _postcode(r: _Cells) -> str | None:
+    postcode_column, postcode_text = r.text("postcode")
+    if postcode_text and is_postcode(postcode_text):
+        return normalise_postcode(postcode_text)
+    if postcode_text:
+        r.problem(postcode_column, f"{postcode_text!r} is not a UK postcode; write it like NN1 1DE")
+    return None
+
+
+def _target_groups(r: _Cells) -> list[str]:
+    groups = []
+    for text in r.items("target_groups", r"[,;|]"):
+        group = target_group_from_text(text)
+        if group is None:
+            r.problem(
+                r.first("target_groups")[0], f"{text!r} is not one of {', '.join(TARGET_GROUPS)}"
+            )
+        else:
+            groups.append(group)
+    return list(dict.fromkeys(groups))
+
+
 def build_record(
     cells: Cells,
     *,
@@ -482,36 +518,14 @@ def build_record(
     if source_category:
         terms.append(_term(vocabulary, source_category, keep_prefix=False))
     category = _category(r, terms)
-    status_column, status_text = r.text("status")
-    if status_text:
-        status = status_from_text(status_text)
-        if status is None:
-            r.problem(
-                status_column, f"{status_text!r} is not a status; use one of {', '.join(STATUSES)}"
-            )
-    else:
-        closed = r.text("closed")[1]
-        status = "closed" if closed and closed.casefold() not in _NOT_CLOSED else "active"
+    status = _status(r)
     cost_column, cost_text = r.text("cost")
     cost = cost_from_text(cost_text) if cost_text else None
     if cost_text and cost is None:
         r.problem(cost_column, f"{cost_text!r} is not a cost; use free, low or paid")
     lon, lat = _coordinates(r)
-    postcode_column, postcode_text = r.text("postcode")
-    postcode = None
-    if postcode_text and is_postcode(postcode_text):
-        postcode = normalise_postcode(postcode_text)
-    elif postcode_text:
-        r.problem(postcode_column, f"{postcode_text!r} is not a UK postcode; write it like NN1 1DE")
-    groups = []
-    for text in r.items("target_groups", r"[,;|]"):
-        group = target_group_from_text(text)
-        if group is None:
-            r.problem(
-                r.first("target_groups")[0], f"{text!r} is not one of {', '.join(TARGET_GROUPS)}"
-            )
-        else:
-            groups.append(group)
+    postcode = _postcode(r)
+    groups = _target_groups(r)
     capacity = r.number("capacity", what="capacity", example="a number, e.g. 120")
     if capacity is not None and capacity < 0:
         r.problem(r.first("capacity")[0], "the capacity cannot be negative")
@@ -541,7 +555,7 @@ def build_record(
         "cost": cost,
         "age_min": _whole(r, "age_min", low=0, high=130),
         "age_max": _whole(r, "age_max", low=0, high=130),
-        "target_groups": list(dict.fromkeys(groups)),
+        "target_groups": groups,
         "capacity": capacity,
         "capacity_unit": r.text("capacity_unit")[1],
         "licence": licence or r.text("licence")[1] or known_licence,

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from mobilise.errors import Problem, ValidationError
 from mobilise.formats.oruk_feed import service_json, taxonomy_json
 from mobilise.model.asset_vocab import CATEGORIES
 
@@ -184,13 +185,23 @@ def _checked(
 ) -> list[Mapping[str, Any]]:
     """All the assets, after refusing private ones (all named at once) unless allowed."""
     found = list(assets)
-    if not include_private:
-        private = [str(a.get("id")) for a in found if a.get("visibility", "public") != "public"]
-        if private:
-            raise ValueError(
-                f"{len(private)} private asset(s) ({', '.join(private[:5])}) would be published; "
-                "private assets are exported only to an analyst's own copy (include_private=True)"
-            )
+    if include_private:
+        return found
+    private = {
+        number: str(asset.get("id"))
+        for number, asset in enumerate(found, start=1)
+        if asset.get("visibility", "public") != "public"
+    }
+    if private:
+        ids = list(private.values())
+        raise ValidationError(
+            f"{len(ids)} private asset(s) ({', '.join(ids[:5])}) would be published; private "
+            "assets are exported only to an analyst's own copy (include_private=True)",
+            problems=[
+                Problem(f"asset {asset_id} is private", row=number, field="visibility")
+                for number, asset_id in private.items()
+            ],
+        )
     return found
 
 
@@ -455,20 +466,27 @@ def _datapackage(found: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def write_hsds_package(
-    assets: Iterable[Mapping[str, Any]], folder_or_zip: Path, *, base_url: str | None = None
+    assets: Iterable[Mapping[str, Any]],
+    folder_or_zip: Path,
+    *,
+    base_url: str | None = None,
+    as_zip: bool | None = None,
 ) -> int:
     """Write the assets as an HSDS 3.0 tabular data package.
 
     Parameters
     ----------
     assets
-        Public assets (a private one is refused with ValueError).
+        Public assets (a private one is refused with a ValidationError).
     folder_or_zip
         A folder (created if needed; files of the same names are replaced) or a path ending in
         ``.zip``, which gets the same files at its top level.
     base_url
         The address of the workspace's ORUK feed (``https://host/oruk``), for the ``uri`` of
         organisations and taxonomies and the ``term_uri`` of terms; without it they are empty.
+    as_zip
+        Write a ``.zip`` file (True) or a folder (False) whatever the path's suffix; by default
+        a zip when the path ends in ``.zip``.
 
     Returns
     -------
@@ -488,7 +506,7 @@ def write_hsds_package(
     }
     files["datapackage.json"] = json.dumps(_datapackage(found), indent=2, ensure_ascii=False)
     target = Path(folder_or_zip)
-    if target.suffix.lower() == ".zip":
+    if target.suffix.lower() == ".zip" if as_zip is None else as_zip:
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, text in files.items():
                 archive.writestr(name, text)

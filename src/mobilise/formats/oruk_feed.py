@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from mobilise.errors import Problem, ValidationError
 from mobilise.formats._oruk_checks import (
     URI_RE,
     as_number,
@@ -93,8 +94,11 @@ def _derived_id(*parts: str) -> str:
 def _uuid(value: Any, what: str) -> str:
     try:
         return str(uuid.UUID(str(value)))
-    except ValueError as exc:
-        raise ValueError(f"{what} {value!r} is not a UUID") from exc
+    except ValueError:
+        raise ValidationError(
+            f"{what} {value!r} is not a UUID; the feed's ids are UUIDs.",
+            problems=[Problem(f"{value!r} is not a UUID", field=what)],
+        ) from None
 
 
 def _split_term(term: str) -> tuple[str, str]:
@@ -132,7 +136,10 @@ def _compact(required: Iterable[str] = (), **fields: Any) -> dict[str, Any]:
 def _base(base_url: str) -> str:
     base = base_url.rstrip("/")
     if urlsplit(base).scheme not in ("http", "https") or not is_uri(base):
-        raise ValueError(f"base_url must be an absolute http(s) URL, not {base_url!r}")
+        raise ValidationError(
+            f"base_url must be an absolute http(s) URL, not {base_url!r}.",
+            problems=[Problem("give the feed's address as http(s)://host/path", field="base_url")],
+        )
     return base
 
 
@@ -199,7 +206,10 @@ _FLAG_TEXT = {
 
 def _check_public(asset: Mapping[str, Any]) -> None:
     if asset.get("visibility", "public") != "public":
-        raise ValueError(f"asset {asset.get('id')} is private; private assets are never published")
+        raise ValidationError(
+            f"Asset {asset.get('id')} is private; private assets are never published.",
+            problems=[Problem("private assets are never published", field="visibility")],
+        )
 
 
 def _organisation_of(asset: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -283,7 +293,6 @@ def service_json(asset: Mapping[str, Any], *, base_url: str, full: bool = True) 
     base = _base(base_url)
     service_id = _uuid(asset["id"], "id")
     organisation = _organisation_of(asset)
-    cost = _COST_OUT.get(str(asset.get("cost")))
     document = _compact(
         required=("name",),
         id=service_id,
@@ -301,30 +310,19 @@ def service_json(asset: Mapping[str, Any], *, base_url: str, full: bool = True) 
             organization_json(organisation, base_url=base, full=False) if organisation else None
         ),
     )
-    if not full:
-        return document
-    terms = [
-        f"{CATEGORY_VOCABULARY}:{asset['category']}" if asset.get("category") else "",
-        *(str(t) for t in asset.get("taxonomy_terms") or ()),
-        *(f"{TARGET_GROUP_VOCABULARY}:{g}" for g in asset.get("target_groups") or ()),
-    ]
-    schedules = [
-        _compact(
-            id=_derived_id("schedule", service_id, str(number)),
-            service_id=service_id,
-            freq="WEEKLY" if as_text(row.get("byday")) else None,
-            byday=as_text(row.get("byday")),
-            opens_at=as_text(row.get("opens_at")),
-            closes_at=as_text(row.get("closes_at")),
-            description=as_text(row.get("description")),
-        )
-        for number, row in enumerate(asset.get("schedule") or ())
-        if isinstance(row, Mapping) and any(as_text(v) for v in row.values())
-    ]
+    if full:
+        document |= _nested(asset, service_id, base)
+    return document
+
+
+def _nested(asset: Mapping[str, Any], service_id: str, base: str) -> dict[str, Any]:
+    """The nested parts of a full service: schedules, its place, languages, costs, phone and
+    taxonomy terms (those that are there)."""
+    cost = _COST_OUT.get(str(asset.get("cost")))
     location = _location(asset, full=True)
     phone = as_text(asset.get("phone"))
-    document |= _compact(
-        schedules=schedules,
+    return _compact(
+        schedules=_schedules(asset, service_id),
         service_at_locations=(
             [
                 {
@@ -355,19 +353,44 @@ def service_json(asset: Mapping[str, Any], *, base_url: str, full: bool = True) 
             if phone
             else []
         ),
-        attributes=[
-            {
-                "id": _derived_id("attribute", service_id, term),
-                "link_id": service_id,
-                "link_entity": "service",
-                "taxonomy_term_id": taxonomy_term_id(term),
-                "taxonomy_term": taxonomy_term_json(term, base_url=base),
-            }
-            for term in dict.fromkeys(terms)
-            if term
-        ],
+        attributes=_attributes(asset, service_id, base),
     )  # fmt: skip
-    return document
+
+
+def _schedules(asset: Mapping[str, Any], service_id: str) -> list[dict[str, Any]]:
+    return [
+        _compact(
+            id=_derived_id("schedule", service_id, str(number)),
+            service_id=service_id,
+            freq="WEEKLY" if as_text(row.get("byday")) else None,
+            byday=as_text(row.get("byday")),
+            opens_at=as_text(row.get("opens_at")),
+            closes_at=as_text(row.get("closes_at")),
+            description=as_text(row.get("description")),
+        )
+        for number, row in enumerate(asset.get("schedule") or ())
+        if isinstance(row, Mapping) and any(as_text(v) for v in row.values())
+    ]
+
+
+def _attributes(asset: Mapping[str, Any], service_id: str, base: str) -> list[dict[str, Any]]:
+    """The asset's category, taxonomy terms and target groups as attributes of the service."""
+    terms = [
+        f"{CATEGORY_VOCABULARY}:{asset['category']}" if asset.get("category") else "",
+        *(str(t) for t in asset.get("taxonomy_terms") or ()),
+        *(f"{TARGET_GROUP_VOCABULARY}:{g}" for g in asset.get("target_groups") or ()),
+    ]
+    return [
+        {
+            "id": _derived_id("attribute", service_id, term),
+            "link_id": service_id,
+            "link_entity": "service",
+            "taxonomy_term_id": taxonomy_term_id(term),
+            "taxonomy_term": taxonomy_term_json(term, base_url=base),
+        }
+        for term in dict.fromkeys(terms)
+        if term
+    ]
 
 
 def service_at_location_json(
@@ -523,8 +546,17 @@ def page_wrapper_text(
 
 
 def _page_fields(size: int, total_items: int, page: int, per_page: int) -> dict[str, Any]:
-    if page < 1 or per_page < 1 or total_items < 0:
-        raise ValueError("page and per_page must be 1 or more, total_items 0 or more")
+    problems = [
+        Problem(f"must be 1 or more, not {value}", field=name)
+        for name, value in (("page", page), ("per_page", per_page))
+        if value < 1
+    ]
+    if total_items < 0:
+        problems.append(Problem(f"must be 0 or more, not {total_items}", field="total_items"))
+    if problems:
+        raise ValidationError(
+            "page and per_page must be 1 or more, total_items 0 or more.", problems=problems
+        )
     total_pages = math.ceil(total_items / per_page)
     return {
         "total_items": total_items,

@@ -22,6 +22,10 @@ _JPEG_KEPT_APP = {0xE0, 0xE2, 0xEE}
 _WEBP_METADATA = {b"EXIF", b"XMP "}
 
 
+class _Unwalkable(Exception):
+    """The file's blocks cannot be walked (truncated or unusual): it is kept as it came."""
+
+
 def photo_type(data: bytes) -> str | None:
     """The media type of ``data`` if it is a JPEG, PNG or WebP image, else ``None``."""
     if data.startswith(b"\xff\xd8\xff"):
@@ -46,7 +50,7 @@ def strip_metadata(data: bytes) -> bytes:
             return _strip_png(data)
         if kind == "image/webp":
             return _strip_webp(data)
-    except (IndexError, struct.error, ValueError):
+    except (IndexError, struct.error, _Unwalkable):
         return data
     return data
 
@@ -56,7 +60,7 @@ def _strip_jpeg(data: bytes) -> bytes:
     at = 2
     while at + 4 <= len(data):
         if data[at] != 0xFF:
-            raise ValueError("not at a JPEG marker")
+            raise _Unwalkable("not at a JPEG marker")
         marker = data[at + 1]
         if marker == 0xDA:  # start of scan: the compressed picture follows to the end
             kept.append(data[at:])
@@ -64,12 +68,12 @@ def _strip_jpeg(data: bytes) -> bytes:
         (length,) = struct.unpack(">H", data[at + 2 : at + 4])
         segment = data[at : at + 2 + length]
         if len(segment) != 2 + length:
-            raise ValueError("truncated JPEG segment")
+            raise _Unwalkable("truncated JPEG segment")
         is_app = 0xE0 <= marker <= 0xEF
         if marker != 0xFE and (not is_app or marker in _JPEG_KEPT_APP):  # 0xFE: comment
             kept.append(segment)
         at += 2 + length
-    raise ValueError("no JPEG image data")
+    raise _Unwalkable("no JPEG image data")
 
 
 def _strip_png(data: bytes) -> bytes:
@@ -80,7 +84,7 @@ def _strip_png(data: bytes) -> bytes:
         chunk_type = data[at + 4 : at + 8]
         chunk = data[at : at + 12 + length]
         if len(chunk) != 12 + length:
-            raise ValueError("truncated PNG chunk")
+            raise _Unwalkable("truncated PNG chunk")
         if chunk_type not in _PNG_METADATA:
             kept.append(chunk)
         at += 12 + length
@@ -98,7 +102,7 @@ def _strip_webp(data: bytes) -> bytes:
         padded = size + (size & 1)
         chunk = bytearray(data[at : at + 8 + padded])
         if len(chunk) < 8 + size:
-            raise ValueError("truncated WebP chunk")
+            raise _Unwalkable("truncated WebP chunk")
         if fourcc == b"VP8X":
             chunk[8] &= ~0x0C & 0xFF  # clear the "has EXIF" and "has XMP" flags
         if fourcc not in _WEBP_METADATA:

@@ -26,13 +26,14 @@ from mobilise.analysis.duplicates import candidate_pairs, duplicate_clusters
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
 from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import asset_pair_decisions, assets
-from mobilise.workspace.assets import (
+from mobilise.workspace._asset_store import (
     LOCATION_FIELDS,
-    Asset,
+    RECORD_FIELDS,
     asset_from_row,
     live_assets,
     select_assets,
 )
+from mobilise.workspace.asset_records import Asset
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -40,28 +41,12 @@ if TYPE_CHECKING:
 __all__ = ["DECISIONS", "DuplicatePair", "DuplicateService", "PairDecision"]
 
 DECISIONS = ("keep_apart", "merged")
-# Filled on the kept asset from the merged one when the kept asset has none.
-FILLABLE = (
-    "description",
-    "address",
-    "postcode",
-    "organisation_id",
-    "email",
-    "phone",
-    "url",
-    "taxonomy_terms",
-    "schedule",
-    "step_free",
-    "accessible_toilet",
-    "hearing_loop",
-    "languages",
-    "cost",
-    "age_min",
-    "age_max",
-    "target_groups",
-    "assured_date",
-)
-# Taken together, so a point never gets another asset's LSOA or precision.
+# Filled on the kept asset from the merged one when the kept asset has none: its organisation
+# and the record fields, less those that say what the asset is (name, kind, category, status),
+# whose source it is (licence, extra), who may see it, and capacity (taken with its unit).
+_NOT_FILLED = {"name", "kind", "category", "status", "licence", "extra", "visibility"}
+_NOT_FILLED |= {"capacity", "capacity_unit"}
+FILLABLE = ("organisation_id", *(f for f in RECORD_FIELDS if f not in _NOT_FILLED))
 
 
 @dataclass(frozen=True)
@@ -263,20 +248,7 @@ class DuplicateService:
         with self._ws.write() as connection:
             keep = self._live_row(connection, keep_id, role="kept")
             gone = self._live_row(connection, merge_id, role="merged")
-            for row, version in ((keep, keep_version), (gone, merge_version)):
-                if version is not None and version != row.version:
-                    raise Conflict(
-                        f"Asset {row.name!r} ({row.id}) was changed by {row.updated_by} at "
-                        f"{row.updated_at:%Y-%m-%d %H:%M} (now version {row.version}, you had "
-                        f"version {version}). Reload the pair and decide again."
-                    )
-            if keep.visibility != gone.visibility:
-                # Merging would copy a private asset's details into a public one (or hide one).
-                raise ValidationError(
-                    "One of these assets is private and the other public: make them the same "
-                    "first, then merge.",
-                    problems=[Problem("visibility differs", field="visibility")],
-                )
+            _check_pair(keep, keep_version, gone, merge_version)
             update_record(
                 connection,
                 assets,
@@ -286,24 +258,19 @@ class DuplicateService:
                 actor=actor,
                 entity_type="asset",
             )
-            update_record(
-                connection,
-                assets,
-                merge_id,
-                {"merged_into": keep_id},
-                expected_version=gone.version,
-                actor=actor,
-                entity_type="asset",
-            )
-            for earlier in connection.execute(
-                select(assets.c.id, assets.c.version).where(assets.c.merged_into == merge_id)
-            ).all():
+            # The merged asset, and those merged into it earlier, now point at the kept one.
+            for merged in [
+                gone,
+                *connection.execute(
+                    select(assets.c.id, assets.c.version).where(assets.c.merged_into == merge_id)
+                ).all(),
+            ]:
                 update_record(
                     connection,
                     assets,
-                    earlier.id,
+                    merged.id,
                     {"merged_into": keep_id},
-                    expected_version=earlier.version,
+                    expected_version=merged.version,
                     actor=actor,
                     entity_type="asset",
                 )
@@ -372,6 +339,24 @@ class DuplicateService:
             )
         ).one()
         return _decision(row)
+
+
+def _check_pair(keep: Any, keep_version: int | None, gone: Any, merge_version: int | None) -> None:
+    """Refuse a merge of rows changed since the versions read, or of a private and a public one."""
+    for row, version in ((keep, keep_version), (gone, merge_version)):
+        if version is not None and version != row.version:
+            raise Conflict(
+                f"Asset {row.name!r} ({row.id}) was changed by {row.updated_by} at "
+                f"{row.updated_at:%Y-%m-%d %H:%M} (now version {row.version}, you had "
+                f"version {version}). Reload the pair and decide again."
+            )
+    if keep.visibility != gone.visibility:
+        # Merging would copy a private asset's details into a public one (or hide one).
+        raise ValidationError(
+            "One of these assets is private and the other public: make them the same "
+            "first, then merge.",
+            problems=[Problem("visibility differs", field="visibility")],
+        )
 
 
 def _merged_values(keep: Any, gone: Any) -> dict[str, Any]:

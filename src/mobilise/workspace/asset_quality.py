@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from mobilise.store.tables import assets, place_areas, places, population
-from mobilise.workspace.assets import live_assets
+from mobilise.workspace._asset_store import live_assets
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -70,9 +70,16 @@ class QualityGroup:
 
 @dataclass
 class QualityReport:
+    """Quality figures per place and per source; ``fields`` names the completeness figures."""
+
     stale_months: int
     places: list[QualityGroup]
     sources: list[QualityGroup]
+
+    @property
+    def fields(self) -> list[str]:
+        """The labels of the fields whose completeness is counted, in order."""
+        return list(COMPLETENESS_FIELDS)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,9 +12,8 @@ from __future__ import annotations
 import builtins
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, text
 
@@ -22,11 +21,30 @@ from mobilise.errors import Conflict, NotFound, Problem, RateLimited, Validation
 from mobilise.formats import photos
 from mobilise.geo import is_postcode, normalise_postcode
 from mobilise.model.asset_vocab import CATEGORIES, STATUSES
+from mobilise.model.contribution_vocab import (
+    CORRECTABLE,
+    DEFAULT_SUGGESTIONS_PER_HOUR,
+    KINDS,
+    MAX_CONTACT,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_PHOTO_BYTES,
+    MAX_STORY_CHARS,
+    NEW_ASSET_FIELDS,
+    STATUSES_OF_CONTRIBUTIONS,
+)
 from mobilise.store.records import audit, insert_record, new_id, now, update_record
 from mobilise.store.tables import assets, contributions
+from mobilise.workspace.contribution_records import (
+    Contribution,
+    Story,
+    contribution_from_row,
+    published,
+    select_contributions,
+)
 
 if TYPE_CHECKING:
-    from mobilise.workspace.assets import Asset
+    from mobilise.workspace.asset_records import Asset
     from mobilise.workspace.core import Workspace
 
 __all__ = [
@@ -42,99 +60,9 @@ __all__ = [
     "Story",
 ]
 
-KINDS = ("new_asset", "correction", "story")
-STATUSES_OF_CONTRIBUTIONS = ("pending", "accepted", "rejected")
-DEFAULT_SUGGESTIONS_PER_HOUR = 10
-MAX_STORY_CHARS = 2000
-MAX_PHOTO_BYTES = 2 * 1024 * 1024
 COMMUNITY_SOURCE = "community"
-
-# Field -> longest value accepted. Corrections may touch only these asset fields.
-CORRECTABLE: dict[str, int] = {
-    "name": 300,
-    "description": 4000,
-    "status": 30,
-    "address": 500,
-    "postcode": 8,
-    "url": 500,
-    "phone": 60,
-    "email": 300,
-}
-NEW_ASSET_FIELDS: dict[str, int] = {
-    "name": 300,
-    "category": 40,
-    "address": 500,
-    "postcode": 8,
-    "description": 4000,
-    "url": 500,
-}
-MAX_NAME = 120
-MAX_CONTACT = 300
-MAX_NOTE = 2000
 # Left out of the audit trail: bulky bytes, the rate-limit key, and the sender's contact details.
 _NOT_AUDITED = ("photo", "client_key", "contact")
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """One contribution as facilitators see it (contact details included, photo bytes not)."""
-
-    id: str
-    kind: str
-    asset_id: str | None
-    asset_name: str
-    payload: dict[str, Any]
-    story: str
-    has_photo: bool
-    photo_type: str | None
-    contributor_name: str
-    contact: str
-    consent_to_publish: bool
-    status: str
-    moderated_by: str | None
-    moderated_at: datetime | None
-    moderation_note: str
-    created_at: datetime
-    created_by: str
-    version: int
-
-    SUMMARY: ClassVar[dict[str, str]] = {
-        "new_asset": "New asset",
-        "correction": "Correction",
-        "story": "What this place means to me",
-    }
-
-    @property
-    def label(self) -> str:
-        return self.SUMMARY.get(self.kind, self.kind)
-
-    @property
-    def suggested_by(self) -> str:
-        return self.contributor_name or "an anonymous visitor"
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dict(self.__dict__)
-        for key in ("moderated_at", "created_at"):
-            if data[key] is not None:
-                data[key] = data[key].isoformat()
-        return data
-
-
-@dataclass(frozen=True)
-class Story:
-    """A published story: accepted, with consent to publish, and no contact details."""
-
-    id: str
-    asset_id: str
-    story: str
-    contributor_name: str
-    has_photo: bool
-    created_at: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dict(self.__dict__)
-        data["created_at"] = self.created_at.isoformat()
-        return data
 
 
 def _text(
@@ -398,10 +326,12 @@ class ContributionService:
     # -- reading ------------------------------------------------------------------------------
     def get(self, contribution_id: str) -> Contribution:
         with self._ws.read() as connection:
-            row = connection.execute(_select().where(contributions.c.id == contribution_id)).first()
+            row = connection.execute(
+                select_contributions().where(contributions.c.id == contribution_id)
+            ).first()
         if row is None or row.deleted_at is not None:
             raise NotFound(f"No contribution {contribution_id!r}.")
-        return _contribution(row)
+        return contribution_from_row(row)
 
     def queue(self, status: str = "pending", *, limit: int = 200) -> builtins.list[Contribution]:
         """Contributions with ``status`` (pending, accepted, rejected), oldest first when pending
@@ -415,13 +345,13 @@ class ContributionService:
             )
         order = contributions.c.created_at
         query = (
-            _select()
+            select_contributions()
             .where(contributions.c.status == status, contributions.c.deleted_at.is_(None))
             .order_by(order if status == "pending" else order.desc(), contributions.c.id)
             .limit(limit)
         )
         with self._ws.read() as connection:
-            return [_contribution(r) for r in connection.execute(query)]
+            return [contribution_from_row(r) for r in connection.execute(query)]
 
     def counts(self) -> dict[str, int]:
         """How many contributions have each status."""
@@ -447,7 +377,7 @@ class ContributionService:
                     contributions.c.photo_type,
                     contributions.c.created_at,
                 )
-                .where(*_published(), contributions.c.asset_id == asset_id)
+                .where(*published(), contributions.c.asset_id == asset_id)
                 .order_by(contributions.c.created_at.desc(), contributions.c.id)
             ).all()
         return [
@@ -470,7 +400,7 @@ class ContributionService:
             contributions.c.deleted_at.is_(None),
         )
         if published_only:
-            query = query.where(*_published())
+            query = query.where(*published())
         with self._ws.read() as connection:
             row = connection.execute(query).first()
         if row is None:
@@ -586,10 +516,12 @@ class ContributionService:
         return self.get(contribution_id)
 
     def _pending(self, connection: Connection, contribution_id: str) -> Contribution:
-        row = connection.execute(_select().where(contributions.c.id == contribution_id)).first()
+        row = connection.execute(
+            select_contributions().where(contributions.c.id == contribution_id)
+        ).first()
         if row is None or row.deleted_at is not None:
             raise NotFound(f"No contribution {contribution_id!r}.")
-        found = _contribution(row)
+        found = contribution_from_row(row)
         if found.status != "pending":
             raise Conflict(
                 f"This contribution was already {found.status} by {found.moderated_by} on "
@@ -622,44 +554,3 @@ class ContributionService:
                 )
             ).scalar_one()
         return asset_id
-
-
-def _published() -> tuple[Any, ...]:
-    return (
-        contributions.c.kind == "story",
-        contributions.c.status == "accepted",
-        contributions.c.consent_to_publish.is_(True),
-        contributions.c.deleted_at.is_(None),
-    )
-
-
-def _select() -> Any:
-    return select(
-        *(c for c in contributions.c if c.name not in ("photo", "client_key")),
-        (contributions.c.photo.is_not(None)).label("has_photo"),
-        assets.c.name.label("asset_name"),
-    ).outerjoin(assets, assets.c.id == contributions.c.asset_id)
-
-
-def _contribution(row: Any) -> Contribution:
-    m = row._mapping
-    return Contribution(
-        id=m["id"],
-        kind=m["kind"],
-        asset_id=m["asset_id"],
-        asset_name=m["asset_name"] or "",
-        payload=dict(m["payload"] or {}),
-        story=m["story"],
-        has_photo=bool(m["has_photo"]),
-        photo_type=m["photo_type"],
-        contributor_name=m["contributor_name"],
-        contact=m["contact"],
-        consent_to_publish=bool(m["consent_to_publish"]),
-        status=m["status"],
-        moderated_by=m["moderated_by"],
-        moderated_at=m["moderated_at"],
-        moderation_note=m["moderation_note"],
-        created_at=m["created_at"],
-        created_by=m["created_by"],
-        version=m["version"],
-    )

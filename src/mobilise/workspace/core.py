@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from mobilise.workspace.map_talk import MapTalkService
     from mobilise.workspace.maps import MapService
     from mobilise.workspace.network import NetworkService
+    from mobilise.workspace.oruk_feed import OrukFeedService
     from mobilise.workspace.partners import PartnerService
     from mobilise.workspace.places import PlaceService
     from mobilise.workspace.postcodes import PostcodeService
@@ -210,6 +211,13 @@ class Workspace:
         from mobilise.workspace.contributions import ContributionService
 
         return ContributionService(self)
+
+    @cached_property
+    def oruk(self) -> OrukFeedService:
+        """The workspace's own Open Referral UK 3.0 feed: its searches and documents."""
+        from mobilise.workspace.oruk_feed import OrukFeedService
+
+        return OrukFeedService(self)
 
     @cached_property
     def postcodes(self) -> PostcodeService:

@@ -6,22 +6,18 @@ Include this router before :data:`mobilise.web.routes.assets.api`, whose
 
 from __future__ import annotations
 
+import io
 import re
-import shutil
-import tempfile
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 
 from mobilise.web.deps import PublicWorkspaceDep
 from mobilise.web.routes.api import ERRORS
-from mobilise.web.routes.assets import AssetFilters, run_search
-from mobilise.workspace.asset_export import every_asset, write_export
+from mobilise.web.routes.assets import AssetFilters, search_filters
 
 router = APIRouter(prefix="/api/v1", tags=["assets"])
 
@@ -52,32 +48,24 @@ def download_name(where: str, fmt: DownloadFormat, *, today: str) -> str:
 @router.get(
     "/assets/export.{fmt}",
     responses={**ERRORS, 200: {"description": "The file, as an attachment."}},
-    response_class=FileResponse,
+    response_class=Response,
 )
 def export_assets(
     request: Request,
     fmt: DownloadFormat,
     workspace: PublicWorkspaceDep,
     filters: Annotated[AssetFilters, Query()],
-) -> FileResponse:
+) -> Response:
     """Every public asset matching the filters of ``GET /api/v1/assets`` (all pages), as CSV,
     GeoJSON, GeoPackage or an Open Referral HSDS 3.0 data package (``zip``)."""
-    found = every_asset(
-        lambda page, per_page: run_search(workspace, filters, page=page, per_page=per_page)[0]
-    )
+    chosen, _, _ = search_filters(workspace, filters)
     export_format, media_type = _FORMATS[fmt]
-    folder = Path(tempfile.mkdtemp(prefix="mobilise-export-"))
-    try:
-        path = folder / f"assets.{fmt.value}"
-        feed = str(request.base_url).rstrip("/") + "/oruk"
-        write_export(found, export_format, path, base_url=feed)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    written = io.BytesIO()
+    feed = str(request.base_url).rstrip("/") + "/oruk"
+    workspace.assets.export(written, format=export_format, base_url=feed, **chosen)
     name = download_name(filters.where, fmt, today=datetime.now(UTC).date().isoformat())
-    return FileResponse(
-        path,
+    return Response(
+        written.getvalue(),
         media_type=media_type,
-        filename=name,
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

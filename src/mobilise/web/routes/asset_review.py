@@ -6,7 +6,8 @@ would otherwise take "duplicates" for an asset id.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,7 +18,9 @@ from mobilise.errors import MobiliseError
 from mobilise.web.deps import EditorDep, TemplatesDep, WorkspaceDep
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.asset_duplicates import DuplicateService
+
+if TYPE_CHECKING:
+    from mobilise.workspace.asset_duplicates import DuplicateService
 
 api = APIRouter(prefix="/api/v1", tags=["assets"])
 pages = APIRouter(include_in_schema=False)
@@ -31,7 +34,7 @@ DONE = {
 
 
 def _duplicates(workspace: Workspace) -> DuplicateService:
-    return DuplicateService(workspace)
+    return workspace.duplicates
 
 
 # -- JSON API ------------------------------------------------------------------------------------
@@ -139,7 +142,32 @@ def review(
     )
 
 
-def _back(place: str, page: int, done: str) -> RedirectResponse:
+def _decide(
+    request: Request,
+    workspace: Workspace,
+    templates: Any,
+    user: Any,
+    decision: Callable[[DuplicateService], object],
+    *,
+    place: str,
+    page: int,
+    done: str,
+) -> Response:
+    """Take a decision from the review page and go back to it saying so; a decision that
+    cannot be taken (stale, already merged) re-shows the page and why."""
+    try:
+        decision(_duplicates(workspace))
+    except MobiliseError as error:
+        return _review_page(
+            request,
+            workspace,
+            templates,
+            user,
+            place=place or None,
+            page=page,
+            error=error.message,
+            status_code=error.status_code,
+        )
     query = urlencode({k: v for k, v in (("place", place), ("page", page), ("done", done)) if v})
     return RedirectResponse(f"/assets/duplicates{'?' + query if query else ''}", status_code=303)
 
@@ -159,22 +187,18 @@ def merge_form(
     page: Annotated[int, Form()] = 1,
 ) -> Response:
     """Merge from the review page; a stale or already merged pair re-shows the page and why."""
-    try:
-        _duplicates(workspace).merge(
+    return _decide(
+        request,
+        workspace,
+        templates,
+        user,
+        lambda service: service.merge(
             keep, merge, note=note, keep_version=keep_version, merge_version=merge_version
-        )
-    except MobiliseError as error:
-        return _review_page(
-            request,
-            workspace,
-            templates,
-            user,
-            place=place or None,
-            page=page,
-            error=error.message,
-            status_code=error.status_code,
-        )
-    return _back(place, page, "merged")
+        ),
+        place=place,
+        page=page,
+        done="merged",
+    )
 
 
 @pages.post("/assets/duplicates/keep-apart", response_class=HTMLResponse)
@@ -189,17 +213,13 @@ def keep_apart_form(
     place: Annotated[str, Form()] = "",
     page: Annotated[int, Form()] = 1,
 ) -> Response:
-    try:
-        _duplicates(workspace).keep_apart(asset_a, asset_b, note=note)
-    except MobiliseError as error:
-        return _review_page(
-            request,
-            workspace,
-            templates,
-            user,
-            place=place or None,
-            page=page,
-            error=error.message,
-            status_code=error.status_code,
-        )
-    return _back(place, page, "kept_apart")
+    return _decide(
+        request,
+        workspace,
+        templates,
+        user,
+        lambda service: service.keep_apart(asset_a, asset_b, note=note),
+        place=place,
+        page=page,
+        done="kept_apart",
+    )

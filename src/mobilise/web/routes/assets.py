@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -22,7 +22,9 @@ from mobilise.web.deps import (
 )
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.assets import AssetSearch
+
+if TYPE_CHECKING:
+    from mobilise.workspace.asset_records import AssetSearch, SearchFilters
 
 api = APIRouter(prefix="/api/v1", tags=["assets"])
 pages = APIRouter(include_in_schema=False)
@@ -52,27 +54,34 @@ class AssetFilters(BaseModel):
         return None if value == "" else value
 
 
+def search_filters(
+    workspace: Workspace, filters: AssetFilters
+) -> tuple[SearchFilters, str, tuple[float, float] | None]:
+    """The workspace's search filters, what "where" was read as, and the point searched around
+    (if "where" is a postcode)."""
+    near, place, label = (None, None, "")
+    if filters.where.strip():
+        near, place, label = workspace.assets.where(filters.where)
+    chosen: SearchFilters = {
+        "place": place,
+        "near": near,
+        "radius_m": filters.radius if near else None,
+        "category": filters.category or None,
+        "text": filters.q or None,
+        "free": filters.free,
+        "step_free": filters.step_free,
+        "age": filters.age,
+        "open_at": filters.open_at,
+    }
+    return chosen, label, near
+
+
 def run_search(
     workspace: Workspace, filters: AssetFilters, *, page: int, per_page: int
 ) -> tuple[AssetSearch, str, tuple[float, float] | None]:
     """The search, what "where" was read as, and the point searched around (if a postcode)."""
-    near, place, label = (None, None, "")
-    if filters.where.strip():
-        near, place, label = workspace.assets.where(filters.where)
-    result = workspace.assets.search(
-        place=place,
-        near=near,
-        radius_m=filters.radius if near else None,
-        category=filters.category or None,
-        text=filters.q or None,
-        free=filters.free,
-        step_free=filters.step_free,
-        age=filters.age,
-        open_at=filters.open_at,
-        page=page,
-        per_page=per_page,
-    )
-    return result, label, near
+    chosen, label, near = search_filters(workspace, filters)
+    return workspace.assets.search(**chosen, page=page, per_page=per_page), label, near
 
 
 @api.get("/assets", responses=ERRORS)
@@ -216,8 +225,6 @@ def quality_page(
     stale_months: Annotated[int, Query(ge=1, le=120)] = 12,
 ) -> Response:
     """Freshness, completeness and geocoding of the register, per place and per source."""
-    from mobilise.workspace.asset_quality import COMPLETENESS_FIELDS
-
     report = workspace.assets.quality(place=place or None, stale_months=stale_months)
     chosen = [p for p in workspace.places.list() if not place or p.slug == place]
     duplicate_groups = {p.name: len(workspace.duplicates.clusters(place=p.slug)) for p in chosen}
@@ -227,7 +234,7 @@ def quality_page(
         {
             "report": report,
             "duplicate_groups": duplicate_groups,
-            "fields": list(COMPLETENESS_FIELDS),
+            "fields": report.fields,
             "categories": _categories(),
             "places": workspace.places.list(),
             "place": place,

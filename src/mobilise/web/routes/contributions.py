@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -17,6 +19,12 @@ from pydantic import BaseModel, Field
 
 from mobilise.errors import MobiliseError, Problem, RateLimited, ValidationError
 from mobilise.model.asset_vocab import CATEGORIES, STATUSES
+from mobilise.model.contribution_vocab import (
+    CORRECTABLE,
+    MAX_PHOTO_BYTES,
+    MAX_STORY_CHARS,
+    STATUSES_OF_CONTRIBUTIONS,
+)
 from mobilise.settings import Settings
 from mobilise.web.deps import (
     EditorDep,
@@ -29,29 +37,18 @@ from mobilise.web.deps import (
 )
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.contributions import (
-    MAX_PHOTO_BYTES,
-    MAX_STORY_CHARS,
-    STATUSES_OF_CONTRIBUTIONS,
-    Contribution,
-)
 from mobilise.workspace.users import User
+
+if TYPE_CHECKING:
+    from mobilise.workspace.asset_records import Asset
+    from mobilise.workspace.contribution_records import Contribution
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["contributions"])
 
 # A field people never see (hidden by CSS and from screen readers): bots fill every field they find.
 HONEYPOT = "fax_number"
-CORRECTION_FIELDS = (
-    "name",
-    "description",
-    "status",
-    "address",
-    "postcode",
-    "url",
-    "phone",
-    "email",
-)
+CORRECTION_FIELDS = tuple(CORRECTABLE)
 
 
 async def client_key(request: Request, settings: SettingsDep) -> str:
@@ -78,60 +75,130 @@ def _problems_by_field(error: MobiliseError) -> dict[str, str]:
     return {p.field or "": p.message for p in error.problems}
 
 
-def _rate_limited_page(
-    request: Request, templates: Any, user: User, error: RateLimited
+@dataclass(frozen=True)
+class Visitor:
+    """Someone at a public form: what answering them needs, and what counts their suggestions
+    (the keyed hash of their address and how many they may send in an hour)."""
+
+    request: Request
+    templates: Any
+    user: User
+    client_key: str
+    per_hour: int
+
+    @property
+    def sender(self) -> dict[str, Any]:
+        """The keywords of a suggestion that say who sends it and how many they may send."""
+        return {"client_key": self.client_key, "per_hour": self.per_hour}
+
+    def form(
+        self,
+        template: str,
+        *,
+        values: dict[str, Any],
+        error: ValidationError | None = None,
+        **context: Any,
+    ) -> Response:
+        """A public form: empty, or again with what was sent and what is wrong with it (422)."""
+        shown: dict[str, Any] = {"user": _shown_user(self.user), "values": values, "errors": {}}
+        if error is not None:
+            shown.update(errors=_problems_by_field(error), error=error.message)
+        return self.templates.TemplateResponse(
+            self.request, template, {**shown, **context}, status_code=422 if error else 200
+        )
+
+    def send(
+        self,
+        send: Callable[[], object],
+        *,
+        honeypot: str,
+        again: Callable[[ValidationError], Response],
+        **thanks: Any,
+    ) -> Response:
+        """Send what a public form holds and thank the sender; a filled honeypot is a bot,
+        thanked and dropped. Too many from one sender is the rate-limit page (429); what cannot
+        be used is the form ``again`` with what is wrong (422)."""
+        if not honeypot:
+            try:
+                send()
+            except RateLimited as error:
+                return self._limited(error)
+            except ValidationError as error:
+                return again(error)
+        context = {"user": _shown_user(self.user), "limited": None, **thanks}
+        return self.templates.TemplateResponse(
+            self.request, "contribution_thanks.html", context, status_code=200
+        )
+
+    def _limited(self, error: RateLimited) -> Response:
+        return self.templates.TemplateResponse(
+            self.request,
+            "contribution_thanks.html",
+            {"user": _shown_user(self.user), "limited": error.message, "asset": None},
+            status_code=429,
+            headers={"Retry-After": str(error.retry_after)},
+        )
+
+
+async def visitor(
+    request: Request,
+    templates: TemplatesDep,
+    user: OptionalUserDep,
+    settings: SettingsDep,
+    key: ClientKeyDep,
+) -> Visitor:
+    return Visitor(request, templates, user, key, per_hour(settings))
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
+
+
+def _new_asset_form(
+    visitor: Visitor, values: dict[str, Any], error: ValidationError | None = None
 ) -> Response:
-    return templates.TemplateResponse(
-        request,
-        "contribution_thanks.html",
-        {"user": _shown_user(user), "limited": error.message, "asset": None},
-        status_code=429,
-        headers={"Retry-After": str(error.retry_after)},
+    return visitor.form("suggest_asset.html", values=values, error=error, categories=CATEGORIES)
+
+
+def _correction_form(
+    visitor: Visitor, asset: Asset, values: dict[str, Any], error: ValidationError | None = None
+) -> Response:
+    """The correction form, filled with the asset's details and then with ``values``."""
+    return visitor.form(
+        "suggest_correction.html",
+        values={**{f: getattr(asset, f) or "" for f in CORRECTION_FIELDS}, **values},
+        error=error,
+        asset=asset,
+        statuses=STATUSES,
     )
 
 
-def _form(
-    request: Request,
-    templates: Any,
-    user: User,
-    template: str,
-    *,
+def _stories_form(
+    visitor: Visitor,
+    workspace: Workspace,
+    asset: Asset,
     values: dict[str, Any],
     error: ValidationError | None = None,
-    **context: Any,
 ) -> Response:
-    """A public form: empty, or again with what was sent and what is wrong with it (422)."""
-    shown: dict[str, Any] = {"user": _shown_user(user), "values": values, "errors": {}}
-    if error is not None:
-        shown.update(errors=_problems_by_field(error), error=error.message)
-    return templates.TemplateResponse(
-        request, template, {**shown, **context}, status_code=422 if error else 200
-    )
-
-
-def _thanks(request: Request, templates: Any, user: User, **context: Any) -> Response:
-    return templates.TemplateResponse(
-        request,
-        "contribution_thanks.html",
-        {"user": _shown_user(user), "limited": None, **context},
-        status_code=200,
+    return visitor.form(
+        "stories.html",
+        values=values,
+        error=error,
+        asset=asset,
+        stories=workspace.contributions.stories(asset.id),
+        max_story=MAX_STORY_CHARS,
     )
 
 
 # -- public forms ----------------------------------------------------------------------------
 @router.get("/assets/suggest", response_class=HTMLResponse)
-def new_asset_form(request: Request, templates: TemplatesDep, user: OptionalUserDep) -> Response:
-    return _form(request, templates, user, "suggest_asset.html", values={}, categories=CATEGORIES)
+def new_asset_form(visitor: VisitorDep) -> Response:
+    return _new_asset_form(visitor, {})
 
 
 @router.post("/assets/suggest", response_class=HTMLResponse)
 def suggest_asset(
-    request: Request,
     workspace: PublicWorkspaceDep,
-    templates: TemplatesDep,
-    settings: SettingsDep,
-    user: OptionalUserDep,
-    key: ClientKeyDep,
+    visitor: VisitorDep,
     name: Annotated[str, Form()] = "",
     category: Annotated[str, Form()] = "",
     address: Annotated[str, Form()] = "",
@@ -151,60 +218,27 @@ def suggest_asset(
         "description": description,
         "url": website,
     }
-    if honeypot:
-        return _thanks(request, templates, user, kind="new_asset", asset=None)
-    try:
-        workspace.contributions.suggest_asset(
-            fields,
-            contributor_name=contributor_name,
-            contact=contact,
-            client_key=key,
-            per_hour=per_hour(settings),
-        )
-    except RateLimited as error:
-        return _rate_limited_page(request, templates, user, error)
-    except ValidationError as error:
-        return _form(
-            request,
-            templates,
-            user,
-            "suggest_asset.html",
-            values={**fields, "contributor_name": contributor_name, "contact": contact},
-            error=error,
-            categories=CATEGORIES,
-        )
-    return _thanks(request, templates, user, kind="new_asset", asset=None)
+    sender: dict[str, Any] = {"contributor_name": contributor_name, "contact": contact}
+    return visitor.send(
+        lambda: workspace.contributions.suggest_asset(fields, **sender, **visitor.sender),
+        honeypot=honeypot,
+        again=lambda error: _new_asset_form(visitor, {**fields, **sender}, error),
+        kind="new_asset",
+        asset=None,
+    )
 
 
 @router.get("/assets/{asset_id}/suggest", response_class=HTMLResponse)
-def correction_form(
-    request: Request,
-    asset_id: str,
-    workspace: PublicWorkspaceDep,
-    templates: TemplatesDep,
-    user: OptionalUserDep,
-) -> Response:
+def correction_form(asset_id: str, workspace: PublicWorkspaceDep, visitor: VisitorDep) -> Response:
     asset = workspace.assets.get(asset_id, include_private=False)
-    return _form(
-        request,
-        templates,
-        user,
-        "suggest_correction.html",
-        values={f: getattr(asset, f) or "" for f in CORRECTION_FIELDS},
-        asset=asset,
-        statuses=STATUSES,
-    )
+    return _correction_form(visitor, asset, {})
 
 
 @router.post("/assets/{asset_id}/suggest", response_class=HTMLResponse)
 def suggest_correction(
-    request: Request,
     asset_id: str,
     workspace: PublicWorkspaceDep,
-    templates: TemplatesDep,
-    settings: SettingsDep,
-    user: OptionalUserDep,
-    key: ClientKeyDep,
+    visitor: VisitorDep,
     name: Annotated[str | None, Form()] = None,
     description: Annotated[str | None, Form()] = None,
     status: Annotated[str | None, Form()] = None,
@@ -231,71 +265,32 @@ def suggest_correction(
         "email": email,
     }
     changes = {k: v for k, v in sent.items() if v is not None}
-    if honeypot:
-        return _thanks(request, templates, user, kind="correction", asset=asset)
-    try:
-        workspace.contributions.suggest_correction(
-            asset_id,
-            changes,
-            note=note,
-            contributor_name=contributor_name,
-            contact=contact,
-            client_key=key,
-            per_hour=per_hour(settings),
-        )
-    except RateLimited as error:
-        return _rate_limited_page(request, templates, user, error)
-    except ValidationError as error:
-        return _form(
-            request,
-            templates,
-            user,
-            "suggest_correction.html",
-            values={
-                **{f: getattr(asset, f) or "" for f in CORRECTION_FIELDS},
-                **changes,
-                "note": note,
-                "contributor_name": contributor_name,
-                "contact": contact,
-            },
-            error=error,
-            asset=asset,
-            statuses=STATUSES,
-        )
-    return _thanks(request, templates, user, kind="correction", asset=asset)
+    sender: dict[str, Any] = {"contributor_name": contributor_name, "contact": contact}
+    return visitor.send(
+        lambda: workspace.contributions.suggest_correction(
+            asset_id, changes, note=note, **sender, **visitor.sender
+        ),
+        honeypot=honeypot,
+        again=lambda error: _correction_form(
+            visitor, asset, {**changes, "note": note, **sender}, error
+        ),
+        kind="correction",
+        asset=asset,
+    )
 
 
 @router.get("/assets/{asset_id}/stories", response_class=HTMLResponse)
-def stories_page(
-    request: Request,
-    asset_id: str,
-    workspace: PublicWorkspaceDep,
-    templates: TemplatesDep,
-    user: OptionalUserDep,
-) -> Response:
+def stories_page(asset_id: str, workspace: PublicWorkspaceDep, visitor: VisitorDep) -> Response:
     """What this place means to people: the published stories and the form to add one."""
     asset = workspace.assets.get(asset_id, include_private=False)
-    return _form(
-        request,
-        templates,
-        user,
-        "stories.html",
-        values={},
-        asset=asset,
-        stories=workspace.contributions.stories(asset.id),
-        max_story=MAX_STORY_CHARS,
-    )
+    return _stories_form(visitor, workspace, asset, {})
 
 
 @router.post("/assets/{asset_id}/stories", response_class=HTMLResponse)
 def add_story(
-    request: Request,
     asset_id: str,
     workspace: PublicWorkspaceDep,
-    templates: TemplatesDep,
-    settings: SettingsDep,
-    user: OptionalUserDep,
-    key: ClientKeyDep,
+    visitor: VisitorDep,
     story: Annotated[str, Form()] = "",
     photo: Annotated[UploadFile | None, File()] = None,
     consent: Annotated[str, Form()] = "",
@@ -305,36 +300,36 @@ def add_story(
     """Add "what this place means to me", with an optional photo (read at most 2 MB + 1 byte, so
     a bigger file is refused without holding all of it in memory)."""
     asset = workspace.assets.get(asset_id, include_private=False)
-    if honeypot:
-        return _thanks(request, templates, user, kind="story", asset=asset, consented=True)
-    data = photo.file.read(MAX_PHOTO_BYTES + 1) if photo is not None and photo.filename else None
     consented = consent in ("yes", "on", "true")
-    try:
-        workspace.contributions.add_story(
+
+    def send() -> object:
+        data = (
+            photo.file.read(MAX_PHOTO_BYTES + 1) if photo is not None and photo.filename else None
+        )
+        return workspace.contributions.add_story(
             asset_id,
             story,
             photo=data or None,
             photo_type=photo.content_type if photo is not None else None,
             consent_to_publish=consented,
             contributor_name=contributor_name,
-            client_key=key,
-            per_hour=per_hour(settings),
+            **visitor.sender,
         )
-    except RateLimited as error:
-        return _rate_limited_page(request, templates, user, error)
-    except ValidationError as error:
-        return _form(
-            request,
-            templates,
-            user,
-            "stories.html",
-            values={"story": story, "consent": consented, "contributor_name": contributor_name},
-            error=error,
-            asset=asset,
-            stories=workspace.contributions.stories(asset.id),
-            max_story=MAX_STORY_CHARS,
-        )
-    return _thanks(request, templates, user, kind="story", asset=asset, consented=consented)
+
+    return visitor.send(
+        send,
+        honeypot=honeypot,
+        again=lambda error: _stories_form(
+            visitor,
+            workspace,
+            asset,
+            {"story": story, "consent": consented, "contributor_name": contributor_name},
+            error,
+        ),
+        kind="story",
+        asset=asset,
+        consented=consented or bool(honeypot),  # a bot is told what it hoped to hear
+    )
 
 
 @router.get("/contributions/{contribution_id}/photo")

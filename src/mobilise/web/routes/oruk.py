@@ -17,34 +17,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.oruk_feed import (
-    CATEGORY_VOCABULARY,
-    SEP,
-    TARGET_GROUP_VOCABULARY,
-    api_details_json,
-    organization_json,
-    page_wrapper,
-    page_wrapper_text,
-    service_at_location_json,
-    service_json,
-    taxonomy_id,
-    taxonomy_json,
-)
 from mobilise.web.deps import PublicWorkspaceDep as WorkspaceDep
 from mobilise.workspace import Workspace
-from mobilise.workspace.assets import Asset, AssetSearch
+
+if TYPE_CHECKING:
+    from mobilise.workspace.asset_records import Asset, AssetSearch
 
 router = APIRouter(prefix="/oruk", tags=["Open Referral UK 3.0"])
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 PerPage = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 Page = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+# Compact JSON, as the web framework writes it.
+SEP = (",", ":")
 
 
 def _base(request: Request) -> str:
@@ -53,22 +43,6 @@ def _base(request: Request) -> str:
 
 def _json(document: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(document, status_code=status, headers=CORS)
-
-
-def _near(
-    workspace: Workspace, postcode: str | None, proximity: float | None
-) -> tuple[float, float] | None:
-    """The point to search around, from the ``postcode`` and ``proximity`` parameters."""
-    if proximity is not None and not postcode:
-        raise ValidationError(
-            "proximity needs a postcode to measure from.",
-            problems=[Problem("give a postcode with proximity", field="proximity")],
-        )
-    return workspace.postcodes.point(postcode) if postcode else None
-
-
-def _asset(asset: Asset) -> dict[str, Any]:
-    return asset.as_mapping()
 
 
 class ItemTexts:
@@ -117,9 +91,9 @@ def _item_texts(request: Request) -> ItemTexts:
 
 
 @router.get("/")
-async def api_details(request: Request) -> Response:
+async def api_details(request: Request, workspace: WorkspaceDep) -> Response:
     """What this feed is: ORUK version, profile and OpenAPI description."""
-    return _json(api_details_json(_base(request)))
+    return _json(workspace.oruk.api_details(_base(request)))
 
 
 @router.get("/services")
@@ -140,29 +114,16 @@ async def services(
     full: Annotated[bool, Query(description="Nest schedules, locations and terms.")] = False,
 ) -> Response:
     """The public assets as ORUK services, filtered and paged."""
-    near = _near(workspace, postcode, proximity)
-    category = term = group = None
-    if taxonomy_term_id:
-        chosen = workspace.assets.feed_term(taxonomy_term_id)
-        vocabulary, _, code = chosen.partition(":")
-        if vocabulary == CATEGORY_VOCABULARY:
-            category = code
-        elif vocabulary == TARGET_GROUP_VOCABULARY:
-            group = code
-        else:
-            term = chosen
-    result = workspace.assets.search(
+    feed = workspace.oruk
+    result = feed.search(
         text=search,
-        near=near,
-        radius_m=proximity,
-        category=category,
-        taxonomy_term=term,
-        target_group=group,
-        organisation_id=organization_id,
+        postcode=postcode,
+        proximity=proximity,
+        taxonomy_term_id=taxonomy_term_id,
+        organization_id=organization_id,
         modified_after=modified_after,
         page=page,
         per_page=per_page,
-        load=False,
     )
     base = _base(request)
     texts = _item_texts(request).page(
@@ -170,20 +131,19 @@ async def services(
         result,
         kind="service-full" if full else "service",
         base=base,
-        render=lambda a: service_json(_asset(a), base_url=base, full=full),
+        render=lambda a: feed.service(a, base_url=base, full=full),
     )
     if format == "ndjson":
         body = "".join(text + "\n" for text in texts)
         return Response(body, media_type="application/x-ndjson", headers=CORS)
-    body = page_wrapper_text(texts, total_items=result.total, page=page, per_page=per_page)
+    body = feed.page_text(texts, total_items=result.total, page=page, per_page=per_page)
     return Response(body, media_type="application/json", headers=CORS)
 
 
 @router.get("/services/{service_id}")
 async def service(request: Request, service_id: str, workspace: WorkspaceDep) -> Response:
     """One public asset as a fully nested ORUK service."""
-    asset = workspace.assets.get(service_id, include_private=False)
-    return _json(service_json(_asset(asset), base_url=_base(request), full=True))
+    return _json(workspace.oruk.service_by_id(service_id, base_url=_base(request)))
 
 
 @router.get("/service_at_locations")
@@ -196,9 +156,9 @@ async def service_at_locations(
     per_page: PerPage = 50,
 ) -> Response:
     """The located public assets as services at locations, nearest first from a postcode."""
-    near = _near(workspace, postcode, proximity)
-    result = workspace.assets.search(
-        near=near, radius_m=proximity, located=True, page=page, per_page=per_page, load=False
+    feed = workspace.oruk
+    result = feed.search(
+        postcode=postcode, proximity=proximity, located=True, page=page, per_page=per_page
     )
     base = _base(request)
     texts = _item_texts(request).page(
@@ -206,9 +166,9 @@ async def service_at_locations(
         result,
         kind="service_at_location",
         base=base,
-        render=lambda a: service_at_location_json(_asset(a), base_url=base, full=False),
+        render=lambda a: feed.service_at_location(a, base_url=base, full=False),
     )
-    body = page_wrapper_text(texts, total_items=result.total, page=page, per_page=per_page)
+    body = feed.page_text(texts, total_items=result.total, page=page, per_page=per_page)
     return Response(body, media_type="application/json", headers=CORS)
 
 
@@ -217,26 +177,14 @@ async def organizations(
     request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
 ) -> Response:
     """Organisations that run at least one public asset."""
-    found = workspace.assets.organisations()
-    start = (page - 1) * per_page
-    base = _base(request)
-    items = [
-        organization_json(o, base_url=base, full=False) for o in found[start : start + per_page]
-    ]
-    return _json(page_wrapper(items, total_items=len(found), page=page, per_page=per_page))
+    return _json(
+        workspace.oruk.organizations(base_url=_base(request), page=page, per_page=per_page)
+    )
 
 
 @router.get("/organizations/{organization_id}")
 async def organization(request: Request, organization_id: str, workspace: WorkspaceDep) -> Response:
-    for found in workspace.assets.organisations():
-        if found["id"] == organization_id:
-            services = workspace.assets.search(organisation_id=organization_id, per_page=500)
-            return _json(
-                organization_json(
-                    found, base_url=_base(request), services=[_asset(a) for a in services.items]
-                )
-            )
-    raise NotFound(f"No organization {organization_id!r} in this feed.")
+    return _json(workspace.oruk.organization(organization_id, base_url=_base(request)))
 
 
 @router.get("/taxonomies")
@@ -244,28 +192,12 @@ async def taxonomies(
     request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
 ) -> Response:
     """The vocabularies of the feed's taxonomy terms."""
-    by_vocabulary: dict[str, list[str]] = {}
-    for term in workspace.assets.feed_terms():
-        vocabulary, _, _ = term.partition(":")
-        by_vocabulary.setdefault(vocabulary, []).append(term)
-    names = sorted(by_vocabulary)
-    start = (page - 1) * per_page
-    base = _base(request)
-    items = [
-        taxonomy_json(v, base_url=base, terms=by_vocabulary[v], full=False)
-        for v in names[start : start + per_page]
-    ]
-    return _json(page_wrapper(items, total_items=len(names), page=page, per_page=per_page))
+    return _json(workspace.oruk.taxonomies(base_url=_base(request), page=page, per_page=per_page))
 
 
 @router.get("/taxonomies/{taxonomy}")
 async def taxonomy(request: Request, taxonomy: str, workspace: WorkspaceDep) -> Response:
-    terms = workspace.assets.feed_terms()
-    for vocabulary in sorted({t.partition(":")[0] for t in terms}):
-        if taxonomy_id(vocabulary) == taxonomy:
-            mine = [t for t in terms if t.partition(":")[0] == vocabulary]
-            return _json(taxonomy_json(vocabulary, base_url=_base(request), terms=mine))
-    raise NotFound(f"No taxonomy {taxonomy!r} in this feed.")
+    return _json(workspace.oruk.taxonomy(taxonomy, base_url=_base(request)))
 
 
 @router.get("/taxonomy_terms")
@@ -273,10 +205,5 @@ async def taxonomy_terms(
     request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
 ) -> Response:
     """Every taxonomy term: mobilise categories and target groups, and the sources' terms."""
-    from mobilise.formats.oruk_feed import taxonomy_term_json
-
-    terms = workspace.assets.feed_terms()
-    start = (page - 1) * per_page
-    base = _base(request)
-    items = [taxonomy_term_json(t, base_url=base) for t in terms[start : start + per_page]]
-    return _json(page_wrapper(items, total_items=len(terms), page=page, per_page=per_page))
+    feed = workspace.oruk
+    return _json(feed.taxonomy_terms(base_url=_base(request), page=page, per_page=per_page))
