@@ -12,10 +12,10 @@ the first time it is used.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    __version__: str
     from mobilise.errors import (
         AuthenticationRequired,
         ConfigurationError,
@@ -28,11 +28,6 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from mobilise.workspace import Workspace, open_workspace
-
-try:
-    __version__ = version("mobilise")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
 
 _LAZY = {
     "AuthenticationRequired": "mobilise.errors",
@@ -64,7 +59,20 @@ __all__ = [
 ]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mobilise")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mobilise' has no attribute {name!r}")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, overload
+from typing import TYPE_CHECKING, Annotated, Any, overload
 
 import typer
 from rich.console import Console
@@ -17,7 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from mobilise.errors import ValidationError
 from mobilise.model.partner_vocab import SECTORS, sector_code
 from mobilise.settings import Settings
-from mobilise.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from mobilise.workspace import Workspace
 
 FileArg = Annotated[Path, typer.Argument(help="The file to import.", exists=True, dir_okay=False)]
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Title and publisher of the data.")]
@@ -40,6 +42,9 @@ class State:
         return self.workspace_option or self.settings.url
 
     def open(self) -> Workspace:
+        # The workspace (and the database driver) load when a command needs them, not for --help.
+        from mobilise.workspace import open_workspace
+
         return open_workspace(self.location, actor=self.settings.user)
 
 

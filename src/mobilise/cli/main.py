@@ -13,7 +13,7 @@ except ImportError:  # pragma: no cover - older Typer on click
     from click import ClickException  # type: ignore[assignment]
 from rich.markup import escape
 
-from mobilise import __version__
+import mobilise
 from mobilise.cli import (
     access,
     areas,
@@ -57,7 +57,7 @@ app.command("serve")(serve.serve)
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"mobilise {__version__}")
+        typer.echo(f"mobilise {mobilise.__version__}")
         raise typer.Exit()
 
 

@@ -96,7 +96,9 @@ def writing_path(target: FileTarget, *, name: str) -> Iterator[Path]:
     """
     if isinstance(target, str | os.PathLike):
         final = Path(target)
-        partial = final.with_name(f".{final.name}.{secrets.token_hex(4)}.partial")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        # The partial file keeps the suffix: some writers (GDAL) choose their driver by it.
+        partial = final.with_name(f".{final.stem}.{secrets.token_hex(4)}.partial{final.suffix}")
         try:
             yield partial
             if partial.is_dir() and final.exists():
