@@ -24,6 +24,7 @@ from mobilise.model.indicators import IndicatorData
 from mobilise.model.presentation import significant
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from tests.web._helpers import error_shape
 
 from .conftest import LOCAL
 
@@ -95,14 +96,6 @@ def done(local):
     response = local.post("/api/v1/places/gridton/access/runs", json=BODY)
     assert response.status_code == 202, response.text
     return response.json()
-
-
-def error_shape(response, status, code):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "problems"}
-    assert body["error"]["code"] == code
-    return body["error"]
 
 
 # -- API ----------------------------------------------------------------------------------------

@@ -6,16 +6,9 @@ import json
 
 import pytest
 
+from tests.web._helpers import error_shape
+
 LONDON = "inner-north-east-london"
-
-
-def error_shape(response, status, code):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "problems"}
-    assert body["error"]["code"] == code
-    return body["error"]
 
 
 def test_places_with_key_figures(client):

@@ -14,6 +14,7 @@ from mobilise import Workspace, open_workspace
 from mobilise.model.network_words import MEASURES
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from tests.web._helpers import error_shape
 
 from .._partnership import partnership_workspace
 from .conftest import LOCAL
@@ -68,14 +69,6 @@ def rounds(local: TestClient) -> list[dict[str, Any]]:
 
 def partner_id(workspace: Workspace, key: str) -> str:
     return workspace.partners.get(key).id
-
-
-def error_shape(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code
-    assert set(body["error"]) >= {"code", "message", "problems"}
-    return dict(body["error"])
 
 
 def row_of(metrics: dict[str, Any], name: str) -> dict[str, Any]:

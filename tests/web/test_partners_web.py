@@ -13,6 +13,7 @@ from mobilise import Workspace, open_workspace
 from mobilise.demo import DEMO_DATA
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from tests.web._helpers import error_shape
 
 from .conftest import LOCAL
 
@@ -54,14 +55,6 @@ def signed_in(workspace: Workspace, username: str | None) -> TestClient:
         answer = client.post("/login", data={"username": username, "password": PASSWORD})
         assert answer.status_code in (200, 303), answer.text
     return client
-
-
-def error_shape(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code
-    assert set(body["error"]) == {"code", "message", "problems"}
-    return body["error"]
 
 
 def open_round(client: TestClient, *, roster: list[str] | None = None) -> dict:
