@@ -9,6 +9,7 @@ import pytest
 
 from mobilise import Conflict, NotFound, ValidationError
 from mobilise.model.causal_map import CausalMap, Factor, Link
+from mobilise.workspace import maps as maps_module
 
 
 @pytest.fixture
@@ -254,12 +255,11 @@ def test_a_link_added_while_its_factor_is_deleted_never_dangles(green, monkeypat
     map's row lock makes the delete wait, then take the new link with it."""
     ws, map_id = green
     a, b = add(ws, map_id, "A")["id"], add(ws, map_id, "B")["id"]
-    service = type(ws.maps)
-    real_check = service._check_ends
+    real_check = maps_module.check_ends
     deleter: list[threading.Thread] = []
 
-    def check_then_race(self, connection, map_id_, values):
-        real_check(self, connection, map_id_, values)
+    def check_then_race(connection, map_id_, values):
+        real_check(connection, map_id_, values)
         if not deleter:
             other = ws.as_actor("bob")
             deleter.append(
@@ -269,7 +269,7 @@ def test_a_link_added_while_its_factor_is_deleted_never_dangles(green, monkeypat
             deleter[0].join(timeout=1.0)  # it must wait for this change's lock
             assert deleter[0].is_alive()
 
-    monkeypatch.setattr(service, "_check_ends", check_then_race)
+    monkeypatch.setattr(maps_module, "check_ends", check_then_race)
     ws.maps.add_link(map_id, {"source_id": a, "target_id": b, "polarity": "+"})
     deleter[0].join(timeout=20)
     content = ws.maps.content(map_id)

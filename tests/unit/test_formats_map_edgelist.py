@@ -14,6 +14,8 @@ from mobilise.errors import ValidationError
 from mobilise.formats.map_edgelist import EDGE_LIST_COLUMNS, read_edge_list, write_edge_list
 from mobilise.model.causal_map import STRENGTHS, CausalMap, Factor, Link
 
+from ._map_helpers import weight_and_polarity
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "systems_maps"
 
 
@@ -128,12 +130,7 @@ def _maps(draw: st.DrawFn) -> CausalMap:
     factors = [Factor(f"f{n}", label) for n, label in enumerate(labels)]
     links = []
     for number in range(draw(st.integers(1, 8))):
-        weight = draw(st.none() | st.floats(-1, 1))
-        polarity = (
-            draw(st.sampled_from(["+", "-", "?"]))
-            if weight is None
-            else ("?" if weight == 0 else ("+" if weight > 0 else "-"))
-        )
+        weight, polarity = weight_and_polarity(draw)
         links.append(
             Link(
                 f"L{number}",

@@ -17,18 +17,13 @@ from mobilise.analysis.map_compare import (
     normalise_label,
 )
 from mobilise.errors import ValidationError
-from mobilise.model.causal_map import CausalMap, Factor, Link
+
+from ._map_helpers import map_graph
 
 
 def build(factors: dict[str, str], links, *, kinds=None) -> nx.MultiDiGraph:
     """A map from ``{id: label}`` and ``(link id, source, target, polarity[, weight])``."""
-    kinds = kinds or {}
-    made = [
-        Link(link_id, source, target, polarity, weight=(rest or [None])[0])
-        for link_id, source, target, polarity, *rest in links
-    ]
-    items = [Factor(i, label, kind=kinds.get(i, "other")) for i, label in factors.items()]
-    return CausalMap("group map", items, made).check().to_graph()
+    return map_graph(links, factors=factors, kinds=kinds, title="group map")
 
 
 @pytest.fixture

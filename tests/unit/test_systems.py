@@ -24,7 +24,8 @@ from mobilise.analysis.systems import (
     summary,
 )
 from mobilise.errors import ValidationError
-from mobilise.model.causal_map import CausalMap, Factor, Link
+
+from ._map_helpers import map_graph
 
 
 def build(links, *, kinds=None, labels=None, factors=None) -> nx.MultiDiGraph:
@@ -32,19 +33,7 @@ def build(links, *, kinds=None, labels=None, factors=None) -> nx.MultiDiGraph:
 
     Factor ids are the link ends (plus ``factors``); labels are the ids in capitals unless given.
     """
-    kinds, labels = kinds or {}, labels or {}
-    ids = list(dict.fromkeys([*(factors or []), *(end for link in links for end in link[1:3])]))
-    made = []
-    for link_id, source, target, polarity, *rest in links:
-        extra = rest[0] if rest else {}
-        extra = {"weight": extra} if isinstance(extra, float) else extra
-        made.append(Link(link_id, source, target, polarity, **extra))
-    causal_map = CausalMap(
-        "test map",
-        factors=[Factor(f, labels.get(f, f.upper()), kind=kinds.get(f, "other")) for f in ids],
-        links=made,
-    )
-    return causal_map.check().to_graph()
+    return map_graph(links, factors=factors or [], labels=labels, kinds=kinds)
 
 
 def plain_json(value) -> object:

@@ -394,6 +394,24 @@ def read_stream(url, *, count, timeout=10, into=None, **options):
     return found
 
 
+def watch(url, *, count=3):
+    """A thread reading ``count`` events of a stream (for a minute at most), and the list it
+    appends them to."""
+    seen: list = []
+    watcher = threading.Thread(
+        target=read_stream, args=(url,), kwargs={"count": count, "timeout": 60, "into": seen}
+    )
+    watcher.start()
+    return watcher, seen
+
+
+def wait_for(seen, seconds=30):
+    """Until a watcher has seen an event (not a fixed time: a busy machine may take longer)."""
+    deadline = time.monotonic() + seconds
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_the_share_screen_stream_hides_who_took_part_and_stops_when_withdrawn(sqlite_workspace):
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
     ws = sqlite_workspace
@@ -412,18 +430,10 @@ def test_the_share_screen_stream_hides_who_took_part_and_stops_when_withdrawn(sq
         assert [e["entity_type"] for _, e in events] == ["map", "hidden", "factor", "hidden"]
         assert events[2][1]["payload"]["label"] == "Park"
 
-        seen: list = []
-        watcher = threading.Thread(
-            target=read_stream,
-            args=(f"{url}/api/v1/shared-maps/{token}/stream?after=4",),
-            kwargs={"count": 3, "timeout": 60, "into": seen},
-        )
-        watcher.start()
+        watcher, seen = watch(f"{url}/api/v1/shared-maps/{token}/stream?after=4")
         with httpx.Client(base_url=url) as editor:
             editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Benches"})
-            waited = time.monotonic()
-            while not seen and time.monotonic() - waited < 30:  # the change reached the screen
-                time.sleep(0.05)
+            wait_for(seen)  # the change reached the screen
             editor.delete(f"/api/v1/maps/{made.id}/share")
             editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "After"})
         watcher.join(timeout=60)
@@ -450,20 +460,10 @@ def test_a_deleted_map_closes_its_streams_and_a_failing_read_does_not(
 
     monkeypatch.setattr(type(sqlite_workspace.maps), "events", flaky)
     with serving(app) as url:
-        seen: list = []
-        watcher = threading.Thread(
-            target=read_stream,
-            args=(f"{url}/api/v1/maps/{made.id}/stream?after=1",),
-            kwargs={"count": 3, "timeout": 60, "into": seen},
-        )
-        watcher.start()
+        watcher, seen = watch(f"{url}/api/v1/maps/{made.id}/stream?after=1")
         with httpx.Client(base_url=url) as editor:
             editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Still here"})
-            # the feed retries after its failure; wait for the change (not a fixed time: a
-            # busy machine may take longer) before deleting the map
-            deadline = time.monotonic() + 30
-            while not seen and time.monotonic() < deadline:
-                time.sleep(0.05)
+            wait_for(seen)  # the feed retries after its failure: the change, then the deletion
             editor.delete(f"/api/v1/maps/{made.id}")
         watcher.join(timeout=60)
     assert failed  # the read did fail once

@@ -117,6 +117,16 @@ def _deadline(time_budget_s: float | None) -> float:
     return math.inf if time_budget_s is None else time.perf_counter() + time_budget_s
 
 
+def _stop(deadline: float, kept: int, limit: int | None, at_limit: str) -> str | None:
+    """Why a bounded search stops before keeping one more result: ``"time_budget"`` past its
+    deadline, ``at_limit`` (``"max_loops"``, ``"max_paths"``) with ``limit`` kept, else None."""
+    if time.perf_counter() > deadline:
+        return "time_budget"
+    if limit is not None and kept >= limit:
+        return at_limit
+    return None
+
+
 _Fact = tuple[Any, int, "float | None", bool]  # link id, sign, weight, delayed
 
 
@@ -154,3 +164,15 @@ def _plain(record: Any, skip: str = "") -> dict[str, Any]:
     fields = [name for name in record.__dataclass_fields__ if name != skip]
     values = {name: getattr(record, name) for name in fields}
     return {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()}
+
+
+def _listed(report: Any, items: str, limit: int | None, **more: Any) -> dict[str, Any]:
+    """A report of loops or paths as JSON: its fields, the ``total`` number of its ``items``,
+    ``more`` fields, then the first ``limit`` items (all for ``None``)."""
+    found = getattr(report, items)
+    shown = found if limit is None else found[:limit]
+    return _plain(report, skip=items) | {
+        "total": len(found),
+        **more,
+        items: [item.to_dict() for item in shown],
+    }

@@ -9,7 +9,6 @@ Takes the graph of :meth:`mobilise.model.causal_map.CausalMap.to_graph`, as
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,10 +22,12 @@ from mobilise.analysis._graph import (
     _deadline,
     _ids,
     _kind,
+    _listed,
     _map_graph,
     _plain,
     _positive,
     _simple,
+    _stop,
     _Table,
     _texts,
 )
@@ -85,13 +86,7 @@ class PathReport:
 
     def to_dict(self, *, limit: int | None = None) -> dict[str, Any]:
         """Plain JSON; ``limit`` lists only the first paths (``total`` is of all)."""
-        shown = self.paths if limit is None else self.paths[:limit]
-        found = _plain(self, skip="paths")
-        return found | {
-            "total": len(self.paths),
-            "truncated": self.truncated,
-            "paths": [path.to_dict() for path in shown],
-        }
+        return _listed(self, "paths", limit, truncated=self.truncated)
 
 
 def intervention_paths(
@@ -142,27 +137,11 @@ def intervention_paths(
         if not goals or reason == "time_budget":
             incomplete += [start] if goals else []
             continue
-        kept, cut = 0, False
-        for nodes in nx.all_simple_paths(simple, start, goals, cutoff=max_length):
-            for links, sign, delays, _ in table.chains(nodes, closed=False):
-                if time.perf_counter() > deadline:
-                    reason = "time_budget"
-                elif max_paths is not None and kept >= max_paths:
-                    reason = "max_paths"
-                else:
-                    labels = tuple(table.labels[node] for node in nodes)
-                    sign = "ambiguous" if sign == "?" else sign
-                    path = Path(
-                        "", start, nodes[-1], sign, len(links), tuple(nodes), labels, links, delays
-                    )
-                    found.append(path)
-                    kept += 1
-                    continue
-                cut = True
-                break
-            if cut:
-                incomplete.append(start)
-                break
+        paths, cut = _paths_from(simple, table, start, goals, max_length, max_paths, deadline)
+        found += paths
+        if cut:
+            reason = cut
+            incomplete.append(start)
 
     order = {node: number for number, node in enumerate(starts)}
     position = {node: number for number, node in enumerate(ends)}
@@ -177,6 +156,31 @@ def intervention_paths(
     )
     numbered = tuple(replace(path, id=f"P{n}") for n, path in enumerate(found, start=1))
     return PathReport(numbered, starts, ends, max_length, tuple(dict.fromkeys(incomplete)), reason)
+
+
+def _paths_from(
+    simple: nx.DiGraph,
+    table: _Table,
+    start: Any,
+    goals: set[Any],
+    max_length: int,
+    max_paths: int | None,
+    deadline: float,
+) -> tuple[list[Path], str | None]:
+    """The paths from ``start`` to any of ``goals`` (unnumbered), and why the search was cut
+    (``"max_paths"`` or ``"time_budget"``; None when it was not)."""
+    found: list[Path] = []
+    for nodes in nx.all_simple_paths(simple, start, goals, cutoff=max_length):
+        labels = tuple(table.labels[node] for node in nodes)
+        for links, sign, delays, _ in table.chains(nodes, closed=False):
+            cut = _stop(deadline, len(found), max_paths, "max_paths")
+            if cut:
+                return found, cut
+            sign = "ambiguous" if sign == "?" else sign
+            found.append(
+                Path("", start, nodes[-1], sign, len(links), tuple(nodes), labels, links, delays)
+            )
+    return found, None
 
 
 def intervention_effects(paths: PathReport) -> pd.DataFrame:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from mobilise.cli._common import JsonOpt, console, print_json, state
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.map_formats import MAP_FORMATS
+from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS
 from mobilise.model.presentation import significant
-from mobilise.workspace.map_analysis import MapAnalysisService
+
+if TYPE_CHECKING:
+    from mobilise.workspace.map_analysis import MapAnalysisService
 
 app = typer.Typer(
     help="Participatory systems maps: import and export (PRSM, Kumu, Mental Modeler, LOOPY, "
@@ -28,7 +30,7 @@ MapArg = Annotated[
 FormatOpt = Annotated[
     str | None,
     typer.Option(
-        "--format", help=f"The file's format: {', '.join(MAP_FORMATS)} (default: guessed)."
+        "--format", help=f"The file's format: {', '.join(MAP_FILE_FORMATS)} (default: guessed)."
     ),
 ]
 
@@ -40,6 +42,8 @@ def _analyses(
     """The analysis service, with the workspace open only when a source is a stored map (or
     ``stored`` says the command stores something)."""
     if not stored and all(Path(source).is_file() for source in sources):
+        from mobilise.workspace.map_analysis import MapAnalysisService
+
         yield MapAnalysisService(None)
         return
     with state(ctx).open() as workspace:
@@ -113,17 +117,14 @@ def export_map(
         str | None,
         typer.Option(
             "--format",
-            help="mobilise, prsm, prsm-xlsx, prsm-csv, kumu, kumu-xlsx, mentalmodeler, loopy, "
-            "graphml or csv (default: from the output's suffix).",
+            help=f"{', '.join(WRITABLE_MAP_FORMATS)} (default: from the output's suffix).",
         ),
     ] = None,
 ) -> None:
     """Write a map (stored, or a file in another format) for another tool."""
-    chosen = file_format or _format_of(output)
     with _analyses(ctx, source) as service:
-        data, _name, _media = service.export(_source(source, None, service), chosen)
-    output.write_bytes(data)
-    console.print(f"Wrote {output} ({MAP_FORMATS[chosen].label}, {len(data):,} bytes).")
+        written = service.export(_source(source, None, service), output, format=file_format)
+    console.print(f"Wrote {output} ({written.label}, {written.size:,} bytes).")
 
 
 @app.command("loops")
@@ -339,21 +340,3 @@ def _clamps(texts: list[str]) -> dict[str, float]:
     if problems:
         raise ValidationError("Cannot read the clamps.", problems=problems)
     return clamps
-
-
-def _format_of(path: Path) -> str:
-    by_suffix = {
-        ".prsm": "prsm",
-        ".mmp": "mentalmodeler",
-        ".graphml": "graphml",
-        ".csv": "csv",
-        ".json": "mobilise",
-        ".xlsx": "prsm-xlsx",
-    }
-    found = by_suffix.get(path.suffix.lower())
-    if found is None:
-        raise ValidationError(
-            f"Cannot tell which format to write {path.name} in; give --format.",
-            problems=[Problem("give --format", field="format")],
-        )
-    return found

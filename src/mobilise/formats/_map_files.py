@@ -88,6 +88,16 @@ def raise_if(problems: Iterable[Problem], name: str) -> None:
         raise error
 
 
+def checked(causal_map: CausalMap, problems: Sequence[Problem], name: str) -> CausalMap:
+    """The map a reader made, checked: one ValidationError lists the reader's ``problems``
+    and then the map's own (:meth:`CausalMap.problems`), if there are any."""
+    if problems:
+        error = ValidationError.collect([*problems, *causal_map.problems()], what=f"File {name}")
+        assert error is not None
+        raise error
+    return causal_map.check()
+
+
 def _decode_csv(data: bytes, name: str) -> str:
     if data[:4] == b"PK\x03\x04":
         raise unreadable(name, "this is a zip file (perhaps an Excel workbook), not text")
@@ -299,9 +309,7 @@ def read_workbook(data: bytes, name: str) -> dict[str, list[list[Any]]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for damaged workbooks
-        raise unreadable(
-            name, f"this is not an Excel workbook (.xlsx) or it is damaged ({type(exc).__name__})"
-        ) from exc
+        raise _damaged(name, exc) from exc
     sheets: dict[str, list[list[Any]]] = {}
     try:
         for sheet in book.worksheets:
@@ -309,9 +317,17 @@ def read_workbook(data: bytes, name: str) -> dict[str, list[list[Any]]]:
             while rows and all(value is None for value in rows[-1]):
                 rows.pop()
             sheets[str(sheet.title)] = rows
+    except Exception as exc:  # a read-only workbook reads its sheets only now: damage shows here
+        raise _damaged(name, exc) from exc
     finally:
         book.close()
     return sheets
+
+
+def _damaged(name: str, exc: Exception) -> ValidationError:
+    return unreadable(
+        name, f"this is not an Excel workbook (.xlsx) or it is damaged ({type(exc).__name__})"
+    )
 
 
 def _cell(value: Any) -> Any:

@@ -61,82 +61,37 @@ a label is written as ``/``.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from mobilise.errors import Problem, ValidationError
+from mobilise.errors import Problem
+from mobilise.formats._kumu_fields import (
+    as_list,
+    by_key,
+    coordinate,
+    factor_of,
+    kind_of,
+    links_of,
+)
+from mobilise.formats._kumu_write import write_kumu_json, write_kumu_xlsx
 from mobilise.formats._map_files import (
     as_dict,
-    as_flag,
     decode_text,
-    link_extras,
-    link_fields,
-    many,
-    mobilise_extra,
     one_line,
     plain_attributes,
     raise_if,
     read_mobilise_extra,
     read_workbook,
-    sheet_columns,
     sheet_records,
-    text_or_none,
-    unique_labels,
     unreadable,
-    workbook_bytes,
 )
-from mobilise.model.causal_map import (
-    FACTOR_KINDS,
-    POLARITIES,
-    CausalMap,
-    Factor,
-    Link,
-    polarity_of,
-)
+from mobilise.model.causal_map import CausalMap, Factor, Link
 
 __all__ = ["kind_of", "read_kumu_json", "read_kumu_xlsx", "write_kumu_json", "write_kumu_xlsx"]
 
-_ELEMENT_KEYS = {
-    "id",
-    "_id",
-    "label",
-    "type",
-    "element type",
-    "description",
-    "category",
-    "group",
-    "populations",
-    "indicator id",
-    "asset category",
-}
-_CONNECTION_KEYS = {
-    "id",
-    "_id",
-    "from",
-    "to",
-    "type",
-    "connection type",
-    "direction",
-    "reversed",
-    "label",
-    "description",
-}
 _TOP_LEVEL = {"elements", "connections", "loops", "name", "mobilise"}
-_MOBILISE_FIELDS = (
-    _ELEMENT_KEYS
-    | _CONNECTION_KEYS
-    | {
-        "strength",
-        "weight",
-        "confidence",
-        "delayed",
-        "stakeholder group",
-        "contested",
-    }
-)
 _NOT_MULTI = {"label", "description", "type", "element type", "connection type", "id", "_id"}
 
 
@@ -144,15 +99,8 @@ _NOT_MULTI = {"label", "description", "type", "element type", "connection type",
 
 
 def read_kumu_json(data: bytes, *, name: str = "map.json") -> CausalMap:
-    """Read a Kumu JSON file: an import blueprint or a full export (told apart by the elements'
-    ``_id``\\ s).
-
-    Parameters
-    ----------
-    data
-        The file's bytes.
-    name
-        The file's name, for messages and ``CausalMap.source``.
+    """Read a Kumu JSON file's bytes: an import blueprint or a full export (told apart by the
+    elements' ``_id``\\ s). ``name`` is the file's name, for messages and ``CausalMap.source``.
 
     Raises
     ------
@@ -219,7 +167,7 @@ def _from_records(
         if element is None:
             problems.append(Problem(f"{who} is not a JSON object", file=name, row=row))
             continue
-        fields = _by_key(element)
+        fields = by_key(element)
         label = one_line(fields.get("label"))
         if not label:
             problems.append(Problem(f"{who} has no label", file=name, row=row, field="label"))
@@ -228,7 +176,7 @@ def _from_records(
         # Kumu merges elements with the same label (or id): the first one's fields win.
         records[key] = {**element, **records[key]} if key in records else dict(element)
         by_label.setdefault(label, key)
-    factors = {key: _factor(record, key) for key, record in records.items()}
+    factors = {key: factor_of(record, key) for key, record in records.items()}
     made_from_labels = not elements
     links: list[Link] = []
     for number, connection in enumerate(connections, start=1):
@@ -236,10 +184,10 @@ def _from_records(
         if connection is None:
             problems.append(Problem(f"{who} is not a JSON object", file=name, row=row))
             continue
-        fields = _by_key(connection)
+        fields = by_key(connection)
         ends: list[list[str]] = []
         for end in ("from", "to"):
-            names = [one_line(v) for v in _as_list(fields.get(end)) if one_line(v)]
+            names = [one_line(v) for v in as_list(fields.get(end)) if one_line(v)]
             if not names:
                 problems.append(Problem(f"{who} has no {end!r}", file=name, row=row, field=end))
             found = []
@@ -264,7 +212,7 @@ def _from_records(
         pairs = [(s, t) for s in ends[0] for t in ends[1]]
         for count, (source, target) in enumerate(pairs, start=1):
             link_id = base_id if len(pairs) == 1 else f"{base_id}-{count}"
-            links.extend(_links(connection, link_id, source, target))
+            links.extend(links_of(connection, link_id, source, target))
     return CausalMap(
         title=PurePath(name).stem,
         factors=list(factors.values()),
@@ -274,18 +222,54 @@ def _from_records(
 
 
 def _from_export(document: dict[str, Any], name: str, problems: list[Problem]) -> CausalMap:
+    """A map from a full export: elements and connections by ``_id``, positions from the
+    default map's layout, and the loops."""
+    factors = _export_factors(document.get("elements") or [], name, problems)
+    ids = {factor.id for factor in factors}
+    links = _export_links(document.get("connections") or [], ids, name, problems)
+    given_maps = document.get("maps")
+    maps = [m for m in given_maps if isinstance(m, dict)] if isinstance(given_maps, list) else []
+    layout = next((m for m in maps if m.get("_id") == document.get("defaultMap")), None)
+    layout = layout or (maps[0] if maps else {})
+    positions = _positions(layout)
+    for factor in factors:
+        factor.x, factor.y = positions.get(factor.id, (None, None))
+    loops = _export_loops(document.get("loops"), {link.id for link in links}, name, problems)
+    question, scenarios = read_mobilise_extra(document.get("mobilise"), name, problems)
+    kept = {k: v for k, v in document.items() if k not in _TOP_LEVEL}
+    attributes: dict[str, Any] = {"kumu": kept}
+    if loops:
+        attributes["loops"] = loops
+    return CausalMap(
+        title=one_line(document.get("name")) or one_line(layout.get("name")) or PurePath(name).stem,
+        factors=factors,
+        links=links,
+        question=question,
+        description=str(layout.get("description") or "").strip(),
+        scenarios=scenarios,
+        attributes=attributes,
+        source=name,
+    )
+
+
+def _export_factors(elements: list[Any], name: str, problems: list[Problem]) -> list[Factor]:
     factors: list[Factor] = []
-    for number, element in enumerate(document.get("elements") or [], start=1):
+    for number, element in enumerate(elements, start=1):
         element_id = as_dict(element).get("_id")
         if not isinstance(element, dict) or element_id in (None, ""):
             problems.append(
                 Problem(f"element {number} has no '_id'", file=name, row=number, field="_id")
             )
             continue
-        factors.append(_factor(as_dict(element.get("attributes")), str(element_id)))
-    ids = {factor.id for factor in factors}
+        factors.append(factor_of(as_dict(element.get("attributes")), str(element_id)))
+    return factors
+
+
+def _export_links(
+    connections: list[Any], ids: set[str], name: str, problems: list[Problem]
+) -> list[Link]:
     links: list[Link] = []
-    for number, connection in enumerate(document.get("connections") or [], start=1):
+    for number, connection in enumerate(connections, start=1):
         if not isinstance(connection, dict) or connection.get("_id") in (None, ""):
             problems.append(
                 Problem(f"connection {number} has no '_id'", file=name, row=number, field="_id")
@@ -310,25 +294,27 @@ def _from_export(document: dict[str, Any], name: str, problems: list[Problem]) -
         for key in ("direction", "delayed", "reversed"):
             if connection.get(key) is not None:
                 values[key] = connection[key]
-        links.extend(_links(values, link_id, ends[0], ends[1]))
+        links.extend(links_of(values, link_id, ends[0], ends[1]))
+    return links
 
-    given_maps = document.get("maps")
-    maps = [m for m in given_maps if isinstance(m, dict)] if isinstance(given_maps, list) else []
-    layout = next((m for m in maps if m.get("_id") == document.get("defaultMap")), None)
-    layout = layout or (maps[0] if maps else {})
+
+def _positions(layout: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Each placed element's position on a map's layout."""
     positions = {}
     placed_elements = layout.get("elements")
     for placed in placed_elements if isinstance(placed_elements, list) else []:
         position = as_dict(as_dict(placed).get("position"))
-        x, y = _coordinate(position.get("x")), _coordinate(position.get("y"))
+        x, y = coordinate(position.get("x")), coordinate(position.get("y"))
         if x is not None and y is not None:
             positions[str(as_dict(placed).get("element"))] = (x, y)
-    for factor in factors:
-        factor.x, factor.y = positions.get(factor.id, (None, None))
+    return positions
 
-    link_ids = {link.id for link in links}
+
+def _export_loops(
+    given_loops: object, link_ids: set[str], name: str, problems: list[Problem]
+) -> list[dict[str, Any]]:
+    """A full export's loops, each ``{"id", "label", "links": [link ids], ...}``."""
     loops = []
-    given_loops = document.get("loops")
     for number, loop in enumerate(given_loops if isinstance(given_loops, list) else [], start=1):
         fields = dict(as_dict(as_dict(loop).get("attributes")))
         label = one_line(fields.pop("label", "")) or f"Loop {number}"
@@ -356,121 +342,7 @@ def _from_export(document: dict[str, Any], name: str, problems: list[Problem]) -
                 **plain_attributes(fields),
             }
         )
-    question, scenarios = read_mobilise_extra(document.get("mobilise"), name, problems)
-    kept = {k: v for k, v in document.items() if k not in _TOP_LEVEL}
-    attributes: dict[str, Any] = {"kumu": kept}
-    if loops:
-        attributes["loops"] = loops
-    return CausalMap(
-        title=one_line(document.get("name")) or one_line(layout.get("name")) or PurePath(name).stem,
-        factors=factors,
-        links=links,
-        question=question,
-        description=str(layout.get("description") or "").strip(),
-        scenarios=scenarios,
-        attributes=attributes,
-        source=name,
-    )
-
-
-def _by_key(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The record's fields by lower-case name (the first of names that differ only in case)."""
-    fields: dict[str, Any] = {}
-    for key, value in record.items():
-        fields.setdefault(str(key).strip().casefold().replace("_", " ").strip(), value)
-    if "_id" in record:
-        fields.setdefault("_id", record["_id"])
-    return fields
-
-
-def _factor(record: Mapping[str, Any], factor_id: str) -> Factor:
-    known: dict[str, Any] = {}
-    rest: dict[str, Any] = {}
-    for key, value in record.items():
-        lowered = str(key).strip().casefold().replace("_", " ").strip()
-        lowered = "_id" if str(key) == "_id" else lowered
-        if lowered in _ELEMENT_KEYS and lowered not in known:
-            known[lowered] = value
-        elif value is not None and value != "" and value != []:
-            rest[str(key)] = value
-    element_type = one_line(known.get("type") or known.get("element type"))
-    kind = kind_of(element_type)
-    group = one_line(known.get("category") or known.get("group"))
-    if not group and kind == "other":
-        group = element_type
-    return Factor(
-        id=factor_id,
-        label=one_line(known.get("label")),
-        kind=kind,
-        description=str(known.get("description") or "").strip(),
-        group=group,
-        populations=many(known.get("populations")),
-        indicator_id=text_or_none(known.get("indicator id")),
-        asset_category=text_or_none(known.get("asset category")),
-        attributes={**rest, "kumu": {"element type": element_type}} if element_type else rest,
-    )
-
-
-def kind_of(element_type: str) -> str:
-    """The factor kind a Kumu element type names ("Community assets" -> ``"asset"``), else
-    ``"other"``."""
-    words = element_type.casefold().split()
-    if not words:
-        return "other"
-    for word in (words[-1], words[-1].removesuffix("s")):
-        if word in FACTOR_KINDS:
-            return word
-    return "other"
-
-
-def _links(values: Mapping[str, Any], link_id: str, source: str, target: str) -> list[Link]:
-    known: dict[str, Any] = {}
-    rest: dict[str, Any] = {}
-    for key, value in values.items():
-        lowered = str(key).strip().casefold().replace("_", " ").strip()
-        lowered = "_id" if str(key) == "_id" else lowered
-        if lowered in _CONNECTION_KEYS and lowered not in known:
-            known[lowered] = value
-        elif value is not None and value != "" and value != []:
-            rest[str(key)] = value
-    connection_type = one_line(known.get("type") or known.get("connection type"))
-    polarity = polarity_of(connection_type) or "?"
-    direction = one_line(known.get("direction")).casefold() or "directed"
-    if as_flag(known.get("reversed")):
-        source, target = target, source
-    fields, plain = link_fields(rest, polarity)
-    # a type that is just a polarity is written again from the polarity: no need to keep it
-    kept_type = connection_type and connection_type not in POLARITIES
-    raw: dict[str, Any] = {"connection type": connection_type} if kept_type else {}
-    if direction == "undirected":
-        raw["direction"] = direction
-    link = Link(
-        id=link_id,
-        source=source,
-        target=target,
-        polarity=polarity,
-        label=one_line(known.get("label")),
-        evidence=str(known.get("description") or "").strip(),
-        attributes={**plain, "kumu": raw} if raw else plain,
-        **fields,
-    )
-    if direction != "mutual":
-        return [link]
-    back = copy.deepcopy(link)
-    back.id, back.source, back.target = f"{link_id}-reverse", target, source
-    return [link, back]
-
-
-def _coordinate(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
-def _as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
+    return loops
 
 
 # -- reading Excel ---------------------------------------------------------------------------
@@ -554,255 +426,3 @@ def _multi(header: Mapping[str, str], record: Mapping[str, Any]) -> dict[str, An
             value = [part for part in (p.strip() for p in value.split("|")) if part]
         values[header[key]] = value
     return values
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def write_kumu_json(
-    causal_map: CausalMap,
-    *,
-    loops: Sequence[Mapping[str, Any]] | None = None,
-    blueprint: bool = False,
-) -> bytes:
-    """The map as Kumu JSON (UTF-8): a full-export document, or an import blueprint.
-
-    Parameters
-    ----------
-    causal_map
-        The map to write.
-    loops
-        Loops to name on the map, each ``{"label": "R1 ...", "links": [link ids]}`` (``id`` and
-        other text fields optional, written as the loop's fields); by default the loops kept
-        from the Kumu file the map was read from, if any. Written only in the full export: a
-        blueprint has no way to name its connections.
-    blueprint
-        Write an import blueprint (elements and connections by label, repeated labels made
-        unique) instead of the full export.
-
-    Raises
-    ------
-    mobilise.errors.ValidationError
-        When a loop names a link that is not in the map.
-    """
-    if blueprint:
-        document = _blueprint(causal_map)
-    else:
-        if loops is None:
-            kept = causal_map.attributes.get("loops")
-            loops = (
-                [loop for loop in kept if isinstance(loop, Mapping)]
-                if isinstance(kept, list)
-                else []
-            )
-        document = _export(causal_map, loops)
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def _blueprint(causal_map: CausalMap) -> dict[str, Any]:
-    labels = unique_labels(causal_map.factors)
-    elements = []
-    for factor in causal_map.factors:
-        fields = _element_fields(factor)
-        element_type = fields.pop("element type", "")
-        elements.append(
-            {
-                "label": labels[factor.id],
-                **({"type": element_type} if element_type else {}),
-                **fields,
-            }
-        )
-    connections = []
-    for link in causal_map.links:
-        fields = _connection_fields(link)
-        connections.append(
-            {
-                "from": labels.get(link.source, link.source),
-                "to": labels.get(link.target, link.target),
-                "type": fields.pop("connection type"),
-                "direction": fields.pop("direction"),
-                **fields,
-            }
-        )
-    return {"elements": elements, "connections": connections}
-
-
-def _export(causal_map: CausalMap, loops: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    kept = copy.deepcopy(as_dict(causal_map.attributes.get("kumu")))
-    link_ids = {link.id for link in causal_map.links}
-    problems = [
-        Problem(f"loop {loop.get('label')!r} names link {member!r}, which is not in the map")
-        for loop in loops
-        for member in _as_list(loop.get("links"))
-        if str(member) not in link_ids
-    ]
-    if problems:
-        raise ValidationError(
-            f"Cannot write {causal_map.title or 'the map'} as Kumu JSON: a loop names a link "
-            "that is not in the map.",
-            problems=problems,
-        )
-    elements = [
-        {"_id": factor.id, "attributes": {"label": factor.label, **_element_fields(factor)}}
-        for factor in causal_map.factors
-    ]
-    connections = []
-    for link in causal_map.links:
-        fields = _connection_fields(link)
-        connections.append(
-            {
-                "_id": link.id,
-                "from": link.source,
-                "to": link.target,
-                "direction": fields.pop("direction"),
-                "delayed": bool(fields.pop("delayed", False)),
-                "reversed": False,
-                "attributes": fields,
-            }
-        )
-    loop_records = []
-    for number, loop in enumerate(loops, start=1):
-        fields = {
-            k: v
-            for k, v in plain_attributes(loop).items()
-            if k not in {"id", "_id", "label", "links"}
-        }
-        loop_records.append(
-            {
-                "_id": str(loop.get("id") or loop.get("_id") or f"loop-{number}"),
-                "attributes": {"label": str(loop.get("label") or f"Loop {number}"), **fields},
-                "connections": [str(member) for member in _as_list(loop.get("links"))],
-            }
-        )
-    maps, default_map = _layouts(causal_map, kept)
-    document: dict[str, Any] = {"name": causal_map.title}
-    document.update(kept)
-    document["maps"] = maps
-    document["defaultMap"] = default_map
-    document.update(elements=elements, connections=connections, loops=loop_records)
-    extra = mobilise_extra(causal_map)
-    if extra:
-        document["mobilise"] = extra
-    return document
-
-
-def _layouts(causal_map: CausalMap, kept: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
-    """The kept maps (or a new one) with the factors' positions and the map's description."""
-    maps = [m for m in kept.pop("maps", None) or [] if isinstance(m, dict)]
-    default_map = kept.pop("defaultMap", None)
-    if not maps:
-        maps = [{"_id": "map-1", "name": causal_map.title, "elements": []}]
-    layout = next((m for m in maps if m.get("_id") == default_map), maps[0])
-    default_map = str(layout.get("_id") or "map-1")
-    layout["_id"] = default_map
-    if causal_map.description:
-        layout["description"] = causal_map.description
-    placed = layout.setdefault("elements", [])
-    by_element = {str(as_dict(p).get("element")): p for p in placed if isinstance(p, dict)}
-    for factor in causal_map.factors:
-        if factor.x is None or factor.y is None:
-            continue
-        entry = by_element.get(factor.id)
-        if entry is None:
-            entry = {"_id": f"{default_map}-{factor.id}", "element": factor.id}
-            placed.append(entry)
-        entry["position"] = {"x": factor.x, "y": factor.y}
-    return maps, default_map
-
-
-def _element_fields(factor: Factor) -> dict[str, Any]:
-    """The element's fields but its label: ``element type`` first."""
-    original = one_line(as_dict(factor.attributes.get("kumu")).get("element type"))
-    category = factor.group
-    if factor.kind != "other":
-        element_type = original if kind_of(original) == factor.kind else factor.kind.capitalize()
-    elif original and kind_of(original) == "other":
-        element_type = original
-    elif factor.group and kind_of(factor.group) == "other":
-        element_type = factor.group
-    else:
-        element_type = ""
-    if category == element_type:
-        category = ""
-    fields: dict[str, Any] = {"element type": element_type} if element_type else {}
-    if factor.description:
-        fields["description"] = factor.description
-    if category:
-        fields["category"] = category
-    if factor.populations:
-        fields["populations"] = list(factor.populations)
-    if factor.indicator_id:
-        fields["indicator id"] = factor.indicator_id
-    if factor.asset_category:
-        fields["asset category"] = factor.asset_category
-    for key, value in plain_attributes(factor.attributes).items():
-        if key.casefold() not in _ELEMENT_KEYS:
-            fields.setdefault(key, value)
-    return fields
-
-
-def _connection_fields(link: Link) -> dict[str, Any]:
-    """The connection's fields: ``connection type`` and ``direction`` first, then label,
-    description (the evidence), the mobilise link fields and the other attributes."""
-    raw = as_dict(link.attributes.get("kumu"))
-    original = one_line(raw.get("connection type"))
-    connection_type = (
-        original if original and (polarity_of(original) or "?") == link.polarity else link.polarity
-    )
-    direction = "undirected" if raw.get("direction") == "undirected" else "directed"
-    fields: dict[str, Any] = {"connection type": connection_type, "direction": direction}
-    if link.label:
-        fields["label"] = link.label
-    if link.evidence:
-        fields["description"] = link.evidence
-    fields.update(link_extras(link))
-    for key, value in plain_attributes(link.attributes).items():
-        if key.casefold() not in _CONNECTION_KEYS:
-            fields.setdefault(key, value)
-    return fields
-
-
-def write_kumu_xlsx(causal_map: CausalMap) -> bytes:
-    """The map as a Kumu Excel workbook: sheets Elements (``Label`` in A1) and Connections
-    (``From``, ``To`` in A1, B1), elements named by label (repeated labels made unique),
-    several values in a cell separated by ``|`` (so a ``|`` in a label becomes ``/``)."""
-    labels = unique_labels(causal_map.factors, avoid="|")
-    element_rows = []
-    for factor in causal_map.factors:
-        fields = _element_fields(factor)
-        row = {"Label": labels[factor.id], "Type": fields.pop("element type", "")}
-        for key, value in fields.items():
-            row.setdefault(_column(key), _cell_text(value))
-        element_rows.append(row)
-    connection_rows = []
-    for link in causal_map.links:
-        fields = _connection_fields(link)
-        row = {
-            "From": labels.get(link.source, link.source),
-            "To": labels.get(link.target, link.target),
-            "Type": fields.pop("connection type"),
-            "Direction": fields.pop("direction"),
-        }
-        for key, value in fields.items():
-            row.setdefault(_column(key), _cell_text(value))
-        connection_rows.append(row)
-    return workbook_bytes(
-        [
-            ("Elements", sheet_columns(element_rows, ["Label", "Type"]), element_rows),
-            (
-                "Connections",
-                sheet_columns(connection_rows, ["From", "To", "Type", "Direction"]),
-                connection_rows,
-            ),
-        ]
-    )
-
-
-def _column(key: str) -> str:
-    """A field mobilise names as a column header (``indicator id`` -> ``Indicator id``); other
-    fields keep their names."""
-    return key[:1].upper() + key[1:] if key in _MOBILISE_FIELDS else key
-
-
-def _cell_text(value: Any) -> Any:
-    return "|".join(str(v) for v in value) if isinstance(value, list) else value

@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._map_files import checked
 from mobilise.formats._tables import _decode
 from mobilise.model.causal_map import CausalMap, Factor, Link
 
@@ -225,11 +226,7 @@ def _map_from_model(model: Sequence[Any], name: str) -> CausalMap:
         attributes=attributes,
         source=name,
     )
-    if problems:
-        error = ValidationError.collect([*problems, *causal_map.problems()], what=f"File {name}")
-        assert error is not None
-        raise error
-    return causal_map.check()
+    return checked(causal_map, problems, name)
 
 
 def _label(value: object) -> str:

@@ -40,10 +40,13 @@ factors share a label is refused.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -93,14 +96,8 @@ _FALSE = {"false", "no", "n", "0", "f", ""}
 
 
 def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
-    """Read an edge-list CSV as a checked causal map.
-
-    Parameters
-    ----------
-    data
-        The file's content.
-    name
-        The file name, for messages and the map's title.
+    """Read an edge-list CSV (its bytes or text; ``name`` for messages and the map's title) as a
+    checked causal map.
 
     Raises
     ------
@@ -119,111 +116,102 @@ def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
             problems.append(missing_column(name, field, columns, hint=f"name it {field!r} {hint}"))
     raise_problems(problems, what=f"File {name}")
 
-    def cells(field: str) -> pd.Series:
-        column = found[field]
-        if column is None:
-            return pd.Series("", index=frame.index, dtype=object)
-        return frame[column].astype(object).fillna("").map(str)
-
-    weights, weight_problems = _numbers(frame, found["weight"], name, "weight")
-    confidences, confidence_problems = _numbers(frame, found["confidence"], name, "confidence")
+    weights, weight_problems = _numbers(frame, found["weight"], name)
+    confidences, confidence_problems = _numbers(frame, found["confidence"], name)
     problems += weight_problems + confidence_problems
     used = {c for c in found.values() if c is not None}
     extra_columns = [c for c in columns if c not in used]
     labels: dict[str, str] = {}  # label -> factor id
-    link_ids: dict[str, int] = {}
+    link_ids: dict[str, int] = {}  # link id -> the row that first has it
     links: list[Link] = []
-    rows = zip(
-        frame.index,
-        cells("from"),
-        cells("to"),
-        cells("id"),
-        cells("polarity"),
-        cells("strength"),
-        cells("delay"),
-        cells("contested"),
-        strict=True,
-    )
-    for index, source, target, link_id, polarity_text, strength_text, delay, contested in rows:
+    for index, cells in _text_cells(frame, found):
         row = row_of(index)
-        row_problems: list[Problem] = []
-        for field, label in (("from", source), ("to", target)):
-            if not label.strip():
-                row_problems.append(
-                    Problem(
-                        f"the {field!r} cell is blank; every row needs a {field!r} factor",
-                        file=name,
-                        row=row,
-                        field=found[field],
-                    )
-                )
-        weight = _finite(weights.get(index))
-        confidence = _finite(confidences.get(index))
-        polarity = _polarity(polarity_text, weight, name, row, found, row_problems)
-        if weight is not None and not -1 <= weight <= 1:
-            row_problems.append(
-                Problem(
-                    f"weight {weight:g} is out of range; a weight is from -1 to 1",
-                    file=name,
-                    row=row,
-                    field=found["weight"],
-                )
-            )
-        if confidence is not None and not 0 <= confidence <= 1:
-            row_problems.append(
-                Problem(
-                    f"confidence {confidence:g} is out of range; use 0 to 1",
-                    file=name,
-                    row=row,
-                    field=found["confidence"],
-                )
-            )
-        strength = _STRENGTHS.get(strength_text.strip().lower())
-        if strength_text.strip() and strength is None:
-            row_problems.append(
-                Problem(
-                    f"strength {strength_text!r} is not one; use weak, medium or strong",
-                    file=name,
-                    row=row,
-                    field=found["strength"],
-                )
-            )
-        is_delayed = _yes_no(delay, name, row, found["delay"], row_problems)
-        is_contested = _yes_no(contested, name, row, found["contested"], row_problems)
-        link_id = link_id.strip() or f"L{row}"
+        problem = _RowProblems(name, row, found)
+        fields = _link_fields(
+            cells, _finite(weights.get(index)), _finite(confidences.get(index)), problem
+        )
+        link_id = cells["id"].strip() or f"L{row}"
         if link_id in link_ids:
-            row_problems.append(
-                Problem(
-                    f"link id {link_id!r} is used again (first at row {link_ids[link_id]})",
-                    file=name,
-                    row=row,
-                    field=found["id"],
-                )
-            )
+            problem(f"link id {link_id!r} is used again (first at row {link_ids[link_id]})", "id")
         link_ids.setdefault(link_id, row)
-        problems += row_problems
-        if row_problems:
+        problems += problem.found
+        if problem.found:
             continue
         links.append(
             Link(
                 id=link_id,
-                source=_factor_id(source, labels),
-                target=_factor_id(target, labels),
-                polarity=polarity,
-                strength=strength,
-                weight=weight,
-                delay=is_delayed,
-                confidence=confidence,
-                evidence=str(_cell(frame, found["evidence"], index)),
-                stakeholder_group=str(_cell(frame, found["stakeholder_group"], index)),
-                contested=is_contested,
-                label=str(_cell(frame, found["label"], index)),
+                source=_factor_id(cells["from"], labels),
+                target=_factor_id(cells["to"], labels),
+                **fields,
+                evidence=_cell(frame, found["evidence"], index),
+                stakeholder_group=_cell(frame, found["stakeholder_group"], index),
+                label=_cell(frame, found["label"], index),
                 attributes={c: frame.at[index, c] for c in extra_columns if frame.at[index, c]},
             )
         )
     raise_problems(problems, what=f"File {name}")
     factors = [Factor(id=factor_id, label=label) for label, factor_id in labels.items()]
     return CausalMap(title=PurePath(name).stem, factors=factors, links=links, source=name).check()
+
+
+_TEXT_FIELDS = ("from", "to", "id", "polarity", "strength", "delay", "contested")
+
+
+@dataclass
+class _RowProblems:
+    """The problems of one row, each naming the file, the row and the column of its field."""
+
+    name: str
+    row: int
+    columns: dict[str, str | None]
+    found: list[Problem] = dataclasses.field(default_factory=list)
+
+    def __call__(self, message: str, field: str) -> None:
+        self.found.append(Problem(message, file=self.name, row=self.row, field=self.columns[field]))
+
+
+def _text_cells(
+    frame: pd.DataFrame, found: dict[str, str | None]
+) -> Iterator[tuple[Any, dict[str, str]]]:
+    """Each row's index and its cells of :data:`_TEXT_FIELDS` as text (blank for a field the
+    file has no column for)."""
+
+    def texts(field: str) -> pd.Series:
+        column = found[field]
+        if column is None:
+            return pd.Series("", index=frame.index, dtype=object)
+        return frame[column].astype(object).fillna("").map(str)
+
+    columns = [texts(field) for field in _TEXT_FIELDS]
+    for index, *values in zip(frame.index, *columns, strict=True):
+        yield index, dict(zip(_TEXT_FIELDS, values, strict=True))
+
+
+def _link_fields(
+    cells: dict[str, str], weight: float | None, confidence: float | None, problem: _RowProblems
+) -> dict[str, Any]:
+    """A row's polarity, strength, weight, delay, confidence and contested, each problem
+    reported (a blank end too)."""
+    for field in ("from", "to"):
+        if not cells[field].strip():
+            problem(f"the {field!r} cell is blank; every row needs a {field!r} factor", field)
+    polarity = _polarity(cells["polarity"], weight, problem)
+    if weight is not None and not -1 <= weight <= 1:
+        problem(f"weight {weight:g} is out of range; a weight is from -1 to 1", "weight")
+    if confidence is not None and not 0 <= confidence <= 1:
+        problem(f"confidence {confidence:g} is out of range; use 0 to 1", "confidence")
+    strength_text = cells["strength"]
+    strength = _STRENGTHS.get(strength_text.strip().lower())
+    if strength_text.strip() and strength is None:
+        problem(f"strength {strength_text!r} is not one; use weak, medium or strong", "strength")
+    return {
+        "polarity": polarity,
+        "strength": strength,
+        "weight": weight,
+        "delay": _yes_no(cells["delay"], "delay", problem),
+        "confidence": confidence,
+        "contested": _yes_no(cells["contested"], "contested", problem),
+    }
 
 
 def write_edge_list(causal_map: CausalMap) -> bytes:
@@ -320,7 +308,7 @@ def _cell(frame: pd.DataFrame, column: str | None, index: Any) -> str:
 
 
 def _numbers(
-    frame: pd.DataFrame, column: str | None, name: str, field: str
+    frame: pd.DataFrame, column: str | None, name: str
 ) -> tuple[dict[Any, float], list[Problem]]:
     if column is None:
         return {}, []
@@ -334,51 +322,28 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _polarity(
-    text: str,
-    weight: float | None,
-    name: str,
-    row: int,
-    found: dict[str, str | None],
-    problems: list[Problem],
-) -> str:
-    from_weight = None if weight is None else ("?" if weight == 0 else ("+" if weight > 0 else "-"))
+def _polarity(text: str, weight: float | None, problem: _RowProblems) -> str:
+    from_weight = None if weight is None else polarity_of(weight)
     if not text.strip():
         return from_weight or "?"
     polarity = polarity_of(text)
     if polarity is None:
-        problems.append(
-            Problem(
-                f"polarity {text!r} is not one; use +, - or ? (or positive, negative)",
-                file=name,
-                row=row,
-                field=found["polarity"],
-            )
-        )
+        problem(f"polarity {text!r} is not one; use +, - or ? (or positive, negative)", "polarity")
         return "?"
     if from_weight is not None and polarity != from_weight:
-        problems.append(
-            Problem(
-                f"polarity {text!r} disagrees with weight {weight:g}; a weight's sign is its "
-                "polarity",
-                file=name,
-                row=row,
-                field=found["polarity"],
-            )
+        problem(
+            f"polarity {text!r} disagrees with weight {weight:g}; a weight's sign is its polarity",
+            "polarity",
         )
     return polarity
 
 
-def _yes_no(text: str, name: str, row: int, column: str | None, problems: list[Problem]) -> bool:
+def _yes_no(text: str, field: str, problem: _RowProblems) -> bool:
     word = text.strip().lower()
     if word in _TRUE:
         return True
     if word not in _FALSE:
-        problems.append(
-            Problem(
-                f"{text!r} is not yes or no; use true or false", file=name, row=row, field=column
-            )
-        )
+        problem(f"{text!r} is not yes or no; use true or false", field)
     return False
 
 

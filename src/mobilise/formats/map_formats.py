@@ -1,6 +1,8 @@
-"""Every systems-map file format in one table: read a file whatever tool made it, write one for
-any tool that can take it.
+"""Every systems-map file format: read a file whatever tool made it, write one for any tool that
+can take it.
 
+The formats are those of the catalogue :data:`mobilise.model.map_files.MAP_FILE_FORMATS` (names,
+labels, suffixes, media types); this module attaches a reader and a writer to each name.
 :func:`read_map` picks the format from the file name and, where names are shared (``.json``,
 ``.xlsx``, ``.csv``), from what the file holds; :func:`write_map` writes a named format.
 """
@@ -27,6 +29,7 @@ from mobilise.formats import (
     vensim,
 )
 from mobilise.model.causal_map import CausalMap, map_from_dict, map_to_dict
+from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS, MapFileFormat
 
 __all__ = ["MAP_FORMATS", "MapFormat", "detect_format", "read_map", "write_map"]
 
@@ -35,14 +38,10 @@ Writer = Callable[[CausalMap], bytes]
 
 
 @dataclass(frozen=True)
-class MapFormat:
-    """A file format: its name, what people call it, its file suffix and media type, and the
+class MapFormat(MapFileFormat):
+    """A format of the catalogue (:data:`~mobilise.model.map_files.MAP_FILE_FORMATS`) with the
     functions that read and (when the format allows) write it."""
 
-    name: str
-    label: str
-    suffix: str
-    media_type: str
     read: Reader
     write: Writer | None
 
@@ -62,79 +61,40 @@ def _write_mobilise(causal_map: CausalMap) -> bytes:
     return json.dumps(map_to_dict(causal_map), indent=1, ensure_ascii=False).encode("utf-8")
 
 
-_JSON = "application/json"
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_CSV = "text/csv; charset=utf-8"
+_READERS: dict[str, Reader] = {
+    "mobilise": _read_mobilise,
+    "prsm": prsm.read_prsm,
+    "prsm-xlsx": prsm_tables.read_prsm_xlsx,
+    "prsm-csv": prsm_tables.read_prsm_csv,
+    "kumu": kumu.read_kumu_json,
+    "kumu-xlsx": kumu.read_kumu_xlsx,
+    "mentalmodeler": mentalmodeler.read_mentalmodeler,
+    "loopy": loopy.read_loopy,
+    "graphml": map_graphml.read_map_graphml,
+    "csv": map_edgelist.read_edge_list,
+    "vensim": vensim.read_vensim_mdl,
+    "xmile": vensim.read_xmile,
+}
+_WRITERS: dict[str, Writer] = {
+    "mobilise": _write_mobilise,
+    "prsm": prsm.write_prsm,
+    "prsm-xlsx": prsm_tables.write_prsm_xlsx,
+    "prsm-csv": prsm_tables.write_prsm_csv,
+    "kumu": kumu.write_kumu_json,
+    "kumu-xlsx": kumu.write_kumu_xlsx,
+    "mentalmodeler": mentalmodeler.write_mentalmodeler,
+    "loopy": lambda m: loopy.write_loopy(m, unknown_as="+"),
+    "graphml": map_graphml.write_map_graphml,
+    "csv": map_edgelist.write_edge_list,
+}
 
 MAP_FORMATS: dict[str, MapFormat] = {
-    f.name: f
-    for f in (
-        MapFormat(
-            "mobilise", "mobilise map (JSON)", ".json", _JSON, _read_mobilise, _write_mobilise
-        ),
-        MapFormat("prsm", "PRSM (.prsm)", ".prsm", _JSON, prsm.read_prsm, prsm.write_prsm),
-        MapFormat(
-            "prsm-xlsx",
-            "PRSM spreadsheet",
-            ".xlsx",
-            _XLSX,
-            prsm_tables.read_prsm_xlsx,
-            prsm_tables.write_prsm_xlsx,
-        ),
-        MapFormat(
-            "prsm-csv",
-            "PRSM links CSV",
-            ".csv",
-            _CSV,
-            prsm_tables.read_prsm_csv,
-            prsm_tables.write_prsm_csv,
-        ),
-        MapFormat("kumu", "Kumu (JSON)", ".json", _JSON, kumu.read_kumu_json, kumu.write_kumu_json),
-        MapFormat(
-            "kumu-xlsx",
-            "Kumu spreadsheet",
-            ".xlsx",
-            _XLSX,
-            kumu.read_kumu_xlsx,
-            kumu.write_kumu_xlsx,
-        ),
-        MapFormat(
-            "mentalmodeler",
-            "Mental Modeler (.mmp)",
-            ".mmp",
-            "application/xml",
-            mentalmodeler.read_mentalmodeler,
-            mentalmodeler.write_mentalmodeler,
-        ),
-        MapFormat(
-            "loopy",
-            "LOOPY (JSON)",
-            ".json",
-            _JSON,
-            loopy.read_loopy,
-            lambda m: loopy.write_loopy(m, unknown_as="+"),
-        ),
-        MapFormat(
-            "graphml",
-            "GraphML",
-            ".graphml",
-            "application/graphml+xml",
-            map_graphml.read_map_graphml,
-            map_graphml.write_map_graphml,
-        ),
-        MapFormat(
-            "csv",
-            "Edge list (CSV)",
-            ".csv",
-            _CSV,
-            map_edgelist.read_edge_list,
-            map_edgelist.write_edge_list,
-        ),
-        MapFormat("vensim", "Vensim (.mdl)", ".mdl", "text/plain", vensim.read_vensim_mdl, None),
-        MapFormat("xmile", "XMILE / Stella", ".xmile", "application/xml", vensim.read_xmile, None),
+    name: MapFormat(
+        **vars(entry), read=_READERS[name], write=_WRITERS[name] if entry.writable else None
     )
+    for name, entry in MAP_FILE_FORMATS.items()
 }
-"""Format name -> format. Vensim and XMILE are read only (structure and polarity)."""
+"""Format name -> format with its reader and writer, for every format of the catalogue."""
 
 _BY_SUFFIX = {
     ".prsm": "prsm",
@@ -201,10 +161,9 @@ def read_map(data: bytes, *, name: str, format: str | None = None) -> CausalMap:
 def write_map(causal_map: CausalMap, format: str) -> bytes:
     """A map as a file of the named format."""
     found = MAP_FORMATS.get(format)
-    writable = [name for name, f in MAP_FORMATS.items() if f.write is not None]
     if found is None or found.write is None:
         raise ValidationError(
-            f"Cannot write a map as {format!r}; use one of {', '.join(writable)}.",
+            f"Cannot write a map as {format!r}; use one of {', '.join(WRITABLE_MAP_FORMATS)}.",
             problems=[Problem(f"cannot write {format!r}", field="format")],
         )
     return found.write(causal_map)
@@ -215,6 +174,6 @@ def _sheets(data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError):
+    except Exception:  # a damaged zip fails in many ways; the reader then says it is damaged
         return set()
     return set(re.findall(r'<sheet[^>]*\bname="([^"]+)"', workbook))

@@ -32,12 +32,14 @@ import io
 import json
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
 import networkx as nx
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._map_files import checked
 from mobilise.model.causal_map import (
     FACTOR_KINDS,
     STRENGTHS,
@@ -120,14 +122,8 @@ def write_map_graphml(causal_map: CausalMap) -> bytes:
 
 
 def read_map_graphml(data: bytes | str, *, name: str = "map.graphml") -> CausalMap:
-    """Read a GraphML file as a checked causal map.
-
-    Parameters
-    ----------
-    data
-        The file's content.
-    name
-        The file name, for messages and the map's title when the file has none.
+    """Read a GraphML file (its bytes or text; ``name`` for messages, and for the map's title
+    when the file has none) as a checked causal map.
 
     Raises
     ------
@@ -171,11 +167,7 @@ def read_map_graphml(data: bytes | str, *, name: str = "map.graphml") -> CausalM
         attributes={"graphml_directed": graph.is_directed()},
         source=name,
     )
-    if problems:
-        error = ValidationError.collect([*problems, *causal_map.problems()], what=f"File {name}")
-        assert error is not None
-        raise error
-    return causal_map.check()
+    return checked(causal_map, problems, name)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -209,7 +201,7 @@ def _scan(
     """
     try:
         root = ET.fromstring(raw)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise _not_a_map(name, f"cannot parse the XML: {exc}") from exc
     if root.tag not in (f"{_GRAPHML_NS}graphml", "graphml"):
         raise _not_a_map(name, f"the root element is <{root.tag}>, not <graphml>")
@@ -288,24 +280,7 @@ def _factor(node_id: str, attributes: dict[str, Any]) -> Factor:
     )
 
 
-def _boolean(
-    value: object, link_id: str, field: str, number: int, name: str, problems: list[Problem]
-) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = _text(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text not in _FALSE:
-        problems.append(
-            Problem(
-                f"edge {link_id} has {field} {value!r}; use true or false",
-                file=name,
-                row=number,
-                field=field,
-            )
-        )
-    return False
+_Report = Callable[[str, str], None]  # a problem of an edge: what it has, which field
 
 
 def _link(
@@ -317,23 +292,43 @@ def _link(
     name: str,
     problems: list[Problem],
 ) -> Link:
+    def problem(message: str, field: str) -> None:
+        problems.append(Problem(f"edge {link_id} {message}", file=name, row=number, field=field))
+
     extra = {k: v for k, v in attributes.items() if k not in _EDGE_FIELDS}
     weight = _float(attributes.get("weight"))
     if attributes.get("weight") is not None and weight is None:
-        problems.append(
-            Problem(
-                f"edge {link_id} has weight {attributes['weight']!r}, which is not a number",
-                file=name,
-                row=number,
-                field="weight",
-            )
-        )
-    weight_polarity = None
-    if weight is not None:
-        weight_polarity = "?" if weight == 0 else ("+" if weight > 0 else "-")
-        if not -1 <= weight <= 1:
-            extra["weight"] = weight
-            weight = None
+        problem(f"has weight {attributes['weight']!r}, which is not a number", "weight")
+    weight_polarity = None if weight is None else polarity_of(weight)
+    if weight is not None and not -1 <= weight <= 1:
+        extra["weight"] = weight  # a count, say: it gives only the polarity
+        weight = None
+    label = _text(attributes.get("label"))
+    polarity = _polarity(attributes, weight_polarity, label, problem)
+    strength = _strength(attributes.get("strength"), problem)
+    confidence = _confidence(attributes.get("confidence"), problem)
+    return Link(
+        id=link_id,
+        source=source,
+        target=target,
+        polarity=polarity,
+        strength=strength,
+        weight=weight,
+        delay=_boolean(attributes.get("delay"), "delay", problem),
+        confidence=confidence,
+        evidence=_text(attributes.get("evidence")),
+        stakeholder_group=_text(attributes.get("stakeholder_group")),
+        contested=_boolean(attributes.get("contested"), "contested", problem),
+        label=label,
+        attributes=extra,
+    )
+
+
+def _polarity(
+    attributes: dict[str, Any], weight_polarity: str | None, label: str, problem: _Report
+) -> str:
+    """An edge's ``polarity``, else its ``sign``, else its weight's sign, else a label that is
+    only a sign, else ``"?"``."""
     polarity = None
     for field in ("polarity", "sign"):
         value = attributes.get(field)
@@ -341,61 +336,39 @@ def _link(
             continue
         polarity = polarity_of(value)
         if polarity is None:
-            problems.append(
-                Problem(
-                    f"edge {link_id} has {field} {value!r}; use +, - or ?",
-                    file=name,
-                    row=number,
-                    field=field,
-                )
-            )
+            problem(f"has {field} {value!r}; use +, - or ?", field)
     if polarity is None or (polarity == "?" and weight_polarity not in (None, "?")):
         polarity = weight_polarity
-    label = _text(attributes.get("label"))
     if polarity is None and 0 < len(label.strip()) <= 3:
         polarity = polarity_of(label)
-    strength = _text(attributes.get("strength")).strip().lower() or None
+    return polarity or "?"
+
+
+def _strength(value: object, problem: _Report) -> str | None:
+    strength = _text(value).strip().lower() or None
     if strength is not None and strength not in STRENGTHS:
-        problems.append(
-            Problem(
-                f"edge {link_id} has strength {attributes['strength']!r}; "
-                "use weak, medium or strong",
-                file=name,
-                row=number,
-                field="strength",
-            )
-        )
-        strength = None
-    confidence = _float(attributes.get("confidence"))
-    if attributes.get("confidence") is not None and (
-        confidence is None or not 0 <= confidence <= 1
-    ):
-        problems.append(
-            Problem(
-                f"edge {link_id} has confidence {attributes['confidence']!r}; use 0 to 1",
-                file=name,
-                row=number,
-                field="confidence",
-            )
-        )
-        confidence = None
-    return Link(
-        id=link_id,
-        source=source,
-        target=target,
-        polarity=polarity or "?",
-        strength=strength,
-        weight=weight,
-        delay=_boolean(attributes.get("delay"), link_id, "delay", number, name, problems),
-        confidence=confidence,
-        evidence=_text(attributes.get("evidence")),
-        stakeholder_group=_text(attributes.get("stakeholder_group")),
-        contested=_boolean(
-            attributes.get("contested"), link_id, "contested", number, name, problems
-        ),
-        label=label,
-        attributes=extra,
-    )
+        problem(f"has strength {value!r}; use weak, medium or strong", "strength")
+        return None
+    return strength
+
+
+def _confidence(value: object, problem: _Report) -> float | None:
+    confidence = _float(value)
+    if value is not None and (confidence is None or not 0 <= confidence <= 1):
+        problem(f"has confidence {value!r}; use 0 to 1", "confidence")
+        return None
+    return confidence
+
+
+def _boolean(value: object, field: str, problem: _Report) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text not in _FALSE:
+        problem(f"has {field} {value!r}; use true or false", field)
+    return False
 
 
 def _scenarios(raw: object, name: str, problems: list[Problem]) -> list[Scenario]:

@@ -55,6 +55,7 @@ from pathlib import PurePath
 from typing import Any
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._map_files import checked
 from mobilise.formats._tables import _decode
 from mobilise.model.causal_map import CausalMap, Factor, Link, Scenario
 
@@ -82,14 +83,8 @@ _CONCEPT_FIELDS = (
 
 
 def read_mentalmodeler(data: bytes | str, *, name: str = "map.mmp") -> CausalMap:
-    """Read a Mental Modeler ``.mmp`` file (XML or JSON) as a checked causal map.
-
-    Parameters
-    ----------
-    data
-        The file's content.
-    name
-        The file name, for messages and the map's title when the file has none.
+    """Read a Mental Modeler ``.mmp`` file, XML or JSON (its bytes or text; ``name`` for
+    messages, and for the map's title when the file has none), as a checked causal map.
 
     Raises
     ------
@@ -270,11 +265,7 @@ def _map_from_tree(tree: Mapping[str, Any], name: str) -> CausalMap:
         },
         source=name,
     )
-    if problems:
-        error = ValidationError.collect([*problems, *causal_map.problems()], what=f"File {name}")
-        assert error is not None
-        raise error
-    return causal_map.check()
+    return checked(causal_map, problems, name)
 
 
 def _factor(

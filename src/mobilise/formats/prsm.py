@@ -102,14 +102,8 @@ _GRID_SPACING = 150  # pixels between factors laid out by the writer
 
 
 def read_prsm(data: bytes, *, name: str = "map.prsm") -> CausalMap:
-    """Read a PRSM ``.prsm`` map file, plain JSON or lz-string compressed.
-
-    Parameters
-    ----------
-    data
-        The file's bytes.
-    name
-        The file's name, for messages and ``CausalMap.source``.
+    """Read a PRSM ``.prsm`` map file's bytes, plain JSON or lz-string compressed; ``name`` is
+    the file's name, for messages and ``CausalMap.source``.
 
     Raises
     ------

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._map_files import checked
 from mobilise.model.causal_map import CausalMap, Factor, Link
 
 __all__ = ["read_vensim_mdl", "read_xmile"]
@@ -115,13 +116,7 @@ class _Builder:
             links=list(self.links.values()),
             source=self.name,
         )
-        if self.problems:
-            error = ValidationError.collect(
-                [*self.problems, *causal_map.problems()], what=f"File {self.name}"
-            )
-            assert error is not None
-            raise error
-        return causal_map.check()
+        return checked(causal_map, self.problems, self.name)
 
 
 def _text(data: bytes | str) -> str:
@@ -144,14 +139,8 @@ def _unreadable(name: str, what: str, message: str) -> ValidationError:
 
 
 def read_vensim_mdl(data: bytes | str, *, name: str = "model.mdl") -> CausalMap:
-    """Read the causal structure of a Vensim ``.mdl`` model's sketch as a checked causal map.
-
-    Parameters
-    ----------
-    data
-        The file's content.
-    name
-        The file name, for messages and the map's title.
+    """Read the causal structure of a Vensim ``.mdl`` model's sketch (the file's bytes or text;
+    ``name`` for messages and the map's title) as a checked causal map.
 
     Raises
     ------
@@ -188,7 +177,7 @@ def read_vensim_mdl(data: bytes | str, *, name: str = "model.mdl") -> CausalMap:
         if line.startswith(_SKETCH_START):
             continue
         fields = _split_record(line)
-        if len(fields) < 2 or not fields[0].strip().isdigit():
+        if len(fields) < 2 or not fields[0].strip().isdecimal():
             continue
         kind, record_id = int(fields[0]), fields[1].strip()
         if kind == 1:
@@ -334,15 +323,9 @@ def _child(element: ET.Element, tag: str) -> ET.Element | None:
 
 
 def read_xmile(data: bytes | str, *, name: str = "model.xmile") -> CausalMap:
-    """Read the causal structure of an XMILE model (Stella ``.stmx``, ``.xmile``) as a checked
-    causal map.
-
-    Parameters
-    ----------
-    data
-        The file's content.
-    name
-        The file name, for messages and the map's title when the file has none.
+    """Read the causal structure of an XMILE model, Stella ``.stmx`` or ``.xmile`` (the file's
+    bytes or text; ``name`` for messages, and for the map's title when the model has none), as
+    a checked causal map.
 
     Raises
     ------
@@ -353,7 +336,7 @@ def read_xmile(data: bytes | str, *, name: str = "model.xmile") -> CausalMap:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         root = ET.fromstring(raw)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise _unreadable(name, "an XMILE model", f"cannot parse the XML: {exc}") from exc
     if _local(root.tag) != "xmile":
         raise _unreadable(name, "an XMILE model", f"the root element is <{root.tag}>, not <xmile>")

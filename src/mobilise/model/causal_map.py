@@ -192,113 +192,20 @@ class CausalMap:
         raise KeyError(factor_id)
 
     def problems(self) -> list[Problem]:
-        """Everything wrong with the map, each naming the factor or link."""
-        found: list[Problem] = []
+        """Everything wrong with the map, each naming the factor or link (and its row: its
+        place in the map's list)."""
         where = self.source or None
-        ids: set[str] = set()
-        for number, item in enumerate(self.factors, start=1):
-            if not str(item.id).strip():
-                found.append(Problem("a factor has no id", file=where, row=number, field="id"))
-            elif item.id in ids:
-                found.append(
-                    Problem(f"factor id {item.id!r} is used twice", file=where, row=number)
-                )
-            ids.add(item.id)
-            if not str(item.label).strip():
-                found.append(Problem(f"factor {item.id!r} has no label", file=where, field="label"))
-            if item.kind not in FACTOR_KINDS:
-                found.append(
-                    Problem(
-                        f"factor {item.label!r} has kind {item.kind!r}; use one of "
-                        + ", ".join(FACTOR_KINDS),
-                        file=where,
-                        field="kind",
-                    )
-                )
+        found: list[Problem] = []
+        ids = _factor_problems(self.factors, where, found)
         link_ids: set[str] = set()
         for number, link in enumerate(self.links, start=1):
-            name = f"link {link.id!r}" if link.id else f"link {number}"
             if link.id in link_ids:
+                name = f"link {link.id!r}" if link.id else f"link {number}"
                 found.append(Problem(f"{name} id is used twice", file=where, row=number))
             link_ids.add(link.id)
-            for end, factor_id in (("source", link.source), ("target", link.target)):
-                if factor_id not in ids:
-                    found.append(
-                        Problem(
-                            f"{name} {'starts' if end == 'source' else 'ends'} at {factor_id!r}, "
-                            "which is not a factor of the map",
-                            file=where,
-                            row=number,
-                            field=end,
-                        )
-                    )
-            if link.polarity not in POLARITIES:
-                found.append(
-                    Problem(
-                        f"{name} has polarity {link.polarity!r}; use +, - or ?",
-                        file=where,
-                        row=number,
-                        field="polarity",
-                    )
-                )
-            if link.strength is not None and link.strength not in STRENGTHS:
-                found.append(
-                    Problem(
-                        f"{name} has strength {link.strength!r}; use weak, medium or strong",
-                        file=where,
-                        row=number,
-                        field="strength",
-                    )
-                )
-            if link.weight is not None and not (
-                math.isfinite(link.weight) and -1 <= link.weight <= 1
-            ):
-                found.append(
-                    Problem(
-                        f"{name} has weight {link.weight!r}; a weight is from -1 to 1",
-                        file=where,
-                        row=number,
-                        field="weight",
-                    )
-                )
-            if link.weight is not None and link.polarity != _sign(link.weight):
-                found.append(
-                    Problem(
-                        f"{name} has weight {link.weight:g} but polarity {link.polarity!r}",
-                        file=where,
-                        row=number,
-                        field="polarity",
-                    )
-                )
-            if link.confidence is not None and not (0 <= link.confidence <= 1):
-                found.append(
-                    Problem(
-                        f"{name} has confidence {link.confidence!r}; use 0 to 1",
-                        file=where,
-                        row=number,
-                        field="confidence",
-                    )
-                )
+            found += _link_problems(link, number, ids, where)
         for scenario in self.scenarios:
-            for factor_id, value in scenario.clamps.items():
-                if factor_id not in ids:
-                    found.append(
-                        Problem(
-                            f"scenario {scenario.name!r} clamps {factor_id!r}, which is not a "
-                            "factor of the map",
-                            file=where,
-                            field="scenario",
-                        )
-                    )
-                elif not (math.isfinite(value) and -1 <= value <= 1):
-                    found.append(
-                        Problem(
-                            f"scenario {scenario.name!r} clamps {factor_id!r} at {value!r}; "
-                            "use -1 to 1",
-                            file=where,
-                            field="scenario",
-                        )
-                    )
+            found += _scenario_problems(scenario, ids, where)
         return found
 
     def check(self) -> CausalMap:
@@ -354,6 +261,68 @@ class CausalMap:
 
 def _sign(weight: float) -> str:
     return "?" if weight == 0 else ("+" if weight > 0 else "-")
+
+
+def _factor_problems(factors: list[Factor], where: str | None, found: list[Problem]) -> set[str]:
+    """Add the problems of the factors to ``found``; return their ids."""
+    ids: set[str] = set()
+    for number, item in enumerate(factors, start=1):
+        if not str(item.id).strip():
+            found.append(Problem("a factor has no id", file=where, row=number, field="id"))
+        elif item.id in ids:
+            found.append(Problem(f"factor id {item.id!r} is used twice", file=where, row=number))
+        ids.add(item.id)
+        if not str(item.label).strip():
+            found.append(Problem(f"factor {item.id!r} has no label", file=where, field="label"))
+        if item.kind not in FACTOR_KINDS:
+            found.append(
+                Problem(
+                    f"factor {item.label!r} has kind {item.kind!r}; use one of "
+                    + ", ".join(FACTOR_KINDS),
+                    file=where,
+                    field="kind",
+                )
+            )
+    return ids
+
+
+def _link_problems(link: Link, number: int, ids: set[str], where: str | None) -> list[Problem]:
+    """What is wrong with one link (the ``number``-th) of a map whose factors have ``ids``."""
+    name = f"link {link.id!r}" if link.id else f"link {number}"
+    found: list[tuple[str, str]] = []  # (message, field)
+    for end, factor_id in (("source", link.source), ("target", link.target)):
+        if factor_id not in ids:
+            verb = "starts" if end == "source" else "ends"
+            found.append((f"{verb} at {factor_id!r}, which is not a factor of the map", end))
+    if link.polarity not in POLARITIES:
+        found.append((f"has polarity {link.polarity!r}; use +, - or ?", "polarity"))
+    if link.strength is not None and link.strength not in STRENGTHS:
+        found.append((f"has strength {link.strength!r}; use weak, medium or strong", "strength"))
+    weight = link.weight
+    if weight is not None and not (math.isfinite(weight) and -1 <= weight <= 1):
+        found.append((f"has weight {weight!r}; a weight is from -1 to 1", "weight"))
+    if weight is not None and link.polarity != _sign(weight):
+        found.append((f"has weight {weight:g} but polarity {link.polarity!r}", "polarity"))
+    if link.confidence is not None and not (0 <= link.confidence <= 1):
+        found.append((f"has confidence {link.confidence!r}; use 0 to 1", "confidence"))
+    return [
+        Problem(f"{name} {message}", file=where, row=number, field=field)
+        for message, field in found
+    ]
+
+
+def _scenario_problems(scenario: Scenario, ids: set[str], where: str | None) -> list[Problem]:
+    """Clamps of factors the map does not have, or out of -1..1."""
+    found = []
+    for factor_id, value in scenario.clamps.items():
+        if factor_id not in ids:
+            message = f"clamps {factor_id!r}, which is not a factor of the map"
+        elif not (math.isfinite(value) and -1 <= value <= 1):
+            message = f"clamps {factor_id!r} at {value!r}; use -1 to 1"
+        else:
+            continue
+        found.append(Problem(f"scenario {scenario.name!r} {message}", file=where, field="scenario"))
+    return found
 
 
 def map_to_dict(causal_map: CausalMap) -> dict[str, Any]:

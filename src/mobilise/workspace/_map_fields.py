@@ -1,11 +1,12 @@
-"""Checking the fields of systems-map changes, and how stored rows are given back (private
-helpers of :mod:`mobilise.workspace.maps` and :mod:`mobilise.workspace.map_talk`)."""
+"""Checking the fields of systems-map changes, how stored rows are given back, and a stored map
+to and from a :class:`~mobilise.model.causal_map.CausalMap` (private helpers of
+:mod:`mobilise.workspace.maps` and :mod:`mobilise.workspace.map_talk`)."""
 
 from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mobilise.errors import Problem, ValidationError
@@ -16,6 +17,8 @@ from mobilise.model.causal_map import (
     POLARITIES,
     STRENGTHS,
     CausalMap,
+    Factor,
+    Link,
 )
 
 FACTOR_FIELDS = (
@@ -244,32 +247,26 @@ def sign_of(weight: float) -> str:
     return "?" if weight == 0 else ("+" if weight > 0 else "-")
 
 
-def _stamp(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "version": row["version"],
-        "created_by": row["created_by"],
-        "updated_at": row["updated_at"].isoformat(),
-        "updated_by": row["updated_by"],
-    }
-
-
 def factor_record(row: Any) -> dict[str, Any]:
-    data = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
-    return {
-        "id": data["id"],
-        **{name: data[name] for name in FACTOR_FIELDS},
-        "participant_id": data["participant_id"],
-        **_stamp(data),
-    }
+    """A stored factor as plain JSON."""
+    return _part_record(row, FACTOR_FIELDS)
 
 
 def link_record(row: Any) -> dict[str, Any]:
+    """A stored link as plain JSON."""
+    return _part_record(row, LINK_FIELDS)
+
+
+def _part_record(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     data = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
     return {
         "id": data["id"],
-        **{name: data[name] for name in LINK_FIELDS},
+        **{name: data[name] for name in fields},
         "participant_id": data["participant_id"],
-        **_stamp(data),
+        "version": data["version"],
+        "created_by": data["created_by"],
+        "updated_at": data["updated_at"].isoformat(),
+        "updated_by": data["updated_by"],
     }
 
 
@@ -291,52 +288,16 @@ def import_values(
     where = causal_map.source or None
     factors = []
     for row, item in enumerate(causal_map.factors, start=1):
-        try:
-            values = factor_values(
-                {
-                    "label": item.label,
-                    "kind": item.kind,
-                    "description": item.description,
-                    "theme": item.group,
-                    "populations": list(item.populations),
-                    "indicator_id": item.indicator_id,
-                    "asset_category": item.asset_category,
-                    "x": item.x,
-                    "y": item.y,
-                    "attributes": dict(item.attributes),
-                },
-                partial=False,
-            )
-        except ValidationError as error:
-            problems += [
-                _located(p, where, row, f"factor {item.label[:60]!r}") for p in error.problems
-            ]
-            continue
-        factors.append((item.id, values))
+        what = f"factor {item.label[:60]!r}"
+        values = _stored(factor_values, _factor_fields(item), (where, row, what), problems)
+        if values is not None:
+            factors.append((item.id, values))
     links = []
     for row, link in enumerate(causal_map.links, start=1):
-        try:
-            values = link_values(
-                {
-                    "source_id": link.source,
-                    "target_id": link.target,
-                    "polarity": link.polarity,
-                    "strength": link.strength,
-                    "weight": link.weight,
-                    "delay": link.delay,
-                    "confidence": link.confidence,
-                    "evidence": link.evidence,
-                    "stakeholder_group": link.stakeholder_group or stakeholder_group,
-                    "contested": link.contested,
-                    "label": link.label,
-                    "attributes": dict(link.attributes),
-                },
-                partial=False,
-            )
-        except ValidationError as error:
-            problems += [_located(p, where, row, f"link {link.id[:40]!r}") for p in error.problems]
-            continue
-        links.append(((link.source, link.target), values))
+        fields = _link_fields(link, stakeholder_group)
+        values = _stored(link_values, fields, (where, row, f"link {link.id[:40]!r}"), problems)
+        if values is not None:
+            links.append(((link.source, link.target), values))
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         raise ValidationError(
@@ -347,5 +308,112 @@ def import_values(
     return factors, links
 
 
+def _stored(
+    values_of: Callable[..., dict[str, Any]],
+    fields: dict[str, Any],
+    at: tuple[str | None, int, str],
+    problems: builtins.list[Problem],
+) -> dict[str, Any] | None:
+    """The checked values of a factor or link of a file (``values_of`` checks them), or None
+    with its problems added, each located ``at`` (file, row, which factor or link)."""
+    try:
+        return values_of(fields, partial=False)
+    except ValidationError as error:
+        problems += [_located(p, *at) for p in error.problems]
+        return None
+
+
+def _factor_fields(item: Factor) -> dict[str, Any]:
+    return {
+        "label": item.label,
+        "kind": item.kind,
+        "description": item.description,
+        "theme": item.group,
+        "populations": list(item.populations),
+        "indicator_id": item.indicator_id,
+        "asset_category": item.asset_category,
+        "x": item.x,
+        "y": item.y,
+        "attributes": dict(item.attributes),
+    }
+
+
+def _link_fields(link: Link, stakeholder_group: str) -> dict[str, Any]:
+    return {
+        "source_id": link.source,
+        "target_id": link.target,
+        "polarity": link.polarity,
+        "strength": link.strength,
+        "weight": link.weight,
+        "delay": link.delay,
+        "confidence": link.confidence,
+        "evidence": link.evidence,
+        "stakeholder_group": link.stakeholder_group or stakeholder_group,
+        "contested": link.contested,
+        "label": link.label,
+        "attributes": dict(link.attributes),
+    }
+
+
 def _located(problem: Problem, file: str | None, row: int, what: str) -> Problem:
     return Problem(f"{what}: {problem.message}", file=file, row=row, field=problem.field)
+
+
+def causal_map_of(content: Mapping[str, Any]) -> CausalMap:
+    """A stored map's content (:meth:`MapService.content
+    <mobilise.workspace.maps.MapService.content>`) as a map for the analyses and the file
+    formats: each contributor's pseudonym and group are in the attributes of what they added."""
+    info = content["map"]
+    names = {p["id"]: p for p in content["participants"]}
+    factors = [
+        Factor(
+            id=f["id"],
+            label=f["label"],
+            kind=f["kind"],
+            description=f["description"],
+            group=f["theme"],
+            populations=tuple(f["populations"]),
+            indicator_id=f["indicator_id"],
+            asset_category=f["asset_category"],
+            x=f["x"],
+            y=f["y"],
+            attributes=_with_contributor(f["attributes"], names.get(f["participant_id"])),
+        )
+        for f in content["factors"]
+    ]
+    links = [
+        Link(
+            id=k["id"],
+            source=k["source_id"],
+            target=k["target_id"],
+            polarity=k["polarity"],
+            strength=k["strength"],
+            weight=k["weight"],
+            delay=k["delay"],
+            confidence=k["confidence"],
+            evidence=k["evidence"],
+            stakeholder_group=k["stakeholder_group"],
+            contested=k["contested"],
+            label=k["label"],
+            attributes=_with_contributor(k["attributes"], names.get(k["participant_id"])),
+        )
+        for k in content["links"]
+    ]
+    return CausalMap(
+        title=info["title"],
+        factors=factors,
+        links=links,
+        question=info["question"],
+        description=info["description"],
+        source=info["title"],
+    )
+
+
+def _with_contributor(attributes: dict[str, Any], person: dict[str, Any] | None) -> dict:
+    if person is None:
+        return dict(attributes)
+    return {
+        **attributes,
+        "contributor": person["pseudonym"],
+        "contributor_group": person["stakeholder_group"],
+    }

@@ -1,12 +1,16 @@
 """Analyses and files of systems maps, for a stored map or a map file alike.
 
 The CLI's ``mobilise maps loops|paths|centrality|scenario`` take either; the web app's side panel
-asks for a stored map's :meth:`MapAnalysisService.summary`.
+asks for a stored map's :meth:`MapAnalysisService.summary`. Map files are read and written here,
+through :mod:`mobilise.formats.map_formats`: :meth:`MapAnalysisService.import_file` takes a path,
+the file's bytes or a stream, and :meth:`MapAnalysisService.export` writes to a path or a stream.
 """
 
 from __future__ import annotations
 
 import builtins
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +20,33 @@ import pandas as pd
 from mobilise.analysis import fcm, map_compare, systems
 from mobilise.analysis._checks import json_records
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.map_formats import MAP_FORMATS, read_map, write_map
+from mobilise.formats.map_formats import read_map, write_map
 from mobilise.model.causal_map import CausalMap, Factor, Link
+from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS, map_format_to_write
+from mobilise.workspace._files import FileSource, FileTarget, read_bytes, write_bytes
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
+    from mobilise.workspace.maps import MapInfo
 
-__all__ = ["MapAnalysisService"]
+__all__ = ["MapAnalysisService", "MapExport", "MapSource"]
 
-MapSource = str | Path | CausalMap  # a stored map's id, a map file, or a map in memory
+MapSource = FileSource | CausalMap
+"""A map to analyse: a stored map's id (text), a map file (a path, its bytes or a binary
+stream), or a map in memory. Text is only ever an id: what reaches here from the web never opens
+a file."""
+
+
+@dataclass(frozen=True)
+class MapExport:
+    """What :meth:`MapAnalysisService.export` wrote: the format, a file name for the map (from
+    its title), the media type and the size in bytes."""
+
+    format: str
+    label: str
+    file_name: str
+    media_type: str
+    size: int
 
 
 class MapAnalysisService:
@@ -34,52 +56,76 @@ class MapAnalysisService:
         self._ws = workspace  # None: map files and maps in memory only
 
     # -- the map --------------------------------------------------------------------------------
-    def causal_map(self, source: MapSource, *, format: str | None = None) -> CausalMap:
-        """A stored map (its id, as text), a map file (a :class:`~pathlib.Path`), or the map
-        given. Text is only ever an id: what reaches here from the web never opens a file."""
+    def causal_map(
+        self, source: MapSource, *, name: str | None = None, format: str | None = None
+    ) -> CausalMap:
+        """A stored map (its id, as text), a map file (a path, its bytes or a stream: ``name``
+        names bytes and streams, ``format`` says the file's format when its name and content do
+        not), or the map given."""
         if isinstance(source, CausalMap):
             return source
-        if isinstance(source, Path):
-            path = source
-            if not path.is_file():
-                raise ValidationError(
-                    f"No map file {path}.", problems=[Problem("no such file", file=str(path))]
-                )
-            return read_map(path.read_bytes(), name=path.name, format=format)
-        return self._workspace().maps.to_causal_map(str(source))
+        if isinstance(source, str):
+            return self._workspace().maps.to_causal_map(source)
+        return _read(source, name=name, format=format)
 
     def import_file(
         self,
-        path: Path,
+        source: FileSource,
         *,
+        name: str | None = None,
         format: str | None = None,
         place: str | None = None,
         title: str | None = None,
         stakeholder_group: str = "",
-    ) -> Any:
-        """Store a map file as a new map (all or nothing)."""
-        causal_map = self.causal_map(Path(path), format=format)
+    ) -> MapInfo:
+        """Store a map file as a new map (all or nothing).
+
+        Parameters
+        ----------
+        source
+            The file: a path, its bytes, or a binary stream (a web upload).
+        name
+            The file's name, for bytes and streams: messages name it, and its suffix and
+            content tell the format.
+        format
+            The file's format (one of :data:`~mobilise.model.map_files.MAP_FILE_FORMATS`), when
+            its name and content do not tell.
+        place, title, stakeholder_group
+            The place the map is about (its slug), a title (default: the file's), and the
+            stakeholder group whose map it is (for links that name none).
+
+        Raises
+        ------
+        mobilise.errors.ValidationError
+            Naming the file, and the row and field of every problem in it.
+        """
+        causal_map = _read(source, name=name, format=format)
         return self._workspace().maps.import_map(
             causal_map, place=place, title=title, stakeholder_group=stakeholder_group
         )
 
-    def import_bytes(
-        self, data: bytes, *, name: str, format: str | None = None, place: str | None = None
-    ) -> Any:
-        causal_map = read_map(data, name=name, format=format)
-        return self._workspace().maps.import_map(causal_map, place=place)
+    def export(
+        self, source: MapSource, target: FileTarget, *, format: str | None = None
+    ) -> MapExport:
+        """Write a map as a file for another tool.
 
-    def export(self, source: MapSource, format: str) -> tuple[bytes, str, str]:
-        """The map as a file: its bytes, a file name and a media type."""
+        Parameters
+        ----------
+        source
+            The map (see :data:`MapSource`).
+        target
+            A path (replaced only once the whole file is written) or a binary stream.
+        format
+            One of :data:`~mobilise.model.map_files.WRITABLE_MAP_FORMATS`; by default the one
+            the target's suffix says (:func:`~mobilise.model.map_files.map_format_to_write`).
+        """
+        chosen = format or _format_to_write(target)
         causal_map = self.causal_map(source)
-        data = write_map(causal_map, format)
-        found = MAP_FORMATS[format]
-        stem = "".join(
-            c if c.isascii() and (c.isalnum() or c in "-_") else "-"
-            for c in causal_map.title.lower()
-        )
-        stem = "-".join(part for part in stem.split("-") if part)[:80]
-        return data, (stem or "map") + found.suffix, found.media_type
+        data = write_map(causal_map, chosen)  # all of it before anything is written
+        found = MAP_FILE_FORMATS[chosen]
+        file_name = _file_stem(causal_map.title) + found.suffix
+        write_bytes(target, data, name=file_name)
+        return MapExport(chosen, found.label, file_name, found.media_type, len(data))
 
     # -- analyses -------------------------------------------------------------------------------
     def summary(self, source: MapSource, **options: Any) -> dict[str, Any]:
@@ -262,7 +308,10 @@ class MapAnalysisService:
         graphs: dict[str, nx.MultiDiGraph] = {}
         for source in sources:
             causal_map = self.causal_map(source)
-            name = source.stem if isinstance(source, Path) else (causal_map.title or str(source))
+            if isinstance(source, os.PathLike):
+                name = Path(source).stem
+            else:
+                name = causal_map.title or (source if isinstance(source, str) else "map")
             while name in graphs:
                 name += " (again)"
             graphs[name] = causal_map.to_graph()
@@ -299,3 +348,45 @@ class MapAnalysisService:
                 problems=problems,
             )
         return found
+
+
+def _file_name(source: FileSource, name: str | None) -> str:
+    """The file's name as the user knows it (for messages and a map's title): ``name``, else
+    the path's or stream's name, without its folder."""
+    given = name or (
+        os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", "")
+    )
+    return Path(str(given or "map").replace("\\", "/")).name or "map"
+
+
+def _read(source: FileSource, *, name: str | None, format: str | None) -> CausalMap:
+    """A map file read in its format (named, or found from its name and content)."""
+    if isinstance(source, str | os.PathLike) and not Path(source).is_file():
+        raise ValidationError(
+            f"No map file {os.fspath(source)}.",
+            problems=[Problem("no such file", file=os.fspath(source))],
+        )
+    file_name = _file_name(source, name)
+    return read_map(read_bytes(source, name=file_name), name=file_name, format=format)
+
+
+def _format_to_write(target: FileTarget) -> str:
+    """The format a target's name says (a path's suffix, or a named stream's)."""
+    given = (
+        os.fspath(target) if isinstance(target, str | os.PathLike) else getattr(target, "name", "")
+    )
+    found = map_format_to_write(str(given or ""))
+    if found is None:
+        file_name = Path(str(given or "the map")).name
+        raise ValidationError(
+            f"Cannot tell which format to write {file_name} in; name one of "
+            f"{', '.join(WRITABLE_MAP_FORMATS)}.",
+            problems=[Problem("name the format", file=file_name or None, field="format")],
+        )
+    return found
+
+
+def _file_stem(title: str) -> str:
+    """A file name for a map from its title: ASCII letters, digits, ``-`` and ``_``."""
+    stem = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in title.lower())
+    return "-".join(part for part in stem.split("-") if part)[:80] or "map"

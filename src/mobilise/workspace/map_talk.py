@@ -24,6 +24,7 @@ from mobilise.store.tables import (
     map_snapshots,
     map_votes,
 )
+from mobilise.workspace._map_rows import check_participant, live_map, live_part, record_event
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -57,26 +58,17 @@ class MapTalkService:
                 "Cannot add the comment: 1 problem.",
                 problems=[Problem(f"write 1 to {_COMMENT_LIMIT:,} characters", field="text")],
             )
-        maps = self._ws.maps
         with self._ws.write() as connection:
-            maps._live_map(connection, map_id)
-            self._check_target(connection, map_id, target_type, target_id)
-            maps._check_participant(connection, map_id, participant_id)
+            on = self._check(connection, map_id, target_type, target_id, participant_id)
             row = insert_record(
                 connection,
                 map_comments,
-                {
-                    "map_id": map_id,
-                    "target_type": target_type,
-                    "target_id": target_id,
-                    "participant_id": participant_id,
-                    "text": words,
-                },
+                {**on, "text": words},
                 actor=self._ws.actor,
                 entity_type="map_comment",
             )
             comment = self._comment(connection, row)
-            revision = maps._event(connection, map_id, "create", "comment", row["id"], comment)
+            revision = self._event(connection, map_id, "create", "comment", row["id"], comment)
         return comment | {"revision": revision}
 
     def comments(
@@ -107,11 +99,8 @@ class MapTalkService:
                 "Cannot vote: 1 problem.",
                 problems=[Problem("vote +1 (agree), -1 (disagree) or 0 (none)", field="value")],
             )
-        maps = self._ws.maps
         with self._ws.write() as connection:
-            maps._live_map(connection, map_id)
-            self._check_target(connection, map_id, target_type, target_id)
-            maps._check_participant(connection, map_id, participant_id)
+            on = self._check(connection, map_id, target_type, target_id, participant_id)
             found = connection.execute(
                 select(map_votes).where(
                     map_votes.c.target_type == target_type,
@@ -123,13 +112,7 @@ class MapTalkService:
                 insert_record(
                     connection,
                     map_votes,
-                    {
-                        "map_id": map_id,
-                        "target_type": target_type,
-                        "target_id": target_id,
-                        "participant_id": participant_id,
-                        "value": value,
-                    },
+                    {**on, "value": value},
                     actor=self._ws.actor,
                     entity_type="map_vote",
                 )
@@ -145,7 +128,7 @@ class MapTalkService:
                 )
             tally = _tally(connection, target_type, target_id)
             payload = {"target_type": target_type, "target_id": target_id, **tally}
-            revision = maps._event(connection, map_id, "update", "vote", target_id, payload)
+            revision = self._event(connection, map_id, "update", "vote", target_id, payload)
         return payload | {"revision": revision}
 
     def votes(self, map_id: str) -> dict[str, dict[str, int]]:
@@ -208,14 +191,35 @@ class MapTalkService:
         return map_from_dict(row.content, name=row.label)
 
     # -- helpers -------------------------------------------------------------------------------
-    def _check_target(self, connection: Any, map_id: str, target_type: str, target_id: str) -> None:
+    @staticmethod
+    def _check(
+        connection: Any,
+        map_id: str,
+        target_type: str,
+        target_id: str,
+        participant_id: str | None,
+    ) -> dict[str, Any]:
+        """A comment or vote: on a live map (locked until the change commits), on one of its
+        factors or links, by one of its participants. Returns those fields of its record."""
+        live_map(connection, map_id)
         table = TARGET_TYPES.get(target_type)
         if table is None:
             raise ValidationError(
                 f"Cannot comment or vote on a {target_type!r}.",
                 problems=[Problem("choose factor or link", field="target_type")],
             )
-        self._ws.maps._live(connection, table, map_id, target_id, target_type)
+        live_part(connection, table, map_id, target_id, target_type)
+        check_participant(connection, map_id, participant_id)
+        return {
+            "map_id": map_id,
+            "target_type": target_type,
+            "target_id": target_id,
+            "participant_id": participant_id,
+        }
+
+    def _event(self, connection: Any, map_id: str, *change: Any) -> int:
+        """Record a change (action, entity type and id, payload) as the map's next revision."""
+        return record_event(connection, map_id, *change, actor=self._ws.actor)
 
     def _comment(self, connection: Any, row: Any) -> dict[str, Any]:
         person = None

@@ -16,29 +16,22 @@ from __future__ import annotations
 import builtins
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, select, update
 
-from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.model.causal_map import CausalMap, Factor, Link
-from mobilise.store.records import (
-    insert_record,
-    now,
-    soft_delete_record,
-    update_record,
-)
+from mobilise.errors import NotFound, Problem
+from mobilise.model.causal_map import CausalMap
+from mobilise.store.records import insert_record, soft_delete_record, update_record
 from mobilise.store.tables import (
     map_events,
     map_factors,
     map_links,
     map_participants,
-    places,
     systems_maps,
 )
 from mobilise.workspace._map_fields import (
+    causal_map_of,
     factor_record,
     factor_values,
     import_values,
@@ -49,6 +42,21 @@ from mobilise.workspace._map_fields import (
     raise_problems,
     sign_of,
 )
+from mobilise.workspace._map_rows import (
+    MapInfo,
+    check_ends,
+    check_participant,
+    event_record,
+    info_query,
+    live_map,
+    live_part,
+    live_rows,
+    map_info,
+    map_revision,
+    no_map,
+    place_id,
+    record_event,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -56,44 +64,7 @@ if TYPE_CHECKING:
 __all__ = ["MapInfo", "MapService"]
 
 MAP_FIELDS = ("title", "question", "description", "status", "attributes")
-
-
-@dataclass(frozen=True)
-class MapInfo:
-    """A map's header: what it is about, its state and size."""
-
-    id: str
-    title: str
-    place: str | None
-    question: str
-    description: str
-    status: str
-    revision: int
-    version: int
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    n_factors: int
-    n_links: int
-    shared: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "place": self.place,
-            "question": self.question,
-            "description": self.description,
-            "status": self.status,
-            "revision": self.revision,
-            "version": self.version,
-            "created_at": self.created_at.isoformat(),
-            "created_by": self.created_by,
-            "updated_at": self.updated_at.isoformat(),
-            "n_factors": self.n_factors,
-            "n_links": self.n_links,
-            "shared": self.shared,
-        }
+_PARTS = {"factor": (map_factors, factor_record), "link": (map_links, link_record)}
 
 
 class MapService:
@@ -122,7 +93,7 @@ class MapService:
                 {
                     **{k: str(v).strip() for k, v in fields.items()},
                     "status": status,
-                    "place_id": self._place_id(connection, place) if place else None,
+                    "place_id": place_id(connection, place) if place else None,
                     "revision": 0,
                     "attributes": {},
                 },
@@ -134,18 +105,18 @@ class MapService:
 
     def list(self, *, place: str | None = None) -> builtins.list[MapInfo]:
         """The maps, newest change first (of one place when named)."""
-        query = self._info_query().order_by(systems_maps.c.updated_at.desc())
+        query = info_query().order_by(systems_maps.c.updated_at.desc())
         with self._ws.read() as connection:
             if place is not None:
-                query = query.where(systems_maps.c.place_id == self._place_id(connection, place))
-            return [_info(row) for row in connection.execute(query)]
+                query = query.where(systems_maps.c.place_id == place_id(connection, place))
+            return [map_info(row) for row in connection.execute(query)]
 
     def get(self, map_id: str) -> MapInfo:
         with self._ws.read() as connection:
-            row = connection.execute(self._info_query().where(systems_maps.c.id == map_id)).first()
+            row = connection.execute(info_query().where(systems_maps.c.id == map_id)).first()
         if row is None:
-            raise NotFound(f"No systems map {map_id!r}. See `mobilise maps list` for the maps.")
-        return _info(row)
+            raise no_map(map_id)
+        return map_info(row)
 
     def update(
         self, map_id: str, changes: Mapping[str, Any], *, expected_version: int | None
@@ -156,7 +127,7 @@ class MapService:
         problems += map_problems(changes)
         raise_problems(problems)
         with self._ws.write() as connection:
-            self._live_map(connection, map_id)
+            live_map(connection, map_id)
             stored = update_record(
                 connection,
                 systems_maps,
@@ -173,7 +144,7 @@ class MapService:
     def delete(self, map_id: str, *, expected_version: int | None = None) -> None:
         """Soft-delete a map (restorable from the audit trail); its open editors are told."""
         with self._ws.write() as connection:
-            self._live_map(connection, map_id)
+            live_map(connection, map_id)
             self._event(connection, map_id, "delete", "map", map_id, {"id": map_id})
             soft_delete_record(
                 connection,
@@ -188,7 +159,7 @@ class MapService:
     def share(self, map_id: str) -> str:
         """The map's read-only share token (made on first use)."""
         with self._ws.write() as connection:
-            row = self._live_map(connection, map_id)
+            row = live_map(connection, map_id)
             if row.share_token:
                 return str(row.share_token)
             token = secrets.token_urlsafe(24)
@@ -200,7 +171,7 @@ class MapService:
     def unshare(self, map_id: str) -> None:
         """Stop the share link working (a new one can be made); screens showing it stop."""
         with self._ws.write() as connection:
-            self._live_map(connection, map_id)
+            live_map(connection, map_id)
             connection.execute(
                 update(systems_maps).where(systems_maps.c.id == map_id).values(share_token=None)
             )
@@ -209,11 +180,11 @@ class MapService:
     def by_share_token(self, token: str) -> MapInfo:
         with self._ws.read() as connection:
             row = connection.execute(
-                self._info_query().where(systems_maps.c.share_token == token)
+                info_query().where(systems_maps.c.share_token == token)
             ).first()
         if row is None or not token:
             raise NotFound("This share link does not open a map (it may have been withdrawn).")
-        return _info(row)
+        return map_info(row)
 
     # -- participants --------------------------------------------------------------------------
     def join(self, map_id: str, pseudonym: str, stakeholder_group: str = "") -> dict[str, Any]:
@@ -228,7 +199,7 @@ class MapService:
             problems.append(Problem("at most 120 characters", field="stakeholder_group"))
         raise_problems(problems)
         with self._ws.write() as connection:
-            self._live_map(connection, map_id)
+            live_map(connection, map_id)
             found = connection.execute(
                 select(map_participants).where(
                     map_participants.c.map_id == map_id, map_participants.c.pseudonym == name
@@ -265,19 +236,7 @@ class MapService:
     ) -> dict[str, Any]:
         """Add a factor; returns it as stored (with its id and version)."""
         values = factor_values(fields, partial=False)
-        with self._ws.write() as connection:
-            self._live_map(connection, map_id)
-            self._check_participant(connection, map_id, participant_id)
-            row = insert_record(
-                connection,
-                map_factors,
-                {"map_id": map_id, "participant_id": participant_id, **values},
-                actor=self._ws.actor,
-                entity_type="map_factor",
-            )
-            factor = factor_record(row)
-            revision = self._event(connection, map_id, "create", "factor", row["id"], factor)
-        return factor | {"revision": revision}
+        return self._add(map_id, "factor", values, participant_id)
 
     def update_factor(
         self,
@@ -289,29 +248,15 @@ class MapService:
     ) -> dict[str, Any]:
         """Change a factor's fields (a move is a change of x and y)."""
         values = factor_values(changes, partial=True)
-        with self._ws.write() as connection:
-            self._live_map(connection, map_id)
-            self._live(connection, map_factors, map_id, factor_id, "factor")
-            row = update_record(
-                connection,
-                map_factors,
-                factor_id,
-                values,
-                expected_version=expected_version,
-                actor=self._ws.actor,
-                entity_type="map_factor",
-            )
-            factor = factor_record(row)
-            revision = self._event(connection, map_id, "update", "factor", factor_id, factor)
-        return factor | {"revision": revision}
+        return self._update(map_id, "factor", factor_id, values, changes, expected_version)
 
     def delete_factor(
         self, map_id: str, factor_id: str, *, expected_version: int | None = None
     ) -> dict[str, Any]:
         """Delete a factor and the links to and from it (one change)."""
         with self._ws.write() as connection:
-            self._live_map(connection, map_id)
-            self._live(connection, map_factors, map_id, factor_id, "factor")
+            live_map(connection, map_id)
+            live_part(connection, map_factors, map_id, factor_id, "factor")
             touching = connection.execute(
                 select(map_links.c.id).where(
                     map_links.c.map_id == map_id,
@@ -321,22 +266,8 @@ class MapService:
             ).scalars()
             link_ids = sorted(touching)
             for link_id in link_ids:
-                soft_delete_record(
-                    connection,
-                    map_links,
-                    link_id,
-                    expected_version=None,
-                    actor=self._ws.actor,
-                    entity_type="map_link",
-                )
-            soft_delete_record(
-                connection,
-                map_factors,
-                factor_id,
-                expected_version=expected_version,
-                actor=self._ws.actor,
-                entity_type="map_factor",
-            )
+                self._soft_delete(connection, "link", link_id, None)
+            self._soft_delete(connection, "factor", factor_id, expected_version)
             payload = {"id": factor_id, "links": link_ids}
             revision = self._event(connection, map_id, "delete", "factor", factor_id, payload)
         return payload | {"revision": revision}
@@ -346,20 +277,7 @@ class MapService:
     ) -> dict[str, Any]:
         """Add a link between two factors of the map (parallel links are separate claims)."""
         values = link_values(fields, partial=False)
-        with self._ws.write() as connection:
-            self._live_map(connection, map_id)
-            self._check_participant(connection, map_id, participant_id)
-            self._check_ends(connection, map_id, values)
-            row = insert_record(
-                connection,
-                map_links,
-                {"map_id": map_id, "participant_id": participant_id, **values},
-                actor=self._ws.actor,
-                entity_type="map_link",
-            )
-            link = link_record(row)
-            revision = self._event(connection, map_id, "create", "link", row["id"], link)
-        return link | {"revision": revision}
+        return self._add(map_id, "link", values, participant_id)
 
     def update_link(
         self,
@@ -369,53 +287,81 @@ class MapService:
         *,
         expected_version: int | None,
     ) -> dict[str, Any]:
+        """Change a link's fields (a new weight gives its polarity unless one is sent too)."""
         values = link_values(changes, partial=True)
-        with self._ws.write() as connection:
-            self._live_map(connection, map_id)
-            current = self._live(connection, map_links, map_id, link_id, "link")
-            self._check_ends(connection, map_id, values)
-            if "weight" in values and values["weight"] is not None and "polarity" not in changes:
-                values["polarity"] = sign_of(values["weight"])
-            merged = {**current._mapping, **values}
-            if merged["weight"] is not None and merged["polarity"] != sign_of(merged["weight"]):
-                raise_problems(
-                    [
-                        Problem(
-                            f"polarity {merged['polarity']!r} disagrees with weight "
-                            f"{merged['weight']:g}",
-                            field="polarity",
-                        )
-                    ]
-                )
-            row = update_record(
-                connection,
-                map_links,
-                link_id,
-                values,
-                expected_version=expected_version,
-                actor=self._ws.actor,
-                entity_type="map_link",
-            )
-            link = link_record(row)
-            revision = self._event(connection, map_id, "update", "link", link_id, link)
-        return link | {"revision": revision}
+        return self._update(map_id, "link", link_id, values, changes, expected_version)
 
     def delete_link(
         self, map_id: str, link_id: str, *, expected_version: int | None = None
     ) -> dict[str, Any]:
         with self._ws.write() as connection:
-            self._live_map(connection, map_id)
-            self._live(connection, map_links, map_id, link_id, "link")
-            soft_delete_record(
-                connection,
-                map_links,
-                link_id,
-                expected_version=expected_version,
-                actor=self._ws.actor,
-                entity_type="map_link",
-            )
+            live_map(connection, map_id)
+            live_part(connection, map_links, map_id, link_id, "link")
+            self._soft_delete(connection, "link", link_id, expected_version)
             revision = self._event(connection, map_id, "delete", "link", link_id, {"id": link_id})
         return {"id": link_id, "revision": revision}
+
+    def _add(
+        self, map_id: str, part: str, values: dict[str, Any], participant_id: str | None
+    ) -> dict[str, Any]:
+        """Store a new factor or link (``part``) of checked ``values``, as one change."""
+        table, record = _PARTS[part]
+        with self._ws.write() as connection:
+            live_map(connection, map_id)
+            check_participant(connection, map_id, participant_id)
+            if part == "link":
+                check_ends(connection, map_id, values)
+            row = insert_record(
+                connection,
+                table,
+                {"map_id": map_id, "participant_id": participant_id, **values},
+                actor=self._ws.actor,
+                entity_type=f"map_{part}",
+            )
+            stored = record(row)
+            revision = self._event(connection, map_id, "create", part, row["id"], stored)
+        return stored | {"revision": revision}
+
+    def _update(
+        self,
+        map_id: str,
+        part: str,
+        part_id: str,
+        values: dict[str, Any],
+        changes: Mapping[str, Any],
+        expected_version: int | None,
+    ) -> dict[str, Any]:
+        """Change a factor or link (``part``) by checked ``values``, as one change."""
+        table, record = _PARTS[part]
+        with self._ws.write() as connection:
+            live_map(connection, map_id)
+            current = live_part(connection, table, map_id, part_id, part)
+            if part == "link":
+                _settle_link(connection, map_id, current, values, changes)
+            row = update_record(
+                connection,
+                table,
+                part_id,
+                values,
+                expected_version=expected_version,
+                actor=self._ws.actor,
+                entity_type=f"map_{part}",
+            )
+            stored = record(row)
+            revision = self._event(connection, map_id, "update", part, part_id, stored)
+        return stored | {"revision": revision}
+
+    def _soft_delete(
+        self, connection: Connection, part: str, part_id: str, expected_version: int | None
+    ) -> None:
+        soft_delete_record(
+            connection,
+            _PARTS[part][0],
+            part_id,
+            expected_version=expected_version,
+            actor=self._ws.actor,
+            entity_type=f"map_{part}",
+        )
 
     # -- reading -------------------------------------------------------------------------------
     def content(self, map_id: str) -> dict[str, Any]:
@@ -424,11 +370,11 @@ class MapService:
         info = self.get(map_id)
         for _attempt in range(20):
             with self._ws.read() as connection:
-                revision = self._revision(connection, map_id)
+                revision = map_revision(connection, map_id)
                 factors = [
-                    factor_record(r) for r in connection.execute(_live_rows(map_factors, map_id))
+                    factor_record(r) for r in connection.execute(live_rows(map_factors, map_id))
                 ]
-                links = [link_record(r) for r in connection.execute(_live_rows(map_links, map_id))]
+                links = [link_record(r) for r in connection.execute(live_rows(map_links, map_id))]
                 people = [
                     participant_record(r)
                     for r in connection.execute(
@@ -438,7 +384,7 @@ class MapService:
                 # Every change bumps the revision as it commits: the same revision before and
                 # after means no change landed between the reads (on PostgreSQL each statement
                 # sees its own snapshot), so the factors and links agree.
-                if self._revision(connection, map_id) == revision:
+                if map_revision(connection, map_id) == revision:
                     break
         return {
             "map": info.to_dict() | {"revision": revision},
@@ -450,51 +396,7 @@ class MapService:
 
     def to_causal_map(self, map_id: str) -> CausalMap:
         """The map for the analyses and the file formats (contributors in link attributes)."""
-        data = self.content(map_id)
-        info = data["map"]
-        names = {p["id"]: p for p in data["participants"]}
-        factors = [
-            Factor(
-                id=f["id"],
-                label=f["label"],
-                kind=f["kind"],
-                description=f["description"],
-                group=f["theme"],
-                populations=tuple(f["populations"]),
-                indicator_id=f["indicator_id"],
-                asset_category=f["asset_category"],
-                x=f["x"],
-                y=f["y"],
-                attributes=_with_contributor(f["attributes"], names.get(f["participant_id"])),
-            )
-            for f in data["factors"]
-        ]
-        links = [
-            Link(
-                id=k["id"],
-                source=k["source_id"],
-                target=k["target_id"],
-                polarity=k["polarity"],
-                strength=k["strength"],
-                weight=k["weight"],
-                delay=k["delay"],
-                confidence=k["confidence"],
-                evidence=k["evidence"],
-                stakeholder_group=k["stakeholder_group"],
-                contested=k["contested"],
-                label=k["label"],
-                attributes=_with_contributor(k["attributes"], names.get(k["participant_id"])),
-            )
-            for k in data["links"]
-        ]
-        return CausalMap(
-            title=info["title"],
-            factors=factors,
-            links=links,
-            question=info["question"],
-            description=info["description"],
-            source=info["title"],
-        )
+        return causal_map_of(self.content(map_id))
 
     def events(self, map_id: str, *, after: int = 0, limit: int = 1000) -> builtins.list[dict]:
         """The changes after revision ``after``, oldest first (at most ``limit``)."""
@@ -507,40 +409,12 @@ class MapService:
             ).all()
         if not rows:
             self.revision(map_id)  # a map that does not exist is NotFound, not "no news"
-        return [
-            {
-                "revision": r.revision,
-                "at": r.at.isoformat(),
-                "actor": r.actor,
-                "action": r.action,
-                "entity_type": r.entity_type,
-                "entity_id": r.entity_id,
-                "payload": r.payload,
-            }
-            for r in rows
-        ]
-
-    @staticmethod
-    def _revision(connection: Connection, map_id: str) -> int:
-        found = connection.execute(
-            select(systems_maps.c.revision).where(
-                systems_maps.c.id == map_id, systems_maps.c.deleted_at.is_(None)
-            )
-        ).scalar_one_or_none()
-        if found is None:
-            raise NotFound(f"No systems map {map_id!r}. See `mobilise maps list` for the maps.")
-        return int(found)
+        return [event_record(r) for r in rows]
 
     def revision(self, map_id: str) -> int:
+        """The map's revision: how many changes it has had."""
         with self._ws.read() as connection:
-            found = connection.execute(
-                select(systems_maps.c.revision).where(
-                    systems_maps.c.id == map_id, systems_maps.c.deleted_at.is_(None)
-                )
-            ).scalar_one_or_none()
-        if found is None:
-            raise NotFound(f"No systems map {map_id!r}.")
-        return int(found)
+            return map_revision(connection, map_id)
 
     # -- importing -----------------------------------------------------------------------------
     def import_map(
@@ -565,7 +439,7 @@ class MapService:
                     "question": causal_map.question,
                     "description": causal_map.description,
                     "status": "draft",
-                    "place_id": self._place_id(connection, place) if place else None,
+                    "place_id": place_id(connection, place) if place else None,
                     "revision": 0,
                     "attributes": {"imported_from": causal_map.source},
                 },
@@ -613,169 +487,24 @@ class MapService:
         return self.get(map_id)
 
     # -- helpers -------------------------------------------------------------------------------
-    def _event(
-        self,
-        connection: Connection,
-        map_id: str,
-        action: str,
-        entity_type: str,
-        entity_id: str,
-        payload: dict[str, Any],
-    ) -> int:
-        """Stamp the map's next revision and record the change as an event. The update locks
-        the map's row, so concurrent changes to one map get consecutive revisions."""
-        connection.execute(
-            update(systems_maps)
-            .where(systems_maps.c.id == map_id)
-            .values(revision=systems_maps.c.revision + 1, updated_at=now())
-        )
-        revision = int(
-            connection.execute(
-                select(systems_maps.c.revision).where(systems_maps.c.id == map_id)
-            ).scalar_one()
-        )
-        connection.execute(
-            insert(map_events).values(
-                map_id=map_id,
-                revision=revision,
-                at=now(),
-                actor=self._ws.actor,
-                action=action,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                payload=_jsonable(payload),
-            )
-        )
-        return revision
-
-    def _info_query(self) -> Any:
-        n_factors = (
-            select(func.count())
-            .where(map_factors.c.map_id == systems_maps.c.id, map_factors.c.deleted_at.is_(None))
-            .scalar_subquery()
-        )
-        n_links = (
-            select(func.count())
-            .where(map_links.c.map_id == systems_maps.c.id, map_links.c.deleted_at.is_(None))
-            .scalar_subquery()
-        )
-        return (
-            select(
-                systems_maps,
-                places.c.slug.label("place_slug"),
-                n_factors.label("n_factors"),
-                n_links.label("n_links"),
-            )
-            .outerjoin(places, places.c.id == systems_maps.c.place_id)
-            .where(systems_maps.c.deleted_at.is_(None))
-        )
-
-    def _place_id(self, connection: Connection, place: str) -> str:
-        found = connection.execute(
-            select(places.c.id).where(places.c.slug == place, places.c.deleted_at.is_(None))
-        ).scalar_one_or_none()
-        if found is None:
-            raise NotFound(f"No place {place!r}. See `mobilise places list` for the places.")
-        return str(found)
-
-    def _live_map(self, connection: Connection, map_id: str) -> Any:
-        """The map's row, locked until the change commits (PostgreSQL; SQLite writes are one at
-        a time anyway): every change to a map checks and writes as if alone, so a link can
-        never be added to a factor being deleted at the same moment."""
-        row = connection.execute(
-            select(systems_maps)
-            .where(systems_maps.c.id == map_id, systems_maps.c.deleted_at.is_(None))
-            .with_for_update()
-        ).first()
-        if row is None:
-            raise NotFound(f"No systems map {map_id!r}. See `mobilise maps list` for the maps.")
-        return row
-
-    def _live(self, connection: Connection, table: Any, map_id: str, key: str, what: str) -> Any:
-        row = connection.execute(
-            select(table).where(
-                table.c.id == key, table.c.map_id == map_id, table.c.deleted_at.is_(None)
-            )
-        ).first()
-        if row is None:
-            raise NotFound(f"The map has no {what} {key!r} (it may have been deleted).")
-        return row
-
-    def _check_participant(
-        self, connection: Connection, map_id: str, participant_id: str | None
-    ) -> None:
-        if participant_id is None:
-            return
-        found = connection.execute(
-            select(map_participants.c.id).where(
-                map_participants.c.id == participant_id, map_participants.c.map_id == map_id
-            )
-        ).first()
-        if found is None:
-            raise ValidationError(
-                f"No participant {participant_id!r} on this map; join the map first.",
-                problems=[Problem("join the map first", field="participant_id")],
-            )
-
-    def _check_ends(self, connection: Connection, map_id: str, values: Mapping[str, Any]) -> None:
-        problems = []
-        for end in ("source_id", "target_id"):
-            if end not in values:
-                continue
-            found = connection.execute(
-                select(map_factors.c.id).where(
-                    map_factors.c.id == values[end],
-                    map_factors.c.map_id == map_id,
-                    map_factors.c.deleted_at.is_(None),
-                )
-            ).first()
-            if found is None:
-                problems.append(Problem(f"{values[end]!r} is not a factor of this map", field=end))
-        raise_problems(problems, what="link")
+    def _event(self, connection: Connection, map_id: str, *change: Any) -> int:
+        """Record a change (action, entity type and id, payload) as the map's next revision."""
+        return record_event(connection, map_id, *change, actor=self._ws.actor)
 
 
-def _live_rows(table: Any, map_id: str) -> Any:
-    return (
-        select(table)
-        .where(table.c.map_id == map_id, table.c.deleted_at.is_(None))
-        .order_by(table.c.created_at, table.c.id)
-    )
-
-
-def _info(row: Any) -> MapInfo:
-    return MapInfo(
-        id=row.id,
-        title=row.title,
-        place=row.place_slug,
-        question=row.question,
-        description=row.description,
-        status=row.status,
-        revision=row.revision,
-        version=row.version,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        updated_at=row.updated_at,
-        n_factors=int(row.n_factors),
-        n_links=int(row.n_links),
-        shared=row.share_token is not None,
-    )
-
-
-def _with_contributor(attributes: dict[str, Any], person: dict[str, Any] | None) -> dict:
-    if person is None:
-        return dict(attributes)
-    return {
-        **attributes,
-        "contributor": person["pseudonym"],
-        "contributor_group": person["stakeholder_group"],
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+def _settle_link(
+    connection: Connection,
+    map_id: str,
+    current: Any,
+    values: dict[str, Any],
+    changes: Mapping[str, Any],
+) -> None:
+    """A link's change checked against the link as stored: its ends are factors of the map, a
+    new weight gives the polarity (unless one is sent too), and the two agree."""
+    check_ends(connection, map_id, values)
+    if "weight" in values and values["weight"] is not None and "polarity" not in changes:
+        values["polarity"] = sign_of(values["weight"])
+    merged = {**current._mapping, **values}
+    if merged["weight"] is not None and merged["polarity"] != sign_of(merged["weight"]):
+        message = f"polarity {merged['polarity']!r} disagrees with weight {merged['weight']:g}"
+        raise_problems([Problem(message, field="polarity")])

@@ -7,18 +7,19 @@ map; a share link opens a read-only view (for a workshop screen) without signing
 from __future__ import annotations
 
 import threading
+from io import BytesIO
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from mobilise.errors import NotFound
-from mobilise.formats.map_formats import MAP_FORMATS
 from mobilise.model.asset_vocab import CATEGORIES
 from mobilise.model.causal_map import FACTOR_KINDS, MAP_STATUSES, STRENGTHS
+from mobilise.model.map_files import MAP_FILE_FORMATS
 from mobilise.web.deps import (
     PublicWorkspaceDep,
     TemplatesDep,
@@ -28,6 +29,19 @@ from mobilise.web.deps import (
     sent_fields,
 )
 from mobilise.web.map_push import PAGE, MapBroker, event_stream
+from mobilise.web.routes._map_bodies import (
+    CommentCreate,
+    FactorCreate,
+    FactorUpdate,
+    Join,
+    LinkCreate,
+    LinkUpdate,
+    MapCreate,
+    MapUpdate,
+    ScenarioBody,
+    SnapshotCreate,
+    VoteCreate,
+)
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.users import User
@@ -41,109 +55,6 @@ MapEditorDep = Annotated[User, Depends(require_role(*MAP_EDITOR_ROLES))]
 
 def can_edit_maps(user: User) -> bool:
     return user.role == "admin" or user.role in MAP_EDITOR_ROLES
-
-
-# -- bodies ---------------------------------------------------------------------------------------
-class MapCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str
-    place: str | None = Field(None, description="The place's slug, if the map is about one.")
-    question: str = ""
-    description: str = ""
-    status: str = "draft"
-
-
-class MapUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(description="The version you read; a stale version is a 409 Conflict.")
-    title: str | None = None
-    question: str | None = None
-    description: str | None = None
-    status: str | None = None
-
-
-class Join(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    pseudonym: str = Field(description="The name the participant chose (not their real name).")
-    stakeholder_group: str = ""
-
-
-class FactorFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    label: str | None = None
-    kind: str | None = Field(None, description=f"One of {', '.join(FACTOR_KINDS)}.")
-    description: str | None = None
-    theme: str | None = None
-    populations: list[str] | None = None
-    indicator_id: str | None = None
-    asset_category: str | None = None
-    x: float | None = None
-    y: float | None = None
-    attributes: dict[str, Any] | None = None
-
-
-class FactorCreate(FactorFields):
-    label: str
-    participant_id: str | None = None
-
-
-class FactorUpdate(FactorFields):
-    version: int = Field(description="The version you read; a stale version is a 409 Conflict.")
-
-
-class LinkFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    source_id: str | None = None
-    target_id: str | None = None
-    polarity: str | None = Field(None, description="+, - or ?")
-    strength: str | None = Field(None, description=f"One of {', '.join(STRENGTHS)}.")
-    weight: float | None = Field(None, description="-1 to 1; its sign is the polarity.")
-    delay: bool | None = None
-    confidence: float | None = Field(None, description="0 to 1.")
-    evidence: str | None = None
-    stakeholder_group: str | None = None
-    contested: bool | None = None
-    label: str | None = None
-    attributes: dict[str, Any] | None = None
-
-
-class LinkCreate(LinkFields):
-    source_id: str
-    target_id: str
-    participant_id: str | None = None
-
-
-class LinkUpdate(LinkFields):
-    version: int = Field(description="The version you read; a stale version is a 409 Conflict.")
-
-
-class CommentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    target_type: str = Field(description="factor or link")
-    target_id: str
-    text: str
-    participant_id: str | None = None
-
-
-class VoteCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    target_type: str = Field(description="factor or link")
-    target_id: str
-    participant_id: str
-    value: int = Field(description="+1 agree, -1 disagree, 0 take the vote back")
-
-
-class SnapshotCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    label: str = ""
 
 
 def _broker(request: Request) -> MapBroker:
@@ -241,101 +152,74 @@ async def join_map(
 
 
 # -- factors and links ----------------------------------------------------------------------------
-@api.post("/maps/{map_id}/factors", status_code=201, responses=ERRORS)
-async def add_factor(
-    request: Request, map_id: str, body: FactorCreate, workspace: WorkspaceDep, _u: MapEditorDep
-) -> dict[str, Any]:
-    return await _change(
-        request,
-        map_id,
-        workspace.maps.add_factor,
-        map_id,
-        sent_fields(body, drop=("participant_id",)),
-        participant_id=body.participant_id,
-    )
+def _part_routes(part: str, create: type[BaseModel], change: type[BaseModel], gone: str) -> None:
+    """The add, change and delete routes of one kind of part of a map, ``factor`` or ``link``:
+    the same three verbs, each a change that wakes the map's streams.
+
+    FastAPI reads the body's model and the path parameter's name from an endpoint's
+    annotations: the endpoints are written once here and given each part's model and
+    ``<part>_id`` before they are added."""
+    maps_path = f"/maps/{{map_id}}/{part}s"
+    part_path = f"{maps_path}/{{{part}_id}}"
+
+    async def add(
+        request: Request, map_id: str, body: BaseModel, workspace: WorkspaceDep, _u: MapEditorDep
+    ) -> dict[str, Any]:
+        fields = sent_fields(body, drop=("participant_id",))
+        add_part = getattr(workspace.maps, f"add_{part}")
+        who = getattr(body, "participant_id", None)
+        return await _change(request, map_id, add_part, map_id, fields, participant_id=who)
+
+    async def update(
+        request: Request,
+        map_id: str,
+        part_id: str,
+        body: BaseModel,
+        workspace: WorkspaceDep,
+        _u: MapEditorDep,
+    ) -> dict[str, Any]:
+        fields = sent_fields(body, drop=("version",))
+        update_part = getattr(workspace.maps, f"update_{part}")
+        version = getattr(body, "version", None)
+        return await _change(
+            request, map_id, update_part, map_id, part_id, fields, expected_version=version
+        )
+
+    async def delete(
+        request: Request,
+        map_id: str,
+        part_id: str,
+        workspace: WorkspaceDep,
+        _u: MapEditorDep,
+        version: Annotated[int | None, Query()] = None,
+    ) -> dict[str, Any]:
+        delete_part = getattr(workspace.maps, f"delete_{part}")
+        return await _change(
+            request, map_id, delete_part, map_id, part_id, expected_version=version
+        )
+
+    part_id = Annotated[str, Path(alias=f"{part}_id")]
+    add.__annotations__["body"] = create
+    update.__annotations__.update(body=change, part_id=part_id)
+    delete.__annotations__["part_id"] = part_id
+    for path, endpoint, method, status, description in (
+        (maps_path, add, "POST", 201, None),
+        (part_path, update, "PATCH", 200, None),
+        (part_path, delete, "DELETE", 200, gone),
+    ):
+        api.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            status_code=status,
+            responses=ERRORS,
+            name=f"{endpoint.__name__}_{part}",
+            description=description,
+        )
 
 
-@api.patch("/maps/{map_id}/factors/{factor_id}", responses=ERRORS)
-async def update_factor(
-    request: Request,
-    map_id: str,
-    factor_id: str,
-    body: FactorUpdate,
-    workspace: WorkspaceDep,
-    _u: MapEditorDep,
-) -> dict[str, Any]:
-    return await _change(
-        request,
-        map_id,
-        workspace.maps.update_factor,
-        map_id,
-        factor_id,
-        sent_fields(body, drop=("version",)),
-        expected_version=body.version,
-    )
-
-
-@api.delete("/maps/{map_id}/factors/{factor_id}", responses=ERRORS)
-async def delete_factor(
-    request: Request,
-    map_id: str,
-    factor_id: str,
-    workspace: WorkspaceDep,
-    _u: MapEditorDep,
-    version: Annotated[int | None, Query()] = None,
-) -> dict[str, Any]:
-    """Delete a factor and its links."""
-    return await _change(
-        request, map_id, workspace.maps.delete_factor, map_id, factor_id, expected_version=version
-    )
-
-
-@api.post("/maps/{map_id}/links", status_code=201, responses=ERRORS)
-async def add_link(
-    request: Request, map_id: str, body: LinkCreate, workspace: WorkspaceDep, _u: MapEditorDep
-) -> dict[str, Any]:
-    return await _change(
-        request,
-        map_id,
-        workspace.maps.add_link,
-        map_id,
-        sent_fields(body, drop=("participant_id",)),
-        participant_id=body.participant_id,
-    )
-
-
-@api.patch("/maps/{map_id}/links/{link_id}", responses=ERRORS)
-async def update_link(
-    request: Request,
-    map_id: str,
-    link_id: str,
-    body: LinkUpdate,
-    workspace: WorkspaceDep,
-    _u: MapEditorDep,
-) -> dict[str, Any]:
-    return await _change(
-        request,
-        map_id,
-        workspace.maps.update_link,
-        map_id,
-        link_id,
-        sent_fields(body, drop=("version",)),
-        expected_version=body.version,
-    )
-
-
-@api.delete("/maps/{map_id}/links/{link_id}", responses=ERRORS)
-async def delete_link(
-    request: Request,
-    map_id: str,
-    link_id: str,
-    workspace: WorkspaceDep,
-    _u: MapEditorDep,
-    version: Annotated[int | None, Query()] = None,
-) -> dict[str, Any]:
-    return await _change(
-        request, map_id, workspace.maps.delete_link, map_id, link_id, expected_version=version
-    )
+_part_routes("factor", FactorCreate, FactorUpdate, "Delete a factor and its links.")
+_part_routes("link", LinkCreate, LinkUpdate, "")
 
 
 # -- comments, votes, snapshots -------------------------------------------------------------------
@@ -353,32 +237,17 @@ def list_comments(
 async def comment(
     request: Request, map_id: str, body: CommentCreate, workspace: WorkspaceDep, _u: MapEditorDep
 ) -> dict[str, Any]:
-    return await _change(
-        request,
-        map_id,
-        workspace.map_talk.comment,
-        map_id,
-        body.target_type,
-        body.target_id,
-        body.text,
-        participant_id=body.participant_id,
-    )
+    said = (map_id, body.target_type, body.target_id, body.text)
+    who = body.participant_id
+    return await _change(request, map_id, workspace.map_talk.comment, *said, participant_id=who)
 
 
 @api.post("/maps/{map_id}/votes", responses=ERRORS)
 async def vote(
     request: Request, map_id: str, body: VoteCreate, workspace: WorkspaceDep, _u: MapEditorDep
 ) -> dict[str, Any]:
-    return await _change(
-        request,
-        map_id,
-        workspace.map_talk.vote,
-        map_id,
-        body.target_type,
-        body.target_id,
-        body.participant_id,
-        body.value,
-    )
+    ballot = (map_id, body.target_type, body.target_id, body.participant_id, body.value)
+    return await _change(request, map_id, workspace.map_talk.vote, *ballot)
 
 
 @api.get("/maps/{map_id}/snapshots", responses=ERRORS)
@@ -401,14 +270,7 @@ def save_snapshot(
 )
 def download_snapshot(map_id: str, snapshot_id: str, workspace: WorkspaceDep) -> Response:
     """A saved version of the map as a mobilise map file."""
-    data, name, media_type = workspace.map_analysis.export(
-        workspace.map_talk.snapshot_map(snapshot_id, map_id=map_id), "mobilise"
-    )
-    return Response(
-        data,
-        media_type=media_type,
-        headers={"Content-Disposition": _attachment(name)},
-    )
+    return _download(workspace, workspace.map_talk.snapshot_map(snapshot_id, map_id=map_id))
 
 
 # -- following changes ----------------------------------------------------------------------------
@@ -475,14 +337,6 @@ def submap(
     return workspace.map_analysis.submap(map_id, focus, direction=direction, steps=steps)
 
 
-class ScenarioBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    clamps: dict[str, float] = Field(description="Factor id or label -> value held (-1 to 1).")
-    rule: str = "kosko"
-    transfer: str = "sigmoid"
-
-
 @api.post("/maps/{map_id}/scenario", responses=ERRORS)
 def what_if(map_id: str, body: ScenarioBody, workspace: WorkspaceDep) -> list[dict[str, Any]]:
     """A what-if scenario (fuzzy cognitive map): hold some factors, see how the others settle
@@ -501,15 +355,12 @@ def what_if(map_id: str, body: ScenarioBody, workspace: WorkspaceDep) -> list[di
 def export(
     map_id: str,
     workspace: WorkspaceDep,
-    format: Annotated[str, Query(description=f"One of {', '.join(MAP_FORMATS)}.")] = "mobilise",
+    format: Annotated[
+        str, Query(description=f"One of {', '.join(MAP_FILE_FORMATS)}.")
+    ] = "mobilise",
 ) -> Response:
     """The map as a file for another tool (PRSM, Kumu, Mental Modeler, LOOPY, GraphML, CSV)."""
-    data, name, media_type = workspace.map_analysis.export(map_id, format)
-    return Response(
-        data,
-        media_type=media_type,
-        headers={"Content-Disposition": _attachment(name)},
-    )
+    return _download(workspace, map_id, format)
 
 
 @api.post("/maps/import", status_code=201, responses=ERRORS)
@@ -521,10 +372,9 @@ async def import_map(
     place: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
     """Import a map file as a new map (its format is recognised from its name and content)."""
-    data = await file.read()
     info = await run_in_threadpool(
-        workspace.map_analysis.import_bytes,
-        data,
+        workspace.map_analysis.import_file,
+        file.file,
         name=file.filename or "map",
         format=format or None,
         place=place or None,
@@ -604,8 +454,14 @@ def _stream(
     )
 
 
-def _attachment(name: str) -> str:
-    return f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+def _download(workspace: Workspace, source: Any, format: str = "mobilise") -> Response:
+    """A map (a stored map's id, or a map) as a file to download."""
+    buffer = BytesIO()
+    written = workspace.map_analysis.export(source, buffer, format=format)
+    name = written.file_name
+    disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    headers = {"Content-Disposition": disposition}
+    return Response(buffer.getvalue(), media_type=written.media_type, headers=headers)
 
 
 def _content(workspace: Workspace, map_id: str, *, public: bool = False) -> dict[str, Any]:
