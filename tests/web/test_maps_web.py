@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
+from tests.web._helpers import error_shape
 
 from ..conftest import serving
 from .conftest import LOCAL
@@ -24,13 +25,6 @@ SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-01234567
 def local(sqlite_workspace) -> TestClient:
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=sqlite_workspace)
     return TestClient(app, raise_server_exceptions=False, **LOCAL)
-
-
-def error_shape(response, status, code):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code
-    return body["error"]
 
 
 def new_map(client, title="Green space and wellbeing"):
