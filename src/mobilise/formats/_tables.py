@@ -117,7 +117,18 @@ def read_table(path: PathLike) -> Table:
         data = Path(os.fspath(path)).read_bytes()
     except OSError as exc:
         raise _unreadable(name, f"cannot read the file: {exc.strerror or exc}") from exc
-    text = _decode(data, name)
+    return table_from_text(data, name)
+
+
+def table_from_text(data: bytes | str, name: str) -> Table:
+    """A delimited table from a file's bytes (decoded as :func:`read_table` does) or its text.
+
+    Raises
+    ------
+    mobilise.errors.ValidationError
+        When the data cannot be parsed as a table; ``name`` names the file in the problems.
+    """
+    text = _decode(data, name) if isinstance(data, bytes) else data.lstrip("\ufeff")
     if not text.strip():
         raise _unreadable(name, "the file is empty")
     delimiter = sniff_delimiter(text)

@@ -54,13 +54,12 @@ import pandas as pd
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats._tables import (
-    _decode,
     find_column,
     missing_column,
     parse_numbers,
     raise_problems,
     row_of,
-    sniff_delimiter,
+    table_from_text,
 )
 from mobilise.model.causal_map import CausalMap, Factor, Link, polarity_of
 
@@ -268,26 +267,12 @@ def write_edge_list(causal_map: CausalMap) -> bytes:
 
 def _table(data: bytes | str, name: str) -> pd.DataFrame:
     """The file as text cells indexed by data row (1-based; blank rows dropped)."""
-    text = _decode(data, name) if isinstance(data, bytes) else data.lstrip("\ufeff")
-    if not text.strip():
-        raise _unreadable(name, "the file is empty")
-    delimiter = sniff_delimiter(text)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise _unreadable(name, f"cannot parse the file as a table: {exc}") from exc
-    frame.columns = pd.Index([str(c).strip() for c in frame.columns])
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    if len(frame):
-        frame = frame[(frame.to_numpy(dtype=object) != "").any(axis=1)]
-    return frame
+        return table_from_text(data, name).frame
+    except ValidationError as error:
+        raise ValidationError(
+            f"File {name} cannot be read as an edge list.", problems=error.problems
+        ) from None
 
 
 def _number_text(value: float | None) -> str:
