@@ -293,3 +293,28 @@ def test_iod_layout_imports_deprivation(tmp_path, capsys):
     file1 = str(FIXTURES / "iod2019_file1_excerpt.csv")
     assert run(mobilise("indicators", "import", file1, "--layout", "iod", workspace=ws)) == 0
     assert "values of 2 indicators" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["places", "list"], "places"),
+        (["-w", "x.sqlite", "places", "list"], "places"),
+        (["--workspace", "places", "maps", "list"], "maps"),  # "places" is the option's value
+        (["--workspace=x.sqlite", "demo", "--no-serve"], "demo"),
+        (["init"], "init"),
+        (["--help"], None),
+        (["--version", "places"], None),
+        (["nope"], None),
+        ([], None),
+    ],
+)
+def test_a_command_run_by_name_builds_only_its_group(argv, named):
+    """`mobilise places list` loads and builds only the places commands (fast start); anything
+    else builds the whole command."""
+    from mobilise.cli.main import GROUPS, build_app, command_named
+
+    assert command_named(argv) == named
+    built = build_app("places")
+    assert [g.name for g in built.registered_groups] == ["places"]
+    assert len(build_app().registered_groups) == len(GROUPS)

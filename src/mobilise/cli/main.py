@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from importlib import import_module
+from typing import Annotated, Any
 
 import typer
 
@@ -14,45 +15,70 @@ except ImportError:  # pragma: no cover - older Typer on click
 from rich.markup import escape
 
 import mobilise
-from mobilise.cli import (
-    access,
-    areas,
-    asset_review,
-    assets,
-    indicators,
-    inequality,
-    maps,
-    network,
-    partners,
-    places,
-    serve,
-    users,
-)
 from mobilise.cli._common import State, console, err_console, print_json, state
 from mobilise.errors import MobiliseError
 from mobilise.settings import load_settings
 
-app = typer.Typer(
-    name="mobilise",
-    help="mobilise: community assets, access and health inequalities, in one workspace.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+# The command groups, in the order `mobilise --help` lists them: name -> module of mobilise.cli.
+GROUPS = (
+    "places",
+    "areas",
+    "indicators",
+    "assets",
+    "users",
+    "access",
+    "inequality",
+    "maps",
+    "partners",
+    "network",
 )
-app.add_typer(places.app, name="places")
-app.add_typer(areas.app, name="areas")
-app.add_typer(indicators.app, name="indicators")
-asset_review.register(assets.app)
-app.add_typer(assets.app, name="assets")
-app.add_typer(users.app, name="users")
-app.add_typer(access.app, name="access")
-app.add_typer(inequality.app, name="inequality")
-app.add_typer(maps.app, name="maps")
-app.add_typer(partners.app, name="partners")
-app.add_typer(network.app, name="network")
-app.command("geocode")(places.geocode)
-app.command("demo")(serve.demo)
-app.command("serve")(serve.serve)
+# Commands at the top level: name -> (module, function).
+COMMANDS = {
+    "geocode": ("places", "geocode"),
+    "demo": ("serve", "demo"),
+    "serve": ("serve", "serve"),
+}
+_ROOT_VALUES = ("-w", "--workspace")  # the root options that take a value
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The ``mobilise`` command; with ``only``, just that group or command (and ``init``).
+
+    A command run by name imports and builds only its own group: Typer reads every command's
+    signature when it builds the tree, and the other groups' modules need not load at all.
+    """
+    built = typer.Typer(
+        name="mobilise",
+        help="mobilise: community assets, access and health inequalities, in one workspace.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    built.callback()(root)
+    for name in GROUPS:
+        if only in (None, name):
+            group = import_module(f"mobilise.cli.{name}").app
+            if name == "assets":  # the duplicate review commands live in their own module
+                import_module("mobilise.cli.asset_review").register(group)
+            built.add_typer(group, name=name)
+    for name, (module, function) in COMMANDS.items():
+        if only in (None, name):
+            built.command(name)(getattr(import_module(f"mobilise.cli.{module}"), function))
+    built.command()(init)
+    return built
+
+
+def command_named(argv: list[str]) -> str | None:
+    """The group or command ``argv`` runs (after the root options), if it names one."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--help", "--version"):
+            return None
+        if word in _ROOT_VALUES:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in GROUPS or word in COMMANDS or word == "init" else None
+    return None
 
 
 def _version(value: bool) -> None:
@@ -61,7 +87,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     workspace: Annotated[
@@ -81,7 +106,6 @@ def root(
     ctx.obj = State(load_settings(), workspace)
 
 
-@app.command()
 def init(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -102,7 +126,8 @@ def init(
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; returns the exit code. Errors print as one message, no traceback."""
     try:
-        result = app(args=argv, prog_name="mobilise", standalone_mode=False)
+        chosen = build_app(command_named(argv or []))
+        result = chosen(args=argv, prog_name="mobilise", standalone_mode=False)
     except MobiliseError as error:
         err_console.print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False)
         return error.exit_code
@@ -122,3 +147,10 @@ def run(argv: list[str] | None = None) -> int:
 
 def main() -> None:
     sys.exit(run(sys.argv[1:]))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the whole command, built when first asked for (docs, tests)
+        globals()["app"] = found = build_app()
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
