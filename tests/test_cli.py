@@ -206,13 +206,44 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_console_script_serve(tmp_path):
-    """`mobilise serve` answers on 127.0.0.1 and refuses other hosts without users."""
+def _answers(exe: str, ws: Path, *options: str) -> None:
+    """Start `mobilise serve` with ``options``, wait until it answers (as a user would), check
+    its health and home page, and stop it."""
     import time
 
     import httpx
 
-    exe = shutil.which("mobilise", path=str(Path(sys.executable).parent)) or "mobilise"
+    port = _free_port()
+    server = subprocess.Popen(
+        [exe, "-w", str(ws), "serve", "--port", str(port), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "mobilise serve did not answer within 60 s"
+                time.sleep(0.2)
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _console_script() -> str:
+    return shutil.which("mobilise", path=str(Path(sys.executable).parent)) or "mobilise"
+
+
+def test_console_script_serve(tmp_path):
+    """`mobilise serve` answers on 127.0.0.1 and refuses other hosts without users."""
+    exe = _console_script()
     ws = tmp_path / "ws.sqlite"
     assert run(["-w", str(ws), "areas", "import", str(HERE / "three_lsoas.geojson")]) == 0
     refused = subprocess.run(
@@ -224,28 +255,15 @@ def test_console_script_serve(tmp_path):
     )
     assert refused.returncode == 6
     assert "mobilise users add" in refused.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        [exe, "-w", str(ws), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "mobilise serve did not answer within 30 s"
-                time.sleep(0.2)
-        assert health.json()["status"] == "ok"
-        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    _answers(exe, ws)
+
+
+def test_console_script_serve_with_workers(tmp_path):
+    """`mobilise serve --workers 2` starts its worker processes (each builds the app from the
+    environment, through mobilise.serve) and answers."""
+    ws = tmp_path / "ws.sqlite"
+    assert run(["-w", str(ws), "areas", "import", str(HERE / "three_lsoas.geojson")]) == 0
+    _answers(_console_script(), ws, "--workers", "2")
 
 
 def test_a_failed_command_leaves_nothing_behind(tmp_path, capsys):
