@@ -336,3 +336,60 @@ def test_a_command_run_by_name_builds_only_its_group(argv, named):
     built = build_app("places")
     assert [g.name for g in built.registered_groups] == ["places"]
     assert len(build_app().registered_groups) == len(GROUPS)
+
+
+@pytest.mark.parametrize(
+    ("module", "reader", "command"),
+    [
+        ("mobilise.formats.ons", "read_boundaries", ["areas", "import", "three_lsoas.geojson"]),
+        (
+            "mobilise.formats.lookups",
+            "read_lsoa_msoa",
+            ["areas", "import-lookup", "msoa_lookup.csv", "--kind", "msoa11"],
+        ),
+        (
+            "mobilise.formats.indicators",
+            "read_indicator_csv",
+            ["indicators", "import", "indicator_wide.csv"],
+        ),
+    ],
+)
+def test_a_file_is_read_before_the_write_lock_is_taken(
+    tmp_path, monkeypatch, module, reader, command
+):
+    """An import reads and checks its file with the database free for other writers, then stores
+    it (with the source the user named) in one short transaction."""
+    import importlib
+    import sqlite3
+
+    ws = tmp_path / "ws.sqlite"
+    if command[0] != "areas" or command[1] != "import":
+        assert (
+            run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), workspace=ws)) == 0
+        )
+    formats = importlib.import_module(module)
+    real = getattr(formats, reader)
+    free: list[bool] = []
+
+    def probing(*args, **kwargs):
+        other = sqlite3.connect(ws, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what any other writer needs
+            other.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            other.close()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(formats, reader, probing)
+    words = [str(HERE / w) if w.endswith((".geojson", ".csv")) else w for w in command]
+    code = run(
+        mobilise(*words, "--source", "ONS test file", "--licence", "OGL-UK-3.0", workspace=ws)
+    )
+    assert code == 0
+    assert free == [True]
+    with open_workspace(ws) as opened:
+        titles = {d.title for d in opened.datasets.list()}
+    assert "ONS test file" in titles

@@ -43,6 +43,11 @@ _LAZY = {
     "open_workspace": "mobilise.workspace",
 }
 
+_SUBMODULES = frozenset(
+    {"analysis", "cli", "demo", "errors", "formats", "geo", "model", "settings", "store", "web"}
+    | {"workspace", "serve"}
+)
+
 __all__ = [
     "AuthenticationRequired",
     "ConfigurationError",
@@ -73,6 +78,8 @@ def __getattr__(name: str) -> Any:
         value: Any = _version()
         globals()[name] = value
         return value
+    if name in _SUBMODULES:  # `import mobilise; mobilise.analysis.access` works as it did
+        return import_module(f"mobilise.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'mobilise' has no attribute {name!r}")

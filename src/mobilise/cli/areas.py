@@ -45,8 +45,7 @@ def import_boundaries(
     as_json: JsonOpt = False,
 ) -> None:
     """Import area boundaries (GeoJSON, GeoPackage or shapefile, e.g. from the ONS)."""
-    with state(ctx).open() as ws, progress_bar(not as_json) as progress, ws.write():
-        dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
         summary = ws.areas.import_boundaries(
             file,
             area_type=area_type,
@@ -54,7 +53,8 @@ def import_boundaries(
             name_field=name_field,
             layer=layer,
             fix_invalid=fix_invalid,
-            dataset_id=dataset_id,
+            source_title=source,
+            source_licence=licence,
             place=place,
             progress=progress,
         )
@@ -83,9 +83,10 @@ def import_lookup(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a lookup for stored areas (parents, successors, classification or centroids)."""
-    with state(ctx).open() as ws, ws.write():
-        dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
-        summary = ws.areas.import_lookup(file, kind=kind.value, dataset_id=dataset_id)
+    with state(ctx).open() as ws:
+        summary = ws.areas.import_lookup(
+            file, kind=kind.value, source_title=source, source_licence=licence
+        )
     if as_json:
         print_json(summary.to_dict())
     else:

@@ -72,8 +72,7 @@ def import_indicators(
     as_json: JsonOpt = False,
 ) -> None:
     """Import indicator values for stored areas from a CSV (long or wide) or an IoD 2019 file."""
-    with state(ctx).open() as ws, progress_bar(not as_json) as progress, ws.write():
-        dataset_id = ws.datasets.register_file(file.name, title=source, licence=licence)
+    with state(ctx).open() as ws, progress_bar(not as_json) as progress:
         summary = ws.indicators.import_file(
             file,
             layout=layout.value,
@@ -85,7 +84,6 @@ def import_indicators(
             period=period,
             source=source,
             licence=licence,
-            dataset_id=dataset_id,
             progress=progress,
         )
     if as_json:

@@ -27,3 +27,14 @@ oruk_feed
 
 Importing this package imports none of them, so ``import mobilise.formats`` stays cheap.
 """
+
+from importlib import import_module
+from importlib.util import find_spec
+
+
+def __getattr__(name: str) -> object:
+    """A module of this package, imported when first used (``mobilise.formats.x`` after
+    ``import mobilise``); importing the package itself imports none of them."""
+    if name.startswith("__") or find_spec(f"{__name__}.{name}") is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return import_module(f"{__name__}.{name}")

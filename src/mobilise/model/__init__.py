@@ -10,8 +10,9 @@ offer a vocabulary's choices without loading pandas or the database.
   contributions
 - :mod:`~mobilise.model.areas`: areas as read from a boundary file; the kinds of lookup
 - :mod:`~mobilise.model.indicators`: indicators as read from a file; polarity
-- :mod:`~mobilise.model.access_vocab`: access measures and distance decays
+- :mod:`~mobilise.model.access_plan`: access methods, distance decays and the plan of a run
 - :mod:`~mobilise.model.causal_map`: the systems map (factors, signed links, scenarios)
+- :mod:`~mobilise.model.map_files`: the map file formats (names, labels, suffixes, media types)
 - :mod:`~mobilise.model.partner_vocab`: sectors, collaboration levels, value and trust items
 - :mod:`~mobilise.model.relationships`: partners and ties as read from a file
 - :mod:`~mobilise.model.roles`: the roles of a workspace's users

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from mobilise.errors import ConfigurationError
 
@@ -144,7 +144,7 @@ def _head_from_files(folder: Path) -> str | None:
     ``down_revision`` lines; ``None`` when the files do not say it plainly (e.g. a merge)."""
     revisions: set[str] = set()
     revised: set[str] = set()
-    for path in folder.glob("*.py"):
+    for path in folder.glob("[!._]*.py"):  # not editors' lock files or hidden files
         source = path.read_text("utf-8")
         revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
         if revision is None or down is None:
@@ -183,7 +183,8 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine) -> None:
     """Bring the schema up to the newest migration (a no-op when it is current)."""
     try:
-        if current_revision(engine) == head_revision():
+        current = current_revision(engine)  # a file that is not a database fails here
+        if current == head_revision():
             return
         from alembic import command
 
@@ -191,7 +192,9 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-    except DatabaseError as exc:  # e.g. unreachable, or not a database file
+    except (OperationalError, DatabaseError) as exc:
+        if not isinstance(exc, OperationalError) and type(exc) is not DatabaseError:
+            raise  # an integrity or programming error in a migration is a bug, not the file
         raise ConfigurationError(
             f"Cannot open the workspace database {engine.url.render_as_string(hide_password=True)}: "
             f"{exc.orig}"

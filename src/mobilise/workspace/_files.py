@@ -44,16 +44,20 @@ _UNSAFE = re.compile(r"[^\w.\- ]")
 
 
 def source_name(source: FileSource | FileTarget, name: str | None = None) -> str:
-    """The file's name for messages: ``name`` when given, else the path's or stream's name."""
-    if name:
-        found = name
-    elif isinstance(source, str | os.PathLike):
-        found = os.fspath(source)
-    else:
-        found = str(getattr(source, "name", "") or "upload")
-    # Only the last part: a client's file name never chooses a folder.
-    found = Path(found.replace("\\", "/")).name
-    return _UNSAFE.sub("_", found).strip(" .") or "upload"
+    """The file's name for messages: ``name`` when given, else the path's or stream's name.
+
+    A path's name is kept as it is; a name that comes with bytes or a stream (an upload's) keeps
+    only its last part, so a client's file name never chooses a folder.
+    """
+    if not name and isinstance(source, str | os.PathLike):
+        return Path(source).name
+    found = name or str(getattr(source, "name", "") or "upload")
+    return Path(found.replace("\\", "/")).name.strip() or "upload"
+
+
+def _safe_name(name: str) -> str:
+    """A file name safe to create in a private folder (for a copy of bytes or a stream)."""
+    return _UNSAFE.sub("_", name).strip(" .") or "upload"
 
 
 def read_bytes(source: FileSource, *, name: str | None = None) -> bytes:
@@ -77,7 +81,7 @@ def reading_path(source: FileSource, *, name: str | None = None) -> Iterator[Pat
         yield Path(source)
         return
     with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
-        path = Path(folder) / source_name(source, name)
+        path = Path(folder) / _safe_name(source_name(source, name))
         if isinstance(source, bytes):
             path.write_bytes(source)
         else:
@@ -96,6 +100,11 @@ def writing_path(target: FileTarget, *, name: str) -> Iterator[Path]:
     """
     if isinstance(target, str | os.PathLike):
         final = Path(target)
+        if final.is_dir():
+            raise ValidationError(
+                f"Cannot write {final}: it is a folder; name a file in it.",
+                problems=[Problem("this is a folder; give a file name", file=final.name)],
+            )
         final.parent.mkdir(parents=True, exist_ok=True)
         # The partial file keeps the suffix: some writers (GDAL) choose their driver by it.
         partial = final.with_name(f".{final.stem}.{secrets.token_hex(4)}.partial{final.suffix}")
@@ -114,7 +123,7 @@ def writing_path(target: FileTarget, *, name: str) -> Iterator[Path]:
                 partial.unlink(missing_ok=True)
         return
     with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
-        path = Path(folder) / source_name(target, name)
+        path = Path(folder) / _safe_name(source_name(target, name))
         yield path
         with path.open("rb") as written:
             shutil.copyfileobj(written, target)

@@ -37,8 +37,9 @@ from mobilise.workspace._common import (
     no_progress,
     stored_area_codes,
 )
-from mobilise.workspace._files import FileSource, reading_path
+from mobilise.workspace._files import FileSource, reading_path, source_name
 from mobilise.workspace._imports import audit_import, table_of
+from mobilise.workspace.datasets import file_dataset
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -93,6 +94,8 @@ class AreaImports:
         layer: str | None = None,
         fix_invalid: bool = False,
         dataset_id: str | None = None,
+        source_title: str | None = None,
+        source_licence: str | None = None,
         place: str | None = None,
         progress: Progress = no_progress,
     ) -> ImportSummary:
@@ -113,8 +116,14 @@ class AreaImports:
             Kind and vintage of the areas (e.g. ``lsoa11``); by default the code field's.
         code_field, name_field, layer, fix_invalid
             How to read the file (see :func:`~mobilise.formats.ons.read_boundaries`).
+        source_title, source_licence
+            The file's source, when the user names it: registered as the areas' dataset in the
+            same transaction (see :meth:`DatasetService.register_file`).
         place
             Also add the areas to this place (in the same transaction).
+
+        The file is read and checked before the transaction starts: other writers wait only
+        while the areas are stored.
         """
         if isinstance(source, BoundaryData):
             data = source
@@ -136,8 +145,13 @@ class AreaImports:
                 "give the area type (e.g. --area-type lsoa11).",
                 problems=[Problem("the area type is unknown", file=data.file, field="area_type")],
             )
+        described = file_dataset(data.file, title=source_title, licence=source_licence)
+        if dataset_id is None and described is not None:
+            dataset_id = str(described["id"])
         records = area_records(data.areas, kind, dataset_id)
         with self._ws.write() as connection:
+            if described is not None:
+                self._ws.datasets.register(described)
             created, updated = store_areas(connection, records, self._ws.actor, progress)
             links = sum(
                 replace_links(
@@ -171,12 +185,15 @@ class AreaImports:
         kind: str,
         name: str | None = None,
         dataset_id: str | None = None,
+        source_title: str | None = None,
+        source_licence: str | None = None,
     ) -> ImportSummary:
         """Read a lookup file of one of the :data:`LOOKUP_KINDS` and store it for stored areas.
 
         ``source`` is the file's path, bytes or a binary stream (``name`` names bytes and
         streams). Parents, successors and classifications of one file are stored together or not
-        at all.
+        at all, with the file's dataset when the user names its ``source_title`` or
+        ``source_licence``; the file is read before the transaction starts.
         """
         if kind not in LOOKUP_KINDS:
             raise ValidationError(
@@ -185,15 +202,25 @@ class AreaImports:
             )
         from mobilise.formats import lookups
 
+        described = file_dataset(
+            source_name(source, name), title=source_title, licence=source_licence
+        )
+        if dataset_id is None and described is not None:
+            dataset_id = str(described["id"])
         if kind == "centroids":
             with reading_path(source, name=name) as path:
                 centroids = lookups.read_centroids(path)
             method = "method" if "method" in centroids.columns else None
-            return self.import_centroids(centroids, file=path.name, method_column=method)
+            with self._ws.write():
+                if described is not None:
+                    self._ws.datasets.register(described)
+                return self.import_centroids(centroids, file=path.name, method_column=method)
         reader, kinds = _LOOKUPS[kind]
         with reading_path(source, name=name) as path:
             table = getattr(lookups, reader)(path)
         with self._ws.write():  # every link kind of the file, or none
+            if described is not None:
+                self._ws.datasets.register(described)
             done = [
                 self.import_links(table, file=path.name, dataset_id=dataset_id, **asdict(links))
                 for links in kinds

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,11 +116,8 @@ def write_export(
         as_zip = path.suffix.lower() == ".zip"
         if file_format == "hsds" and path.is_dir():
             return _into_folder(path, write)
-        path.parent.mkdir(parents=True, exist_ok=True)
     suffix = "zip" if file_format == "hsds" else file_format
-    with writing_path(target, name=f"assets.{suffix}") as path, warnings.catch_warnings():
-        # A GeoPackage is written under a temporary name first, which GDAL says is not .gpkg.
-        warnings.filterwarnings("ignore", "The filename extension should be", RuntimeWarning)
+    with writing_path(target, name=f"assets.{suffix}") as path:
         return write(path)
 
 

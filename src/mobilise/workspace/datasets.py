@@ -16,7 +16,7 @@ from mobilise.store.tables import datasets
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["Dataset", "DatasetService"]
+__all__ = ["Dataset", "DatasetService", "file_dataset"]
 
 _FIELDS = (
     "title",
@@ -89,18 +89,11 @@ class DatasetService:
     ) -> str | None:
         """Record the source of an imported file when the user names its title or licence;
         returns the dataset id (derived from the file name), or ``None`` when nothing was said."""
-        if not (title or licence):
+        found = file_dataset(file_name, title=title, licence=licence)
+        if found is None:
             return None
-        dataset_id = re.sub(r"[^a-z0-9]+", "-", file_name.lower()).strip("-") or "dataset"
-        self.register(
-            {
-                "id": dataset_id,
-                "title": title or file_name,
-                "licence": licence or "unknown",
-                "files": [file_name],
-            }
-        )
-        return dataset_id
+        self.register(found)
+        return str(found["id"])
 
     def get(self, dataset_id: str) -> Dataset:
         with self._ws.read() as connection:
@@ -130,3 +123,19 @@ def _dataset(row: Any) -> Dataset:
         processing=row.processing,
         version=row.version,
     )
+
+
+def file_dataset(
+    file_name: str, *, title: str | None, licence: str | None
+) -> dict[str, Any] | None:
+    """The dataset record of an imported file whose title or licence the user named (its id
+    derived from the file name), or ``None`` when nothing was said. Import verbs compute it before
+    they write and register it inside their own transaction."""
+    if not (title or licence):
+        return None
+    return {
+        "id": re.sub(r"[^a-z0-9]+", "-", file_name.lower()).strip("-") or "dataset",
+        "title": title or file_name,
+        "licence": licence or "unknown",
+        "files": [file_name],
+    }

@@ -26,6 +26,7 @@ from mobilise.workspace._common import (
 )
 from mobilise.workspace._files import FileSource, reading_path, source_name
 from mobilise.workspace._imports import audit_import
+from mobilise.workspace.datasets import file_dataset
 
 if TYPE_CHECKING:
     from mobilise.model.indicators import IndicatorData, IndicatorMeta
@@ -152,7 +153,9 @@ class IndicatorService:
         indicator_name, unit, polarity, period, source, licence
             Metadata of the other indicators: the name (for one-indicator files; else the column
             name), the unit, whether higher values are better or worse, the period, the title and
-            publisher of the data (by default the file's name) and its licence.
+            publisher of the data (by default the file's name) and its licence. When ``source``
+            or ``licence`` is given and ``dataset_id`` is not, the file is registered as the
+            indicators' dataset in the same transaction.
         national_breaks
             Decile cut points of each indicator's national distribution, by indicator id.
 
@@ -194,9 +197,11 @@ class IndicatorService:
                     meta=meta,
                     default_meta=defaults,
                 )
+        described = None if dataset_id else file_dataset(path.name, title=source, licence=licence)
         return self.import_data(
             data,
-            dataset_id=dataset_id,
+            dataset_id=str(described["id"]) if described else dataset_id,
+            dataset=described,
             national_breaks=national_breaks,
             area_field=area_column or "area code",
             progress=progress,
@@ -207,6 +212,7 @@ class IndicatorService:
         data: IndicatorData,
         *,
         dataset_id: str | None = None,
+        dataset: Mapping[str, Any] | None = None,
         national_breaks: Mapping[str, Sequence[float]] | None = None,
         area_field: str = "area code",
         progress: Progress = no_progress,
@@ -225,11 +231,16 @@ class IndicatorService:
             overriding those in ``data``.
         area_field
             Name of the file's area code column, for messages.
+        dataset
+            A dataset description to register in the same transaction (see
+            :meth:`~mobilise.workspace.datasets.DatasetService.register`).
         """
         values = data.values
         metas = {m.id: m for m in data.indicators}
         created = updated = stored = 0
         with self._ws.write() as connection:
+            if dataset is not None:
+                self._ws.datasets.register(dataset)
             _check_areas(connection, data, area_field)
             for indicator_id, group in values.groupby("indicator_id", sort=True):
                 meta = metas[str(indicator_id)]
