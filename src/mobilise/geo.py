@@ -1,5 +1,8 @@
 """Coordinate reference systems and postcodes for Great Britain.
 
+Importing this module is light (the grid cells and postcode checks of a search need no numpy);
+numpy and pyproj load when coordinates are converted.
+
 Geometries are stored in WGS84 longitude/latitude (:data:`WGS84`); distances and areas are computed
 in British National Grid (:data:`BNG`), whose units are metres. Never measure in degrees.
 
@@ -15,15 +18,14 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-import pandas as pd
-from numpy.typing import ArrayLike, NDArray
-from pyproj import Transformer
-
 from mobilise.errors import Problem, ValidationError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy, pandas and pyproj load when a conversion runs, not on import
     import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from numpy.typing import ArrayLike, NDArray
+    from pyproj import Transformer
 
 __all__ = [
     "BNG",
@@ -177,6 +179,8 @@ def normalise_postcodes(values: pd.Series) -> pd.Series:
 
 @lru_cache(maxsize=4)
 def _transformer(source: str, target: str) -> Transformer:
+    from pyproj import Transformer
+
     return Transformer.from_crs(source, target, always_xy=True)
 
 
@@ -190,6 +194,8 @@ def bng_to_wgs84(
     tuple of numpy.ndarray
         Longitude and latitude in degrees (WGS84); ``NaN`` where an input is missing.
     """
+    import numpy as np
+
     lon, lat = _transformer(BNG, WGS84).transform(
         np.asarray(easting, dtype=float), np.asarray(northing, dtype=float)
     )
@@ -204,6 +210,8 @@ def wgs84_to_bng(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], N
     tuple of numpy.ndarray
         Easting and northing in metres; ``NaN`` where an input is missing.
     """
+    import numpy as np
+
     easting, northing = _transformer(WGS84, BNG).transform(
         np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     )
@@ -216,6 +224,8 @@ def looks_like_lonlat(x: ArrayLike, y: ArrayLike) -> bool:
     True when every non-missing ``x`` lies in [-180, 180] and every ``y`` in [-90, 90]. British
     National Grid coordinates of real places in Great Britain are far outside that range.
     """
+    import numpy as np
+
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
     xs, ys = xs[~np.isnan(xs)], ys[~np.isnan(ys)]

@@ -94,6 +94,7 @@ def test_download_osm_then_import(tmp_path, serve_json, capsys):
     )
     assert code == 0, capsys.readouterr().err
     assert json.loads(saved.read_text())["elements"]
+    assert not ws.exists()  # a box needs no workspace: none is created
     capsys.readouterr()
     assert (
         run(["-w", str(ws), "assets", "import", str(saved), "--format", "overpass", "--json"]) == 0

@@ -389,6 +389,18 @@ def test_write_relationships_in_a_format_the_path_does_not_say(tmp_path: Path, f
         write_relationships(_survey_graph(), tmp_path / "network.csv", format="json")
 
 
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
+def test_a_name_xml_cannot_hold_still_writes_a_readable_graph(tmp_path: Path, suffix: str) -> None:
+    """A partner name holding a control character (pasted from elsewhere) is written without it;
+    before, the GraphML or GEXF file could not be read back."""
+    graph = _survey_graph()
+    graph.nodes["a"]["name"] = "Alpha\x01 Trust\uffff"
+    path = tmp_path / f"network{suffix}"
+    write_relationships(graph, path)
+    back = partnership_graph(read_relationships(path))
+    assert back.nodes["a"]["name"] == "Alpha Trust"
+
+
 def test_undirected_graphml_gives_both_directions(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "u.graphml",

@@ -61,27 +61,35 @@ def print_json(value: Any) -> None:
 
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Any]:
-    """A callback ``(step, done, total)`` drawing a rich progress bar on stderr."""
+    """A callback ``(step, done, total)`` drawing a rich progress bar on stderr.
+
+    The bar appears with the first report, so a command that fails before its work starts (a
+    file refused as it is read) prints only its error.
+    """
     if not enabled:
         yield lambda _s, _d, _t: None
         return
-    with Progress(
+    bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err_console,
         transient=False,
-    ) as bar:
-        tasks: dict[str, Any] = {}
+    )
+    tasks: dict[str, Any] = {}
 
-        def report(step: str, done: int, total: int) -> None:
-            key = "main"
-            if key not in tasks:
-                tasks[key] = bar.add_task(step, total=total)
-            bar.update(tasks[key], description=step, completed=done, total=total)
+    def report(step: str, done: int, total: int) -> None:
+        if not tasks:
+            bar.start()
+            tasks["main"] = bar.add_task(step, total=total)
+        bar.update(tasks["main"], description=step, completed=done, total=total)
 
+    try:
         yield report
+    finally:
+        if tasks:
+            bar.stop()
 
 
 @overload

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from mobilise.cli import asset_export
+from mobilise.cli import asset_export, asset_review
 from mobilise.cli._common import (
     FileArg,
     JsonOpt,
@@ -306,15 +306,16 @@ def download_osm(
             "Give either --place or --bbox.",
             problems=[Problem("one of --place or --bbox is needed", field="--place")],
         )
-    box = _bbox(bbox) if bbox is not None else None
-    with state(ctx).open() as ws:
-        if place is not None:
+    from mobilise.workspace.assets import download_osm_box
+
+    if bbox is not None:  # a box needs no workspace
+        box = _bbox(bbox)
+    else:
+        assert place is not None
+        with state(ctx).open() as ws:
             box = ws.places.bbox(place)
-        assert box is not None
-        console.print(
-            f"Asking {url} for the community assets in {', '.join(f'{v:.4f}' for v in box)}"
-        )
-        elements = ws.assets.download_osm(output, bbox=box, url=url)
+    console.print(f"Asking {url} for the community assets in {', '.join(f'{v:.4f}' for v in box)}")
+    elements = download_osm_box(output, box, url=url)
     console.print(f"Saved {elements:,} OpenStreetMap elements to {output}.")
 
 
@@ -330,3 +331,4 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 
 
 asset_export.register(app)  # last, so `export` is listed after the commands above
+asset_review.register(app)  # then the duplicate review: `duplicates` and `merge`

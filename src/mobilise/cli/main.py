@@ -57,10 +57,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     built.callback()(root)
     for name in GROUPS:
         if only in (None, name):
-            group = import_module(f"mobilise.cli.{name}").app
-            if name == "assets":  # the duplicate review commands live in their own module
-                import_module("mobilise.cli.asset_review").register(group)
-            built.add_typer(group, name=name)
+            built.add_typer(import_module(f"mobilise.cli.{name}").app, name=name)
     for name, (module, function) in COMMANDS.items():
         if only in (None, name):
             built.command(name)(getattr(import_module(f"mobilise.cli.{module}"), function))

@@ -24,13 +24,13 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError as SchemaError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:  # jsonschema loads when a document is validated, not when a feed is built
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError as SchemaError
+    from referencing import Registry
 
 SCHEMA_NAMES = (
     "api_details",
@@ -123,7 +123,10 @@ def is_date(value: object) -> bool:
         return False
 
 
+@cache
 def _format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker()  # keeps jsonschema's uuid, ipv4 ... checks
     for name, check in (
         ("uri", is_uri),
@@ -135,7 +138,6 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
-_FORMAT_CHECKER = _format_checker()
 _FORMAT_WORDS = {
     "uri": "an absolute URL such as 'https://example.org/page'",
     "email": "an email address such as 'name@example.org'",
@@ -155,6 +157,9 @@ _TYPE_WORDS = {
 
 @lru_cache(maxsize=1)
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = [
         (
             _SCHEMA_BASE + path.name,
@@ -174,8 +179,10 @@ def _validator(schema_name: str) -> Draft202012Validator:
         raise ValueError(
             f"unknown ORUK schema {schema_name!r}; use one of {', '.join(SCHEMA_NAMES)}"
         )
+    from jsonschema import Draft202012Validator
+
     schema = _registry().contents(f"{_SCHEMA_BASE}{name}.json")
-    return Draft202012Validator(schema, registry=_registry(), format_checker=_FORMAT_CHECKER)
+    return Draft202012Validator(schema, registry=_registry(), format_checker=_format_checker())
 
 
 def _path(parts: Iterable[str | int]) -> str:

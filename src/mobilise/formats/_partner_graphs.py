@@ -13,7 +13,7 @@ import networkx as nx
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats import _partner_columns as cols
-from mobilise.formats._tables import PathLike, file_name
+from mobilise.formats._tables import PathLike, file_name, xml_safe
 from mobilise.model import partner_vocab
 from mobilise.model.relationships import PartnerRow
 
@@ -105,7 +105,9 @@ def write_graph(graph: nx.DiGraph, path: PathLike, *, graphml: bool) -> None:
         if cols.plain(graph.graph.get("round")):  # GEXF keeps no graph attributes
             edge.setdefault("round", str(graph.graph["round"]))
         plain.add_edge(str(source), str(target), **edge)
+    buffer = io.BytesIO()
     if graphml:
-        nx.write_graphml(plain, os.fspath(path))
+        nx.write_graphml(plain, buffer, encoding="utf-8")
     else:
-        nx.write_gexf(plain, os.fspath(path))
+        nx.write_gexf(plain, buffer, encoding="utf-8")
+    Path(os.fspath(path)).write_bytes(xml_safe(buffer.getvalue().decode("utf-8")).encode("utf-8"))

@@ -362,3 +362,12 @@ def raise_problems(problems: Iterable[Problem], *, what: str) -> None:
     error = ValidationError.collect(ordered, what=what)
     if error is not None:
         raise error
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold at all (most control characters,
+    surrogates, U+FFFE and U+FFFF): a document written with them could not be read back."""
+    return _XML_INVALID.sub("", text)

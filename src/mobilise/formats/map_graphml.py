@@ -40,6 +40,7 @@ import networkx as nx
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats._map_files import checked
+from mobilise.formats._tables import xml_safe
 from mobilise.model.causal_map import (
     FACTOR_KINDS,
     STRENGTHS,
@@ -118,7 +119,7 @@ def write_map_graphml(causal_map: CausalMap) -> bytes:
         graph.add_edge(link.source, link.target, key=link.id, **edge)
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8")
-    return buffer.getvalue()
+    return xml_safe(buffer.getvalue().decode("utf-8")).encode("utf-8")
 
 
 def read_map_graphml(data: bytes | str, *, name: str = "map.graphml") -> CausalMap:

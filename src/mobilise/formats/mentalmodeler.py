@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import json as json_module
 import math
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from pathlib import PurePath
@@ -56,7 +55,7 @@ from typing import Any
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats._map_files import checked
-from mobilise.formats._tables import _decode
+from mobilise.formats._tables import _decode, xml_safe
 from mobilise.model.causal_map import CausalMap, Factor, Link, Scenario
 
 __all__ = ["INFLUENCE_WEIGHTS", "read_mentalmodeler", "write_mentalmodeler"]
@@ -76,7 +75,6 @@ _STRENGTH_MAGNITUDES = {"strong": 1.0, "medium": 0.62, "weak": 0.25}
 _NO_INFLUENCE = {"", "0", "undefined", "null", "nan"}
 _CONFIDENCE_RANGE = 3
 _TRUE_WORDS = {"true", "yes", "1"}
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONCEPT_FIELDS = (
     "id", "name", "notes", "units", "group", "x", "y", "preferredState", "actualState",
 )  # fmt: skip
@@ -541,7 +539,7 @@ def _tree_from_map(causal_map: CausalMap) -> dict[str, Any]:
 def _cdata(text: str) -> str:
     # XML 1.0 cannot carry most control characters at all, and "]]>" cannot appear inside
     # CDATA: drop the first and split the second across two sections.
-    text = _XML_INVALID.sub("", text)
+    text = xml_safe(text)
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 

@@ -67,6 +67,7 @@ __all__ = [
     "SearchFilters",
     "asset_from_row",
     "distance_m",
+    "download_osm_box",
     "is_open",
     "live_assets",
     "select_assets",
@@ -204,9 +205,6 @@ class AssetService:
         API's address (by default the public one). Needs the internet. Returns how many
         OpenStreetMap elements were saved.
         """
-        from mobilise.formats.assets import OVERPASS_URL, download_overpass
-        from mobilise.workspace._files import write_bytes
-
         if (place is None) == (bbox is None):
             raise ValidationError(
                 "Give either a place or a bounding box.",
@@ -214,9 +212,7 @@ class AssetService:
             )
         box = self._ws.places.bbox(place) if place is not None else bbox
         assert box is not None
-        data = download_overpass(box, url=url or OVERPASS_URL, client=client)
-        write_bytes(target, json.dumps(data).encode("utf-8"), name="osm.json")
-        return len(data.get("elements", []))
+        return download_osm_box(target, box, url=url, client=client)
 
     # -- export ------------------------------------------------------------------------------
     def export(
@@ -538,3 +534,21 @@ def _relocated(connection: Connection, changes: Mapping[str, Any]) -> dict[str, 
             )
         return moved
     return {}
+
+
+def download_osm_box(
+    target: FileTarget,
+    bbox: tuple[float, float, float, float],
+    *,
+    url: str | None = None,
+    client: httpx.Client | None = None,
+) -> int:
+    """Save the OpenStreetMap community assets in ``bbox`` (west, south, east, north in WGS84
+    degrees) as Overpass JSON to ``target``, without a workspace; returns how many elements were
+    saved (see :meth:`AssetService.download_osm`)."""
+    from mobilise.formats.assets import OVERPASS_URL, download_overpass
+    from mobilise.workspace._files import write_bytes
+
+    data = download_overpass(bbox, url=url or OVERPASS_URL, client=client)
+    write_bytes(target, json.dumps(data).encode("utf-8"), name="osm.json")
+    return len(data.get("elements", []))
