@@ -42,6 +42,19 @@ class Settings:
         Where ``mobilise serve`` listens.
     suggestions_per_hour
         Suggestions (new assets, corrections, stories) one sender may make in an hour.
+    max_upload_mb, max_decompressed_mb, max_compression_ratio, max_rows, max_text_chars,
+    max_json_depth
+        Limits on what one request or file may hold (see ``docs/settings.md``).
+    login_failures_per_account, login_failures_per_address, login_window_minutes
+        Wrong passwords allowed within the window before sign-in is refused for a while.
+    session_hours
+        How long a sign-in lasts.
+    hsts_seconds
+        ``Strict-Transport-Security`` max-age when mobilise is served over HTTPS (0: not sent).
+    backup_dir, backup_every_hours, backup_keep
+        Scheduled backups while ``mobilise serve`` runs.
+    job_workers, job_stale_minutes
+        Background jobs: threads per server process, and when a silent job counts as stopped.
     """
 
     database_url: str = ""
@@ -53,6 +66,25 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8765
     suggestions_per_hour: int = 10
+    # Limits: every upload and request is held to them (413 or 422 naming the limit).
+    max_upload_mb: int = 25
+    max_decompressed_mb: int = 250
+    max_compression_ratio: int = 200
+    max_rows: int = 1_000_000
+    max_text_chars: int = 20_000
+    max_json_depth: int = 64
+    # Accounts.
+    login_failures_per_account: int = 10
+    login_failures_per_address: int = 50
+    login_window_minutes: int = 15
+    session_hours: int = 336
+    hsts_seconds: int = 0
+    # Backups and background jobs.
+    backup_dir: str = ""
+    backup_every_hours: int = 0
+    backup_keep: int = 7
+    job_workers: int = 1
+    job_stale_minutes: int = 10
 
     @property
     def url(self) -> str:
@@ -85,13 +117,18 @@ def load_settings(**overrides: object) -> Settings:
         raw = os.environ.get(f"MOBILISE_{f.name.upper()}")
         if raw is None or raw == "":
             continue
-        if f.name in ("port", "suggestions_per_hour"):
+        if f.type in (int, "int"):
             try:
-                values[f.name] = int(raw)
+                number = int(raw)
             except ValueError:
                 raise ConfigurationError(
                     f"MOBILISE_{f.name.upper()} must be a number, not {raw!r}."
                 ) from None
+            if number < 0:
+                raise ConfigurationError(
+                    f"MOBILISE_{f.name.upper()} must be 0 or more, not {raw!r}."
+                )
+            values[f.name] = number
         elif f.name == "workspace":
             values[f.name] = Path(raw)
         else:

@@ -28,7 +28,14 @@ from mobilise.store.tables._assets import (
     contributions,
     organisations,
 )
-from mobilise.store.tables._foundation import audit_log, datasets, users
+from mobilise.store.tables._foundation import (
+    audit_log,
+    datasets,
+    login_attempts,
+    user_sessions,
+    users,
+)
+from mobilise.store.tables._jobs import job_files, jobs
 from mobilise.store.tables._maps import (
     map_comments,
     map_events,
@@ -64,6 +71,9 @@ __all__ = [
     "datasets",
     "indicator_values",
     "indicators",
+    "job_files",
+    "jobs",
+    "login_attempts",
     "map_comments",
     "map_events",
     "map_factors",
@@ -87,5 +97,6 @@ __all__ = [
     "survey_responses",
     "survey_rounds",
     "systems_maps",
+    "user_sessions",
     "users",
 ]

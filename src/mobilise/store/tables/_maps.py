@@ -53,6 +53,11 @@ systems_maps = record_table(
     Column("share_token", String(64), nullable=True, unique=True),
     Column("revision", Integer, nullable=False, default=0),
     Column("attributes", JSON, nullable=False, default=dict),
+    # Who may see it: "group" (its participants and editors), "consortium" (every signed-in
+    # user) or "link" (also anyone with its share link).
+    Column(
+        "visibility", String(20), nullable=False, default="consortium", server_default="consortium"
+    ),
 )
 
 # Who took part in building a map: pseudonymous (a name they chose), with their stakeholder group.
@@ -62,6 +67,8 @@ map_participants = record_table(
     Column("pseudonym", String(120), nullable=False),
     Column("stakeholder_group", String(120), nullable=False, default=""),
     Column("username", String(120), nullable=True),  # the signed-in user, when there is one
+    # In local single-user mode, the SHA-256 of the browser's own pseudonym token (a cookie).
+    Column("browser_key", String(64), nullable=True, index=True),
     UniqueConstraint("map_id", "pseudonym"),
 )
 

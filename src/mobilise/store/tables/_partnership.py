@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 
 from mobilise.store.tables._schema import UTCDateTime, record_table, ref
 
@@ -72,6 +83,13 @@ survey_rounds = record_table(
     Column("status", String(20), nullable=False, default="draft"),  # draft, open, closed
     Column("description", Text, nullable=False, default=""),
     Column("min_raters", Integer, nullable=False, default=3),
+    # Who may see its measures: "group" (editors), "consortium" (every signed-in user) or "link"
+    # (also anyone with its share link, disclosure-controlled).
+    Column(
+        "visibility", String(20), nullable=False, default="consortium", server_default="consortium"
+    ),
+    Column("share_token", String(64), nullable=True),
+    Index("uq_survey_rounds_share_token", "share_token", unique=True),
 )
 
 round_roster = record_table(
