@@ -12,10 +12,11 @@ from pathlib import Path
 
 from mobilise.errors import ConfigurationError
 
-__all__ = ["DEFAULT_SECRET_KEY", "LOCAL_HOSTS", "Settings", "load_settings"]
+__all__ = ["DEFAULT_SECRET_KEY", "LOCAL_HOSTS", "Limits", "Settings", "load_settings"]
 
 DEFAULT_SECRET_KEY = "local-only-not-secret"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+MB = 1024 * 1024  # the limits' megabyte
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,11 @@ class Settings:
         return self.database_url or f"sqlite:///{self.workspace}"
 
     @property
+    def limits(self) -> Limits:
+        """The limit settings, as the workspace hands them to the readers."""
+        return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
+
+    @property
     def local_mode(self) -> bool:
         """Single-user mode: serving on the loopback address only, with no login."""
         return self.host in LOCAL_HOSTS
@@ -103,6 +109,31 @@ class Settings:
                 f"Serving on {self.host} needs MOBILISE_SECRET_KEY set to a long random value "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')."
             )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request or imported file may hold: the limit settings, as the readers take them.
+
+    Each attribute is the setting of the same name (``MOBILISE_MAX_ROWS`` is ``max_rows``...);
+    the defaults are the settings' defaults, so a reader given no limits still refuses a bomb.
+    ``docs/limits.md`` says where each is checked.
+    """
+
+    max_upload_mb: int = Settings.max_upload_mb
+    max_decompressed_mb: int = Settings.max_decompressed_mb
+    max_compression_ratio: int = Settings.max_compression_ratio
+    max_rows: int = Settings.max_rows
+    max_text_chars: int = Settings.max_text_chars
+    max_json_depth: int = Settings.max_json_depth
+
+    @property
+    def upload_bytes(self) -> int:
+        return self.max_upload_mb * MB
+
+    @property
+    def decompressed_bytes(self) -> int:
+        return self.max_decompressed_mb * MB
 
 
 def setting_names() -> list[str]:

@@ -185,6 +185,8 @@ def _shared_partners(pairs: nx.Graph, groups: dict[Hashable, Any]) -> dict[Pair,
     """Pairs not yet tied, in different groups, with partners in common: how many. The common
     neighbours are counted for every pair at once (A @ A), not pair by pair."""
     ordered = by_id(pairs.nodes)
+    if not ordered:  # a round without ties: nobody to introduce
+        return {}
     code = {group: i for i, group in enumerate(sorted(set(groups.values()), key=str))}
     codes = np.array([code[groups[node]] for node in ordered], dtype=np.int64)
     adjacency = nx.to_scipy_sparse_array(pairs, nodelist=ordered, weight=None, format="csr")

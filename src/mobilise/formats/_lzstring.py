@@ -40,8 +40,19 @@ def compress_to_utf16(text: str) -> str:
     return _compress(_units(text), 15, lambda value: chr(value + 32)) + " "
 
 
-def decompress_from_utf16(compressed: str) -> str | None:
-    """``LZString.decompressFromUTF16``; ``None`` for empty or impossible data."""
+class TooLong(ValueError):
+    """Compressed text that would decompress to more than the length allowed."""
+
+
+def decompress_from_utf16(compressed: str, *, max_length: int | None = None) -> str | None:
+    """``LZString.decompressFromUTF16``; ``None`` for empty or impossible data.
+
+    Raises
+    ------
+    TooLong
+        When the text would decompress to more than ``max_length`` characters (lz-string
+        output can grow with the square of its input: a few MB can claim terabytes).
+    """
     if compressed == "":
         return None
     length = len(compressed)
@@ -49,7 +60,7 @@ def decompress_from_utf16(compressed: str) -> str | None:
     def value_at(index: int) -> int:
         return ord(compressed[index]) - 32 if index < length else 0
 
-    return _decompress(length, 16384, value_at)
+    return _decompress(length, 16384, value_at, max_length)
 
 
 def compress_to_base64(text: str) -> str:
@@ -157,7 +168,9 @@ def _compress(units: str, bits_per_char: int, char_of: Callable[[int], str]) -> 
     return "".join(output)
 
 
-def _decompress(length: int, reset_value: int, value_at: Callable[[int], int]) -> str | None:
+def _decompress(
+    length: int, reset_value: int, value_at: Callable[[int], int], max_length: int | None = None
+) -> str | None:
     dictionary: list[str] = ["", "", ""]  # 0, 1, 2 are the codes for 8-bit, 16-bit, end
     enlarge_in = 4
     num_bits = 3
@@ -188,6 +201,7 @@ def _decompress(length: int, reset_value: int, value_at: Callable[[int], int]) -
     phrase = chr(read(8 if first == 0 else 16))
     dictionary.append(phrase)
     result.append(phrase)
+    written = 1
     while True:
         if index > length:
             return ""
@@ -207,6 +221,9 @@ def _decompress(length: int, reset_value: int, value_at: Callable[[int], int]) -
             entry = phrase + phrase[0]
         else:
             return None
+        written += len(entry)
+        if max_length is not None and written > max_length:
+            raise TooLong(f"it decompresses to more than {max_length:,} characters")
         result.append(entry)
         dictionary.append(phrase + entry[0])
         enlarge_in -= 1

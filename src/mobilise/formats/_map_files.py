@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mobilise.errors import ConfigurationError, Problem, ValidationError
+from mobilise.formats._limits import DEFAULT_LIMITS, check_rows, check_zip, limit_error
+from mobilise.formats.safe_cells import needs_guard
 from mobilise.model.causal_map import (
     STRENGTHS,
     CausalMap,
@@ -17,6 +19,7 @@ from mobilise.model.causal_map import (
     Link,
     Scenario,
 )
+from mobilise.settings import Limits
 
 XLSX_HINT = "pip install 'mobilise[xlsx]'"
 _TRUE = {"true", "yes", "y", "1"}
@@ -300,28 +303,68 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
-def read_workbook(data: bytes, name: str) -> dict[str, list[list[Any]]]:
+def read_workbook(
+    data: bytes, name: str, *, limits: Limits | None = None
+) -> dict[str, list[list[Any]]]:
     """Every sheet of an ``.xlsx`` workbook: title -> rows of cell values (text stripped,
-    dates as ISO text, trailing empty rows dropped)."""
+    dates as ISO text, trailing empty rows dropped).
+
+    Refused past ``limits``: a workbook that would inflate too far (checked before it is
+    opened), more than ``max_rows`` rows in all, or more cells than ``max_rows`` rows of
+    :data:`CELLS_PER_ROW` (a sheet's declared size or one far cell is not padded out)."""
     openpyxl = _openpyxl()
     if data[:4] != b"PK\x03\x04":
         raise unreadable(name, "this is not an Excel workbook (.xlsx)")
+    check_zip(data, name=name, limits=limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for damaged workbooks
         raise _damaged(name, exc) from exc
     sheets: dict[str, list[list[Any]]] = {}
+    budget = _CellBudget(name, limits or DEFAULT_LIMITS)
     try:
         for sheet in book.worksheets:
-            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            sheet.reset_dimensions()  # the cells it holds, not the size it declares
+            rows = [
+                budget.row([_cell(v) for v in row]) for row in sheet.iter_rows(values_only=True)
+            ]
             while rows and all(value is None for value in rows[-1]):
                 rows.pop()
             sheets[str(sheet.title)] = rows
+    except ValidationError:
+        raise
     except Exception as exc:  # a read-only workbook reads its sheets only now: damage shows here
         raise _damaged(name, exc) from exc
     finally:
         book.close()
     return sheets
+
+
+CELLS_PER_ROW = 64
+"""Cells a workbook row may average before :func:`read_workbook` counts the workbook as over
+``max_rows`` (a sheet with one cell in its last column would otherwise make 16,384 of each
+row)."""
+
+
+class _CellBudget:
+    """Counts a workbook's rows and cells as they are read; refuses past the limits."""
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name, self.limits = name, limits
+        self.rows = self.cells = 0
+
+    def row(self, cells: list[Any]) -> list[Any]:
+        self.rows += 1
+        self.cells += len(cells)
+        if self.cells > self.limits.max_rows * CELLS_PER_ROW:
+            message = (
+                f"it holds more than {self.limits.max_rows * CELLS_PER_ROW:,} cells "
+                f"({self.limits.max_rows:,} rows of {CELLS_PER_ROW})"
+            )
+            raise limit_error(self.name, message, "max_rows")
+        if self.rows > self.limits.max_rows:
+            check_rows(self.rows, name=self.name, limits=self.limits)
+        return cells
 
 
 def _damaged(name: str, exc: Exception) -> ValidationError:
@@ -384,26 +427,32 @@ def sheet_columns(rows: Sequence[Mapping[str, Any]], first: Sequence[str]) -> li
 def workbook_bytes(
     sheets: Sequence[tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]],
 ) -> bytes:
-    """An ``.xlsx`` workbook of (title, columns, rows) sheets; text is never read as a formula."""
+    """An ``.xlsx`` workbook of (title, columns, rows) sheets. Text (headers too) is stored as
+    text, never as a formula; text a spreadsheet would run as one also gets Excel's quote prefix
+    (:mod:`mobilise.formats.safe_cells`), so it stays text when a cell is edited."""
     openpyxl = _openpyxl()
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def put(sheet: Any, row: int, column: int, value: Any) -> None:
+        if not isinstance(value, str):
+            sheet.cell(row=row, column=column, value=value)
+            return
+        cell = sheet.cell(row=row, column=column, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # a label such as "=x" stays text, not a formula
+        if needs_guard(value):
+            cell.quotePrefix = True
 
     book = openpyxl.Workbook()
     book.remove(book.active)
     for title, columns, rows in sheets:
         sheet = book.create_sheet(title)
         for column_number, column in enumerate(columns, start=1):
-            sheet.cell(row=1, column=column_number, value=column)
+            put(sheet, 1, column_number, column)
         for row_number, row in enumerate(rows, start=2):
             for column_number, column in enumerate(columns, start=1):
                 value = row.get(column)
-                if value is None or value == "":
-                    continue
-                if isinstance(value, str):
-                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell = sheet.cell(row=row_number, column=column_number, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # a label such as "=x" stays text, not a formula
+                if value is not None and value != "":
+                    put(sheet, row_number, column_number, value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

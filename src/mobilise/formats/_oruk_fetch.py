@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import DEFAULT_LIMITS, check_rows, limit_error, load_json
+from mobilise.settings import Limits
 
 __all__ = ["fetch_oruk_feed"]
 
@@ -37,10 +39,13 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _get_page(client: httpx.Client, endpoint: str, number: int, per_page: int, url: str) -> Any:
+def _get_page(
+    client: httpx.Client, endpoint: str, number: int, per_page: int, url: str, limits: Limits
+) -> Any:
     params: dict[str, str | int] = {"page": number, "per_page": per_page, "full": "true"}
     try:
-        response = client.get(endpoint, params=params)
+        with client.stream("GET", endpoint, params=params) as response:
+            body = _body(response, number, url, limits)
     except httpx.TimeoutException as exc:
         raise _feed_error(
             url, f"page {number} did not come in time ({type(exc).__name__})"
@@ -55,14 +60,31 @@ def _get_page(client: httpx.Client, endpoint: str, number: int, per_page: int, u
             url,
             f"page {number} answered HTTP {response.status_code} {response.reason_phrase}{hint}",
         )
-    try:
-        return response.json()
-    except ValueError as exc:
-        kind = response.headers.get("content-type", "no content type")
-        start = response.text[:40].strip()
-        raise _feed_error(
+    kind = response.headers.get("content-type", "no content type")
+    start = body[:40].decode("utf-8", errors="replace").strip()
+    return load_json(
+        body,
+        name=f"page {number} of {url}",
+        limits=limits,
+        unreadable=lambda _: _feed_error(
             url, f"page {number} is not JSON ({kind}; it starts {start!r})", field="contents"
-        ) from exc
+        ),
+    )
+
+
+def _body(response: httpx.Response, number: int, url: str, limits: Limits) -> bytes:
+    """A page's body (decompressed as the server sent it), refused past the decompressed-size
+    limit while it streams in."""
+    if response.status_code >= 400:
+        return b""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limits.decompressed_bytes:
+            message = f"page {number} is larger than {limits.max_decompressed_mb} MB"
+            raise limit_error(url, message, "max_decompressed_mb")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _contents(page: Any, number: int, url: str) -> list[Any]:
@@ -112,6 +134,7 @@ def fetch_oruk_feed(
     per_page: int = 100,
     max_pages: int = 10_000,
     progress: Callable[[int, int], None] | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The pages of an ORUK 3.0 feed's ``/services``, fully nested (``full=true``).
 
@@ -135,6 +158,9 @@ def fetch_oruk_feed(
     progress
         Called after each page with the services read so far and the feed's ``total_items``
         (0 when the feed does not say).
+    limits
+        What a page may hold (its size and nesting) and how many services the feed may
+        have (``max_rows``); by default the settings' defaults.
 
     Yields
     ------
@@ -156,7 +182,7 @@ def fetch_oruk_feed(
     read = 0
     try:
         for number in range(1, max_pages + 1):
-            page = _get_page(http, endpoint, number, per_page, url)
+            page = _get_page(http, endpoint, number, per_page, url, limits or DEFAULT_LIMITS)
             contents = _contents(page, number, url)
             fingerprint = _fingerprint(contents)
             if contents and fingerprint in seen:
@@ -172,6 +198,7 @@ def fetch_oruk_feed(
                 return  # a one-page feed that answers every page with that page
             seen[fingerprint] = number
             read += len(contents)
+            check_rows(read, name=url, limits=limits, what="services")
             if progress is not None:
                 progress(read, _int(page.get("total_items")) or 0)
             yield page

@@ -22,6 +22,7 @@ from shapely.geometry import LineString, Polygon, mapping
 
 from mobilise.errors import ConfigurationError, Problem, ValidationError
 from mobilise.formats._asset_rows import Cells, parse_opening_hours, place
+from mobilise.formats._limits import parse_xml
 from mobilise.geo import is_postcode
 from mobilise.model.asset_vocab import (
     OSM_TAGS,
@@ -30,6 +31,7 @@ from mobilise.model.asset_vocab import (
     osm_matches,
     target_group_from_text,
 )
+from mobilise.settings import Limits
 
 OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 USER_AGENT = "mobilise (community asset mapping; https://github.com/mobilise/mobilise)"
@@ -152,10 +154,10 @@ def elements_from_overpass(data: Any, *, file: str) -> list[OsmElement]:
     return found
 
 
-def elements_from_xml(data: bytes, *, file: str) -> list[OsmElement]:
+def elements_from_xml(data: bytes, *, file: str, limits: Limits | None = None) -> list[OsmElement]:
     """The tagged elements of an ``.osm`` XML file, placed (ways at the centroid of their nodes)."""
     try:
-        root = ET.fromstring(data)
+        root = parse_xml(data, name=file, limits=limits)
     except ET.ParseError as exc:
         raise ValidationError(
             f"File {file} is not OSM XML.",

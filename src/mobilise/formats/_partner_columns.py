@@ -7,13 +7,11 @@ parsers here then turn one cell into a value or append a :class:`~mobilise.error
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import math
 import os
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,9 +21,12 @@ from typing import Any
 import networkx as nx
 
 from mobilise.errors import Problem
+from mobilise.formats._limits import parse_xml
 from mobilise.formats._map_files import read_workbook
 from mobilise.formats._tables import PathLike, file_name, find_column, read_table, row_of
+from mobilise.formats.safe_cells import csv_writer
 from mobilise.model import partner_vocab
+from mobilise.settings import Limits
 
 # Accepted column names (case-insensitive), the canonical name first.
 PARTNER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -99,13 +100,13 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_records(path: PathLike, *, sheets: Sequence[str]) -> Records:
+def read_records(path: PathLike, *, sheets: Sequence[str], limits: Limits | None = None) -> Records:
     """Read a delimited file, or an ``.xlsx`` workbook's sheet named one of ``sheets`` (else its
-    first sheet), as :class:`Records`."""
+    first sheet), as :class:`Records`, within ``limits``."""
     name = file_name(path)
     if Path(os.fspath(path)).suffix.lower() == ".xlsx":
-        return _read_sheet(Path(os.fspath(path)).read_bytes(), name, sheets)
-    table = read_table(path)
+        return _read_sheet(Path(os.fspath(path)).read_bytes(), name, sheets, limits)
+    table = read_table(path, limits=limits)
     frame = table.frame
     columns = tuple(str(c) for c in frame.columns)
     rows = [
@@ -115,8 +116,8 @@ def read_records(path: PathLike, *, sheets: Sequence[str]) -> Records:
     return Records(name=name, columns=columns, rows=rows)
 
 
-def _read_sheet(data: bytes, name: str, wanted: Sequence[str]) -> Records:
-    workbook = read_workbook(data, name)
+def _read_sheet(data: bytes, name: str, wanted: Sequence[str], limits: Limits | None) -> Records:
+    workbook = read_workbook(data, name, limits=limits)
     titles = {title.casefold(): title for title in workbook}
     title = next((titles[w] for w in wanted if w in titles), next(iter(workbook), None))
     cells = workbook[title] if title is not None else []
@@ -286,7 +287,7 @@ def csv_text(graph: nx.DiGraph, edge_fields: Sequence[str]) -> str:
     header += ["round"] if "round" in graph.graph else []
     header += [*edge_fields, *extra]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(header)
     for source, target, attributes in graph.edges(data=True):
         nodes = graph.nodes
@@ -304,11 +305,12 @@ def cells_text(values: Iterable[Any]) -> list[str]:
     return ["" if v is None else text(v) for v in values]
 
 
-def edge_order(raw: bytes) -> dict[tuple[str, str], deque[int]]:
-    """Each (source, target) pair's edge numbers (1-based, in file order)."""
+def edge_order(raw: bytes, name: str, limits: Limits | None) -> dict[tuple[str, str], deque[int]]:
+    """Each (source, target) pair's edge numbers (1-based, in file order). Parsing the file
+    first, it refuses one that nests deeper than ``max_json_depth``."""
     order: dict[tuple[str, str], deque[int]] = defaultdict(deque)
     number = 0
-    for _, element in ET.iterparse(io.BytesIO(raw)):
+    for element in parse_xml(raw, name=name, limits=limits).iter():
         if element.tag.rsplit("}", 1)[-1] == "edge":
             number += 1
             order[(element.get("source", ""), element.get("target", ""))].append(number)

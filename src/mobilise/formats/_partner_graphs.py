@@ -13,9 +13,11 @@ import networkx as nx
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats import _partner_columns as cols
+from mobilise.formats._limits import check_rows
 from mobilise.formats._tables import PathLike, file_name, xml_safe
 from mobilise.model import partner_vocab
 from mobilise.model.relationships import PartnerRow
+from mobilise.settings import Limits
 
 __all__ = ["EDGE_FIELDS", "GRAPH_ONLY", "read_graph", "write_graph"]
 
@@ -27,14 +29,14 @@ GRAPH_ONLY = {"id", "label", "key"}  # edge attributes graph formats add themsel
 
 
 def read_graph(
-    path: PathLike, suffix: str, problems: list[Problem]
+    path: PathLike, suffix: str, problems: list[Problem], limits: Limits | None = None
 ) -> tuple[cols.Records, list[PartnerRow], bool, str | None]:
     """A GraphML or GEXF file as rows of ties (numbered in file order), its nodes as partners,
     whether it is directed and its ``round`` graph attribute."""
     name = file_name(path)
     try:
         raw = Path(os.fspath(path)).read_bytes()
-        order = cols.edge_order(raw)
+        order = cols.edge_order(raw, name, limits)
         if suffix == ".graphml":
             graph = nx.read_graphml(io.BytesIO(raw), force_multigraph=True)
         else:
@@ -66,9 +68,10 @@ def read_graph(
         if not graph.is_directed():
             rows.append((number, {**record, "respondent": str(target), "partner": str(source)}))
     rows.sort(key=lambda r: r[0])
-    columns = ["respondent", "partner"]
+    check_rows(len(rows), name=name, limits=limits, what="ties")
+    columns = dict.fromkeys(["respondent", "partner"])  # ordered, and linear to extend
     for _, record in rows:
-        columns += [c for c in record if c not in columns]
+        columns.update(dict.fromkeys(record))
     records = cols.Records(name=name, columns=tuple(columns), rows=rows)
     return records, nodes, graph.is_directed(), cols.text(graph.graph.get("round")) or None
 

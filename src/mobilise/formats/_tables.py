@@ -8,7 +8,6 @@ is row 0), which is what a spreadsheet user sees minus one.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import os
 import re
@@ -22,6 +21,9 @@ import numpy as np
 import pandas as pd
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import GZIP_MAGIC, check_rows, inflate_gzip
+from mobilise.formats.safe_cells import unguard_frame
+from mobilise.settings import Limits
 
 PathLike = str | os.PathLike[str]
 
@@ -56,12 +58,9 @@ def file_name(path: PathLike) -> str:
     return Path(os.fspath(path)).name
 
 
-def _decode(data: bytes, name: str) -> str:
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise _unreadable(name, f"the gzip data is damaged ({exc})") from exc
+def _decode(data: bytes, name: str, limits: Limits | None = None) -> str:
+    if data[:2] == GZIP_MAGIC:
+        data = inflate_gzip(data, name=name, limits=limits)
     if data[:4] == b"PK\x03\x04":
         raise _unreadable(name, "this is a zip file (perhaps an Excel workbook); save it as CSV")
     try:
@@ -104,23 +103,24 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_table(path: PathLike) -> Table:
+def read_table(path: PathLike, *, limits: Limits | None = None) -> Table:
     """Read a delimited text file (any of ``, ; tab |``; UTF-8 with or without BOM; gzip) as text.
 
     Raises
     ------
     mobilise.errors.ValidationError
-        When the file cannot be read or parsed as a table.
+        When the file cannot be read or parsed as a table, or is over ``limits`` (a gzip bomb,
+        more rows than ``max_rows``).
     """
     name = file_name(path)
     try:
         data = Path(os.fspath(path)).read_bytes()
     except OSError as exc:
         raise _unreadable(name, f"cannot read the file: {exc.strerror or exc}") from exc
-    return table_from_text(data, name)
+    return table_from_text(data, name, limits=limits)
 
 
-def table_from_text(data: bytes | str, name: str) -> Table:
+def table_from_text(data: bytes | str, name: str, *, limits: Limits | None = None) -> Table:
     """A delimited table from a file's bytes (decoded as :func:`read_table` does) or its text.
 
     Raises
@@ -128,7 +128,7 @@ def table_from_text(data: bytes | str, name: str) -> Table:
     mobilise.errors.ValidationError
         When the data cannot be parsed as a table; ``name`` names the file in the problems.
     """
-    text = _decode(data, name) if isinstance(data, bytes) else data.lstrip("\ufeff")
+    text = _decode(data, name, limits) if isinstance(data, bytes) else data.lstrip("\ufeff")
     if not text.strip():
         raise _unreadable(name, "the file is empty")
     delimiter = sniff_delimiter(text)
@@ -143,7 +143,11 @@ def table_from_text(data: bytes | str, name: str) -> Table:
         )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise _parse_error(name, str(exc)) from exc
+    check_rows(len(frame), name=name, limits=limits)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
+    # mobilise's own exports put a ' before text a spreadsheet would run (formats.safe_cells):
+    # take it off, so an export reads back as it was written.
+    frame = unguard_frame(frame)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     # Cells keep their spaces (stripping every cell is slow); readers strip what they use.
     frame = frame[(frame.to_numpy(dtype=object) != "").any(axis=1)]

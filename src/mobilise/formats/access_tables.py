@@ -12,6 +12,7 @@ default the path's last part; give it with bytes).
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import check_rows
+from mobilise.settings import Limits
 
 __all__ = ["TableSource", "read_cost_table", "read_number_table", "read_point_table"]
 
@@ -39,13 +42,14 @@ def read_point_table(
     x: str | None = None,
     y: str | None = None,
     what: str,
+    limits: Limits | None = None,
 ) -> pd.DataFrame:
     """A demand or supply table indexed by id (text), with ``value`` and, if asked, ``x``, ``y``.
 
     ``value_column`` None gives every row the value 1 (e.g. count each asset once). Values
     must be numbers >= 0; coordinates numbers (metres in a projected CRS).
     """
-    frame, file = _read(source, name)
+    frame, file = _read(source, name, limits)
     problems = _missing_columns(frame, [id_column, value_column, x, y], file, what)
     _raise(problems, file, what)
     ids = frame[id_column].str.strip()
@@ -66,10 +70,16 @@ def read_point_table(
 
 
 def read_cost_table(
-    source: TableSource, *, name: str | None = None, origin: str, destination: str, cost: str
+    source: TableSource,
+    *,
+    name: str | None = None,
+    origin: str,
+    destination: str,
+    cost: str,
+    limits: Limits | None = None,
 ) -> pd.DataFrame:
     """A long cost table with text ids and ``cost`` numbers >= 0 (columns as named)."""
-    frame, file = _read(source, name)
+    frame, file = _read(source, name, limits)
     problems = _missing_columns(frame, [origin, destination, cost], file, "cost")
     _raise(problems, file, "cost")
     out = pd.DataFrame(
@@ -86,14 +96,19 @@ def read_cost_table(
 
 
 def read_number_table(
-    source: TableSource, columns: dict[str, bool], *, name: str | None = None, what: str = "input"
+    source: TableSource,
+    columns: dict[str, bool],
+    *,
+    name: str | None = None,
+    what: str = "input",
+    limits: Limits | None = None,
 ) -> pd.DataFrame:
     """The named columns of a CSV as numbers; ``columns`` maps each to whether it must be >= 0.
 
     Empty cells become NaN only where the caller allows them (none here: every cell must be a
     number), so a missing value is reported with its row rather than passed on silently.
     """
-    frame, file = _read(source, name)
+    frame, file = _read(source, name, limits)
     problems = _missing_columns(frame, columns, file, what)
     _raise(problems, file, what)
     out = pd.DataFrame(
@@ -103,7 +118,7 @@ def read_number_table(
     return out
 
 
-def _read(source: TableSource, name: str | None) -> tuple[pd.DataFrame, str]:
+def _read(source: TableSource, name: str | None, limits: Limits | None) -> tuple[pd.DataFrame, str]:
     """The table as text cells, and the file's name for messages."""
     data: io.BytesIO | Path
     if isinstance(source, bytes):
@@ -117,11 +132,17 @@ def _read(source: TableSource, name: str | None) -> tuple[pd.DataFrame, str]:
         )
     except FileNotFoundError:
         raise ValidationError(f"No file {source!s}.") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+    except (
+        UnicodeDecodeError,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        csv.Error,
+    ) as error:
         raise ValidationError(
             f"Cannot read {file} as a CSV table: {error}.",
             problems=[Problem(str(error), file=file)],
         ) from None
+    check_rows(len(frame), name=file, limits=limits)
     return frame, file
 
 

@@ -23,7 +23,6 @@ same assets.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -35,6 +34,7 @@ from typing import Any
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.oruk_feed import service_json, taxonomy_json
+from mobilise.formats.safe_cells import csv_writer
 from mobilise.model.asset_vocab import CATEGORIES
 
 __all__ = [
@@ -174,9 +174,6 @@ _DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 # The feed's links need an address; without one the package leaves its uri columns empty.
 _NO_BASE = "https://mobilise.invalid/oruk"
-# A spreadsheet runs a cell that starts like a formula; a phone number such as +44 20 ... is safe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE_LIKE = re.compile(r"^[+-]?[\d\s()]+$")
 
 
 # -- checks and plain values ------------------------------------------------------------------------
@@ -242,16 +239,6 @@ def _flat(asset: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _safe_cell(value: Any) -> Any:
-    if (
-        isinstance(value, str)
-        and value.startswith(_FORMULA_START)
-        and not _PHONE_LIKE.fullmatch(value)
-    ):
-        return "'" + value
-    return value
-
-
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
@@ -268,7 +255,7 @@ def write_csv(
 
     Lists are joined with ``"; "``, the schedule is :func:`opening_times`, flags are
     ``true``/``false`` (empty when unknown). Text that a spreadsheet would run as a formula gets a
-    leading ``'``.
+    leading ``'`` (:mod:`mobilise.formats.safe_cells`).
 
     Returns
     -------
@@ -277,11 +264,11 @@ def write_csv(
     """
     found = _checked(assets, include_private=include_private)
     with Path(path).open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(ASSET_COLUMNS)
         for asset in found:
             row = _flat(asset)
-            writer.writerow(_csv_text(_safe_cell(row[c])) for c in ASSET_COLUMNS)
+            writer.writerow(_csv_text(row[c]) for c in ASSET_COLUMNS)
     return len(found)
 
 
@@ -422,7 +409,7 @@ def _hsds_rows(
 def _table_csv(table: str, rows: Iterable[Mapping[str, Any]]) -> str:
     _, columns, _ = HSDS_TABLES[table]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow(_csv_text(row.get(c)) for c in columns)
@@ -498,6 +485,7 @@ def write_hsds_package(
     Every table of :data:`HSDS_TABLES` is written, with only its header when no asset fills it;
     ``datapackage.json`` describes each one (Frictionless Data Package, tabular profile).
     Services are linked to their schedules (not to the service at location), as in the feed.
+    Text a spreadsheet would run as a formula gets a leading ``'``, as in :func:`write_csv`.
     """
     found = _checked(assets, include_private=False)
     tables = _hsds_rows(found, base_url=base_url)

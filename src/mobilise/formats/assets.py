@@ -21,8 +21,6 @@ coordinates, so re-reading an unchanged file gives the same ids. Two rows with t
 from __future__ import annotations
 
 import csv
-import gzip
-import json
 import math
 import os
 from collections import Counter
@@ -41,6 +39,7 @@ from mobilise.formats._asset_rows import (
     place,
     python_value,
 )
+from mobilise.formats._limits import GZIP_MAGIC, check_rows, check_zip, inflate_gzip, load_json
 from mobilise.formats._osm import (
     OVERPASS_URL,
     OsmElement,
@@ -55,6 +54,7 @@ from mobilise.formats._osm import (
 from mobilise.formats._tables import PathLike, file_name, missing_column, read_table
 from mobilise.model.asset_vocab import FIELD_ALIASES
 from mobilise.model.assets import AssetFile, AssetRecord
+from mobilise.settings import Limits
 
 __all__ = [
     "FORMATS",
@@ -102,16 +102,13 @@ def _format_of(path: Path, format: str | None) -> str:
     return found
 
 
-def _bytes(path: Path) -> bytes:
+def _bytes(path: Path, limits: Limits | None) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(path.name, f"cannot read the file: {exc.strerror or exc}") from exc
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise _unreadable(path.name, f"the gzip data is damaged ({exc})") from exc
+    if data[:2] == GZIP_MAGIC:
+        data = inflate_gzip(data, name=path.name, limits=limits)
     return data
 
 
@@ -123,6 +120,7 @@ def read_assets(
     source: str | None = None,
     licence: str = "",
     layer: str | None = None,
+    limits: Limits | None = None,
 ) -> AssetFile:
     """Read community assets from a file.
 
@@ -147,6 +145,9 @@ def read_assets(
         publisher's licence.
     layer
         The GeoPackage layer or Excel sheet; needed when a GeoPackage has several layers.
+    limits
+        What the file may hold (rows, inflated size, nesting); by default the settings'
+        defaults.
 
     Raises
     ------
@@ -160,19 +161,21 @@ def read_assets(
     name = file_name(location)
     kind = _format_of(location, format)
     if kind in ("geojson", "overpass"):
-        data = _json(location)
+        data = _json(location, limits)
         if kind == "overpass" or (isinstance(data, Mapping) and "elements" in data):
             return assets_from_overpass(data, source=source, licence=licence, file=name)
         rows = _geojson_rows(data, name)
         if column_map is None and looks_like_osm(rows):
             elements = elements_from_features(rows)
+            check_rows(len(elements), name=name, limits=limits, what="features")
             return _from_osm(elements, file=name, source=source, licence=licence)
     elif kind == "osm":
-        elements = elements_from_xml(_bytes(location), file=name)
+        elements = elements_from_xml(_bytes(location, limits), file=name, limits=limits)
+        check_rows(len(elements), name=name, limits=limits, what="elements")
         return _from_osm(elements, file=name, source=source, licence=licence)
     elif kind == "csv":
         try:
-            table = read_table(location)
+            table = read_table(location, limits=limits)
         except csv.Error as exc:  # e.g. a bare carriage return inside a field
             raise _unreadable(name, f"cannot parse the file as a table: {exc}") from exc
         columns = [str(c) for c in table.frame.columns]
@@ -183,9 +186,11 @@ def read_assets(
             )
         ]
     elif kind == "xlsx":
+        check_zip(location, name=name, limits=limits)
         rows = _xlsx_rows(location, layer)
     else:
         rows = _vector_rows(location, layer)
+    check_rows(len(rows), name=name, limits=limits)
     return _from_rows(rows, file=name, column_map=column_map, source=source, licence=licence)
 
 
@@ -207,12 +212,14 @@ def assets_from_overpass(
     )
 
 
-def _json(path: Path) -> Any:
-    data = _bytes(path)
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _unreadable(path.name, f"the file is not JSON ({exc})") from exc
+def _json(path: Path, limits: Limits | None) -> Any:
+    data = _bytes(path, limits)
+    return load_json(
+        data,
+        name=path.name,
+        limits=limits,
+        unreadable=lambda error: _unreadable(path.name, f"the file is not JSON ({error})"),
+    )
 
 
 def _geojson_rows(data: Any, name: str) -> list[Row]:

@@ -34,6 +34,7 @@ from mobilise.formats._tables import (
 )
 from mobilise.formats.indicators import build_meta, wide_values
 from mobilise.model.indicators import IndicatorData, IndicatorMeta
+from mobilise.settings import Limits
 
 __all__ = ["IOD_INDICATORS", "LSOA11_COUNT", "read_iod", "read_iod_population"]
 
@@ -319,7 +320,7 @@ def _expected_headers() -> str:
     )
 
 
-def read_iod(path: PathLike) -> IndicatorData:
+def read_iod(path: PathLike, *, limits: Limits | None = None) -> IndicatorData:
     """Read an English Indices of Deprivation 2019 file, recognising which one from its header.
 
     Parameters
@@ -341,7 +342,7 @@ def read_iod(path: PathLike) -> IndicatorData:
         For an unrecognised header, or with every bad row: non-GSS codes, repeated LSOAs,
         non-numeric values, ranks outside 1..32,844 and deciles outside 1..10.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     name, frame = table.name, table.frame
     columns = list(frame.columns)
     what = f"IoD file {name}"
@@ -413,7 +414,7 @@ def _check_ranks(values: pd.DataFrame, mapping: dict[str, str], name: str) -> li
     return problems
 
 
-def read_iod_population(path: PathLike) -> pd.DataFrame:
+def read_iod_population(path: PathLike, *, limits: Limits | None = None) -> pd.DataFrame:
     """Read IoD 2019 File 6: population denominators by LSOA 2011, mid-2015, excluding prisoners.
 
     Returns
@@ -429,7 +430,7 @@ def read_iod_population(path: PathLike) -> pd.DataFrame:
         With every missing column, non-GSS or repeated code and blank, non-numeric, negative or
         fractional count.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     name, frame = table.name, table.frame
     columns = list(frame.columns)
     found: dict[str, str] = {}
@@ -457,7 +458,8 @@ def read_iod_population(path: PathLike) -> pd.DataFrame:
     for field, column in found.items():
         numbers, bad = parse_numbers(frame[column], file=name, field=column)
         problems += bad
-        invalid = numbers.notna() & ((numbers < 0) | (numbers % 1 != 0))
+        # a count past 64 bits is no count of people either (it would not fit a stored number)
+        invalid = numbers.notna() & ((numbers < 0) | (numbers % 1 != 0) | (numbers >= 2**63))
         problems += [
             Problem(f"{v:g} is not a count of people", file=name, row=row_of(r), field=column)
             for r, v in numbers[invalid].items()

@@ -45,6 +45,7 @@ from mobilise.model.indicators import (
     IndicatorData,
     IndicatorMeta,
 )
+from mobilise.settings import Limits
 
 __all__ = [
     "national_breaks",
@@ -109,6 +110,7 @@ def read_indicator_csv(
     columns: Mapping[str, str] | None = None,
     meta: Mapping[str, IndicatorMeta] | None = None,
     default_meta: dict[str, Any] | None = None,
+    limits: Limits | None = None,
 ) -> IndicatorData:
     """Read indicator values by area from a CSV file (delimiter, BOM, gzip detected).
 
@@ -145,7 +147,7 @@ def read_indicator_csv(
         With every problem found: missing columns, non-numeric values, non-GSS area codes,
         repeated (area, indicator) pairs.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     name, frame = table.name, table.frame
     found = list(frame.columns)
     what = f"Indicator file {name}"

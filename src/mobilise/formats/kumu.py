@@ -61,7 +61,6 @@ a label is written as ``/``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
@@ -76,6 +75,7 @@ from mobilise.formats._kumu_fields import (
     links_of,
 )
 from mobilise.formats._kumu_write import write_kumu_json, write_kumu_xlsx
+from mobilise.formats._limits import load_json
 from mobilise.formats._map_files import (
     as_dict,
     decode_text,
@@ -88,6 +88,7 @@ from mobilise.formats._map_files import (
     unreadable,
 )
 from mobilise.model.causal_map import CausalMap, Factor, Link
+from mobilise.settings import Limits
 
 __all__ = ["kind_of", "read_kumu_json", "read_kumu_xlsx", "write_kumu_json", "write_kumu_xlsx"]
 
@@ -98,7 +99,9 @@ _NOT_MULTI = {"label", "description", "type", "element type", "connection type",
 # -- reading JSON ----------------------------------------------------------------------------
 
 
-def read_kumu_json(data: bytes, *, name: str = "map.json") -> CausalMap:
+def read_kumu_json(
+    data: bytes, *, name: str = "map.json", limits: Limits | None = None
+) -> CausalMap:
     """Read a Kumu JSON file's bytes: an import blueprint or a full export (told apart by the
     elements' ``_id``\\ s). ``name`` is the file's name, for messages and ``CausalMap.source``.
 
@@ -109,12 +112,12 @@ def read_kumu_json(data: bytes, *, name: str = "map.json") -> CausalMap:
         connection to an element that is not in the file, ...).
     """
     text = decode_text(data, name)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise unreadable(
-            name, f"this is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from exc
+    document = load_json(
+        text,
+        name=name,
+        limits=limits,
+        unreadable=lambda error: unreadable(name, f"this is not JSON: {error}"),
+    )
     if not isinstance(document, dict) or not any(
         isinstance(document.get(key), list) for key in ("elements", "connections")
     ):
@@ -348,7 +351,9 @@ def _export_loops(
 # -- reading Excel ---------------------------------------------------------------------------
 
 
-def read_kumu_xlsx(data: bytes, *, name: str = "map.xlsx") -> CausalMap:
+def read_kumu_xlsx(
+    data: bytes, *, name: str = "map.xlsx", limits: Limits | None = None
+) -> CausalMap:
     """Read a Kumu Excel workbook: element sheets (``Label`` in A1) and connection sheets
     (``From`` and ``To`` in A1 and B1); ``ID`` may come first in either.
 
@@ -363,7 +368,7 @@ def read_kumu_xlsx(data: bytes, *, name: str = "map.xlsx") -> CausalMap:
     mobilise.errors.ConfigurationError
         When openpyxl is not installed (``pip install 'mobilise[xlsx]'``).
     """
-    sheets = read_workbook(data, name)
+    sheets = read_workbook(data, name, limits=limits)
     problems: list[Problem] = []
     elements: list[dict[str, Any] | None] = []
     connections: list[dict[str, Any] | None] = []

@@ -29,6 +29,7 @@ from mobilise.formats._tables import (
     row_of,
 )
 from mobilise.geo import bng_to_wgs84, looks_like_lonlat
+from mobilise.settings import Limits
 
 __all__ = [
     "read_centroids",
@@ -88,7 +89,7 @@ def _select(
     return result, problems
 
 
-def read_lsoa11_lsoa21_lad22(path: PathLike) -> pd.DataFrame:
+def read_lsoa11_lsoa21_lad22(path: PathLike, *, limits: Limits | None = None) -> pd.DataFrame:
     """Read the ONS LSOA (2011) to LSOA (2021) to LAD (2022) lookup.
 
     Parameters
@@ -105,7 +106,7 @@ def read_lsoa11_lsoa21_lad22(path: PathLike) -> pd.DataFrame:
         ``lad22_code``, ``lad22_name``; one row per (LSOA 2011, LSOA 2021) pair. Names and
         ``change`` are None when the file lacks them.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     what = f"LSOA 2011-2021 lookup {table.name}"
     fields = [
         _Field("lsoa11_code", ("LSOA11CD", "F_LSOA11CD"), "code"),
@@ -134,7 +135,7 @@ def read_lsoa11_lsoa21_lad22(path: PathLike) -> pd.DataFrame:
     return result.reset_index(drop=True)
 
 
-def read_lsoa_msoa(path: PathLike) -> pd.DataFrame:
+def read_lsoa_msoa(path: PathLike, *, limits: Limits | None = None) -> pd.DataFrame:
     """Read an LSOA (2011) to MSOA (2011) to local authority lookup.
 
     Returns
@@ -143,7 +144,7 @@ def read_lsoa_msoa(path: PathLike) -> pd.DataFrame:
         ``lsoa11_code``, ``lsoa11_name``, ``msoa11_code``, ``msoa11_name``, ``lad_code`` (the
         ``ladcd`` / ``LADyyCD`` column; its vintage is whatever the file used); one row per LSOA.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     fields = [
         _Field("lsoa11_code", ("LSOA11CD",), "code"),
         _Field("lsoa11_name", ("LSOA11NM",), required=False),
@@ -157,7 +158,7 @@ def read_lsoa_msoa(path: PathLike) -> pd.DataFrame:
     return result.reset_index(drop=True)
 
 
-def read_rural_urban(path: PathLike) -> pd.DataFrame:
+def read_rural_urban(path: PathLike, *, limits: Limits | None = None) -> pd.DataFrame:
     """Read the 2011 Rural-Urban Classification of small areas (e.g. of LSOAs).
 
     Returns
@@ -166,7 +167,7 @@ def read_rural_urban(path: PathLike) -> pd.DataFrame:
         ``area_code``, ``ruc11_code`` (A1 urban major conurbation ... E2 rural village and
         dispersed in a sparse setting), ``ruc11_name``; one row per area.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     fields = [
         _Field("area_code", _AREA_CODE_NAMES, "code", pattern=r"[a-z]{2,5}\d{2}cd"),
         _Field("ruc11_code", ("RUC11CD",)),
@@ -183,7 +184,7 @@ def read_rural_urban(path: PathLike) -> pd.DataFrame:
     return result.reset_index(drop=True)
 
 
-def read_centroids(path: PathLike) -> pd.DataFrame:
+def read_centroids(path: PathLike, *, limits: Limits | None = None) -> pd.DataFrame:
     """Read area centroids (e.g. ONS population-weighted centroids of LSOAs).
 
     Parameters
@@ -200,7 +201,7 @@ def read_centroids(path: PathLike) -> pd.DataFrame:
         ``area_code``, ``lon``, ``lat`` (WGS84 degrees); one row per area; and ``method`` (how
         each centroid was derived) when the file has that column.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     name, frame = table.name, table.frame
     what = f"Centroid file {name}"
     columns = list(frame.columns)

@@ -46,9 +46,11 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import load_json
 from mobilise.formats._map_files import checked
 from mobilise.formats._tables import _decode
 from mobilise.model.causal_map import CausalMap, Factor, Link
+from mobilise.settings import Limits
 
 __all__ = ["LOOPY_COLOURS", "LOOPY_URL", "read_loopy", "write_loopy", "write_loopy_url"]
 
@@ -65,7 +67,11 @@ _URI_SAFE = "-_.!~*'()"  # what JavaScript's encodeURIComponent leaves alone
 
 
 def read_loopy(
-    data: bytes | str, *, name: str = "model.loopy", index: int | None = None
+    data: bytes | str,
+    *,
+    name: str = "model.loopy",
+    index: int | None = None,
+    limits: Limits | None = None,
 ) -> CausalMap:
     """Read a LOOPY model (share URL, JSON array or sample wrapper) as a checked causal map.
 
@@ -77,6 +83,8 @@ def read_loopy(
         The file name, for messages and the map's title.
     index
         Which model (from 0) of a file holding a list of them.
+    limits
+        What the file may hold (nesting); by default the settings' defaults.
 
     Raises
     ------
@@ -85,7 +93,7 @@ def read_loopy(
         an edge to a node that is not in the model, a strength that is not a number.
     """
     text = _decode(data, name).strip() if isinstance(data, bytes) else data.lstrip("\ufeff").strip()
-    model = _model_from_text(text, name, index)
+    model = _model_from_text(text, name, index, limits)
     return _map_from_model(model, name)
 
 
@@ -120,36 +128,42 @@ def _not_a_model(name: str, message: str) -> ValidationError:
     )
 
 
-def _from_url(text: str, name: str) -> list[Any]:
+class _NotJson(ValidationError):
+    """Text that is not JSON (it may still be the data of a share URL)."""
+
+
+def _from_url(text: str, name: str, limits: Limits | None) -> list[Any]:
     match = _DATA_RE.search(text)
     value = match.group(1) if match else text
     # LOOPY reads the parameter with decodeURIComponent after turning "+" into spaces.
     decoded = unquote(value.replace("+", " "))
-    return _parse_array(decoded, name)
+    return _parse_array(decoded, name, limits)
 
 
-def _parse_array(text: str, name: str) -> list[Any]:
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _not_a_model(name, f"cannot parse the model's JSON: {exc}") from exc
+def _parse_array(text: str, name: str, limits: Limits | None) -> list[Any]:
+    parsed = load_json(
+        text,
+        name=name,
+        limits=limits,
+        unreadable=lambda error: _not_a_model(name, f"cannot parse the model's JSON: {error}"),
+    )
     if not isinstance(parsed, list):
         raise _not_a_model(name, "the model is not a JSON array [nodes, edges, labels, uid]")
     return parsed
 
 
-def _model_from_text(text: str, name: str, index: int | None) -> list[Any]:
+def _model_from_text(text: str, name: str, index: int | None, limits: Limits | None) -> list[Any]:
     if not text:
         raise _not_a_model(name, "the file is empty")
     if not text.startswith(("{", "[")):
         if "data=" in text:
-            return _from_url(text, name)
+            return _from_url(text, name, limits)
         raise _not_a_model(name, "this is neither a LOOPY share URL nor a LOOPY JSON array")
     try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError:
+        parsed = load_json(text, name=name, limits=limits, unreadable=_NotJson)
+    except _NotJson:
         if text.startswith("[") and "%22" in text:
-            return _from_url(text, name)  # the data value of a URL, still encoded
+            return _from_url(text, name, limits)  # the data value of a URL, still encoded
         raise _not_a_model(
             name, "this is neither a LOOPY share URL nor a LOOPY JSON array"
         ) from None
@@ -169,7 +183,7 @@ def _model_from_text(text: str, name: str, index: int | None) -> list[Any]:
             return list(parsed["raw"])
         for key in ("source_url", "url"):
             if isinstance(parsed.get(key), str):
-                return _from_url(parsed[key], name)
+                return _from_url(parsed[key], name, limits)
         raise _not_a_model(name, "the JSON object has no 'raw' model array nor 'source_url'")
     assert isinstance(parsed, list)  # the text starts with "{" or "["
     return parsed

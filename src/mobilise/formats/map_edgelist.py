@@ -39,7 +39,6 @@ factors share a label is refused.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import math
@@ -61,7 +60,9 @@ from mobilise.formats._tables import (
     row_of,
     table_from_text,
 )
+from mobilise.formats.safe_cells import csv_writer
 from mobilise.model.causal_map import CausalMap, Factor, Link, polarity_of
+from mobilise.settings import Limits
 
 __all__ = ["EDGE_LIST_COLUMNS", "read_edge_list", "write_edge_list"]
 
@@ -94,7 +95,9 @@ _TRUE = {"true", "yes", "y", "1", "t", "x"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 
 
-def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
+def read_edge_list(
+    data: bytes | str, *, name: str = "links.csv", limits: Limits | None = None
+) -> CausalMap:
     """Read an edge-list CSV (its bytes or text; ``name`` for messages and the map's title) as a
     checked causal map.
 
@@ -106,7 +109,7 @@ def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
         polarity, an unknown strength, a confidence out of 0..1, a yes/no that is neither, a
         repeated id. Also when the file is not a table or has no ``from``/``to`` columns.
     """
-    frame = _table(data, name)
+    frame = _table(data, name, limits)
     columns = list(frame.columns)
     found = {field: find_column(columns, *names) for field, names in _ALIASES.items()}
     problems: list[Problem] = []
@@ -120,7 +123,7 @@ def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
     problems += weight_problems + confidence_problems
     used = {c for c in found.values() if c is not None}
     extra_columns = [c for c in columns if c not in used]
-    labels: dict[str, str] = {}  # label -> factor id
+    factor_id = _FactorIds()
     link_ids: dict[str, int] = {}  # link id -> the row that first has it
     links: list[Link] = []
     for index, cells in _text_cells(frame, found):
@@ -139,8 +142,8 @@ def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
         links.append(
             Link(
                 id=link_id,
-                source=_factor_id(cells["from"], labels),
-                target=_factor_id(cells["to"], labels),
+                source=factor_id(cells["from"]),
+                target=factor_id(cells["to"]),
                 **fields,
                 evidence=_cell(frame, found["evidence"], index),
                 stakeholder_group=_cell(frame, found["stakeholder_group"], index),
@@ -149,7 +152,7 @@ def read_edge_list(data: bytes | str, *, name: str = "links.csv") -> CausalMap:
             )
         )
     raise_problems(problems, what=f"File {name}")
-    factors = [Factor(id=factor_id, label=label) for label, factor_id in labels.items()]
+    factors = [Factor(id=id_, label=label) for label, id_ in factor_id.labels.items()]
     return CausalMap(title=PurePath(name).stem, factors=factors, links=links, source=name).check()
 
 
@@ -240,7 +243,7 @@ def write_edge_list(causal_map: CausalMap) -> bytes:
         seen.setdefault(label, factor_id)
     raise_problems(problems, what=f"Map {causal_map.title!r} as an edge list")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(EDGE_LIST_COLUMNS)
     for link in causal_map.links:
         writer.writerow(
@@ -265,10 +268,10 @@ def write_edge_list(causal_map: CausalMap) -> bytes:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _table(data: bytes | str, name: str) -> pd.DataFrame:
+def _table(data: bytes | str, name: str, limits: Limits | None) -> pd.DataFrame:
     """The file as text cells indexed by data row (1-based; blank rows dropped)."""
     try:
-        return table_from_text(data, name).frame
+        return table_from_text(data, name, limits=limits).frame
     except ValidationError as error:
         raise ValidationError(
             f"File {name} cannot be read as an edge list.", problems=error.problems
@@ -332,16 +335,32 @@ def _yes_no(text: str, field: str, problem: _RowProblems) -> bool:
     return False
 
 
-def _factor_id(label: str, labels: dict[str, str]) -> str:
-    """The id of the factor labelled exactly ``label``, made on first sight."""
-    if label in labels:
-        return labels[label]
-    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_") or "factor"
-    taken = set(labels.values())
-    candidate, count = base, 2
-    while candidate in taken:
-        candidate = f"{base}_{count}"
-        count += 1
-    labels[label] = candidate
-    return candidate
+class _FactorIds:
+    """Factor ids made from labels on first sight, in time linear in the number of labels.
+
+    ``labels`` maps each label to its id. An id is the label's slug, or the first of
+    ``slug_2``, ``slug_3``... not yet taken; the search for a slug resumes where it last
+    stopped (taken ids are never freed), so many labels with one slug cost no more than one
+    step each."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self._taken: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def __call__(self, label: str) -> str:
+        found = self.labels.get(label)
+        if found is not None:
+            return found
+        ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_") or "factor"
+        candidate, count = base, self._next.get(base, 2)
+        if candidate in self._taken:
+            candidate = f"{base}_{count}"
+            while candidate in self._taken:
+                count += 1
+                candidate = f"{base}_{count}"
+            self._next[base] = count + 1
+        self._taken.add(candidate)
+        self.labels[label] = candidate
+        return candidate

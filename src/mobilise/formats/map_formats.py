@@ -28,8 +28,10 @@ from mobilise.formats import (
     prsm_tables,
     vensim,
 )
+from mobilise.formats._limits import check_rows, check_zip, load_json
 from mobilise.model.causal_map import CausalMap, map_from_dict, map_to_dict
 from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS, MapFileFormat
+from mobilise.settings import Limits
 
 __all__ = ["MAP_FORMATS", "MapFormat", "detect_format", "read_map", "write_map"]
 
@@ -46,15 +48,8 @@ class MapFormat(MapFileFormat):
     write: Writer | None
 
 
-def _read_mobilise(data: bytes, *, name: str) -> CausalMap:
-    try:
-        parsed = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValidationError(
-            f"Cannot read {name}: it is not JSON ({error}).",
-            problems=[Problem(str(error), file=name)],
-        ) from None
-    return map_from_dict(parsed, name=name)
+def _read_mobilise(data: bytes, *, name: str, limits: Limits | None = None) -> CausalMap:
+    return map_from_dict(load_json(data, name=name, limits=limits), name=name)
 
 
 def _write_mobilise(causal_map: CausalMap) -> bytes:
@@ -146,8 +141,16 @@ def detect_format(data: bytes, name: str) -> str:
     )
 
 
-def read_map(data: bytes, *, name: str, format: str | None = None) -> CausalMap:
-    """A map from a file's bytes, in the named format or the one :func:`detect_format` finds."""
+def read_map(
+    data: bytes, *, name: str, format: str | None = None, limits: Limits | None = None
+) -> CausalMap:
+    """A map from a file's bytes, in the named format or the one :func:`detect_format` finds.
+
+    ``limits`` (by default the settings' defaults) bound what the file may hold: a workbook's
+    inflated size, the nesting of JSON and XML, and the factors and links (``max_rows``).
+    """
+    if data[:2] == b"PK":
+        check_zip(data, name=name, limits=limits)  # before its sheet names are read
     chosen = format or detect_format(data, name)
     found = MAP_FORMATS.get(chosen)
     if found is None:
@@ -155,7 +158,10 @@ def read_map(data: bytes, *, name: str, format: str | None = None) -> CausalMap:
             f"Unknown map format {chosen!r}; use one of {', '.join(MAP_FORMATS)}.",
             problems=[Problem(f"unknown format {chosen!r}", field="format")],
         )
-    return found.read(data, name=name)
+    causal_map = found.read(data, name=name, limits=limits)
+    size = len(causal_map.factors) + len(causal_map.links)
+    check_rows(size, name=name, limits=limits, what="factors and links")
+    return causal_map
 
 
 def write_map(causal_map: CausalMap, format: str) -> bytes:

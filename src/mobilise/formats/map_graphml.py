@@ -39,6 +39,7 @@ from typing import Any
 import networkx as nx
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import parse_xml
 from mobilise.formats._map_files import checked
 from mobilise.formats._tables import xml_safe
 from mobilise.model.causal_map import (
@@ -50,6 +51,7 @@ from mobilise.model.causal_map import (
     Scenario,
     polarity_of,
 )
+from mobilise.settings import Limits
 
 __all__ = ["read_map_graphml", "write_map_graphml"]
 
@@ -122,7 +124,9 @@ def write_map_graphml(causal_map: CausalMap) -> bytes:
     return xml_safe(buffer.getvalue().decode("utf-8")).encode("utf-8")
 
 
-def read_map_graphml(data: bytes | str, *, name: str = "map.graphml") -> CausalMap:
+def read_map_graphml(
+    data: bytes | str, *, name: str = "map.graphml", limits: Limits | None = None
+) -> CausalMap:
     """Read a GraphML file (its bytes or text; ``name`` for messages, and for the map's title
     when the file has none) as a checked causal map.
 
@@ -133,7 +137,7 @@ def read_map_graphml(data: bytes | str, *, name: str = "map.graphml") -> CausalM
         file, a polarity that is not one, a weight or confidence out of range.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    declared, edge_order, problems, raw = _scan(raw, name)
+    declared, edge_order, problems, raw = _scan(raw, name, limits)
     try:
         graph = nx.read_graphml(io.BytesIO(raw), force_multigraph=True, edge_key_type=str)
     except (
@@ -191,7 +195,7 @@ def _extra(attributes: dict[str, Any], taken: tuple[str, ...]) -> dict[str, Any]
 
 
 def _scan(
-    raw: bytes, name: str
+    raw: bytes, name: str, limits: Limits | None
 ) -> tuple[set[str], dict[str, tuple[int, str, str]], list[Problem], bytes]:
     """What NetworkX does not say: the declared node ids; each edge's (position, source,
     target) by edge id, as written; a problem for each edge to a node that is not declared;
@@ -201,7 +205,7 @@ def _scan(
     edges by node, and may turn an edge of an undirected graph around.
     """
     try:
-        root = ET.fromstring(raw)
+        root = parse_xml(raw, name=name, limits=limits)
     except (ET.ParseError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise _not_a_map(name, f"cannot parse the XML: {exc}") from exc
     if root.tag not in (f"{_GRAPHML_NS}graphml", "graphml"):
@@ -385,7 +389,7 @@ def _scenarios(raw: object, name: str, problems: list[Problem]) -> list[Scenario
             )
             for item in parsed
         ]
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         problems.append(
             Problem(
                 f"the graph's scenarios are not a JSON list of scenarios ({exc})",

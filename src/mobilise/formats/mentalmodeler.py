@@ -54,9 +54,11 @@ from pathlib import PurePath
 from typing import Any
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import load_json, parse_xml
 from mobilise.formats._map_files import checked
 from mobilise.formats._tables import _decode, xml_safe
 from mobilise.model.causal_map import CausalMap, Factor, Link, Scenario
+from mobilise.settings import Limits
 
 __all__ = ["INFLUENCE_WEIGHTS", "read_mentalmodeler", "write_mentalmodeler"]
 
@@ -80,7 +82,9 @@ _CONCEPT_FIELDS = (
 )  # fmt: skip
 
 
-def read_mentalmodeler(data: bytes | str, *, name: str = "map.mmp") -> CausalMap:
+def read_mentalmodeler(
+    data: bytes | str, *, name: str = "map.mmp", limits: Limits | None = None
+) -> CausalMap:
     """Read a Mental Modeler ``.mmp`` file, XML or JSON (its bytes or text; ``name`` for
     messages, and for the map's title when the file has none), as a checked causal map.
 
@@ -94,9 +98,9 @@ def read_mentalmodeler(data: bytes | str, *, name: str = "map.mmp") -> CausalMap
     text = _decode(data.encode("utf-8") if isinstance(data, str) else data, name)
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        tree = _tree_from_json(stripped, name)
+        tree = _tree_from_json(stripped, name, limits)
     elif stripped.startswith("<"):
-        tree = _tree_from_xml(stripped, name)
+        tree = _tree_from_xml(stripped, name, limits)
     else:
         raise _not_a_map(name, "the file is neither XML nor JSON; save the map from Mental Modeler")
     return _map_from_tree(tree, name)
@@ -142,9 +146,9 @@ def _element_tree(element: ET.Element) -> dict[str, Any]:
     return found
 
 
-def _tree_from_xml(text: str, name: str) -> dict[str, Any]:
+def _tree_from_xml(text: str, name: str, limits: Limits | None) -> dict[str, Any]:
     try:
-        root = ET.fromstring(text)
+        root = parse_xml(text, name=name, limits=limits)
     except ET.ParseError as exc:
         raise _not_a_map(name, f"cannot parse the XML: {exc}") from exc
     if _local(root.tag).casefold() != "mentalmodeler":
@@ -165,11 +169,13 @@ def _tree_from_xml(text: str, name: str) -> dict[str, Any]:
     return tree
 
 
-def _tree_from_json(text: str, name: str) -> dict[str, Any]:
-    try:
-        tree = json_module.loads(text)
-    except json_module.JSONDecodeError as exc:
-        raise _not_a_map(name, f"cannot parse the JSON: {exc}") from exc
+def _tree_from_json(text: str, name: str, limits: Limits | None) -> dict[str, Any]:
+    tree = load_json(
+        text,
+        name=name,
+        limits=limits,
+        unreadable=lambda error: _not_a_map(name, f"cannot parse the JSON: {error}"),
+    )
     if not isinstance(tree, dict) or not isinstance(tree.get("concepts"), list):
         raise _not_a_map(name, "the JSON is not a Mental Modeler map: it has no 'concepts' list")
     return tree
@@ -231,6 +237,7 @@ def _map_from_tree(tree: Mapping[str, Any], name: str) -> CausalMap:
     known = {f.id for f in factors}
     links: list[Link] = []
     link_ids: set[str] = set()
+    next_count: dict[str, int] = {}  # where the search for a free "id#n" resumes (ids stay taken)
     for number, (concept, factor) in enumerate(zip(concepts, factors, strict=True), start=1):
         relationships = concept.get("relationships") or []
         if not isinstance(relationships, list):
@@ -241,10 +248,11 @@ def _map_from_tree(tree: Mapping[str, Any], name: str) -> CausalMap:
             link = _link(relationship, factor, number, known, name, problems)
             if link is None:
                 continue
-            base, count = link.id, 2
+            base, count = link.id, next_count.get(link.id, 2)
             while link.id in link_ids:
                 link.id = f"{base}#{count}"
                 count += 1
+            next_count[base] = count
             link_ids.add(link.id)
             links.append(link)
     scenarios, unselected = _scenarios(tree.get("scenarios") or [], known, name, problems)

@@ -8,11 +8,12 @@ is found from ONS naming (``LSOA11CD``, ``LAD22CD``, ...) and gives the area typ
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import re
+import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from pyproj import CRS
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from mobilise.errors import Problem
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import check_rows, check_zip, inflate_gzip, load_json
 from mobilise.formats._tables import (
     PathLike,
     area_type_from_field,
@@ -40,6 +42,7 @@ from mobilise.formats._tables import (
 )
 from mobilise.geo import WGS84, looks_like_lonlat
 from mobilise.model.areas import BoundaryData
+from mobilise.settings import Limits
 
 __all__ = ["read_boundaries"]
 
@@ -55,6 +58,7 @@ def read_boundaries(
     name_field: str | None = None,
     layer: str | None = None,
     fix_invalid: bool = False,
+    limits: Limits | None = None,
 ) -> BoundaryData:
     """Read a boundary file of areas identified by GSS codes.
 
@@ -73,6 +77,9 @@ def read_boundaries(
     fix_invalid
         Repair invalid polygons with ``shapely.make_valid`` (keeping their polygonal parts)
         instead of reporting them.
+    limits
+        What the file may hold (features, inflated size of a ``.gz`` or ``.zip``, nesting);
+        by default the settings' defaults.
 
     Raises
     ------
@@ -81,8 +88,10 @@ def read_boundaries(
     """
     name = file_name(path)
     what = f"Boundary file {name}"
-    frame, problems, broken = _read(path, name, layer)
+    with _inflated(path, name, limits) as readable:
+        frame, problems, broken = _read(readable, name, layer, limits)
     raise_problems(problems, what=what)
+    check_rows(len(frame), name=name, limits=limits, what="features")
     columns = [c for c in frame.columns if c != frame.geometry.name]
     code = code_field or find_column(columns, pattern=_CODE_PATTERN) or find_column(columns, "code")
     if code is None or code not in columns:
@@ -119,14 +128,29 @@ def _is_geojson(path: str) -> bool:
     return re.search(r"\.(geo)?json(\.gz)?$", path, re.IGNORECASE) is not None
 
 
+@contextmanager
+def _inflated(path: PathLike, name: str, limits: Limits | None) -> Iterator[str]:
+    """A path GDAL may read without inflating past the limits: a ``.gz`` file inflated (within
+    them) into a private folder, a ``.zip`` checked member by member, any other file itself."""
+    text_path = os.fspath(path)
+    if text_path.lower().endswith(".zip") and Path(text_path).is_file():
+        check_zip(text_path, name=name, limits=limits, verify=True)
+    if not text_path.lower().endswith(".gz") or not Path(text_path).is_file():
+        yield text_path
+        return
+    with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
+        inflated = Path(folder) / (Path(text_path).stem or "boundaries")
+        with inflated.open("wb") as target:
+            inflate_gzip(Path(text_path).read_bytes(), name=name, limits=limits, target=target)
+        yield str(inflated)
+
+
 def _read(
-    path: PathLike, name: str, layer: str | None
+    path: PathLike, name: str, layer: str | None, limits: Limits | None
 ) -> tuple[gpd.GeoDataFrame, list[Problem], dict[int, Problem]]:
     """The features, file-level problems, and problems of features whose geometry is unreadable."""
     text_path = os.fspath(path)
     source = text_path
-    if text_path.lower().endswith(".gz"):
-        source = "/vsigzip/" + str(Path(text_path).resolve())
     if not text_path.startswith("/vsi") and not Path(text_path).exists():
         return gpd.GeoDataFrame(), [Problem("the file does not exist", file=name)], {}
     try:
@@ -141,13 +165,13 @@ def _read(
             frame = pyogrio.read_dataframe(source, layer=layer, on_invalid="ignore")
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         if _is_geojson(text_path):
-            return _read_geojson(text_path, name)
+            return _read_geojson(text_path, name, limits)
         return gpd.GeoDataFrame(), [Problem(f"cannot read the file: {exc}", file=name)], {}
     broken: dict[int, Problem] = {}
     missing = frame.geometry.isna().to_numpy()
     if _is_geojson(text_path) and missing.any():
         # GDAL drops geometries it cannot parse; re-read those features to say why.
-        parsed, problems, broken = _read_geojson(text_path, name)
+        parsed, problems, broken = _read_geojson(text_path, name, limits)
         if not problems and len(parsed) == len(frame):
             frame = frame.set_geometry(
                 np.where(missing, parsed.geometry.to_numpy(), frame.geometry.to_numpy()),
@@ -156,16 +180,23 @@ def _read(
     return frame, [], broken
 
 
+class _NotJson(ValidationError):
+    """A GeoJSON file that is not JSON (reported as a problem of the file)."""
+
+
 def _read_geojson(
-    path: str, name: str
+    path: str, name: str, limits: Limits | None
 ) -> tuple[gpd.GeoDataFrame, list[Problem], dict[int, Problem]]:
     """Parse a GeoJSON file feature by feature, recording each geometry that cannot be parsed."""
     try:
-        opener = gzip.open if path.lower().endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8-sig") as handle:
-            document = json.load(handle)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        content = Path(path).read_bytes()
+    except OSError as exc:
         return gpd.GeoDataFrame(), [Problem(f"not a readable GeoJSON file: {exc}", file=name)], {}
+    try:
+        document = load_json(content, name=name, limits=limits, unreadable=_NotJson)
+    except _NotJson as error:
+        message = f"not a readable GeoJSON file: {error.message}"
+        return gpd.GeoDataFrame(), [Problem(message, file=name)], {}
     if not isinstance(document, dict):
         document = {}
     features = document.get("features", [document] if document.get("type") == "Feature" else None)

@@ -28,6 +28,7 @@ from mobilise.formats._partner_graphs import EDGE_FIELDS, GRAPH_ONLY, read_graph
 from mobilise.formats._tables import PathLike, file_name, missing_column, raise_problems
 from mobilise.model import partner_vocab
 from mobilise.model.relationships import PartnerRow, RelationshipData, TieRow
+from mobilise.settings import Limits
 
 __all__ = [
     "partnership_graph",
@@ -40,7 +41,9 @@ __all__ = [
 # -- partners ----------------------------------------------------------------------------------
 
 
-def read_partners(path: PathLike, *, default_sector: str | None = None) -> list[PartnerRow]:
+def read_partners(
+    path: PathLike, *, default_sector: str | None = None, limits: Limits | None = None
+) -> list[PartnerRow]:
     """Read a list of partners from a delimited file or an ``.xlsx`` workbook.
 
     Parameters
@@ -51,6 +54,8 @@ def read_partners(path: PathLike, *, default_sector: str | None = None) -> list[
     default_sector
         The sector (code, label or alias) of partners whose sector cell is blank or who are in a
         file without a sector column. Without it such a partner is a problem.
+    limits
+        What the file may hold (rows, a workbook's inflated size); by default the settings'.
 
     Returns
     -------
@@ -67,7 +72,7 @@ def read_partners(path: PathLike, *, default_sector: str | None = None) -> list[
         Listing every problem: a missing name column, an unknown sector (with the valid labels),
         a bad date, coordinate or kind, a repeated key (naming both rows), an empty file.
     """
-    records = cols.read_records(path, sheets=cols.PARTNER_SHEETS)
+    records = cols.read_records(path, sheets=cols.PARTNER_SHEETS, limits=limits)
     name = records.name
     problems: list[Problem] = []
     default = None
@@ -163,7 +168,11 @@ REPEATS = ("refuse", "first", "last")
 
 
 def read_relationships(
-    path: PathLike, *, round: str | None = None, repeats: str = "refuse"
+    path: PathLike,
+    *,
+    round: str | None = None,
+    repeats: str = "refuse",
+    limits: Limits | None = None,
 ) -> RelationshipData:
     """Read ties between partners from an edge list (.csv, .tsv, .txt, .xlsx) or a graph file
     (.graphml, .gexf).
@@ -180,6 +189,9 @@ def read_relationships(
         What to do when one respondent reports on one partner twice in a round: ``refuse``
         (the default: a problem naming both rows), or keep the ``first`` or the ``last`` row
         (the others are listed in ``left_out``).
+    limits
+        What the file may hold (rows, a workbook's inflated size, a graph file's nesting); by
+        default the settings'.
 
     Returns
     -------
@@ -203,7 +215,7 @@ def read_relationships(
     """
     name = file_name(path)
     problems: list[Problem] = []
-    records, nodes, directed, round = _tie_records(path, round, problems)
+    records, nodes, directed, round = _tie_records(path, round, problems, limits)
     columns = {k: records.column(a) for k, a in cols.TIE_ALIASES.items()}
     for required in ("respondent", "partner"):
         if columns[required] is None:
@@ -230,15 +242,15 @@ def read_relationships(
 
 
 def _tie_records(
-    path: PathLike, round: str | None, problems: list[Problem]
+    path: PathLike, round: str | None, problems: list[Problem], limits: Limits | None
 ) -> tuple[cols.Records, list[PartnerRow], bool, str | None]:
     """The file's rows, its nodes (a graph file's), whether it is directed, and the round
     (``round``, else a graph file's ``round`` attribute)."""
     suffix = Path(os.fspath(path)).suffix.lower()
     if suffix in (".graphml", ".gexf"):
-        records, nodes, directed, graph_round = read_graph(path, suffix, problems)
+        records, nodes, directed, graph_round = read_graph(path, suffix, problems, limits)
         return records, nodes, directed, round if round is not None else graph_round
-    return cols.read_records(path, sheets=cols.TIE_SHEETS), [], True, round
+    return cols.read_records(path, sheets=cols.TIE_SHEETS, limits=limits), [], True, round
 
 
 def _ties(
@@ -263,7 +275,8 @@ def _ties(
                     field=columns["round"],
                 )
             )
-    extra = [c for c in records.columns if c not in columns.values() and c not in GRAPH_ONLY]
+    known = set(columns.values()) | GRAPH_ONLY
+    extra = frozenset(c for c in records.columns if c not in known)
     ties: list[TieRow] = []
     for row, record in records.rows:
         at = Problem("", file=name, row=row)
@@ -283,7 +296,7 @@ def _ties(
 def _tie(
     record: dict[str, str],
     columns: dict[str, str | None],
-    extra: list[str],
+    extra: frozenset[str],
     round: str | None,
     at: Problem,
     problems: list[Problem],
@@ -353,7 +366,8 @@ def _tie(
         items=items,
         value=answered_value if answered_value is not None else value,
         trust=answered_trust if answered_trust is not None else trust,
-        attributes={c.casefold(): cols.attribute(record[c]) for c in extra if record.get(c, "")},
+        # the row's own cells: a graph file's ties each have few of its many columns
+        attributes={c.casefold(): cols.attribute(v) for c, v in record.items() if v and c in extra},
         row=at.row,
     )
 

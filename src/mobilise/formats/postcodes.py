@@ -28,6 +28,7 @@ from mobilise.formats._tables import (
     row_of,
 )
 from mobilise.geo import bng_to_wgs84, normalise_postcodes, wgs84_to_bng
+from mobilise.settings import Limits
 
 __all__ = ["POSTCODE_COLUMNS", "read_postcode_lookup"]
 
@@ -58,7 +59,7 @@ class _Columns:
     position: Coordinates
 
 
-def read_postcode_lookup(path: PathLike) -> pd.DataFrame:
+def read_postcode_lookup(path: PathLike, *, limits: Limits | None = None) -> pd.DataFrame:
     """Read a postcode lookup with LSOA 2011 codes and coordinates.
 
     Parameters
@@ -85,7 +86,7 @@ def read_postcode_lookup(path: PathLike) -> pd.DataFrame:
         With every problem: missing columns, malformed or repeated postcodes, non-GSS codes,
         non-numeric coordinates.
     """
-    table = read_table(path)
+    table = read_table(path, limits=limits)
     name, frame = table.name, table.frame
     what = f"Postcode lookup {name}"
     columns = _columns(name, list(frame.columns), what=what)
@@ -184,7 +185,7 @@ def _numbers(
         problems += found
     if columns.quality is not None:
         quality = numbers["quality"]
-        fractional = (quality % 1 != 0) & quality.notna()
+        fractional = ((quality % 1 != 0) | (quality.abs() >= 2**63)) & quality.notna()
         problems += [
             Problem(
                 f"{v:g} is not a whole-number quality",

@@ -54,7 +54,8 @@ from pathlib import PurePath
 from typing import Any
 
 from mobilise.errors import Problem
-from mobilise.formats._lzstring import compress_to_utf16, decompress_from_utf16
+from mobilise.formats._limits import DEFAULT_LIMITS, inflation_allowed, load_json, too_much
+from mobilise.formats._lzstring import TooLong, compress_to_utf16, decompress_from_utf16
 from mobilise.formats._map_files import (
     as_dict,
     as_number,
@@ -79,6 +80,7 @@ from mobilise.model.causal_map import (
     Link,
     polarity_of,
 )
+from mobilise.settings import Limits
 
 __all__ = ["read_prsm", "style_polarity", "write_prsm"]  # Excel and CSV: prsm_tables
 
@@ -101,7 +103,7 @@ _GRID_SPACING = 150  # pixels between factors laid out by the writer
 # -- reading .prsm ---------------------------------------------------------------------------
 
 
-def read_prsm(data: bytes, *, name: str = "map.prsm") -> CausalMap:
+def read_prsm(data: bytes, *, name: str = "map.prsm", limits: Limits | None = None) -> CausalMap:
     """Read a PRSM ``.prsm`` map file's bytes, plain JSON or lz-string compressed; ``name`` is
     the file's name, for messages and ``CausalMap.source``.
 
@@ -111,34 +113,39 @@ def read_prsm(data: bytes, *, name: str = "map.prsm") -> CausalMap:
         When the file is not a PRSM map, naming what is wrong (every problem at once).
     """
     text = decode_text(data, name)
-    document = _prsm_json(text, name)
+    document = _prsm_json(text, name, limits)
     problems: list[Problem] = []
     causal_map = _map_from_prsm(document, name, problems)
     raise_if(problems, name)
     return causal_map.check()
 
 
-def _prsm_json(text: str, name: str) -> dict[str, Any]:
+def _prsm_json(text: str, name: str, limits: Limits | None) -> dict[str, Any]:
     stripped = text.strip()
     if not stripped:
         raise unreadable(name, "the file is empty")
     if stripped.startswith(("{", "[")):
         payload = stripped
     else:
-        payload = decompress_from_utf16(text.rstrip("\r\n")) or ""
+        compressed = text.rstrip("\r\n")
+        allowed, _ = inflation_allowed(len(compressed), limits or DEFAULT_LIMITS)
+        try:
+            payload = decompress_from_utf16(compressed, max_length=allowed) or ""
+        except TooLong:
+            raise too_much(name, len(compressed), allowed + 1, limits or DEFAULT_LIMITS) from None
         if not payload.lstrip().startswith("{"):
             raise unreadable(
                 name,
                 "this is not a PRSM map: the text neither starts with '{' (JSON) nor decompresses "
                 "(lz-string, as PRSM 2 saves) to JSON",
             )
-    try:
-        document = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        where = "after decompressing, " if payload is not stripped else ""
-        raise unreadable(
-            name, f"{where}the JSON is damaged: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from exc
+    where = "after decompressing, " if payload is not stripped else ""
+    document = load_json(
+        payload,
+        name=name,
+        limits=limits,
+        unreadable=lambda error: unreadable(name, f"{where}the JSON is damaged: {error}"),
+    )
     if not isinstance(document, dict):
         raise unreadable(name, "expected a JSON object with 'nodes' and 'edges'")
     return document

@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from mobilise.errors import Problem
+from mobilise.formats._limits import check_rows
 from mobilise.formats._map_files import (
     _decode_csv,
     _unique,
@@ -42,12 +43,14 @@ from mobilise.formats.prsm import (
     _kept_styles,
     style_polarity,
 )
+from mobilise.formats.safe_cells import csv_writer, unguard
 from mobilise.model.causal_map import (
     FACTOR_KINDS,
     CausalMap,
     Factor,
     Link,
 )
+from mobilise.settings import Limits
 
 __all__ = ["read_prsm_csv", "read_prsm_xlsx", "write_prsm_csv", "write_prsm_xlsx"]
 
@@ -58,7 +61,9 @@ _PRSM_METADATA = ("creator", "createdtime", "modifier", "modifiedtime")
 # -- Excel -----------------------------------------------------------------------------------
 
 
-def read_prsm_xlsx(data: bytes, *, name: str = "map.xlsx") -> CausalMap:
+def read_prsm_xlsx(
+    data: bytes, *, name: str = "map.xlsx", limits: Limits | None = None
+) -> CausalMap:
     """Read a PRSM Excel workbook: sheets ``Factors`` (Label, ...) and ``Links`` (From, To, ...).
 
     Links name factors by label; when labels repeat, a link goes to the first factor with the
@@ -72,7 +77,7 @@ def read_prsm_xlsx(data: bytes, *, name: str = "map.xlsx") -> CausalMap:
     mobilise.errors.ConfigurationError
         When openpyxl is not installed (``pip install 'mobilise[xlsx]'``).
     """
-    sheets = read_workbook(data, name)
+    sheets = read_workbook(data, name, limits=limits)
     problems: list[Problem] = []
     found = {title.casefold(): title for title in sheets}
     for wanted in ("Factors", "Links"):
@@ -308,7 +313,7 @@ def write_prsm_xlsx(causal_map: CausalMap) -> bytes:
 # -- CSV -------------------------------------------------------------------------------------
 
 
-def read_prsm_csv(data: bytes, *, name: str = "map.csv") -> CausalMap:
+def read_prsm_csv(data: bytes, *, name: str = "map.csv", limits: Limits | None = None) -> CausalMap:
     """Read PRSM's CSV: one link a row, ``from,to,fromStyle,toStyle,linkStyle`` after a header.
 
     Factors are made from the labels (ids are the labels). A ``polarity`` column named in the
@@ -322,11 +327,13 @@ def read_prsm_csv(data: bytes, *, name: str = "map.csv") -> CausalMap:
     """
     text = _decode_csv(data, name)
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        # The ' mobilise's exports put before formula-like text comes off (formats.safe_cells).
+        rows = [[unguard(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     except csv.Error as exc:
         raise unreadable(name, f"cannot parse the file as CSV: {exc}") from exc
     if not rows:
         raise unreadable(name, "the file is empty")
+    check_rows(len(rows) - 1, name=name, limits=limits)
     header = [cell.strip().casefold() for cell in rows[0]]
     polarity_at = next((i for i, c in enumerate(header) if c in {"polarity", "sign"}), None)
     problems: list[Problem] = []
@@ -376,7 +383,7 @@ def write_prsm_csv(causal_map: CausalMap) -> bytes:
     link_styles = _assign_link_styles(causal_map.links, edge_styles)
     labels = unique_labels(causal_map.factors)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(["from", "to", "fromStyle", "toStyle", "linkStyle", "polarity"])
     for link, grp in zip(causal_map.links, link_styles, strict=True):
         writer.writerow(

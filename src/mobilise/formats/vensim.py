@@ -42,8 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats._limits import parse_xml
 from mobilise.formats._map_files import checked
 from mobilise.model.causal_map import CausalMap, Factor, Link
+from mobilise.settings import Limits
 
 __all__ = ["read_vensim_mdl", "read_xmile"]
 
@@ -138,7 +140,9 @@ def _unreadable(name: str, what: str, message: str) -> ValidationError:
 # -- Vensim ----------------------------------------------------------------------------------
 
 
-def read_vensim_mdl(data: bytes | str, *, name: str = "model.mdl") -> CausalMap:
+def read_vensim_mdl(
+    data: bytes | str, *, name: str = "model.mdl", limits: Limits | None = None
+) -> CausalMap:
     """Read the causal structure of a Vensim ``.mdl`` model's sketch (the file's bytes or text;
     ``name`` for messages and the map's title) as a checked causal map.
 
@@ -322,7 +326,9 @@ def _child(element: ET.Element, tag: str) -> ET.Element | None:
     return next(_children(element, tag), None)
 
 
-def read_xmile(data: bytes | str, *, name: str = "model.xmile") -> CausalMap:
+def read_xmile(
+    data: bytes | str, *, name: str = "model.xmile", limits: Limits | None = None
+) -> CausalMap:
     """Read the causal structure of an XMILE model, Stella ``.stmx`` or ``.xmile`` (the file's
     bytes or text; ``name`` for messages, and for the map's title when the model has none), as
     a checked causal map.
@@ -335,7 +341,7 @@ def read_xmile(data: bytes | str, *, name: str = "model.xmile") -> CausalMap:
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        root = ET.fromstring(raw)
+        root = parse_xml(raw, name=name, limits=limits)
     except (ET.ParseError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise _unreadable(name, "an XMILE model", f"cannot parse the XML: {exc}") from exc
     if _local(root.tag) != "xmile":

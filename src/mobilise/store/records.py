@@ -2,22 +2,43 @@
 
 Every function takes an open connection inside the caller's transaction, so a record and its audit
 entry commit together or not at all.
+
+:func:`enforce_limits` holds every write of a workspace's engine, through these functions or a
+bulk import's ``insert``, to the sizes its columns can hold: a ``String(n)`` column's ``n``
+characters, ``max_text_chars`` for free text (``Text``), signed 64 bits for integers. A value
+over them is a :class:`~mobilise.errors.ValidationError` naming the field, before the database
+sees it (SQLite would store it whole; PostgreSQL would refuse it with an error of its own).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import Connection, Row, Table, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Row,
+    String,
+    Table,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
 
-from mobilise.errors import Conflict, NotFound
+from mobilise.errors import Conflict, NotFound, Problem, ValidationError
 from mobilise.store.tables import audit_log
 
 __all__ = [
     "audit",
+    "enforce_limits",
     "insert_record",
     "new_id",
     "now",
@@ -25,6 +46,7 @@ __all__ = [
     "restore_record",
     "soft_delete_record",
     "update_record",
+    "value_problems",
 ]
 
 _RECORD_FIELDS = frozenset(
@@ -84,17 +106,20 @@ def audit(
     summary: str = "",
 ) -> None:
     """Append one entry to the audit trail."""
+    # Values as parameters, not in the statement: the statement is then compiled once and
+    # cached, which makes writing many records (a map import's) several times faster.
     connection.execute(
-        insert(audit_log).values(
-            at=now(),
-            actor=actor,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            action=action,
-            before=dict(before) if before is not None else None,
-            after=dict(after) if after is not None else None,
-            summary=summary,
-        )
+        insert(audit_log),
+        {
+            "at": now(),
+            "actor": actor,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "action": action,
+            "before": dict(before) if before is not None else None,
+            "after": dict(after) if after is not None else None,
+            "summary": summary,
+        },
     )
 
 
@@ -117,7 +142,7 @@ def insert_record(
     """
     key = _key(table)
     row = {key: new_id(), **values, **record_values(actor)}
-    connection.execute(insert(table).values(**row))
+    connection.execute(insert(table), row)
     audit(
         connection,
         actor=actor,
@@ -270,3 +295,143 @@ def erase_from_audit(
                 .where(audit_log.c.id == entry.id)
                 .values(before=before, after=after)
             )
+
+
+# -- limits on what a write may hold -----------------------------------------------------------
+INT64 = (-(2**63), 2**63 - 1)
+# Text columns the application writes itself, or that hold geometry: not free text.
+_UNBOUNDED_TEXT = frozenset({"geometry", "error", "step", "summary", "processing"})
+_CHECKED = "_mobilise_limits_checked"
+_DRIVER_INSERT = re.compile(
+    r'\s*INSERT INTO\s+["`]?(\w+)["`]?\s*\(([^)]*)\)\s*VALUES', re.IGNORECASE
+)
+_MOST_PROBLEMS = 50
+
+
+@functools.lru_cache(maxsize=512)
+def _column_limits(table: Table, max_text_chars: int) -> list[tuple[str, str, int]]:
+    """(column key, kind, limit) of each column of ``table`` a value could overflow."""
+    limits = []
+    for column in table.columns:
+        if isinstance(column.type, String):
+            length = column.type.length
+            if length is None and column.name not in _UNBOUNDED_TEXT:
+                length = max_text_chars
+            if length:
+                limits.append((column.key, "text", length))
+        elif isinstance(column.type, Integer):
+            limits.append((column.key, "integer", 0))
+    return limits
+
+
+def column_is_text(table: Table, key: str) -> bool:
+    """Whether a column is free text (no length of its own)."""
+    column_type = table.c[key].type
+    return isinstance(column_type, String) and column_type.length is None
+
+
+def value_problems(
+    table: Table, rows: Sequence[Mapping[str, Any]], *, max_text_chars: int
+) -> list[Problem]:
+    """A problem for each value of ``rows`` (column key -> value) its column cannot hold: text
+    longer than the column's length (``max_text_chars`` for free text), or an integer outside
+    signed 64 bits. ``row`` numbers the rows from 1 when there are several."""
+    problems: list[Problem] = []
+    several = len(rows) > 1
+    for key, kind, limit in _column_limits(table, max_text_chars):
+        for number, values in enumerate(rows, start=1):
+            value = values.get(key)
+            if kind == "text" and isinstance(value, str) and len(value) > limit:
+                limit_name = (
+                    "the limit max_text_chars, set by MOBILISE_MAX_TEXT_CHARS"
+                    if limit == max_text_chars and column_is_text(table, key)
+                    else "the length of this field"
+                )
+                message = (
+                    f"{table.name}.{key} is {len(value):,} characters long; "
+                    f"at most {limit:,} are kept ({limit_name})"
+                )
+            elif kind == "integer" and isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+                message = f"{table.name}.{key}: {value} is outside the whole numbers stored"
+            else:
+                continue
+            problems.append(Problem(message, row=number if several else None, field=key))
+            if len(problems) >= _MOST_PROBLEMS:
+                return problems
+    return problems
+
+
+def _driver_rows(statement: str, parameters: Any) -> tuple[Table, list[dict[str, Any]]] | None:
+    """The table and rows of an ``INSERT INTO t (a, b) VALUES (?, ?)`` sent to the driver as it
+    is (a bulk import's fast path, which has no compiled statement), else ``None``."""
+    found = _DRIVER_INSERT.match(statement)
+    table = audit_log.metadata.tables.get(found.group(1)) if found else None
+    if found is None or table is None:
+        return None
+    names = [name.strip().strip('"`') for name in found.group(2).split(",")]
+    batch = parameters if isinstance(parameters, list) else [parameters]
+    rows = [dict(zip(names, values, strict=False)) for values in batch if isinstance(values, tuple)]
+    return table, rows
+
+
+def _refuse(table: Table, rows: Sequence[Mapping[str, Any]], max_text_chars: int) -> None:
+    problems = value_problems(table, rows, max_text_chars=max_text_chars)
+    if problems:
+        raise ValidationError(
+            f"Some values are too long or too large to store in {table.name}; nothing was saved.",
+            problems=problems,
+        )
+
+
+def _bound_number_problems(parameters: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """A problem for each whole number outside signed 64 bits bound to a query (a page's
+    offset, a revision asked for): the database would refuse it with an error of its own."""
+    return [
+        Problem(
+            f"{value} is past the whole numbers the database can compare (signed 64 bits); "
+            "ask for a smaller number (a page, an offset)",
+            field=name,
+        )
+        for values in parameters[:1]
+        for name, value in values.items()
+        if isinstance(value, int) and not INT64[0] <= value <= INT64[1]
+    ]
+
+
+def enforce_limits(engine: Engine, *, max_text_chars: int) -> None:
+    """Check every statement of ``engine`` before it runs (installed once per engine): the
+    values of each insert and update with :func:`value_problems` (once per statement, however
+    many rows; rows sent to the driver as they are, ``exec_driver_sql``, too), and the whole
+    numbers bound to any other statement (an offset past 64 bits is a 422, not an
+    ``OverflowError``)."""
+
+    def check(
+        _connection: Connection,
+        _cursor: DBAPICursor,
+        statement: str,
+        parameters: Any,
+        context: ExecutionContext | None,
+        _executemany: bool,
+    ) -> None:
+        if context is None:
+            return
+        if context.compiled is None:  # driver SQL: checked batch by batch
+            driver = _driver_rows(statement, parameters)
+            if driver is not None:
+                _refuse(*driver, max_text_chars)
+            return
+        if getattr(context, _CHECKED, False):
+            return  # a many-row insert runs in several batches: checked once, whole
+        setattr(context, _CHECKED, True)
+        bound: list[Mapping[str, Any]] = context.compiled_parameters  # type: ignore[attr-defined]
+        table = getattr(context.compiled.statement, "table", None)
+        if (context.isinsert or context.isupdate) and isinstance(table, Table):
+            _refuse(table, bound, max_text_chars)
+            return
+        problems = _bound_number_problems(bound)
+        if problems:
+            raise ValidationError("A number asked for is too large.", problems=problems)
+
+    if not getattr(engine, "_mobilise_limits", False):
+        event.listen(engine, "before_cursor_execute", check)
+        engine._mobilise_limits = True  # type: ignore[attr-defined]

@@ -8,6 +8,10 @@ hand over what they were given and never parse or write files themselves.
 Readers that need a path (GeoPackage, shapefiles, workbooks) get one: bytes and streams are copied
 under the file's own name into a private temporary folder, so that messages name the file the user
 chose and its suffix still says its format.
+
+Given the workspace's ``limits``, an upload (bytes or a stream) larger than ``max_upload_mb`` is
+refused, a stream while it is copied (never read whole first); a file given by its path is the
+user's own and is not limited by size.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mobilise.errors import Problem, ValidationError
+from mobilise.settings import Limits
 
 __all__ = [
     "FileSource",
@@ -60,9 +65,12 @@ def _safe_name(name: str) -> str:
     return _UNSAFE.sub("_", name).strip(" .") or "upload"
 
 
-def read_bytes(source: FileSource, *, name: str | None = None) -> bytes:
-    """The whole file as bytes."""
+def read_bytes(
+    source: FileSource, *, name: str | None = None, limits: Limits | None = None
+) -> bytes:
+    """The whole file as bytes (an upload refused past ``limits.max_upload_mb``)."""
     if isinstance(source, bytes):
+        _check_upload(len(source), source_name(source, name), limits)
         return source
     if isinstance(source, str | os.PathLike):
         path = Path(source)
@@ -70,24 +78,55 @@ def read_bytes(source: FileSource, *, name: str | None = None) -> bytes:
             return path.read_bytes()
         except OSError as error:
             raise _unreadable(source_name(source, name), error) from None
-    return source.read()
+    if limits is None:
+        return source.read()
+    data = source.read(limits.upload_bytes + 1)
+    _check_upload(len(data), source_name(source, name), limits)
+    return data
 
 
 @contextmanager
-def reading_path(source: FileSource, *, name: str | None = None) -> Iterator[Path]:
+def reading_path(
+    source: FileSource, *, name: str | None = None, limits: Limits | None = None
+) -> Iterator[Path]:
     """A path to read the file from: the file itself, or a private copy of bytes or a stream
-    under the file's name (removed afterwards)."""
+    under the file's name (removed afterwards; an upload refused past ``limits``)."""
     if isinstance(source, str | os.PathLike):
         yield Path(source)
         return
+    file_name = source_name(source, name)
     with tempfile.TemporaryDirectory(prefix="mobilise-") as folder:
-        path = Path(folder) / _safe_name(source_name(source, name))
+        path = Path(folder) / _safe_name(file_name)
         if isinstance(source, bytes):
+            _check_upload(len(source), file_name, limits)
             path.write_bytes(source)
         else:
             with path.open("wb") as copy:
-                shutil.copyfileobj(source, copy)
+                _copy(source, copy, file_name, limits)
         yield path
+
+
+def _copy(source: BinaryIO, target: BinaryIO, name: str, limits: Limits | None) -> None:
+    """Copy a stream, counting against the upload limit as it goes."""
+    if limits is None:
+        shutil.copyfileobj(source, target)
+        return
+    copied = 0
+    while chunk := source.read(1024 * 1024):
+        copied += len(chunk)
+        _check_upload(copied, name, limits)
+        target.write(chunk)
+
+
+def _check_upload(size: int, name: str, limits: Limits | None) -> None:
+    if limits is not None and size > limits.upload_bytes:
+        message = (
+            f"the file is larger than {limits.max_upload_mb} MB (the limit max_upload_mb, set "
+            "by MOBILISE_MAX_UPLOAD_MB)"
+        )
+        raise ValidationError(
+            f"File {name} is over a limit: {message}.", problems=[Problem(message, file=name)]
+        )
 
 
 @contextmanager
