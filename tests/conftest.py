@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,51 @@ from mobilise.store.engine import database_url
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 POSTGRES_ENV = "MOBILISE_TEST_POSTGRES_URL"
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_browser = {"sends_origin": True}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every HTTP client of the tests (FastAPI's TestClient, httpx against a test server) sends
+    the ``Origin`` header a browser sends with every change request: the app refuses a POST,
+    PUT, PATCH or DELETE without it (mobilise.web.security). A test of that refusal sends
+    another Origin, or none inside ``with no_browser_origin():``."""
+    import httpx
+
+    for client_class in (httpx.Client, httpx.AsyncClient):
+        build = client_class.build_request
+        if getattr(build, "sends_origin", False):
+            continue
+        client_class.build_request = _like_a_browser(build)  # type: ignore[method-assign]
+
+
+def _like_a_browser(build):  # type: ignore[no-untyped-def]
+    @functools.wraps(build)
+    def build_request(self, method, url, **options):  # type: ignore[no-untyped-def]
+        request = build(self, method, url, **options)
+        if (
+            _browser["sends_origin"]
+            and request.method in UNSAFE_METHODS
+            and "origin" not in request.headers
+        ):
+            request.headers["origin"] = f"{request.url.scheme}://{request.url.netloc.decode()}"
+        return request
+
+    build_request.sends_origin = True
+    return build_request
+
+
+@contextmanager
+def no_browser_origin() -> Iterator[None]:
+    """Within the block, test clients send no Origin of their own (as a script or a forged
+    request might not)."""
+    _browser["sends_origin"] = False
+    try:
+        yield
+    finally:
+        _browser["sends_origin"] = True
 
 
 def _postgres_server() -> str:
@@ -67,6 +113,38 @@ def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
         yield ws
     finally:
         ws.close()
+
+
+class CountingHasher:
+    """argon2id with the cheapest parameters (tests sign in often), counting verifications."""
+
+    def __init__(self) -> None:
+        from argon2 import PasswordHasher
+
+        self.plain = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        self.verified = 0
+
+    def hash(self, password: str) -> str:
+        return self.plain.hash(password)
+
+    def verify(self, stored: str, password: str) -> bool:
+        self.verified += 1
+        return self.plain.verify(stored, password)
+
+    def check_needs_rehash(self, stored: str) -> bool:
+        return self.plain.check_needs_rehash(stored)
+
+
+@pytest.fixture
+def hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingHasher]:
+    """Cheap, counted password hashing for the duration of a test."""
+    from mobilise.workspace import users
+
+    counting = CountingHasher()
+    monkeypatch.setattr(users, "_hasher", counting)
+    users._dummy_hash.cache_clear()
+    yield counting
+    users._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ def test_changing_the_indicator_redraws_and_tooltips_show_values(page, server_ur
     page.wait_for_selector('#map[data-ready="true"]', timeout=20_000)
     page.select_option("#indicator", "ypll2019")
     page.wait_for_function(
-        "document.getElementById('indicator-name').textContent.includes('life lost')"
+        "() => document.getElementById('indicator-name').textContent.includes('life lost')"
     )
     page.wait_for_selector('#map[data-ready="true"]', timeout=20_000)
     assert "indicator=ypll2019" in page.url

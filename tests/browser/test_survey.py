@@ -165,8 +165,10 @@ def test_a_partner_answers_through_its_link_and_the_network_updates(browser, con
         page.fill("#password", "a-long-test-password-123")
         page.click("form.login button")
         page.wait_for_url("**/network")
-        page.wait_for_function("window.mobiliseNetwork !== undefined", polling=50, timeout=10000)
-        page.wait_for_function("window.mobiliseNetwork.edges().length === 3", polling=50)
+        page.wait_for_function(
+            "() => window.mobiliseNetwork !== undefined", polling=50, timeout=10000
+        )
+        page.wait_for_function("() => window.mobiliseNetwork.edges().length === 3", polling=50)
         drawn = page.evaluate(
             f"window.mobiliseNetwork.getElementById('{me.id}').connectedEdges()"
             f".map(e => e.source().id() === '{me.id}' ? e.target().id() : e.source().id())"

@@ -12,23 +12,26 @@ from mobilise.model.roles import ROLES
 
 app = typer.Typer(help="Users and roles (needed to serve beyond 127.0.0.1).", no_args_is_help=True)
 
+UsernameArg = Annotated[str, typer.Argument(help="Login name.")]
+
+
+def _password_option(help_text: str) -> object:
+    return typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="MOBILISE_NEW_PASSWORD",
+        help=help_text,
+    )
+
 
 @app.command("add")
 def add(
     ctx: typer.Context,
-    username: Annotated[str, typer.Argument(help="Login name.")],
+    username: UsernameArg,
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "viewer",
     display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "",
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="MOBILISE_NEW_PASSWORD",
-            help="Password (prompted when not given).",
-        ),
-    ] = "",
+    password: Annotated[str, _password_option("Password (prompted when not given).")] = "",
 ) -> None:
     """Add a user."""
     with state(ctx).open() as ws:
@@ -41,15 +44,63 @@ def list_users(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List users (never their passwords)."""
+    """List users (never their passwords), disabled ones marked so."""
     with state(ctx).open() as ws:
         found = ws.users.list()
     if as_json:
         print_json([u.to_dict() for u in found])
         return
     table = Table()
-    for c in ("username", "name", "role"):
+    for c in ("username", "name", "role", "status"):
         table.add_column(c)
     for u in found:
-        table.add_row(u.username, u.display_name, u.role)
+        table.add_row(u.username, u.display_name, u.role, "disabled" if u.disabled else "active")
     console.print(table)
+
+
+@app.command("set-role")
+def set_role(
+    ctx: typer.Context,
+    username: UsernameArg,
+    role: Annotated[str, typer.Argument(help=f"One of: {', '.join(ROLES)}.")],
+) -> None:
+    """Give a user another role (signs them out everywhere)."""
+    with state(ctx).open() as ws:
+        user = ws.users.set_role(ws.users.find(username).id, role)
+    console.print(f"{user.username} is now {user.role}; their sessions have ended.")
+
+
+@app.command("set-password")
+def set_password(
+    ctx: typer.Context,
+    username: UsernameArg,
+    password: Annotated[str, _password_option("New password (prompted when not given).")] = "",
+) -> None:
+    """Set a user's password (signs them out everywhere)."""
+    with state(ctx).open() as ws:
+        user = ws.users.set_password(ws.users.find(username).id, password)
+    console.print(f"New password set for {user.username}; their sessions have ended.")
+
+
+@app.command("disable")
+def disable(ctx: typer.Context, username: UsernameArg) -> None:
+    """Stop a user signing in, and sign them out everywhere (`enable` undoes it)."""
+    with state(ctx).open() as ws:
+        user = ws.users.disable(ws.users.find(username).id)
+    console.print(f"{user.username} is disabled; their sessions have ended.")
+
+
+@app.command("enable")
+def enable(ctx: typer.Context, username: UsernameArg) -> None:
+    """Let a disabled user sign in again."""
+    with state(ctx).open() as ws:
+        user = ws.users.enable(ws.users.find(username).id)
+    console.print(f"{user.username} can sign in again.")
+
+
+@app.command("remove")
+def remove(ctx: typer.Context, username: UsernameArg) -> None:
+    """Remove a user (kept in the audit trail; the username stays reserved)."""
+    with state(ctx).open() as ws:
+        ws.users.remove(ws.users.find(username).id)
+    console.print(f"Removed {username}; their sessions have ended.")

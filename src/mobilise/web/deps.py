@@ -12,14 +12,17 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from mobilise.errors import AuthenticationRequired, PermissionDenied
 from mobilise.model.roles import EDITOR_ROLES, ROLES
 from mobilise.settings import Settings
 from mobilise.workspace import Workspace
+from mobilise.workspace.sign_in_attempts import SignInPolicy
 from mobilise.workspace.users import User
 
 LOCAL_USER_ID = "local"
+SESSION_KEY = "token"  # the session cookie's one entry: the token of a server-side session
 # Roles that edit the register and see private assets and pending contributions.
 
 
@@ -41,15 +44,29 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy, uvicorn takes it from X-Forwarded-For for the
+    proxies in ``FORWARDED_ALLOW_IPS``)."""
+    return request.client.host if request.client else ""
+
+
+def sign_in_policy(settings: Settings) -> SignInPolicy:
+    return SignInPolicy.from_settings(settings)
+
+
 def _user(request: Request) -> User:
+    """The user of the request's session, looked up once per request."""
     settings: Settings = request.app.state.settings
     if settings.local_mode:
         return User(LOCAL_USER_ID, settings.user, settings.user, "admin")
-    user_id = request.session.get("user_id")
-    user = request.app.state.workspace.users.get(user_id) if user_id else None
-    if user is None:
-        raise AuthenticationRequired("Sign in to use mobilise.")
-    return user
+    found: User | None = getattr(request.state, "mobilise_user", None)
+    if found is None:
+        token = request.session.get(SESSION_KEY)
+        found = request.app.state.workspace.sessions.user(token) if token else None
+        if found is None:
+            raise AuthenticationRequired("Sign in to use mobilise.")
+        request.state.mobilise_user = found
+    return found
 
 
 def get_user(request: Request) -> User:
@@ -64,9 +81,17 @@ ANONYMOUS = User("anonymous", "anonymous", "Visitor", "viewer")
 
 
 async def get_optional_user(request: Request) -> User:
-    """The signed-in user, or an anonymous viewer: for the public directory and the ORUK feed."""
+    """The signed-in user, or an anonymous viewer: for the public directory and the ORUK feed.
+
+    A request without a session (most of the feed's) is answered on the event loop; one with a
+    session looks it up in a worker thread."""
+    settings: Settings = request.app.state.settings
+    if settings.local_mode:
+        return _user(request)  # the local user: nothing to look up
+    if not request.session.get(SESSION_KEY):
+        return ANONYMOUS
     try:
-        return _user(request)
+        return await run_in_threadpool(_user, request)
     except AuthenticationRequired:
         return ANONYMOUS
 
@@ -113,3 +138,4 @@ PublicWorkspaceDep = Annotated[Workspace, Depends(get_public_workspace)]
 OptionalUserDep = Annotated[User, Depends(get_optional_user)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 EditorDep = Annotated[User, Depends(require_role(*EDITOR_ROLES[1:]))]
+AdminDep = Annotated[User, Depends(require_role("admin"))]

@@ -10,7 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mobilise.errors import AuthenticationRequired, MobiliseError, Problem, ValidationError
+from mobilise.errors import (
+    AuthenticationRequired,
+    MobiliseError,
+    Problem,
+    RateLimited,
+    ValidationError,
+)
 
 log = logging.getLogger("mobilise.web")
 
@@ -37,11 +43,13 @@ def render_error(
     """The error as JSON (API paths) or as a friendly page; ``status``/``code`` override the error's
     own (for HTTP errors such as 405 that have no MobiliseError of their own)."""
     status = status or error.status_code
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else {}
     if _wants_json(request):
         body = error.to_dict()
         body["error"]["code"] = code or error.code
-        cors = {"Access-Control-Allow-Origin": "*"} if request.url.path.startswith("/oruk") else {}
-        return JSONResponse(body, status_code=status, headers=cors)
+        if request.url.path.startswith("/oruk"):
+            headers["Access-Control-Allow-Origin"] = "*"
+        return JSONResponse(body, status_code=status, headers=headers)
     if isinstance(error, AuthenticationRequired):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
@@ -51,6 +59,7 @@ def render_error(
         "error.html",
         {"status": status, "title": _TITLES.get(status, "Error"), "error": error},
         status_code=status,
+        headers=headers,
     )
 
 

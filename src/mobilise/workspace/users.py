@@ -1,27 +1,46 @@
-"""Users and roles, for shared (non-local) deployments."""
+"""Users, roles and passwords, for shared (non-local) deployments.
+
+Passwords are argon2id hashes (argon2-cffi, the reference implementation's binding); a password is
+never stored, logged or written to the audit trail. Every account change is one transaction with
+its audit entry, and a change that affects what a user may do (a new password or role, disabling
+or removing the user) ends all of their sessions in the same transaction: a cookie stolen or left
+signed in elsewhere stops working at once.
+
+The last active admin cannot be demoted, disabled or removed, so a workspace always keeps someone
+who can manage its users.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, update
 
-from mobilise.errors import AuthenticationRequired, Conflict, Problem, ValidationError
+from mobilise.errors import AuthenticationRequired, Conflict, NotFound, Problem, ValidationError
 from mobilise.model.roles import ROLES
-from mobilise.store.records import insert_record, update_record
-from mobilise.store.tables import users
+from mobilise.store.records import (
+    audit,
+    insert_record,
+    now,
+    soft_delete_record,
+    update_record,
+)
+from mobilise.store.tables import user_sessions, users
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["User", "UserService"]
+__all__ = ["MAX_PASSWORD", "MIN_PASSWORD", "User", "UserService", "end_sessions"]
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1000  # argon2's work grows with the password: a megabyte one is refused, not hashed
+WRONG = "Unknown username or wrong password."
 
 
 @dataclass(frozen=True)
@@ -30,17 +49,170 @@ class User:
     username: str
     display_name: str
     role: str
+    disabled: bool = False
+    version: int = 1
 
-    def to_dict(self) -> dict[str, str]:
-        return dict(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for unknown usernames so that they cost the same
+    argon2 work as known ones (the time of an answer does not tell who has an account)."""
+    return _hasher.hash("mobilise: no such user, no such password")
+
+
+def _password_problems(password: str, field: str = "password") -> list[Problem]:
+    if len(password) < MIN_PASSWORD:
+        return [Problem(f"a password of at least {MIN_PASSWORD} characters is needed", field=field)]
+    if len(password) > MAX_PASSWORD:
+        return [Problem(f"a password of at most {MAX_PASSWORD} characters is needed", field=field)]
+    return []
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValidationError(
+            "Cannot use that role.",
+            problems=[Problem(f"role must be one of {', '.join(ROLES)}", field="role")],
+        )
+
+
+def end_sessions(connection: Connection, user_id: str, *, why: str, actor: str) -> int:
+    """End every open session of a user (inside the caller's transaction); how many ended.
+
+    The audit trail gets one entry naming how many and why (never a token or its hash)."""
+    at = now()
+    ended = connection.execute(
+        update(user_sessions)
+        .where(
+            user_sessions.c.user_id == user_id,
+            user_sessions.c.ended_at.is_(None),
+            user_sessions.c.expires_at > at,
+        )
+        .values(
+            ended_at=at,
+            ended_why=why[:40],
+            updated_at=at,
+            updated_by=actor,
+            version=user_sessions.c.version + 1,
+        )
+    ).rowcount
+    if ended:
+        audit(
+            connection,
+            actor=actor,
+            entity_type="user",
+            entity_id=user_id,
+            action="end_sessions",
+            summary=f"{ended} session{'s' if ended != 1 else ''} ended: {why}",
+        )
+    return int(ended)
 
 
 class UserService:
-    """Create users and check their passwords (argon2id hashes; passwords are never stored)."""
+    """Create and manage users and check their passwords.
+
+    Users are named by id in these methods; :meth:`find` gives the user of a username.
+    """
 
     def __init__(self, workspace: Workspace) -> None:
         self._ws = workspace
 
+    # -- reading ------------------------------------------------------------------------------
+    def count(self) -> int:
+        with self._ws.read() as connection:
+            return int(
+                connection.execute(
+                    select(func.count()).select_from(users).where(users.c.deleted_at.is_(None))
+                ).scalar_one()
+            )
+
+    def list(self) -> list[User]:
+        """Every user not removed, disabled ones included, by username."""
+        with self._ws.read() as connection:
+            rows = connection.execute(
+                select(users).where(users.c.deleted_at.is_(None)).order_by(users.c.username)
+            ).all()
+        return [user_from_row(r._mapping) for r in rows]
+
+    def get(self, user_id: str) -> User | None:
+        """The user with this id, unless removed (a disabled user is returned, marked so)."""
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None))
+            ).first()
+        return user_from_row(row._mapping) if row else None
+
+    def find(self, username: str) -> User:
+        """The user with this username.
+
+        Raises
+        ------
+        NotFound
+            When there is none (or it was removed).
+        """
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(users).where(users.c.username == username, users.c.deleted_at.is_(None))
+            ).first()
+        if row is None:
+            raise NotFound(f"No user {username!r}: `mobilise users list` shows them.")
+        return user_from_row(row._mapping)
+
+    # -- passwords ----------------------------------------------------------------------------
+    def authenticate(self, username: str, password: str) -> User:
+        """The user whose password this is; one error for any failure.
+
+        Unknown, removed and disabled users cost the same argon2 verification as a wrong
+        password, and get the same message, so neither the answer nor its time tells whether a
+        username exists.
+        """
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(users).where(users.c.username == username, users.c.deleted_at.is_(None))
+            ).first()
+        stored = row.password_hash if row is not None else _dummy_hash()
+        try:
+            _hasher.verify(stored, password[:MAX_PASSWORD])
+            matched = row is not None and len(password) <= MAX_PASSWORD
+        except (VerificationError, InvalidHashError):
+            matched = False
+        if not matched or row is None or row.disabled_at is not None:
+            raise AuthenticationRequired(WRONG)
+        if _hasher.check_needs_rehash(row.password_hash):
+            with self._ws.write() as connection:
+                update_record(
+                    connection,
+                    users,
+                    row.id,
+                    {"password_hash": _hasher.hash(password)},
+                    expected_version=None,
+                    actor=row.username,
+                    entity_type="user",
+                    omit_from_audit=("password_hash",),
+                )
+        return user_from_row(row._mapping)
+
+    def change_password(self, user_id: str, current: str, new: str) -> User:
+        """A user's own change: ``current`` must be their password. Ends all their sessions
+        (the caller starts a new one for the browser that made the change)."""
+        user = self.get(user_id)
+        problems = _password_problems(new, "new_password")
+        if new == current:
+            problems.append(Problem("the new password is the same as the current one"))
+        if user is None:
+            raise AuthenticationRequired("Sign in to change your password.")
+        try:
+            self.authenticate(user.username, current)
+        except AuthenticationRequired:
+            problems.insert(0, Problem("this is not your current password", field="password"))
+        if problems:
+            raise ValidationError("Your password was not changed.", problems=problems)
+        return self.set_password(user_id, new)
+
+    # -- changes ------------------------------------------------------------------------------
     def create(self, username: str, password: str, *, role: str, display_name: str = "") -> User:
         username = username.strip()
         problems = []
@@ -48,19 +220,20 @@ class UserService:
             problems.append(
                 Problem("a username of 1 to 120 characters is needed", field="username")
             )
+        if len(display_name) > 200:
+            problems.append(Problem("a name of at most 200 characters", field="display_name"))
         if role not in ROLES:
             problems.append(Problem(f"role must be one of {', '.join(ROLES)}", field="role"))
-        if len(password) < MIN_PASSWORD:
-            problems.append(
-                Problem(
-                    f"a password of at least {MIN_PASSWORD} characters is needed", field="password"
-                )
-            )
+        problems += _password_problems(password)
         if problems:
             raise ValidationError("Cannot create the user.", problems=problems)
         with self._ws.write() as connection:
-            if connection.execute(select(users.c.id).where(users.c.username == username)).first():
-                raise Conflict(f"A user {username!r} exists already.")
+            found = connection.execute(
+                select(users.c.deleted_at).where(users.c.username == username)
+            ).first()
+            if found is not None:
+                removed = " (removed, and its name stays reserved)" if found.deleted_at else ""
+                raise Conflict(f"A user {username!r} exists already{removed}.")
             row = insert_record(
                 connection,
                 users,
@@ -74,57 +247,128 @@ class UserService:
                 entity_type="user",
                 omit_from_audit=("password_hash",),
             )
-        return _user(row)
+        return user_from_row(row)
 
-    def count(self) -> int:
-        with self._ws.read() as connection:
-            return int(
-                connection.execute(
-                    select(func.count()).select_from(users).where(users.c.deleted_at.is_(None))
-                ).scalar_one()
+    def set_role(self, user_id: str, role: str, *, expected_version: int | None = None) -> User:
+        """Give a user another role; ends their sessions (they sign in again to use it)."""
+        _check_role(role)
+        return self._change(
+            user_id, {"role": role}, expected_version, why=f"role changed to {role}"
+        )
+
+    def set_password(
+        self, user_id: str, password: str, *, expected_version: int | None = None
+    ) -> User:
+        """Set a user's password (an admin's reset, or :meth:`change_password`); ends their
+        sessions."""
+        problems = _password_problems(password)
+        if problems:
+            raise ValidationError("Cannot use that password.", problems=problems)
+        return self._change(
+            user_id,
+            {"password_hash": _hasher.hash(password)},
+            expected_version,
+            why="password changed",
+        )
+
+    def disable(self, user_id: str, *, expected_version: int | None = None) -> User:
+        """Stop a user signing in, and end their sessions; :meth:`enable` undoes it."""
+        return self._change(user_id, {"disabled_at": now()}, expected_version, why="disabled")
+
+    def enable(self, user_id: str, *, expected_version: int | None = None) -> User:
+        return self._change(user_id, {"disabled_at": None}, expected_version, why="enabled")
+
+    def remove(self, user_id: str, *, expected_version: int | None = None) -> None:
+        """Remove a user (a soft deletion: their name stays in the audit trail and cannot be
+        taken by a new user); ends their sessions."""
+        with self._ws.write() as connection:
+            row = self._locked(connection, user_id)
+            self._keep_an_admin(connection, row, remains_admin=False, doing="removed")
+            end_sessions(connection, user_id, why="removed", actor=self._ws.actor)
+            soft_delete_record(
+                connection,
+                users,
+                user_id,
+                expected_version=expected_version,
+                actor=self._ws.actor,
+                entity_type="user",
             )
 
-    def list(self) -> list[User]:
-        with self._ws.read() as connection:
-            rows = connection.execute(
-                select(users).where(users.c.deleted_at.is_(None)).order_by(users.c.username)
-            ).all()
-        return [_user(r._mapping) for r in rows]
+    def _change(
+        self, user_id: str, changes: dict[str, Any], expected_version: int | None, *, why: str
+    ) -> User:
+        with self._ws.write() as connection:
+            row = self._locked(connection, user_id)
+            changed = {
+                k: v for k, v in changes.items() if k == "password_hash" or row._mapping[k] != v
+            }
+            if "disabled_at" in changed and row.disabled_at is not None and changes["disabled_at"]:
+                changed.pop("disabled_at")  # already disabled: keep the first date
+            if not changed:
+                return user_from_row(row._mapping)
+            remains_admin = changes.get("role", row.role) == "admin" and (
+                changes.get("disabled_at", row.disabled_at) is None
+            )
+            doing = "demoted" if "role" in changed else "disabled"
+            self._keep_an_admin(connection, row, remains_admin=remains_admin, doing=doing)
+            after = update_record(
+                connection,
+                users,
+                user_id,
+                changed,
+                expected_version=expected_version,
+                actor=self._ws.actor,
+                entity_type="user",
+                omit_from_audit=("password_hash",),
+            )
+            if why != "enabled":
+                end_sessions(connection, user_id, why=why, actor=self._ws.actor)
+        return user_from_row(after)
 
-    def authenticate(self, username: str, password: str) -> User:
-        """The user whose password this is; one error for any failure (no user enumeration)."""
-        with self._ws.read() as connection:
-            row = connection.execute(
-                select(users).where(users.c.username == username, users.c.deleted_at.is_(None))
-            ).first()
-        failure = AuthenticationRequired("Unknown username or wrong password.")
-        if row is None:
-            raise failure
-        try:
-            _hasher.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            raise failure from None
-        if _hasher.check_needs_rehash(row.password_hash):
-            with self._ws.write() as connection:
-                update_record(
-                    connection,
-                    users,
-                    row.id,
-                    {"password_hash": _hasher.hash(password)},
-                    expected_version=None,
-                    actor=row.username,
-                    entity_type="user",
-                    omit_from_audit=("password_hash",),
-                )
-        return _user(row._mapping)
+    def _locked(self, connection: Connection, user_id: str) -> Any:
+        """The user's row, locked for this transaction (PostgreSQL) after every admin's row, in
+        one order, so two admins demoting each other at once queue instead of deadlocking;
+        SQLite's writer lock already serialises account changes."""
+        connection.execute(
+            select(users.c.id)
+            .where(users.c.role == "admin", users.c.deleted_at.is_(None))
+            .order_by(users.c.id)
+            .with_for_update()
+        ).all()
+        row = connection.execute(
+            select(users).where(users.c.id == user_id).with_for_update()
+        ).first()
+        if row is None or row.deleted_at is not None:
+            raise NotFound(f"No user {user_id!r}.")
+        return row
 
-    def get(self, user_id: str) -> User | None:
-        with self._ws.read() as connection:
-            row = connection.execute(
-                select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None))
-            ).first()
-        return _user(row._mapping) if row else None
+    def _keep_an_admin(
+        self, connection: Connection, row: Any, *, remains_admin: bool, doing: str
+    ) -> None:
+        """Refuse a change that would leave the workspace without an active admin."""
+        if remains_admin or row.role != "admin" or row.disabled_at is not None:
+            return
+        others = connection.execute(  # their rows are locked (_locked)
+            select(users.c.id).where(
+                users.c.role == "admin",
+                users.c.id != row.id,
+                users.c.deleted_at.is_(None),
+                users.c.disabled_at.is_(None),
+            )
+        ).all()
+        if not others:
+            raise Conflict(
+                f"{row.username} is the last active admin, so cannot be {doing}: make "
+                "another user admin first (`mobilise users set-role NAME admin`)."
+            )
 
 
-def _user(row: Mapping[Any, Any]) -> User:
-    return User(row["id"], row["username"], row["display_name"], row["role"])
+def user_from_row(row: Mapping[Any, Any]) -> User:
+    return User(
+        row["id"],
+        row["username"],
+        row["display_name"],
+        row["role"],
+        disabled=row.get("disabled_at") is not None,
+        version=int(row.get("version") or 1),
+    )

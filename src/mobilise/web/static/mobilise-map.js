@@ -6,9 +6,16 @@ window.Mobilise = Object.assign(window.Mobilise || {}, (function () {
                           "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"];
   const SEQUENTIAL = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 
+  // The base map's tiles, from the page's <script type="application/json" id="mobilise-tiles">
+  // (data, not code: the Content-Security-Policy runs no inline script).
+  function baseTiles() {
+    const data = document.getElementById("mobilise-tiles");
+    return data ? JSON.parse(data.textContent) : {};
+  }
+
   function baseMap(element, options) {
     const map = L.map(element, Object.assign({zoomSnap: 0.25, maxZoom: 19, attributionControl: true}, options || {}));
-    const tiles = window.MOBILISE_TILES || {};
+    const tiles = baseTiles();
     if (tiles.url) {
       L.tileLayer(tiles.url, {maxZoom: 19, attribution: tiles.attribution || ""}).addTo(map);
     }
@@ -44,3 +51,16 @@ window.Mobilise = Object.assign(window.Mobilise || {}, (function () {
 
   return {DECILE_COLOURS, SEQUENTIAL, baseMap, formatNumber, decileWords, escapeHtml};
 })());
+
+// Cytoscape.js adds a <style> element for its container (".__________cytoscape_container
+// { position: relative; }") unless the page already has an element with the id it checks. The
+// Content-Security-Policy allows no <style> element, so give it that rule as a static
+// stylesheet under that id before any graph is drawn.
+(function () {
+  if (!window.cytoscape || document.getElementById("__________cytoscape_stylesheet")) return;
+  const sheet = document.createElement("link");
+  sheet.id = "__________cytoscape_stylesheet";
+  sheet.rel = "stylesheet";
+  sheet.href = "/static/cytoscape-container.css";
+  document.head.prepend(sheet);
+})();

@@ -1,0 +1,421 @@
+"""The route x role matrix, generated from the app's route table.
+
+Every method and path the app serves must have a rule in :data:`RULES`: who may use it. The test
+sends one request per route and person (anonymous, viewer, partner, facilitator, analyst, admin)
+on a small shared-mode workspace, and checks each is let through or refused as the rule says:
+
+* let through: any answer but 401, 403 and the redirect to the sign-in page (a 404 for an id or
+  a 422 for the empty body the test sends still means the role was let through);
+* refused: an anonymous visitor is asked to sign in (401 from the API, a redirect to
+  ``/login?next=...`` from a page); a signed-in user without the role gets 403.
+
+A route without a rule fails :func:`test_every_route_has_a_rule`: add one here when you add a
+route. A change request (POST, PUT, PATCH, DELETE) is sent without a body; the workspace is put
+back as it was after each one that was let through, so a DELETE or a sign-out cannot change what
+the next request sees.
+
+Visibility. For the routes of one map or one survey round the rule says which roles may use the
+route on a map or round of ``consortium`` visibility (every signed-in user of the consortium).
+What ``group`` and ``link`` visibility change is not a matter of role: those cases are tested
+with the visibility of maps and rounds (tests/web/test_visibility*.py); the rules below mark
+such routes ``seeing="map"`` or ``seeing="round"`` so that suite can walk the same table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from mobilise.settings import Settings
+from mobilise.web.app import create_app
+
+from ..conftest import FIXTURES
+
+ROLES = ("viewer", "partner", "facilitator", "analyst", "admin")
+EVERYONE = ("anonymous", *ROLES)
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a route: ``kind`` names the rule, ``allowed`` the people it lets through."""
+
+    kind: str
+    allowed: frozenset[str]
+    seeing: str = ""  # "map" or "round": visibility also decides (see the module docstring)
+    query: str = ""  # added to the URL (a stream is stopped by a 422 once let through)
+
+    def of(self, seeing: str = "", query: str = "") -> Rule:
+        return dataclasses.replace(self, seeing=seeing, query=query)
+
+
+PUBLIC = Rule("public", frozenset(EVERYONE))
+TOKEN_LINK = Rule("token-link", frozenset(EVERYONE))  # anyone holding the link's token
+SIGNED_IN = Rule("signed-in", frozenset(ROLES))
+MAP_EDITOR = Rule("map-editor", frozenset({"partner", "facilitator", "analyst", "admin"}))
+EDITOR = Rule("editor", frozenset({"facilitator", "analyst", "admin"}))
+ADMIN = Rule("admin", frozenset({"admin"}))
+MAP, ROUND = "map", "round"
+STOPPED = "after=-1"
+
+RULES: dict[str, Rule] = {
+    # the app itself
+    "GET /api/openapi.json": PUBLIC,
+    "GET /api/docs": PUBLIC,
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+    "POST /logout": PUBLIC,
+    "GET /account/password": SIGNED_IN,
+    "POST /account/password": SIGNED_IN,
+    "GET /api/v1/users": ADMIN,
+    "POST /api/v1/users": ADMIN,
+    "PATCH /api/v1/users/{user_id}": ADMIN,
+    "PUT /api/v1/users/{user_id}/password": ADMIN,
+    "DELETE /api/v1/users/{user_id}": ADMIN,
+    "GET /admin/users": ADMIN,
+    "POST /admin/users": ADMIN,
+    "POST /admin/users/{user_id}": ADMIN,
+    "GET /api/v1/admin/backups": ADMIN,
+    "POST /api/v1/admin/backups": ADMIN,
+    "GET /api/v1/jobs": SIGNED_IN,
+    "GET /api/v1/jobs/{job_id}": SIGNED_IN,
+    "GET /api/v1/jobs/{job_id}/outcome": SIGNED_IN,
+    "POST /api/v1/jobs/{job_id}/retry": SIGNED_IN,
+    # places, areas, indicators, data sources
+    "GET /": SIGNED_IN,
+    "GET /find": SIGNED_IN,
+    "GET /places/{slug}": SIGNED_IN,
+    "GET /areas/{code}": SIGNED_IN,
+    "GET /sources": SIGNED_IN,
+    "GET /api/v1/health": SIGNED_IN,
+    "GET /api/v1/places": SIGNED_IN,
+    "POST /api/v1/places": EDITOR,
+    "GET /api/v1/places/{slug}": SIGNED_IN,
+    "PATCH /api/v1/places/{slug}": EDITOR,
+    "GET /api/v1/places/{slug}/areas.geojson": SIGNED_IN,
+    "GET /api/v1/places/{slug}/indicators": SIGNED_IN,
+    "GET /api/v1/areas/{code}": SIGNED_IN,
+    "GET /api/v1/indicators": SIGNED_IN,
+    "GET /api/v1/indicators/{indicator_id}": SIGNED_IN,
+    "GET /api/v1/geocode": SIGNED_IN,
+    "GET /api/v1/datasets": SIGNED_IN,
+    # access
+    "GET /places/{slug}/access": SIGNED_IN,
+    "POST /places/{slug}/access/runs": EDITOR,
+    "POST /api/v1/places/{slug}/access/runs": EDITOR,
+    "GET /api/v1/places/{slug}/access/runs": SIGNED_IN,
+    "GET /api/v1/access/runs/{run_id}": SIGNED_IN,
+    "POST /api/v1/access/runs/{run_id}/rerun": EDITOR,
+    "GET /api/v1/access/runs/{run_id}/results": SIGNED_IN,
+    "GET /api/v1/access/runs/{run_id}/areas.geojson": SIGNED_IN,
+    "GET /api/v1/access/runs/{run_id}/results.{file_format}": SIGNED_IN,
+    # assets: the directory and the feed are public, editing is for editors
+    "GET /assets": PUBLIC,
+    "GET /assets/{asset_id}": PUBLIC,
+    "GET /api/v1/assets": PUBLIC,
+    "GET /api/v1/assets.geojson": PUBLIC,
+    "GET /api/v1/assets/{asset_id}": PUBLIC,
+    "GET /api/v1/assets/export.{fmt}": PUBLIC,
+    "GET /assets/quality": SIGNED_IN,
+    "GET /api/v1/assets/quality": SIGNED_IN,
+    "PATCH /api/v1/assets/{asset_id}": EDITOR,
+    "DELETE /api/v1/assets/{asset_id}": EDITOR,
+    "POST /api/v1/assets/{asset_id}/restore": EDITOR,
+    "GET /api/v1/assets/deleted": EDITOR,
+    "GET /assets/deleted": EDITOR,
+    "POST /assets/{asset_id}/edit": EDITOR,
+    "POST /assets/{asset_id}/delete": EDITOR,
+    "POST /assets/{asset_id}/restore": EDITOR,
+    "GET /assets/duplicates": EDITOR,
+    "POST /assets/duplicates/merge": EDITOR,
+    "POST /assets/duplicates/keep-apart": EDITOR,
+    "GET /api/v1/assets/duplicates": EDITOR,
+    "POST /api/v1/assets/duplicates/merge": EDITOR,
+    "POST /api/v1/assets/duplicates/keep-apart": EDITOR,
+    # residents' suggestions and stories: public to send, editors moderate
+    "GET /assets/suggest": PUBLIC,
+    "POST /assets/suggest": PUBLIC,
+    "GET /assets/{asset_id}/suggest": PUBLIC,
+    "POST /assets/{asset_id}/suggest": PUBLIC,
+    "GET /assets/{asset_id}/stories": PUBLIC,
+    "POST /assets/{asset_id}/stories": PUBLIC,
+    "POST /api/v1/contributions": PUBLIC,
+    "GET /contributions/{contribution_id}/photo": PUBLIC,  # published photos only (its test)
+    "GET /api/v1/contributions": EDITOR,
+    "GET /moderation": EDITOR,
+    "POST /moderation/{contribution_id}/{decision}": EDITOR,
+    # the Open Referral UK feed
+    "GET /oruk/": PUBLIC,
+    "GET /oruk/services": PUBLIC,
+    "GET /oruk/services/{service_id}": PUBLIC,
+    "GET /oruk/service_at_locations": PUBLIC,
+    "GET /oruk/organizations": PUBLIC,
+    "GET /oruk/organizations/{organization_id}": PUBLIC,
+    "GET /oruk/taxonomies": PUBLIC,
+    "GET /oruk/taxonomies/{taxonomy}": PUBLIC,
+    "GET /oruk/taxonomy_terms": PUBLIC,
+    # systems maps
+    "GET /maps": SIGNED_IN,
+    "GET /maps/{map_id}": SIGNED_IN.of(MAP),
+    "GET /maps/shared/{token}": TOKEN_LINK,
+    "GET /api/v1/maps": SIGNED_IN,
+    "POST /api/v1/maps": MAP_EDITOR,
+    "POST /api/v1/maps/import": MAP_EDITOR,
+    "GET /api/v1/maps/compare": SIGNED_IN,
+    "GET /api/v1/maps/deleted": MAP_EDITOR,
+    "GET /api/v1/maps/{map_id}": SIGNED_IN.of(MAP),
+    "PATCH /api/v1/maps/{map_id}": MAP_EDITOR.of(MAP),
+    "DELETE /api/v1/maps/{map_id}": MAP_EDITOR.of(MAP),
+    "POST /api/v1/maps/{map_id}/restore": MAP_EDITOR.of(MAP),
+    "GET /api/v1/maps/{map_id}/contributions": SIGNED_IN.of(MAP),
+    "POST /api/v1/maps/{map_id}/participants": MAP_EDITOR.of(MAP),
+    "POST /api/v1/maps/{map_id}/factors": MAP_EDITOR.of(MAP),
+    "PATCH /api/v1/maps/{map_id}/factors/{factor_id}": MAP_EDITOR.of(MAP),
+    "DELETE /api/v1/maps/{map_id}/factors/{factor_id}": MAP_EDITOR.of(MAP),
+    "POST /api/v1/maps/{map_id}/factors/{factor_id}/restore": MAP_EDITOR.of(MAP),
+    "POST /api/v1/maps/{map_id}/links": MAP_EDITOR.of(MAP),
+    "PATCH /api/v1/maps/{map_id}/links/{link_id}": MAP_EDITOR.of(MAP),
+    "DELETE /api/v1/maps/{map_id}/links/{link_id}": MAP_EDITOR.of(MAP),
+    "POST /api/v1/maps/{map_id}/links/{link_id}/restore": MAP_EDITOR.of(MAP),
+    "GET /api/v1/maps/{map_id}/deleted": MAP_EDITOR.of(MAP),
+    "GET /api/v1/maps/{map_id}/comments": SIGNED_IN.of(MAP),
+    "POST /api/v1/maps/{map_id}/comments": MAP_EDITOR.of(MAP),
+    "POST /api/v1/maps/{map_id}/votes": MAP_EDITOR.of(MAP),
+    "GET /api/v1/maps/{map_id}/snapshots": SIGNED_IN.of(MAP),
+    "POST /api/v1/maps/{map_id}/snapshots": MAP_EDITOR.of(MAP),
+    "GET /api/v1/maps/{map_id}/snapshots/{snapshot_id}": SIGNED_IN.of(MAP),
+    "GET /api/v1/maps/{map_id}/events": SIGNED_IN.of(MAP),
+    "GET /api/v1/maps/{map_id}/stream": SIGNED_IN.of(MAP, query=STOPPED),
+    "GET /api/v1/maps/{map_id}/analysis": SIGNED_IN.of(MAP),
+    "GET /api/v1/maps/{map_id}/submap": SIGNED_IN.of(MAP),
+    "POST /api/v1/maps/{map_id}/scenario": SIGNED_IN.of(MAP),  # a what-if: changes nothing
+    "GET /api/v1/maps/{map_id}/export": SIGNED_IN.of(MAP),
+    "POST /api/v1/maps/{map_id}/share": MAP_EDITOR.of(MAP),
+    "DELETE /api/v1/maps/{map_id}/share": MAP_EDITOR.of(MAP),
+    "GET /api/v1/shared-maps/{token}": TOKEN_LINK,
+    "GET /api/v1/shared-maps/{token}/stream": TOKEN_LINK.of(query=STOPPED),
+    "GET /api/v1/shared-maps/{token}/analysis": TOKEN_LINK,
+    # partners, survey rounds, the partnership network
+    "GET /partners": SIGNED_IN,
+    "GET /api/v1/partners": SIGNED_IN,
+    "POST /api/v1/partners": EDITOR,
+    "POST /api/v1/partners/import": EDITOR,
+    "GET /api/v1/partners/{partner_id}": SIGNED_IN,
+    "PATCH /api/v1/partners/{partner_id}": EDITOR,
+    "DELETE /api/v1/partners/{partner_id}": EDITOR,
+    "POST /api/v1/partners/{partner_id}/leave": EDITOR,
+    "POST /api/v1/partners/{partner_id}/rejoin": EDITOR,
+    "GET /api/v1/partners/{partner_id}/contacts": EDITOR,
+    "POST /api/v1/partners/{partner_id}/contacts": EDITOR,
+    "DELETE /api/v1/partners/{partner_id}/contacts/{contact_id}": EDITOR,
+    "GET /partners/{partner_id}/profile": SIGNED_IN,
+    "GET /api/v1/partners/{partner_id}/profile": SIGNED_IN,
+    "GET /rounds": SIGNED_IN,
+    "GET /rounds/{round_id}": EDITOR.of(ROUND),
+    "GET /api/v1/rounds": SIGNED_IN,
+    "POST /api/v1/rounds": EDITOR,
+    "GET /api/v1/rounds/{round_id}": SIGNED_IN.of(ROUND),
+    "PATCH /api/v1/rounds/{round_id}": EDITOR.of(ROUND),
+    "GET /api/v1/rounds/{round_id}/roster": SIGNED_IN.of(ROUND),
+    "PUT /api/v1/rounds/{round_id}/roster": EDITOR.of(ROUND),
+    "POST /api/v1/rounds/{round_id}/share": EDITOR.of(ROUND),
+    "DELETE /api/v1/rounds/{round_id}/share": EDITOR.of(ROUND),
+    "POST /api/v1/rounds/{round_id}/invitations": EDITOR.of(ROUND),
+    "GET /api/v1/rounds/{round_id}/completion": EDITOR.of(ROUND),
+    "POST /api/v1/rounds/{round_id}/import": EDITOR.of(ROUND),
+    "GET /network": SIGNED_IN,
+    "GET /network/compare": SIGNED_IN,
+    "GET /network/map": SIGNED_IN,
+    "GET /network/shared/{token}": TOKEN_LINK,
+    "GET /api/v1/network/rounds": SIGNED_IN,
+    "GET /api/v1/network/compare": SIGNED_IN,
+    "GET /api/v1/network/{round_}/metrics": SIGNED_IN.of(ROUND),
+    "GET /api/v1/network/{round_}/drawing": SIGNED_IN.of(ROUND),
+    "GET /api/v1/network/{round_}/introductions": SIGNED_IN.of(ROUND),
+    "GET /api/v1/shared-rounds/{token}": TOKEN_LINK,
+    # the roster survey, answered through a single-use link
+    "GET /survey/done": PUBLIC,
+    "GET /survey/{token}": TOKEN_LINK,
+    "POST /survey/{token}": TOKEN_LINK,
+    "GET /api/v1/survey/{token}": TOKEN_LINK,
+    "PUT /api/v1/survey/{token}": TOKEN_LINK,
+    "POST /api/v1/survey/{token}/opened": TOKEN_LINK,
+}
+
+SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
+PASSWORD = "a password for the matrix"
+
+
+def served_routes(app: Any) -> list[tuple[str, str]]:
+    """Every (method, path) of the app's route table (HEAD goes with GET; the static files are
+    a mount, checked on their own)."""
+    found = []
+    for route in iter_route_contexts(app.routes):
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            found.append((method, str(route.path)))
+    return found
+
+
+@pytest.fixture
+def matrix_app(sqlite_workspace, hasher, tmp_path):
+    settings = dataclasses.replace(SHARED, backup_dir=str(tmp_path / "backups"))
+    return create_app(settings, workspace=sqlite_workspace)
+
+
+def test_every_route_has_a_rule(matrix_app):
+    served = {f"{method} {path}" for method, path in served_routes(matrix_app)}
+    missing = sorted(served - set(RULES))
+    assert not missing, (
+        "These routes have no rule in the route x role matrix: add one to RULES in "
+        f"tests/web/test_route_matrix.py (public, token-link, signed-in, map-editor, editor, "
+        f"admin) for each: {missing}"
+    )
+    assert not sorted(set(RULES) - served), "RULES names routes the app no longer serves"
+
+
+def _fixture(ws: Any) -> dict[str, str]:
+    """A small workspace of every kind of record; the ids that fill the routes' paths."""
+    ws.areas.import_boundaries(FIXTURES / "workspace" / "three_lsoas.geojson")
+    ws.places.create("testtown", "Testtown", authorities=["E09000001"])
+    ws.assets.import_file(FIXTURES / "workspace" / "assets_small.geojson")
+    asset_id = ws.assets.search().items[0].id
+    suggestion = ws.contributions.suggest_asset(
+        {"name": "A new hall", "category": "community_space"}, client_key="matrix"
+    )
+    made = ws.maps.create("Matrix map")
+    park = ws.maps.add_factor(made.id, {"label": "Park"})
+    mood = ws.maps.add_factor(made.id, {"label": "Mood"})
+    link = ws.maps.add_link(made.id, {"source_id": park["id"], "target_id": mood["id"]})
+    snapshot = ws.map_talk.snapshot(made.id, "first")
+    partner = ws.partners.create("Matrix partner", sector="vcse")
+    contact = ws.partners.add_contact(partner.id, "Someone")
+    round_ = ws.surveys.create_round(
+        "Matrix round", date=date(2026, 5, 1), status="open", roster=[partner.id]
+    )
+    [invitation] = ws.surveys.invite(round_.id, partners_=[partner.id])
+    shared_round = ws.surveys.create_round("Shared round", date=date(2026, 6, 1))
+    for role in ROLES:
+        ws.users.create(role, PASSWORD, role=role)
+    spare = ws.users.create("spare", PASSWORD, role="viewer")
+    return {
+        "slug": "testtown",
+        "code": "E01000001",
+        "indicator_id": "imd2019_score",
+        "run_id": "00000000-0000-4000-8000-000000000000",
+        "job_id": "00000000-0000-4000-8000-000000000000",
+        "file_format": "csv",
+        "fmt": "csv",
+        "asset_id": asset_id,
+        "service_id": asset_id,
+        "organization_id": asset_id,
+        "taxonomy": "mobilise-categories",
+        "contribution_id": suggestion.id,
+        "decision": "accept",
+        "map_id": made.id,
+        "factor_id": park["id"],
+        "link_id": link["id"],
+        "snapshot_id": snapshot["id"],
+        "map token": ws.maps.share(made.id),
+        "partner_id": partner.id,
+        "contact_id": contact.id,
+        "round_id": round_.id,
+        "round_": round_.id,
+        "survey token": invitation.token,
+        "round token": ws.surveys.share(shared_round.id),
+        "user_id": spare.id,
+    }
+
+
+def _url(path: str, ids: dict[str, str], rule: Rule) -> str:
+    token = (
+        "survey token"
+        if "/survey/" in path
+        else "round token"
+        if "rounds/" in path or "network/" in path
+        else "map token"
+    )
+    filled = path.replace("{token}", ids[token])
+    for name, value in ids.items():
+        filled = filled.replace("{" + name + "}", value)
+    return filled + (f"?{rule.query}" if rule.query else "")
+
+
+def _outcome(response: Any) -> str:
+    location = response.headers.get("location", "")
+    if response.status_code == 401 or (
+        response.status_code in (302, 303, 307) and location.startswith("/login?")
+    ):
+        return "asked to sign in"
+    return "refused" if response.status_code == 403 else "let through"
+
+
+def _expected(rule: Rule, who: str) -> str:
+    if who in rule.allowed:
+        return "let through"
+    return "asked to sign in" if who == "anonymous" else "refused"
+
+
+def _client(app: Any) -> TestClient:
+    return TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
+
+
+class Restorer:
+    """Puts the SQLite workspace back as it was (the SQLite backup API, a page copy)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.saved = sqlite3.connect(":memory:")
+        with sqlite3.connect(path) as live:
+            live.backup(self.saved)
+
+    def __call__(self) -> None:
+        live = sqlite3.connect(self.path)
+        try:
+            self.saved.backup(live)
+        finally:
+            live.close()
+
+
+def test_each_role_gets_what_its_rule_says(matrix_app):
+    workspace = matrix_app.state.workspace
+    ids = _fixture(workspace)
+    clients = {"anonymous": _client(matrix_app)}
+    for role in ROLES:
+        client = _client(matrix_app)
+        signed = client.post("/login", data={"username": role, "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        clients[role] = client
+    restore = Restorer(workspace.engine.url.database)
+    wrong = []
+    for method, path in served_routes(matrix_app):
+        rule = RULES[f"{method} {path}"]
+        url = _url(path, ids, rule)
+        for who, client in clients.items():
+            cookies = dict(client.cookies)
+            response = client.request(method, url, follow_redirects=False)
+            got, expected = _outcome(response), _expected(rule, who)
+            if response.status_code >= 500:
+                wrong.append(f"{method} {path} {who}: a server error ({response.status_code})")
+            elif got != expected:
+                wrong.append(
+                    f"{method} {path} ({rule.kind}) {who}: {got} ({response.status_code}), "
+                    f"expected {expected}"
+                )
+            if method in UNSAFE and got == "let through":
+                restore()
+            client.cookies.clear()
+            client.cookies.update(cookies)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_static_files_are_public(matrix_app):
+    client = TestClient(matrix_app, base_url="https://testserver")
+    assert client.get("/static/app.css").status_code == 200
+    assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
