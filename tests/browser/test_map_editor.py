@@ -23,12 +23,8 @@ def map_url(sqlite_workspace):
         yield f"{url}/maps/{made.id}", made.id, sqlite_workspace
 
 
-def node_labels(page):
-    return page.evaluate("() => window.mobiliseMap.nodes().map(n => n.data('label')).sort()")
-
-
-def test_two_factors_and_a_negative_link_appear_in_a_second_page(browser, map_url, artifacts):
-    url, map_id, workspace = map_url
+def two_pages(browser, url):
+    """Two pages of one browser on the map, each live: (context, one, two, their errors)."""
     context = browser.new_context(viewport={"width": 1300, "height": 950})
     one, two = context.new_page(), context.new_page()
     errors: list[str] = []
@@ -36,13 +32,23 @@ def test_two_factors_and_a_negative_link_appear_in_a_second_page(browser, map_ur
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(url)
         page.wait_for_selector("#live.on", timeout=20_000)
+    return context, one, two, errors
+
+
+def node_labels(page):
+    return page.evaluate("() => window.mobiliseMap.nodes().map(n => n.data('label')).sort()")
+
+
+def test_two_factors_and_a_negative_link_appear_in_a_second_page(browser, map_url, artifacts):
+    url, map_id, workspace = map_url
+    context, one, two, errors = two_pages(browser, url)
 
     one.fill("#pseudonym", "Amy")
     one.fill("#group", "Residents")
-    with one.expect_navigation():
-        one.click("#join button")
-    one.wait_for_selector("#live.on", timeout=20_000)
-    assert "You take part as Amy (Residents)" in one.inner_text("#joined")
+    one.click("#join button")
+    one.wait_for_function(
+        "() => document.getElementById('joined').textContent.includes('Amy (Residents)')"
+    )
     for label in ("Fear of crime", "Park use"):
         one.fill("#factor-label", label)
         one.click("#add-factor button")
@@ -112,3 +118,37 @@ def test_the_share_screen_shows_the_map_and_its_loops_live(browser, map_url):
     assert "balancing" in page.inner_text("#loops")
     assert errors == []
     page.close()
+
+
+def test_a_vote_is_by_who_joined_and_a_deleted_factor_comes_back(browser, map_url):
+    """The server attributes the vote to this browser's participant (the page sends no id), and
+    an editor brings back a deleted factor with its link; a second page sees both live."""
+    url, map_id, workspace = map_url
+    wellbeing = workspace.maps.content(map_id)["factors"][0]["id"]
+    park = workspace.maps.add_factor(map_id, {"label": "Park"})["id"]
+    workspace.maps.add_link(map_id, {"source_id": park, "target_id": wellbeing, "polarity": "+"})
+    context, one, two, errors = two_pages(browser, url)
+    one.fill("#pseudonym", "Amy")
+    one.click("#join button")
+    one.wait_for_function("() => document.getElementById('joined').textContent.includes('Amy')")
+    one.evaluate(f"() => window.mobiliseMap.getElementById({park!r}).emit('tap')")
+    one.click("[data-vote='1']")
+    one.wait_for_function("() => document.getElementById('tally').textContent.includes('Agree 1')")
+    (participant,) = workspace.maps.content(map_id)["participants"]
+    assert workspace.map_talk.votes(map_id) == {park: {"agree": 1, "disagree": 0}}
+    assert participant["pseudonym"] == "Amy"
+
+    one.click("#delete-selected")
+    two.wait_for_function("() => window.mobiliseMap.nodes().length === 1", polling=50)
+    one.click("#deleted-box summary")
+    one.wait_for_selector("#deleted-parts [data-restore='factor']")
+    one.click("#deleted-parts [data-restore='factor']")
+    two.wait_for_function(
+        "() => window.mobiliseMap.nodes().length === 2 && window.mobiliseMap.edges().length === 1",
+        polling=50,
+    )
+    one.wait_for_function(
+        "() => !document.querySelector('#deleted-parts [data-restore=\"factor\"]')"
+    )
+    assert errors == []
+    context.close()

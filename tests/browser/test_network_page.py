@@ -15,7 +15,7 @@ from mobilise.web.app import create_app
 from .._partnership import partnership_workspace
 from ..conftest import serving
 
-NETWORK_READY = "document.getElementById('net-cy')?.dataset.ready === 'true'"
+NETWORK_READY = "() => document.getElementById('net-cy')?.dataset.ready === 'true'"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_drawing_slider_filter_and_panel(page, network_url, partnership) -> None
     before = page.evaluate(f"window.mobiliseNetwork.getElementById('{kept}').position()")
     page.fill("#round-slider", "0")
     page.wait_for_function(
-        f"window.mobiliseNetwork.edges().length === {ties[0]}", polling=50, timeout=5000
+        f"() => window.mobiliseNetwork.edges().length === {ties[0]}", polling=50, timeout=5000
     )
     assert page.inner_text("#round-name") == rounds[0].name
     assert count(page, "nodes()") == len(partnership.surveys.roster(rounds[0].id))
@@ -60,7 +60,7 @@ def test_drawing_slider_filter_and_panel(page, network_url, partnership) -> None
         after = page.evaluate(f"window.mobiliseNetwork.getElementById('{kept}').position()")
         assert after == before
     page.wait_for_function(
-        "document.getElementById('dashboard-heading').textContent.includes('Round 1')",
+        "() => document.getElementById('dashboard-heading')?.textContent.includes('Round 1')",
         polling=50,
         timeout=15000,
     )
@@ -71,7 +71,7 @@ def test_drawing_slider_filter_and_panel(page, network_url, partnership) -> None
     assert cooperative > 0
     # (Cytoscape applies a style change on its next frame: wait for it, a busy machine is slow)
     page.uncheck("input[name=level][value=cooperative]")
-    shown = "window.mobiliseNetwork.edges(':visible').length === "
+    shown = "() => window.mobiliseNetwork.edges(':visible').length === "
     page.wait_for_function(shown + str(visible - cooperative), polling=50, timeout=5000)
     assert count(page, "edges(':visible')") == visible - cooperative
     page.check("input[name=level][value=cooperative]")
@@ -100,7 +100,9 @@ def test_map_shows_a_marker_per_located_partner(page, network_url, partnership) 
     latest = partnership.network.drawing(partnership.surveys.rounds()[-1].id)
     located = [n for n in latest["nodes"] if n["latitude"] is not None]
     page.goto(f"{network_url}/network/map")
-    page.wait_for_function("window.mobilisePartnerMap !== undefined", polling=50, timeout=10000)
+    page.wait_for_function(
+        "() => window.mobilisePartnerMap !== undefined", polling=50, timeout=10000
+    )
     assert page.locator("path.leaflet-interactive").count() == len(located)
     lines = "window.mobilisePartnerMap.map.hasLayer(window.mobilisePartnerMap.ties)"
     assert page.evaluate(lines)
@@ -123,12 +125,13 @@ def test_an_editor_keeps_a_partner_from_its_profile(page, network_url, partnersh
     page.fill("#edit-url", "javascript:alert(1)")
     page.click("#edit-partner button")
     page.wait_for_function(
-        "document.getElementById('edit-result').textContent.includes('url')", polling=50
+        "() => document.getElementById('edit-result')?.textContent.includes('url')", polling=50
     )  # refused, the field named
     page.fill("#edit-url", "https://canal.example.org")
     page.click("#edit-partner button")
     page.wait_for_function(
-        "document.getElementById('partner-name').textContent.includes('Grand Union')", polling=50
+        "() => document.getElementById('partner-name')?.textContent.includes('Grand Union')",
+        polling=50,
     )
     saved = partnership.partners.get(made.id)
     assert list(saved.populations) == ["boaters", "families nearby"]
@@ -140,11 +143,13 @@ def test_an_editor_keeps_a_partner_from_its_profile(page, network_url, partnersh
     page.wait_for_selector("#contacts li")
     assert "bo@example.org" in page.inner_text("#contacts")
     page.click("[data-remove-contact]")
-    page.wait_for_function("!document.querySelector('#contacts li')", polling=50)
+    page.wait_for_function("() => !document.querySelector('#contacts li')", polling=50)
     assert partnership.partners.contacts(made.id) == []
 
     page.fill("#membership-on", "2026-06-30")
     page.click("#membership button")
-    page.wait_for_function("document.body.textContent.includes('no longer a member')", polling=50)
+    page.wait_for_function(
+        "() => document.body.textContent.includes('no longer a member')", polling=50
+    )
     assert not partnership.partners.get(made.id).active
     assert page.locator("#membership").get_attribute("data-action") == "rejoin"

@@ -16,6 +16,7 @@ from mobilise.web.app import create_app
 from tests.web._helpers import error_shape
 
 from ..conftest import serving
+from ._jobs import outcome
 from .conftest import LOCAL
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
@@ -40,16 +41,18 @@ def test_build_a_map_through_the_api(local):
         f"{base}/participants", json={"pseudonym": "Amy", "stakeholder_group": "Residents"}
     ).json()
     park = local.post(f"{base}/factors", json={"label": "Park near home", "kind": "asset"}).json()
-    mood = local.post(
-        f"{base}/factors",
-        json={"label": "Low mood", "kind": "outcome", "participant_id": amy["id"]},
-    ).json()
+    assert amy == {"pseudonym": "Amy", "stakeholder_group": "Residents"}  # no id, no user name
+    # the server attributes it to who joined (this browser, in local mode), not to a sent id
+    mood = local.post(f"{base}/factors", json={"label": "Low mood", "kind": "outcome"}).json()
+    assert "participant_id" not in mood
     link = local.post(
         f"{base}/links", json={"source_id": park["id"], "target_id": mood["id"], "polarity": "-"}
     )
     assert link.status_code == 201, link.text
     content = local.get(base).json()
     assert [f["label"] for f in content["factors"]] == ["Park near home", "Low mood"]
+    assert [f["contributor"] for f in content["factors"]] == ["Amy", "Amy"]
+    assert content["me"] == amy
     assert content["links"][0]["polarity"] == "-"
     assert content["revision"] == 5  # made, joined, two factors, a link
     events = local.get(f"{base}/events", params={"after": 3}).json()
@@ -107,8 +110,8 @@ def test_share_link_is_read_only_and_hides_who_took_part(sqlite_workspace):
     client.post("/login", data={"username": "pat", "password": "a partner's long secret"})
     map_id = new_map(client)
     base = f"/api/v1/maps/{map_id}"
-    amy = client.post(f"{base}/participants", json={"pseudonym": "Amy"}).json()
-    client.post(f"{base}/factors", json={"label": "Park", "participant_id": amy["id"]})
+    client.post(f"{base}/participants", json={"pseudonym": "Amy"})
+    client.post(f"{base}/factors", json={"label": "Park"})
     shared = client.post(f"{base}/share").json()
     assert shared["url"].endswith(f"/maps/shared/{shared['token']}")
     client.post("/logout")
@@ -120,7 +123,8 @@ def test_share_link_is_read_only_and_hides_who_took_part(sqlite_workspace):
     content = anonymous.get(f"/api/v1/shared-maps/{shared['token']}").json()
     assert [f["label"] for f in content["factors"]] == ["Park"]
     assert content["participants"] == []
-    assert not {"participant_id", "created_by", "updated_by"} & set(content["factors"][0])
+    private = {"participant_id", "created_by", "updated_by", "contributor", "contributor_group"}
+    assert not private & set(content["factors"][0])
     assert "pat" not in json.dumps(content)  # no user names
     page = anonymous.get(f"/maps/shared/{shared['token']}")
     assert page.status_code == 200 and 'data-edit="false"' in page.text
@@ -260,10 +264,13 @@ def test_export_and_import_round_trip(local, file_format):
     exported = local.get(f"/api/v1/maps/{map_id}/export", params={"format": file_format})
     assert exported.status_code == 200, exported.text
     name = exported.headers["content-disposition"].split('filename="')[1].rstrip('"')
-    imported = local.post(
-        "/api/v1/maps/import",
-        files={"file": (name, exported.content)},
-        data={"format": file_format},
+    imported = outcome(
+        local,
+        local.post(
+            "/api/v1/maps/import",
+            files={"file": (name, exported.content)},
+            data={"format": file_format},
+        ),
     )
     assert imported.status_code == 201, imported.text
     again = imported.json()
@@ -273,8 +280,11 @@ def test_export_and_import_round_trip(local, file_format):
 
 
 def test_a_malformed_import_is_a_422_naming_the_file(local):
-    response = local.post(
-        "/api/v1/maps/import", files={"file": ("broken.mmp", b"<mentalmodeler><concepts>")}
+    response = outcome(
+        local,
+        local.post(
+            "/api/v1/maps/import", files={"file": ("broken.mmp", b"<mentalmodeler><concepts>")}
+        ),
     )
     assert "broken.mmp" in error_shape(response, 422, "invalid_input")["message"]
     assert local.get("/api/v1/maps").json() == []
@@ -284,16 +294,13 @@ def test_compare_two_groups_maps_and_contributions(local):
     first, _ = loop_map(local)
     second, ids = loop_map(local)
     base = f"/api/v1/maps/{second}"
-    amy = local.post(
-        f"{base}/participants", json={"pseudonym": "Amy", "stakeholder_group": "Residents"}
-    )
+    local.post(f"{base}/participants", json={"pseudonym": "Amy", "stakeholder_group": "Residents"})
     local.post(
         f"{base}/links",
         json={
             "source_id": ids["Mood"],
             "target_id": ids["Use"],
             "polarity": "+",
-            "participant_id": amy.json()["id"],
             "stakeholder_group": "Residents",
         },
     )
@@ -417,14 +424,17 @@ def test_the_share_screen_stream_hides_who_took_part_and_stops_when_withdrawn(sq
         made.id, "factor", park["id"], "Too dark at night", participant_id=amy["id"]
     )
     with serving(app) as url:
-        events = read_stream(f"{url}/api/v1/shared-maps/{token}/stream", count=4)
+        events = read_stream(f"{url}/api/v1/shared-maps/{token}/stream", count=6)
         text = json.dumps(events)
         assert "Amy" not in text and "Residents" not in text and "Too dark" not in text
         assert "tester" not in text  # no user names either
-        assert [e["entity_type"] for _, e in events] == ["map", "hidden", "factor", "hidden"]
-        assert events[2][1]["payload"]["label"] == "Park"
+        # made; shared (its visibility became "link": the map's version, then who may see it);
+        # Amy joined; the factor; the comment
+        kinds = [e["entity_type"] for _, e in events]
+        assert kinds == ["map", "map", "hidden", "hidden", "factor", "hidden"]
+        assert events[4][1]["payload"]["label"] == "Park"
 
-        watcher, seen = watch(f"{url}/api/v1/shared-maps/{token}/stream?after=4")
+        watcher, seen = watch(f"{url}/api/v1/shared-maps/{token}/stream?after=6")
         with httpx.Client(base_url=url) as editor:
             editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Benches"})
             wait_for(seen)  # the change reached the screen
@@ -446,11 +456,11 @@ def test_a_deleted_map_closes_its_streams_and_a_failing_read_does_not(
     real_events = type(sqlite_workspace.maps).events
     failed = []
 
-    def flaky(self, map_id, *, after=0, limit=1000):
+    def flaky(self, map_id, *, after=0, limit=1000, **options):
         if not failed and after >= 1:
             failed.append(after)
             raise OSError("the database went away for a moment")
-        return real_events(self, map_id, after=after, limit=limit)
+        return real_events(self, map_id, after=after, limit=limit, **options)
 
     monkeypatch.setattr(type(sqlite_workspace.maps), "events", flaky)
     with serving(app) as url:
@@ -495,3 +505,47 @@ def test_the_editor_offers_indicators_and_asset_kinds_and_edits_the_map(local):
         json={"label": "Libraries nearby", "kind": "asset", "asset_category": "library"},
     ).json()
     assert factor["asset_category"] == "library"
+
+
+def test_a_stream_closes_when_its_viewer_may_no_longer_see_the_map(sqlite_workspace):
+    """Issue 14: a partner watching a map is cut off when it becomes its group's (visibility
+    ``group``, and they are not in the group); the facilitator who changed it watches on."""
+    ws = sqlite_workspace
+    for name, role in (("fran", "facilitator"), ("ollie", "partner")):
+        ws.users.create(name, f"the long secret of {name}", role=role)
+    made = ws.maps.create("Going private")
+    with serving(create_app(SHARED, workspace=ws)) as url:
+        cookies = {}
+        for name in ("fran", "ollie"):
+            with httpx.Client(base_url=url, headers={"Origin": url}) as client:
+                signed = client.post(
+                    "/login", data={"username": name, "password": f"the long secret of {name}"}
+                )
+                assert signed.status_code < 400, signed.text
+                cookies[name] = dict(client.cookies)
+        stream = f"{url}/api/v1/maps/{made.id}/stream?after=1"
+        ollie = watch_as(stream, cookies["ollie"], count=3)
+        fran = watch_as(stream, cookies["fran"], count=3)
+        with httpx.Client(base_url=url, headers={"Origin": url}, cookies=cookies["fran"]) as editor:
+            editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "Before"})
+            wait_for(ollie[1])
+            wait_for(fran[1])
+            editor.patch(f"/api/v1/maps/{made.id}", json={"version": 1, "visibility": "group"})
+            ollie[0].join(timeout=60)
+            assert not ollie[0].is_alive()
+            editor.post(f"/api/v1/maps/{made.id}/factors", json={"label": "After"})
+            fran[0].join(timeout=60)
+    assert [name for name, _ in ollie[1]] == ["change", "closed"]
+    assert "After" not in json.dumps(ollie[1])
+    assert [name for name, _ in fran[1]] == ["change", "change", "change"]  # the map's update too
+
+
+def watch_as(url, cookies, *, count):
+    seen: list = []
+    watcher = threading.Thread(
+        target=read_stream,
+        args=(url,),
+        kwargs={"count": count, "timeout": 60, "into": seen, "cookies": cookies},
+    )
+    watcher.start()
+    return watcher, seen

@@ -3,6 +3,7 @@ introductions, partner profiles and the map; disclosure by role; error shapes.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from tests.web._helpers import error_shape
 
 from .._partnership import partnership_workspace
 from .conftest import LOCAL
+from .test_visibility_matrix import TIES
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
 FEW_RATERS = "Eastside Lived Experience Panel"  # one rater in round 1 of the demo consortium
@@ -336,3 +338,61 @@ def test_empty_workspace_pages_say_what_to_do(tmp_path) -> None:
             assert page.status_code == 200 and words in page.text, url
     finally:
         ws.close()
+
+
+# -- issue 14 --------------------------------------------------------------------------------------
+
+
+def test_every_role_can_compare_rounds_also_when_the_change_is_hidden(tmp_path):
+    """Finding 7: with fewer partners in both rounds than the threshold, the comparison hides
+    its counts from non-admins, and the page failed on them (a 500 for every role but admin)."""
+    ws = open_workspace(tmp_path / "compare.sqlite", actor="tester")
+    try:
+        ws.surveys.import_file(TIES.encode(), name="ties.csv", default_sector="vcse")
+        for r in ws.surveys.rounds():  # three partners answered both: fewer than 5
+            ws.surveys.update_round(r.id, {"min_raters": 5}, version=None)
+        empty = ws.surveys.create_round("Not yet answered", date=dt.date(2027, 1, 1))
+        for role in ("viewer", "partner", "facilitator", "analyst", "admin"):
+            ws.users.create(role, f"a long secret of the {role}", role=role)
+            client = signed_in(ws, role, f"a long secret of the {role}")
+            page = client.get("/network/compare", params={"a": "2025", "b": "2026"})
+            assert page.status_code == 200, (role, page.text[-500:])
+            hidden = role != "admin"
+            assert ("fewer partners than the rounds' threshold" in page.text) == hidden, role
+            # a round without ties has no E-I index: the other's is still shown
+            with_empty = client.get("/network/compare", params={"a": "2026", "b": empty.id})
+            assert with_empty.status_code == 200, (role, with_empty.text[-500:])
+    finally:
+        ws.close()
+
+
+def test_a_round_shared_by_link_shows_its_measures_and_no_one(partnership, admin, viewer) -> None:
+    first = partnership.surveys.rounds()[0]
+    made = admin.post(f"/api/v1/rounds/{first.id}/share")
+    assert made.status_code == 200, made.text
+    anonymous = TestClient(create_app(SHARED, workspace=partnership), base_url="https://testserver")
+    shared = anonymous.get(f"/api/v1/shared-rounds/{made.json()['token']}").json()
+    assert shared["partners"] == 40 and "partners_table" not in shared
+    assert shared["sentences"][0] == "32 of 40 partners answered (80%)."
+    names = {p.name for p in partnership.partners.list()}
+    text = json.dumps(shared)
+    assert not [name for name in names if name in text]  # no partner is named
+    page = anonymous.get(made.json()["url"].replace("https://testserver", ""))
+    assert page.status_code == 200 and "32 of 40 partners answered" in page.text
+    assert viewer.get(f"/api/v1/rounds/{first.id}").json()["visibility"] == "link"
+    assert (
+        admin.patch(
+            f"/api/v1/rounds/{first.id}", json={"version": first.version + 1, "visibility": "group"}
+        ).json()["shared"]
+        is False
+    )
+    error_shape(anonymous.get(f"/api/v1/shared-rounds/{made.json()['token']}"), 404, "not_found")
+    error_shape(viewer.get(f"/api/v1/network/{first.id}/metrics"), 404, "not_found")
+    assert first.name not in viewer.get("/network").text
+    profile = viewer.get(f"/api/v1/partners/{partnership.partners.list()[0].id}/profile").json()
+    assert first.name not in {r["round"] for r in profile["rounds"]}
+    admin.patch(
+        f"/api/v1/rounds/{first.id}",
+        json={"version": first.version + 2, "visibility": "consortium"},
+    )
+    assert viewer.get(f"/api/v1/network/{first.id}/metrics").status_code == 200

@@ -14,6 +14,7 @@ from mobilise.cli._common import JsonOpt, console, print_json, state
 from mobilise.errors import Problem, ValidationError
 from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS
 from mobilise.model.presentation import significant
+from mobilise.model.visibility import MAP_VISIBILITIES
 
 if TYPE_CHECKING:
     from mobilise.workspace.map_analysis import MapAnalysisService
@@ -56,19 +57,35 @@ def _source(source: str, file_format: str | None, service: MapAnalysisService) -
     )
 
 
+AsOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Only what this user (a username) may see."),
+]
+VisibilityArg = Annotated[
+    str,
+    typer.Argument(
+        help="Who may see it: "
+        + "; ".join(f"{key} ({words})" for key, words in MAP_VISIBILITIES.items())
+    ),
+]
+
+
 @app.command("list")
 def list_maps(
     ctx: typer.Context,
     place: Annotated[str | None, typer.Option(help="Only this place's maps.")] = None,
+    as_user: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List the stored maps."""
+    """List the stored maps, with who may see each (all of them: the command line works as the
+    workspace's operator; --as shows what one user would see)."""
     with state(ctx).open() as ws:
-        found = ws.maps.list(place=place)
+        viewer = ws.users.find(as_user) if as_user else None
+        found = ws.maps.list(place=place, viewer=viewer)
     if as_json:
         print_json([m.to_dict() for m in found])
         return
-    table = Table("id", "title", "place", "factors", "links", "status", "changed")
+    table = Table("id", "title", "place", "factors", "links", "status", "seen by", "changed")
     for m in found:
         table.add_row(
             m.id,
@@ -77,9 +94,98 @@ def list_maps(
             str(m.n_factors),
             str(m.n_links),
             m.status,
+            m.visibility,
             f"{m.updated_at:%Y-%m-%d %H:%M}",
         )
     console.print(table)
+
+
+@app.command("set-visibility")
+def set_visibility(
+    ctx: typer.Context,
+    map_id: Annotated[str, typer.Argument(help="The map's id (see `mobilise maps list`).")],
+    visibility: VisibilityArg,
+    as_json: JsonOpt = False,
+) -> None:
+    """Choose who may see a map; `link` also makes its read-only share link."""
+    with state(ctx).open() as ws:
+        info = ws.maps.set_visibility(map_id, visibility)
+        token = ws.maps.share(map_id) if visibility == "link" else None
+    if as_json:
+        print_json(info.to_dict() | {"share_path": f"/maps/shared/{token}" if token else None})
+        return
+    console.print(f"{info.title!r} is now seen by {MAP_VISIBILITIES[info.visibility]}.")
+    if token:
+        console.print(f"Its read-only link: /maps/shared/{token} (on the server's address).")
+
+
+@app.command("deleted")
+def deleted(
+    ctx: typer.Context,
+    map_id: Annotated[
+        str | None, typer.Argument(help="A map: its deleted factors and links (else the maps).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List deleted maps, or a map's deleted factors and links, to restore them."""
+    with state(ctx).open() as ws:
+        found: Any = ws.maps.deleted_parts(map_id) if map_id else ws.maps.deleted()
+    if as_json:
+        print_json(found)
+        return
+    table = Table("kind", "id", "what", "deleted", "by")
+    rows = (
+        [("map", m, m["title"]) for m in found]
+        if map_id is None
+        else [
+            *(("factor", f, f["label"]) for f in found["factors"]),
+            *(
+                ("link", k, f"{k['source_id']} → {k['target_id']} ({k['polarity']})")
+                for k in found["links"]
+            ),
+        ]
+    )
+    for kind, row, what in rows:
+        table.add_row(
+            kind, row["id"], what, row["deleted_at"][:16].replace("T", " "), row["deleted_by"] or ""
+        )
+    console.print(table if rows else "Nothing is deleted.")
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    map_id: Annotated[str, typer.Argument(help="The map (see `mobilise maps deleted`).")],
+    factor: Annotated[
+        str | None,
+        typer.Option(
+            "--factor", help="Restore this factor of the map (and the links deleted with it)."
+        ),
+    ] = None,
+    link: Annotated[
+        str | None, typer.Option("--link", help="Restore this link of the map.")
+    ] = None,
+) -> None:
+    """Bring back a deleted map, or one of its deleted factors or links (each with an audit
+    entry). A link whose factor is deleted is refused: restore the factor first."""
+    if factor and link:
+        raise ValidationError(
+            "Restore a factor or a link, not both at once.",
+            problems=[Problem("name one", field="link")],
+        )
+    with state(ctx).open() as ws:
+        if factor:
+            back = ws.maps.restore_factor(map_id, factor)
+            said = (
+                f"Restored factor {back['label']!r} and {len(back['links'])} links deleted with it."
+            )
+        elif link:
+            ws.maps.restore_link(map_id, link)
+            said = f"Restored link {link}."
+        else:
+            ws.maps.restore(map_id)
+            said = f"Restored map {ws.maps.get(map_id).title!r}."
+    console.print(said)
 
 
 @app.command("import")

@@ -23,6 +23,7 @@ from mobilise.errors import ValidationError
 from mobilise.model.network_words import MEASURES, describe, headline_sentences
 from mobilise.model.partner_vocab import sector_label
 from mobilise.model.presentation import significant
+from mobilise.model.visibility import ROUND_VISIBILITIES
 
 app = typer.Typer(
     help="The partnership network: survey rounds, invitations, measures and change.",
@@ -49,20 +50,59 @@ def _fig(value: Any) -> str:
 
 
 @app.command("rounds")
-def rounds(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """List the survey rounds."""
+def rounds(
+    ctx: typer.Context,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Only what this user (a username) may see.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the survey rounds, with who may see each (--as: what one user would see)."""
     with state(ctx).open() as ws:
-        found = ws.surveys.rounds()
+        found = ws.surveys.rounds(viewer=ws.users.find(as_user) if as_user else None)
     if as_json:
         print_json([r.to_dict() for r in found])
         return
-    table = Table("name", "date", "status", "roster", "answered", "rate", "min raters")
+    table = Table("name", "date", "status", "roster", "answered", "rate", "min raters", "seen by")
     for r in found:
         rate = "–" if r.response_rate is None else f"{r.response_rate:.0%}"
         table.add_row(
-            r.name, str(r.date), r.status, str(r.roster), str(r.submitted), rate, str(r.min_raters)
+            r.name,
+            str(r.date),
+            r.status,
+            str(r.roster),
+            str(r.submitted),
+            rate,
+            str(r.min_raters),
+            r.visibility,
         )
     console.print(table)
+
+
+@app.command("set-visibility")
+def set_visibility(
+    ctx: typer.Context,
+    round_name: RoundArg,
+    visibility: Annotated[
+        str,
+        typer.Argument(
+            help="Who may see its measures: "
+            + "; ".join(f"{key} ({words})" for key, words in ROUND_VISIBILITIES.items())
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Choose who may see a round's measures; `link` also makes its share link."""
+    with state(ctx).open() as ws:
+        found = ws.surveys.set_visibility(round_name, visibility)
+        token = ws.surveys.share(found.id) if visibility == "link" else None
+    path = f"/network/shared/{token}" if token else None
+    if as_json:
+        print_json(found.to_dict() | {"share_path": path})
+        return
+    console.print(f"{found.name!r} is now seen by {ROUND_VISIBILITIES[found.visibility]}.")
+    if path:
+        console.print(f"Its link: {path} (on the server's address).")
 
 
 @app.command("new-round")

@@ -9,6 +9,10 @@ not fifty, and a stream never misses or reorders a change: it follows revisions,
 
 A change made through this process wakes its map's feed at once (:meth:`MapBroker.notify`); a
 change made elsewhere (another worker, the CLI) is found by a check every ``poll_s`` seconds.
+
+Who may watch is checked when a stream starts, again whenever a change of who may see the map
+(its visibility, its share link) passes through the feed, and at each keep-alive: a viewer who
+may no longer see the map receives ``closed`` and nothing after it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ log = logging.getLogger("mobilise.web")
 KEEPALIVE_S = 15.0
 PAGE = 500  # events read at a time
 KEPT = 2_000  # recent events a feed keeps in memory
+ACCESS_ENTITIES = ("share", "visibility")  # changes of who may see the map
 
 ReadEvents = Callable[[int], list[dict[str, Any]]]  # events after a revision, oldest first
 
@@ -46,6 +51,7 @@ class MapFeed:
         self.texts: list[str] = []  # the same events as server-sent event text
         self.public_texts: list[str] = []  # as a read-only share screen sees them
         self.closed = False  # the map was deleted: streams end
+        self.access_revision = 0  # the newest change of who may see the map
         self.changed = asyncio.Condition()
         self.dirty = asyncio.Event()
         self.streams = 0
@@ -95,6 +101,9 @@ class MapFeed:
             if not found:
                 return
             self.events.extend(found)
+            for event in found:
+                if event["entity_type"] in ACCESS_ENTITIES:
+                    self.access_revision = int(event["revision"])
             self.texts.extend(_sse(event) for event in found)  # encoded once for all streams
             self.public_texts.extend(_sse(public_event(event)) for event in found)
             del self.events[:-KEPT]
@@ -163,18 +172,22 @@ async def event_stream(
     revision: Callable[[], int],
     *,
     after: int,
-    still_shared: Callable[[], bool] | None = None,
+    still_allowed: Callable[[], bool],
+    public: bool = False,
 ) -> AsyncIterator[str]:
     """Server-sent events: one ``change`` event per stored change after revision ``after``.
 
-    ``still_shared`` makes it a read-only share screen's stream: changes as
-    :func:`public_event` gives them, and a ``closed`` event (then the end) once the share link is
-    withdrawn. Every stream ends with ``closed`` when the map is deleted, and starts with
-    ``reset`` when it asks for revisions the map never had (the page should reload).
+    ``still_allowed`` says whether the viewer may still see the map; it is asked when a change
+    of who may see the map passes and at each keep-alive, and once it says no the stream sends
+    ``closed`` and ends. ``public`` makes it a read-only share screen's stream: changes as
+    :func:`public_event` gives them. Every stream ends with ``closed`` when the map is deleted,
+    and starts with ``reset`` when it asks for revisions the map never had (the page should
+    reload).
     """
-    public = still_shared is not None
     feed = await broker.join(map_id, read_events, revision)
     last = after
+    checked = feed.access_revision
+    gone = "The share link was withdrawn." if public else "You can no longer see this map."
     try:
         yield "retry: 1000\n\n"
         if last > feed.last:
@@ -184,9 +197,11 @@ async def event_stream(
             if feed.closed:
                 yield _named("closed", {"reason": "The map was deleted."})
                 return
-            if public and not await run_in_threadpool(still_shared):  # type: ignore[arg-type]
-                yield _named("closed", {"reason": "The share link was withdrawn."})
-                return
+            if feed.access_revision > max(checked, last):
+                checked = feed.access_revision
+                if not await run_in_threadpool(still_allowed):
+                    yield _named("closed", {"reason": gone})
+                    return
             kept = feed.after(last, public=public)
             if kept is None:  # further back than the feed keeps: from the database
                 try:
@@ -198,6 +213,10 @@ async def event_stream(
                     log.exception("Could not read the older changes of a systems map")
                     await asyncio.sleep(1.0)
                     continue
+                access = any(e["entity_type"] in ACCESS_ENTITIES for e in older)
+                if access and not await run_in_threadpool(still_allowed):
+                    yield _named("closed", {"reason": gone})
+                    return
                 if older:
                     last = older[-1]["revision"]
                     yield "".join(_sse(public_event(e) if public else e) for e in older)
@@ -207,13 +226,16 @@ async def event_stream(
                 yield kept[1]  # everything new in one write
                 continue
             if not await _wait_for_news(feed, last):
+                if not await run_in_threadpool(still_allowed):
+                    yield _named("closed", {"reason": gone})
+                    return
                 yield ": keep-alive\n\n"
     finally:
         await broker.leave(map_id, feed)
 
 
 PUBLIC_ENTITIES = ("map", "factor", "link", "vote", "share")
-_PRIVATE_FIELDS = ("participant_id", "created_by", "updated_by")
+_PRIVATE_FIELDS = ("participant_id", "created_by", "updated_by", "deleted_by")
 
 
 def public_event(event: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from mobilise.model.causal_map import (
     Factor,
     Link,
 )
+from mobilise.model.visibility import VISIBILITIES
 
 FACTOR_FIELDS = (
     "label",
@@ -83,7 +84,7 @@ def attributes_value(value: Any, problems: builtins.list[Problem]) -> dict[str, 
 def map_problems(fields: Mapping[str, Any]) -> builtins.list[Problem]:
     problems = [
         Problem(f"{name} cannot be empty (null)", field=name)
-        for name in ("title", "question", "description", "status", "attributes")
+        for name in ("title", "question", "description", "status", "attributes", "visibility")
         if name in fields and fields[name] is None
     ]
     if problems:
@@ -94,6 +95,10 @@ def map_problems(fields: Mapping[str, Any]) -> builtins.list[Problem]:
         problems.append(Problem(f"status must be one of {', '.join(MAP_STATUSES)}", field="status"))
     if "attributes" in fields:
         attributes_value(fields["attributes"], problems)
+    if "visibility" in fields and fields["visibility"] not in VISIBILITIES:
+        problems.append(
+            Problem(f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility")
+        )
     return problems
 
 

@@ -4,14 +4,16 @@ helpers of :mod:`mobilise.workspace.maps` and :mod:`mobilise.workspace.map_talk`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from mobilise.errors import NotFound, Problem, ValidationError
+from mobilise.errors import Conflict, NotFound, Problem, ValidationError
 from mobilise.store.records import now
 from mobilise.store.tables import (
     map_events,
@@ -21,9 +23,22 @@ from mobilise.store.tables import (
     places,
     systems_maps,
 )
-from mobilise.workspace._map_fields import raise_problems
+from mobilise.workspace._map_fields import raise_problems, sign_of
 
-__all__ = ["MapInfo"]
+__all__ = ["MapInfo", "unnamed_conflict"]
+
+_CHANGED_BY = re.compile(r" was changed by .*? at (\d{4}-\d\d-\d\d \d\d:\d\d)")
+
+
+@contextmanager
+def unnamed_conflict() -> Iterator[None]:
+    """A stale edit of a map or its parts says when it was changed, not who changed it: people
+    on a map know each other by pseudonym only (the store's own message names the user)."""
+    try:
+        yield
+    except Conflict as error:
+        said = _CHANGED_BY.sub(r" was changed by someone else at \1", str(error))
+        raise Conflict(said) from None
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class MapInfo:
     n_factors: int
     n_links: int
     shared: bool
+    visibility: str
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +77,7 @@ class MapInfo:
             "n_factors": self.n_factors,
             "n_links": self.n_links,
             "shared": self.shared,
+            "visibility": self.visibility,
         }
 
 
@@ -81,6 +98,7 @@ def map_info(row: Any) -> MapInfo:
         n_factors=int(row.n_factors),
         n_links=int(row.n_links),
         shared=row.share_token is not None,
+        visibility=row.visibility,
     )
 
 
@@ -261,3 +279,21 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def settle_link(
+    connection: Connection,
+    map_id: str,
+    current: Any,
+    values: dict[str, Any],
+    changes: Mapping[str, Any],
+) -> None:
+    """A link's change checked against the link as stored: its ends are factors of the map, a
+    new weight gives the polarity (unless one is sent too), and the two agree."""
+    check_ends(connection, map_id, values)
+    if "weight" in values and values["weight"] is not None and "polarity" not in changes:
+        values["polarity"] = sign_of(values["weight"])
+    merged = {**current._mapping, **values}
+    if merged["weight"] is not None and merged["polarity"] != sign_of(merged["weight"]):
+        message = f"polarity {merged['polarity']!r} disagrees with weight {merged['weight']:g}"
+        raise_problems([Problem(message, field="polarity")])

@@ -17,6 +17,7 @@ from mobilise.model.partner_vocab import (
     ROUND_STATUSES,
     SCORE_ITEMS,
 )
+from mobilise.model.visibility import VISIBILITIES
 
 __all__ = [
     "ANSWER_FIELDS",
@@ -31,7 +32,7 @@ __all__ = [
     "token_hash",
 ]
 
-ROUND_FIELDS = ("name", "date", "status", "description", "min_raters")
+ROUND_FIELDS = ("name", "date", "status", "description", "min_raters", "visibility")
 ANSWER_FIELDS = ("works_together", "frequency", "level", *SCORE_ITEMS)
 _CONTRIBUTION_CODES = {code for code, _ in CONTRIBUTIONS}
 _ACHIEVEMENT_CODES = {code for code, _ in ACHIEVEMENTS}
@@ -48,6 +49,8 @@ class Round:
     version: int
     roster: int
     submitted: int
+    visibility: str = "consortium"  # see mobilise.model.visibility
+    shared: bool = False  # it has a share link
 
     @property
     def response_rate(self) -> float | None:
@@ -65,6 +68,8 @@ class Round:
             "roster": self.roster,
             "submitted": self.submitted,
             "response_rate": self.response_rate,
+            "visibility": self.visibility,
+            "shared": self.shared,
         }
 
 
@@ -219,4 +224,8 @@ def round_problems(values: Mapping[str, Any], *, partial: bool = False) -> list[
             problems.append(
                 Problem("min_raters must be a whole number from 1 to 50", field="min_raters")
             )
+    if "visibility" in values and values["visibility"] not in VISIBILITIES:
+        problems.append(
+            Problem(f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility")
+        )
     return problems

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, true
 
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
+from mobilise.model.visibility import Viewer, sees_every_group
 from mobilise.store.records import insert_record, now, update_record
 from mobilise.store.tables import (
     partners,
@@ -37,15 +38,23 @@ __all__ = [
     "roster",
     "round_id",
     "submitted",
+    "visible_rounds",
 ]
 
 
-def round_id(connection: Connection, round_: str) -> str:
-    """The id of a round named by id or name (not deleted)."""
+def visible_rounds(viewer: Viewer | None) -> Any:
+    """A condition on ``survey_rounds``: the rounds ``viewer`` may see (``group`` rounds are
+    the staff's; the operator, ``None``, sees every round)."""
+    return true() if sees_every_group(viewer) else survey_rounds.c.visibility != "group"
+
+
+def round_id(connection: Connection, round_: str, viewer: Viewer | None = None) -> str:
+    """The id of a round named by id or name (not deleted, and one ``viewer`` may see)."""
     row = connection.execute(
         select(survey_rounds.c.id).where(
             (survey_rounds.c.id == round_) | (survey_rounds.c.name == round_),
             survey_rounds.c.deleted_at.is_(None),
+            visible_rounds(viewer),
         )
     ).first()
     if row is None:
@@ -68,6 +77,8 @@ def load_round(connection: Connection, round_id: str) -> Round:
         version=row.version,
         roster=size,
         submitted=len(submitted(connection, round_id)),
+        visibility=row.visibility,
+        shared=row.share_token is not None,
     )
 
 

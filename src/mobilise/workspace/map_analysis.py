@@ -26,6 +26,7 @@ from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS, map
 from mobilise.workspace._files import FileSource, FileTarget, read_bytes, write_bytes
 
 if TYPE_CHECKING:
+    from mobilise.settings import Limits
     from mobilise.workspace.core import Workspace
     from mobilise.workspace.maps import MapInfo
 
@@ -55,6 +56,14 @@ class MapAnalysisService:
     def __init__(self, workspace: Workspace | None) -> None:
         self._ws = workspace  # None: map files and maps in memory only
 
+    def _limits(self) -> Limits:
+        """What a map file may hold: the workspace's limits, else the settings'."""
+        if self._ws is not None:
+            return self._ws.limits
+        from mobilise.settings import load_settings
+
+        return load_settings().limits
+
     # -- the map --------------------------------------------------------------------------------
     def causal_map(
         self, source: MapSource, *, name: str | None = None, format: str | None = None
@@ -66,7 +75,7 @@ class MapAnalysisService:
             return source
         if isinstance(source, str):
             return self._workspace().maps.to_causal_map(source)
-        return _read(source, name=name, format=format)
+        return _read(source, name=name, format=format, limits=self._limits())
 
     def import_file(
         self,
@@ -99,7 +108,7 @@ class MapAnalysisService:
         mobilise.errors.ValidationError
             Naming the file, and the row and field of every problem in it.
         """
-        causal_map = _read(source, name=name, format=format)
+        causal_map = _read(source, name=name, format=format, limits=self._limits())
         return self._workspace().maps.import_map(
             causal_map, place=place, title=title, stakeholder_group=stakeholder_group
         )
@@ -359,15 +368,17 @@ def _file_name(source: FileSource, name: str | None) -> str:
     return Path(str(given or "map").replace("\\", "/")).name or "map"
 
 
-def _read(source: FileSource, *, name: str | None, format: str | None) -> CausalMap:
-    """A map file read in its format (named, or found from its name and content)."""
+def _read(source: FileSource, *, name: str | None, format: str | None, limits: Limits) -> CausalMap:
+    """A map file read in its format (named, or found from its name and content), held to
+    ``limits``."""
     if isinstance(source, str | os.PathLike) and not Path(source).is_file():
         raise ValidationError(
             f"No map file {os.fspath(source)}.",
             problems=[Problem("no such file", file=os.fspath(source))],
         )
     file_name = _file_name(source, name)
-    return read_map(read_bytes(source, name=file_name), name=file_name, format=format)
+    data = read_bytes(source, name=file_name, limits=limits)
+    return read_map(data, name=file_name, format=format, limits=limits)
 
 
 def _format_to_write(target: FileTarget) -> str:

@@ -24,6 +24,7 @@ from mobilise.store.tables import (
     map_snapshots,
     map_votes,
 )
+from mobilise.workspace._map_people import shown_comment
 from mobilise.workspace._map_rows import check_participant, live_map, live_part, record_event
 
 if TYPE_CHECKING:
@@ -72,9 +73,15 @@ class MapTalkService:
         return comment | {"revision": revision}
 
     def comments(
-        self, map_id: str, *, target_type: str | None = None, target_id: str | None = None
+        self,
+        map_id: str,
+        *,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        shown: bool = False,
     ) -> builtins.list[dict[str, Any]]:
-        """The map's comments, oldest first (on one factor or link when named)."""
+        """The map's comments, oldest first (on one factor or link when named); ``shown``: as
+        viewers see them, by pseudonym and group (no participant ids, no user names)."""
         self._ws.maps.get(map_id)
         query = (
             select(map_comments)
@@ -86,14 +93,25 @@ class MapTalkService:
         if target_id is not None:
             query = query.where(map_comments.c.target_id == target_id)
         with self._ws.read() as connection:
-            return [self._comment(connection, r._mapping) for r in connection.execute(query)]
+            found = [self._comment(connection, r._mapping) for r in connection.execute(query)]
+        return [shown_comment(c) for c in found] if shown else found
 
     # -- votes ---------------------------------------------------------------------------------
     def vote(
-        self, map_id: str, target_type: str, target_id: str, participant_id: str, value: int
+        self,
+        map_id: str,
+        target_type: str,
+        target_id: str,
+        participant_id: str | None,
+        value: int,
     ) -> dict[str, Any]:
         """A participant agrees (+1) or disagrees (-1) with a factor or link; 0 takes the vote
         back. One vote per participant and target: voting again changes it."""
+        if participant_id is None:
+            raise ValidationError(
+                "Join the map before you vote: a vote is a participant's.",
+                problems=[Problem("join the map first", field="participant")],
+            )
         if value not in (-1, 0, 1):
             raise ValidationError(
                 "Cannot vote: 1 problem.",

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, select, update
 
 from mobilise.errors import NotFound, Problem
 from mobilise.model.causal_map import CausalMap
+from mobilise.model.visibility import DEFAULT_VISIBILITY, Viewer
 from mobilise.store.records import insert_record, soft_delete_record, update_record
 from mobilise.store.tables import (
     map_events,
@@ -30,18 +31,25 @@ from mobilise.store.tables import (
     map_participants,
     systems_maps,
 )
+from mobilise.workspace._common import Progress, no_progress
 from mobilise.workspace._map_fields import (
     causal_map_of,
     factor_record,
     factor_values,
-    import_values,
     link_record,
     link_values,
     map_problems,
     participant_record,
     raise_problems,
-    sign_of,
 )
+from mobilise.workspace._map_people import (
+    join_participant,
+    own_participant,
+    shown_event,
+    shown_parts,
+    visible_maps,
+)
+from mobilise.workspace._map_restore import MapRestoring
 from mobilise.workspace._map_rows import (
     MapInfo,
     check_ends,
@@ -56,18 +64,21 @@ from mobilise.workspace._map_rows import (
     no_map,
     place_id,
     record_event,
+    settle_link,
+    unnamed_conflict,
 )
 
 if TYPE_CHECKING:
+    from mobilise.workspace._map_import import MapImport
     from mobilise.workspace.core import Workspace
 
 __all__ = ["MapInfo", "MapService"]
 
-MAP_FIELDS = ("title", "question", "description", "status", "attributes")
+MAP_FIELDS = ("title", "question", "description", "status", "attributes", "visibility")
 _PARTS = {"factor": (map_factors, factor_record), "link": (map_links, link_record)}
 
 
-class MapService:
+class MapService(MapRestoring):
     """Create, edit, read and follow systems maps (see the module docstring)."""
 
     def __init__(self, workspace: Workspace) -> None:
@@ -82,10 +93,12 @@ class MapService:
         question: str = "",
         description: str = "",
         status: str = "draft",
+        visibility: str = DEFAULT_VISIBILITY,
     ) -> MapInfo:
-        """A new, empty map (of a place, when named)."""
+        """A new, empty map (of a place, when named), seen by those ``visibility`` says
+        (:mod:`mobilise.model.visibility`; ``link`` needs a share link: :meth:`share`)."""
         fields = {"title": title, "question": question, "description": description}
-        raise_problems(map_problems({**fields, "status": status}))
+        raise_problems(map_problems({**fields, "status": status, "visibility": visibility}))
         with self._ws.write() as connection:
             row = insert_record(
                 connection,
@@ -96,24 +109,33 @@ class MapService:
                     "place_id": place_id(connection, place) if place else None,
                     "revision": 0,
                     "attributes": {},
+                    "visibility": "consortium" if visibility == "link" else visibility,
                 },
                 actor=self._ws.actor,
                 entity_type="systems_map",
             )
             self._event(connection, row["id"], "create", "map", row["id"], {"title": title})
+        if visibility == "link":
+            self.share(row["id"])
         return self.get(row["id"])
 
-    def list(self, *, place: str | None = None) -> builtins.list[MapInfo]:
-        """The maps, newest change first (of one place when named)."""
-        query = info_query().order_by(systems_maps.c.updated_at.desc())
+    def list(
+        self, *, place: str | None = None, viewer: Viewer | None = None
+    ) -> builtins.list[MapInfo]:
+        """The maps ``viewer`` may see (all, without one), newest change first (of one place
+        when named)."""
+        query = info_query().where(visible_maps(viewer)).order_by(systems_maps.c.updated_at.desc())
         with self._ws.read() as connection:
             if place is not None:
                 query = query.where(systems_maps.c.place_id == place_id(connection, place))
             return [map_info(row) for row in connection.execute(query)]
 
-    def get(self, map_id: str) -> MapInfo:
+    def get(self, map_id: str, *, viewer: Viewer | None = None) -> MapInfo:
+        """A live map; NotFound when there is none, or ``viewer`` may not see it."""
         with self._ws.read() as connection:
-            row = connection.execute(info_query().where(systems_maps.c.id == map_id)).first()
+            row = connection.execute(
+                info_query().where(systems_maps.c.id == map_id, visible_maps(viewer))
+            ).first()
         if row is None:
             raise no_map(map_id)
         return map_info(row)
@@ -121,25 +143,42 @@ class MapService:
     def update(
         self, map_id: str, changes: Mapping[str, Any], *, expected_version: int | None
     ) -> MapInfo:
-        """Change a map's title, question, description, status or attributes."""
+        """Change a map's title, question, description, status, attributes or visibility
+        (leaving ``link`` withdraws the share link; choosing it makes one)."""
         unknown = sorted(set(changes) - set(MAP_FIELDS))
         problems = [Problem(f"a map has no field {k!r}", field=k) for k in unknown]
         problems += map_problems(changes)
         raise_problems(problems)
+        values = dict(changes)
         with self._ws.write() as connection:
-            live_map(connection, map_id)
-            stored = update_record(
-                connection,
-                systems_maps,
-                map_id,
-                dict(changes),
-                expected_version=expected_version,
-                actor=self._ws.actor,
-                entity_type="systems_map",
-            )
+            current = live_map(connection, map_id)
+            access = values.get("visibility", current.visibility) != current.visibility
+            if access and values["visibility"] != "link":
+                values["share_token"] = None
+            elif access:
+                values["share_token"] = current.share_token or secrets.token_urlsafe(24)
+            with unnamed_conflict():
+                stored = update_record(
+                    connection,
+                    systems_maps,
+                    map_id,
+                    values,
+                    expected_version=expected_version,
+                    actor=self._ws.actor,
+                    entity_type="systems_map",
+                    omit_from_audit=("share_token",),
+                )
             payload = {**changes, "version": stored["version"]}
             self._event(connection, map_id, "update", "map", map_id, payload)
+            if access:
+                change = {"visibility": stored["visibility"], "shared": bool(stored["share_token"])}
+                self._event(connection, map_id, "update", "visibility", map_id, change)
         return self.get(map_id)
+
+    def set_visibility(self, map_id: str, visibility: str) -> MapInfo:
+        """Who may see the map: ``group``, ``consortium`` or ``link`` (see
+        :mod:`mobilise.model.visibility`)."""
+        return self.update(map_id, {"visibility": visibility}, expected_version=None)
 
     def delete(self, map_id: str, *, expected_version: int | None = None) -> None:
         """Soft-delete a map (restorable from the audit trail); its open editors are told."""
@@ -157,27 +196,28 @@ class MapService:
 
     # -- sharing -------------------------------------------------------------------------------
     def share(self, map_id: str) -> str:
-        """The map's read-only share token (made on first use)."""
-        with self._ws.write() as connection:
-            row = live_map(connection, map_id)
-            if row.share_token:
-                return str(row.share_token)
-            token = secrets.token_urlsafe(24)
-            connection.execute(
-                update(systems_maps).where(systems_maps.c.id == map_id).values(share_token=token)
-            )
-            return token
+        """The map's read-only share token (made on first use): the map's visibility becomes
+        ``link``."""
+        if self.get(map_id).visibility != "link":
+            self.set_visibility(map_id, "link")
+        with self._ws.read() as connection:
+            return str(live_map(connection, map_id).share_token)
 
     def unshare(self, map_id: str) -> None:
-        """Stop the share link working (a new one can be made); screens showing it stop."""
+        """Stop the share link working (a new one can be made); screens showing it stop. The
+        map is then seen by the consortium."""
         with self._ws.write() as connection:
-            live_map(connection, map_id)
-            connection.execute(
-                update(systems_maps).where(systems_maps.c.id == map_id).values(share_token=None)
-            )
+            row = live_map(connection, map_id)
+            if row.visibility == "link":
+                self.set_visibility(map_id, DEFAULT_VISIBILITY)
+            elif row.share_token:
+                connection.execute(
+                    update(systems_maps).where(systems_maps.c.id == map_id).values(share_token=None)
+                )
             self._event(connection, map_id, "delete", "share", map_id, {"id": map_id})
 
     def by_share_token(self, token: str) -> MapInfo:
+        """The map a share link opens (a link is withdrawn when the map leaves ``link``)."""
         with self._ws.read() as connection:
             row = connection.execute(
                 info_query().where(systems_maps.c.share_token == token)
@@ -187,37 +227,47 @@ class MapService:
         return map_info(row)
 
     # -- participants --------------------------------------------------------------------------
-    def join(self, map_id: str, pseudonym: str, stakeholder_group: str = "") -> dict[str, Any]:
-        """The participant of that name on the map (made on first use): who contributions are
-        attributed to. Pseudonyms are what people chose to be called, not their names."""
+    def join(
+        self,
+        map_id: str,
+        pseudonym: str,
+        stakeholder_group: str = "",
+        *,
+        username: str | None = None,
+        browser: str | None = None,
+    ) -> dict[str, Any]:
+        """Join the map under a chosen name: the participant contributions are attributed to.
+
+        The participant is bound to whoever joins: the signed-in ``username`` or, in local
+        mode, the browser (``browser``: its own random pseudonym token, of which only the
+        SHA-256 is stored). Joining again renames it; a name someone else on the map goes
+        by is refused (409). Without either (Python, the command line), the participant of that
+        name is made on first use, as the operator records a workshop. Pseudonyms are what
+        people chose to be called, not their names."""
         name = " ".join(str(pseudonym).split())
         group = " ".join(str(stakeholder_group).split())
-        problems = []
-        if not name or len(name) > 120:
-            problems.append(Problem("choose a name of 1 to 120 characters", field="pseudonym"))
-        if len(group) > 120:
-            problems.append(Problem("at most 120 characters", field="stakeholder_group"))
-        raise_problems(problems)
         with self._ws.write() as connection:
             live_map(connection, map_id)
-            found = connection.execute(
-                select(map_participants).where(
-                    map_participants.c.map_id == map_id, map_participants.c.pseudonym == name
-                )
-            ).first()
-            if found is not None:
-                return participant_record(found)
-            row = insert_record(
+            person, change = join_participant(
                 connection,
-                map_participants,
-                {"map_id": map_id, "pseudonym": name, "stakeholder_group": group},
+                map_id,
+                name,
+                group,
+                username=username,
+                browser=browser,
                 actor=self._ws.actor,
-                entity_type="map_participant",
             )
-            self._event(
-                connection, map_id, "create", "participant", row["id"], participant_record(row)
-            )
-            return participant_record(row)
+            if change is not None:
+                self._event(connection, map_id, change, "participant", person["id"], person)
+            return person
+
+    def participant_of(
+        self, map_id: str, *, username: str | None = None, browser: str | None = None
+    ) -> dict[str, Any] | None:
+        """The participant bound to this user (or browser) on the map, or None."""
+        with self._ws.read() as connection:
+            row = own_participant(connection, map_id, username=username, browser=browser)
+        return participant_record(row) if row is not None else None
 
     def participants(self, map_id: str) -> builtins.list[dict[str, Any]]:
         with self._ws.read() as connection:
@@ -337,16 +387,17 @@ class MapService:
             live_map(connection, map_id)
             current = live_part(connection, table, map_id, part_id, part)
             if part == "link":
-                _settle_link(connection, map_id, current, values, changes)
-            row = update_record(
-                connection,
-                table,
-                part_id,
-                values,
-                expected_version=expected_version,
-                actor=self._ws.actor,
-                entity_type=f"map_{part}",
-            )
+                settle_link(connection, map_id, current, values, changes)
+            with unnamed_conflict():
+                row = update_record(
+                    connection,
+                    table,
+                    part_id,
+                    values,
+                    expected_version=expected_version,
+                    actor=self._ws.actor,
+                    entity_type=f"map_{part}",
+                )
             stored = record(row)
             revision = self._event(connection, map_id, "update", part, part_id, stored)
         return stored | {"revision": revision}
@@ -394,12 +445,42 @@ class MapService:
             "revision": revision,
         }
 
+    def view(
+        self,
+        map_id: str,
+        *,
+        viewer: Viewer | None,
+        username: str | None = None,
+        browser: str | None = None,
+    ) -> dict[str, Any]:
+        """The map as ``viewer`` is shown it (NotFound when they may not see it): its content,
+        people named by pseudonym and group only (no participant ids, no user names), and
+        ``me``, the participant of this user (or browser), if they joined."""
+        self.get(map_id, viewer=viewer)
+        content = self.content(map_id)
+        people = {p["id"]: p for p in content["participants"]}
+        me = self.participant_of(map_id, username=username, browser=browser)
+        header = {k: v for k, v in content["map"].items() if k != "created_by"}
+        return content | {
+            "map": header,
+            "factors": shown_parts(content["factors"], people),
+            "links": shown_parts(content["links"], people),
+            "participants": [
+                {"pseudonym": p["pseudonym"], "stakeholder_group": p["stakeholder_group"]}
+                for p in content["participants"]
+            ],
+            "me": {k: me[k] for k in ("pseudonym", "stakeholder_group")} if me else None,
+        }
+
     def to_causal_map(self, map_id: str) -> CausalMap:
         """The map for the analyses and the file formats (contributors in link attributes)."""
         return causal_map_of(self.content(map_id))
 
-    def events(self, map_id: str, *, after: int = 0, limit: int = 1000) -> builtins.list[dict]:
-        """The changes after revision ``after``, oldest first (at most ``limit``)."""
+    def events(
+        self, map_id: str, *, after: int = 0, limit: int = 1000, shown: bool = False
+    ) -> builtins.list[dict]:
+        """The changes after revision ``after``, oldest first (at most ``limit``); ``shown``:
+        as viewers receive them (no user names, no participant ids)."""
         with self._ws.read() as connection:
             rows = connection.execute(
                 select(map_events)
@@ -409,7 +490,8 @@ class MapService:
             ).all()
         if not rows:
             self.revision(map_id)  # a map that does not exist is NotFound, not "no news"
-        return [event_record(r) for r in rows]
+        found = [event_record(r) for r in rows]
+        return [shown_event(e) for e in found] if shown else found
 
     def revision(self, map_id: str) -> int:
         """The map's revision: how many changes it has had."""
@@ -424,87 +506,54 @@ class MapService:
         place: str | None = None,
         title: str | None = None,
         stakeholder_group: str = "",
+        progress: Progress = no_progress,
     ) -> MapInfo:
         """Store a map read from a file as a new map (all or nothing). Factor and link ids are
-        new; links keep their attribution (``stakeholder_group``, or the one given)."""
-        causal_map.check()
-        name = (title or causal_map.title or causal_map.source or "Imported map").strip()
-        factor_rows, link_rows = import_values(causal_map, stakeholder_group)
-        with self._ws.write() as connection:
-            row = insert_record(
-                connection,
-                systems_maps,
-                {
-                    "title": name[:300],
-                    "question": causal_map.question,
-                    "description": causal_map.description,
-                    "status": "draft",
-                    "place_id": place_id(connection, place) if place else None,
-                    "revision": 0,
-                    "attributes": {"imported_from": causal_map.source},
-                },
-                actor=self._ws.actor,
-                entity_type="systems_map",
-            )
-            map_id = row["id"]
-            ids: dict[str, str] = {}
-            for factor_id, values in factor_rows:
-                stored = insert_record(
-                    connection,
-                    map_factors,
-                    {"map_id": map_id, "participant_id": None, **values},
-                    actor=self._ws.actor,
-                    entity_type="map_factor",
-                )
-                ids[factor_id] = stored["id"]
-            for (source, target), values in link_rows:
-                insert_record(
-                    connection,
-                    map_links,
-                    {
-                        "map_id": map_id,
-                        "participant_id": None,
-                        **values,
-                        "source_id": ids[source],
-                        "target_id": ids[target],
-                    },
-                    actor=self._ws.actor,
-                    entity_type="map_link",
-                )
-            self._event(
-                connection,
-                map_id,
-                "create",
-                "map",
-                map_id,
-                {
-                    "title": name,
-                    "imported_from": causal_map.source,
-                    "factors": len(causal_map.factors),
-                    "links": len(causal_map.links),
-                },
-            )
-        return self.get(map_id)
+        new; links keep their attribution (``stakeholder_group``, or the one given). The map is
+        checked before anything is written and then written in bulk; a big map is staged ahead
+        and shown by one short transaction, so other writers are not kept waiting."""
+        prepared = self.prepare_import(
+            causal_map,
+            place=place,
+            title=title,
+            stakeholder_group=stakeholder_group,
+            progress=progress,
+        )
+        try:
+            with self._ws.write() as connection:
+                prepared.write(connection)
+        except BaseException:
+            prepared.discard()
+            raise
+        return self.get(prepared.map_id)
+
+    def prepare_import(
+        self,
+        causal_map: CausalMap,
+        *,
+        place: str | None = None,
+        title: str | None = None,
+        stakeholder_group: str = "",
+        token: str | None = None,
+        progress: Progress = no_progress,
+    ) -> MapImport:
+        """Check (and, when big, stage) a map to import without the write lock; its ``write``
+        finishes the import inside a transaction. ``token`` names staged rows (a job's id)."""
+        from mobilise.workspace._map_import import MapImport
+
+        prepared = MapImport(
+            self._ws,
+            causal_map,
+            place=place,
+            title=title,
+            stakeholder_group=stakeholder_group,
+            token=token,
+            progress=progress,
+        )
+        prepared.prepare()
+        return prepared
 
     # -- helpers -------------------------------------------------------------------------------
     def _event(self, connection: Connection, map_id: str, *change: Any) -> int:
         """Record a change (action, entity type and id, payload) as the map's next revision."""
         return record_event(connection, map_id, *change, actor=self._ws.actor)
-
-
-def _settle_link(
-    connection: Connection,
-    map_id: str,
-    current: Any,
-    values: dict[str, Any],
-    changes: Mapping[str, Any],
-) -> None:
-    """A link's change checked against the link as stored: its ends are factors of the map, a
-    new weight gives the polarity (unless one is sent too), and the two agree."""
-    check_ends(connection, map_id, values)
-    if "weight" in values and values["weight"] is not None and "polarity" not in changes:
-        values["polarity"] = sign_of(values["weight"])
-    merged = {**current._mapping, **values}
-    if merged["weight"] is not None and merged["polarity"] != sign_of(merged["weight"]):
-        message = f"polarity {merged['polarity']!r} disagrees with weight {merged['weight']:g}"
-        raise_problems([Problem(message, field="polarity")])

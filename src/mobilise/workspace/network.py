@@ -51,6 +51,7 @@ from mobilise.workspace.network_measures import (
 )
 
 if TYPE_CHECKING:
+    from mobilise.model.visibility import Viewer
     from mobilise.workspace.core import Workspace
     from mobilise.workspace.partners import Partner
 
@@ -143,15 +144,28 @@ class NetworkService:
             write_relationships(graph, path, format=chosen)
         return RoundExport(chosen, graph.number_of_nodes(), graph.number_of_edges())
 
-    def metrics(self, round_: str, *, admin: bool = False) -> dict[str, Any]:
-        """Every measure of a round (disclosure-controlled unless ``admin``)."""
-        info = self._ws.surveys.get_round(round_)
+    def metrics(
+        self, round_: str, *, admin: bool = False, viewer: Viewer | None = None
+    ) -> dict[str, Any]:
+        """Every measure of a round (disclosure-controlled unless ``admin``; NotFound for a
+        round ``viewer`` may not see)."""
+        info = self._ws.surveys.get_round(round_, viewer=viewer)
         out = self._measured(info.id, admin=admin, permutations=PERMUTATIONS)
         out["round"] = info.to_dict()
         out["partnership"] = self._partnership_answers(
             info.id, hidden=not admin and info.submitted < info.min_raters
         )
         return out
+
+    def shared_measures(self, token: str) -> dict[str, Any]:
+        """What a round's share link shows anyone: its measures as a non-admin sees them
+        (disclosure-controlled), aggregates only: no partner's row, no one's details."""
+        info = self._ws.surveys.by_share_token(token)
+        found = self.metrics(info.id, admin=False)
+        found.pop("partners_table", None)
+        shown = ("name", "date", "status", "description", "min_raters", "roster", "submitted")
+        found["round"] = {k: v for k, v in info.to_dict().items() if k in shown}
+        return found
 
     def _measured(self, round_id: str, *, admin: bool, permutations: int) -> dict[str, Any]:
         """measure_graph of a round, kept until its answers, roster or partners change."""
@@ -188,14 +202,14 @@ class NetworkService:
                 stamps.append(tuple(connection.execute(query).one()))
         return tuple(stamps)
 
-    def drawing(self, round_: str | None) -> dict[str, Any]:
+    def drawing(self, round_: str | None, *, viewer: Viewer | None = None) -> dict[str, Any]:
         """Nodes and pair ties of a round for the network drawing and the map (no one's
         answers); with no round, the partners without ties."""
         partners = {p.id: p for p in self._ws.partners.list()}
         if round_ is None:
             nodes = [_drawn(partner, {}) for partner in partners.values()]
             return {"round": None, "nodes": nodes, "edges": []}
-        info = self._ws.surveys.get_round(round_)
+        info = self._ws.surveys.get_round(round_, viewer=viewer)
         graph = self.graph(info.id)
         ties = tie_graph(graph)
         # the centralities come with the round's (cached) measures, not computed again
@@ -225,10 +239,12 @@ class NetworkService:
             )
         return {"round": graph.graph["round"], "nodes": nodes, "edges": edges}
 
-    def change(self, round_a: str, round_b: str, *, admin: bool = False) -> dict[str, Any]:
+    def change(
+        self, round_a: str, round_b: str, *, admin: bool = False, viewer: Viewer | None = None
+    ) -> dict[str, Any]:
         """What changed from round A to round B among the partners who answered both."""
-        first = self._ws.surveys.get_round(round_a)
-        second = self._ws.surveys.get_round(round_b)
+        first = self._ws.surveys.get_round(round_a, viewer=viewer)
+        second = self._ws.surveys.get_round(round_b, viewer=viewer)
         before, after = self.graph(first.id), self.graph(second.id)
         change = compare_rounds(before, after)
         names = {p.id: p.name for p in self._ws.partners.list()}
@@ -285,10 +301,12 @@ class NetworkService:
         out["suppressed"] = not admin
         return out
 
-    def introductions(self, round_: str, *, limit: int = 10) -> list[dict[str, Any]]:
+    def introductions(
+        self, round_: str, *, limit: int = 10, viewer: Viewer | None = None
+    ) -> list[dict[str, Any]]:
         """Suggested introductions across sector gaps, each with its reason: only between
         partners who serve a place in common (or say nothing of their places)."""
-        graph = self.graph(round_)
+        graph = self.graph(self._ws.surveys.get_round(round_, viewer=viewer).id)
         found = suggest_introductions(graph, limit=limit * 5)
         partners = {p.id: p for p in self._ws.partners.list()}
         place_names = self._ws.places.names()
@@ -313,11 +331,17 @@ class NetworkService:
         return rows
 
     def profile(
-        self, partner: str, round_: str | None = None, *, admin: bool = False
+        self,
+        partner: str,
+        round_: str | None = None,
+        *,
+        admin: bool = False,
+        viewer: Viewer | None = None,
     ) -> dict[str, Any]:
-        """A partner's place in the network, round by round (disclosure-controlled)."""
+        """A partner's place in the network, round by round (disclosure-controlled; only the
+        rounds ``viewer`` may see)."""
         info = self._ws.partners.get(partner)
-        rounds = self._ws.surveys.rounds()
+        rounds = self._ws.surveys.rounds(viewer=viewer)
         history = []
         for r in rounds:
             graph = self.graph(r.id)
@@ -339,7 +363,7 @@ class NetworkService:
             ]
             history.append(row)
         if round_ is not None:
-            wanted = self._ws.surveys.get_round(round_).name
+            wanted = self._ws.surveys.get_round(round_, viewer=viewer).name
             history = [h for h in history if h["round"] == wanted] or history
         shown = info.to_dict()
         if info.kind == "individual" and not admin:

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, delete, select, update
 from mobilise.errors import Conflict, NotFound, ValidationError
 from mobilise.model.partner_vocab import DEFAULT_MIN_RATERS
 from mobilise.model.relationships import RelationshipData
+from mobilise.model.visibility import DEFAULT_VISIBILITY, Viewer
 from mobilise.store.records import insert_record, now, soft_delete_record, update_record
 from mobilise.store.tables import (
     partners,
@@ -36,7 +37,7 @@ from mobilise.store.tables import (
     survey_rounds,
 )
 from mobilise.workspace import _survey_store as store
-from mobilise.workspace._common import ImportSummary
+from mobilise.workspace._common import ImportSummary, Progress, no_progress
 from mobilise.workspace._files import FileSource, reading_path
 from mobilise.workspace._survey_fields import (
     ANSWER_FIELDS,
@@ -47,7 +48,7 @@ from mobilise.workspace._survey_fields import (
     round_problems,
     token_hash,
 )
-from mobilise.workspace._survey_import import import_relationships
+from mobilise.workspace._survey_import import RelationshipImport, import_relationships
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -71,10 +72,13 @@ class SurveyService:
         min_raters: int = DEFAULT_MIN_RATERS,
         status: str = "draft",
         roster: Sequence[str] | None = None,
+        visibility: str = DEFAULT_VISIBILITY,
     ) -> Round:
-        """A new round; its roster is ``roster`` (ids or keys) or the members on ``date``."""
+        """A new round; its roster is ``roster`` (ids or keys) or the members on ``date``;
+        seen by those ``visibility`` says (:mod:`mobilise.model.visibility`)."""
         values = {"name": name, "date": date, "description": description}
-        problems = round_problems({**values, "min_raters": min_raters, "status": status})
+        checked = {**values, "min_raters": min_raters, "status": status, "visibility": visibility}
+        problems = round_problems(checked)
         if problems:
             raise ValidationError(f"Cannot create round {name!r}.", problems=problems)
         with self._ws.write() as connection:
@@ -91,9 +95,12 @@ class SurveyService:
                     "description": description.strip(),
                     "min_raters": min_raters,
                     "status": status,
+                    "visibility": visibility,
+                    "share_token": secrets.token_urlsafe(24) if visibility == "link" else None,
                 },
                 actor=self._ws.actor,
                 entity_type="survey_round",
+                omit_from_audit=("share_token",),
             )
             if roster is None:
                 ids = [p.id for p in self._ws.partners.list(on=date)]
@@ -102,20 +109,59 @@ class SurveyService:
             store.add_to_roster(connection, row["id"], ids, actor=self._ws.actor)
         return self.get_round(row["id"])
 
-    def rounds(self) -> builtins.list[Round]:
-        """The rounds, oldest first."""
+    def rounds(self, *, viewer: Viewer | None = None) -> builtins.list[Round]:
+        """The rounds ``viewer`` may see (all, without one), oldest first."""
         with self._ws.read() as connection:
             ids = connection.execute(
                 select(survey_rounds.c.id)
-                .where(survey_rounds.c.deleted_at.is_(None))
+                .where(survey_rounds.c.deleted_at.is_(None), store.visible_rounds(viewer))
                 .order_by(survey_rounds.c.date, survey_rounds.c.name)
             ).scalars()
             return [store.load_round(connection, rid) for rid in ids]
 
-    def get_round(self, round_: str) -> Round:
-        """A round by id or name."""
+    def get_round(self, round_: str, *, viewer: Viewer | None = None) -> Round:
+        """A round by id or name; NotFound when there is none, or ``viewer`` may not see it."""
         with self._ws.read() as connection:
-            return store.load_round(connection, store.round_id(connection, round_))
+            return store.load_round(connection, store.round_id(connection, round_, viewer))
+
+    def set_visibility(self, round_: str, visibility: str) -> Round:
+        """Who may see the round's measures: ``group``, ``consortium`` or ``link`` (see
+        :mod:`mobilise.model.visibility`)."""
+        return self.update_round(round_, {"visibility": visibility}, version=None)
+
+    def share(self, round_: str) -> str:
+        """The round's share token (made on first use): its visibility becomes ``link``, and
+        anyone with the link sees its measures, disclosure-controlled."""
+        if self.get_round(round_).visibility != "link":
+            self.set_visibility(round_, "link")
+        with self._ws.read() as connection:
+            return str(
+                connection.execute(
+                    select(survey_rounds.c.share_token).where(
+                        survey_rounds.c.id == store.round_id(connection, round_)
+                    )
+                ).scalar_one()
+            )
+
+    def unshare(self, round_: str) -> Round:
+        """Withdraw the round's share link: it is then seen by the consortium."""
+        if self.get_round(round_).visibility == "link":
+            return self.set_visibility(round_, "consortium")
+        return self.get_round(round_)
+
+    def by_share_token(self, token: str) -> Round:
+        """The round a share link opens (only while its visibility is ``link``)."""
+        with self._ws.read() as connection:
+            found = connection.execute(
+                select(survey_rounds.c.id).where(
+                    survey_rounds.c.share_token == token,
+                    survey_rounds.c.visibility == "link",
+                    survey_rounds.c.deleted_at.is_(None),
+                )
+            ).scalar_one_or_none()
+            if found is None or not token:
+                raise NotFound("This link does not open a survey round (it may be withdrawn).")
+            return store.load_round(connection, found)
 
     def update_round(
         self, round_: str, changes: Mapping[str, Any], *, version: int | None
@@ -123,16 +169,24 @@ class SurveyService:
         problems = round_problems(changes, partial=True)
         if problems:
             raise ValidationError("Cannot change the round.", problems=problems)
+        values = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
         with self._ws.write() as connection:
             round_id = store.round_id(connection, round_)
+            if "visibility" in values:  # a share link lives while the round is "link"
+                token = connection.execute(
+                    select(survey_rounds.c.share_token).where(survey_rounds.c.id == round_id)
+                ).scalar_one()
+                link = values["visibility"] == "link"
+                values["share_token"] = (token or secrets.token_urlsafe(24)) if link else None
             update_record(
                 connection,
                 survey_rounds,
                 round_id,
-                {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()},
+                values,
                 expected_version=version,
                 actor=self._ws.actor,
                 entity_type="survey_round",
+                omit_from_audit=("share_token",),
             )
             return store.load_round(connection, round_id)
 
@@ -479,12 +533,34 @@ class SurveyService:
         mobilise.errors.ValidationError
             Naming the file, and the row and field of every problem; nothing is imported.
         """
+        prepared = self.prepare_import(
+            source, name=name, round_=round_, default_sector=default_sector, repeats=repeats
+        )
+        with self._ws.write() as connection:
+            return prepared.write(connection)
+
+    def prepare_import(
+        self,
+        source: FileSource,
+        *,
+        name: str | None = None,
+        round_: str | None = None,
+        default_sector: str | None = None,
+        repeats: str = "refuse",
+        progress: Progress = no_progress,
+    ) -> RelationshipImport:
+        """Read and check a relationship file without the write lock (see :meth:`import_file`);
+        its ``write`` stores it inside a transaction."""
         from mobilise.formats.partner_files import read_relationships
 
-        with reading_path(source, name=name) as path:
-            data = read_relationships(path, round=round_, repeats=repeats)
-        with self._ws.write() as connection:
-            return self.import_data(connection, data, default_sector=default_sector)
+        progress("Reading the file", 0, 2)
+        with reading_path(source, name=name, limits=self._ws.limits) as path:
+            data = read_relationships(path, round=round_, repeats=repeats, limits=self._ws.limits)
+        progress("Checking against the workspace", 1, 2)
+        prepared = RelationshipImport(self._ws, data, default_sector=default_sector)
+        with self._ws.read() as connection:
+            prepared.check(connection)
+        return prepared
 
     def import_data(
         self, connection: Connection, data: RelationshipData, *, default_sector: str | None = None

@@ -1,4 +1,8 @@
-"""The JSON bodies of the systems-map API (private to :mod:`mobilise.web.routes.maps`)."""
+"""The JSON bodies of the systems-map API (private to :mod:`mobilise.web.routes.maps`).
+
+No body names a participant: what a change is attributed to is the server's to decide (the
+signed-in user's participant on the map). A body that still sends ``participant_id`` is refused
+(422), so a client that believes it chooses learns that it does not."""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mobilise.model.causal_map import FACTOR_KINDS, STRENGTHS
+from mobilise.model.visibility import DEFAULT_VISIBILITY, MAP_VISIBILITIES
+
+_VISIBILITY = "Who may see the map: " + "; ".join(f"{k}: {v}" for k, v in MAP_VISIBILITIES.items())
 
 __all__ = [
     "CommentCreate",
@@ -31,6 +38,7 @@ class MapCreate(BaseModel):
     question: str = ""
     description: str = ""
     status: str = "draft"
+    visibility: str = Field(DEFAULT_VISIBILITY, description=_VISIBILITY)
 
 
 class MapUpdate(BaseModel):
@@ -41,6 +49,7 @@ class MapUpdate(BaseModel):
     question: str | None = None
     description: str | None = None
     status: str | None = None
+    visibility: str | None = Field(None, description=_VISIBILITY)
 
 
 class Join(BaseModel):
@@ -67,7 +76,6 @@ class FactorFields(BaseModel):
 
 class FactorCreate(FactorFields):
     label: str
-    participant_id: str | None = None
 
 
 class FactorUpdate(FactorFields):
@@ -94,7 +102,6 @@ class LinkFields(BaseModel):
 class LinkCreate(LinkFields):
     source_id: str
     target_id: str
-    participant_id: str | None = None
 
 
 class LinkUpdate(LinkFields):
@@ -107,7 +114,6 @@ class CommentCreate(BaseModel):
     target_type: str = Field(description="factor or link")
     target_id: str
     text: str
-    participant_id: str | None = None
 
 
 class VoteCreate(BaseModel):
@@ -115,7 +121,6 @@ class VoteCreate(BaseModel):
 
     target_type: str = Field(description="factor or link")
     target_id: str
-    participant_id: str
     value: int = Field(description="+1 agree, -1 disagree, 0 take the vote back")
 
 

@@ -1,8 +1,11 @@
 """The partnership network: measures, drawing, round comparison, partner profiles and map.
 
-Anyone signed in may read these; what they see is disclosure-controlled by the workspace: a
-score from fewer raters than the round's threshold is hidden from everyone but admins, and no
-one but an admin receives what a single respondent reported.
+Anyone signed in may read the rounds their visibility lets them see (a ``group`` round is the
+staff's: to anyone else it does not exist, a 404); what they see is disclosure-controlled by the
+workspace: a score from fewer raters than the round's threshold is hidden from everyone but
+admins, and no one but an admin receives what a single respondent reported. A round shared by
+link shows its measures to anyone with the link, as a non-admin sees them, without any partner's
+row.
 """
 
 from __future__ import annotations
@@ -16,13 +19,20 @@ from mobilise.errors import NotFound
 from mobilise.model.network_words import MEASURES, describe, headline_sentences
 from mobilise.model.partner_vocab import LEVELS, SECTOR_BY_CODE, SECTORS, sector_label
 from mobilise.model.presentation import significant
-from mobilise.web.deps import TemplatesDep, UserDep, WorkspaceDep, is_admin, is_editor
+from mobilise.web.deps import (
+    PublicWorkspaceDep,
+    TemplatesDep,
+    UserDep,
+    WorkspaceDep,
+    is_admin,
+    is_editor,
+)
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
+from mobilise.workspace.users import User
 
 if TYPE_CHECKING:
     from mobilise.workspace.surveys import Round
-    from mobilise.workspace.users import User
 
 api = APIRouter(prefix="/api/v1", tags=["network"])
 pages = APIRouter(include_in_schema=False)
@@ -90,53 +100,48 @@ RoundQuery = Annotated[str | None, Query(alias="round")]
 def _round_page(workspace: Workspace, user: User, round_: str | None, tab: str) -> dict[str, Any]:
     """What a page of one round starts from: the viewer, the rounds (for the picker) and the
     round shown (``current``: the one asked for, else the newest; None when there are none)."""
-    rounds = workspace.surveys.rounds()
-    current = _round_or_latest(workspace, rounds, round_)
+    rounds = workspace.surveys.rounds(viewer=user)
+    current = workspace.surveys.get_round(round_, viewer=user) if round_ else None
+    current = current or (rounds[-1] if rounds else None)
     return {"user": user, "rounds": rounds, "current": current, "tab": tab}
 
 
-def _round_or_latest(workspace: Workspace, rounds: list[Round], round_: str | None) -> Round | None:
-    """The round asked for (by id or name), else the newest of ``rounds`` (the workspace's,
-    oldest first); None when there are none."""
-    if round_:
-        return workspace.surveys.get_round(round_)
-    return rounds[-1] if rounds else None
-
-
 def _pair(
-    workspace: Workspace, rounds: list[Round], a: str | None, b: str | None
+    workspace: Workspace, user: User, rounds: list[Round], a: str | None, b: str | None
 ) -> tuple[Round, Round] | None:
-    """Two rounds to compare: those asked for, else the two newest of ``rounds``."""
+    """Two rounds to compare: those asked for, else the two newest of ``rounds`` (those the
+    user may see)."""
+    get = workspace.surveys.get_round
     if a and b:
-        return workspace.surveys.get_round(a), workspace.surveys.get_round(b)
+        return get(a, viewer=user), get(b, viewer=user)
     if len(rounds) < 2:
         if a or b:
             raise NotFound("There are fewer than two survey rounds to compare.")
         return None
-    first = workspace.surveys.get_round(a) if a else rounds[-2]
-    second = workspace.surveys.get_round(b) if b else rounds[-1]
+    first = get(a, viewer=user) if a else rounds[-2]
+    second = get(b, viewer=user) if b else rounds[-1]
     if first.id == second.id:
         second = rounds[-1] if first.id != rounds[-1].id else rounds[-2]
     return first, second
 
 
-def _comparison(workspace: Workspace, a: str, b: str, *, admin: bool) -> dict[str, Any]:
-    change = workspace.network.change(a, b, admin=admin)
+def _comparison(workspace: Workspace, a: str, b: str, *, user: User) -> dict[str, Any]:
+    change = workspace.network.change(a, b, admin=is_admin(user), viewer=user)
     change["sentences"] = headline_sentences(change)
     return change
 
 
-def _metrics(workspace: Workspace, round_: str, *, admin: bool) -> dict[str, Any]:
-    metrics = workspace.network.metrics(round_, admin=admin)
+def _metrics(workspace: Workspace, round_: str, *, user: User) -> dict[str, Any]:
+    metrics = workspace.network.metrics(round_, admin=is_admin(user), viewer=user)
     metrics["sentences"] = describe(metrics)
     return metrics
 
 
 # -- API ------------------------------------------------------------------------------------------
 @api.get("/network/rounds", responses=ERRORS)
-def network_rounds(workspace: WorkspaceDep) -> list[dict[str, Any]]:
-    """The survey rounds, oldest first, with their roster size and response rate."""
-    return [r.to_dict() for r in workspace.surveys.rounds()]
+def network_rounds(workspace: WorkspaceDep, user: UserDep) -> list[dict[str, Any]]:
+    """The survey rounds you may see, oldest first, with their roster size and response rate."""
+    return [r.to_dict() for r in workspace.surveys.rounds(viewer=user)]
 
 
 @api.get("/network/compare", responses=ERRORS)
@@ -148,30 +153,31 @@ def network_compare(
 ) -> dict[str, Any]:
     """What changed between two rounds among the partners who answered both, with plain
     sentences. Per-report detail (who reported what) only for admins."""
-    return _comparison(workspace, a, b, admin=is_admin(user))
+    return _comparison(workspace, a, b, user=user)
 
 
 @api.get("/network/{round_}/metrics", responses=ERRORS)
 def network_metrics(round_: str, workspace: WorkspaceDep, user: UserDep) -> dict[str, Any]:
     """Every measure of a round, with one plain sentence per headline measure. Scores from
     fewer raters than the round's ``min_raters`` are null unless you are an admin."""
-    return _metrics(workspace, round_, admin=is_admin(user))
+    return _metrics(workspace, round_, user=user)
 
 
 @api.get("/network/{round_}/drawing", responses=ERRORS)
-def network_drawing(round_: str, workspace: WorkspaceDep) -> dict[str, Any]:
+def network_drawing(round_: str, workspace: WorkspaceDep, user: UserDep) -> dict[str, Any]:
     """The round's partners (with sector colour, location and centralities) and pair ties."""
-    return workspace.network.drawing(round_)
+    return workspace.network.drawing(round_, viewer=user)
 
 
 @api.get("/network/{round_}/introductions", responses=ERRORS)
 def network_introductions(
     round_: str,
     workspace: WorkspaceDep,
+    user: UserDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[dict[str, Any]]:
     """Suggested introductions across sector gaps, each with its reason."""
-    return workspace.network.introductions(round_, limit=limit)
+    return workspace.network.introductions(round_, limit=limit, viewer=user)
 
 
 @api.get("/partners/{partner_id}/profile", responses=ERRORS)
@@ -181,11 +187,38 @@ def partner_profile(
     user: UserDep,
     round_: Annotated[str | None, Query(alias="round", description="One round only.")] = None,
 ) -> dict[str, Any]:
-    """A partner's place in the network, round by round (disclosure-controlled)."""
-    return workspace.network.profile(partner_id, round_, admin=is_admin(user))
+    """A partner's place in the network, round by round (disclosure-controlled; the rounds you
+    may see)."""
+    return workspace.network.profile(partner_id, round_, admin=is_admin(user), viewer=user)
+
+
+@api.get("/shared-rounds/{token}", responses=ERRORS)
+def shared_round(token: str, workspace: PublicWorkspaceDep) -> dict[str, Any]:
+    """A round shared by link, without signing in: its measures as a non-admin sees them
+    (disclosure-controlled), aggregates only, with plain sentences."""
+    return _shared(workspace, token)
+
+
+def _shared(workspace: Workspace, token: str) -> dict[str, Any]:
+    measures = workspace.network.shared_measures(token)
+    measures["sentences"] = describe(measures)
+    return measures
 
 
 # -- pages ----------------------------------------------------------------------------------------
+@pages.get("/network/shared/{token}", response_class=HTMLResponse, name="shared_round_page")
+def shared_round_page(
+    request: Request, token: str, workspace: PublicWorkspaceDep, templates: TemplatesDep
+) -> Response:
+    metrics = _shared(workspace, token)
+    return _render(
+        request,
+        templates,
+        "network_shared.html",
+        {"user": None, "metrics": metrics, "level_max": _bar_max(metrics["levels"])},
+    )
+
+
 def _render(
     request: Request, templates: TemplatesDep, name: str, context: dict[str, Any]
 ) -> Response:
@@ -214,7 +247,7 @@ def network_page(
     current = context["current"]
     if current is not None:
         admin = is_admin(user)
-        metrics = _metrics(workspace, current.id, admin=admin)
+        metrics = _metrics(workspace, current.id, user=user)
         blocks = metrics.get("blocks") or {}
         block_max = max(
             (v for row in blocks.get("density", []) for v in row if v is not None), default=0
@@ -228,7 +261,7 @@ def network_page(
                 "partners_table": sorted(
                     metrics["partners_table"], key=lambda row: str(row["name"]).lower()
                 ),
-                "introductions": workspace.network.introductions(current.id, limit=8),
+                "introductions": workspace.network.introductions(current.id, limit=8, viewer=user),
                 "legend": [(code, sector_label(code), sector_colour(code)) for code in sectors],
                 "level_max": _bar_max(metrics["levels"]),
                 "contribution_max": _bar_max(metrics["partnership"]["contributions"]),
@@ -248,12 +281,12 @@ def compare_page(
     a: Annotated[str | None, Query()] = None,
     b: Annotated[str | None, Query()] = None,
 ) -> Response:
-    rounds = workspace.surveys.rounds()
-    pair = _pair(workspace, rounds, a, b)
+    rounds = workspace.surveys.rounds(viewer=user)
+    pair = _pair(workspace, user, rounds, a, b)
     context: dict[str, Any] = {"user": user, "rounds": rounds, "tab": "compare", "pair": pair}
     if pair is not None:
         admin = is_admin(user)
-        change = _comparison(workspace, pair[0].id, pair[1].id, admin=admin)
+        change = _comparison(workspace, pair[0].id, pair[1].id, user=user)
         counts = change["transitions"]["counts"] or []
         context.update(
             {
@@ -276,7 +309,7 @@ def partner_map_page(
     context = _round_page(workspace, user, round_, "map")
     current = context["current"]
     # with no rounds yet: the members of the consortium, without ties
-    drawing = workspace.network.drawing(current.id if current is not None else None)
+    drawing = workspace.network.drawing(current.id if current else None, viewer=user)
     located = [n for n in drawing["nodes"] if n["latitude"] is not None]
     unlocated = sorted(
         (n for n in drawing["nodes"] if n["latitude"] is None), key=lambda n: n["name"]
@@ -303,7 +336,7 @@ def partner_profile_page(
     round_: RoundQuery = None,
 ) -> Response:
     admin, can_edit = is_admin(user), is_editor(user)
-    profile = workspace.network.profile(partner_id, admin=admin)
+    profile = workspace.network.profile(partner_id, admin=admin, viewer=user)
     # The editors' form shows the stored record (the profile hides an individual member's
     # postcode from all but admins: a form filled from it would erase the postcode on saving).
     stored = workspace.partners.get(partner_id) if can_edit else None
@@ -311,7 +344,7 @@ def partner_profile_page(
     history = profile["rounds"]
     shown = history[-1] if history else None
     if round_ is not None:
-        wanted = workspace.surveys.get_round(round_).name
+        wanted = workspace.surveys.get_round(round_, viewer=user).name
         shown = next((h for h in history if h["round"] == wanted), shown)
     degree_max = max((h.get("degree") or 0 for h in history), default=0) or 1
     return _render(
@@ -327,7 +360,7 @@ def partner_profile_page(
             "history": history,
             "shown": shown,
             "degree_max": degree_max,
-            "min_raters": {r.name: r.min_raters for r in workspace.surveys.rounds()},
+            "min_raters": {r.name: r.min_raters for r in workspace.surveys.rounds(viewer=user)},
             "place_names": workspace.places.names(),
             "can_edit": can_edit,
             "record": record,

@@ -1,8 +1,9 @@
 """The consortium's partners and survey rounds: JSON API and survey management pages.
 
-Partners and rounds are read by anyone signed in; changing them, issuing invitations, following
-completion and reading representatives' contact details need an editor (analyst or facilitator;
-admins always). The survey itself, opened through an invitation link, is in
+Partners are read by anyone signed in, rounds by those their visibility lets see them (a
+``group`` round is the staff's; to anyone else it is a 404); changing them, issuing invitations,
+sharing a round by link, following completion and reading representatives' contact details need
+an editor (analyst or facilitator; admins always). The survey itself, opened through an invitation link, is in
 :mod:`mobilise.web.routes.survey`.
 """
 
@@ -12,7 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mobilise.errors import PermissionDenied
@@ -22,6 +23,7 @@ from mobilise.model.partner_vocab import (
     SECTORS,
     sector_label,
 )
+from mobilise.model.visibility import DEFAULT_VISIBILITY, ROUND_VISIBILITIES
 from mobilise.web.deps import (
     EditorDep,
     TemplatesDep,
@@ -32,6 +34,7 @@ from mobilise.web.deps import (
     sent_fields,
 )
 from mobilise.web.routes.api import ERRORS
+from mobilise.web.routes.jobs import ACCEPTED, accepted
 from mobilise.workspace import Workspace
 from mobilise.workspace.users import User
 
@@ -42,6 +45,9 @@ api = APIRouter(prefix="/api/v1", tags=["partners"])
 pages = APIRouter(include_in_schema=False)
 
 _SECTOR_ORDER = {s.code: n for n, s in enumerate(SECTORS)}
+_VISIBILITY = "Who may see the round: " + "; ".join(
+    f"{k}: {v}" for k, v in ROUND_VISIBILITIES.items()
+)
 STATUS_ORDER = ("submitted", "draft", "opened", "invited", "not invited")
 
 
@@ -102,6 +108,7 @@ class RoundCreate(BaseModel):
     roster: list[str] | None = Field(
         None, description="Partner ids or keys; the members on the round's date if not given."
     )
+    visibility: str = Field(DEFAULT_VISIBILITY, description=_VISIBILITY)
 
 
 class RoundUpdate(BaseModel):
@@ -113,6 +120,7 @@ class RoundUpdate(BaseModel):
     status: str | None = Field(None, description=f"One of {', '.join(ROUND_STATUSES)}.")
     description: str | None = None
     min_raters: int | None = None
+    visibility: str | None = Field(None, description=_VISIBILITY)
 
 
 class Roster(BaseModel):
@@ -160,17 +168,24 @@ def create_partner(body: PartnerCreate, workspace: WorkspaceDep, _u: EditorDep) 
     ).to_dict()
 
 
-@api.post("/partners/import", status_code=201, responses=ERRORS)
+@api.post("/partners/import", status_code=202, responses=ACCEPTED)
 def import_partners(
+    request: Request,
     workspace: WorkspaceDep,
     _u: EditorDep,
     file: Annotated[UploadFile, File(description="A CSV or XLSX list of partners.")],
     default_sector: Annotated[str | None, Form()] = None,
-) -> dict[str, Any]:
-    """Add or update partners from a file, all or nothing (a 422 names file, row and field)."""
-    return workspace.partners.import_file(
-        file.file, name=file.filename, default_sector=default_sector or None
-    ).to_dict()
+) -> JSONResponse:
+    """Add or update partners from a file, all or nothing, as a background job: answers 202
+    with the job at once. Its ``outcome_url`` then gives the import's summary (201), or a 422
+    naming file, row and field (nothing imported)."""
+    job = workspace.jobs.submit(
+        "partners.import",
+        {"default_sector": default_sector or None},
+        file=file.file,
+        name=file.filename,
+    )
+    return accepted(request, job)
 
 
 @api.get("/partners/{partner_id}", responses=ERRORS)
@@ -238,9 +253,9 @@ def remove_contact(
 
 # -- rounds ---------------------------------------------------------------------------------------
 @api.get("/rounds", responses=ERRORS)
-def list_rounds(workspace: WorkspaceDep) -> list[dict[str, Any]]:
-    """The survey rounds, oldest first, with their roster size and responses."""
-    return [r.to_dict() for r in workspace.surveys.rounds()]
+def list_rounds(workspace: WorkspaceDep, user: UserDep) -> list[dict[str, Any]]:
+    """The survey rounds you may see, oldest first, with their roster size and responses."""
+    return [r.to_dict() for r in workspace.surveys.rounds(viewer=user)]
 
 
 def _check_threshold(min_raters: int | None, user: User) -> None:
@@ -262,12 +277,13 @@ def create_round(body: RoundCreate, workspace: WorkspaceDep, user: EditorDep) ->
         min_raters=body.min_raters,
         status=body.status,
         roster=body.roster,
+        visibility=body.visibility,
     ).to_dict()
 
 
 @api.get("/rounds/{round_id}", responses=ERRORS)
-def get_round(round_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
-    return workspace.surveys.get_round(round_id).to_dict()
+def get_round(round_id: str, workspace: WorkspaceDep, user: UserDep) -> dict[str, Any]:
+    return workspace.surveys.get_round(round_id, viewer=user).to_dict()
 
 
 @api.patch("/rounds/{round_id}", responses=ERRORS)
@@ -281,9 +297,26 @@ def update_round(
 
 
 @api.get("/rounds/{round_id}/roster", responses=ERRORS)
-def get_roster(round_id: str, workspace: WorkspaceDep) -> list[dict[str, Any]]:
+def get_roster(round_id: str, workspace: WorkspaceDep, user: UserDep) -> list[dict[str, Any]]:
     """The partners on a round's roster."""
-    return _roster(workspace, round_id)
+    return _roster(workspace, workspace.surveys.get_round(round_id, viewer=user).id)
+
+
+@api.post("/rounds/{round_id}/share", responses=ERRORS)
+def share_round(
+    round_id: str, request: Request, workspace: WorkspaceDep, _u: EditorDep
+) -> dict[str, Any]:
+    """A link that shows anyone the round's measures, disclosure-controlled, without any
+    partner's row (the round's visibility becomes ``link``)."""
+    token = workspace.surveys.share(round_id)
+    return {"token": token, "url": str(request.url_for("shared_round_page", token=token))}
+
+
+@api.delete("/rounds/{round_id}/share", status_code=204, responses=ERRORS)
+def unshare_round(round_id: str, workspace: WorkspaceDep, _u: EditorDep) -> Response:
+    """Withdraw the round's share link (the round is then seen by the consortium)."""
+    workspace.surveys.unshare(round_id)
+    return Response(status_code=204)
 
 
 @api.put("/rounds/{round_id}/roster", responses=ERRORS)
@@ -319,8 +352,9 @@ def completion(round_id: str, workspace: WorkspaceDep, _u: EditorDep) -> dict[st
     return {"round": workspace.surveys.get_round(round_id).to_dict(), **_tally(rows)}
 
 
-@api.post("/rounds/{round_id}/import", status_code=201, responses=ERRORS)
+@api.post("/rounds/{round_id}/import", status_code=202, responses=ACCEPTED)
 def import_relationships(
+    request: Request,
     round_id: str,
     workspace: WorkspaceDep,
     _u: EditorDep,
@@ -333,16 +367,21 @@ def import_relationships(
             "first or last row (the summary's notes list the rows left out)."
         ),
     ] = "refuse",
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Relationship data from elsewhere into this round (as submitted responses), all or
-    nothing; a 422 names the file, row and field."""
-    return workspace.surveys.import_file(
-        file.file,
+    nothing, as a background job: answers 202 with the job at once; its ``outcome_url`` gives
+    the summary (201) or a 422 naming the file, row and field."""
+    job = workspace.jobs.submit(
+        "relationships.import",
+        {
+            "round": workspace.surveys.get_round(round_id).name,
+            "default_sector": default_sector or None,
+            "repeats": repeats,
+        },
+        file=file.file,
         name=file.filename,
-        round_=workspace.surveys.get_round(round_id).name,
-        default_sector=default_sector or None,
-        repeats=repeats,
-    ).to_dict()
+    )
+    return accepted(request, job)
 
 
 def _roster(workspace: Workspace, round_id: str) -> list[dict[str, Any]]:
@@ -393,8 +432,9 @@ def rounds_page(
         request,
         "rounds.html",
         {
-            "rounds": workspace.surveys.rounds(),
+            "rounds": workspace.surveys.rounds(viewer=user),
             "statuses": ROUND_STATUSES,
+            "visibilities": ROUND_VISIBILITIES,
             "today": dt.date.today().isoformat(),
             "can_edit": is_editor(user),
             "user": user,
@@ -427,6 +467,15 @@ def round_page(
             "partners": workspace.partners.list(),
             "on_roster": on_roster,
             "statuses": ROUND_STATUSES,
+            "visibilities": ROUND_VISIBILITIES,
+            "share_url": _share_url(request, workspace, info),
             "user": user,
         },
     )
+
+
+def _share_url(request: Request, workspace: Workspace, info: Any) -> str | None:
+    """The round's share link, while it has one (its visibility is ``link``)."""
+    if info.visibility != "link":
+        return None
+    return str(request.url_for("shared_round_page", token=workspace.surveys.share(info.id)))

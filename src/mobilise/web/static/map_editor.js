@@ -20,7 +20,7 @@
   const gone = new Set();  // deleted ids: a late answer must not bring them back
   let revision = 0;
   let selected = null;  // {type: "factor"|"link", id}
-  const me = JSON.parse(localStorage.getItem("mobilise-map-" + mapId) || "null");
+  let me = null;  // who this user (or browser) takes part as: the server says, in the content
 
   const $ = id => document.getElementById(id);
   // Factor boxes sized to their label (about 6 px a character, wrapped at 130 px).
@@ -58,7 +58,8 @@
     return !known || incoming.version >= known.version;
   }
 
-  function upsertFactor(f) {
+  function upsertFactor(f, restored = false) {
+    if (restored) gone.delete(f.id);
     if (gone.has(f.id) || !newer(factors.get(f.id), f)) return;
     factors.set(f.id, f);
     if (selected && selected.id === f.id) refreshSelected();
@@ -83,7 +84,8 @@
     factorsChanged();
   }
 
-  function upsertLink(k) {
+  function upsertLink(k, restored = false) {
+    if (restored) gone.delete(k.id);
     if (gone.has(k.id) || !newer(links.get(k.id), k)) return;
     links.set(k.id, k);
     const edge = cy.getElementById(k.id);
@@ -148,9 +150,13 @@
     else if (what === "factor:delete") removeFactor(p.id, p.links);
     else if (what === "link:create" || what === "link:update") upsertLink(p);
     else if (what === "link:delete") removeLink(p.id);
+    else if (what === "factor:restore") { upsertFactor(p, true); (p.links || []).forEach(k => upsertLink(k, true)); deletedStale(); }
+    else if (what === "link:restore") { upsertLink(p, true); deletedStale(); }
+    else if (what === "visibility:update") showVisibility(p.visibility);
+    else if (what === "map:restore") load();
     else if (what === "vote:update") { votes[p.target_id] = {agree: p.agree, disagree: p.disagree}; if (selected && selected.id === p.target_id) showTally(); }
     else if (what === "comment:create" && selected && selected.id === p.target_id) loadComments();
-    else if (what === "map:update") { if (p.title) $("map-title").textContent = p.title; if (p.version) mapVersion = p.version; }
+    else if (what === "map:update") { if (p.title) $("map-title").textContent = p.title; if (p.version) mapVersion = p.version; if (p.visibility) showVisibility(p.visibility); }
     else if (what === "map:delete") { $("live").textContent = "This map was deleted."; $("live").className = "live off"; }
     root.dataset.revision = String(revision);
   }
@@ -173,6 +179,9 @@
     factors.clear(); links.clear();
     votes = content.votes || {};
     mapVersion = content.map.version;
+    me = content.me || null;
+    showMe();
+    showVisibility(content.map.visibility);
     content.factors.forEach(upsertFactor);
     content.links.forEach(upsertLink);
     revision = content.revision;
@@ -220,30 +229,39 @@
     }
   }
 
-  const participant = () => (me ? me.id : null);
+  // Who you take part as: what you add, say and vote is attributed to it by the server.
+  function showMe() {
+    const box = $("joined");
+    if (!box) return;
+    box.textContent = me ? `You take part as ${me.pseudonym}${me.stakeholder_group ? " (" + me.stakeholder_group + ")" : ""}.` : "";
+    if (me && !$("pseudonym").value) { $("pseudonym").value = me.pseudonym; $("group").value = me.stakeholder_group; }
+  }
+
+  // Who may see the map (group, consortium or link), as the map's form shows it.
+  function showVisibility(visibility) {
+    const box = $("map-visibility-input");
+    if (box && visibility) box.value = visibility;
+    root.dataset.visibility = visibility || "";
+  }
 
   if (canEdit) {
-    if (me) $("joined").textContent = `You take part as ${me.pseudonym}${me.stakeholder_group ? " (" + me.stakeholder_group + ")" : ""}.`;
     $("join").addEventListener("submit", async event => {
       event.preventDefault();
       const form = new FormData(event.target);
       const answer = await change(api("/participants", {method: "POST", body: JSON.stringify(Object.fromEntries(form))}));
-      if (answer) {
-        localStorage.setItem("mobilise-map-" + mapId, JSON.stringify(answer));
-        window.location.reload();
-      }
+      if (answer) { me = answer; showMe(); showSelected(); }
     });
     $("add-factor").addEventListener("submit", async event => {
       event.preventDefault();
       const form = new FormData(event.target);
       const spot = freeSpot();
-      const body = {label: form.get("label"), kind: form.get("kind"), participant_id: participant(), x: spot.x, y: spot.y};
+      const body = {label: form.get("label"), kind: form.get("kind"), x: spot.x, y: spot.y};
       if (await change(api("/factors", {method: "POST", body: JSON.stringify(body)}), upsertFactor)) event.target.reset();
     });
     $("add-link").addEventListener("submit", async event => {
       event.preventDefault();
       const form = new FormData(event.target);
-      const body = {source_id: form.get("source_id"), target_id: form.get("target_id"), polarity: form.get("polarity"), participant_id: participant()};
+      const body = {source_id: form.get("source_id"), target_id: form.get("target_id"), polarity: form.get("polarity")};
       if (me && me.stakeholder_group) body.stakeholder_group = me.stakeholder_group;
       await change(api("/links", {method: "POST", body: JSON.stringify(body)}), upsertLink);
     });
@@ -328,7 +346,7 @@
     if (canEdit) html += '<span><button>Save</button> <button type="button" id="delete-selected" class="textbutton">Delete</button></span>';
     html += '</form><p class="small warn" id="selected-note" role="status"></p><p class="small"><span id="tally"></span>' +
       (canEdit && me ? ' <button type="button" class="textbutton" data-vote="1">I agree</button> <button type="button" class="textbutton" data-vote="-1">I disagree</button>' : "") + "</p>" +
-      (item.updated_by ? `<p class="small muted">Last changed by ${esc(item.updated_by)}.</p>` : "") + '<ul class="comments" id="comments"></ul>';
+      (item.contributor ? `<p class="small muted">Added by ${esc(item.contributor)}${item.contributor_group ? " (" + esc(item.contributor_group) + ")" : ""}.</p>` : "") + '<ul class="comments" id="comments"></ul>';
     if (canEdit) html += '<form id="comment-form" class="stack"><label for="comment-text">Comment</label><textarea id="comment-text" name="text" required maxlength="4000"></textarea><button>Add comment</button></form>';
     box.innerHTML = html;
     showTally();
@@ -383,14 +401,14 @@
     });
     $("delete-selected").addEventListener("click", async () => {
       const answer = await change(api(`/${type}s/${item.id}?version=${item.version}`, {method: "DELETE"}));
-      if (answer) (type === "factor" ? removeFactor(item.id, answer.links) : removeLink(item.id));
+      if (answer) { (type === "factor" ? removeFactor(item.id, answer.links) : removeLink(item.id)); deletedStale(); }
     });
     document.querySelectorAll("[data-vote]").forEach(button => button.addEventListener("click", () =>
-      change(api("/votes", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, participant_id: me.id, value: Number(button.dataset.vote)})}))));
+      change(api("/votes", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, value: Number(button.dataset.vote)})}))));
     $("comment-form").addEventListener("submit", async event => {
       event.preventDefault();
       const text = new FormData(event.target).get("text");
-      if (await change(api("/comments", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, text, participant_id: participant()})}))) { event.target.reset(); loadComments(); }
+      if (await change(api("/comments", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, text})}))) { event.target.reset(); loadComments(); }
     });
   }
 
@@ -450,7 +468,7 @@
   if (details) details.addEventListener("submit", async event => {
     event.preventDefault();
     const form = new FormData(event.target);
-    const body = {version: mapVersion, title: form.get("title"), question: form.get("question"), status: form.get("status")};
+    const body = {version: mapVersion, title: form.get("title"), question: form.get("question"), status: form.get("status"), visibility: form.get("visibility")};
     const answer = await change(api("", {method: "PATCH", body: JSON.stringify(body)}));
     if (answer) {
       mapVersion = answer.version;
@@ -475,11 +493,43 @@
     if (!list) return;
     try {
       const saved = await api("/snapshots");
-      list.innerHTML = saved.length ? saved.map(v => `<li><a href="${esc(base)}/snapshots/${encodeURIComponent(v.id)}">${esc(v.label)}</a> — ${v.factors} factors, ${v.links} links, by ${esc(v.created_by)}, ${esc(v.created_at.slice(0, 16).replace("T", " "))}</li>`).join("")
+      list.innerHTML = saved.length ? saved.map(v => `<li><a href="${esc(base)}/snapshots/${encodeURIComponent(v.id)}">${esc(v.label)}</a> — ${v.factors} factors, ${v.links} links, ${esc(v.created_at.slice(0, 16).replace("T", " "))}</li>`).join("")
         : "<li class='muted'>None yet: “Save a version” keeps the map as it is now.</li>";
     } catch (error) { list.innerHTML = `<li class="error">${esc(error.message)}</li>`; }
   }
   loadVersions();
+
+  // -- what was deleted, for editors to restore -------------------------------------------------
+  let deletedTimer = null;
+  function deletedStale() {
+    window.clearTimeout(deletedTimer);
+    deletedTimer = window.setTimeout(loadDeleted, 300);
+  }
+
+  async function loadDeleted() {
+    const list = $("deleted-parts");
+    if (!list) return;
+    try {
+      const found = await api("/deleted");
+      const label = id => (factors.get(id) || found.factors.find(f => f.id === id) || {label: "?"}).label;
+      const rows = [
+        ...found.factors.map(f => ({type: "factor", id: f.id, text: `Factor “${f.label}”`, at: f.deleted_at})),
+        ...found.links.map(k => ({type: "link", id: k.id, text: `Link ${label(k.source_id)} → ${label(k.target_id)} (${SIGN[k.polarity]})`, at: k.deleted_at})),
+      ];
+      list.innerHTML = rows.length ? rows.map(r => `<li>${esc(r.text)} <span class="muted">deleted ${esc(r.at.slice(0, 16).replace("T", " "))}</span> <button type="button" class="textbutton" data-restore="${esc(r.type)}" data-id="${esc(r.id)}">Restore</button></li>`).join("")
+        : "<li class='muted'>Nothing deleted.</li>";
+      list.querySelectorAll("[data-restore]").forEach(button => button.addEventListener("click", async () => {
+        const kind = button.dataset.restore;
+        const answer = await change(api(`/${kind}s/${encodeURIComponent(button.dataset.id)}/restore`, {method: "POST"}));
+        if (answer) {
+          if (kind === "factor") { upsertFactor(answer, true); (answer.links || []).forEach(k => upsertLink(k, true)); }
+          else upsertLink(answer, true);
+          loadDeleted();
+        }
+      }));
+    } catch (error) { list.innerHTML = `<li class="error">${esc(error.message)}</li>`; }
+  }
+  loadDeleted();
 
   // -- export -------------------------------------------------------------------------------------
   function download(name, blob) {
