@@ -15,6 +15,7 @@ from mobilise.settings import Settings
 from mobilise.web.app import create_app
 from tests.web._helpers import error_shape
 
+from ._jobs import outcome
 from .conftest import LOCAL
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
@@ -227,15 +228,22 @@ def test_import_partners_all_or_nothing_naming_the_row(local, tmp_path):
     good = (
         "id,name,sector\nq-one,Queen's Park Allotments,environment\nq-two,Tenants Voice,community\n"
     )
-    made = local.post(
-        "/api/v1/partners/import", files={"file": ("new partners.csv", good.encode(), "text/csv")}
+    made = outcome(
+        local,
+        local.post(
+            "/api/v1/partners/import",
+            files={"file": ("new partners.csv", good.encode(), "text/csv")},
+        ),
     )
     assert made.status_code == 201, made.text
     assert made.json()["created"] == 2 and made.json()["file"] == "new partners.csv"
     bad = "id;name;sector\r\nq-three;Three;vcse\r\nq-four;Four;spaceships\r\n"
     before = len(local.get("/api/v1/partners").json())
-    refused = local.post(
-        "/api/v1/partners/import", files={"file": ("bad.csv", bad.encode(), "text/csv")}
+    refused = outcome(
+        local,
+        local.post(
+            "/api/v1/partners/import", files={"file": ("bad.csv", bad.encode(), "text/csv")}
+        ),
     )
     problems = error_shape(refused, 422, "invalid_input")["problems"]
     assert {(p["file"], p["row"], p["field"]) for p in problems} == {("bad.csv", 2, "sector")}
@@ -500,9 +508,12 @@ def test_import_relationships_into_a_round(local):
         "respondent,partner,level,frequency\n"
         "p-kingsmead,p-nene-nhs,coordinated,monthly\np-nene-nhs,p-kingsmead,2,3\n"
     )
-    done = local.post(
-        f"/api/v1/rounds/{made['id']}/import",
-        files={"file": ("edges.csv", edges.encode(), "text/csv")},
+    done = outcome(
+        local,
+        local.post(
+            f"/api/v1/rounds/{made['id']}/import",
+            files={"file": ("edges.csv", edges.encode(), "text/csv")},
+        ),
     )
     assert done.status_code == 201, done.text
     assert done.json()["links"] == 2
@@ -519,16 +530,16 @@ def test_a_pair_reported_twice_is_refused_unless_asked_to_keep_one_row(local):
     )
     url = f"/api/v1/rounds/{made['id']}/import"
     upload = {"file": ("twice.csv", edges.encode(), "text/csv")}
-    refused = error_shape(local.post(url, files=upload), 422, "invalid_input")
+    refused = error_shape(outcome(local, local.post(url, files=upload)), 422, "invalid_input")
     assert (
         refused["problems"][0]["row"] == 3 and "first at row 1" in refused["problems"][0]["message"]
     )
-    kept = local.post(url, files=upload, data={"repeats": "last"})
+    kept = outcome(local, local.post(url, files=upload, data={"repeats": "last"}))
     assert kept.status_code == 201, kept.text
     assert kept.json()["links"] == 2 and "1 repeated rows left out" in kept.json()["notes"]
     drawing = local.get(f"/api/v1/network/{made['id']}/drawing").json()
     assert [e["level"] for e in drawing["edges"]] == [3]  # the last row's "3", not the first's "1"
-    bad = local.post(url, files=upload, data={"repeats": "mean"})
+    bad = outcome(local, local.post(url, files=upload, data={"repeats": "mean"}))
     assert (
         "repeats must be one of" in error_shape(bad, 422, "invalid_input")["problems"][0]["message"]
     )
@@ -537,9 +548,12 @@ def test_a_pair_reported_twice_is_refused_unless_asked_to_keep_one_row(local):
 def test_a_bad_relationship_file_is_a_422_naming_the_row(local):
     made = open_round(local, roster=partner_ids(local, *SMALL))
     edges = "respondent,partner,level\np-kingsmead,p-nene-nhs,2\np-nene-nhs,p-kingsmead,seven\n"
-    refused = local.post(
-        f"/api/v1/rounds/{made['id']}/import",
-        files={"file": ("ties.csv", edges.encode(), "text/csv")},
+    refused = outcome(
+        local,
+        local.post(
+            f"/api/v1/rounds/{made['id']}/import",
+            files={"file": ("ties.csv", edges.encode(), "text/csv")},
+        ),
     )
     problems = error_shape(refused, 422, "invalid_input")["problems"]
     assert any(
@@ -640,9 +654,12 @@ def test_a_form_post_after_the_answers_were_imported_says_so(partnership, local)
     made = open_round(local, roster=partner_ids(local, *SMALL[:2]))
     link = invite(local, made["id"], partner_ids(local, "p-kingsmead"))[0]
     edges = "respondent,partner,level\np-kingsmead,p-nene-nhs,2\n"
-    imported = local.post(
-        f"/api/v1/rounds/{made['id']}/import",
-        files={"file": ("edges.csv", edges.encode(), "text/csv")},
+    imported = outcome(
+        local,
+        local.post(
+            f"/api/v1/rounds/{made['id']}/import",
+            files={"file": ("edges.csv", edges.encode(), "text/csv")},
+        ),
     )
     assert imported.status_code == 201, imported.text
     answer = signed_in(partnership, None).post(

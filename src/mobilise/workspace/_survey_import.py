@@ -22,7 +22,34 @@ from mobilise.workspace._survey_fields import date_of
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["import_relationships"]
+__all__ = ["RelationshipImport", "import_relationships"]
+
+
+class RelationshipImport:
+    """Relationship data read from a file: checked against the workspace without the write
+    lock (:meth:`check`), then stored inside the caller's transaction (:meth:`write`)."""
+
+    def __init__(
+        self, workspace: Workspace, data: RelationshipData, *, default_sector: str | None
+    ) -> None:
+        self._ws = workspace
+        self.data = data
+        self._default_sector = default_sector
+
+    def check(self, connection: Connection) -> None:
+        """Raise ``ValidationError`` naming every problem (a new partner without a sector,
+        answers without a round), having written nothing."""
+        _, problems = _problems(connection, self.data, self._default_sector)
+        if problems:
+            raise ValidationError(f"{self.data.name}: cannot import.", problems=problems)
+
+    def write(self, connection: Connection) -> ImportSummary:
+        return import_relationships(
+            self._ws, connection, self.data, default_sector=self._default_sector
+        )
+
+    def discard(self) -> None:
+        return None
 
 
 def import_relationships(
@@ -34,11 +61,7 @@ def import_relationships(
 ) -> ImportSummary:
     """Store relationship data (see :meth:`~mobilise.workspace.surveys.SurveyService.import_file`)."""
     actor = workspace.actor
-    new_partners, problems = _new_partners(connection, data, default_sector)
-    if any(tie.round is None for tie in data.ties):
-        problems.insert(
-            0, Problem("say which round these answers belong to (--round)", file=data.name)
-        )
+    new_partners, problems = _problems(connection, data, default_sector)
     if problems:
         raise ValidationError(f"{data.name}: cannot import.", problems=problems)
     summary = workspace.partners.import_rows(connection, new_partners, file=data.name)
@@ -75,6 +98,18 @@ def import_relationships(
         links=answers,
         notes=notes,
     )
+
+
+def _problems(
+    connection: Connection, data: RelationshipData, default_sector: str | None
+) -> tuple[list[PartnerRow], list[Problem]]:
+    """The file's new partners, and every problem with storing the file."""
+    new_partners, problems = _new_partners(connection, data, default_sector)
+    if any(tie.round is None for tie in data.ties):
+        problems.insert(
+            0, Problem("say which round these answers belong to (--round)", file=data.name)
+        )
+    return new_partners, problems
 
 
 def _new_partners(

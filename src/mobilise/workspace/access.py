@@ -12,7 +12,7 @@ import builtins
 import logging
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -78,6 +78,7 @@ class AccessRun:
     rerun_of: str | None
     version: int
     scenarios: list[dict[str, Any]] = field(default_factory=list)
+    job_id: str | None = None  # the job computing it, when submitted to the workers
 
     @property
     def finished(self) -> bool:
@@ -121,6 +122,7 @@ class AccessRun:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "rerun_of": self.rerun_of,
             "version": self.version,
+            **({"job_id": self.job_id} if self.job_id else {}),
         }
 
 
@@ -156,11 +158,28 @@ class AccessService:
             )
         return self.get(row["id"])
 
-    def execute(self, run_id: str, progress: Progress = no_progress) -> AccessRun:
+    def submit(self, place: str, plan: AccessPlan, *, rerun_of: str | None = None) -> AccessRun:
+        """Save a queued run and queue the job that computes it, together (a background
+        worker runs it: see :mod:`mobilise.workspace.jobs`). The run's ``job_id`` names the job."""
+        self._check_inputs_exist(place, plan)
+        with self._ws.write():
+            run = self.start(place, plan, rerun_of=rerun_of)
+            job = self._ws.jobs.submit("access.run", {"run_id": run.id, "place": place})
+        return replace(run, job_id=job.id)
+
+    def execute(
+        self, run_id: str, progress: Progress = no_progress, *, resume: bool = False
+    ) -> AccessRun:
         """Compute a queued run and store its results (all or nothing).
 
         A failure is stored with the run (status ``failed`` and the reason in words) and raised.
+        ``resume``: the run's job was taken over from a worker that stopped, so a run left
+        ``running`` by it is computed again (a run already done is returned as it is).
         """
+        if resume:
+            finished = self._resume(run_id)
+            if finished is not None:
+                return finished
         run = self.get(run_id)
         plan = run.plan
         # Reading, neighbours, pairs per category, each scenario, saving.
@@ -428,6 +447,24 @@ class AccessService:
         if claimed != 1:
             status = self.get(run.id).status
             raise ValidationError(f"Run {run.id} is {status}; start a new run instead.")
+
+    def _resume(self, run_id: str) -> AccessRun | None:
+        """Make a run its stopped worker left ``running`` claimable again; the run if done."""
+        run = self.get(run_id)
+        if run.status == "done":
+            return run
+        with self._ws.write() as connection:
+            connection.execute(
+                update(analysis_runs)
+                .where(analysis_runs.c.id == run_id, analysis_runs.c.status == "running")
+                .values(
+                    status="queued",
+                    step="Starting again",
+                    updated_at=now(),
+                    version=analysis_runs.c.version + 1,
+                )
+            )
+        return None
 
     def _progress(self, run_id: str, fraction: float, step: str) -> None:
         """Report progress; best effort: a busy database delays the report, never the run."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.model.relationships import PartnerRow
@@ -27,7 +27,7 @@ from mobilise.store.records import (
     update_record,
 )
 from mobilise.store.tables import partner_contacts, partner_memberships, partners, places
-from mobilise.workspace._common import ImportSummary, chunked
+from mobilise.workspace._common import CHUNK, ImportSummary, Progress, no_progress
 from mobilise.workspace._files import FileSource, reading_path
 from mobilise.workspace._partner_fields import (
     CONTACT_PERSONAL,
@@ -41,6 +41,8 @@ from mobilise.workspace._partner_fields import (
     slug,
     text_list,
 )
+from mobilise.workspace._partner_import import PartnerImport
+from mobilise.workspace._staging import MARK
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -264,7 +266,12 @@ class PartnerService:
 
     # -- import --------------------------------------------------------------------------------
     def import_file(
-        self, source: FileSource, *, name: str | None = None, default_sector: str | None = None
+        self,
+        source: FileSource,
+        *,
+        name: str | None = None,
+        default_sector: str | None = None,
+        progress: Progress = no_progress,
     ) -> ImportSummary:
         """Add or update partners from a CSV/XLSX list, all or none.
 
@@ -273,89 +280,58 @@ class PartnerService:
         are those of :func:`~mobilise.formats.partner_files.read_partners`; partners are matched
         by their id column (``key``), so importing the same list twice changes nothing.
 
+        The file is read and checked before anything is written, and the import then holds the
+        database's write lock only briefly (a big list is staged ahead in short transactions,
+        see :mod:`mobilise.workspace._staging`), so other writers are not kept waiting.
+
         Raises
         ------
         mobilise.errors.ValidationError
             Naming the file, and the row and field of every problem; nothing is imported.
         """
+        prepared = self.prepare_import(
+            source, name=name, default_sector=default_sector, progress=progress
+        )
+        try:
+            with self._ws.write() as connection:
+                return prepared.write(connection)
+        except BaseException:
+            prepared.discard()
+            raise
+
+    def prepare_import(
+        self,
+        source: FileSource,
+        *,
+        name: str | None = None,
+        default_sector: str | None = None,
+        token: str | None = None,
+        progress: Progress = no_progress,
+    ) -> PartnerImport:
+        """Read, check and plan a partner file without the write lock (staging a big one
+        ahead); :meth:`PartnerImport.write` finishes it inside a transaction. ``token`` names
+        the staged rows (a job's id)."""
         from mobilise.formats.partner_files import read_partners
 
-        with reading_path(source, name=name) as path:
-            rows = read_partners(path, default_sector=default_sector)
+        progress("Reading the file", 0, 3)
+        with reading_path(source, name=name, limits=self._ws.limits) as path:
+            rows = read_partners(path, default_sector=default_sector, limits=self._ws.limits)
             file = path.name
-        with self._ws.write() as connection:
-            return self.import_rows(connection, rows, file=file)
+        progress("Checking against the workspace", 1, 3)
+        prepared = PartnerImport(self._ws, rows, file=file, token=token, progress=progress)
+        with self._ws.read() as connection:
+            prepared.prepare(connection)
+        prepared.stage()
+        progress("Saving", 2, 3)
+        return prepared
 
     def import_rows(
         self, connection: Connection, rows: Sequence[PartnerRow], *, file: str
     ) -> ImportSummary:
         """Upsert partners by key inside the caller's transaction."""
-        known_places = set(connection.execute(select(places.c.slug)).scalars())
-        problems = _row_problems(rows, known_places, file=file)
-        if problems:
-            raise ValidationError(f"{file}: {len(problems)} problems.", problems=problems)
-        keys = [row.key for row in rows]
-        existing = {
-            r.key: r
-            for chunk in chunked(keys)
-            for r in connection.execute(select(partners).where(partners.c.key.in_(chunk)))
-        }
-        outcomes = [self._upsert(connection, row, existing.get(row.key)) for row in rows]
-        return ImportSummary(
-            file=file,
-            created=outcomes.count("created"),
-            updated=outcomes.count("updated"),
-            unchanged=outcomes.count("unchanged"),
-        )
-
-    def _upsert(self, connection: Connection, row: PartnerRow, stored: Row[Any] | None) -> str:
-        """Add the partner of a file's row, or bring the stored one in line with it (restored
-        if it was deleted): ``created``, ``updated`` or ``unchanged``."""
-        values = {
-            "name": row.name,
-            "sector": row.sector or "",
-            "kind": row.kind,
-            "description": row.description or "",
-            "places": list(row.places),
-            "populations": list(row.populations),
-            "postcode": row.postcode or "",
-            "latitude": row.latitude,
-            "longitude": row.longitude,
-            "url": row.url or "",
-        }
-        actor = self._ws.actor
-        if stored is None:
-            record = insert_record(
-                connection, partners, {"key": row.key, **values}, actor=actor, entity_type="partner"
-            )
-            self._join(connection, record["id"], row.joined or date.today())
-            if row.left is not None:
-                self._close_membership(connection, record["id"], row.left)
-            return "created"
-        changes = {k: v for k, v in values.items() if getattr(stored, k) != v}
-        if stored.deleted_at is not None:
-            restore_record(
-                connection,
-                partners,
-                stored.id,
-                expected_version=None,
-                actor=actor,
-                entity_type="partner",
-            )
-        if changes:
-            update_record(
-                connection,
-                partners,
-                stored.id,
-                changes,
-                expected_version=None,
-                actor=actor,
-                entity_type="partner",
-            )
-        membership_changed = self._sync_membership(connection, stored.id, row)
-        if changes or membership_changed or stored.deleted_at is not None:
-            return "updated"
-        return "unchanged"
+        prepared = PartnerImport(self._ws, rows, file=file, stage=False)
+        prepared.prepare(connection)
+        return prepared.write(connection)
 
     # -- helpers -------------------------------------------------------------------------------
     def resolve(self, connection: Connection, partner: str) -> str:
@@ -363,11 +339,12 @@ class PartnerService:
         return self._id(connection, partner)
 
     def _id(self, connection: Connection, partner: str, *, deleted: bool = False) -> str:
-        query = select(partners.c.id, partners.c.deleted_at).where(
+        query = select(partners.c.id, partners.c.deleted_at, partners.c.deleted_by).where(
             (partners.c.id == partner) | (partners.c.key == partner)
         )
         row = connection.execute(query).first()
-        if row is None or (row.deleted_at is not None and not deleted):
+        staged = row is not None and (row.deleted_by or "").startswith(MARK)  # not imported yet
+        if row is None or staged or (row.deleted_at is not None and not deleted):
             raise NotFound(f"No partner {partner!r}. See `mobilise partners list`.")
         return str(row.id)
 
@@ -411,86 +388,21 @@ class PartnerService:
             entity_type="partner_membership",
         )
 
-    def _close_membership(self, connection: Connection, partner_id: str, day: date) -> None:
-        for membership in self._memberships(connection, [partner_id])[partner_id]:
-            if membership.left_on is None:
-                update_record(
-                    connection,
-                    partner_memberships,
-                    membership.id,
-                    {"left_on": day},
-                    expected_version=None,
-                    actor=self._ws.actor,
-                    entity_type="partner_membership",
-                )
-
-    def _sync_membership(self, connection: Connection, partner_id: str, row: PartnerRow) -> bool:
-        """Make the first membership match a file's joined/left dates; True when it changed."""
-        current = self._memberships(connection, [partner_id])[partner_id]
-        if not current:
-            self._join(connection, partner_id, row.joined or date.today())
-            current = self._memberships(connection, [partner_id])[partner_id]
-        first = current[0]
-        changes: dict[str, Any] = {}
-        if row.joined is not None and row.joined != first.joined_on:
-            changes["joined_on"] = row.joined
-        if len(current) == 1 and row.left != first.left_on and (row.left or row.joined):
-            changes["left_on"] = row.left
-        if not changes:
-            return False
-        update_record(
-            connection,
-            partner_memberships,
-            first.id,
-            changes,
-            expected_version=None,
-            actor=self._ws.actor,
-            entity_type="partner_membership",
-        )
-        return True
-
     def _memberships(
         self, connection: Connection, partner_ids: Sequence[str]
     ) -> dict[str, tuple[Membership, ...]]:
         found: dict[str, builtins.list[Membership]] = {pid: [] for pid in partner_ids}
         if partner_ids:
-            rows = connection.execute(
+            query = (
                 select(partner_memberships)
                 .where(partner_memberships.c.deleted_at.is_(None))
                 .order_by(partner_memberships.c.joined_on)
             )
-            for row in rows:
+            if len(found) <= CHUNK:  # a few partners: theirs only, not every membership
+                query = query.where(partner_memberships.c.partner_id.in_(list(found)))
+            for row in connection.execute(query):
                 if row.partner_id in found:
                     found[row.partner_id].append(
                         Membership(row.id, row.joined_on, row.left_on, row.note)
                     )
         return {pid: tuple(ms) for pid, ms in found.items()}
-
-
-def _row_problems(
-    rows: Sequence[PartnerRow], known_places: set[str], *, file: str
-) -> list[Problem]:
-    """What the workspace refuses in a file's partners (the reader checked the rest): a web
-    address that is not http(s), a place the workspace does not have."""
-    problems: list[Problem] = []
-    for row in rows:
-        if row.url and not re.match(r"https?://", row.url.strip(), flags=re.I):
-            problems.append(
-                Problem(
-                    "a web address starts with http:// or https://",
-                    file=file,
-                    row=row.row,
-                    field="url",
-                )
-            )
-        for place in row.places:
-            if place not in known_places:
-                problems.append(
-                    Problem(
-                        f"no place {place!r} in this workspace (add it first, or leave it out)",
-                        file=file,
-                        row=row.row,
-                        field="places",
-                    )
-                )
-    return problems

@@ -6,15 +6,14 @@ follow a run's progress through ``GET /api/v1/access/runs/{id}``.
 
 from __future__ import annotations
 
-import contextlib
 import io
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from mobilise.errors import MobiliseError, NotFound, ValidationError
+from mobilise.errors import NotFound, ValidationError
 from mobilise.model.access_plan import DECAYS, METHODS, AccessPlan
 from mobilise.model.asset_vocab import CATEGORIES
 from mobilise.model.presentation import gradient_words
@@ -27,6 +26,7 @@ from mobilise.web.deps import (
     is_editor,
 )
 from mobilise.web.routes.api import ERRORS
+from mobilise.web.routes.jobs import job_links, wake_workers
 from mobilise.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -64,22 +64,24 @@ class AccessRunCreate(BaseModel):
     permutations: int = 999
 
 
-def _execute(workspace: Workspace, run_id: str) -> None:
-    """Compute a run after the response; a failure is stored with the run, so it is shown."""
-    with contextlib.suppress(MobiliseError):  # stored with the run; the page shows it
-        workspace.access.execute(run_id)
+def _queued(request: Request, run: AccessRun) -> dict[str, Any]:
+    """A run just submitted (its job told to the workers), with where to follow its job."""
+    wake_workers(request)
+    job = {"id": run.job_id, **job_links(request, run.job_id)} if run.job_id else None
+    return {**run.to_dict(), "job": job}
 
 
 # -- JSON API -------------------------------------------------------------------------------------
 @api.post("/places/{slug}/access/runs", status_code=202, responses=ERRORS)
 def start_run(
+    request: Request,
     slug: str,
     body: AccessRunCreate,
     workspace: WorkspaceDep,
-    background: BackgroundTasks,
     _user: EditorDep,
 ) -> dict[str, Any]:
-    """Start an access run; it is computed in the background. Follow ``GET /access/runs/{id}``."""
+    """Start an access run; a background job computes it. Follow ``GET /access/runs/{id}``
+    (or the job's ``status_url``)."""
     plan = AccessPlan.build(
         categories=body.categories,
         method=body.method,
@@ -90,9 +92,7 @@ def start_run(
         health_indicator=body.health_indicator,
         permutations=body.permutations,
     )
-    run = workspace.access.start(slug, plan)
-    background.add_task(_execute, workspace, run.id)
-    return run.to_dict()
+    return _queued(request, workspace.access.submit(slug, plan))
 
 
 @api.get("/places/{slug}/access/runs", responses=ERRORS)
@@ -109,12 +109,11 @@ def get_run(run_id: str, workspace: WorkspaceDep) -> dict[str, Any]:
 
 @api.post("/access/runs/{run_id}/rerun", status_code=202, responses=ERRORS)
 def rerun(
-    run_id: str, workspace: WorkspaceDep, background: BackgroundTasks, _user: EditorDep
+    request: Request, run_id: str, workspace: WorkspaceDep, _user: EditorDep
 ) -> dict[str, Any]:
-    """Run a saved run's plan again on the current data (a new run, in the background)."""
-    run = workspace.access.rerun(run_id)
-    background.add_task(_execute, workspace, run.id)
-    return run.to_dict()
+    """Run a saved run's plan again on the current data (a new run, as a background job)."""
+    old = workspace.access.get(run_id)
+    return _queued(request, workspace.access.submit(old.place, old.plan, rerun_of=old.id))
 
 
 @api.get("/access/runs/{run_id}/results", responses=ERRORS)
@@ -297,7 +296,6 @@ def start_from_page(
     workspace: WorkspaceDep,
     templates: TemplatesDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     user: EditorDep,
     categories: Annotated[list[str] | None, Form()] = None,
     method: Annotated[str, Form()] = "e2sfca",
@@ -314,7 +312,7 @@ def start_from_page(
             decays=decay or None,
             health_indicator=health_indicator or None,
         )
-        run = workspace.access.start(slug, plan)
+        run = workspace.access.submit(slug, plan)
     except (ValidationError, NotFound) as error:
         if isinstance(error, NotFound):
             workspace.places.get(slug)  # an unknown place is still a 404; else the indicator
@@ -329,5 +327,5 @@ def start_from_page(
         return _page(
             request, slug, workspace, templates, settings, user, form=form, form_problems=problems
         )
-    background.add_task(_execute, workspace, run.id)
+    wake_workers(request)
     return RedirectResponse(f"/places/{slug}/access?run={run.id}", status_code=303)

@@ -1,0 +1,492 @@
+"""Short writes for big imports: records written in bulk, or staged ahead and published at once.
+
+SQLite has one write lock for the whole database, so a 200,000-row import written in one
+transaction would make every other writer wait (or fail after the busy timeout). An import
+therefore reads and checks its file first, without the lock, and then writes:
+
+* a small import: every row in the import's one final transaction, in bulk (one statement per
+  table and chunk, not one per row);
+* a big import (more than :data:`STAGE_ABOVE` new records): its new rows *staged* ahead, in
+  short transactions (each aims to hold the lock about a fifth of a second), pausing between
+  them so that other writers get the lock. A staged row is hidden (its ``deleted_by`` is the
+  import's marker, ``staged:<token>``, and its ``deleted_at`` is set), so no page, export or
+  analysis sees it. The final transaction then publishes every staged row with one UPDATE per
+  table, together with the import's changes to existing records. A failure discards the staged
+  rows, so all or nothing still holds; staged rows left by a process that died are discarded
+  when its job is retried or given up.
+
+A record written here gets its record columns, and an audit entry as
+:func:`mobilise.store.records.insert_record` gives it; except that, as for the other bulk
+imports (areas, indicators), the records a big import stages are audited by one entry for the
+import (who, when, the file and the counts), and their own ``created_by`` and ``created_at``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
+
+from mobilise.errors import Conflict
+from mobilise.store.records import audit, new_id, now, record_values, snapshot
+from mobilise.store.tables import (
+    audit_log,
+    map_factors,
+    map_links,
+    partner_memberships,
+    partners,
+    systems_maps,
+)
+from mobilise.workspace._common import Progress, chunked, no_progress
+
+if TYPE_CHECKING:
+    from mobilise.workspace.core import Workspace
+
+__all__ = [
+    "MARK",
+    "STAGE_ABOVE",
+    "Change",
+    "Staging",
+    "discard_staged",
+    "insert_records",
+    "staged_marker",
+    "update_records",
+    "worth_staging",
+    "write_turn",
+]
+
+STAGE_ABOVE = 5_000
+"""An import that adds more rows than this stages them ahead of its final transaction."""
+ROWS_PER_TRANSACTION = 4_000
+"""Rows of the first staging transaction (the next follow :data:`LOCK_TARGET_S`)."""
+LOCK_TARGET_S = 0.2
+"""How long a staging transaction aims to hold the write lock."""
+GAP_SHARE = 0.5
+"""On SQLite, the pause after a staging transaction, as a share of the time it held the lock
+(at least 0.1 s): writers of this process queue for their turn (:func:`write_turn`) and go in
+at once; those of other processes poll for the lock every 100 ms once they have waited."""
+WRITE_BATCH = 2_000
+"""Rows per INSERT statement (one executemany each)."""
+MARK = "staged:"
+# Tables that can hold staged rows, children before parents (the order they are discarded in).
+STAGED_TABLES: tuple[tuple[Table, str], ...] = (
+    (map_links, "map_link"),
+    (map_factors, "map_factor"),
+    (systems_maps, "systems_map"),
+    (partner_memberships, "partner_membership"),
+    (partners, "partner"),
+)
+
+
+def worth_staging(rows: int) -> bool:
+    """Whether an import adding ``rows`` rows stages them ahead."""
+    return rows > STAGE_ABOVE
+
+
+def staged_marker(token: str) -> str:
+    """The ``deleted_by`` of rows staged by the import named ``token`` (a job's id)."""
+    return f"{MARK}{token}"[:120]
+
+
+def _audit_row(
+    actor: str,
+    entity_type: str,
+    entity_id: str,
+    action: str,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    summary: str = "",
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """One audit row, to insert in bulk (the values :func:`mobilise.store.records.audit`
+    writes one at a time)."""
+    return {
+        "at": at or now(),
+        "actor": actor,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "action": action,
+        "before": before,
+        "after": after,
+        "summary": summary,
+    }
+
+
+def _records(
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    actor: str,
+    entity_type: str,
+    omit_from_audit: Sequence[str] = (),
+    hidden_by: str | None = None,
+    audited: bool = True,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows with their key and record columns, and (when ``audited``) their "create" audit
+    entries, which show the row as it will be once published."""
+    at = now()
+    stamp = record_values(actor, at)
+    shown_stamp = snapshot(stamp)  # the same for every row: made JSON-safe once
+    key = next(iter(table.primary_key.columns)).name
+    hidden = {"deleted_at": at, "deleted_by": hidden_by} if hidden_by is not None else {}
+    records, entries = [], []
+    missing = _defaults(table)
+    for row in rows:
+        if len(row) + len(stamp) < len(table.columns):  # the columns it leaves to defaults
+            row = {**{n: make() for n, make in missing.items() if n not in row}, **row}
+        row_key = row[key] if key in row else new_id()
+        records.append({key: row_key, **row, **stamp, **hidden})
+        if not audited:
+            continue
+        shown = {k: _jsonable(v) for k, v in row.items() if k not in omit_from_audit}
+        after = {key: row_key, **shown, **shown_stamp}
+        entries.append(_audit_row(actor, entity_type, str(row_key), "create", after=after, at=at))
+    return records, entries
+
+
+def _defaults(table: Table) -> dict[str, Any]:
+    """What each column a row may leave out gets: its default, else NULL (as Core gives)."""
+    found: dict[str, Any] = {}
+    for column in table.columns:
+        if column.primary_key:
+            continue
+        default: Any = column.default
+        if default is None:
+            found[column.name] = lambda: None
+        elif default.is_callable:
+            found[column.name] = lambda default=default: default.arg(None)
+        elif default.is_scalar:
+            found[column.name] = lambda default=default: default.arg
+    return found
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | list) or value is None:
+        return value
+    return snapshot({"v": value})["v"]
+
+
+class _DriverRows:
+    """Rows of one table made ready for the database driver ahead of the transaction (types
+    converted, JSON encoded), so that the transaction spends its time writing, not in Python."""
+
+    def __init__(self, connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]):
+        dialect = connection.dialect
+        names = list(rows[0]) if rows else []
+        columns = [table.c[name] for name in names]
+        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        quote = dialect.identifier_preparer.quote
+        self.sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES ({', '.join([mark] * len(names))})"
+        )
+        take = itemgetter(*names)
+        converted = [
+            (index, process, [None, None])
+            for index, process in enumerate(processors)
+            if process is not None
+        ]
+        self.params = []
+        for row in rows:
+            values = list(take(row)) if len(names) > 1 else [row[names[0]]]
+            for index, process, last in converted:
+                value = values[index]
+                if value is not None:
+                    if last[0] is not value:  # a run of rows shares one timestamp object
+                        last[0], last[1] = value, process(value)
+                    values[index] = last[1]
+            self.params.append(tuple(values))
+        if any(len(row) != len(names) for row in rows):
+            raise ValueError(f"rows for {table.name} must all have the same columns")
+
+    def write(self, connection: Connection) -> None:
+        for batch in chunked(self.params, WRITE_BATCH):
+            connection.exec_driver_sql(self.sql, list(batch))
+
+
+def _insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        _DriverRows(connection, table, rows).write(connection)
+
+
+def insert_records(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    actor: str,
+    entity_type: str,
+    omit_from_audit: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """Insert records and their audit entries in bulk, inside the caller's transaction; returns
+    the stored values (each with its new ``id`` unless the row named it)."""
+    records, entries = _records(
+        table, rows, actor=actor, entity_type=entity_type, omit_from_audit=omit_from_audit
+    )
+    _insert(connection, table, records)
+    _insert(connection, audit_log, entries)
+    return records
+
+
+class Staging:
+    """New records of one import: staged ahead when there are many, else written at the end.
+
+    ``add`` takes the rows of each table in the order they must be written (parents first);
+    ``publish`` runs inside the import's final transaction; ``discard`` undoes the staging.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        token: str,
+        *,
+        stage: bool,
+        progress: Progress = no_progress,
+    ) -> None:
+        self._ws = workspace
+        self.marker = staged_marker(token)
+        self.stage = stage
+        self._progress = progress
+        self._pending: list[tuple[Table, list[dict[str, Any]]]] = []
+        self._entries: list[dict[str, Any]] = []  # per record, when not staged
+        self._staged: list[Table] = []
+
+    def add(
+        self,
+        table: Table,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        entity_type: str,
+        omit_from_audit: Sequence[str] = (),
+    ) -> list[dict[str, Any]]:
+        """Records for ``rows`` (ids given now, so children can refer to them)."""
+        records, entries = _records(
+            table,
+            rows,
+            actor=self._ws.actor,
+            entity_type=entity_type,
+            omit_from_audit=omit_from_audit,
+            hidden_by=self.marker if self.stage else None,
+            audited=not self.stage,
+        )
+        self._pending.append((table, records))
+        self._entries.extend(entries)
+        return records
+
+    def write_ahead(self) -> None:
+        """Write the staged rows now, in short transactions (nothing when not staging).
+
+        Each transaction aims to hold the lock for :data:`LOCK_TARGET_S` (its size follows the
+        time the last one took, so a busy machine writes fewer rows at a time). On SQLite each
+        is followed by a pause (:data:`GAP_SHARE`) in which writers kept waiting get their
+        turn; the next rows are made ready meanwhile."""
+        if not self.stage:
+            return
+        total = sum(len(records) for _, records in self._pending)
+        done, free_from, gap, size = 0, 0.0, 0.0, ROWS_PER_TRANSACTION
+        try:
+            for table, records in self._pending:
+                self._staged.append(table)
+                start = 0
+                while start < len(records):
+                    batch = records[start : start + size]
+                    with self._ws.read() as reading:
+                        ready = _DriverRows(reading, table, batch)
+                    time.sleep(max(0.0, free_from + gap - time.monotonic()))
+                    taken = time.monotonic()
+                    with self._ws.write() as connection:
+                        ready.write(connection)
+                    free_from = time.monotonic()
+                    held = max(free_from - taken, 1e-3)
+                    if self._ws.dialect == "sqlite":
+                        gap = min(max(held * GAP_SHARE, 0.1), 1.0)
+                    size = int(min(max(size * LOCK_TARGET_S / held, 200), 4 * ROWS_PER_TRANSACTION))
+                    start += len(batch)
+                    done += len(batch)
+                    self._progress(f"Writing ahead: {done:,} of {total:,} rows", done, total)
+        except BaseException:
+            self.discard()
+            raise
+        self._pending = []
+
+    def publish(
+        self, connection: Connection, *, entity_type: str, entity_id: str, summary: str
+    ) -> None:
+        """Inside the final transaction: write what was not staged (with an audit entry per
+        record), show what was (with one audit entry for the import, as bulk imports do)."""
+        for table, records in self._pending:
+            _insert(connection, table, records)
+        _insert(connection, audit_log, self._entries)
+        self._pending, self._entries = [], []
+        for table in dict.fromkeys(self._staged):
+            connection.execute(
+                update(table)
+                .where(table.c.deleted_by == self.marker)
+                .values(deleted_at=None, deleted_by=None)
+            )
+        if self._staged:
+            audit(
+                connection,
+                actor=self._ws.actor,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                action="import",
+                summary=summary,
+            )
+        self._staged = []
+
+    def discard(self) -> None:
+        """Remove every staged row and its audit entries (nothing if none was staged)."""
+        if self._staged:
+            self._staged = []
+            discard_staged(self._ws, self.marker)
+
+
+def discard_staged(workspace: Workspace, marker: str) -> int:
+    """Remove the rows staged under ``marker`` (a :func:`staged_marker`) or a marker that
+    starts with it (``staged:<job id>`` removes what every attempt of the job staged), and
+    their audit entries, in short transactions; returns how many rows were removed."""
+    if not marker.startswith(MARK):
+        raise ValueError(f"not a staging marker: {marker!r}")
+    removed = 0
+    for table, entity_type in STAGED_TABLES:
+        while True:
+            with workspace.write() as connection:
+                ids = list(
+                    connection.execute(
+                        select(table.c.id)
+                        .where(table.c.deleted_by.startswith(marker, autoescape=True))
+                        .limit(ROWS_PER_TRANSACTION)
+                    ).scalars()
+                )
+                for batch in chunked(ids):
+                    connection.execute(
+                        delete(audit_log).where(
+                            audit_log.c.entity_type == entity_type,
+                            audit_log.c.entity_id.in_(batch),
+                        )
+                    )
+                    connection.execute(delete(table).where(table.c.id.in_(batch)))
+            removed += len(ids)
+            if len(ids) < ROWS_PER_TRANSACTION:
+                break
+    return removed
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change to one stored record, to apply in bulk: the version it was read at, its new
+    values, and the record as read (for the audit entry)."""
+
+    id: str
+    version: int
+    values: dict[str, Any]
+    before: dict[str, Any]
+    action: str = "update"
+
+
+def update_records(
+    connection: Connection,
+    table: Table,
+    changes: Sequence[Change],
+    *,
+    actor: str,
+    entity_type: str,
+) -> None:
+    """Apply ``changes`` in bulk inside the caller's transaction, each only if its record is
+    still at the version read, with an audit entry each.
+
+    Raises
+    ------
+    Conflict
+        When any of the records changed since it was read (nothing is applied then: the caller's
+        transaction rolls back).
+    """
+    at = now()
+    groups: dict[tuple[str, ...], list[Change]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(change.values)), []).append(change)
+    for columns, group in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(
+                {
+                    **{name: bindparam(f"v_{name}") for name in columns},
+                    "updated_at": at,
+                    "updated_by": actor,
+                    "version": bindparam("b_next"),
+                }
+            )
+        )
+        for batch in chunked(group, WRITE_BATCH):
+            params = [
+                {
+                    "b_id": c.id,
+                    "b_version": c.version,
+                    "b_next": c.version + 1,
+                    **{f"v_{name}": c.values[name] for name in columns},
+                }
+                for c in batch
+            ]
+            if connection.execute(statement, params).rowcount != len(batch):
+                raise Conflict(
+                    f"Some {entity_type.replace('_', ' ')}s changed while the file was being "
+                    "imported; nothing was imported. Import the file again."
+                )
+    stamp = {"updated_at": at, "updated_by": actor}
+    entries = [
+        _audit_row(
+            actor,
+            entity_type,
+            c.id,
+            c.action,
+            before=c.before,
+            after=snapshot({**c.before, **c.values, **stamp, "version": c.version + 1}),
+            at=at,
+        )
+        for c in changes
+    ]
+    _insert(connection, audit_log, entries)
+
+
+_GATES_LOCK = threading.Lock()
+GATE_WAIT_S = 10.0  # as long as SQLite's own busy timeout
+
+
+@contextmanager
+def write_turn(engine: Engine) -> Iterator[None]:
+    """This process's writers to one SQLite database take their turn in a queue.
+
+    SQLite lets one writer in at a time; the others poll for the lock (every 100 ms once they
+    have waited a while), so after a short import transaction the writers that were kept
+    waiting trickle in, each one poll apart, and a burst of them waits for seconds. Queued here
+    (a lock per database), the next writer of this process goes in as soon as the last one is
+    done. PostgreSQL locks rows, not the database: there, no queue. A writer that has waited
+    :data:`GATE_WAIT_S` goes ahead to SQLite's own busy timeout, as before.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    gate: threading.RLock | None = getattr(engine, "_mobilise_write_turn", None)
+    if gate is None:
+        with _GATES_LOCK:
+            gate = getattr(engine, "_mobilise_write_turn", None)
+            if gate is None:
+                gate = threading.RLock()
+                engine._mobilise_write_turn = gate  # type: ignore[attr-defined]
+    taken = gate.acquire(timeout=GATE_WAIT_S)
+    try:
+        yield
+    finally:
+        if taken:
+            gate.release()
