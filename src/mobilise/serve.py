@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mobilise.errors import ConfigurationError
@@ -20,7 +22,9 @@ from mobilise.store.engine import database_url
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["WORKER_HEALTHCHECK_S", "app_from_environment", "serve"]
+    from mobilise.workspace.backup import Backup, BackupSchedule
+
+__all__ = ["WORKER_HEALTHCHECK_S", "app_from_environment", "backup_schedule", "serve"]
 
 WORKER_HEALTHCHECK_S = 60
 """How long a worker may take to answer uvicorn's health check (seconds). uvicorn's default (5 s)
@@ -40,10 +44,10 @@ def serve(
     """Serve the workspace at ``location`` until interrupted.
 
     Refuses unsafe settings (a shared address without a secret key, or without any user) before
-    listening; ``announce`` is told the address once the app is built.
+    listening; ``announce`` is told the address once the app is built. With
+    ``MOBILISE_BACKUP_EVERY_HOURS``, backups are written on schedule while it serves
+    (:func:`backup_schedule`), in this process whatever the number of workers.
     """
-    import uvicorn
-
     from mobilise.web.app import create_app
 
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
@@ -53,8 +57,56 @@ def serve(
             f"Serving on {settings.host} needs at least one user: run "
             "`mobilise users add NAME --role admin` first."
         )
+    schedule = backup_schedule(
+        settings, location, report=lambda backup: announce(f"Scheduled backup: {backup.path}")
+    )
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     announce(f"http://{shown}:{settings.port}/")
+    if schedule is not None:
+        schedule.start()
+    try:
+        _run(app, settings, location=location, workers=workers)
+    finally:
+        if schedule is not None:
+            schedule.stop()
+            schedule.workspace.close()
+
+
+def backup_schedule(
+    settings: Settings, location: str, *, report: Callable[[Backup], None] | None = None
+) -> BackupSchedule | None:
+    """The scheduled backups of ``mobilise serve``: every ``MOBILISE_BACKUP_EVERY_HOURS`` into
+    ``MOBILISE_BACKUP_DIR``, keeping ``MOBILISE_BACKUP_KEEP``; None when not asked for.
+    ``report`` is told of each backup written (a failed one is logged)."""
+    if settings.backup_every_hours <= 0:
+        return None
+    if not settings.backup_dir:
+        raise ConfigurationError(
+            "MOBILISE_BACKUP_EVERY_HOURS is set but MOBILISE_BACKUP_DIR is not: set the folder "
+            "scheduled backups are written into."
+        )
+    try:
+        Path(settings.backup_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigurationError(
+            f"Cannot use MOBILISE_BACKUP_DIR {settings.backup_dir}: {error.strerror or error}."
+        ) from None
+    from mobilise.workspace import open_workspace
+    from mobilise.workspace.backup import BackupSchedule
+
+    return BackupSchedule(
+        open_workspace(location, actor="scheduled backup"),
+        settings.backup_dir,
+        every=timedelta(hours=settings.backup_every_hours),
+        keep=settings.backup_keep,
+        report=report,
+    )
+
+
+def _run(app: FastAPI, settings: Settings, *, location: str, workers: int) -> None:
+    """Run uvicorn on ``app``, or ``workers`` processes each building its own."""
+    import uvicorn
+
     if workers == 1:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
         return

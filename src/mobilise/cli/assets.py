@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from mobilise.cli import asset_export, asset_review
+from mobilise.cli import asset_export, asset_restore, asset_review
 from mobilise.cli._common import (
     FileArg,
     JsonOpt,
@@ -332,3 +332,4 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 
 asset_export.register(app)  # last, so `export` is listed after the commands above
 asset_review.register(app)  # then the duplicate review: `duplicates` and `merge`
+asset_restore.register(app)  # and `delete`, `deleted`, `restore`

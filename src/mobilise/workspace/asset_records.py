@@ -7,7 +7,6 @@ can keep what it made of each asset) without loading the database or any analysi
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -20,7 +19,16 @@ from mobilise.errors import Problem
 if TYPE_CHECKING:
     from mobilise.workspace._files import FileTarget
 
-__all__ = ["DAYS", "Asset", "AssetImportReport", "AssetSearch", "SearchFilters", "is_open"]
+__all__ = [
+    "DAYS",
+    "Asset",
+    "AssetImportReport",
+    "AssetSearch",
+    "DeletedAsset",
+    "DeletedAssets",
+    "SearchFilters",
+    "is_open",
+]
 
 
 @dataclass(frozen=True)
@@ -122,13 +130,14 @@ class AssetImportReport:
     def save_invalid_rows(self, target: FileTarget) -> int:
         """Write the invalid rows and their problems as CSV (UTF-8) to a path or a binary
         stream; a path is replaced only once the whole file is written. Returns how many rows."""
+        from mobilise.formats.safe_cells import csv_writer
         from mobilise.workspace._files import write_bytes
 
         columns = sorted({key for row in self.invalid_rows for key in row})
         out = io.StringIO(newline="")
-        writer = csv.DictWriter(out, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(self.invalid_rows)
+        writer = csv_writer(out)  # no cell is written as a spreadsheet formula
+        writer.writerow(columns)
+        writer.writerows([row.get(c, "") for c in columns] for row in self.invalid_rows)
         write_bytes(target, out.getvalue().encode("utf-8"), name=f"{self.file}.invalid.csv")
         return len(self.invalid_rows)
 
@@ -150,6 +159,56 @@ class AssetSearch:
     @property
     def total_pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+
+
+@dataclass(frozen=True)
+class DeletedAsset:
+    """An asset deleted from the register: it has left search and the feeds, and can be restored
+    unless it was merged into another asset (``merged_into``: a merge is not undone)."""
+
+    id: str
+    name: str
+    category: str
+    source: str
+    postcode: str | None
+    visibility: str
+    version: int
+    deleted_at: datetime
+    deleted_by: str | None
+    merged_into: str | None
+
+    @property
+    def restorable(self) -> bool:
+        return self.merged_into is None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["deleted_at"] = self.deleted_at.isoformat()
+        data["restorable"] = self.restorable
+        return data
+
+
+@dataclass(frozen=True)
+class DeletedAssets:
+    """One page of deleted assets, the most recently deleted first, and how many in all."""
+
+    items: list[DeletedAsset]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "total_pages": self.total_pages,
+            "items": [a.to_dict() for a in self.items],
+        }
 
 
 class SearchFilters(TypedDict, total=False):

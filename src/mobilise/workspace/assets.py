@@ -43,6 +43,7 @@ from mobilise.workspace.asset_records import (
     Asset,
     AssetImportReport,
     AssetSearch,
+    DeletedAssets,
     SearchFilters,
     is_open,
 )
@@ -137,9 +138,10 @@ class AssetService:
             from mobilise.formats.assets import read_assets
             from mobilise.workspace._files import reading_path
 
-            with reading_path(file, name=name) as path:
+            with reading_path(file, name=name, limits=self._ws.limits) as path:
                 data = read_assets(
                     path,
+                    limits=self._ws.limits,
                     format=format,
                     column_map=column_map,
                     source=source,
@@ -184,7 +186,12 @@ class AssetService:
         from mobilise.workspace.asset_imports import read_oruk_feed
 
         data = read_oruk_feed(
-            url, per_page=per_page, licence=licence, client=client, progress=progress
+            url,
+            per_page=per_page,
+            licence=licence,
+            client=client,
+            progress=progress,
+            limits=self._ws.limits,
         )
         return self.import_file(
             data, place=place, dry_run=dry_run, skip_invalid=skip_invalid, progress=progress
@@ -458,6 +465,8 @@ class AssetService:
         return self.get(asset_id)
 
     def delete(self, asset_id: str, *, version: int | None = None) -> None:
+        """Delete an asset softly: it leaves search and the feeds, and :meth:`restore` brings
+        it back (``version``: the one you read; a stale one is a Conflict)."""
         with self._ws.write() as connection:
             soft_delete_record(
                 connection,
@@ -467,6 +476,22 @@ class AssetService:
                 actor=self._ws.actor,
                 entity_type="asset",
             )
+
+    def deleted(self, *, page: int = 1, per_page: int = 50) -> DeletedAssets:
+        """The deleted assets (private ones too), the most recently deleted first, one page."""
+        from mobilise.workspace.asset_restore import deleted_assets
+
+        with self._ws.read() as connection:
+            return deleted_assets(connection, page=page, per_page=per_page)
+
+    def restore(self, asset_id: str, *, version: int | None = None) -> Asset:
+        """Bring a deleted asset back (audited as ``restore``); the asset as it is now. A
+        duplicate merged into another is not restored: see :mod:`.asset_restore`."""
+        from mobilise.workspace.asset_restore import restore_asset
+
+        with self._ws.write() as connection:
+            restore_asset(connection, asset_id, version=version, actor=self._ws.actor)
+        return self.get(asset_id)
 
 
 def _check_changes(changes: Mapping[str, Any]) -> None:

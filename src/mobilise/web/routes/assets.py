@@ -31,6 +31,7 @@ pages = APIRouter(include_in_schema=False)
 
 RADII = (500, 1000, 2000, 5000)
 MAP_LIMIT = 5000
+MAX_VERSION = 2**31 - 1  # record versions and pages are 32-bit integers in the database
 
 
 class AssetFilters(BaseModel):
@@ -142,6 +143,24 @@ def quality_api(
     return workspace.assets.quality(place=place or None, stale_months=stale_months).to_dict()
 
 
+VersionQuery = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_VERSION, description="The version you read; a stale one is a 409."),
+]
+
+
+@api.get("/assets/deleted", responses=ERRORS)
+def deleted_assets(
+    workspace: WorkspaceDep,
+    _user: EditorDep,
+    page: Annotated[int, Query(ge=1, le=MAX_VERSION)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """The deleted assets, the most recently deleted first (analysts and facilitators); each
+    says whether it can be restored (a duplicate merged into another cannot)."""
+    return workspace.assets.deleted(page=page, per_page=per_page).to_dict()
+
+
 @api.get("/assets/{asset_id}", responses=ERRORS)
 def get_asset(
     asset_id: str, workspace: PublicWorkspaceDep, user: OptionalUserDep
@@ -162,6 +181,25 @@ def update_asset(
 ) -> dict[str, Any]:
     """Change an asset (analysts and facilitators); a stale version is refused with 409."""
     return workspace.assets.update(asset_id, version=body.version, changes=body.changes).to_dict()
+
+
+@api.delete("/assets/{asset_id}", status_code=204, responses=ERRORS)
+def delete_asset(
+    asset_id: str, workspace: WorkspaceDep, _user: EditorDep, version: VersionQuery = None
+) -> Response:
+    """Delete an asset (analysts and facilitators): it leaves search and the feeds and can be
+    restored."""
+    workspace.assets.delete(asset_id, version=version)
+    return Response(status_code=204)
+
+
+@api.post("/assets/{asset_id}/restore", responses=ERRORS)
+def restore_asset(
+    asset_id: str, workspace: WorkspaceDep, _user: EditorDep, version: VersionQuery = None
+) -> dict[str, Any]:
+    """Restore a deleted asset (analysts and facilitators); returns it. A duplicate merged into
+    another asset is refused with 409: restoring does not undo a merge."""
+    return workspace.assets.restore(asset_id, version=version).to_dict()
 
 
 def _categories() -> dict[str, str]:
@@ -241,6 +279,94 @@ def quality_page(
             "user": user,
         },
     )
+
+
+# What the deleted-assets page says after an action (a fixed text per code, never from a link).
+DONE = {
+    "deleted": "Deleted. The asset has left search, the directory and the feeds; restore it below.",
+    "restored": "Restored. The asset is back in search, the directory and the feeds.",
+}
+DELETED_PER_PAGE = 50
+
+
+def _deleted_page(
+    request: Request,
+    workspace: Workspace,
+    templates: Any,
+    user: Any,
+    *,
+    page: int,
+    done: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    found = workspace.assets.deleted(page=1, per_page=DELETED_PER_PAGE)
+    page = min(page, found.total_pages)
+    if page > 1:
+        found = workspace.assets.deleted(page=page, per_page=DELETED_PER_PAGE)
+    return templates.TemplateResponse(
+        request,
+        "assets_deleted.html",
+        {
+            "found": found,
+            "categories": _categories(),
+            "done": DONE.get(done, ""),
+            "error": error,
+            "user": user,
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/assets/deleted", response_class=HTMLResponse)
+def deleted_page(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: EditorDep,
+    page: Annotated[int, Query(ge=1, le=MAX_VERSION)] = 1,
+    done: str = "",
+) -> Response:
+    """The deleted assets, each with a button to restore it (analysts and facilitators)."""
+    return _deleted_page(request, workspace, templates, user, page=page, done=done)
+
+
+@pages.post("/assets/{asset_id}/restore", response_class=HTMLResponse)
+def restore_form(
+    request: Request,
+    asset_id: str,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: EditorDep,
+    version: Annotated[int | None, Form(ge=1, le=MAX_VERSION)] = None,
+    page: Annotated[int, Form(ge=1, le=MAX_VERSION)] = 1,
+) -> Response:
+    """Restore from the deleted-assets page; a refusal (merged, stale) re-shows it and why."""
+    try:
+        workspace.assets.restore(asset_id, version=version)
+    except MobiliseError as error:
+        return _deleted_page(
+            request,
+            workspace,
+            templates,
+            user,
+            page=page,
+            error=error.message,
+            status_code=error.status_code,
+        )
+    return RedirectResponse(f"/assets/deleted?{urlencode({'page': page, 'done': 'restored'})}", 303)
+
+
+@pages.post("/assets/{asset_id}/delete", response_class=HTMLResponse)
+def delete_form(
+    asset_id: str,
+    workspace: WorkspaceDep,
+    _user: EditorDep,
+    version: Annotated[int, Form(ge=1, le=MAX_VERSION)],
+) -> Response:
+    """Delete from the asset's page (a stale version is a 409), then show the deleted assets."""
+    workspace.assets.delete(asset_id, version=version)
+    return RedirectResponse("/assets/deleted?done=deleted", status_code=303)
 
 
 @pages.get("/assets/{asset_id}", response_class=HTMLResponse)
