@@ -356,3 +356,25 @@ def test_measure_file_takes_a_path_bytes_or_a_stream() -> None:
     with pytest.raises(ValidationError) as error:
         measure_file(b"from,to\n", name="empty edges.csv")
     assert error.value.problems[0].file == "empty edges.csv"
+
+
+def test_reimporting_a_list_with_one_field_changed_updates_that_partner(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Found by the importer fuzzing: a changed field on re-import crashed the short-write
+    update (positional and keyword values given to one statement)."""
+    listing = tmp_path / "partners.csv"
+    listing.write_text("name,sector,description\nAllotments,vcse,one\n", encoding="utf-8")
+    workspace.partners.import_file(listing)
+    listing.write_text("name,sector,description\nAllotments,vcse,two\n", encoding="utf-8")
+    summary = workspace.partners.import_file(listing)
+    assert (summary.created, summary.updated) == (0, 1)
+    (partner,) = workspace.partners.list()
+    assert partner.description == "two" and partner.version == 2
+
+
+def test_a_round_without_ties_has_no_introductions(workspace: Workspace) -> None:
+    """Found by schemathesis: introductions of an empty round answered 500 (NetworkX refused
+    the empty graph)."""
+    empty = workspace.surveys.create_round("Empty round", date=date(2026, 5, 1))
+    assert workspace.network.introductions(empty.id) == []

@@ -30,7 +30,11 @@ def test_migrations_match_the_tables(workspace):
     assert differences == []
 
 
-APPEND_ONLY = {"audit_log", "map_events", "login_attempts"}  # logs: never changed, so no record columns
+APPEND_ONLY = {
+    "audit_log",
+    "map_events",
+    "login_attempts",
+}  # logs: never changed, so no record columns
 
 
 def test_every_table_but_the_logs_has_record_columns():

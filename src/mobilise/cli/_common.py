@@ -45,7 +45,7 @@ class State:
         # The workspace (and the database driver) load when a command needs them, not for --help.
         from mobilise.workspace import open_workspace
 
-        return open_workspace(self.location, actor=self.settings.user)
+        return open_workspace(self.location, actor=self.settings.user, limits=self.settings.limits)
 
 
 def state(ctx: typer.Context) -> State:

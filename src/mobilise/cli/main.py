@@ -31,12 +31,15 @@ GROUPS = (
     "maps",
     "partners",
     "network",
+    "jobs",
 )
 # Commands at the top level: name -> (module, function).
 COMMANDS = {
     "geocode": ("places", "geocode"),
     "demo": ("serve", "demo"),
     "serve": ("serve", "serve"),
+    "backup": ("backup", "backup"),
+    "restore": ("backup", "restore"),
 }
 _ROOT_VALUES = ("-w", "--workspace")  # the root options that take a value
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection
 
+from mobilise.settings import Limits
 from mobilise.store.records import audit
 from mobilise.workspace._files import FileSource, reading_path
 
@@ -22,13 +23,14 @@ def table_of(
     name: str | None,
     file: str | None,
     default: str,
+    limits: Limits | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """The table a notebook user handed over, or the one ``reader`` reads from the file (a path,
     bytes or a stream), with the name messages and the audit trail give it: the file's, else
     ``file`` or ``name``, else ``default``."""
     if isinstance(source, pd.DataFrame):
         return source, file or name or default
-    with reading_path(source, name=name) as path:
+    with reading_path(source, name=name, limits=limits) as path:
         return reader(path), path.name
 
 

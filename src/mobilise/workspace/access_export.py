@@ -1,4 +1,5 @@
-"""A run's results as files: GeoJSON text for maps, CSV or GeoPackage downloads.
+"""A run's results as files: GeoJSON text for maps, CSV or GeoPackage downloads (the CSV's text
+cells never run as spreadsheet formulas: :mod:`mobilise.formats.safe_cells`).
 
 :class:`~mobilise.workspace.access.AccessService` reads the results and hands them here; this
 module loads pandas, GeoPandas and shapely, so it is imported only when a file is made.
@@ -14,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from mobilise.formats.safe_cells import guard_frame
 from mobilise.workspace._files import FileTarget, write_bytes
 from mobilise.workspace.areas import feature_collection
 
@@ -58,7 +60,7 @@ def write_results(
     frame = frame[["run_id", *[c for c in frame.columns if c != "run_id"]]]
     name = f"access-{run.id}.{file_format}"
     if file_format == "csv":
-        data = frame.to_csv(index=False).encode("utf-8")
+        data = guard_frame(frame).to_csv(index=False).encode("utf-8")
     else:
         data = _geopackage(workspace, frame)
     write_bytes(target, data, name=name)

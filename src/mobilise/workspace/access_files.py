@@ -28,6 +28,7 @@ from mobilise.analysis.access import (
 from mobilise.analysis.inequality import SlopeIndex, by_quantile, slope_index_of_inequality
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.access_tables import read_cost_table, read_number_table, read_point_table
+from mobilise.formats.safe_cells import guard_frame
 from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS
 from mobilise.workspace._files import FileSource, FileTarget, read_bytes, source_name, write_bytes
 from mobilise.workspace.access_measures import make_decay, run_measure
@@ -109,7 +110,7 @@ def compute_on_files(
     if output is not None:
         if isinstance(output, str | os.PathLike):  # the folder the user named may be new
             Path(output).parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(output, out.to_csv().encode("utf-8"), name="access.csv")
+        write_bytes(output, guard_frame(out).to_csv().encode("utf-8"), name="access.csv")
     return out
 
 

@@ -13,6 +13,7 @@ does not hold are skipped and counted in the summary's notes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -130,9 +131,10 @@ class AreaImports:
         else:
             from mobilise.formats.ons import read_boundaries
 
-            with reading_path(source, name=name) as path:
+            with reading_path(source, name=name, limits=self._ws.limits) as path:
                 data = read_boundaries(
                     path,
+                    limits=self._ws.limits,
                     code_field=code_field,
                     name_field=name_field,
                     layer=layer,
@@ -208,16 +210,16 @@ class AreaImports:
         if dataset_id is None and described is not None:
             dataset_id = str(described["id"])
         if kind == "centroids":
-            with reading_path(source, name=name) as path:
-                centroids = lookups.read_centroids(path)
+            with reading_path(source, name=name, limits=self._ws.limits) as path:
+                centroids = lookups.read_centroids(path, limits=self._ws.limits)
             method = "method" if "method" in centroids.columns else None
             with self._ws.write():
                 if described is not None:
                     self._ws.datasets.register(described)
                 return self.import_centroids(centroids, file=path.name, method_column=method)
         reader, kinds = _LOOKUPS[kind]
-        with reading_path(source, name=name) as path:
-            table = getattr(lookups, reader)(path)
+        with reading_path(source, name=name, limits=self._ws.limits) as path:
+            table = getattr(lookups, reader)(path, limits=self._ws.limits)
         with self._ws.write():  # every link kind of the file, or none
             if described is not None:
                 self._ws.datasets.register(described)
@@ -358,7 +360,12 @@ class AreaImports:
         from mobilise.formats.imd import read_iod_population
 
         table, file = table_of(
-            source, read_iod_population, name=name, file=file, default="population"
+            source,
+            partial(read_iod_population, limits=self._ws.limits),
+            name=name,
+            file=file,
+            default="population",
+            limits=self._ws.limits,
         )
         stamp = record_values(self._ws.actor)
         with self._ws.write() as connection:

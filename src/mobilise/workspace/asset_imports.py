@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import httpx
 
     from mobilise.model.assets import AssetFile, AssetRecord
+    from mobilise.settings import Limits
     from mobilise.workspace.core import Workspace
 
 __all__ = ["import_records", "read_oruk_feed"]
@@ -49,9 +50,10 @@ def read_oruk_feed(
     licence: str = "",
     client: httpx.Client | None = None,
     progress: Progress,
+    limits: Limits | None = None,
 ) -> AssetFile:
     """The services of an Open Referral UK 3.0 feed (every page) as assets of the source
-    ``oruk:<url>``."""
+    ``oruk:<url>``, each page and the feed held to ``limits``."""
     from mobilise.formats.oruk import fetch_oruk_feed, read_oruk_services
 
     address = url.rstrip("/")
@@ -61,6 +63,7 @@ def read_oruk_feed(
             client=client,
             per_page=per_page,
             progress=lambda done, total: progress("Reading the feed", done, total),
+            limits=limits,
         )
     )
     return read_oruk_services(pages, source=f"oruk:{address}", licence=licence)

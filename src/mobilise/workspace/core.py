@@ -18,7 +18,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from mobilise.errors import Conflict
+from mobilise.settings import Limits, load_settings
 from mobilise.store.engine import WRITE, create_workspace_engine, current_revision, migrate
+from mobilise.store.records import enforce_limits
+from mobilise.workspace._staging import write_turn
 
 if TYPE_CHECKING:
     from mobilise.workspace.access import AccessService
@@ -26,10 +29,12 @@ if TYPE_CHECKING:
     from mobilise.workspace.asset_duplicates import DuplicateService
     from mobilise.workspace.assets import AssetService
     from mobilise.workspace.audit import AuditService
+    from mobilise.workspace.backup import BackupService
     from mobilise.workspace.contributions import ContributionService
     from mobilise.workspace.datasets import DatasetService
     from mobilise.workspace.demo import DemoService
     from mobilise.workspace.indicators import IndicatorService
+    from mobilise.workspace.jobs import JobService
     from mobilise.workspace.map_analysis import MapAnalysisService
     from mobilise.workspace.map_talk import MapTalkService
     from mobilise.workspace.maps import MapService
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
     from mobilise.workspace.partners import PartnerService
     from mobilise.workspace.places import PlaceService
     from mobilise.workspace.postcodes import PostcodeService
+    from mobilise.workspace.sessions import SessionService
     from mobilise.workspace.surveys import SurveyService
     from mobilise.workspace.users import UserService
 
@@ -48,12 +54,17 @@ class Workspace:
     """One consortium's data, with a service per capability.
 
     Open it with :func:`open_workspace`. ``actor`` is the name the audit trail records for every
-    change made through this object.
+    change made through this object. ``limits`` (by default the settings') are what an imported
+    file may hold, handed to the readers, and what a stored value may be (field lengths).
     """
 
-    def __init__(self, engine: Engine, *, actor: str = "local") -> None:
+    def __init__(
+        self, engine: Engine, *, actor: str = "local", limits: Limits | None = None
+    ) -> None:
         self.engine = engine
         self.actor = actor
+        self.limits = limits or load_settings().limits
+        enforce_limits(engine, max_text_chars=self.limits.max_text_chars)
         self._unit = threading.local()
 
     def __repr__(self) -> str:
@@ -69,7 +80,7 @@ class Workspace:
 
     def as_actor(self, actor: str) -> Workspace:
         """The same workspace, recording changes as made by ``actor``."""
-        return Workspace(self.engine, actor=actor)
+        return Workspace(self.engine, actor=actor, limits=self.limits)
 
     @property
     def schema_revision(self) -> str | None:
@@ -100,7 +111,7 @@ class Workspace:
             return
         try:
             writing = self.engine.connect().execution_options(**{WRITE: True})
-            with writing as connection, connection.begin():
+            with write_turn(self.engine), writing as connection, connection.begin():
                 self._unit.connection = connection
                 try:
                     yield connection
@@ -248,6 +259,27 @@ class Workspace:
         return UserService(self)
 
     @cached_property
+    def sessions(self) -> SessionService:
+        """Sign-in sessions and the sign-in limits of a shared deployment."""
+        from mobilise.workspace.sessions import SessionService
+
+        return SessionService(self)
+
+    @cached_property
+    def backup(self) -> BackupService:
+        """Backups of the workspace, and restoring one into an empty workspace."""
+        from mobilise.workspace.backup import BackupService
+
+        return BackupService(self)
+
+    @cached_property
+    def jobs(self) -> JobService:
+        """Background jobs: long imports and runs queued, followed and retried."""
+        from mobilise.workspace.jobs import JobService
+
+        return JobService(self)
+
+    @cached_property
     def audit(self) -> AuditService:
         """The audit trail: who changed what, and when."""
         from mobilise.workspace.audit import AuditService
@@ -255,8 +287,12 @@ class Workspace:
         return AuditService(self)
 
 
-def open_workspace(path_or_url: str | Path, *, actor: str = "local") -> Workspace:
+def open_workspace(
+    path_or_url: str | Path, *, actor: str = "local", limits: Limits | None = None
+) -> Workspace:
     """Open (creating and migrating as needed) the workspace at a SQLite path or database URL.
+
+    ``limits`` default to the settings' (``MOBILISE_MAX_ROWS`` and the like).
 
     Examples
     --------
@@ -265,4 +301,4 @@ def open_workspace(path_or_url: str | Path, *, actor: str = "local") -> Workspac
     """
     engine = create_workspace_engine(path_or_url)
     migrate(engine)
-    return Workspace(engine, actor=actor)
+    return Workspace(engine, actor=actor, limits=limits)

@@ -176,9 +176,9 @@ class IndicatorService:
                     )
                 ],
             )
-        with reading_path(file, name=name) as path:
+        with reading_path(file, name=name, limits=self._ws.limits) as path:
             if layout == "iod":
-                data = read_iod(path)
+                data = read_iod(path, limits=self._ws.limits)
             else:
                 defaults: dict[str, Any] = {
                     "unit": unit,
@@ -191,6 +191,7 @@ class IndicatorService:
                     defaults["name"] = indicator_name
                 data = read_indicator_csv(
                     path,
+                    limits=self._ws.limits,
                     layout=layout,  # type: ignore[arg-type]
                     area_column=area_column,
                     columns=columns,

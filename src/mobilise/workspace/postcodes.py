@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -71,7 +72,12 @@ class PostcodeService:
             The name of a table, for messages and the audit trail.
         """
         lookup, file = table_of(
-            source, read_postcode_lookup, name=name, file=file, default="postcodes"
+            source,
+            partial(read_postcode_lookup, limits=self._ws.limits),
+            name=name,
+            file=file,
+            default="postcodes",
+            limits=self._ws.limits,
         )
         stamp = record_values(self._ws.actor)
         columns = lookup[POSTCODE_COLUMNS]

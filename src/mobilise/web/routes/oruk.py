@@ -32,7 +32,10 @@ router = APIRouter(prefix="/oruk", tags=["Open Referral UK 3.0"])
 
 CORS = {"Access-Control-Allow-Origin": "*"}
 PerPage = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
-Page = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+# The last page asked for is bounded so that its offset (page x per_page) is a stored number:
+# a page beyond the last one is an empty page, one beyond this bound a 422.
+MAX_PAGE = 1_000_000_000
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 # Compact JSON, as the web framework writes it.
 SEP = (",", ":")
 

@@ -57,6 +57,8 @@ def upgrade() -> None:
         "systems_maps",
         sa.Column("visibility", sa.String(length=20), server_default="consortium", nullable=False),
     )
+    # A map shared before visibility existed keeps its link working: it is seen by link.
+    op.execute("UPDATE systems_maps SET visibility = 'link' WHERE share_token IS NOT NULL")
     op.add_column("map_participants", sa.Column("browser_key", sa.String(length=64), nullable=True))
     op.create_index(op.f("ix_map_participants_browser_key"), "map_participants", ["browser_key"])
     op.add_column(
