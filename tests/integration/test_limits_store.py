@@ -91,3 +91,25 @@ def test_the_workspace_holds_its_readers_to_its_own_limits(tmp_path: Path, verb,
         service = small.partners if verb == "partners" else small.map_analysis
         with pytest.raises(ValidationError, match="MOBILISE_MAX_ROWS"):
             service.import_file(path)
+
+
+def test_a_big_staged_map_import_is_held_to_max_text_chars(tmp_path: Path) -> None:
+    # 6,000 links are staged ahead in bulk (straight to the driver): the limits screen each
+    # batch column by column, and name the row when one cell is over (here the last link's).
+    from mobilise.store.tables import map_links
+
+    ws = open_workspace(tmp_path / "big.sqlite", actor="tester", limits=Limits(max_text_chars=50))
+    try:
+        rows = [f"F{i},F{i + 1},+,short" for i in range(5_999)] + ["F0,F9,-," + "e" * 51]
+        data = ("from,to,polarity,evidence\n" + "\n".join(rows) + "\n").encode()
+        causal_map = ws.map_analysis.causal_map(data, name="big.csv")
+        with pytest.raises(ValidationError) as error:
+            ws.maps.import_map(causal_map)
+        assert any(p.field == "evidence" for p in error.value.problems), error.value.problems
+        assert "max_text_chars" in str(error.value.problems)
+        assert count(ws, map_links) == 0 and ws.maps.list() == []
+        shorter = data.replace(b"e" * 51, b"e" * 50)
+        info = ws.maps.import_map(ws.map_analysis.causal_map(shorter, name="big.csv"))
+        assert info.n_links == 6_000 and count(ws, map_links) == 6_000
+    finally:
+        ws.close()

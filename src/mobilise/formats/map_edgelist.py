@@ -126,7 +126,9 @@ def read_edge_list(
     factor_id = _FactorIds()
     link_ids: dict[str, int] = {}  # link id -> the row that first has it
     links: list[Link] = []
-    for index, cells in _text_cells(frame, found):
+    plain = _plain_cells(frame, ("evidence", "stakeholder_group", "label"), found)
+    extras = [(c, frame[c].tolist()) for c in extra_columns]
+    for position, (index, cells) in enumerate(_text_cells(frame, found)):
         row = row_of(index)
         problem = _RowProblems(name, row, found)
         fields = _link_fields(
@@ -136,8 +138,8 @@ def read_edge_list(
         if link_id in link_ids:
             problem(f"link id {link_id!r} is used again (first at row {link_ids[link_id]})", "id")
         link_ids.setdefault(link_id, row)
-        problems += problem.found
         if problem.found:
+            problems += problem.found
             continue
         links.append(
             Link(
@@ -145,10 +147,10 @@ def read_edge_list(
                 source=factor_id(cells["from"]),
                 target=factor_id(cells["to"]),
                 **fields,
-                evidence=_cell(frame, found["evidence"], index),
-                stakeholder_group=_cell(frame, found["stakeholder_group"], index),
-                label=_cell(frame, found["label"], index),
-                attributes={c: frame.at[index, c] for c in extra_columns if frame.at[index, c]},
+                evidence=plain["evidence"][position],
+                stakeholder_group=plain["stakeholder_group"][position],
+                label=plain["label"][position],
+                attributes={c: values[position] for c, values in extras if values[position]},
             )
         )
     raise_problems(problems, what=f"File {name}")
@@ -178,14 +180,8 @@ def _text_cells(
     """Each row's index and its cells of :data:`_TEXT_FIELDS` as text (blank for a field the
     file has no column for)."""
 
-    def texts(field: str) -> pd.Series:
-        column = found[field]
-        if column is None:
-            return pd.Series("", index=frame.index, dtype=object)
-        return frame[column].astype(object).fillna("").map(str)
-
-    columns = [texts(field) for field in _TEXT_FIELDS]
-    for index, *values in zip(frame.index, *columns, strict=True):
+    columns = _plain_cells(frame, _TEXT_FIELDS, found)
+    for index, *values in zip(frame.index, *columns.values(), strict=True):
         yield index, dict(zip(_TEXT_FIELDS, values, strict=True))
 
 
@@ -291,8 +287,18 @@ def _unreadable(name: str, message: str) -> ValidationError:
     )
 
 
-def _cell(frame: pd.DataFrame, column: str | None, index: Any) -> str:
-    return "" if column is None else str(frame.at[index, column])
+def _plain_cells(
+    frame: pd.DataFrame, fields: tuple[str, ...], found: dict[str, str | None]
+) -> dict[str, list[str]]:
+    """Each of ``fields``'s cells as text, row by row (blank for a field without a column)."""
+    return {
+        field: (
+            [""] * len(frame)
+            if found[field] is None
+            else ["" if v is None else str(v) for v in frame[found[field]].tolist()]
+        )
+        for field in fields
+    }
 
 
 def _numbers(

@@ -13,6 +13,7 @@ sees it (SQLite would store it whole; PostgreSQL would refuse it with an error o
 from __future__ import annotations
 
 import functools
+import os
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -56,6 +57,21 @@ _RECORD_FIELDS = frozenset(
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` new ids at once, each a random UUID (version 4) as :func:`new_id` makes,
+    formatted in bulk: a big import makes tens of thousands."""
+    text = os.urandom(16 * count).hex()
+    found = []
+    for start in range(0, 32 * count, 32):
+        h = text[start : start + 32]
+        found.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}")
+    return found
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+"""The first hex digit of a UUID's variant group (RFC 4122: binary 10xx) from a random one."""
 
 
 def now() -> datetime:
@@ -361,17 +377,37 @@ def value_problems(
     return problems
 
 
-def _driver_rows(statement: str, parameters: Any) -> tuple[Table, list[dict[str, Any]]] | None:
+def _driver_rows(
+    statement: str, parameters: Any, max_text_chars: int
+) -> tuple[Table, list[dict[str, Any]]] | None:
     """The table and rows of an ``INSERT INTO t (a, b) VALUES (?, ?)`` sent to the driver as it
-    is (a bulk import's fast path, which has no compiled statement), else ``None``."""
+    is (a bulk import's fast path, which has no compiled statement) when any of its values is
+    past a limit, else ``None``. The rows are screened as they are (tuples, column by column)
+    and made into mappings only when one is, for :func:`value_problems` to name it."""
     found = _DRIVER_INSERT.match(statement)
     table = audit_log.metadata.tables.get(found.group(1)) if found else None
     if found is None or table is None:
         return None
     names = [name.strip().strip('"`') for name in found.group(2).split(",")]
     batch = parameters if isinstance(parameters, list) else [parameters]
-    rows = [dict(zip(names, values, strict=False)) for values in batch if isinstance(values, tuple)]
-    return table, rows
+    tuples = [values for values in batch if isinstance(values, tuple)]
+    position = {name: index for index, name in enumerate(names)}
+    for key, kind, limit in _column_limits(table, max_text_chars):
+        index = position.get(table.c[key].name)
+        if index is None:
+            continue
+        cells = [values[index] for values in tuples]
+        if kind == "text":
+            try:  # blank and None cells have no length to check
+                over = max(map(len, filter(None, cells)), default=0) > limit
+            except TypeError:  # something that is not text: only text has a length limit
+                over = any(len(v) > limit for v in cells if isinstance(v, str))
+        else:
+            numbers = [v for v in cells if isinstance(v, int)]
+            over = bool(numbers) and not INT64[0] <= min(numbers) <= max(numbers) <= INT64[1]
+        if over:
+            return table, [dict(zip(names, values, strict=False)) for values in tuples]
+    return None
 
 
 def _refuse(table: Table, rows: Sequence[Mapping[str, Any]], max_text_chars: int) -> None:
@@ -416,7 +452,7 @@ def enforce_limits(engine: Engine, *, max_text_chars: int) -> None:
         if context is None:
             return
         if context.compiled is None:  # driver SQL: checked batch by batch
-            driver = _driver_rows(statement, parameters)
+            driver = _driver_rows(statement, parameters, max_text_chars)
             if driver is not None:
                 _refuse(*driver, max_text_chars)
             return

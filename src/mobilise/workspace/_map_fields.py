@@ -299,8 +299,11 @@ def import_values(
             factors.append((item.id, values))
     links = []
     for row, link in enumerate(causal_map.links, start=1):
-        fields = _link_fields(link, stakeholder_group)
-        values = _stored(link_values, fields, (where, row, f"link {link.id[:40]!r}"), problems)
+        values = _plain_link_values(link, stakeholder_group)
+        if values is None:  # the full check, which names what is wrong
+            fields = _link_fields(link, stakeholder_group)
+            at = (where, row, f"link {link.id[:40]!r}")
+            values = _stored(link_values, fields, at, problems)
         if values is not None:
             links.append(((link.source, link.target), values))
     if problems:
@@ -357,6 +360,51 @@ def _link_fields(link: Link, stakeholder_group: str) -> dict[str, Any]:
         "contested": link.contested,
         "label": link.label,
         "attributes": dict(link.attributes),
+    }
+
+
+_TEXT_CAP = {name: _TEXT_LIMITS.get(name, math.inf) for name in LINK_FIELDS}
+
+
+def _plain_link_values(link: Link, stakeholder_group: str) -> dict[str, Any] | None:
+    """The values :func:`link_values` gives a plain link of a file (every field of the type
+    it is stored as, texts within their limits, no attributes), made without its field-by-field
+    dispatch: a big map has tens of thousands. ``None`` for any other link, which then takes
+    the full check (and its messages)."""
+    weight, confidence, strength = link.weight, link.confidence, link.strength
+    texts = (
+        ("evidence", link.evidence),
+        ("stakeholder_group", link.stakeholder_group or stakeholder_group),
+        ("label", link.label),
+    )
+    if (
+        link.attributes
+        or link.delay.__class__ is not bool
+        or link.contested.__class__ is not bool
+        or link.source.__class__ is not str
+        or link.target.__class__ is not str
+        or not (link.source and link.target)
+        or link.polarity not in POLARITIES
+        or (strength is not None and strength != "" and strength not in STRENGTHS)
+        or (weight is not None and not (weight.__class__ is float and -1 <= weight <= 1))
+        or (weight is not None and link.polarity != sign_of(weight))
+        or (confidence is not None and not (confidence.__class__ is float and 0 <= confidence <= 1))
+        or any(text.__class__ is not str or len(text.strip()) > _TEXT_CAP[n] for n, text in texts)
+    ):
+        return None
+    return {
+        "source_id": link.source,
+        "target_id": link.target,
+        "polarity": link.polarity,
+        "strength": strength or None,
+        "weight": weight,
+        "delay": link.delay,
+        "confidence": confidence,
+        "evidence": texts[0][1].strip(),
+        "stakeholder_group": texts[1][1].strip(),
+        "contested": link.contested,
+        "label": texts[2][1].strip(),
+        "attributes": {},
     }
 
 

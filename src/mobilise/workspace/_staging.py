@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
 
 from mobilise.errors import Conflict
-from mobilise.store.records import audit, new_id, now, record_values, snapshot
+from mobilise.store.records import audit, new_ids, now, record_values, snapshot
 from mobilise.store.tables import (
     audit_log,
     map_factors,
@@ -139,10 +139,20 @@ def _records(
     hidden = {"deleted_at": at, "deleted_by": hidden_by} if hidden_by is not None else {}
     records, entries = [], []
     missing = _defaults(table)
+    # a row's keys -> the defaults it leaves out: fixed values, and makers of fresh ones
+    left_out: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[str, Any]]]] = {}
+    keys = iter(new_ids(sum(1 for row in rows if key not in row)))
     for row in rows:
         if len(row) + len(stamp) < len(table.columns):  # the columns it leaves to defaults
-            row = {**{n: make() for n, make in missing.items() if n not in row}, **row}
-        row_key = row[key] if key in row else new_id()
+            names = tuple(row)
+            defaults = left_out.get(names)
+            if defaults is None:
+                makers = [(n, m) for n, m in missing.items() if n not in row]
+                fixed = {n: m() for n, m in makers if getattr(m, "fixed", False)}
+                defaults = left_out[names] = (fixed, [(n, m) for n, m in makers if n not in fixed])
+            fixed, makers = defaults
+            row = {**fixed, **{n: make() for n, make in makers}, **row}
+        row_key = row[key] if key in row else next(keys)
         records.append({key: row_key, **row, **stamp, **hidden})
         if not audited:
             continue
@@ -160,12 +170,24 @@ def _defaults(table: Table) -> dict[str, Any]:
             continue
         default: Any = column.default
         if default is None:
-            found[column.name] = lambda: None
-        elif default.is_callable:
+            found[column.name] = _fixed(None)
+        elif default.is_callable:  # a fresh value for each row (a new dict, a time)
             found[column.name] = lambda default=default: default.arg(None)
+        elif default.is_scalar and isinstance(default.arg, str | int | float | bool):
+            found[column.name] = _fixed(default.arg)
         elif default.is_scalar:
             found[column.name] = lambda default=default: default.arg
     return found
+
+
+def _fixed(value: Any) -> Any:
+    """A maker of one unchanging (immutable) default, which rows may share."""
+
+    def make() -> Any:
+        return value
+
+    make.fixed = True  # type: ignore[attr-defined]
+    return make
 
 
 def _jsonable(value: Any) -> Any:
