@@ -98,6 +98,17 @@ def test_the_window_passes_and_a_success_clears_the_account(people):
     assert _sign_in(people, "ana", "correct horse battery").user.username == "ana"
 
 
+def test_attempts_out_of_the_window_are_deleted_as_new_ones_come(people):
+    for n in range(4):
+        with pytest.raises(AuthenticationRequired):
+            _sign_in(people, f"nobody-{n}", "guess", address=f"198.51.100.{n}")
+    _shift(people, login_attempts.c.at, -timedelta(minutes=16))
+    assert _sign_in(people, "ana", "correct horse battery").user.username == "ana"
+    with people.read() as connection:
+        kept = connection.execute(select(login_attempts.c.account)).scalars().all()
+    assert kept == ["ana"]
+
+
 def test_sessions_end_on_sign_out_and_on_every_account_change(people):
     ana = people.users.find("ana")
     sessions = people.sessions

@@ -55,6 +55,24 @@ def test_every_response_carries_the_security_headers(shared):
         assert "strict-transport-security" not in headers, what
 
 
+def test_an_unexpected_error_carries_the_security_headers_too(shared):
+    # A 500 is answered by Starlette's server-error layer, outside every middleware: it went
+    # out without the headers.
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    shared.add_api_route("/api/v1/broken", broken)
+    client = TestClient(shared, base_url=OWN, raise_server_exceptions=False)
+    response = client.get("/api/v1/broken")
+    assert response.status_code == 500
+    assert "a bug" not in response.text and response.json()["error"]["message"].startswith(
+        "Something went wrong"
+    )
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert _directives(response.headers["content-security-policy"])["script-src"] == ["'self'"]
+
+
 def test_hsts_and_the_tile_server_when_configured(sqlite_workspace):
     settings = dataclasses.replace(
         SHARED, hsts_seconds=31536000, tile_url="https://{s}.tile.example.org/{z}/{x}/{y}.png"

@@ -34,7 +34,7 @@ from mobilise.web.routes import (
     survey,
     users,
 )
-from mobilise.web.security import RequestGuard, SecurityHeaders
+from mobilise.web.security import RequestGuard, SecurityHeaders, security_headers
 from mobilise.workspace import Workspace, open_workspace
 
 HERE = Path(__file__).parent
@@ -93,6 +93,7 @@ def create_app(
     app.add_middleware(RequestGuard, local_mode=settings.local_mode)
     app.add_middleware(limits.RequestLimits, limits=settings.limits)  # size, numbers, depth
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on refusals too
+    app.state.security_headers = security_headers(settings)  # and on a 500 (web/errors.py)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(access.api)

@@ -94,9 +94,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:
         log.exception("Unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-        return render_error(
+        response = render_error(
             request, MobiliseError("Something went wrong; the error has been logged.")
         )
+        # This answer is sent from outside every middleware (Starlette's server-error layer),
+        # so it carries the security headers itself.
+        for name, value in getattr(request.app.state, "security_headers", ()):
+            response.headers[name.decode()] = value.decode()
+        return response
 
 
 __all__ = ["install", "render_error"]

@@ -143,24 +143,27 @@ def content_security_policy(settings: Settings) -> str:
     )
 
 
+def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries (names in lower case)."""
+    headers = [
+        (b"content-security-policy", content_security_policy(settings).encode()),
+        (b"x-frame-options", b"DENY"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]
+    if settings.hsts_seconds > 0:
+        headers.append((b"strict-transport-security", f"max-age={settings.hsts_seconds}".encode()))
+    return headers
+
+
 class SecurityHeaders:
     """Add the security headers to every response (pages, API, feed, static files, errors)."""
 
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        headers = [
-            (b"content-security-policy", content_security_policy(settings).encode()),
-            (b"x-frame-options", b"DENY"),
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"same-origin"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-        ]
-        if settings.hsts_seconds > 0:
-            headers.append(
-                (b"strict-transport-security", f"max-age={settings.hsts_seconds}".encode())
-            )
-        self.headers = headers
-        self.names = {name for name, _ in headers}
+        self.headers = security_headers(settings)
+        self.names = {name for name, _ in self.headers}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

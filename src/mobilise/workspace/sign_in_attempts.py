@@ -12,7 +12,9 @@ can slip past the limit while the others are still being checked. Two limits app
   many usernames).
 
 A refused attempt is not itself recorded: it did no argon2 work, and counting it would keep an
-account locked for as long as someone kept knocking.
+account locked for as long as someone kept knocking. Attempts that have left the window count
+for nothing and are deleted as new ones come (so a flood of guesses from many addresses does
+not grow the table for good).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from mobilise.errors import RateLimited
 from mobilise.store.records import now
@@ -79,6 +81,8 @@ def reserve_attempt(
     at = now()
     window = timedelta(minutes=policy.window_minutes)
     account, address = account_key(username), address[:64]
+    # Out of the window: neither a failure nor a last success there changes a limit any more.
+    connection.execute(delete(login_attempts).where(login_attempts.c.at < at - window))
     last_success = connection.execute(
         select(func.max(login_attempts.c.at)).where(
             login_attempts.c.account == account, login_attempts.c.succeeded.is_(True)
