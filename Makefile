@@ -15,6 +15,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# axe-core from the npm registry, for the browser tests' accessibility checks
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm is not installed: the accessibility checks will skip (apt-get install npm)"; fi
+
 install: $(STAMP)
 
 ## Build the demo workspace on the bundled real data and serve it on http://127.0.0.1:8765/
@@ -22,11 +29,11 @@ demo: $(STAMP)
 	$(BIN)/mobilise --workspace $(WORKSPACE) demo
 
 ## Run the whole test suite (PostgreSQL tests run when MOBILISE_TEST_POSTGRES_URL is set)
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 ## Format check, lint, types, the layer contracts (docs/architecture.md), tests
-check: $(STAMP)
+check: $(STAMP) $(AXE)
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy

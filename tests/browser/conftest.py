@@ -67,3 +67,39 @@ def page(browser):
     opened.js_errors = errors
     yield opened
     context.close()
+
+
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, from the npm registry (``make test`` installs it: see the Makefile)."""
+    if not AXE.exists():
+        reason = f"{AXE} is not installed (make test runs npm ci in tests/browser/axe)"
+        if os.environ.get("MOBILISE_REQUIRE_AXE"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source):
+    """``axe(page, selector=None)``: axe-core's violations on the page (or in the part of it
+    ``selector`` names), each as ``"rule-id: target"``. The script is evaluated by the browser's
+    debugging protocol, which the page's Content-Security-Policy does not govern."""
+
+    def violations(page: object, selector: str | None = None) -> list[str]:
+        page.evaluate(axe_source)  # type: ignore[attr-defined]
+        found = page.evaluate(  # type: ignore[attr-defined]
+            """async (selector) => {
+                const results = await axe.run(selector ? document.querySelector(selector)
+                                                       : document);
+                return results.violations.flatMap(
+                    (v) => v.nodes.map((node) => `${v.id}: ${node.target.join(' ')}`));
+            }""",
+            selector,
+        )
+        return list(found)
+
+    return violations
