@@ -55,6 +55,7 @@ It needs pandas, geopandas, shapely 2 and pyproj.
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import io
 import json
@@ -158,6 +159,18 @@ COMMUNITY_ASSETS = (
     "community_assets/public_libraries_2023_target_areas.geojson",
 )
 NEVER_BUNDLE = re.compile(r"parkrun|NC-ND", re.IGNORECASE)
+MUSEUMS_TARGET = "community_assets/mapping_museums_2021_target_areas.geojson"
+MUSEUMS_UK = "community_assets/mapping_museums_2021_09_30_uk.csv.gz"
+# Columns of the full Mapping Museums release that the target-area file lacks, added to each
+# museum by its id: the address (ORUK has a place for it), the governance subtype (National
+# Trust, local authority ...) and the first subject subtype, for the description mobilise writes.
+MUSEUM_COLUMNS = (
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "governance_subtype",
+    "subject_matter_subtype_1",
+)
 
 # File 8 columns with their own contract ids; every other non-numerator column
 # becomes iod2019_<column without "_indicator">.
@@ -520,6 +533,30 @@ def write_copies(source: Path, out_dir: Path, codes: set[str], report: Report) -
     report.add(out_dir / Path(CODEPOINT_LICENCE).name, len(lic.splitlines()), "lines")
 
 
+def with_museum_details(data: bytes, source: Path) -> bytes:
+    """The target-area museums file with :data:`MUSEUM_COLUMNS` from the full UK release, joined
+    on the museum id (``source_id``); every other byte of a feature's line is kept."""
+    with gzip.open(source / MUSEUMS_UK, "rt", encoding="utf-8-sig", newline="") as handle:
+        full = {row["museum_id"]: row for row in csv.DictReader(handle)}
+    lines = data.decode("utf-8").split("\n")
+    for number, line in enumerate(lines):
+        if not line.startswith('{ "type": "Feature"'):
+            continue
+        comma = "," if line.endswith(",") else ""
+        feature = json.loads(line.removesuffix(","))
+        properties = feature["properties"]
+        museum = full[properties["source_id"]]
+        added = "".join(
+            f", {json.dumps(c)}: {json.dumps(museum[c].strip() or None, ensure_ascii=False)}"
+            for c in MUSEUM_COLUMNS
+        )
+        head, tail = line.split(' }, "geometry"', 1)
+        lines[number] = f'{head}{added} }}, "geometry"{tail}'
+        check = json.loads(lines[number].removesuffix(","))
+        assert check["geometry"] == feature["geometry"] and lines[number].endswith(comma)
+    return "\n".join(lines).encode("utf-8")
+
+
 def write_community_assets(source: Path, out_dir: Path, codes: set[str], report: Report) -> dict:
     ca_dir = out_dir / "community_assets"
     ca_dir.mkdir(exist_ok=True)
@@ -533,6 +570,8 @@ def write_community_assets(source: Path, out_dir: Path, codes: set[str], report:
         if NEVER_BUNDLE.search(src.name):
             raise SystemExit(f"{rel} must never be bundled")
         data = src.read_bytes()
+        if rel == MUSEUMS_TARGET:
+            data = with_museum_details(data, source)
         if src.suffix == ".geojson":
             fc = json.loads(data)
             rows = len(fc["features"])
@@ -913,7 +952,9 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "4b52ea9f6c7cb396ee75e6625fe0bfd53136c3d2 : data/MappingMuseumsData.csv",
             "files": [ca["community_assets/mapping_museums_2021_target_areas.geojson"]],
             "processing": "Prepared by the mobilise team (cut to the 7 target LADs, "
-            "status open_in_2021/closed); byte copy.",
+            "status open_in_2021/closed); address_line_1, address_line_2, city, "
+            "governance_subtype and subject_matter_subtype_1 added from the full 2021-09-30 "
+            "release (mapping_museums_2021_09_30_uk.csv) by museum id.",
         },
         {
             "id": "public_libraries_england_2023",

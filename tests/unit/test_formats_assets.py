@@ -513,7 +513,11 @@ def test_overpass_json() -> None:
     assert library.licence == "ODbL-1.0"
     assert [s["byday"] for s in library.schedule] == ["MO,TU,WE,TH,FR", "SA"]
     assert (park.source_id, park.lon, park.lat, park.cost) == ("way/202", -0.8652, 52.2436, "free")
-    assert park.postcode is None and park.extra == {"addr:postcode": "NN3"}
+    assert park.postcode is None and park.extra == {
+        "addr:postcode": "NN3",
+        # issue 21: a description written from the source's facts, marked as such
+        "mobilise:derived": {"description": {"value": "Park, as mapped in OpenStreetMap."}},
+    }
 
 
 def test_osm_xml() -> None:

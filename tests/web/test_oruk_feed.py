@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -140,7 +141,8 @@ def test_modified_after_and_private_assets(small_feed):
     everything = client.get("/oruk/services").json()
     assert everything["total_items"] == 4
     park = ws.assets.search(text="park").items[0]
-    cutoff = park.updated_at
+    # modified_after is "on or after" (the ORUK description): just after the park's import
+    cutoff = park.updated_at + timedelta(microseconds=1)
     choir = ws.assets.search(text="choir").items[0]
     ws.assets.update(choir.id, version=choir.version, changes={"description": "Sings on Tuesdays"})
     later = client.get("/oruk/services", params={"modified_after": cutoff.isoformat()}).json()

@@ -22,6 +22,7 @@ from mobilise.cli._common import (
 from mobilise.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
+    from mobilise.workspace.asset_quality import FeedQualityReport
     from mobilise.workspace.asset_records import AssetImportReport
 
 app = typer.Typer(
@@ -216,13 +217,27 @@ def quality(
     stale_months: Annotated[
         int, typer.Option(help="An asset not assured for this many months is stale.")
     ] = 12,
+    failing: Annotated[
+        str | None,
+        typer.Option(
+            help="List the feed's services failing this check (id, active, name, description, "
+            "url, organisation, contact, schedule, location, usable), or 'any'; the most "
+            "failures first."
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=500, help="How many failing services to list.")
+    ] = 20,
     as_json: JsonOpt = False,
 ) -> None:
-    """How fresh and complete the register is, per place and per source."""
+    """How fresh and complete the register is, per place and per source; and how usable its
+    Open Referral UK feed's services are, checked as the feed's consumers check them."""
+    check = None if failing in (None, "any") else failing
     with state(ctx).open() as ws:
+        feed = ws.assets.feed_quality(place=place, check=check, per_page=limit)
         report = ws.assets.quality(place=place, stale_months=stale_months)
     if as_json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "feed": feed.to_dict()})
         return
     for title, groups in (("Places", report.places), ("Sources", report.sources)):
         table = Table(title=f"{title}: assets, freshness and completeness")
@@ -252,6 +267,34 @@ def quality(
                 f"{share.get('opening times', 0):.0%}",
             )
         console.print(table)
+    _print_feed_quality(feed, listing=failing is not None)
+
+
+def _print_feed_quality(feed: FeedQualityReport, *, listing: bool) -> None:
+    table = Table(title=f"Open Referral UK feed: {feed.total:,} services, checked as consumers do")
+    for column in ("check", "passing", "share", "passes when"):
+        table.add_column(column, justify="right" if column in ("passing", "share") else "left")
+    for c in feed.checks:
+        table.add_row(c.label, f"{c.passing:,}", f"{c.share:.0%}", c.meaning)
+    console.print(table)
+    by_source = Table(title="Open Referral UK feed by source: share passing each check")
+    for column in ("source", "services", *(c.label for c in feed.checks)):
+        by_source.add_column(column, justify="left" if column == "source" else "right")
+    for s in feed.sources:
+        by_source.add_row(s.name, f"{s.total:,}", *(f"{s.share(c.name):.0%}" for c in feed.checks))
+    console.print(by_source)
+    if not listing:
+        return
+    what = f"failing {feed.label(feed.check)!r}" if feed.check else "failing a check"
+    failing = Table(title=f"{feed.failing_total:,} services {what}, the most failures first")
+    for column in ("service", "source", "id", "fails"):
+        failing.add_column(column)
+    for service in feed.services:
+        fails = ", ".join(
+            "not usable" if name == "usable" else feed.label(name) for name in service.failing
+        )
+        failing.add_row(service.name, service.source, service.id, fails)
+    console.print(failing)
 
 
 @app.command("import-oruk")

@@ -24,6 +24,9 @@ oruk
 oruk_feed
     Open Referral UK 3.0 documents of mobilise's own feed, built from stored assets:
     ``service_json``, ``organization_json``, ``taxonomy_json``, ``page_wrapper`` and the rest.
+arts_council
+    Arts Council England's Investment Programme: ``read_funded_organisations`` and
+    ``link_funded_organisations`` (a venue of another source gets its funded organisation).
 
 Importing this package imports none of them, so ``import mobilise.formats`` stays cheap.
 """

@@ -29,6 +29,8 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from mobilise.errors import Problem
+from mobilise.formats._asset_facts import NORMALISED, describe
+from mobilise.formats._web_address import email_address, web_address
 from mobilise.geo import GB_BOUNDS, bng_to_wgs84, is_postcode, normalise_postcode
 from mobilise.model.asset_vocab import (
     CATEGORIES,
@@ -498,6 +500,19 @@ def _target_groups(r: _Cells) -> list[str]:
     return list(dict.fromkeys(groups))
 
 
+def _web(r: _Cells, extra: dict[str, Any]) -> tuple[str, str]:
+    """The row's website as an absolute http(s) URL, and its email (an email address in the
+    website column is taken when there is no other); each change is noted in ``extra``."""
+    given, email = r.text("url")[1], r.text("email")[1]
+    url, note = web_address(given)
+    if note:
+        extra.setdefault(NORMALISED, {})["url"] = {"given": given, "note": note}
+    if not url and not email and email_address(given):
+        email = email_address(given)
+        extra[NORMALISED]["email"] = {"given": given, "note": "taken from the website column"}
+    return url, email
+
+
 def build_record(
     cells: Cells,
     *,
@@ -530,6 +545,7 @@ def build_record(
     if capacity is not None and capacity < 0:
         r.problem(r.first("capacity")[0], "the capacity cannot be negative")
     address = ", ".join(t for t in (_text(v) for _, v in cells.get("address", [])) if t)
+    url, email = _web(r, extra)
     values: dict[str, Any] = {
         "name": name,
         "category": category or "",
@@ -544,9 +560,9 @@ def build_record(
         "address": address,
         "postcode": postcode,
         "organisation": r.text("organisation")[1],
-        "email": r.text("email")[1],
+        "email": email,
         "phone": r.text("phone")[1],
-        "url": r.text("url")[1],
+        "url": url,
         "schedule": _schedule(r),
         "step_free": r.flag("step_free"),
         "accessible_toilet": r.flag("accessible_toilet"),
@@ -570,4 +586,5 @@ def build_record(
         values["source_id"] = values["source_id"][4:]
     if not values["source_id"]:
         values["source_id"] = _stable_id(name, lon, lat, postcode, address)
+    describe(values, source_category=source_category)
     return values, []

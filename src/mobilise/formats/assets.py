@@ -11,6 +11,13 @@ representative point and keep the shape), ``lon``/``lat`` columns, then British 
 ``easting``/``northing``. Day columns (``monday`` ... ``sunday``) fill the schedule when there is
 no opening-hours column.
 
+Websites become absolute http(s) URLs (``www.x.org`` -> ``https://www.x.org``; an email address
+in the website column becomes the email when there is none), each change noted in the record's
+``extra["mobilise:normalised"]``. Rows of the sources mobilise knows (the public libraries
+dataset, Mapping Museums, the GLA Cultural Infrastructure Map, OpenStreetMap) that have no
+description get one written from their own facts, and an organisation where the source names it
+only indirectly (a library's council), marked in ``extra["mobilise:derived"]``.
+
 Each record's ``source_id`` is the mapped id column, else the GeoJSON feature ``id``, else a
 stable hash: ``"h:"`` and 16 hex digits of SHA-1 over the case-folded name with the longitude
 and latitude rounded to 5 decimals (about 1 m), or the postcode or address when there are no

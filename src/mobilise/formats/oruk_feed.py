@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -29,7 +28,6 @@ from urllib.parse import urlsplit
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats._oruk_checks import (
-    URI_RE,
     as_number,
     as_text,
     is_date,
@@ -37,6 +35,7 @@ from mobilise.formats._oruk_checks import (
     is_empty,
     is_uri,
 )
+from mobilise.formats._web_address import web_address
 from mobilise.model.asset_vocab import CATEGORIES
 
 __all__ = [
@@ -144,15 +143,9 @@ def _base(base_url: str) -> str:
 
 
 def _url(text: Any) -> str:
-    """A web address fit for a ``uri`` field ("www.x.org" gets https://), else ""."""
-    return _checked_url(as_text(text)) if isinstance(text, str) and text else ""
-
-
-@lru_cache(maxsize=1 << 16)  # a feed writes the same addresses again and again
-def _checked_url(value: str) -> str:
-    if value and not URI_RE.fullmatch(value) and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", value):
-        value = f"https://{value}"
-    return value if value and is_uri(value) and urlsplit(value).scheme else ""
+    """A web address fit for a ``uri`` field: an absolute http(s) URL ("www.x.org" gets
+    https://, as the asset readers write it), else ""."""
+    return web_address(text)[0] if isinstance(text, str) and text else ""
 
 
 def _email(text: Any) -> str:

@@ -1,13 +1,27 @@
-"""How fresh and complete the asset register is, per place and per source."""
+"""How fresh and complete the asset register is, per place and per source; and how usable the
+services of its Open Referral UK feed are, checked as the feed's consumers check them.
+
+:func:`asset_quality`
+    The register: freshness, completeness of each field, geocode precision (:class:`QualityReport`).
+:func:`feed_quality`
+    The feed: each public asset written as the feed writes it for ``GET /oruk/services?full=true``
+    and scored by :mod:`mobilise.formats.oruk_quality` (valid id, active, name, description, web
+    address, organisation, contact, opening times, location, usable), with the services that fail
+    most first (:class:`FeedQualityReport`).
+"""
 
 from __future__ import annotations
 
+import math
+import weakref
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from mobilise.errors import Problem, ValidationError
+from mobilise.formats.oruk_quality import CHECKS, USABLE, USABLE_NEEDS, score_service, tally
 from mobilise.store.tables import assets, place_areas, places, population
 from mobilise.workspace._asset_store import live_assets
 
@@ -15,7 +29,17 @@ if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
 
-__all__ = ["COMPLETENESS_FIELDS", "QualityGroup", "QualityReport", "asset_quality"]
+__all__ = [
+    "COMPLETENESS_FIELDS",
+    "FeedCheckFigure",
+    "FeedQualityReport",
+    "FeedServiceScore",
+    "FeedSourceFigures",
+    "QualityGroup",
+    "QualityReport",
+    "asset_quality",
+    "feed_quality",
+]
 
 # Field label -> test of whether an asset row has it.
 COMPLETENESS_FIELDS: dict[str, Any] = {
@@ -145,3 +169,225 @@ def _count(group: QualityGroup, row: Any, cutoff: date) -> None:
     for label, test in COMPLETENESS_FIELDS.items():
         if test(row):
             group.complete[label] = group.complete.get(label, 0) + 1
+
+
+# -- the ORUK feed ----------------------------------------------------------------------------
+
+FEED_CHECKS = (*CHECKS.values(), USABLE)
+_FEED_BASE = "http://localhost/oruk"  # the documents' links; no check reads them
+_READ_CHUNK = 5_000
+_KEPT_SCORES = 200_000
+
+
+@dataclass(frozen=True)
+class FeedCheckFigure:
+    """How many of the feed's ``total`` services pass one check."""
+
+    name: str
+    label: str
+    meaning: str
+    passing: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        """The share passing, 0..1 (0 for an empty feed)."""
+        return self.passing / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "share": self.share}
+
+
+@dataclass(frozen=True)
+class FeedSourceFigures:
+    """How many services of one source (``osm``, ``gla-cim`` ...) pass each check."""
+
+    name: str
+    total: int
+    passing: dict[str, int]
+
+    def share(self, check: str) -> float:
+        return self.passing[check] / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "total": self.total,
+            "passing": self.passing,
+            "share": {name: self.share(name) for name in self.passing},
+        }
+
+
+@dataclass(frozen=True)
+class FeedServiceScore:
+    """The checks one service of the feed fails (``"usable"`` last when it is not usable)."""
+
+    id: str
+    name: str
+    source: str
+    failing: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "failing": list(self.failing)}
+
+
+@dataclass
+class FeedQualityReport:
+    """The feed's services scored check by check, and one page of those that fail.
+
+    ``checks`` holds every check with ``usable`` last; ``services`` is page ``page`` of the
+    services that fail ``check`` (any check when None), the most failures first, then by name.
+    """
+
+    place: str | None
+    total: int
+    checks: list[FeedCheckFigure]
+    sources: list[FeedSourceFigures]
+    check: str | None
+    services: list[FeedServiceScore]
+    failing_total: int
+    page: int
+    per_page: int
+    usable_needs: tuple[str, ...] = USABLE_NEEDS
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, math.ceil(self.failing_total / self.per_page))
+
+    def label(self, check: str) -> str:
+        """The label of a check (``"url"`` -> ``"Web address"``)."""
+        return next((c.label for c in self.checks if c.name == check), check)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "place": self.place,
+            "total": self.total,
+            "usable_needs": list(self.usable_needs),
+            "checks": [c.to_dict() for c in self.checks],
+            "sources": [s.to_dict() for s in self.sources],
+            "failing": {
+                "check": self.check,
+                "total": self.failing_total,
+                "page": self.page,
+                "per_page": self.per_page,
+                "total_pages": self.total_pages,
+                "services": [s.to_dict() for s in self.services],
+            },
+        }
+
+
+# What each asset version scored, per database (the engine: every request's workspace shares
+# it). A service document is made from its asset's row alone, whose version goes up with every
+# change (the feed keeps each item's text on the same ground, see web/routes/oruk.py), so a
+# kept score is right for as long as its version is the asset's.
+_scores: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], FeedServiceScore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _check_feed_options(check: str | None, page: int, per_page: int) -> None:
+    problems = []
+    if check is not None and check not in {c.name for c in FEED_CHECKS}:
+        known = ", ".join(c.name for c in FEED_CHECKS)
+        problems.append(Problem(f"{check!r} is not a check; use one of {known}", field="check"))
+    if page < 1:
+        problems.append(Problem(f"must be 1 or more, not {page}", field="page"))
+    if not 1 <= per_page <= 500:
+        problems.append(Problem(f"must be 1 to 500, not {per_page}", field="per_page"))
+    if problems:
+        raise ValidationError("The feed quality report was asked for wrongly.", problems=problems)
+
+
+def _feed_keys(workspace: Workspace, place: str | None) -> list[tuple[str, int]]:
+    """(id, version) of every asset the feed publishes (in ``place`` when given)."""
+    keys: list[tuple[str, int]] = []
+    page = 1
+    while True:
+        found = workspace.assets.search(place=place, page=page, per_page=_READ_CHUNK, load=False)
+        keys += found.keys
+        if len(found.keys) < _READ_CHUNK:
+            return keys
+        page += 1
+
+
+def _feed_scores(workspace: Workspace, place: str | None) -> list[FeedServiceScore]:
+    """The score of every service of the feed: kept ones as they are, the others written as
+    the feed writes them (``full=true``) and scored, all read at once."""
+    kept = _scores.setdefault(workspace.engine, {})
+    keys = _feed_keys(workspace, place)
+    scores = {key: kept_score for key in keys if (kept_score := kept.get(key)) is not None}
+    missing = [asset_id for asset_id, version in keys if (asset_id, version) not in scores]
+    for start in range(0, len(missing), _READ_CHUNK):
+        chunk = missing[start : start + _READ_CHUNK]
+        for asset in workspace.assets.get_many(chunk, include_private=False):
+            document = workspace.oruk.service(asset, base_url=_FEED_BASE, full=True)
+            found = score_service(document)
+            scored = FeedServiceScore(asset.id, found.name, asset.source, found.failing)
+            scores[(asset.id, asset.version)] = scored
+            if len(kept) >= _KEPT_SCORES:
+                kept.clear()
+            kept[(asset.id, asset.version)] = scored
+    # an asset changed, deleted or made private since its key was read is left out
+    return [scores[key] for key in keys if key in scores]
+
+
+def _figures(scores: list[FeedServiceScore]) -> dict[str, int]:
+    return tally(s.failing for s in scores).passing
+
+
+def feed_quality(
+    workspace: Workspace,
+    *,
+    place: str | None = None,
+    check: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> FeedQualityReport:
+    """The services of the workspace's ORUK feed, scored as its consumers score them.
+
+    Every public asset (of ``place`` when given) is written as ``GET /oruk/services?full=true``
+    writes it and scored by :func:`mobilise.formats.oruk_quality.score_service`; the score of
+    each asset version is kept, so a second look scores only what changed.
+
+    Parameters
+    ----------
+    place
+        Only the assets of this place (its slug); the whole feed when None.
+    check
+        List only the services failing this check (a name of
+        :data:`mobilise.formats.oruk_quality.CHECKS`, or ``"usable"``); any check when None.
+    page, per_page
+        The page of failing services to list (from 1; 1 to 500 a page).
+    """
+    _check_feed_options(check, page, per_page)
+    if place is not None:
+        workspace.places.get(place)  # NotFound with the list of places
+    scores = _feed_scores(workspace, place)
+    passing = _figures(scores)
+    checks = [
+        FeedCheckFigure(c.name, c.label, c.meaning, passing[c.name], len(scores))
+        for c in FEED_CHECKS
+    ]
+    by_source: dict[str, list[FeedServiceScore]] = {}
+    for score in scores:
+        by_source.setdefault(score.source, []).append(score)
+    sources = [
+        FeedSourceFigures(name, len(found), _figures(found))
+        for name, found in sorted(by_source.items())
+    ]
+    failing = sorted(
+        (s for s in scores if (check in s.failing if check else s.failing)),
+        key=lambda s: (-len(s.failing), s.name.casefold(), s.id),
+    )
+    start = (page - 1) * per_page
+    return FeedQualityReport(
+        place=place,
+        total=len(scores),
+        checks=checks,
+        sources=sources,
+        check=check,
+        services=failing[start : start + per_page],
+        failing_total=len(failing),
+        page=page,
+        per_page=per_page,
+    )

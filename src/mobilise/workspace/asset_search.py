@@ -52,6 +52,9 @@ def _filter(name: str) -> list[Any]:
             c.taxonomy_terms.cast(Text()).like(bindparam("taxonomy_term"), escape="\\")
         ],
         "target_group": [c.target_groups.cast(Text()).like(bindparam("target_group"), escape="\\")],
+        # any term of a vocabulary ("osm" for "osm:..."); any target group at all
+        "vocabulary": [c.taxonomy_terms.cast(Text()).like(bindparam("vocabulary"), escape="\\")],
+        "any_target_group": [c.target_groups.cast(Text()).like('%"%')],
         "near": [c.lon.is_not(None), c.lat.is_not(None)],
         # the grid cells a circle touches: the covering cell index finds and ranks them
         "cells": [c.cell.in_(bindparam("cells", expanding=True)), within],
@@ -87,27 +90,31 @@ def _search_statements(shape: tuple[str, ...]) -> tuple[Any, Any, Any]:
     return keys, count, select_assets().where(*where).order_by(*order)
 
 
-def _json_item(value: str) -> str:
-    """A LIKE pattern matching ``value`` as one whole string inside a JSON list."""
-    quoted = json.dumps(value)
+def _json_item(value: str, *, whole: bool = True) -> str:
+    """A LIKE pattern matching ``value`` as one whole string inside a JSON list (or, not
+    ``whole``, as the start of one)."""
+    quoted = json.dumps(value) if whole else json.dumps(value)[:-1]
     return "%" + quoted.replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _given(
     *,
     include_private: bool,
-    category: str | None,
-    text: str | None,
-    free: bool,
-    step_free: bool,
-    age: int | None,
-    organisation_id: str | None,
-    modified_after: datetime | None,
-    located: bool,
-    taxonomy_term: str | None,
-    target_group: str | None,
+    category: str | None = None,
+    text: str | None = None,
+    free: bool = False,
+    step_free: bool = False,
+    age: int | None = None,
+    organisation_id: str | None = None,
+    modified_after: datetime | None = None,
+    located: bool = False,
+    taxonomy_term: str | None = None,
+    target_group: str | None = None,
+    vocabulary: str | None = None,
+    any_target_group: bool = False,
 ) -> tuple[list[str], dict[str, Any]]:
-    """The names of the plain filters that are given, and the values they bind."""
+    """The names of the plain filters that are given, and the values they bind (a filter left
+    out is not given)."""
     given = {
         "public": not include_private,
         "category": category or None,
@@ -121,6 +128,8 @@ def _given(
         # JSON lists hold each entry as a quoted string: match it whole, quotes included.
         "taxonomy_term": _json_item(taxonomy_term) if taxonomy_term else None,
         "target_group": _json_item(target_group) if target_group else None,
+        "vocabulary": _json_item(f"{vocabulary}:", whole=False) if vocabulary else None,
+        "any_target_group": any_target_group,
     }
     values = {
         name: value for name, value in given.items() if value is not None and value is not False
@@ -155,14 +164,14 @@ def search_assets(
     connection: Connection,
     *,
     filters: dict[str, Any],
-    near: tuple[float, float] | None,
-    radius_m: float | None,
-    place_codes: Collection[str] | None,
-    open_at: datetime | None,
-    include_private: bool,
-    page: int,
-    per_page: int,
-    load: bool,
+    near: tuple[float, float] | None = None,
+    radius_m: float | None = None,
+    place_codes: Collection[str] | None = None,
+    open_at: datetime | None = None,
+    include_private: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+    load: bool = True,
 ) -> AssetSearch:
     """One page of the assets matching ``filters`` (the keywords of :func:`_given`), around
     ``near``, in the areas ``place_codes`` and open at ``open_at``; see AssetService.search."""

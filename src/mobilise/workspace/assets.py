@@ -8,7 +8,7 @@ The service is the one door to it; its parts live beside it:
 - :mod:`~mobilise.workspace.asset_imports`: reading files and feeds, planning and applying imports;
 - :mod:`~mobilise.workspace.asset_search`: filters, distance order and pages in SQL;
 - :mod:`~mobilise.workspace.asset_export`: every asset a search finds, written to a file;
-- :mod:`~mobilise.workspace.asset_quality`: freshness and completeness.
+- :mod:`~mobilise.workspace.asset_quality`: freshness and completeness, and the feed's quality.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     import httpx
 
     from mobilise.workspace._files import FileSource, FileTarget
-    from mobilise.workspace.asset_quality import QualityReport
+    from mobilise.workspace.asset_quality import FeedQualityReport, QualityReport
     from mobilise.workspace.core import Workspace
 
 __all__ = [
@@ -446,6 +446,20 @@ class AssetService:
         if place is not None:
             self._ws.places.get(place)  # NotFound with the list of places
         return asset_quality(self._ws, place=place, stale_months=stale_months)
+
+    def feed_quality(
+        self,
+        *,
+        place: str | None = None,
+        check: str | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> FeedQualityReport:
+        """The ORUK feed's services scored as its consumers score them, and one page of those
+        failing ``check`` (any), worst first: see :func:`~.asset_quality.feed_quality`."""
+        from mobilise.workspace.asset_quality import feed_quality
+
+        return feed_quality(self._ws, place=place, check=check, page=page, per_page=per_page)
 
     # -- editing -----------------------------------------------------------------------------
     def update(self, asset_id: str, *, version: int, changes: Mapping[str, Any]) -> Asset:

@@ -89,6 +89,9 @@ ASSET_FILES = (
     "osm_overpass_2025_cultural_community_amenities_inner_london.geojson",
     "public_libraries_2023_target_areas.geojson",
 )
+# Arts Council England's funded organisations (no addresses): they become the organisation of
+# the venues of the same name in the same local authority.
+FUNDED_ORGANISATIONS = "ace_investment_programme_2023_26_npo_target_areas.csv"
 # High need in the demo's access analysis: the NHS Core20 and the worst 20% of each place's
 # areas on the IoD's comparative illness and disability ratio.
 DEMO_HEALTH_NEED = "cidr2019"
@@ -278,13 +281,14 @@ def _import_postcodes(build: _Build) -> None:
 
 
 def _import_assets(build: _Build) -> None:
+    from mobilise.formats.arts_council import link_funded_organisations, read_funded_organisations
     from mobilise.formats.assets import read_assets
 
+    folder = build.data_dir / "community_assets"
+    funded = read_funded_organisations(folder / FUNDED_ORGANISATIONS)
     for file in ASSET_FILES:
-        found = read_assets(
-            build.data_dir / "community_assets" / file,
-            licence=str(build.dataset(file).get("licence", "")),
-        )
+        found = read_assets(folder / file, licence=str(build.dataset(file).get("licence", "")))
+        link_funded_organisations(found.records, funded)
         # Places of worship with no name in OpenStreetMap (flagged "unnamed") still count as
         # places in analyses, but "(unnamed place of worship)" tells a resident nothing: they
         # are kept private, out of the directory and the feed.

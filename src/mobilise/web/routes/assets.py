@@ -143,6 +143,34 @@ def quality_api(
     return workspace.assets.quality(place=place or None, stale_months=stale_months).to_dict()
 
 
+FeedCheckQuery = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="List only the services failing this check: id, active, name, description, "
+        "url, organisation, contact, schedule, location or usable.",
+    ),
+]
+
+
+@api.get("/oruk/quality", responses=ERRORS)
+def feed_quality_api(
+    workspace: WorkspaceDep,
+    place: Annotated[str | None, Query(description="Only the services of this place.")] = None,
+    check: FeedCheckQuery = None,
+    page: Annotated[int, Query(ge=1, le=MAX_VERSION)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """The ORUK feed's services checked as its consumers check them (valid id, active, name,
+    description, web address, organisation, contact, opening times, location, usable): how many
+    pass each check, overall and per source, and one page of the services that fail, the most
+    failures first."""
+    report = workspace.assets.feed_quality(
+        place=place or None, check=check or None, page=page, per_page=per_page
+    )
+    return report.to_dict()
+
+
 VersionQuery = Annotated[
     int | None,
     Query(ge=1, le=MAX_VERSION, description="The version you read; a stale one is a 409."),
@@ -253,6 +281,9 @@ def directory(
     )
 
 
+FEED_PER_PAGE = 25  # services failing a check, listed a page at a time on the quality page
+
+
 @pages.get("/assets/quality", response_class=HTMLResponse)
 def quality_page(
     request: Request,
@@ -261,9 +292,16 @@ def quality_page(
     user: OptionalUserDep,
     place: Annotated[str | None, Query()] = None,
     stale_months: Annotated[int, Query(ge=1, le=120)] = 12,
+    check: FeedCheckQuery = None,
+    page: Annotated[int, Query(ge=1, le=MAX_VERSION)] = 1,
 ) -> Response:
-    """Freshness, completeness and geocoding of the register, per place and per source."""
+    """Freshness, completeness and geocoding of the register, per place and per source; and the
+    ORUK feed's services checked as its consumers check them, the worst first, a page at a
+    time (``check``: only those failing it)."""
     report = workspace.assets.quality(place=place or None, stale_months=stale_months)
+    feed = workspace.assets.feed_quality(
+        place=place or None, check=check or None, page=page, per_page=FEED_PER_PAGE
+    )
     chosen = [p for p in workspace.places.list() if not place or p.slug == place]
     duplicate_groups = {p.name: len(workspace.duplicates.clusters(place=p.slug)) for p in chosen}
     return templates.TemplateResponse(
@@ -271,6 +309,7 @@ def quality_page(
         "asset_quality.html",
         {
             "report": report,
+            "feed": feed,
             "duplicate_groups": duplicate_groups,
             "fields": report.fields,
             "categories": _categories(),

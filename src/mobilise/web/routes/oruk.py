@@ -1,7 +1,11 @@
 """The Open Referral UK 3.0 feed under /oruk: the public assets as ORUK services.
 
-Every filter really filters; empty optional fields are omitted; private assets never appear; every
-answer carries ``Access-Control-Allow-Origin: *`` so other directories can read it from a browser.
+Every endpoint of the ORUK 3.0 OpenAPI description answers, for every id its lists give, with
+every filter the description defines for it (``docs/oruk.md`` lists them); empty optional fields
+are omitted; private assets never appear; every answer carries ``Access-Control-Allow-Origin: *``
+so other directories can read it from a browser. A query parameter an endpoint does not define
+is answered 400 naming it (:func:`known_parameters`): a client that misspells a filter is told,
+rather than given the whole list as if it were the filtered one.
 
 The handlers are ``async``: each is a few short reads of the local database, and running them on
 the event loop saves the hand-off to a worker thread (measured with wrk, 20 connections: 150 ->
@@ -16,26 +20,90 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
+from mobilise.errors import MobiliseError, Problem, ValidationError
 from mobilise.web.deps import PublicWorkspaceDep as WorkspaceDep
 from mobilise.workspace import Workspace
 
 if TYPE_CHECKING:
     from mobilise.workspace.asset_records import Asset, AssetSearch
+    from mobilise.workspace.oruk_feed import OrukFeedService
 
-router = APIRouter(prefix="/oruk", tags=["Open Referral UK 3.0"])
+
+class UnknownParameter(MobiliseError):
+    """A query parameter the endpoint does not define (400)."""
+
+    status_code = 400
+    code = "unknown_parameter"
+
+
+def query_parameters(dependant: Dependant) -> set[str]:
+    """The query parameters a route (or one of its dependencies) takes, by name."""
+    own = {parameter.alias for parameter in dependant.query_params}
+    return own.union(*(query_parameters(d) for d in dependant.dependencies))
+
+
+async def known_parameters(request: Request) -> None:
+    """Refuse, with a 400 naming them, the query parameters the route does not define."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = query_parameters(route.dependant)
+    unknown = [name[:80] for name in dict.fromkeys(request.query_params) if name not in known]
+    if unknown:
+        takes = f"it takes {', '.join(sorted(known))}" if known else "it takes none"
+        raise UnknownParameter(
+            f"{route.path} does not know the query parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown[:20])}; {takes}.",
+            problems=[Problem(f"not a parameter of {route.path}", field=n) for n in unknown[:20]],
+        )
+
+
+router = APIRouter(
+    prefix="/oruk", tags=["Open Referral UK 3.0"], dependencies=[Depends(known_parameters)]
+)
 
 CORS = {"Access-Control-Allow-Origin": "*"}
-PerPage = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+DEFAULT_PER_PAGE = 50
 # The last page asked for is bounded so that its offset (page x per_page) is a stored number:
 # a page beyond the last one is an empty page, one beyond this bound a 422.
 MAX_PAGE = 1_000_000_000
-Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+# Without page or per_page, format=ndjson and minimal=true answer every item ("without
+# pagination" / "all services within one call", as the ORUK OpenAPI description asks).
+Page = Annotated[int | None, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+PerPage = Annotated[
+    int | None, Query(ge=1, le=500, description=f"Items per page (default {DEFAULT_PER_PAGE}).")
+]
+Format = Annotated[
+    Literal["json", "ndjson"],
+    Query(description="ndjson: one item a line, every item unless page or per_page is given."),
+]
+Search = Annotated[
+    str | None, Query(max_length=300, description="Words in the name or description.")
+]
+Id = Annotated[str | None, Query(max_length=200)]
+Postcode = Annotated[str | None, Query(max_length=20, description="Nearest first from here.")]
+# Half the Earth's circumference: every point is within it.
+Proximity = Annotated[
+    float | None,
+    Query(gt=0, le=20_000_000, description="With postcode: only within this many metres."),
+]
+ModifiedAfter = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="Changed on or after this moment (ISO 8601; a time without a zone is UTC).",
+    ),
+]
 # Compact JSON, as the web framework writes it.
 SEP = (",", ":")
 
@@ -46,6 +114,102 @@ def _base(request: Request) -> str:
 
 def _json(document: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(document, status_code=status, headers=CORS)
+
+
+def _moment(text: str | None) -> datetime | None:
+    """``modified_after`` read: an ISO 8601 date or date and time, UTC unless it says."""
+    if not text or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValidationError(
+            f"modified_after {text!r} is not a date and time.",
+            problems=[
+                Problem("give an ISO 8601 date or date and time, e.g. 2025-01-31T09:00:00Z",
+                        field="modified_after")
+            ],
+        ) from None  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Paging:
+    """The page a list is asked for, and in which format."""
+
+    page: int | None
+    per_page: int | None
+    format: str
+
+    def bounds(self, *, every: bool = False) -> tuple[int, int]:
+        """The page and its size; every item at once when ``every`` (or ndjson) is asked for
+        without a page or a page size."""
+        from mobilise.workspace.oruk_feed import EVERY
+
+        if (every or self.format == "ndjson") and self.page is None and self.per_page is None:
+            return 1, EVERY
+        return self.page or 1, self.per_page or DEFAULT_PER_PAGE
+
+
+async def list_paging(
+    page: Page = None, per_page: PerPage = None, format: Format = "json"
+) -> Paging:
+    return Paging(page, per_page, format)
+
+
+PagingDep = Annotated[Paging, Depends(list_paging)]
+
+
+@dataclass(frozen=True)
+class AssetFilters:
+    """The filters of ``/services`` and ``/service_at_locations``."""
+
+    search: str | None
+    postcode: str | None
+    proximity: float | None
+    taxonomy_term_id: str | None
+    taxonomy_id: str | None
+    organization_id: str | None
+    modified_after: datetime | None
+
+    def found(
+        self, feed: OrukFeedService, bounds: tuple[int, int], *, located: bool = False
+    ) -> AssetSearch:
+        return feed.search(
+            text=self.search,
+            postcode=self.postcode,
+            proximity=self.proximity,
+            taxonomy_term_id=self.taxonomy_term_id,
+            taxonomy_id=self.taxonomy_id,
+            organization_id=self.organization_id,
+            modified_after=self.modified_after,
+            located=located,
+            page=bounds[0],
+            per_page=bounds[1],
+        )
+
+
+async def asset_filters(
+    search: Search = None,
+    postcode: Postcode = None,
+    proximity: Proximity = None,
+    taxonomy_term_id: Id = None,
+    taxonomy_id: Id = None,
+    organization_id: Id = None,
+    modified_after: ModifiedAfter = None,
+) -> AssetFilters:
+    return AssetFilters(
+        search,
+        postcode,
+        proximity,
+        taxonomy_term_id,
+        taxonomy_id,
+        organization_id,
+        _moment(modified_after),
+    )
+
+
+AssetFiltersDep = Annotated[AssetFilters, Depends(asset_filters)]
 
 
 class ItemTexts:
@@ -93,6 +257,48 @@ def _item_texts(request: Request) -> ItemTexts:
     return items
 
 
+def _asset_list(
+    request: Request,
+    workspace: Workspace,
+    found: AssetSearch,
+    *,
+    kind: str,
+    render: Callable[[Asset], dict[str, Any]],
+    format: str,
+    bare: bool = False,
+) -> Response:
+    """A list of assets' items as ``format`` asks: a page (or, ``bare``, a JSON array) or
+    newline-delimited JSON."""
+    base = _base(request)
+    texts = _item_texts(request).page(workspace, found, kind=kind, base=base, render=render)
+    if format == "ndjson":
+        body = "".join(text + "\n" for text in texts)
+        return Response(body, media_type="application/x-ndjson", headers=CORS)
+    if bare:
+        body = f"[{','.join(texts)}]"
+    else:
+        body = workspace.oruk.page_text(
+            texts, total_items=found.total, page=found.page, per_page=found.per_page
+        )
+    return Response(body, media_type="application/json", headers=CORS)
+
+
+def _written_list(
+    request: Request, write: Callable[..., dict[str, Any]], paging: Paging, **filters: Any
+) -> Response:
+    """A list the feed writes whole (organisations, taxonomies, terms): a page, or its items
+    as newline-delimited JSON."""
+    number, size = paging.bounds()
+    document = write(base_url=_base(request), page=number, per_page=size, **filters)
+    if paging.format == "ndjson":
+        lines = (
+            json.dumps(item, ensure_ascii=False, separators=SEP) for item in document["contents"]
+        )
+        body = "".join(f"{line}\n" for line in lines)
+        return Response(body, media_type="application/x-ndjson", headers=CORS)
+    return _json(document)
+
+
 @router.get("/")
 async def api_details(request: Request, workspace: WorkspaceDep) -> Response:
     """What this feed is: ORUK version, profile and OpenAPI description."""
@@ -103,44 +309,32 @@ async def api_details(request: Request, workspace: WorkspaceDep) -> Response:
 async def services(
     request: Request,
     workspace: WorkspaceDep,
-    search: Annotated[str | None, Query(description="Words in the name or description.")] = None,
-    postcode: Annotated[str | None, Query(description="Nearest first from this postcode.")] = None,
-    proximity: Annotated[
-        float | None, Query(gt=0, description="With postcode: only within this many metres.")
-    ] = None,
-    taxonomy_term_id: Annotated[str | None, Query()] = None,
-    organization_id: Annotated[str | None, Query()] = None,
-    modified_after: Annotated[datetime | None, Query()] = None,
-    page: Page = 1,
-    per_page: PerPage = 50,
-    format: Annotated[Literal["json", "ndjson"], Query()] = "json",
+    filters: AssetFiltersDep,
+    paging: PagingDep,
     full: Annotated[bool, Query(description="Nest schedules, locations and terms.")] = False,
+    minimal: Annotated[
+        bool, Query(description="Only each service's id and last_modified, as one array.")
+    ] = False,
 ) -> Response:
     """The public assets as ORUK services, filtered and paged."""
+    if minimal and full:
+        problem = "ask for one of minimal and full"
+        raise ValidationError(
+            "minimal and full cannot be asked for together.",
+            problems=[Problem(problem, field=name) for name in ("minimal", "full")],
+        )
     feed = workspace.oruk
-    result = feed.search(
-        text=search,
-        postcode=postcode,
-        proximity=proximity,
-        taxonomy_term_id=taxonomy_term_id,
-        organization_id=organization_id,
-        modified_after=modified_after,
-        page=page,
-        per_page=per_page,
-    )
+    found = filters.found(feed, paging.bounds(every=minimal))
     base = _base(request)
-    texts = _item_texts(request).page(
-        workspace,
-        result,
-        kind="service-full" if full else "service",
-        base=base,
-        render=lambda a: feed.service(a, base_url=base, full=full),
+    render: Callable[[Asset], dict[str, Any]]
+    if minimal:
+        kind, render = "service-minimal", partial(feed.service_minimal, base_url=base)
+    else:
+        kind = "service-full" if full else "service"
+        render = partial(feed.service, base_url=base, full=full)
+    return _asset_list(
+        request, workspace, found, kind=kind, render=render, format=paging.format, bare=minimal
     )
-    if format == "ndjson":
-        body = "".join(text + "\n" for text in texts)
-        return Response(body, media_type="application/x-ndjson", headers=CORS)
-    body = feed.page_text(texts, total_items=result.total, page=page, per_page=per_page)
-    return Response(body, media_type="application/json", headers=CORS)
 
 
 @router.get("/services/{service_id}")
@@ -153,60 +347,103 @@ async def service(request: Request, service_id: str, workspace: WorkspaceDep) ->
 async def service_at_locations(
     request: Request,
     workspace: WorkspaceDep,
-    postcode: Annotated[str | None, Query()] = None,
-    proximity: Annotated[float | None, Query(gt=0)] = None,
-    page: Page = 1,
-    per_page: PerPage = 50,
+    filters: AssetFiltersDep,
+    paging: PagingDep,
+    full: Annotated[bool, Query(description="With the location's address and access.")] = False,
 ) -> Response:
     """The located public assets as services at locations, nearest first from a postcode."""
     feed = workspace.oruk
-    result = feed.search(
-        postcode=postcode, proximity=proximity, located=True, page=page, per_page=per_page
-    )
+    found = filters.found(feed, paging.bounds(), located=True)
     base = _base(request)
-    texts = _item_texts(request).page(
+    return _asset_list(
+        request,
         workspace,
-        result,
-        kind="service_at_location",
-        base=base,
-        render=lambda a: feed.service_at_location(a, base_url=base, full=False),
+        found,
+        kind="service_at_location-full" if full else "service_at_location",
+        render=partial(feed.service_at_location, base_url=base, full=full),
+        format=paging.format,
     )
-    body = feed.page_text(texts, total_items=result.total, page=page, per_page=per_page)
-    return Response(body, media_type="application/json", headers=CORS)
+
+
+@router.get("/service_at_locations/{service_at_location_id}")
+async def service_at_location(
+    request: Request, service_at_location_id: str, workspace: WorkspaceDep
+) -> Response:
+    """One located public asset's service at its place, fully nested."""
+    feed = workspace.oruk
+    return _json(feed.service_at_location_by_id(service_at_location_id, base_url=_base(request)))
 
 
 @router.get("/organizations")
 async def organizations(
-    request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
+    request: Request,
+    workspace: WorkspaceDep,
+    paging: PagingDep,
+    search: Search = None,
+    full: Annotated[bool, Query(description="With their services' one-to-one fields.")] = False,
+    full_service: Annotated[bool, Query(description="With their services fully nested.")] = False,
 ) -> Response:
     """Organisations that run at least one public asset."""
-    return _json(
-        workspace.oruk.organizations(base_url=_base(request), page=page, per_page=per_page)
-    )
+    write = workspace.oruk.organizations
+    return _written_list(request, write, paging, text=search, full=full, full_service=full_service)
 
 
 @router.get("/organizations/{organization_id}")
-async def organization(request: Request, organization_id: str, workspace: WorkspaceDep) -> Response:
-    return _json(workspace.oruk.organization(organization_id, base_url=_base(request)))
+async def organization(
+    request: Request,
+    organization_id: str,
+    workspace: WorkspaceDep,
+    full_service: Annotated[bool, Query(description="Its services fully nested.")] = False,
+) -> Response:
+    """One organisation with its public services (their one-to-one fields unless
+    ``full_service``)."""
+    feed = workspace.oruk
+    return _json(
+        feed.organization(organization_id, base_url=_base(request), full_service=full_service)
+    )
 
 
 @router.get("/taxonomies")
 async def taxonomies(
-    request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
+    request: Request, workspace: WorkspaceDep, paging: PagingDep, search: Search = None
 ) -> Response:
     """The vocabularies of the feed's taxonomy terms."""
-    return _json(workspace.oruk.taxonomies(base_url=_base(request), page=page, per_page=per_page))
+    return _written_list(request, workspace.oruk.taxonomies, paging, text=search)
 
 
 @router.get("/taxonomies/{taxonomy}")
 async def taxonomy(request: Request, taxonomy: str, workspace: WorkspaceDep) -> Response:
+    """One vocabulary with its terms."""
     return _json(workspace.oruk.taxonomy(taxonomy, base_url=_base(request)))
 
 
 @router.get("/taxonomy_terms")
 async def taxonomy_terms(
-    request: Request, workspace: WorkspaceDep, page: Page = 1, per_page: PerPage = 50
+    request: Request,
+    workspace: WorkspaceDep,
+    paging: PagingDep,
+    search: Search = None,
+    taxonomy_id: Id = None,
+    top_only: Annotated[bool, Query(description="Only top-level terms (all: none nests).")] = False,
+    parent_id: Annotated[
+        str | None, Query(max_length=200, description="The children of this term (none nests).")
+    ] = None,
 ) -> Response:
     """Every taxonomy term: mobilise categories and target groups, and the sources' terms."""
-    feed = workspace.oruk
-    return _json(feed.taxonomy_terms(base_url=_base(request), page=page, per_page=per_page))
+    return _written_list(
+        request,
+        workspace.oruk.taxonomy_terms,
+        paging,
+        text=search,
+        taxonomy_id=taxonomy_id,
+        top_only=top_only,
+        parent_id=parent_id,
+    )
+
+
+@router.get("/taxonomy_terms/{taxonomy_term_id}")
+async def taxonomy_term(
+    request: Request, taxonomy_term_id: str, workspace: WorkspaceDep
+) -> Response:
+    """One taxonomy term (what every term's ``term_uri`` points at)."""
+    return _json(workspace.oruk.taxonomy_term(taxonomy_term_id, base_url=_base(request)))
