@@ -39,3 +39,29 @@ def test_an_edited_description_loses_the_mark(writable_client, sqlite_workspace)
     ws.assets.update(clapton.id, version=clapton.version, changes={"description": "Our words"})
     page = writable_client.get(f"/assets/{clapton.id}").text
     assert "Our words" in page and 'id="derived-description"' not in page
+
+
+def test_the_api_marks_what_mobilise_wrote_and_what_it_corrected(client, demo_workspace):
+    clapton = _asset(demo_workspace, "Clapton Library", "public_libraries")
+    found = client.get(f"/api/v1/assets/{clapton.id}").json()
+    assert found["derived"]["description"] == "Public library run by the London Borough of Hackney."
+    showroom = next(
+        a
+        for a in demo_workspace.assets.search(text="Hackney Showroom").items
+        if a.url == "https://www.hackneyshowroom.com"
+    )
+    found = client.get(f"/api/v1/assets/{showroom.id}").json()
+    assert found["normalised"]["url"]["given"] == "www.hackneyshowroom.com"
+
+
+def test_an_edited_description_is_no_longer_marked_in_the_api(writable_client, sqlite_workspace):
+    from ..conftest import FIXTURES
+
+    ws = sqlite_workspace
+    ws.assets.import_file(FIXTURES / "assets" / "sources" / "public_libraries_2023_excerpt.geojson")
+    clapton = next(a for a in ws.assets.search(text="Clapton").items)
+    assert "description" in writable_client.get(f"/api/v1/assets/{clapton.id}").json()["derived"]
+    ws.assets.update(clapton.id, version=clapton.version, changes={"description": "Our words"})
+    assert (
+        "description" not in writable_client.get(f"/api/v1/assets/{clapton.id}").json()["derived"]
+    )

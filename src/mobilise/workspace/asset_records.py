@@ -83,11 +83,26 @@ class Asset:
         return dict(self.__dict__)
 
     def public_dict(self) -> dict[str, Any]:
-        """What anyone may see: no editors' names, provenance notes or unmapped source fields."""
-        data = self.to_dict()
+        """What anyone may see: no editors' names, provenance notes or unmapped source fields;
+        but the :meth:`marks`."""
+        data = {**self.to_dict(), **self.marks()}
         for private in ("extra", "updated_by", "provenance"):
             data.pop(private, None)
         return data
+
+    def marks(self) -> dict[str, Any]:
+        """Which fields mobilise wrote from the source's facts (``derived``: field -> the value
+        it wrote) and which it normalised (``normalised``: field -> what the source wrote and
+        what changed), so an API user can tell them from the source's own words. A derived
+        field an editor has since changed is no longer marked."""
+        extra = self.extra or {}
+        values = self.as_mapping()
+        derived = {
+            name: mark.get("value")
+            for name, mark in (extra.get("mobilise:derived") or {}).items()
+            if isinstance(mark, dict) and values.get(name) == mark.get("value")
+        }
+        return {"derived": derived, "normalised": dict(extra.get("mobilise:normalised") or {})}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (dates as ISO 8601 text)."""

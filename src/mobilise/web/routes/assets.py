@@ -195,7 +195,7 @@ def get_asset(
 ) -> dict[str, Any]:
     private_ok = is_editor(user)
     asset = workspace.assets.get(asset_id, include_private=private_ok)
-    return asset.to_dict() if private_ok else asset.public_dict()
+    return {**asset.to_dict(), **asset.marks()} if private_ok else asset.public_dict()
 
 
 class AssetUpdate(BaseModel):
