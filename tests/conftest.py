@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from mobilise import Workspace, open_workspace
 from mobilise.store.engine import database_url
@@ -79,8 +79,14 @@ def _postgres_server() -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    server = make_url(_postgres_server())
-    name = f"mobilise_t_{uuid.uuid4().hex[:12]}"
+    with new_postgres_database(make_url(_postgres_server()), prefix="mobilise_t") as url:
+        yield url
+
+
+@contextmanager
+def new_postgres_database(server: URL, *, prefix: str) -> Iterator[str]:
+    """The address of a new, empty database on the PostgreSQL ``server``, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

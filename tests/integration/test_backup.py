@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
 
 from mobilise import ConfigurationError, Conflict, ValidationError, open_workspace
@@ -20,7 +20,7 @@ from mobilise.workspace import Workspace
 from mobilise.workspace import _backup_db as db
 from mobilise.workspace.backup import MANIFEST_NAME, BackupSchedule
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, new_postgres_database
 
 HERE = FIXTURES / "workspace"
 
@@ -47,17 +47,8 @@ def new_database(workspace: Workspace, tmp_path: Path) -> Iterator[str]:
     if workspace.dialect == "sqlite":
         yield str(tmp_path / f"{uuid.uuid4().hex[:12]}.sqlite")
         return
-    server = workspace.engine.url
-    name = f"mobilise_r_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database(workspace.engine.url, prefix="mobilise_r") as url:
+        yield url
 
 
 @pytest.fixture

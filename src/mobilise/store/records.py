@@ -39,9 +39,11 @@ from mobilise.store.tables import audit_log
 
 __all__ = [
     "audit",
+    "audit_values",
     "enforce_limits",
     "insert_record",
     "new_id",
+    "new_ids",
     "now",
     "record_values",
     "restore_record",
@@ -126,17 +128,35 @@ def audit(
     # cached, which makes writing many records (a map import's) several times faster.
     connection.execute(
         insert(audit_log),
-        {
-            "at": now(),
-            "actor": actor,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "action": action,
-            "before": dict(before) if before is not None else None,
-            "after": dict(after) if after is not None else None,
-            "summary": summary,
-        },
+        audit_values(
+            actor, entity_type, entity_id, action, before=before, after=after, summary=summary
+        ),
     )
+
+
+def audit_values(
+    actor: str,
+    entity_type: str,
+    entity_id: str,
+    action: str,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    summary: str = "",
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The values of one audit entry (:func:`audit` writes one; bulk imports write many at
+    once)."""
+    return {
+        "at": at or now(),
+        "actor": actor,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "action": action,
+        "before": dict(before) if before is not None else None,
+        "after": dict(after) if after is not None else None,
+        "summary": summary,
+    }
 
 
 def _key(table: Table) -> str:

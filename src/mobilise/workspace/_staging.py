@@ -28,14 +28,13 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
 
 from mobilise.errors import Conflict
-from mobilise.store.records import audit, new_ids, now, record_values, snapshot
+from mobilise.store.records import audit, audit_values, new_ids, now, record_values, snapshot
 from mobilise.store.tables import (
     audit_log,
     map_factors,
@@ -95,31 +94,6 @@ def staged_marker(token: str) -> str:
     return f"{MARK}{token}"[:120]
 
 
-def _audit_row(
-    actor: str,
-    entity_type: str,
-    entity_id: str,
-    action: str,
-    *,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-    summary: str = "",
-    at: datetime | None = None,
-) -> dict[str, Any]:
-    """One audit row, to insert in bulk (the values :func:`mobilise.store.records.audit`
-    writes one at a time)."""
-    return {
-        "at": at or now(),
-        "actor": actor,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "action": action,
-        "before": before,
-        "after": after,
-        "summary": summary,
-    }
-
-
 def _records(
     table: Table,
     rows: Sequence[Mapping[str, Any]],
@@ -158,7 +132,7 @@ def _records(
             continue
         shown = {k: _jsonable(v) for k, v in row.items() if k not in omit_from_audit}
         after = {key: row_key, **shown, **shown_stamp}
-        entries.append(_audit_row(actor, entity_type, str(row_key), "create", after=after, at=at))
+        entries.append(audit_values(actor, entity_type, str(row_key), "create", after=after, at=at))
     return records, entries
 
 
@@ -467,7 +441,7 @@ def update_records(
                 )
     stamp = {"updated_at": at, "updated_by": actor}
     entries = [
-        _audit_row(
+        audit_values(
             actor,
             entity_type,
             c.id,

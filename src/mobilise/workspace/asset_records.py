@@ -96,11 +96,10 @@ class Asset:
         what changed), so an API user can tell them from the source's own words. A derived
         field an editor has since changed is no longer marked."""
         extra = self.extra or {}
-        values = self.as_mapping()
         derived = {
             name: mark.get("value")
             for name, mark in (extra.get("mobilise:derived") or {}).items()
-            if isinstance(mark, dict) and values.get(name) == mark.get("value")
+            if isinstance(mark, dict) and getattr(self, name, None) == mark.get("value")
         }
         return {"derived": derived, "normalised": dict(extra.get("mobilise:normalised") or {})}
 

@@ -52,12 +52,22 @@ def query_parameters(dependant: Dependant) -> set[str]:
     return own.union(*(query_parameters(d) for d in dependant.dependencies))
 
 
+def _known(route: APIRoute) -> frozenset[str]:
+    """The query parameters of a route, worked out once and kept on it (routes live as long
+    as the app)."""
+    known: frozenset[str] | None = getattr(route, "_mobilise_query_names", None)
+    if known is None:
+        known = frozenset(query_parameters(route.dependant))
+        route._mobilise_query_names = known  # type: ignore[attr-defined]
+    return known
+
+
 async def known_parameters(request: Request) -> None:
     """Refuse, with a 400 naming them, the query parameters the route does not define."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    known = query_parameters(route.dependant)
+    known = _known(route)
     unknown = [name[:80] for name in dict.fromkeys(request.query_params) if name not in known]
     if unknown:
         takes = f"it takes {', '.join(sorted(known))}" if known else "it takes none"
