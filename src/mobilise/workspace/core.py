@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from mobilise.workspace.assets import AssetService
     from mobilise.workspace.audit import AuditService
     from mobilise.workspace.backup import BackupService
+    from mobilise.workspace.consent import ConsentService
     from mobilise.workspace.contributions import ContributionService
     from mobilise.workspace.datasets import DatasetService
     from mobilise.workspace.demo import DemoService
@@ -40,9 +41,11 @@ if TYPE_CHECKING:
     from mobilise.workspace.maps import MapService
     from mobilise.workspace.network import NetworkService
     from mobilise.workspace.oruk_feed import OrukFeedService
+    from mobilise.workspace.participants import ParticipantService
     from mobilise.workspace.partners import PartnerService
     from mobilise.workspace.places import PlaceService
     from mobilise.workspace.postcodes import PostcodeService
+    from mobilise.workspace.project_settings import ProjectSettingsService
     from mobilise.workspace.sessions import SessionService
     from mobilise.workspace.surveys import SurveyService
     from mobilise.workspace.users import UserService
@@ -159,6 +162,27 @@ class Workspace:
         from mobilise.workspace.map_talk import MapTalkService
 
         return MapTalkService(self)
+
+    @cached_property
+    def participants(self) -> ParticipantService:
+        """Participants of co-production under their pseudonyms; identities apart."""
+        from mobilise.workspace.participants import ParticipantService
+
+        return ParticipantService(self)
+
+    @cached_property
+    def consent(self) -> ConsentService:
+        """Information sheets and the consent ledger: who agreed to what, and withdrawals."""
+        from mobilise.workspace.consent import ConsentService
+
+        return ConsentService(self)
+
+    @cached_property
+    def project_settings(self) -> ProjectSettingsService:
+        """The project's own settings (lived-experience groups, retention, payments)."""
+        from mobilise.workspace.project_settings import ProjectSettingsService
+
+        return ProjectSettingsService(self)
 
     @cached_property
     def partners(self) -> PartnerService:

@@ -69,6 +69,8 @@ map_participants = record_table(
     Column("username", String(120), nullable=True),  # the signed-in user, when there is one
     # In local single-user mode, the SHA-256 of the browser's own pseudonym token (a cookie).
     Column("browser_key", String(64), nullable=True, index=True),
+    # The co-production participant this is, when known: their consent reaches the map.
+    ref("person_id", "participants", nullable=True, index=True),
     UniqueConstraint("map_id", "pseudonym"),
 )
 

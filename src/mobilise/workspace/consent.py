@@ -1,0 +1,490 @@
+"""The consent ledger and the information sheets it refers to.
+
+Every consent is a record, and so is every withdrawal: nothing in the ledger is changed or
+deleted. A ``given`` record says who consented, when, how (paper, online, verbally with a witness
+named), against which version of which information sheet, and grants each scope one by one:
+
+- ``take_part`` (a yes/no), ``quote`` (``named``, ``anonymous`` or ``none``), ``photos``,
+  ``audio``, ``video``, ``recontact`` and ``archive`` (yes/no each);
+- ``share_partners``: the partners that may receive the person's pseudonymised data.
+
+A ``withdrawn`` record names the scopes withdrawn and a cut-off date. What a person has agreed
+to now (:meth:`ConsentService.state`) is the ledger read in time order: a later grant of a scope
+replaces an earlier one, a withdrawal sets it to "no". Everything that shows what people gave
+asks :meth:`ConsentService.permitted` which people it may show, so a withdrawal reaches every
+page, export and analysis at once. The project's retention rule (``retention`` in
+:mod:`~mobilise.workspace.project_settings`) decides only whether analyses may keep what was
+analysed before the cut-off date; pages, exports and packs never do.
+
+Under-16s consent through a parent or guardian (``guardian=True``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, or_, select
+
+from mobilise.errors import NotFound, Problem, ValidationError
+from mobilise.model.engagement_vocab import (
+    BOOLEAN_SCOPES,
+    CONSENT_METHODS,
+    INFORMATION_SHEET_AUDIENCES,
+    QUOTE_LEVELS,
+    SCOPES,
+)
+from mobilise.store.records import insert_record
+from mobilise.store.tables import (
+    consent_records,
+    engagement_events,
+    information_sheets,
+    participants,
+    partners,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from mobilise.workspace.core import Workspace
+
+__all__ = ["ConsentRecord", "ConsentService", "ConsentState", "InformationSheet"]
+
+
+@dataclass(frozen=True)
+class InformationSheet:
+    id: str
+    title: str
+    sheet_version: str
+    audience: str
+    body: str
+    published_on: date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "published_on": self.published_on.isoformat()}
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One entry of the ledger."""
+
+    id: str
+    participant_id: str
+    kind: str  # "given" or "withdrawn"
+    at: datetime
+    method: str
+    witness: str
+    information_sheet_id: str | None
+    scopes: Any  # given: a mapping of scope to grant; withdrawn: a list of scopes
+    cut_off: date | None
+    guardian: bool
+    event_id: str | None
+    note: str
+    recorded_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["at"] = self.at.isoformat()
+        out["cut_off"] = self.cut_off.isoformat() if self.cut_off else None
+        return out
+
+
+@dataclass
+class ConsentState:
+    """What one person has agreed to now. ``withdrawn`` maps each scope ever withdrawn (and
+    not granted again since) to its cut-off date."""
+
+    take_part: bool = False
+    quote: str = "none"
+    photos: bool = False
+    audio: bool = False
+    video: bool = False
+    recontact: bool = False
+    archive: bool = False
+    share_partners: list[str] = field(default_factory=list)
+    withdrawn: dict[str, date] = field(default_factory=dict)
+    information_sheet_id: str | None = None
+    given_at: datetime | None = None
+
+    def grants(self, scope: str) -> bool:
+        """Whether the scope is granted now (``quote``: named or anonymous)."""
+        if scope == "quote":
+            return self.quote != "none"
+        if scope == "share_partners":
+            return bool(self.share_partners)
+        return bool(getattr(self, scope))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["withdrawn"] = {scope: day.isoformat() for scope, day in self.withdrawn.items()}
+        out["given_at"] = self.given_at.isoformat() if self.given_at else None
+        return out
+
+
+def _record_of(row: Row[Any]) -> ConsentRecord:
+    return ConsentRecord(
+        id=row.id,
+        participant_id=row.participant_id,
+        kind=row.kind,
+        at=row.at,
+        method=row.method,
+        witness=row.witness,
+        information_sheet_id=row.information_sheet_id,
+        scopes=row.scopes,
+        cut_off=row.cut_off,
+        guardian=bool(row.guardian),
+        event_id=row.event_id,
+        note=row.note,
+        recorded_by=row.created_by,
+    )
+
+
+def _apply(state: ConsentState, record: ConsentRecord) -> None:
+    if record.kind == "given":
+        for scope, grant in record.scopes.items():
+            setattr(state, scope, list(grant) if scope == "share_partners" else grant)
+            state.withdrawn.pop(scope, None)
+        state.information_sheet_id = record.information_sheet_id
+        state.given_at = record.at
+        return
+    for scope in record.scopes:
+        setattr(
+            state,
+            scope,
+            [] if scope == "share_partners" else ("none" if scope == "quote" else False),
+        )
+        state.withdrawn[scope] = record.cut_off or record.at.date()
+
+
+class ConsentService:
+    """Information sheets, consents, withdrawals, and who may be shown under which scope."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._ws = workspace
+
+    # -- information sheets -----------------------------------------------------------------
+    def add_sheet(
+        self,
+        title: str,
+        sheet_version: str,
+        body: str,
+        *,
+        audience: str = "standard",
+        published_on: date | None = None,
+    ) -> InformationSheet:
+        """Store one version of an information sheet (a version is never changed: add a new
+        one)."""
+        problems = []
+        if not title.strip():
+            problems.append(Problem("an information sheet needs a title", field="title"))
+        if not sheet_version.strip():
+            problems.append(Problem("say which version this is", field="sheet_version"))
+        if not body.strip():
+            problems.append(Problem("the sheet's text is empty", field="body"))
+        if audience not in INFORMATION_SHEET_AUDIENCES:
+            problems.append(
+                Problem(f"one of {', '.join(INFORMATION_SHEET_AUDIENCES)}", field="audience")
+            )
+        if problems:
+            raise ValidationError("Cannot store the information sheet.", problems=problems)
+        with self._ws.write() as connection:
+            row = insert_record(
+                connection,
+                information_sheets,
+                {
+                    "title": title.strip(),
+                    "sheet_version": sheet_version.strip(),
+                    "audience": audience,
+                    "body": body,
+                    "published_on": published_on or date.today(),
+                },
+                actor=self._ws.actor,
+                entity_type="information sheet",
+            )
+        return self.sheet(row["id"])
+
+    def sheet(self, sheet_id: str) -> InformationSheet:
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(information_sheets).where(information_sheets.c.id == sheet_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"No information sheet {sheet_id!r}.")
+        return _sheet_of(row)
+
+    def sheets(self) -> list[InformationSheet]:
+        """Every information sheet, newest version first within each title."""
+        with self._ws.read() as connection:
+            rows = connection.execute(
+                select(information_sheets)
+                .where(information_sheets.c.deleted_at.is_(None))
+                .order_by(
+                    information_sheets.c.title,
+                    information_sheets.c.published_on.desc(),
+                    information_sheets.c.sheet_version.desc(),
+                )
+            ).all()
+        return [_sheet_of(row) for row in rows]
+
+    # -- the ledger -------------------------------------------------------------------------
+    def give(
+        self,
+        participant: str,
+        *,
+        information_sheet: str | None,
+        method: str,
+        scopes: Mapping[str, Any],
+        witness: str = "",
+        guardian: bool = False,
+        event: str | None = None,
+        at: datetime | None = None,
+        note: str = "",
+    ) -> ConsentRecord:
+        """Record a consent: the scopes granted, one by one, against an information sheet.
+
+        Scopes left out are not granted. Raises :class:`ValidationError` naming each field
+        that cannot be accepted (no information sheet, an unknown scope, a verbal consent
+        without a witness, an under-16 without their parent or guardian ...).
+        """
+        problems = _scope_problems(scopes)
+        problems += _method_problems(method, witness)
+        if not information_sheet:
+            problems.append(
+                Problem(
+                    "a consent needs the information sheet the person saw",
+                    field="information_sheet",
+                )
+            )
+        with self._ws.write() as connection:
+            participant_id, under_16 = self._participant(connection, participant)
+            if under_16 and not guardian:
+                problems.append(
+                    Problem(
+                        "this participant is under 16: a parent or guardian gives consent",
+                        field="guardian",
+                    )
+                )
+            if (
+                information_sheet
+                and not connection.execute(
+                    select(information_sheets.c.id).where(
+                        information_sheets.c.id == information_sheet
+                    )
+                ).first()
+            ):
+                problems.append(
+                    Problem(
+                        f"no information sheet {information_sheet!r}", field="information_sheet"
+                    )
+                )
+            problems += _partner_problems(connection, scopes.get("share_partners", []))
+            problems += _event_problems(connection, event)
+            if problems:
+                raise ValidationError("Cannot record the consent.", problems=problems)
+            row = insert_record(
+                connection,
+                consent_records,
+                {
+                    "participant_id": participant_id,
+                    "kind": "given",
+                    "at": at or datetime.now(UTC),
+                    "method": method,
+                    "witness": witness.strip(),
+                    "information_sheet_id": information_sheet,
+                    "scopes": _granted(scopes),
+                    "guardian": guardian,
+                    "event_id": event,
+                    "note": note,
+                },
+                actor=self._ws.actor,
+                entity_type="consent",
+            )
+        return self._one(row["id"])
+
+    def withdraw(
+        self,
+        participant: str,
+        *,
+        scopes: Sequence[str],
+        method: str,
+        cut_off: date | None = None,
+        witness: str = "",
+        at: datetime | None = None,
+        note: str = "",
+    ) -> ConsentRecord:
+        """Record a withdrawal of ``scopes`` (``["all"]``: every scope) from ``cut_off``
+        (today when not given). From now on nothing given under those scopes is shown."""
+        wanted = list(SCOPES) if list(scopes) == ["all"] else list(dict.fromkeys(scopes))
+        problems = [
+            Problem(f"no scope {scope!r}; the scopes: {', '.join(SCOPES)}", field="scopes")
+            for scope in wanted
+            if scope not in SCOPES
+        ]
+        if not wanted:
+            problems.append(Problem("name the scopes withdrawn (or 'all')", field="scopes"))
+        problems += _method_problems(method, witness)
+        when = at or datetime.now(UTC)
+        with self._ws.write() as connection:
+            participant_id, _ = self._participant(connection, participant)
+            if problems:
+                raise ValidationError("Cannot record the withdrawal.", problems=problems)
+            row = insert_record(
+                connection,
+                consent_records,
+                {
+                    "participant_id": participant_id,
+                    "kind": "withdrawn",
+                    "at": when,
+                    "method": method,
+                    "witness": witness.strip(),
+                    "scopes": wanted,
+                    "cut_off": cut_off or when.date(),
+                    "note": note,
+                },
+                actor=self._ws.actor,
+                entity_type="consent",
+            )
+        return self._one(row["id"])
+
+    def ledger(self, participant: str) -> list[ConsentRecord]:
+        """A participant's ledger, oldest first."""
+        with self._ws.read() as connection:
+            participant_id, _ = self._participant(connection, participant)
+            rows = connection.execute(
+                select(consent_records)
+                .where(consent_records.c.participant_id == participant_id)
+                .order_by(consent_records.c.at, consent_records.c.created_at)
+            ).all()
+        return [_record_of(row) for row in rows]
+
+    def state(self, participant_ids: Iterable[str] | None = None) -> dict[str, ConsentState]:
+        """What each participant (every one when ``participant_ids`` is None) agreed to now.
+        Participants with no record are absent (they have agreed to nothing)."""
+        query = select(consent_records).order_by(
+            consent_records.c.participant_id, consent_records.c.at, consent_records.c.created_at
+        )
+        wanted = None if participant_ids is None else set(participant_ids)
+        states: dict[str, ConsentState] = {}
+        with self._ws.read() as connection:
+            for row in connection.execute(query):
+                if wanted is not None and row.participant_id not in wanted:
+                    continue
+                _apply(states.setdefault(row.participant_id, ConsentState()), _record_of(row))
+        return states
+
+    def permitted(self, scope: str, *, analysis_on: date | None = None) -> frozenset[str]:
+        """The participants whose ``scope`` is granted now: what may be shown of them.
+
+        With ``analysis_on`` (the date an analysis's data were taken) and the project's
+        retention rule ``keep_analysed``, an analysis also keeps people who withdrew ``scope``
+        with a cut-off after that date. Pages, exports and packs never pass ``analysis_on``.
+        """
+        if scope not in SCOPES:
+            raise ValidationError(f"No consent scope {scope!r}.")
+        keep = analysis_on is not None and (
+            self._ws.project_settings.get("retention") == "keep_analysed"
+        )
+        out = set()
+        for participant_id, state in self.state().items():
+            if state.grants(scope) or (
+                keep
+                and analysis_on is not None
+                and state.withdrawn.get(scope, analysis_on) > analysis_on
+            ):
+                out.add(participant_id)
+        return frozenset(out)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _one(self, record_id: str) -> ConsentRecord:
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(consent_records).where(consent_records.c.id == record_id)
+            ).one()
+        return _record_of(row)
+
+    @staticmethod
+    def _participant(connection: Connection, participant: str) -> tuple[str, bool]:
+        row = connection.execute(
+            select(participants.c.id, participants.c.under_16).where(
+                or_(participants.c.id == participant, participants.c.code == participant),
+                participants.c.deleted_at.is_(None),
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"No participant {participant!r}.")
+        return row.id, bool(row.under_16)
+
+
+def _sheet_of(row: Row[Any]) -> InformationSheet:
+    return InformationSheet(
+        id=row.id,
+        title=row.title,
+        sheet_version=row.sheet_version,
+        audience=row.audience,
+        body=row.body,
+        published_on=row.published_on,
+    )
+
+
+def _granted(scopes: Mapping[str, Any]) -> dict[str, Any]:
+    """Every scope's grant: those left out are not granted."""
+    out: dict[str, Any] = {scope: False for scope in BOOLEAN_SCOPES}
+    out["quote"] = "none"
+    out["share_partners"] = []
+    out.update({scope: value for scope, value in scopes.items()})
+    out["share_partners"] = list(dict.fromkeys(out["share_partners"]))
+    return out
+
+
+def _scope_problems(scopes: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    for scope, grant in scopes.items():
+        if scope not in SCOPES:
+            problems.append(
+                Problem(f"no scope {scope!r}; the scopes: {', '.join(SCOPES)}", field=scope)
+            )
+        elif scope == "quote" and grant not in QUOTE_LEVELS:
+            problems.append(Problem(f"one of {', '.join(QUOTE_LEVELS)}", field="quote"))
+        elif scope == "share_partners" and (
+            isinstance(grant, str) or not all(isinstance(p, str) for p in grant)
+        ):
+            problems.append(Problem("a list of partner ids", field="share_partners"))
+        elif scope in BOOLEAN_SCOPES and not isinstance(grant, bool):
+            problems.append(Problem("yes or no (true or false)", field=scope))
+    return problems
+
+
+def _method_problems(method: str, witness: str) -> list[Problem]:
+    if method not in CONSENT_METHODS:
+        return [Problem(f"one of {', '.join(CONSENT_METHODS)}", field="method")]
+    if method == "verbal" and not witness.strip():
+        return [Problem("a verbal consent needs the witness's name", field="witness")]
+    return []
+
+
+def _partner_problems(connection: Connection, partner_ids: Any) -> list[Problem]:
+    if not partner_ids or isinstance(partner_ids, str):
+        return []
+    found = set(
+        connection.execute(
+            select(partners.c.id).where(
+                partners.c.id.in_(list(partner_ids)), partners.c.deleted_at.is_(None)
+            )
+        ).scalars()
+    )
+    return [
+        Problem(f"no partner {partner!r}", field="share_partners")
+        for partner in partner_ids
+        if partner not in found
+    ]
+
+
+def _event_problems(connection: Connection, event: str | None) -> list[Problem]:
+    if event is None:
+        return []
+    found = connection.execute(
+        select(engagement_events.c.id).where(engagement_events.c.id == event)
+    ).first()
+    return [] if found else [Problem(f"no event {event!r}", field="event")]
