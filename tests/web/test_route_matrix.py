@@ -1,8 +1,8 @@
 """The route x role matrix, generated from the app's route table.
 
 Every method and path the app serves must have a rule in :data:`RULES`: who may use it. The test
-sends one request per route and person (anonymous, viewer, partner, facilitator, analyst, admin)
-on a small shared-mode workspace, and checks each is let through or refused as the rule says:
+sends one request per route and person (anonymous, viewer, partner, facilitator, analyst, admin,
+data controller) on a small shared-mode workspace, and checks each is let through or refused as the rule says:
 
 * let through: any answer but 401, 403 and the redirect to the sign-in page (a 404 for an id or
   a 422 for the empty body the test sends still means the role was let through);
@@ -38,7 +38,7 @@ from mobilise.web.app import create_app
 
 from ..conftest import FIXTURES
 
-ROLES = ("viewer", "partner", "facilitator", "analyst", "admin")
+ROLES = ("viewer", "partner", "facilitator", "analyst", "admin", "data_controller")
 EVERYONE = ("anonymous", *ROLES)
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
