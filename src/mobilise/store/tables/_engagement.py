@@ -92,6 +92,7 @@ engagement_events = record_table(
     Column("public", Boolean, nullable=False, default=False),
     # The online registration link (and its QR code) carries this token; none: closed.
     Column("registration_token", String(64), nullable=True, unique=True),
+    Column("illustrative", Boolean, nullable=False, default=False),  # demo events
 )
 
 # The partner organisations involved in an event (from the partnership register).

@@ -136,6 +136,7 @@ def upgrade() -> None:
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("public", sa.Boolean(), nullable=False),
         sa.Column("registration_token", sa.String(length=64), nullable=True),
+        sa.Column("illustrative", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=120), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
