@@ -36,6 +36,11 @@ otherwise):
 ``community_assets/``
     byte copies of the target-area community asset files (GeoJSON files
     over 500 KB gzipped). The parkrun file is **not** copied (CC BY-NC-ND).
+``census2021/*.csv.gz``
+    the ONS Census 2021 usual residents by age (6 bands), sex (TS008), ethnic
+    group (TS021, 5 high-level groups) and disability (TS038) of every LSOA
+    2021 in the two places' LAD22s: the header and the lines whose ``lad22cd``
+    is a target LAD kept byte for byte (see ``write_census``).
 ``national_breaks.csv``
     10th..90th percentiles over all 32,844 English LSOAs (E01 codes) of the
     demo indicators, from the full national files.
@@ -144,6 +149,22 @@ CODEPOINT = "postcodes/os_codepoint_open_2025_target_areas_with_lsoa11.csv.gz"
 CODEPOINT_LICENCE = "postcodes/CODEPOINT_OPEN_LICENCE.txt"
 PWC21 = "lsoa_centroids/lsoa21_population_weighted_centroids_ew.csv.gz"
 LOOKUP_11_21 = "geo_lookups/lsoa11_lsoa21_lad22_lookup_ew_full_with_chgind.csv.gz"
+# Census 2021 usual residents by LSOA 2021 (shared/data/census2021, each with lsoa21cd first and
+# lad22cd third): (source, output name in census2021/, ONS table).
+CENSUS_FILES = (
+    ("census2021/age_6cat_lsoa21_england.csv.gz", "age_6cat_lsoa21.csv.gz", "Age (6 categories)"),
+    ("census2021/ts008_sex_lsoa21_england.csv.gz", "ts008_sex_lsoa21.csv.gz", "TS008 Sex"),
+    (
+        "census2021/ts021_ethnic_group_5cat_lsoa21_england.csv.gz",
+        "ts021_ethnic_group_5cat_lsoa21.csv.gz",
+        "TS021 Ethnic group (5 high-level groups)",
+    ),
+    (
+        "census2021/ts038_disability_lsoa21_england.csv.gz",
+        "ts038_disability_lsoa21.csv.gz",
+        "TS038 Disability",
+    ),
+)
 
 # Community asset files bundled (all cut to the two places by the data-gathering
 # helper). The parkrun file is deliberately absent: CC BY-NC-ND, no derivatives.
@@ -598,6 +619,57 @@ def write_community_assets(source: Path, out_dir: Path, codes: set[str], report:
     return written
 
 
+CENSUS_README = """\
+# Census 2021 usual residents of the demo places (LSOA 2021)
+
+Source: Office for National Statistics licensed under the Open Government Licence v3.0
+(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).
+
+ONS Census 2021 (reference date 21 March 2021), usual residents of every LSOA 2021 in North
+Northamptonshire (E06000061), West Northamptonshire (E06000062), Camden (E09000007), Hackney
+(E09000012), Islington (E09000019), Newham (E09000025) and Tower Hamlets (E09000030): 1,202
+LSOAs. Each file is the header and the rows of those LAD22s of the England-wide file in the
+project's shared data, byte for byte (gzipped):
+
+| file | table | groups |
+|---|---|---|
+| `age_6cat_lsoa21.csv.gz` | Age (6 categories) | 15 and under, 16-24, 25-34, 35-49, 50-64, 65 and over |
+| `ts008_sex_lsoa21.csv.gz` | TS008 Sex | female, male |
+| `ts021_ethnic_group_5cat_lsoa21.csv.gz` | TS021 Ethnic group | the 5 high-level groups |
+| `ts038_disability_lsoa21.csv.gz` | TS038 Disability | disabled / not disabled under the Equality Act |
+
+Columns: lsoa21cd, lsoa21nm, lad22cd, lad22nm, total_usual_residents, then one count per group.
+In every row the groups add up to total_usual_residents; ONS perturbs each table separately, so
+one LSOA's totals differ by a few people between tables. Read with
+`mobilise.formats.census2021.read_census2021`. Provenance: `../LICENCES.md` and
+`../datasets.json` (dataset `ons_census2021_lsoa21_residents`).
+"""
+
+
+def write_census(source: Path, out_dir: Path, report: Report) -> None:
+    """The Census 2021 LSOA tables cut to the places' LAD22s, lines kept byte for byte."""
+    lads = {lad for codes in PLACES.values() for lad in codes}
+    (out_dir / "census2021").mkdir(exist_ok=True)
+    for rel, name, _ in CENSUS_FILES:
+        raw = read_bytes(source / rel)
+        lines = raw.splitlines(keepends=True)
+        header = lines[0].decode("utf-8").strip().split(",")
+        if header[0] != "lsoa21cd" or header[2] != "lad22cd":
+            raise SystemExit(f"{rel}: expected lsoa21cd, lsoa21nm, lad22cd first, got {header}")
+        kept = [line for line in lines[1:] if line.split(b",", 3)[2].decode() in lads]
+        data = lines[0] + b"".join(kept)
+        src = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+        got = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        pd.testing.assert_frame_equal(got, src[src["lad22cd"].isin(lads)].reset_index(drop=True))
+        path = out_dir / "census2021" / name
+        write_gzip(path, data)
+        report.add(path, len(kept))
+    readme = out_dir / "census2021" / "README.md"
+    readme.write_text(CENSUS_README, encoding="utf-8", newline="\n")
+    report.add(readme, len(CENSUS_README.splitlines()), "lines")
+    report.note(f"census2021: {len(kept)} LSOA 2021s in the {len(lads)} LAD22s of the places")
+
+
 def indicator_id_for_file8(column: str) -> str:
     if column in FILE8_NAMED:
         return FILE8_NAMED[column]
@@ -1032,6 +1104,34 @@ def dataset_records(ca_files: dict[str, str]) -> list[dict]:
             "2025 > OSM 2019). Here gzipped (mtime 0) byte for byte.",
         },
         {
+            "id": "ons_census2021_lsoa21_residents",
+            "title": "Census 2021: usual residents by age (6 categories), sex, ethnic group "
+            "(5 high-level groups) and disability, LSOA 2021, North and West Northamptonshire "
+            "and Camden, Hackney, Islington, Newham and Tower Hamlets",
+            "publisher": "Office for National Statistics (Census 2021)",
+            "licence": OGL,
+            "licence_url": OGL_URL,
+            "attribution": ons,
+            "source_url": "https://www.nomisweb.co.uk/sources/census_2021_bulk",
+            "provenance": "shared/data/census2021 (see its SOURCES.md): ts021 from "
+            "humaniverse/demographr @ f842110da81c58d288ee55ca69e96d48f7152f87 "
+            "(data/ethnicity21_lsoa21.rda, from Nomis census2021-ts021-lsoa.csv); ts008 from "
+            "ONSvisual/dot-density-data @ 450e280fa6e3bc27f240bd4c30dce93b7cf97902 "
+            "(input/data/TS008_sex_2021.csv.gz, LSOA rows); age from cwthom/hack25usefuldata @ "
+            "7d686c7b7a328c4a2c2d3b9fcc0e810b3fd46bce (data/census21_pop.rda, ONS 'Create a "
+            "custom dataset', Age (6 categories)); ts038 from humaniverse/demographr @ "
+            "2967c029856a70c92c5d316aee6f855aaee0a34a (data/disability21_lsoa21_ew.rda, from "
+            "Nomis census2021-ts038-lsoa.csv); lad22cd/lad22nm added from the ONS LSOA11-LSOA21-"
+            "LAD22 lookup",
+            "files": [f"census2021/{name}" for _, name, _ in CENSUS_FILES]
+            + ["census2021/README.md"],
+            "processing": "Header line and the data lines whose lad22cd is one of the seven "
+            "target LAD22s (E06000061, E06000062, E09000007, E09000012, E09000019, E09000025, "
+            "E09000030) kept byte for byte: 1,202 LSOA 2021s in each table; gzipped (mtime 0). "
+            "In every row the groups add up to total_usual_residents. ONS perturbs each table "
+            "separately, so the totals of one LSOA differ by a few people between tables.",
+        },
+        {
             "id": "national_breaks",
             "title": "National decile breaks (10th..90th percentiles over all 32,844 English "
             "LSOAs) of the demo indicators",
@@ -1185,6 +1285,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     log("byte copies ...")
     write_copies(source, out_dir, codes, report)
     ca_files = write_community_assets(source, out_dir, codes, report)
+    log("census 2021 ...")
+    write_census(source, out_dir, report)
     log("national breaks ...")
     ids = national_breaks(source, out_dir, report)
     log(f"  {len(ids)} indicators: {', '.join(ids)}")

@@ -43,6 +43,8 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
     new_round = ws.surveys.create_round(
         "Round 3", date=date(2026, 10, 1), status="open", roster=[partner]
     )
+    held = ws.events.list(when="past").items[0]
+    upcoming = next(e for e in ws.events.list(when="upcoming").items if e.registration_token)
     ids = {
         "slug": place,
         "code": ws.places.area_codes(place)[0],
@@ -53,6 +55,11 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
         "map token": ws.maps.share(made),
         "round token": ws.surveys.share(round_.id),
         "survey token": ws.surveys.invite(new_round.id)[0].token,
+        # co-production: the demo's illustrative events, people and information sheets
+        "event_id": held.id,
+        "registration_token": upcoming.registration_token,
+        "participant_id": ws.participants.list(limit=1)[0].id,
+        "sheet_id": ws.consent.sheets()[0].id,
     }
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=ws)
     try:

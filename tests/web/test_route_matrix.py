@@ -64,6 +64,11 @@ EDITOR = Rule("editor", frozenset({"facilitator", "analyst", "admin"}))
 ADMIN = Rule("admin", frozenset({"admin"}))
 MAP, ROUND = "map", "round"
 STOPPED = "after=-1"
+# participants' pseudonymous rows: editors and the data controller (a partner sees counts only)
+PARTICIPANT_STAFF = Rule(
+    "participant-staff", frozenset({"facilitator", "analyst", "admin", "data_controller"})
+)
+IDENTITY = Rule("identity", frozenset({"admin", "data_controller"}))  # names, contacts
 
 RULES: dict[str, Rule] = {
     # the app itself
@@ -101,6 +106,10 @@ RULES: dict[str, Rule] = {
     "PATCH /api/v1/places/{slug}": EDITOR,
     "GET /api/v1/places/{slug}/areas.geojson": SIGNED_IN,
     "GET /api/v1/places/{slug}/indicators": SIGNED_IN,
+    # who was reached: counts only, disclosure-controlled but for admins (a partner sees
+    # "fewer than k", never a participant's row: tests/web/test_reach_web.py)
+    "GET /places/{slug}/reach": SIGNED_IN,
+    "GET /api/v1/places/{slug}/reach": SIGNED_IN,
     "GET /api/v1/areas/{code}": SIGNED_IN,
     "GET /api/v1/indicators": SIGNED_IN,
     "GET /api/v1/indicators/{indicator_id}": SIGNED_IN,
@@ -250,6 +259,99 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/survey/{token}": TOKEN_LINK,
     "PUT /api/v1/survey/{token}": TOKEN_LINK,
     "POST /api/v1/survey/{token}/opened": TOKEN_LINK,
+    # participants, identities, the consent ledger, information sheets, project settings
+    # (issue 15: the participants and consent part)
+    "GET /api/v1/participants": PARTICIPANT_STAFF,
+    "POST /api/v1/participants": PARTICIPANT_STAFF,
+    "GET /api/v1/participants/{participant_id}": PARTICIPANT_STAFF,
+    "PATCH /api/v1/participants/{participant_id}": PARTICIPANT_STAFF,
+    "GET /api/v1/participants/{participant_id}/identity": IDENTITY,
+    "PUT /api/v1/participants/{participant_id}/identity": IDENTITY,
+    "DELETE /api/v1/participants/{participant_id}/identity": IDENTITY,
+    "GET /api/v1/participants/{participant_id}/consent": PARTICIPANT_STAFF,
+    "POST /api/v1/participants/{participant_id}/consent": PARTICIPANT_STAFF,
+    "POST /api/v1/participants/{participant_id}/consent/withdrawals": PARTICIPANT_STAFF,
+    "GET /api/v1/consent/summary": PARTICIPANT_STAFF,
+    "GET /api/v1/information-sheets": PARTICIPANT_STAFF,
+    "POST /api/v1/information-sheets": PARTICIPANT_STAFF,
+    "GET /api/v1/information-sheets/{sheet_id}": PUBLIC,  # published sheets only (its test)
+    "GET /api/v1/project-settings": SIGNED_IN,
+    "GET /api/v1/project-settings/{key}": SIGNED_IN,
+    "PUT /api/v1/project-settings/{key}": ADMIN,
+    "GET /participants": PARTICIPANT_STAFF,
+    "POST /participants": PARTICIPANT_STAFF,
+    "GET /participants/{participant_id}": PARTICIPANT_STAFF,
+    "POST /participants/{participant_id}/answers": PARTICIPANT_STAFF,
+    "POST /participants/{participant_id}/consent": PARTICIPANT_STAFF,
+    "POST /participants/{participant_id}/withdrawal": PARTICIPANT_STAFF,
+    "POST /participants/{participant_id}/identity": IDENTITY,
+    "POST /participants/{participant_id}/identity/erase": IDENTITY,
+    "GET /information-sheets": PARTICIPANT_STAFF,
+    "POST /information-sheets": PARTICIPANT_STAFF,
+    "GET /information-sheets/{sheet_id}": PUBLIC,
+    "GET /admin/project-settings": ADMIN,
+    "POST /admin/project-settings": ADMIN,
+    # involvement payments, event contributions, map people linked to participants
+    # (issue 15: the payments and contributions part)
+    "GET /api/v1/payments": EDITOR,
+    "POST /api/v1/payments": EDITOR,
+    "DELETE /api/v1/payments/{payment_id}": EDITOR,
+    "GET /api/v1/payments/totals": EDITOR,
+    "GET /api/v1/payments/finance": EDITOR,
+    "GET /api/v1/payment-rates": EDITOR,
+    "PUT /api/v1/payment-rates": ADMIN,
+    "DELETE /api/v1/payment-rates/{rate_id}": ADMIN,
+    "GET /payments": EDITOR,
+    "POST /payments": EDITOR,
+    "POST /payments/{payment_id}/remove": EDITOR,
+    "POST /payments/rates": ADMIN,
+    "POST /payments/rates/{rate_id}/remove": ADMIN,
+    "GET /payments/finance.csv": EDITOR,
+    "GET /payments/totals.csv": EDITOR,
+    "GET /api/v1/events/{event_id}/contributions": PARTICIPANT_STAFF,
+    "POST /api/v1/events/{event_id}/contributions": EDITOR,
+    "GET /api/v1/event-contributions/export.{file_format}": PARTICIPANT_STAFF,
+    "GET /api/v1/event-contributions/{event_contribution_id}": PARTICIPANT_STAFF,
+    "GET /api/v1/event-contributions/{event_contribution_id}/media": PARTICIPANT_STAFF,
+    "DELETE /api/v1/event-contributions/{event_contribution_id}": EDITOR,
+    "GET /events/{event_id}/contributions": PARTICIPANT_STAFF,
+    "POST /events/{event_id}/contributions": EDITOR,
+    "POST /events/{event_id}/contributions/{event_contribution_id}/remove": EDITOR,
+    "PUT /api/v1/maps/{map_id}/participants/{map_participant}/person": EDITOR.of(MAP),
+    # engagement events: the calendar and public events are anyone's, editors run events and
+    # the door, staff see who registered and came by pseudonym, anyone signed in the summary's
+    # disclosure-controlled counts (issue 15: the events part)
+    "GET /api/v1/events": PUBLIC,
+    "POST /api/v1/events": EDITOR,
+    "GET /api/v1/events/{event_id}": PUBLIC,  # public events only for visitors (its test)
+    "PATCH /api/v1/events/{event_id}": EDITOR,
+    "POST /api/v1/events/{event_id}/cancel": EDITOR,
+    "POST /api/v1/events/{event_id}/registration-link": EDITOR,
+    "DELETE /api/v1/events/{event_id}/registration-link": EDITOR,
+    "GET /api/v1/events/{event_id}/registrations": PARTICIPANT_STAFF,
+    "POST /api/v1/events/{event_id}/registrations": EDITOR,
+    "DELETE /api/v1/events/{event_id}/registrations/{participant}": EDITOR,
+    "GET /api/v1/events/{event_id}/attendance": PARTICIPANT_STAFF,
+    "POST /api/v1/events/{event_id}/attendance": EDITOR,
+    "GET /api/v1/events/{event_id}/summary": SIGNED_IN,
+    "GET /join/{registration_token}": TOKEN_LINK,
+    "GET /join/{registration_token}/information-sheet": TOKEN_LINK,
+    "POST /join/{registration_token}": TOKEN_LINK,
+    "GET /events": PUBLIC,
+    "GET /events/new": EDITOR,
+    "POST /events/new": EDITOR,
+    "GET /events/{event_id}": PUBLIC,
+    "GET /events/{event_id}/edit": EDITOR,
+    "POST /events/{event_id}/edit": EDITOR,
+    "POST /events/{event_id}/cancel": EDITOR,
+    "POST /events/{event_id}/registration-link": EDITOR,
+    "GET /events/{event_id}/door": EDITOR,
+    "POST /events/{event_id}/door": EDITOR,
+    "POST /events/{event_id}/door/walk-in": EDITOR,
+    "GET /events/{event_id}/qr.svg": EDITOR,
+    "GET /events/{event_id}/sign-in-sheet": EDITOR,
+    "GET /events/{event_id}/consent-form": EDITOR,
+    "GET /events/{event_id}/summary": SIGNED_IN,
 }
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
@@ -304,10 +406,41 @@ def _fixture(ws: Any) -> dict[str, str]:
     )
     [invitation] = ws.surveys.invite(round_.id, partners_=[partner.id])
     shared_round = ws.surveys.create_round("Shared round", date=date(2026, 6, 1))
+    person = ws.participants.add(place="testtown", identity={"name": "Matrix person"})
+    sheet = ws.consent.add_sheet("Matrix sheet", "v1", "What taking part means.")
+    # the payments and contributions part: a payment, a rate, an event and its group note
+    from .._coproduction import add_event
+
+    paid = ws.payments.add(person.id, activity="Matrix workshop", amount_pence=2_500)
+    matrix_event = add_event(ws, "Matrix event")
+    group_note = ws.event_contributions.add(
+        matrix_event, kind="note", text="A table's note", group_label="Table 1"
+    )
+    ws.maps.join(made.id, "Matrix heron", "residents")
+    mine = {
+        "payment_id": paid.id,
+        "rate_id": ws.payments.rates()[0].id,
+        "event_contribution_id": group_note.id,
+        "map_participant": "Matrix heron",
+        "event_id": matrix_event,
+    }
+    # the events part: a planned public event's registration link; a participant registered
+    cafe = ws.events.create(
+        kind="world_cafe",
+        title="Matrix café",
+        place="testtown",
+        starts_at="2030-05-02T10:00",
+        ends_at="2030-05-02T12:00",
+        public=True,
+    )
+    ws.events.register(matrix_event, person.id)
+    mine["registration_token"] = str(ws.events.open_registration(cafe.id).registration_token)
+    mine["participant"] = person.code
     for role in ROLES:
         ws.users.create(role, PASSWORD, role=role)
     spare = ws.users.create("spare", PASSWORD, role="viewer")
     return {
+        **mine,
         "slug": "testtown",
         "code": "E01000001",
         "indicator_id": "imd2019_score",
@@ -333,6 +466,9 @@ def _fixture(ws: Any) -> dict[str, str]:
         "survey token": invitation.token,
         "round token": ws.surveys.share(shared_round.id),
         "user_id": spare.id,
+        "participant_id": person.id,
+        "sheet_id": sheet.id,
+        "key": "disclosure_k",
     }
 
 

@@ -52,7 +52,35 @@ def build(workspace: Workspace) -> dict[str, str]:
     causal_map = workspace.map_analysis.causal_map(found.id)
     asset = workspace.assets.search().items[0]
     area = workspace.areas.codes()[0] if hasattr(workspace.areas, "codes") else "E01000001"
+    # co-production: an event with a participant who consented, came, was paid and was quoted
+    sheet = workspace.consent.add_sheet("Taking part", "1", "What taking part means.")
+    event = workspace.events.create(
+        kind="world_cafe",
+        title="Café",
+        place="northamptonshire",
+        starts_at="2026-05-01T10:00:00+00:00",
+        ends_at="2026-05-01T12:00:00+00:00",
+    )
+    person = workspace.participants.add(place="northamptonshire")
+    workspace.consent.give(
+        person.id,
+        information_sheet=sheet.id,
+        method="paper",
+        scopes={"take_part": True, "quote": "anonymous"},
+    )
+    workspace.events.attend(event.id, person.id)
+    payment = workspace.payments.add(person.id, activity="Involvement activity (hourly)")
+    quote = workspace.event_contributions.add(
+        event.id, kind="quote", text="A fine day.", participant=person.id
+    )
     return {
+        "event_id": event.id,
+        "participant": person.code,
+        "participant_id": person.id,
+        "sheet_id": sheet.id,
+        "payment_id": payment.id,
+        "event_contribution_id": quote.id,
+        "key": "retention",
         "map_id": found.id,
         "factor_id": causal_map.factors[0].id,
         "link_id": causal_map.links[0].id,

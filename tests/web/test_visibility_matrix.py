@@ -73,6 +73,7 @@ VISIBILITY: dict[str, str] = {
     "POST /api/v1/maps/{map_id}/restore": M,
     "GET /api/v1/maps/{map_id}/contributions": M,
     "POST /api/v1/maps/{map_id}/participants": M,
+    "PUT /api/v1/maps/{map_id}/participants/{map_participant}/person": M,  # issue 15
     "POST /api/v1/maps/{map_id}/factors": M,
     "PATCH /api/v1/maps/{map_id}/factors/{factor_id}": M,
     "DELETE /api/v1/maps/{map_id}/factors/{factor_id}": M,
@@ -187,6 +188,7 @@ def _ids(ws: Any) -> dict[str, str]:
         "round name": first.name,
         "other_round": second.id,
         "partner_id": ws.partners.get("p-a").id,
+        "map_participant": "Mia",  # issue 15: linked to a participant
     }
 
 

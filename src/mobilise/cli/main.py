@@ -31,6 +31,11 @@ GROUPS = (
     "maps",
     "partners",
     "network",
+    "participants",
+    "payments",
+    "contributions",
+    "engagement",
+    "events",
     "jobs",
 )
 # Commands at the top level: name -> (module, function).

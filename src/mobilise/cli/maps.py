@@ -119,6 +119,29 @@ def set_visibility(
         console.print(f"Its read-only link: /maps/shared/{token} (on the server's address).")
 
 
+@app.command("link-person")
+def link_person(
+    ctx: typer.Context,
+    map_id: Annotated[str, typer.Argument(help="The map's id (see `mobilise maps list`).")],
+    participant: Annotated[str, typer.Argument(help="The map participant's pseudonym or id.")],
+    person: Annotated[
+        str | None,
+        typer.Option(
+            help="The participant's code in the participants register (see "
+            "`mobilise participants list`)."
+        ),
+    ] = None,
+    unlink: Annotated[bool, typer.Option(help="Remove the link instead.")] = False,
+) -> None:
+    """Link a map participant to a person of the participants register: when that person
+    withdraws taking part, their comments and votes leave the map and its exports."""
+    if (person is None) != unlink:
+        raise typer.BadParameter("give --person CODE, or --unlink")
+    with state(ctx).open() as ws:
+        linked = ws.maps.link_person(map_id, participant, None if unlink else person)
+    console.print(f"{linked['pseudonym']} is linked to {linked['person'] or 'nobody'}.")
+
+
 @app.command("deleted")
 def deleted(
     ctx: typer.Context,

@@ -24,13 +24,18 @@ from mobilise.web.routes import (
     assets,
     auth,
     backups,
+    consent,
     contributions,
+    engagement,
+    event_contributions,
+    events,
     jobs,
     maps,
     network,
     oruk,
     pages,
     partners,
+    payments,
     survey,
     users,
 )
@@ -119,8 +124,13 @@ def create_app(
     app.include_router(users.api)
     app.include_router(backups.api)
     app.include_router(jobs.api)
+    app.include_router(consent.router)  # participants, identity, consent, sheets, settings
+    app.include_router(payments.router)  # involvement payments, rates, finance export
+    app.include_router(event_contributions.router)  # an event's contributions, under consent
     jobs.install(app)  # the job workers: started with the app, stopped at its shutdown
     app.include_router(users.pages)
+    app.include_router(events.router)  # engagement events: pages, door, join, API
+    app.include_router(engagement.router)  # who was reached: the page and its API
     app.include_router(api_docs.router)
     app.include_router(pages.router)
     errors.install(app)

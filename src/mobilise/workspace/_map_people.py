@@ -11,25 +11,29 @@ participant ids, no user names (those stay in the audit trail).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, exists, or_, select, true
 
-from mobilise.errors import Conflict, Problem
+from mobilise.errors import Conflict, NotFound, Problem
 from mobilise.model.visibility import Viewer, sees_every_group
 from mobilise.store.records import insert_record, update_record
-from mobilise.store.tables import map_participants, systems_maps
+from mobilise.store.tables import map_participants, participants, systems_maps
 from mobilise.workspace._map_fields import participant_record, raise_problems
 
 __all__ = [
     "ACCESS_ENTITIES",
     "browser_key",
+    "hidden_people",
     "join_participant",
+    "leave_out",
+    "link_person",
     "own_participant",
     "shown_comment",
     "shown_event",
     "shown_parts",
+    "unattributed",
     "visible_maps",
 ]
 
@@ -177,3 +181,101 @@ def shown_event(event: Mapping[str, Any]) -> dict[str, Any]:
     if event["entity_type"] == "participant":
         shown["entity_id"] = ""
     return shown | {"payload": payload}
+
+
+# -- people of the participants register: withdrawal reaches the map -------------------------------
+def hidden_people(
+    connection: Connection, map_id: str, taking_part: Callable[[], frozenset[str]]
+) -> frozenset[str]:
+    """The map's participants linked to a person (``person_id``) who does not take part now
+    (``take_part`` withdrawn or never given): what they gave is left out of every read.
+    ``taking_part`` (the consent ledger's ``permitted("take_part")``) is asked only when the
+    map has linked participants."""
+    linked = connection.execute(
+        select(map_participants.c.id, map_participants.c.person_id).where(
+            map_participants.c.map_id == map_id, map_participants.c.person_id.is_not(None)
+        )
+    ).all()
+    if not linked:
+        return frozenset()
+    allowed = taking_part()
+    return frozenset(row.id for row in linked if row.person_id not in allowed)
+
+
+def leave_out(content: Mapping[str, Any], hidden: Collection[str]) -> dict[str, Any]:
+    """A map's content without the hidden participants: they leave the participants' list,
+    and the factors and links they added stay (others built on them) without their name."""
+    if not hidden:
+        return dict(content)
+
+    def unnamed(record: dict[str, Any]) -> dict[str, Any]:
+        return (
+            record | {"participant_id": None} if record.get("participant_id") in hidden else record
+        )
+
+    return dict(content) | {
+        "participants": [p for p in content["participants"] if p["id"] not in hidden],
+        "factors": [unnamed(f) for f in content["factors"]],
+        "links": [unnamed(k) for k in content["links"]],
+    }
+
+
+def link_person(
+    connection: Connection,
+    map_id: str,
+    participant: str,
+    person_id: str | None,
+    *,
+    actor: str,
+) -> dict[str, Any]:
+    """Link a map participant (id or pseudonym) to a person of the participants register
+    (``person_id``; None: unlink). Returns the map participant with the person's code."""
+    row = connection.execute(
+        select(map_participants).where(
+            map_participants.c.map_id == map_id,
+            or_(map_participants.c.id == participant, map_participants.c.pseudonym == participant),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No participant {participant!r} on this map.")
+    if row.person_id != person_id:
+        update_record(
+            connection,
+            map_participants,
+            row.id,
+            {"person_id": person_id},
+            expected_version=None,
+            actor=actor,
+            entity_type="map_participant",
+        )
+    code = None
+    if person_id is not None:
+        code = connection.execute(
+            select(participants.c.code).where(participants.c.id == person_id)
+        ).scalar_one()
+    return participant_record(row) | {"person": code}
+
+
+def unattributed(
+    connection: Connection, content: Mapping[str, Any], hidden: Collection[str]
+) -> dict[str, Any]:
+    """A saved map (a snapshot's content) without the names of the hidden participants in the
+    attributes of what they added (``contributor``, ``contributor_group``)."""
+    if not hidden:
+        return dict(content)
+    names = set(
+        connection.execute(
+            select(map_participants.c.pseudonym).where(map_participants.c.id.in_(list(hidden)))
+        ).scalars()
+    )
+
+    def unnamed(item: Mapping[str, Any]) -> dict[str, Any]:
+        attributes = dict(item.get("attributes") or {})
+        if attributes.get("contributor") in names:
+            attributes.pop("contributor")
+            attributes.pop("contributor_group", None)
+        return dict(item) | {"attributes": attributes}
+
+    return dict(content) | {
+        key: [unnamed(item) for item in content.get(key, [])] for key in ("factors", "links")
+    }

@@ -22,11 +22,11 @@ Under-16s consent through a parent or guardian (``guardian=True``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.model.engagement_vocab import (
@@ -44,13 +44,22 @@ from mobilise.store.tables import (
     participants,
     partners,
 )
+from mobilise.workspace._consent_state import LEDGER_READ, ConsentState, read_states
+from mobilise.workspace._participant_queries import chunks, filtered
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
 
     from mobilise.workspace.core import Workspace
 
-__all__ = ["ConsentRecord", "ConsentService", "ConsentState", "InformationSheet"]
+__all__ = [
+    "ConsentRecord",
+    "ConsentService",
+    "ConsentState",
+    "ConsentSummary",
+    "InformationSheet",
+    "scopes_ticked",
+]
 
 
 @dataclass(frozen=True)
@@ -91,36 +100,19 @@ class ConsentRecord:
         return out
 
 
-@dataclass
-class ConsentState:
-    """What one person has agreed to now. ``withdrawn`` maps each scope ever withdrawn (and
-    not granted again since) to its cut-off date."""
+@dataclass(frozen=True)
+class ConsentSummary:
+    """Consent coverage of a set of participants: ``granted`` counts each scope granted now,
+    ``no_record`` those with no consent recorded, ``withdrew`` those who withdrew a scope."""
 
-    take_part: bool = False
-    quote: str = "none"
-    photos: bool = False
-    audio: bool = False
-    video: bool = False
-    recontact: bool = False
-    archive: bool = False
-    share_partners: list[str] = field(default_factory=list)
-    withdrawn: dict[str, date] = field(default_factory=dict)
-    information_sheet_id: str | None = None
-    given_at: datetime | None = None
-
-    def grants(self, scope: str) -> bool:
-        """Whether the scope is granted now (``quote``: named or anonymous)."""
-        if scope == "quote":
-            return self.quote != "none"
-        if scope == "share_partners":
-            return bool(self.share_partners)
-        return bool(getattr(self, scope))
+    participants: int
+    no_record: int
+    withdrew: int
+    granted: dict[str, int]
+    quote: dict[str, int]
 
     def to_dict(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["withdrawn"] = {scope: day.isoformat() for scope, day in self.withdrawn.items()}
-        out["given_at"] = self.given_at.isoformat() if self.given_at else None
-        return out
+        return dict(self.__dict__)
 
 
 def _record_of(row: Row[Any]) -> ConsentRecord:
@@ -141,21 +133,16 @@ def _record_of(row: Row[Any]) -> ConsentRecord:
     )
 
 
-def _apply(state: ConsentState, record: ConsentRecord) -> None:
-    if record.kind == "given":
-        for scope, grant in record.scopes.items():
-            setattr(state, scope, list(grant) if scope == "share_partners" else grant)
-            state.withdrawn.pop(scope, None)
-        state.information_sheet_id = record.information_sheet_id
-        state.given_at = record.at
-        return
-    for scope in record.scopes:
-        setattr(
-            state,
-            scope,
-            [] if scope == "share_partners" else ("none" if scope == "quote" else False),
-        )
-        state.withdrawn[scope] = record.cut_off or record.at.date()
+def scopes_ticked(
+    granted: Iterable[str] = (), *, quote: str = "none", share_partners: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The scopes of a consent as a form or the command line gives them: the yes/no scopes
+    ticked, the quote level, the partners to share with (checked by :meth:`ConsentService.give`)."""
+    scopes: dict[str, Any] = {scope: True for scope in granted}
+    scopes["quote"] = quote
+    if share_partners:
+        scopes["share_partners"] = list(share_partners)
+    return scopes
 
 
 class ConsentService:
@@ -205,27 +192,41 @@ class ConsentService:
             )
         return self.sheet(row["id"])
 
-    def sheet(self, sheet_id: str) -> InformationSheet:
+    def sheet(self, sheet_id: str, *, published: bool = False) -> InformationSheet:
+        """One information sheet; with ``published``, only once its publication day has come
+        (what the public may read)."""
         with self._ws.read() as connection:
             row = connection.execute(
-                select(information_sheets).where(information_sheets.c.id == sheet_id)
+                select(information_sheets).where(
+                    information_sheets.c.id == sheet_id, information_sheets.c.deleted_at.is_(None)
+                )
             ).first()
-        if row is None:
+        if row is None or (published and row.published_on > date.today()):
             raise NotFound(f"No information sheet {sheet_id!r}.")
         return _sheet_of(row)
 
-    def sheets(self) -> list[InformationSheet]:
-        """Every information sheet, newest version first within each title."""
+    def sheets(self, *, audience: str | None = None) -> list[InformationSheet]:
+        """Every information sheet (of one audience), newest version first within each title."""
+        if audience is not None and audience not in INFORMATION_SHEET_AUDIENCES:
+            raise ValidationError(
+                "Cannot list information sheets.",
+                problems=[
+                    Problem(f"one of {', '.join(INFORMATION_SHEET_AUDIENCES)}", field="audience")
+                ],
+            )
+        query = (
+            select(information_sheets)
+            .where(information_sheets.c.deleted_at.is_(None))
+            .order_by(
+                information_sheets.c.title,
+                information_sheets.c.published_on.desc(),
+                information_sheets.c.sheet_version.desc(),
+            )
+        )
+        if audience is not None:
+            query = query.where(information_sheets.c.audience == audience)
         with self._ws.read() as connection:
-            rows = connection.execute(
-                select(information_sheets)
-                .where(information_sheets.c.deleted_at.is_(None))
-                .order_by(
-                    information_sheets.c.title,
-                    information_sheets.c.published_on.desc(),
-                    information_sheets.c.sheet_version.desc(),
-                )
-            ).all()
+            rows = connection.execute(query).all()
         return [_sheet_of(row) for row in rows]
 
     # -- the ledger -------------------------------------------------------------------------
@@ -314,9 +315,9 @@ class ConsentService:
         at: datetime | None = None,
         note: str = "",
     ) -> ConsentRecord:
-        """Record a withdrawal of ``scopes`` (``["all"]``: every scope) from ``cut_off``
+        """Record a withdrawal of ``scopes`` (``"all"`` among them: every scope) from ``cut_off``
         (today when not given). From now on nothing given under those scopes is shown."""
-        wanted = list(SCOPES) if list(scopes) == ["all"] else list(dict.fromkeys(scopes))
+        wanted = list(SCOPES) if "all" in scopes else list(dict.fromkeys(scopes))
         problems = [
             Problem(f"no scope {scope!r}; the scopes: {', '.join(SCOPES)}", field="scopes")
             for scope in wanted
@@ -362,17 +363,39 @@ class ConsentService:
     def state(self, participant_ids: Iterable[str] | None = None) -> dict[str, ConsentState]:
         """What each participant (every one when ``participant_ids`` is None) agreed to now.
         Participants with no record are absent (they have agreed to nothing)."""
-        query = select(consent_records).order_by(
-            consent_records.c.participant_id, consent_records.c.at, consent_records.c.created_at
-        )
-        wanted = None if participant_ids is None else set(participant_ids)
         states: dict[str, ConsentState] = {}
         with self._ws.read() as connection:
-            for row in connection.execute(query):
-                if wanted is not None and row.participant_id not in wanted:
-                    continue
-                _apply(states.setdefault(row.participant_id, ConsentState()), _record_of(row))
+            if participant_ids is None:
+                read_states(connection, LEDGER_READ, states)
+            else:  # a page of people: read only their records
+                for batch in chunks(list(dict.fromkeys(participant_ids))):
+                    where = consent_records.c.participant_id.in_(batch)
+                    read_states(connection, LEDGER_READ.where(where), states)
         return states
+
+    def summary(self, *, place: str | None = None) -> ConsentSummary:
+        """How many participants (of ``place``, or all) have consented, to which scopes, and
+        how many withdrew something: for staff pages (counts of rows they may see)."""
+        counted = select(func.count()).select_from(participants)
+        ledger = LEDGER_READ.join(
+            participants, participants.c.id == consent_records.c.participant_id
+        )
+        states: dict[str, ConsentState] = {}
+        with self._ws.read() as connection:
+            total = connection.execute(filtered(counted, place=place)).scalar_one()
+            read_states(connection, filtered(ledger, place=place), states)
+        found = list(states.values())
+        return ConsentSummary(
+            participants=int(total),
+            no_record=int(total) - len(found),
+            withdrew=sum(1 for state in found if state.withdrawn),
+            granted={scope: sum(1 for state in found if state.grants(scope)) for scope in SCOPES},
+            quote={
+                level: sum(1 for state in found if state.quote == level)
+                for level in QUOTE_LEVELS
+                if level != "none"
+            },
+        )
 
     def permitted(self, scope: str, *, analysis_on: date | None = None) -> frozenset[str]:
         """The participants whose ``scope`` is granted now: what may be shown of them.

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from mobilise.workspace.contributions import ContributionService
     from mobilise.workspace.datasets import DatasetService
     from mobilise.workspace.demo import DemoService
+    from mobilise.workspace.engagement import EngagementService
+    from mobilise.workspace.event_contributions import EventContributionService
+    from mobilise.workspace.events import EventService
     from mobilise.workspace.indicators import IndicatorService
     from mobilise.workspace.jobs import JobService
     from mobilise.workspace.map_analysis import MapAnalysisService
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from mobilise.workspace.oruk_feed import OrukFeedService
     from mobilise.workspace.participants import ParticipantService
     from mobilise.workspace.partners import PartnerService
+    from mobilise.workspace.payments import PaymentService
     from mobilise.workspace.places import PlaceService
     from mobilise.workspace.postcodes import PostcodeService
     from mobilise.workspace.project_settings import ProjectSettingsService
@@ -176,6 +180,34 @@ class Workspace:
         from mobilise.workspace.consent import ConsentService
 
         return ConsentService(self)
+
+    @cached_property
+    def payments(self) -> PaymentService:
+        """Involvement payments and vouchers, their rates, tax-year totals and finance export."""
+        from mobilise.workspace.payments import PaymentService
+
+        return PaymentService(self)
+
+    @cached_property
+    def event_contributions(self) -> EventContributionService:
+        """What people gave at events (notes, quotes, media), shown only under their consent."""
+        from mobilise.workspace.event_contributions import EventContributionService
+
+        return EventContributionService(self)
+
+    @cached_property
+    def engagement(self) -> EngagementService:
+        """Who a place's engagement events reached, against its residents (representation)."""
+        from mobilise.workspace.engagement import EngagementService
+
+        return EngagementService(self)
+
+    @cached_property
+    def events(self) -> EventService:
+        """Engagement events: registration with a waiting list, attendance, summaries."""
+        from mobilise.workspace.events import EventService
+
+        return EventService(self)
 
     @cached_property
     def project_settings(self) -> ProjectSettingsService:

@@ -328,6 +328,16 @@ def _add_partnership(build: _Build) -> None:
     build_partnership(build.workspace, build.data_dir / "partnership")
 
 
+def _add_coproduction(build: _Build) -> None:
+    from mobilise.workspace.demo_engagement import build_engagement
+
+    build_engagement(
+        build.workspace,
+        build.data_dir / "census2021",
+        places=[place.slug for place in DEMO_PLACES],
+    )
+
+
 _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
     ("datasets", "Registering data sources", _register_datasets),
     ("boundaries", "Importing LSOA 2011 boundaries", _import_boundaries),
@@ -342,6 +352,11 @@ _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
     ("access", "Computing access and disparities for both places", _run_access),
     ("systems maps", "Adding the illustrative systems maps", _add_systems_maps),
     ("partnership", "Adding the illustrative partnership and its survey rounds", _add_partnership),
+    (
+        "co-production",
+        "Adding the illustrative co-production (events, participants, consent)",
+        _add_coproduction,
+    ),
 )
 """The build's steps, in order: (name in the report, what the progress bar says, the step)."""
 

@@ -24,7 +24,7 @@ from mobilise.store.tables import (
     map_snapshots,
     map_votes,
 )
-from mobilise.workspace._map_people import shown_comment
+from mobilise.workspace._map_people import shown_comment, unattributed
 from mobilise.workspace._map_rows import check_participant, live_map, live_part, record_event
 
 if TYPE_CHECKING:
@@ -92,6 +92,9 @@ class MapTalkService:
             query = query.where(map_comments.c.target_type == target_type)
         if target_id is not None:
             query = query.where(map_comments.c.target_id == target_id)
+        hidden = self._ws.maps.hidden(map_id)
+        if hidden:  # people who withdrew from taking part
+            query = query.where(map_comments.c.participant_id.not_in(hidden))
         with self._ws.read() as connection:
             found = [self._comment(connection, r._mapping) for r in connection.execute(query)]
         return [shown_comment(c) for c in found] if shown else found
@@ -144,7 +147,7 @@ class MapTalkService:
                     actor=self._ws.actor,
                     entity_type="map_vote",
                 )
-            tally = _tally(connection, target_type, target_id)
+            tally = _tally(connection, target_type, target_id, self._ws.maps.hidden(map_id))
             payload = {"target_type": target_type, "target_id": target_id, **tally}
             revision = self._event(connection, map_id, "update", "vote", target_id, payload)
         return payload | {"revision": revision}
@@ -152,12 +155,16 @@ class MapTalkService:
     def votes(self, map_id: str) -> dict[str, dict[str, int]]:
         """Agree and disagree counts per factor or link id."""
         self._ws.maps.get(map_id)
+        query = (
+            select(map_votes.c.target_id, map_votes.c.value, func.count())
+            .where(map_votes.c.map_id == map_id, map_votes.c.value != 0)
+            .group_by(map_votes.c.target_id, map_votes.c.value)
+        )
+        hidden = self._ws.maps.hidden(map_id)
+        if hidden:  # people who withdrew from taking part
+            query = query.where(map_votes.c.participant_id.not_in(hidden))
         with self._ws.read() as connection:
-            rows = connection.execute(
-                select(map_votes.c.target_id, map_votes.c.value, func.count())
-                .where(map_votes.c.map_id == map_id, map_votes.c.value != 0)
-                .group_by(map_votes.c.target_id, map_votes.c.value)
-            ).all()
+            rows = connection.execute(query).all()
         found: dict[str, dict[str, int]] = {}
         for target_id, value, count in rows:
             entry = found.setdefault(target_id, {"agree": 0, "disagree": 0})
@@ -204,9 +211,11 @@ class MapTalkService:
             query = query.where(map_snapshots.c.map_id == map_id)
         with self._ws.read() as connection:
             row = connection.execute(query).first()
-        if row is None:
-            raise NotFound(f"No map snapshot {snapshot_id!r}.")
-        return map_from_dict(row.content, name=row.label)
+            if row is None:
+                raise NotFound(f"No map snapshot {snapshot_id!r}.")
+            hidden = self._ws.maps.hidden(row.map_id)  # people who withdrew from taking part
+            content = unattributed(connection, row.content, hidden)
+        return map_from_dict(content, name=row.label)
 
     # -- helpers -------------------------------------------------------------------------------
     @staticmethod
@@ -259,12 +268,17 @@ class MapTalkService:
         }
 
 
-def _tally(connection: Any, target_type: str, target_id: str) -> dict[str, int]:
-    rows = connection.execute(
+def _tally(
+    connection: Any, target_type: str, target_id: str, hidden: frozenset[str]
+) -> dict[str, int]:
+    query = (
         select(map_votes.c.value, func.count())
         .where(map_votes.c.target_type == target_type, map_votes.c.target_id == target_id)
         .group_by(map_votes.c.value)
-    ).all()
+    )
+    if hidden:
+        query = query.where(map_votes.c.participant_id.not_in(hidden))
+    rows = connection.execute(query).all()
     counts = {int(value): int(count) for value, count in rows}
     return {"agree": counts.get(1, 0), "disagree": counts.get(-1, 0)}
 

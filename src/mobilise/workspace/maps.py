@@ -43,7 +43,10 @@ from mobilise.workspace._map_fields import (
     raise_problems,
 )
 from mobilise.workspace._map_people import (
+    hidden_people,
     join_participant,
+    leave_out,
+    link_person,
     own_participant,
     shown_event,
     shown_parts,
@@ -269,6 +272,22 @@ class MapService(MapRestoring):
             row = own_participant(connection, map_id, username=username, browser=browser)
         return participant_record(row) if row is not None else None
 
+    def link_person(self, map_id: str, participant: str, person: str | None) -> dict[str, Any]:
+        """Link a map participant (id or pseudonym) to a person of the participants register
+        (id or pseudonym code; None unlinks): from then on, when that person's ``take_part``
+        consent is withdrawn, what they gave on the map is left out (:meth:`hidden`)."""
+        with self._ws.write() as connection:
+            live_map(connection, map_id)
+            person_id = self._ws.participants.id_of(connection, person) if person else None
+            return link_person(connection, map_id, participant, person_id, actor=self._ws.actor)
+
+    def hidden(self, map_id: str) -> frozenset[str]:
+        """The map's participants whose linked person does not take part now."""
+        with self._ws.read() as connection:
+            return hidden_people(
+                connection, map_id, lambda: self._ws.consent.permitted("take_part")
+            )
+
     def participants(self, map_id: str) -> builtins.list[dict[str, Any]]:
         with self._ws.read() as connection:
             return [
@@ -437,13 +456,14 @@ class MapService(MapRestoring):
                 # sees its own snapshot), so the factors and links agree.
                 if map_revision(connection, map_id) == revision:
                     break
-        return {
+        content = {
             "map": info.to_dict() | {"revision": revision},
             "factors": factors,
             "links": links,
             "participants": people,
             "revision": revision,
         }
+        return leave_out(content, self.hidden(map_id))
 
     def view(
         self,
@@ -490,7 +510,8 @@ class MapService(MapRestoring):
             ).all()
         if not rows:
             self.revision(map_id)  # a map that does not exist is NotFound, not "no news"
-        found = [event_record(r) for r in rows]
+        hidden = self.hidden(map_id)
+        found = [e for e in map(event_record, rows) if not _given_by(e, hidden)]
         return [shown_event(e) for e in found] if shown else found
 
     def revision(self, map_id: str) -> int:
@@ -557,3 +578,17 @@ class MapService(MapRestoring):
     def _event(self, connection: Connection, map_id: str, *change: Any) -> int:
         """Record a change (action, entity type and id, payload) as the map's next revision."""
         return record_event(connection, map_id, *change, actor=self._ws.actor)
+
+
+def _given_by(event: Mapping[str, Any], hidden: frozenset[str]) -> bool:
+    """Whether a map event is a hidden participant's joining or comment."""
+    if not hidden:
+        return False
+    if event["entity_type"] == "participant":
+        return event["entity_id"] in hidden
+    payload = event["payload"]  # factors and links stay (see leave_out): only comments go
+    return (
+        event["entity_type"] == "comment"
+        and isinstance(payload, dict)
+        and payload.get("participant_id") in hidden
+    )

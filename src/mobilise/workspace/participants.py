@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, or_, select
@@ -51,14 +52,31 @@ from mobilise.workspace._participant_fields import (
     new_code,
     participant_of,
 )
+from mobilise.workspace._participant_queries import (
+    IDENTITY_ENTITY,
+    Attendance,
+    ParticipantPage,
+    attendance_counts,
+    attended,
+    erased_at,
+    filtered,
+    paging_problems,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["Identity", "Participant", "ParticipantService", "may_read_identity"]
+__all__ = [
+    "Attendance",
+    "Identity",
+    "Participant",
+    "ParticipantPage",
+    "ParticipantService",
+    "may_read_identity",
+]
 
 IMD_DECILE = "imd2019_decile"
-_IDENTITY = "participant identity"
+_IDENTITY = IDENTITY_ENTITY
 
 
 def may_read_identity(viewer: Viewer | None) -> bool:
@@ -83,7 +101,7 @@ class ParticipantService:
         lived_experience: Sequence[str] = (),
         under_16: bool = False,
         brought_by: str | None = None,
-        identity: Mapping[str, str] | None = None,
+        identity: Mapping[str, str | None] | None = None,
         illustrative: bool = False,
     ) -> Participant:
         """A new participant with a fresh pseudonym code.
@@ -101,11 +119,15 @@ class ParticipantService:
             an unknown place or partner, an under-16 without a parent or guardian's name).
         """
         answers = dict(answers or {})
-        identity = dict(identity or {})
+        # A field left empty (None or blank) is not given.
+        given: dict[str, Any] = {
+            k: v for k, v in (identity or {}).items() if v is not None and v != ""
+        }
         problems = answer_problems(answers, lived_experience, self._groups())
-        problems += _identity_problems(identity)
+        problems += _identity_problems(given)
         home = _postcode(postcode, problems)
-        if under_16 and not identity.get("guardian_name", "").strip():
+        guardian = given.get("guardian_name")
+        if under_16 and not (isinstance(guardian, str) and guardian.strip()):
             problems.append(
                 Problem("an under-16 needs a parent or guardian's name", field="guardian_name")
             )
@@ -131,8 +153,8 @@ class ParticipantService:
                 actor=self._ws.actor,
                 entity_type="participant",
             )
-            if identity or (home and keep_postcode):
-                stored: dict[str, Any] = {name: identity.get(name, "") for name in IDENTITY_FIELDS}
+            if given or (home and keep_postcode):
+                stored: dict[str, Any] = {name: given.get(name, "") for name in IDENTITY_FIELDS}
                 stored["postcode"] = home if keep_postcode else None
                 self._write_identity(connection, row["id"], stored, creating=True)
         return self.get(row["id"])
@@ -161,30 +183,63 @@ class ParticipantService:
             raise NotFound(f"No participant {participant!r}.")
         return str(found)
 
-    def list(self, *, place: str | None = None, limit: int | None = None) -> list[Participant]:
-        """Participants (pseudonymous records), newest first."""
-        query = (
-            select(participants)
-            .where(participants.c.deleted_at.is_(None))
-            .order_by(participants.c.created_at.desc(), participants.c.code)
+    def list(
+        self,
+        *,
+        place: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> builtins.list[Participant]:
+        """Participants (pseudonymous records), newest first; ``search`` is part of a code."""
+        query = filtered(select(participants), place=place, search=search).order_by(
+            participants.c.created_at.desc(), participants.c.code
         )
-        if place is not None:
-            query = query.where(participants.c.place_slug == place)
         if limit is not None:
             query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         with self._ws.read() as connection:
             return [participant_of(row) for row in connection.execute(query)]
 
+    def page(
+        self,
+        *,
+        place: str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> ParticipantPage:
+        """One page of participants, newest first, and how many match in all.
+
+        Raises :class:`ValidationError` for a ``limit`` outside 1 to
+        :data:`~mobilise.workspace._participant_queries.MAX_PAGE`, a negative ``offset`` or a
+        ``search`` that cannot be part of a code.
+        """
+        problems = paging_problems(limit, offset)
+        if problems:
+            raise ValidationError("Cannot list participants.", problems=problems)
+        with self._ws.read() as connection:
+            total = connection.execute(
+                filtered(select(func.count()).select_from(participants), place=place, search=search)
+            ).scalar_one()
+        found = self.list(place=place, search=search, limit=limit, offset=offset)
+        return ParticipantPage(found, int(total), limit, offset)
+
     def count(self, *, place: str | None = None) -> int:
-        query = (
-            select(func.count())
-            .select_from(participants)
-            .where(participants.c.deleted_at.is_(None))
-        )
-        if place is not None:
-            query = query.where(participants.c.place_slug == place)
+        query = filtered(select(func.count()).select_from(participants), place=place, search=None)
         with self._ws.read() as connection:
             return int(connection.execute(query).scalar_one())
+
+    def attended(self, participant: str) -> builtins.list[Attendance]:
+        """The events a participant registered for (newest first) and whether they came."""
+        with self._ws.read() as connection:
+            return attended(connection, self.id_of(connection, participant))
+
+    def attendance_counts(self, participant_ids: Iterable[str]) -> dict[str, int]:
+        """How many events each of ``participant_ids`` attended (absent: none)."""
+        with self._ws.read() as connection:
+            return attendance_counts(connection, participant_ids)
 
     def update(
         self,
@@ -256,7 +311,8 @@ class ParticipantService:
     ) -> Identity | None:
         """Change what is held of who a participant is (a postcode given here is kept)."""
         _check_reader(viewer)
-        values = dict(values)
+        # None clears a field: the postcode is then not kept, the others are left empty.
+        values = {k: "" if v is None and k != "postcode" else v for k, v in values.items()}
         problems = _identity_problems(values, allowed=IDENTITY_FIELDS)
         if values.get("postcode"):
             values["postcode"] = _postcode(values["postcode"], problems)
@@ -301,6 +357,12 @@ class ParticipantService:
                 summary="identity erased" if erased else "identity erased (none was held)",
             )
         return bool(erased)
+
+    def identity_erased_at(self, participant: str) -> datetime | None:
+        """When the participant's identity was last erased (the audit trail's date), if ever.
+        Not personal data: anyone who sees the pseudonymous record may be told."""
+        with self._ws.read() as connection:
+            return erased_at(connection, self.id_of(connection, participant))
 
     # -- helpers ----------------------------------------------------------------------------
     def _write_identity(

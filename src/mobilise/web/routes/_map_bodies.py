@@ -24,6 +24,7 @@ __all__ = [
     "LinkUpdate",
     "MapCreate",
     "MapUpdate",
+    "PersonLink",
     "ScenarioBody",
     "SnapshotCreate",
     "VoteCreate",
@@ -136,3 +137,14 @@ class ScenarioBody(BaseModel):
     clamps: dict[str, float] = Field(description="Factor id or label -> value held (-1 to 1).")
     rule: str = "kosko"
     transfer: str = "sigmoid"
+
+
+class PersonLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: str | None = Field(
+        max_length=40,
+        description="The participant (id or pseudonym code) of the participants register this "
+        "map participant is; null unlinks. When that person withdraws taking part, what they "
+        "gave on the map (comments, votes, their name on factors and links) is left out.",
+    )

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from mobilise.errors import NotFound
 from mobilise.model.map_files import MAP_FILE_FORMATS
 from mobilise.web.deps import (
+    EditorDep,
     PublicWorkspaceDep,
     UserDep,
     WorkspaceDep,
@@ -48,6 +49,7 @@ from mobilise.web.routes._map_bodies import (
     LinkUpdate,
     MapCreate,
     MapUpdate,
+    PersonLink,
     ScenarioBody,
     SnapshotCreate,
     VoteCreate,
@@ -180,6 +182,19 @@ async def join_map(
         request, info.id, workspace.maps.join, info.id, body.pseudonym, body.stakeholder_group, **me
     )
     return {k: joined[k] for k in ("pseudonym", "stakeholder_group")}
+
+
+@api.put("/maps/{map_id}/participants/{map_participant}/person", responses=ERRORS)
+def link_person(
+    map_participant: str,
+    body: PersonLink,
+    info: VisibleMapDep,
+    workspace: WorkspaceDep,
+    _u: EditorDep,
+) -> dict[str, Any]:
+    """Link a map participant (id or pseudonym) to a person of the participants register, so
+    that their withdrawal reaches the map (staff: it joins two registers of people)."""
+    return workspace.maps.link_person(info.id, map_participant, body.person)
 
 
 # -- factors and links ----------------------------------------------------------------------------
