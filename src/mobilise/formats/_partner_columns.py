@@ -116,6 +116,45 @@ def read_records(path: PathLike, *, sheets: Sequence[str], limits: Limits | None
     return Records(name=name, columns=columns, rows=rows)
 
 
+@dataclass(frozen=True)
+class Cells:
+    """A source file as text, column by column: its name, its columns as written, each data
+    row's number, and each column's cells (stripped text, ``""`` where a row has none)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: list[int]
+    cells: dict[str, list[str]]
+
+    def column(self, aliases: Sequence[str]) -> str | None:
+        """The file's column for one of ``aliases`` (case-insensitive), or None."""
+        return find_column(self.columns, *aliases)
+
+    def records(self) -> Records:
+        """The same file row by row."""
+        columns = [(c, self.cells[c]) for c in self.columns]
+        rows = [(row, {c: cells[n] for c, cells in columns}) for n, row in enumerate(self.rows)]
+        return Records(name=self.name, columns=self.columns, rows=rows)
+
+
+def read_cells(path: PathLike, *, sheets: Sequence[str], limits: Limits | None = None) -> Cells:
+    """:func:`read_records`'s file column by column (a delimited file is read so, without a
+    mapping per row)."""
+    if Path(os.fspath(path)).suffix.lower() == ".xlsx":
+        records = read_records(path, sheets=sheets, limits=limits)
+        cells = {c: [r.get(c, "") for _, r in records.rows] for c in records.columns}
+        return Cells(records.name, records.columns, [row for row, _ in records.rows], cells)
+    frame = read_table(path, limits=limits).frame
+    columns = tuple(str(c) for c in frame.columns)
+    cells = {
+        c: [str(v).strip() for v in values]
+        for c, values in zip(
+            columns, (frame.iloc[:, i].tolist() for i in range(len(columns))), strict=True
+        )
+    }
+    return Cells(file_name(path), columns, [row_of(label) for label in frame.index], cells)
+
+
 def _read_sheet(data: bytes, name: str, wanted: Sequence[str], limits: Limits | None) -> Records:
     workbook = read_workbook(data, name, limits=limits)
     titles = {title.casefold(): title for title in workbook}

@@ -123,11 +123,15 @@ def read_edge_list(
     problems += weight_problems + confidence_problems
     used = {c for c in found.values() if c is not None}
     extra_columns = [c for c in columns if c not in used]
+    plain = _plain_cells(frame, ("evidence", "stakeholder_group", "label"), found)
+    extras = [(c, frame[c].tolist()) for c in extra_columns]
+    if not problems:  # every row at once; a file with any problem takes the row-by-row check
+        fast = _PlainLinks.of(frame, found, weights, confidences)
+        if fast is not None:
+            return fast.causal_map(name, plain, extras)
     factor_id = _FactorIds()
     link_ids: dict[str, int] = {}  # link id -> the row that first has it
     links: list[Link] = []
-    plain = _plain_cells(frame, ("evidence", "stakeholder_group", "label"), found)
-    extras = [(c, frame[c].tolist()) for c in extra_columns]
     for position, (index, cells) in enumerate(_text_cells(frame, found)):
         row = row_of(index)
         problem = _RowProblems(name, row, found)
@@ -154,8 +158,141 @@ def read_edge_list(
             )
         )
     raise_problems(problems, what=f"File {name}")
+    return _map_of(name, factor_id, links)
+
+
+def _map_of(name: str, factor_id: _FactorIds, links: list[Link]) -> CausalMap:
+    """The checked map of a file's links, its factors those ``factor_id`` named."""
     factors = [Factor(id=id_, label=label) for label, id_ in factor_id.labels.items()]
     return CausalMap(title=PurePath(name).stem, factors=factors, links=links, source=name).check()
+
+
+_BAD = object()
+"""What a cell reader gives a cell that is not one of its words."""
+
+
+@dataclass
+class _PlainLinks:
+    """The links of a file in which no row has a problem, read column by column: the distinct
+    texts of a column of words (polarity, strength, yes/no) are each read once, so a big file
+    costs little more than its rows. :meth:`of` gives ``None`` when any row has a problem; the
+    row-by-row reading then names each. Both give the same links."""
+
+    ids: list[str]
+    ends: tuple[list[str], list[str]]
+    fields: dict[str, list[Any]]
+
+    @classmethod
+    def of(
+        cls,
+        frame: pd.DataFrame,
+        found: dict[str, str | None],
+        weights: dict[Any, float],
+        confidences: dict[Any, float],
+    ) -> _PlainLinks | None:
+        cells = _plain_cells(frame, _TEXT_FIELDS, found)
+        ends = (cells["from"], cells["to"])
+        if any(not text.strip() for column in ends for text in column):
+            return None
+        none: list[float | None] = [None] * len(frame)
+        weight = [_finite(weights.get(i)) for i in frame.index] if weights else none
+        confidence = [_finite(confidences.get(i)) for i in frame.index] if confidences else none
+        if any(c is not None and not 0 <= c <= 1 for c in confidence):
+            return None
+        said = _words(cells["polarity"], lambda t: (polarity_of(t) or _BAD) if t.strip() else "")
+        strength = _words(
+            cells["strength"],
+            lambda t: _STRENGTHS.get(t.strip().lower(), _BAD) if t.strip() else None,
+        )
+        delay = _words(cells["delay"], _yes_no_word)
+        contested = _words(cells["contested"], _yes_no_word)
+        if said is None or strength is None or delay is None or contested is None:
+            return None
+        polarity = _polarities(said, weight)
+        ids = [t.strip() or f"L{row_of(i)}" for t, i in zip(cells["id"], frame.index, strict=True)]
+        if polarity is None or len(set(ids)) != len(ids):
+            return None
+        fields = {
+            "polarity": polarity,
+            "strength": strength,
+            "weight": weight,
+            "delay": delay,
+            "confidence": confidence,
+            "contested": contested,
+        }
+        return cls(ids=ids, ends=ends, fields=fields)
+
+    def causal_map(
+        self, name: str, plain: dict[str, list[str]], extras: list[tuple[str, list[Any]]]
+    ) -> CausalMap:
+        factor_id = _FactorIds()
+        named = [factor_id(label) for pair in zip(*self.ends, strict=True) for label in pair]
+        attributes = (
+            [{c: values[n] for c, values in extras if values[n]} for n in range(len(self.ids))]
+            if extras
+            else [{} for _ in self.ids]
+        )
+        fields = self.fields
+        links = [
+            Link(
+                id=link_id,
+                source=source,
+                target=target,
+                polarity=polarity,
+                strength=strength,
+                weight=weight,
+                delay=delay,
+                confidence=confidence,
+                evidence=evidence,
+                stakeholder_group=group,
+                contested=contested,
+                label=label,
+                attributes=attributes_,
+            )
+            for (
+                link_id, source, target, polarity, strength, weight, delay, confidence, evidence,
+                group, contested, label, attributes_,
+            ) in zip(
+                self.ids, named[0::2], named[1::2], fields["polarity"], fields["strength"],
+                fields["weight"], fields["delay"], fields["confidence"], plain["evidence"],
+                plain["stakeholder_group"], fields["contested"], plain["label"], attributes,
+                strict=True,
+            )
+        ]  # fmt: skip
+        return _map_of(name, factor_id, links)
+
+
+def _words(texts: list[str], read: Any) -> list[Any] | None:
+    """Each cell read by ``read`` (once per distinct text), or ``None`` if any is not a word
+    ``read`` knows (it gives :data:`_BAD` for those)."""
+    seen = {text: read(text) for text in set(texts)}
+    if any(value is _BAD for value in seen.values()):
+        return None
+    return [seen[text] for text in texts]
+
+
+def _yes_no_word(text: str) -> Any:
+    word = text.strip().lower()
+    return True if word in _TRUE else False if word in _FALSE else _BAD
+
+
+def _polarities(said: list[str | None], weights: list[float | None]) -> list[str] | None:
+    """Each row's polarity from its cell (``""`` when blank) and its weight, as
+    :func:`_polarity` gives it, or ``None`` when any disagrees or a weight is out of range."""
+    if all(weight is None for weight in weights):
+        return [polarity or "?" for polarity in said]
+    found = []
+    for polarity, weight in zip(said, weights, strict=True):
+        if weight is None:
+            found.append(polarity or "?")
+            continue
+        if not -1 <= weight <= 1:
+            return None
+        from_weight = polarity_of(weight)
+        if polarity and polarity != from_weight:
+            return None
+        found.append(polarity or from_weight or "?")
+    return found
 
 
 _TEXT_FIELDS = ("from", "to", "id", "polarity", "strength", "delay", "contested")

@@ -25,6 +25,7 @@ import networkx as nx
 from mobilise.errors import Problem
 from mobilise.formats import _partner_columns as cols
 from mobilise.formats._partner_graphs import EDGE_FIELDS, GRAPH_ONLY, read_graph, write_graph
+from mobilise.formats._partner_plain import plain_partners
 from mobilise.formats._tables import PathLike, file_name, missing_column, raise_problems
 from mobilise.model import partner_vocab
 from mobilise.model.relationships import PartnerRow, RelationshipData, TieRow
@@ -72,14 +73,19 @@ def read_partners(
         Listing every problem: a missing name column, an unknown sector (with the valid labels),
         a bad date, coordinate or kind, a repeated key (naming both rows), an empty file.
     """
-    records = cols.read_records(path, sheets=cols.PARTNER_SHEETS, limits=limits)
-    name = records.name
+    table = cols.read_cells(path, sheets=cols.PARTNER_SHEETS, limits=limits)
+    name = table.name
     problems: list[Problem] = []
     default = None
     if default_sector is not None:
         default = cols.sector(default_sector, Problem("", file=name), problems)
         problems = [Problem(p.message, field="default_sector") for p in problems]
-    columns = {k: records.column(a) for k, a in cols.PARTNER_ALIASES.items()}
+    columns = {k: table.column(a) for k, a in cols.PARTNER_ALIASES.items()}
+    if not problems and columns["name"] and table.rows:  # a file without a problem, at once
+        plain = plain_partners(table, columns, default)
+        if plain is not None:
+            return plain
+    records = table.records()
     if columns["name"] is None:
         hint = "the partner's name is required (also accepted: organisation, partner, label)"
         problems.append(missing_column(name, "name", records.columns, hint=hint))

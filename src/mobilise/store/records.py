@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -44,6 +45,7 @@ __all__ = [
     "insert_record",
     "new_id",
     "new_ids",
+    "new_ordered_ids",
     "now",
     "record_values",
     "restore_record",
@@ -74,6 +76,29 @@ def new_ids(count: int) -> list[str]:
 
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 """The first hex digit of a UUID's variant group (RFC 4122: binary 10xx) from a random one."""
+_COUNTER_BITS = 26  # 12 bits of rand_a and the first 14 of rand_b
+
+
+def new_ordered_ids(count: int) -> list[str]:
+    """``count`` new ids that sort in the order they are made: UUIDs of version 7 (RFC 9562:
+    the time in milliseconds, then a counter, then 48 random bits), for the records of a bulk
+    import. Written in key order, a big import adds to the end of each index instead of to
+    pages all over it, several times faster on SQLite; a record's own ``created_at`` already
+    says when it was made. Ids of different calls in one millisecond are distinct (by their
+    random bits) but not ordered."""
+    if count == 0:
+        return []
+    at = time.time_ns() // 1_000_000
+    noise = os.urandom(6 * count).hex()
+    found = []
+    for start in range(0, count, 1 << _COUNTER_BITS):  # a new millisecond each 2**26 ids
+        stamp = f"{at + (start >> _COUNTER_BITS):012x}"
+        head = f"{stamp[:8]}-{stamp[8:]}-7"
+        found += [
+            f"{head}{n >> 14:03x}-{0x8000 | n & 0x3FFF:04x}-{noise[12 * i : 12 * i + 12]}"
+            for i, n in enumerate(range(min(count - start, 1 << _COUNTER_BITS)), start=start)
+        ]
+    return found
 
 
 def now() -> datetime:
@@ -335,6 +360,7 @@ def erase_from_audit(
 
 # -- limits on what a write may hold -----------------------------------------------------------
 INT64 = (-(2**63), 2**63 - 1)
+NUL = "\x00"  # PostgreSQL refuses it in text; it is not text anyone types
 # Text columns the application writes itself, or that hold geometry: not free text.
 _UNBOUNDED_TEXT = frozenset({"geometry", "error", "step", "summary", "processing"})
 _CHECKED = "_mobilise_limits_checked"
@@ -389,6 +415,8 @@ def value_problems(
                 )
             elif kind == "integer" and isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
                 message = f"{table.name}.{key}: {value} is outside the whole numbers stored"
+            elif kind == "text" and isinstance(value, str) and NUL in value:
+                message = f"{table.name}.{key} contains a NUL character (\\x00), which is not text"
             else:
                 continue
             problems.append(Problem(message, row=number if several else None, field=key))
@@ -412,16 +440,19 @@ def _driver_rows(
     batch = parameters if isinstance(parameters, list) else [parameters]
     tuples = [values for values in batch if isinstance(values, tuple)]
     position = {name: index for index, name in enumerate(names)}
+    by_column = list(zip(*tuples, strict=False))  # each column's cells (the driver checks
+    # that every row has them all)
     for key, kind, limit in _column_limits(table, max_text_chars):
         index = position.get(table.c[key].name)
-        if index is None:
+        if index is None or index >= len(by_column):
             continue
-        cells = [values[index] for values in tuples]
+        cells = by_column[index]
         if kind == "text":
             try:  # blank and None cells have no length to check
                 over = max(map(len, filter(None, cells)), default=0) > limit
             except TypeError:  # something that is not text: only text has a length limit
                 over = any(len(v) > limit for v in cells if isinstance(v, str))
+            over = over or any(NUL in v for v in cells if isinstance(v, str))
         else:
             numbers = [v for v in cells if isinstance(v, int)]
             over = bool(numbers) and not INT64[0] <= min(numbers) <= max(numbers) <= INT64[1]
@@ -441,17 +472,21 @@ def _refuse(table: Table, rows: Sequence[Mapping[str, Any]], max_text_chars: int
 
 def _bound_number_problems(parameters: Sequence[Mapping[str, Any]]) -> list[Problem]:
     """A problem for each whole number outside signed 64 bits bound to a query (a page's
-    offset, a revision asked for): the database would refuse it with an error of its own."""
-    return [
-        Problem(
-            f"{value} is past the whole numbers the database can compare (signed 64 bits); "
-            "ask for a smaller number (a page, an offset)",
-            field=name,
-        )
-        for values in parameters[:1]
-        for name, value in values.items()
-        if isinstance(value, int) and not INT64[0] <= value <= INT64[1]
-    ]
+    offset, a revision asked for), and each text with a NUL character (a search for it): the
+    database would refuse them with an error of its own."""
+    problems = []
+    for name, value in (item for values in parameters[:1] for item in values.items()):
+        if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+            problems.append(
+                Problem(
+                    f"{value} is past the whole numbers the database can compare (signed 64 "
+                    "bits); ask for a smaller number (a page, an offset)",
+                    field=name,
+                )
+            )
+        elif isinstance(value, str) and NUL in value:
+            problems.append(Problem("a NUL character (\\x00) is not text", field=name))
+    return problems
 
 
 def enforce_limits(engine: Engine, *, max_text_chars: int) -> None:
@@ -486,7 +521,7 @@ def enforce_limits(engine: Engine, *, max_text_chars: int) -> None:
             return
         problems = _bound_number_problems(bound)
         if problems:
-            raise ValidationError("A number asked for is too large.", problems=problems)
+            raise ValidationError("A value asked for cannot be looked up.", problems=problems)
 
     if not getattr(engine, "_mobilise_limits", False):
         event.listen(engine, "before_cursor_execute", check)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from mobilise.errors import Problem, ValidationError
@@ -363,49 +364,146 @@ def _link_fields(link: Link, stakeholder_group: str) -> dict[str, Any]:
     }
 
 
-_TEXT_CAP = {name: _TEXT_LIMITS.get(name, math.inf) for name in LINK_FIELDS}
+def import_columns(causal_map: CausalMap, stakeholder_group: str) -> ImportColumns:
+    """What :func:`import_values` gives, column by column: the factors' ids in the file and
+    their stored values, the links' ends (the file's factor ids) and their stored values.
+
+    A map whose factors and links are all plain (as an edge list's are) is checked and laid out
+    a column at a time; any other takes :func:`import_values` (and its messages)."""
+    factors = causal_map.factors
+    links = causal_map.links
+    factor_columns = _plain_factor_columns(factors)
+    link_columns = _plain_link_columns(links, stakeholder_group)
+    if factor_columns is None or link_columns is None:
+        factor_rows, link_rows = import_values(causal_map, stakeholder_group)
+        factor_columns = {n: [v[n] for _, v in factor_rows] for n in FACTOR_FIELDS}
+        link_columns = {n: [v[n] for _, v in link_rows] for n in LINK_FIELDS}
+    ends = ([link.source for link in links], [link.target for link in links])
+    return ImportColumns([f.id for f in factors], factor_columns, ends, link_columns)
 
 
-def _plain_link_values(link: Link, stakeholder_group: str) -> dict[str, Any] | None:
-    """The values :func:`link_values` gives a plain link of a file (every field of the type
-    it is stored as, texts within their limits, no attributes), made without its field-by-field
-    dispatch: a big map has tens of thousands. ``None`` for any other link, which then takes
-    the full check (and its messages)."""
-    weight, confidence, strength = link.weight, link.confidence, link.strength
-    texts = (
-        ("evidence", link.evidence),
-        ("stakeholder_group", link.stakeholder_group or stakeholder_group),
-        ("label", link.label),
-    )
-    if (
-        link.attributes
-        or link.delay.__class__ is not bool
-        or link.contested.__class__ is not bool
-        or link.source.__class__ is not str
-        or link.target.__class__ is not str
-        or not (link.source and link.target)
-        or link.polarity not in POLARITIES
-        or (strength is not None and strength != "" and strength not in STRENGTHS)
-        or (weight is not None and not (weight.__class__ is float and -1 <= weight <= 1))
-        or (weight is not None and link.polarity != sign_of(weight))
-        or (confidence is not None and not (confidence.__class__ is float and 0 <= confidence <= 1))
-        or any(text.__class__ is not str or len(text.strip()) > _TEXT_CAP[n] for n, text in texts)
+@dataclass(frozen=True)
+class ImportColumns:
+    """A map's factors and links as :func:`import_columns` gives them."""
+
+    factor_ids: builtins.list[str]
+    factors: dict[str, builtins.list[Any]]
+    ends: tuple[builtins.list[str], builtins.list[str]]
+    links: dict[str, builtins.list[Any]]
+
+
+def _texts_within(texts: builtins.list[Any], limit: float) -> bool:
+    """Whether every one is text of at most ``limit`` characters once stripped."""
+    if any(text.__class__ is not str for text in texts):
+        return False
+    longest = max(map(len, texts), default=0)
+    return longest <= limit or all(len(text.strip()) <= limit for text in texts)
+
+
+def _plain_factor_columns(factors: builtins.list[Factor]) -> dict[str, builtins.list[Any]] | None:
+    """The values :func:`factor_values` gives plain factors (a label, kind, description and
+    theme, nothing else), column by column; ``None`` when any factor is not plain."""
+    labels = [f.label for f in factors]
+    kinds = [f.kind for f in factors]
+    descriptions = [f.description for f in factors]
+    themes = [f.group for f in factors]
+    if not (
+        _texts_within(labels, _TEXT_LIMITS["label"])
+        and all(label.strip() for label in labels)
+        and all(kind.__class__ is str and kind in FACTOR_KINDS for kind in kinds)
+        and _texts_within(descriptions, math.inf)
+        and _texts_within(themes, _TEXT_LIMITS["theme"])
+        and not any(f.populations or f.attributes for f in factors)
+        and all(
+            f.populations.__class__ in (tuple, list) and f.attributes.__class__ is dict
+            for f in factors
+        )
+        and all(
+            f.indicator_id is None and f.asset_category is None and f.x is None and f.y is None
+            for f in factors
+        )
+    ):
+        return None
+    n = len(factors)
+    return {
+        "label": [label.strip() for label in labels],
+        "kind": kinds,
+        "description": [text.strip() for text in descriptions],
+        "theme": [text.strip() for text in themes],
+        "populations": [[]] * n,  # one empty list, shared: these columns are only written
+        "indicator_id": [None] * n,
+        "asset_category": [None] * n,
+        "x": [None] * n,
+        "y": [None] * n,
+        "attributes": [{}] * n,
+    }
+
+
+def _plain_link_columns(
+    links: builtins.list[Link], stakeholder_group: str
+) -> dict[str, builtins.list[Any]] | None:
+    """The values :func:`link_values` gives plain links (every field of the type it is stored
+    as, texts within their limits, no attributes), column by column: a big map has tens of
+    thousands. ``None`` when any link is not plain (the full check then takes them all)."""
+    weights = [link.weight for link in links]
+    confidences = [link.confidence for link in links]
+    strengths = [link.strength for link in links]
+    polarities = [link.polarity for link in links]
+    groups = [link.stakeholder_group or stakeholder_group for link in links]
+    texts = {
+        "evidence": [link.evidence for link in links],
+        "stakeholder_group": groups,
+        "label": [link.label for link in links],
+    }
+    flags = {
+        "delay": [link.delay for link in links],
+        "contested": [link.contested for link in links],
+    }
+    if not (
+        not any(link.attributes for link in links)
+        and all(
+            link.source.__class__ is str
+            and link.target.__class__ is str
+            and link.source
+            and link.target
+            for link in links
+        )
+        and all(polarity in POLARITIES for polarity in polarities)  # a tuple: by equality
+        and all(strength in _STRENGTH_OR_NONE for strength in strengths)
+        and all(v.__class__ is bool for values in flags.values() for v in values)
+        and all(
+            w is None or (w.__class__ is float and -1 <= w <= 1 and p == sign_of(w))
+            for w, p in zip(weights, polarities, strict=True)
+        )
+        and all(c is None or (c.__class__ is float and 0 <= c <= 1) for c in confidences)
+        and all(_texts_within(values, _TEXT_CAP[name]) for name, values in texts.items())
     ):
         return None
     return {
-        "source_id": link.source,
-        "target_id": link.target,
-        "polarity": link.polarity,
-        "strength": strength or None,
-        "weight": weight,
-        "delay": link.delay,
-        "confidence": confidence,
-        "evidence": texts[0][1].strip(),
-        "stakeholder_group": texts[1][1].strip(),
-        "contested": link.contested,
-        "label": texts[2][1].strip(),
-        "attributes": {},
+        "source_id": [link.source for link in links],
+        "target_id": [link.target for link in links],
+        "polarity": polarities,
+        "strength": [strength or None for strength in strengths],
+        "weight": weights,
+        "delay": flags["delay"],
+        "confidence": confidences,
+        "evidence": [text.strip() for text in texts["evidence"]],
+        "stakeholder_group": [text.strip() for text in groups],
+        "contested": flags["contested"],
+        "label": [text.strip() for text in texts["label"]],
+        "attributes": [{}] * len(links),  # one empty object, shared: only written
     }
+
+
+_TEXT_CAP = {name: _TEXT_LIMITS.get(name, math.inf) for name in LINK_FIELDS}
+_STRENGTH_OR_NONE = (None, "", *STRENGTHS)
+
+
+def _plain_link_values(link: Link, stakeholder_group: str) -> dict[str, Any] | None:
+    """The values :func:`link_values` gives one plain link (see :func:`_plain_link_columns`),
+    or ``None`` for any other link, which then takes the full check (and its messages)."""
+    columns = _plain_link_columns([link], stakeholder_group)
+    return None if columns is None else {name: values[0] for name, values in columns.items()}
 
 
 def _located(problem: Problem, file: str | None, row: int, what: str) -> Problem:

@@ -16,9 +16,9 @@ from mobilise.model.causal_map import CausalMap
 from mobilise.store.records import new_id
 from mobilise.store.tables import map_factors, map_links, systems_maps
 from mobilise.workspace._common import Progress, no_progress
-from mobilise.workspace._map_fields import import_values
+from mobilise.workspace._map_fields import import_columns
 from mobilise.workspace._map_rows import place_id, record_event
-from mobilise.workspace._staging import Staging, worth_staging
+from mobilise.workspace._staging import Same, Staging, worth_staging
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -57,7 +57,7 @@ class MapImport:
     def prepare(self) -> None:
         """Check every factor and link (one error names every bad one) and the place, then
         stage a big map ahead (hidden)."""
-        factor_rows, link_rows = import_values(self.causal_map, self._group)
+        laid_out = import_columns(self.causal_map, self._group)
         with self._ws.read() as connection:
             place = place_id(connection, self._place) if self._place else None
         header = {
@@ -70,30 +70,24 @@ class MapImport:
             "attributes": {"imported_from": self.causal_map.source},
         }
         self.map_id = self._staging.add(systems_maps, [header], entity_type="systems_map")[0]["id"]
-        factors = self._staging.add(
+        part_of = {"map_id": Same(self.map_id), "participant_id": Same(None)}
+        stored = self._staging.add_columns(
             map_factors,
-            [
-                {"map_id": self.map_id, "participant_id": None, **values}
-                for _, values in factor_rows
-            ],
+            {**part_of, **laid_out.factors},
+            count=len(laid_out.factor_ids),
             entity_type="map_factor",
         )
-        ids = {
-            factor_id: stored["id"]
-            for (factor_id, _), stored in zip(factor_rows, factors, strict=True)
-        }
-        self._staging.add(
+        ids = dict(zip(laid_out.factor_ids, stored, strict=True))
+        sources, targets = laid_out.ends
+        self._staging.add_columns(
             map_links,
-            [
-                {
-                    "map_id": self.map_id,
-                    "participant_id": None,
-                    **values,
-                    "source_id": ids[source],
-                    "target_id": ids[target],
-                }
-                for (source, target), values in link_rows
-            ],
+            {
+                **part_of,
+                **laid_out.links,
+                "source_id": [ids[source] for source in sources],
+                "target_id": [ids[target] for target in targets],
+            },
+            count=len(sources),
             entity_type="map_link",
         )
         self._staging.write_ahead()

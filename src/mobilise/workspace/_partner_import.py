@@ -23,7 +23,14 @@ from mobilise.model.relationships import PartnerRow
 from mobilise.store.records import new_id, snapshot
 from mobilise.store.tables import partner_memberships, partners, places
 from mobilise.workspace._common import ImportSummary, Progress, chunked, no_progress
-from mobilise.workspace._staging import MARK, Change, Staging, update_records, worth_staging
+from mobilise.workspace._staging import (
+    MARK,
+    Change,
+    Same,
+    Staging,
+    update_records,
+    worth_staging,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -33,17 +40,25 @@ __all__ = ["PartnerImport", "partner_values"]
 
 def partner_values(row: PartnerRow) -> dict[str, Any]:
     """The stored values of a file's partner (all but its key)."""
+    return {k: v[0] for k, v in _partner_columns([row]).items() if k != "key"}
+
+
+def _partner_columns(rows: Sequence[PartnerRow]) -> dict[str, list[Any]]:
+    """The stored values of a file's partners (key included), column by column: the texts a
+    file leaves blank are empty, its lists are lists (an empty one shared: only written)."""
+    empty: list[str] = []
     return {
-        "name": row.name,
-        "sector": row.sector or "",
-        "kind": row.kind,
-        "description": row.description or "",
-        "places": list(row.places),
-        "populations": list(row.populations),
-        "postcode": row.postcode or "",
-        "latitude": row.latitude,
-        "longitude": row.longitude,
-        "url": row.url or "",
+        "key": [row.key for row in rows],
+        "name": [row.name for row in rows],
+        "sector": [row.sector or "" for row in rows],
+        "kind": [row.kind for row in rows],
+        "description": [row.description or "" for row in rows],
+        "places": [list(row.places) if row.places else empty for row in rows],
+        "populations": [list(row.populations) if row.populations else empty for row in rows],
+        "postcode": [row.postcode or "" for row in rows],
+        "latitude": [row.latitude for row in rows],
+        "longitude": [row.longitude for row in rows],
+        "url": [row.url or "" for row in rows],
     }
 
 
@@ -103,12 +118,22 @@ class PartnerImport:
         memberships = _memberships(connection, [r.id for r in stored.values()])
         new = [row for row in self.rows if row.key not in stored]
         self._staging.stage = self._may_stage and worth_staging(len(new))
-        added = self._staging.add(
-            partners,
-            [{"key": row.key, **partner_values(row)} for row in new],
-            entity_type="partner",
+        added = self._staging.add_columns(
+            partners, _partner_columns(new), count=len(new), entity_type="partner"
         )
-        joins = [_membership(record["id"], row) for row, record in zip(new, added, strict=True)]
+        today = date.today()
+        self._staging.add_columns(
+            partner_memberships,
+            {
+                "partner_id": added,
+                "joined_on": [row.joined or today for row in new],
+                "left_on": [row.left for row in new],
+                "note": Same(""),
+            },
+            count=len(new),
+            entity_type="partner_membership",
+        )
+        joins: list[dict[str, Any]] = []  # of stored partners without a membership
         self._plan.created = len(new)
         for row in self.rows:
             if row.key in stored:

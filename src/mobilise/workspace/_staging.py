@@ -19,6 +19,13 @@ A record written here gets its record columns, and an audit entry as
 :func:`mobilise.store.records.insert_record` gives it; except that, as for the other bulk
 imports (areas, indicators), the records a big import stages are audited by one entry for the
 import (who, when, the file and the counts), and their own ``created_by`` and ``created_at``.
+
+Rows may be given as mappings (:meth:`Staging.add`) or column by column
+(:meth:`Staging.add_columns`: a staged column goes to the driver's rows without a mapping per
+row). New records get keys that sort in the order they are made
+(:func:`~mobilise.store.records.new_ordered_ids`), so each staging transaction adds to the end
+of the key's index (and of the indexes of the children's references to them) instead of to
+pages all over it, and the final UPDATE reads just the range of keys staged (on SQLite).
 """
 
 from __future__ import annotations
@@ -28,13 +35,20 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
 
 from mobilise.errors import Conflict
-from mobilise.store.records import audit, audit_values, new_ids, now, record_values, snapshot
+from mobilise.store.records import (
+    audit,
+    audit_values,
+    new_ordered_ids,
+    now,
+    record_values,
+    snapshot,
+)
 from mobilise.store.tables import (
     audit_log,
     map_factors,
@@ -44,6 +58,7 @@ from mobilise.store.tables import (
     systems_maps,
 )
 from mobilise.workspace._common import Progress, chunked, no_progress
+from mobilise.workspace._driver_rows import WRITE_BATCH, Columns, DriverRows, Same
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -52,6 +67,8 @@ __all__ = [
     "MARK",
     "STAGE_ABOVE",
     "Change",
+    "Columns",
+    "Same",
     "Staging",
     "discard_staged",
     "insert_records",
@@ -63,16 +80,17 @@ __all__ = [
 
 STAGE_ABOVE = 5_000
 """An import that adds more rows than this stages them ahead of its final transaction."""
-ROWS_PER_TRANSACTION = 4_000
+ROWS_PER_TRANSACTION = 8_000
 """Rows of the first staging transaction (the next follow :data:`LOCK_TARGET_S`)."""
 LOCK_TARGET_S = 0.2
 """How long a staging transaction aims to hold the write lock."""
+MOST_ROWS_GROWTH = 8
+"""The most rows of one staging transaction, however fast the last one went, as a multiple of
+:data:`ROWS_PER_TRANSACTION`."""
 GAP_SHARE = 0.5
 """On SQLite, the pause after a staging transaction, as a share of the time it held the lock
 (at least 0.1 s): writers of this process queue for their turn (:func:`write_turn`) and go in
 at once; those of other processes poll for the lock every 100 ms once they have waited."""
-WRITE_BATCH = 2_000
-"""Rows per INSERT statement (one executemany each)."""
 MARK = "staged:"
 # Tables that can hold staged rows, children before parents (the order they are discarded in).
 STAGED_TABLES: tuple[tuple[Table, str], ...] = (
@@ -109,13 +127,13 @@ def _records(
     at = now()
     stamp = record_values(actor, at)
     shown_stamp = snapshot(stamp)  # the same for every row: made JSON-safe once
-    key = next(iter(table.primary_key.columns)).name
+    key = _key(table)
     hidden = {"deleted_at": at, "deleted_by": hidden_by} if hidden_by is not None else {}
     records, entries = [], []
     missing = _defaults(table)
     # a row's keys -> the defaults it leaves out: fixed values, and makers of fresh ones
     left_out: dict[tuple[str, ...], tuple[dict[str, Any], list[tuple[str, Any]]]] = {}
-    keys = iter(new_ids(sum(1 for row in rows if key not in row)))
+    keys = iter(new_ordered_ids(sum(1 for row in rows if key not in row)))
     for row in rows:
         if len(row) + len(stamp) < len(table.columns):  # the columns it leaves to defaults
             names = tuple(row)
@@ -134,6 +152,10 @@ def _records(
         after = {key: row_key, **shown, **shown_stamp}
         entries.append(audit_values(actor, entity_type, str(row_key), "create", after=after, at=at))
     return records, entries
+
+
+def _key(table: Table) -> str:
+    return next(iter(table.primary_key.columns)).name
 
 
 def _defaults(table: Table) -> dict[str, Any]:
@@ -170,48 +192,9 @@ def _jsonable(value: Any) -> Any:
     return snapshot({"v": value})["v"]
 
 
-class _DriverRows:
-    """Rows of one table made ready for the database driver ahead of the transaction (types
-    converted, JSON encoded), so that the transaction spends its time writing, not in Python."""
-
-    def __init__(self, connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]):
-        dialect = connection.dialect
-        names = list(rows[0]) if rows else []
-        columns = [table.c[name] for name in names]
-        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        quote = dialect.identifier_preparer.quote
-        self.sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({', '.join([mark] * len(names))})"
-        )
-        take = itemgetter(*names)
-        converted = [
-            (index, process, [None, None])
-            for index, process in enumerate(processors)
-            if process is not None
-        ]
-        self.params = []
-        for row in rows:
-            values = list(take(row)) if len(names) > 1 else [row[names[0]]]
-            for index, process, last in converted:
-                value = values[index]
-                if value is not None:
-                    if last[0] is not value:  # a run of rows shares one timestamp object
-                        last[0], last[1] = value, process(value)
-                    values[index] = last[1]
-            self.params.append(tuple(values))
-        if any(len(row) != len(names) for row in rows):
-            raise ValueError(f"rows for {table.name} must all have the same columns")
-
-    def write(self, connection: Connection) -> None:
-        for batch in chunked(self.params, WRITE_BATCH):
-            connection.exec_driver_sql(self.sql, list(batch))
-
-
 def _insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     if rows:
-        _DriverRows(connection, table, rows).write(connection)
+        DriverRows.of_rows(connection, table, rows).write(connection)
 
 
 def insert_records(
@@ -252,9 +235,11 @@ class Staging:
         self.marker = staged_marker(token)
         self.stage = stage
         self._progress = progress
-        self._pending: list[tuple[Table, list[dict[str, Any]]]] = []
+        # what is still to write: records as mappings, or rows made ready for the driver
+        self._pending: list[tuple[Table, Sequence[Mapping[str, Any]] | DriverRows]] = []
         self._entries: list[dict[str, Any]] = []  # per record, when not staged
         self._staged: list[Table] = []
+        self._keys: dict[Table, tuple[str, str]] = {}  # the least and greatest key staged
 
     def add(
         self,
@@ -276,57 +261,116 @@ class Staging:
         )
         self._pending.append((table, records))
         self._entries.extend(entries)
+        self._note_keys(table, [record[_key(table)] for record in records])
         return records
+
+    def add_columns(
+        self, table: Table, columns: Columns, *, count: int, entity_type: str
+    ) -> list[str]:
+        """New records for ``count`` rows given column by column; returns their ids (in row
+        order). Staged rows go straight from the columns to the driver's rows, without a
+        mapping per row; otherwise as :meth:`add` (an audit entry each)."""
+        key = _key(table)
+        given = columns.get(key)
+        ids = new_ordered_ids(count) if given is None else list(given)  # type: ignore[arg-type]
+        if not self.stage:
+            laid_out = [
+                repeat(values.value, count) if isinstance(values, Same) else values
+                for values in columns.values()
+            ]
+            rows = [
+                dict(zip(columns, values, strict=True)) for values in zip(*laid_out, strict=True)
+            ]
+            for row, row_id in zip(rows, ids, strict=True):
+                row[key] = row_id
+            self.add(table, rows, entity_type=entity_type)
+            return ids
+        at = now()
+        every: dict[str, Any] = {
+            **{n: make() for n, make in _defaults(table).items() if n not in columns},
+            **record_values(self._ws.actor, at),
+            "deleted_at": at,
+            "deleted_by": self.marker,
+        }
+        full = {key: ids, **columns, **{n: Same(v) for n, v in every.items()}}
+        self._note_keys(table, ids)
+        with self._ws.read() as reading:
+            dialect = reading.dialect
+        self._pending.append((table, DriverRows.of_columns(dialect, table, full, count)))
+        return ids
 
     def write_ahead(self) -> None:
         """Write the staged rows now, in short transactions (nothing when not staging).
 
         Each transaction aims to hold the lock for :data:`LOCK_TARGET_S` (its size follows the
-        time the last one took, so a busy machine writes fewer rows at a time). On SQLite each
-        is followed by a pause (:data:`GAP_SHARE`) in which writers kept waiting get their
-        turn; the next rows are made ready meanwhile."""
+        time the last one took, so a busy machine writes fewer rows at a time) and may take rows
+        of several tables (parents first). On SQLite each is followed by a pause
+        (:data:`GAP_SHARE`) in which writers kept waiting get their turn; the next rows are
+        made ready meanwhile."""
         if not self.stage:
             return
-        total = sum(len(records) for _, records in self._pending)
+        total = sum(len(rows) for _, rows in self._pending)
         done, free_from, gap, size = 0, 0.0, 0.0, ROWS_PER_TRANSACTION
+        most = MOST_ROWS_GROWTH * ROWS_PER_TRANSACTION
+        work = [(table, rows, 0) for table, rows in self._pending if len(rows)]
         try:
-            for table, records in self._pending:
-                self._staged.append(table)
-                start = 0
-                while start < len(records):
-                    batch = records[start : start + size]
-                    with self._ws.read() as reading:
-                        ready = _DriverRows(reading, table, batch)
-                    time.sleep(max(0.0, free_from + gap - time.monotonic()))
-                    taken = time.monotonic()
-                    with self._ws.write() as connection:
+            while work:
+                turn, work = self._turn(work, size)
+                time.sleep(max(0.0, free_from + gap - time.monotonic()))
+                with self._ws.write() as connection:
+                    taken = time.monotonic()  # its turn came: the time it holds the lock from
+                    for _, ready in turn:
                         ready.write(connection)
-                    free_from = time.monotonic()
-                    held = max(free_from - taken, 1e-3)
-                    if self._ws.dialect == "sqlite":
-                        gap = min(max(held * GAP_SHARE, 0.1), 1.0)
-                    size = int(min(max(size * LOCK_TARGET_S / held, 200), 4 * ROWS_PER_TRANSACTION))
-                    start += len(batch)
-                    done += len(batch)
-                    self._progress(f"Writing ahead: {done:,} of {total:,} rows", done, total)
+                free_from = time.monotonic()
+                held = max(free_from - taken, 1e-3)
+                if self._ws.dialect == "sqlite":
+                    gap = min(max(held * GAP_SHARE, 0.1), 1.0)
+                size = int(min(max(size * LOCK_TARGET_S / held, 200), most))
+                done += sum(len(ready) for _, ready in turn)
+                self._progress(f"Writing ahead: {done:,} of {total:,} rows", done, total)
         except BaseException:
             self.discard()
             raise
         self._pending = []
+
+    def _turn(
+        self, work: list[tuple[Table, Any, int]], size: int
+    ) -> tuple[list[tuple[Table, DriverRows]], list[tuple[Table, Any, int]]]:
+        """The next ``size`` rows of ``work`` (each table's rows from where it was left),
+        ready for the driver, and the work left after them."""
+        turn: list[tuple[Table, DriverRows]] = []
+        while work and size > 0:
+            table, rows, start = work[0]
+            stop = min(start + size, len(rows))
+            if isinstance(rows, DriverRows):
+                turn.append((table, rows.part(start, stop)))
+            else:
+                with self._ws.read() as reading:
+                    turn.append((table, DriverRows.of_rows(reading, table, rows[start:stop])))
+            if table not in self._staged:
+                self._staged.append(table)
+            size -= stop - start
+            work = work[1:] if stop == len(rows) else [(table, rows, stop), *work[1:]]
+        return turn, work
 
     def publish(
         self, connection: Connection, *, entity_type: str, entity_id: str, summary: str
     ) -> None:
         """Inside the final transaction: write what was not staged (with an audit entry per
         record), show what was (with one audit entry for the import, as bulk imports do)."""
-        for table, records in self._pending:
-            _insert(connection, table, records)
+        for table, rows in self._pending:
+            if isinstance(rows, DriverRows):
+                rows.write(connection)
+            else:
+                _insert(connection, table, rows)
+            if self.stage:  # written hidden: shown below with the rest
+                self._staged.append(table)
         _insert(connection, audit_log, self._entries)
         self._pending, self._entries = [], []
         for table in dict.fromkeys(self._staged):
             connection.execute(
                 update(table)
-                .where(table.c.deleted_by == self.marker)
+                .where(table.c.deleted_by == self.marker, *self._key_range(table))
                 .values(deleted_at=None, deleted_by=None)
             )
         if self._staged:
@@ -339,6 +383,24 @@ class Staging:
                 summary=summary,
             )
         self._staged = []
+
+    def _note_keys(self, table: Table, keys: Sequence[str]) -> None:
+        if self.stage and keys:
+            known = self._keys.get(table)
+            least, greatest = min(keys), max(keys)
+            if known is not None:
+                least, greatest = min(least, known[0]), max(greatest, known[1])
+            self._keys[table] = (least, greatest)
+
+    def _key_range(self, table: Table) -> list[Any]:
+        """On SQLite (which compares text byte by byte, as Python does), the range of keys the
+        staged rows of ``table`` are in: showing them then reads that range of the key's index
+        (the keys are made in order), not the whole table. PostgreSQL compares text by the
+        database's collation, which may order keys otherwise: there, none."""
+        known = self._keys.get(table)
+        if known is None or self._ws.dialect != "sqlite":
+            return []
+        return [table.c[_key(table)].between(*known)]
 
     def discard(self) -> None:
         """Remove every staged row and its audit entries (nothing if none was staged)."""

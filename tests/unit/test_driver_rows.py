@@ -1,0 +1,81 @@
+"""Rows made ready for the driver column by column are the rows made ready one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql, sqlite
+
+from mobilise.store.tables import map_links, partner_memberships
+from mobilise.workspace._driver_rows import DriverRows, Same, _converted
+
+AT = dt.datetime(2026, 12, 6, 21, 0, tzinfo=dt.UTC)
+links = st.fixed_dictionaries(
+    {
+        "id": st.uuids().map(str),
+        "source_id": st.sampled_from(["a", "b"]),
+        "target_id": st.sampled_from(["a", "b"]),
+        "polarity": st.sampled_from(["+", "-", "?"]),
+        "strength": st.sampled_from([None, "weak"]),
+        "weight": st.sampled_from([None, 0.5, -1.0, 1]),
+        "delay": st.booleans(),
+        "confidence": st.sampled_from([None, 0.25]),
+        "evidence": st.sampled_from(["", "said so"]),
+        "contested": st.sampled_from([False, True, 1, 0]),
+        "attributes": st.sampled_from([{}, {"a": 1}, {"b": [1, 2]}]),
+    }
+)
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.psycopg.dialect()])
+@given(rows=st.lists(links, min_size=1, max_size=8))
+@settings(max_examples=60, deadline=None)
+def test_rows_made_by_column_are_rows_made_one_by_one(
+    dialect: Any, rows: list[dict[str, Any]]
+) -> None:
+    same = {"map_id": "m", "created_at": AT, "deleted_by": None}
+    one_by_one = DriverRows.of_rows(
+        SimpleNamespace(dialect=dialect),  # type: ignore[arg-type]
+        map_links,
+        [{**row, **same} for row in rows],
+    )
+    columns: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
+    by_column = DriverRows.of_columns(
+        dialect, map_links, {**columns, **{k: Same(v) for k, v in same.items()}}, len(rows)
+    )
+    assert by_column.sql == one_by_one.sql
+    assert _plain(by_column.params) == _plain(one_by_one.params)
+    assert _plain(by_column.part(1, 3).params) == _plain(one_by_one.params[1:3])
+
+
+def _plain(params: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The values, JSON wrappers (psycopg's ``Json``, which compare by identity) unwrapped."""
+    return [tuple(getattr(v, "obj", v) for v in row) for row in params]
+
+
+def test_a_column_of_the_wrong_length_is_refused() -> None:
+    with pytest.raises(ValueError, match="partner_id has 1 values, not 2"):
+        DriverRows.of_columns(
+            sqlite.dialect(),
+            partner_memberships,
+            {"partner_id": ["p"], "note": Same("")},
+            2,
+        )
+
+
+def test_each_distinct_value_is_converted_once() -> None:
+    calls: list[Any] = []
+
+    def process(value: Any) -> Any:
+        calls.append(value)
+        return ("made", value)
+
+    shared: dict[str, Any] = {}
+    values = [None, 1, None, True, True, 1.0, shared, shared, {}, None, "x", 1]
+    assert _converted(values, process) == [None if v is None else ("made", v) for v in values]
+    assert calls == [1, True, 1.0, shared, {}, "x"]  # 1, True and 1.0 are each their own
