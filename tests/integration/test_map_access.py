@@ -164,3 +164,24 @@ def test_a_stale_map_edit_says_when_not_who(workspace) -> None:
             made.id, {"question": "How?"}, expected_version=made.version
         )
     assert "ana.b.user" not in str(caught.value) and "someone else" in str(caught.value)
+
+
+def test_a_map_an_import_is_still_writing_is_not_among_the_deleted(workspace):
+    """A staged import hides its map as deleted by "staged:<job>" until it is whole: the list
+    of deleted maps does not offer it for restoring (found reading the staging code)."""
+    from sqlalchemy import update
+
+    from mobilise.store.records import now
+    from mobilise.store.tables import systems_maps
+    from mobilise.workspace._staging import MARK
+
+    made = workspace.maps.create("Half-written").id
+    with workspace.write() as connection:
+        connection.execute(
+            update(systems_maps)
+            .where(systems_maps.c.id == made)
+            .values(deleted_at=now(), deleted_by=f"{MARK}job-1")
+        )
+    assert workspace.maps.deleted() == []
+    with pytest.raises(NotFound):
+        workspace.maps.restore(made)

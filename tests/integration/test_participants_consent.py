@@ -289,3 +289,15 @@ def test_an_identity_field_set_to_none_is_cleared(register):
     register.participants.set_identity(person.id, {"postcode": None})
     found = register.participants.identity(person.id)
     assert (found.name, found.phone, found.postcode) == ("E. Person", "", None)
+
+
+def test_a_nul_character_is_refused_not_a_server_error(register):
+    """PostgreSQL refuses NUL in text with an error of its own (a 500 before): every table
+    refuses it by name, on both databases, and so does a lookup."""
+    with pytest.raises(ValidationError) as error:
+        register.participants.add(identity={"name": "A\x00B"})
+    assert _problem_fields(error) == {"name"}
+    with pytest.raises(ValidationError):
+        register.partners.create("Nul\x00 partner", sector="vcse")
+    with pytest.raises((ValidationError, NotFound)):
+        register.participants.get("P-\x00")

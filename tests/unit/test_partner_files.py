@@ -22,6 +22,7 @@ from mobilise.formats.partner_files import (
     read_relationships,
     write_relationships,
 )
+from mobilise.formats.safe_cells import needs_guard
 
 NETWORKS = Path(__file__).parents[1] / "fixtures" / "networks"
 HEALTH = NETWORKS / "global_health_io_practices_1970_2017_edges.csv"
@@ -486,6 +487,9 @@ _NAMES = st.text(
     min_size=1,
     max_size=12,
 ).filter(lambda s: s == s.strip() and s != "")
+# A name like "'\t:" reads as the formula guard the exports put before "\t:" (formats/safe_cells):
+# the readers take that guard off, so such a name does not round-trip through a plain CSV.
+_NAMES = _NAMES.filter(lambda s: not (s.startswith("'") and needs_guard(s)))
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from mobilise.errors import Conflict, NotFound
 from mobilise.model.visibility import Viewer
@@ -21,11 +21,17 @@ from mobilise.store.tables import map_events, map_factors, map_links, systems_ma
 from mobilise.workspace._map_fields import factor_record, link_record
 from mobilise.workspace._map_people import visible_maps
 from mobilise.workspace._map_rows import live_map, map_revision, no_map, record_event
+from mobilise.workspace._staging import MARK
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
 __all__ = ["MapRestoring"]
+
+
+def _not_staged() -> Any:
+    """Not a map an import is still writing (hidden as deleted until it is whole)."""
+    return or_(systems_maps.c.deleted_by.is_(None), ~systems_maps.c.deleted_by.startswith(MARK))
 
 
 def _deleted(record: dict[str, Any], row: Any) -> dict[str, Any]:
@@ -41,7 +47,7 @@ class MapRestoring:
         """The deleted maps (those ``viewer`` could see), most recently deleted first."""
         query = (
             select(systems_maps)
-            .where(systems_maps.c.deleted_at.is_not(None), visible_maps(viewer))
+            .where(systems_maps.c.deleted_at.is_not(None), _not_staged(), visible_maps(viewer))
             .order_by(systems_maps.c.deleted_at.desc())
         )
         with self._ws.read() as connection:
@@ -78,7 +84,7 @@ class MapRestoring:
         with self._ws.write() as connection:
             row = connection.execute(
                 select(systems_maps.c.deleted_at).where(
-                    systems_maps.c.id == map_id, visible_maps(viewer)
+                    systems_maps.c.id == map_id, _not_staged(), visible_maps(viewer)
                 )
             ).first()
             if row is None:
