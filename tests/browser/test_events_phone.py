@@ -1,6 +1,7 @@
 """The acceptance test of engagement events on a phone (issue 15): a resident registers online
 through the event's link on a 390 px page, with consent given one scope at a time; a
-facilitator signs them in at the door, with JavaScript and, in a second browser, without it.
+facilitator signs them in at the door, with JavaScript and, in a second browser, without it,
+and the representation chart of the place changes.
 Every page is checked with axe and for sideways scrolling."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mobilise import Workspace, open_workspace
 from mobilise.settings import Settings
 from mobilise.web.app import create_app
 
+from .._reach import PLACE, build_place
 from ..conftest import serving
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
@@ -22,7 +24,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 @pytest.fixture
 def gathering(tmp_path: Path) -> Iterator[tuple[Workspace, str]]:
     ws = open_workspace(tmp_path / "ws.sqlite", actor="tester")
-    ws.places.create("testtown", "Testtown")
+    build_place(ws, tmp_path)  # four Camden areas with their Census 2021 make-up
     ws.consent.add_sheet(
         "Taking part in Testtown's café",
         "v3",
@@ -31,7 +33,7 @@ def gathering(tmp_path: Path) -> Iterator[tuple[Workspace, str]]:
     made = ws.events.create(
         kind="world_cafe",
         title="Café on parks and wellbeing",
-        place="testtown",
+        place=PLACE,
         starts_at="2030-06-01T10:00",
         ends_at="2030-06-01T12:00",
         venue_address="Testtown Library, 1 High Street",
@@ -83,6 +85,11 @@ def test_register_on_a_phone_then_sign_in_at_the_door(browser, axe, gathering):
             False,
         )
 
+        # Who was reached counts people who came, not who registered.
+        page.goto(f"{url}/places/{PLACE}/reach")
+        assert page.locator("#reach-participants").inner_text() == "0"
+        age = page.locator('ol[data-dimension="age_band"] li[data-group="25_34"]')
+
         # The door with JavaScript (the page needs none): find the code, sign in.
         page.goto(f"{url}/events/{event_id}/door")
         assert axe(page) == [] and fits(page) is None
@@ -91,6 +98,11 @@ def test_register_on_a_phone_then_sign_in_at_the_door(browser, axe, gathering):
         page.get_by_role("button", name=f"Sign in {code}").first.click()
         page.get_by_role("status").filter(has_text=f"Signed in: {code}").wait_for()
         assert ws.events.registrations(event_id)[0].attended
+        # ... and the representation chart changes: one participant, aged 25 to 34.
+        page.goto(f"{url}/places/{PLACE}/reach")
+        assert page.locator("#reach-participants").inner_text() == "1"
+        assert "(1)" in age.inner_text()
+        assert float(age.locator("rect.bar-participants").get_attribute("width") or 0) > 0
 
         # A walk-in, at a door without JavaScript.
         plain = browser.new_context(**PHONE, java_script_enabled=False)
