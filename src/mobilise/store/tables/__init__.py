@@ -70,9 +70,24 @@ from mobilise.store.tables._partnership import (
     survey_rounds,
 )
 from mobilise.store.tables._schema import UTCDateTime, metadata, record_columns
+from mobilise.store.tables._themes import (
+    action_themes,
+    actions,
+    agenda_items,
+    cafe_questions,
+    cafe_tables,
+    codings,
+    contribution_links,
+    feedback_items,
+    theme_factors,
+    themes,
+)
 
 __all__ = [
     "UTCDateTime",
+    "action_themes",
+    "actions",
+    "agenda_items",
     "analysis_results",
     "analysis_runs",
     "area_links",
@@ -80,12 +95,17 @@ __all__ = [
     "asset_pair_decisions",
     "assets",
     "audit_log",
+    "cafe_questions",
+    "cafe_tables",
+    "codings",
     "consent_records",
+    "contribution_links",
     "contributions",
     "datasets",
     "engagement_events",
     "event_contributions",
     "event_partners",
+    "feedback_items",
     "indicator_values",
     "indicators",
     "information_sheets",
@@ -121,6 +141,8 @@ __all__ = [
     "survey_responses",
     "survey_rounds",
     "systems_maps",
+    "theme_factors",
+    "themes",
     "user_sessions",
     "users",
 ]

@@ -175,6 +175,21 @@ event_contributions = record_table(
     Column("media_type", String(60), nullable=False, default=""),
     Column("media", LargeBinary, nullable=True),
     Column("illustrative", Boolean, nullable=False, default=False),
+    # Part 2: where in a World Café it was said, and media kept by content hash.
+    Column("harvest", String(20), nullable=False, default=""),  # "", "table" or "plenary"
+    Column("round_number", Integer, nullable=True),  # a café round (1, 2, 3 ...)
+    ref("question_id", "cafe_questions", nullable=True),
+    ref("agenda_item_id", "agenda_items", nullable=True),
+    Column("media_hash", String(64), nullable=True, index=True),  # SHA-256, file in media dir
+    Column("media_size", Integer, nullable=True),
+    Column("thumbnail", LargeBinary, nullable=True),  # a small JPEG/PNG of an image
+    Column("alt_text", Text, nullable=False, default=""),  # required before anything is public
+    Column("caption", Text, nullable=False, default=""),
+    Column("maker_words", Text, nullable=False, default=""),  # the maker's own words
+    Column("route", JSON, nullable=True),  # a walk: GeoJSON LineString with points
+    Column("public", Boolean, nullable=False, default=False),
+    # The client's own key for a note typed on a phone: a resend after a reload is no duplicate.
+    Column("client_key", String(64), nullable=True, unique=True),
 )
 
 # Involvement payment rates (e.g. NIHR's public involvement rates), set by the project.
