@@ -43,6 +43,13 @@ def test_an_event_from_adding_to_its_summary(tmp_path, capsys):
     assert run([*w, "events", "list", "--from", "2030-06-02", "--json"]) == 0
     assert _json(capsys)["total"] == 0
     assert run([*w, "events", "summary", event["id"], "--json"]) == 0
+    assert _json(capsys)["attended"] == "0"  # counted only with a consent to take part
+    with open_workspace(path) as ws:
+        sheet = ws.consent.add_sheet("Taking part", "1", "Text.")
+        ws.consent.give(
+            people[2], information_sheet=sheet.id, method="paper", scopes={"take_part": True}
+        )
+    assert run([*w, "events", "summary", event["id"], "--json"]) == 0
     assert _json(capsys)["attended"] == "1"  # the operator sees every count
 
     assert run([*w, "events", "cancel", event["id"]]) == 0

@@ -231,12 +231,14 @@ def test_disclosure_hides_small_cells_and_what_they_give_away() -> None:
     people = pd.DataFrame({"ethnic_group": answers + [PREFER_NOT_TO_SAY] * 4})
     shown = disclose(representation(people, population, by="ethnic_group"), k=3)
     rows = shown.set_index("group")
-    # asian (2) is hidden, and so is the next smallest group, mixed (0): asian could
-    # otherwise be worked out from the 37 who answered
+    # asian (2) is hidden, and so is the next smallest group that is not zero, other (5):
+    # asian could otherwise be worked out from the 37 who answered, and a hidden pair must
+    # add up to k or more (a zero shown beside it says nothing of anyone)
     assert rows.loc["asian", "count_shown"] == "fewer than 3"
-    assert rows.loc["mixed", "count_shown"] == "fewer than 3"
+    assert rows.loc["other", "count_shown"] == "hidden (small numbers)"  # 5 is not fewer than 3
+    assert rows.loc["mixed", "count_shown"] == "0"
     assert pd.isna(rows.loc["asian", "count"]) and pd.isna(rows.loc["asian", "ratio"])
-    assert rows.loc["asian", "flag"] == "" and pd.isna(rows.loc["mixed", "share"])
+    assert rows.loc["asian", "flag"] == "" and pd.isna(rows.loc["other", "share"])
     assert rows.loc["black", "count"] == 10 and rows.loc["black", "count_shown"] == "10"
     assert rows.loc["black", "share"] == pytest.approx(10 / 37)
     # the population is not about participants: always shown

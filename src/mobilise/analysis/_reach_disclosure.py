@@ -12,7 +12,7 @@ import pandas as pd
 from mobilise.analysis._checks import named, raise_if
 from mobilise.errors import Problem
 
-__all__ = ["DERIVED_COLUMNS", "disclose"]
+__all__ = ["DERIVED_COLUMNS", "disclose", "hide_small"]
 
 DERIVED_COLUMNS = (
     "share",
@@ -43,15 +43,41 @@ def _check_columns(table: object, columns: Sequence[str], problems: list[Problem
         )
 
 
-def _secondary(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """``hidden`` with the next smallest cell hidden too when exactly one is (cells whose sum is
-    shown elsewhere)."""
-    if int(hidden.sum()) != 1 or len(values) < 2:
-        return hidden
-    candidates = np.where(hidden, np.inf, values)
+def _secondary(
+    values: np.ndarray, hidden: np.ndarray, k: int, fixed: np.ndarray | None = None
+) -> np.ndarray:
+    """``hidden`` with more cells hidden until the hidden cells of a group whose sum is shown
+    elsewhere cannot be worked out from it: at least two hidden, their sum at least ``k``, and
+    not a sum that only one set of values gives (every hidden cell 1, or, while only small
+    cells are hidden, every one ``k - 1``). The next smallest non-zero cell goes first; a zero
+    only when no other is left; never a ``fixed`` cell (one shown elsewhere)."""
     chosen = hidden.copy()
-    chosen[int(np.argmin(candidates))] = True
+    if not chosen.any() or len(values) < 2:
+        return chosen
+    fixed = np.zeros(len(values), dtype=bool) if fixed is None else fixed
+
+    def revealing() -> bool:
+        n, total = int(chosen.sum()), float(values[chosen].sum())
+        all_small = bool(((values[chosen] >= 1) & (values[chosen] < k)).all())
+        return n < 2 or total < k or total == n or (all_small and total == n * (k - 1))
+
+    while revealing():
+        free = ~chosen & ~fixed
+        candidates = np.where(free & (values > 0), values, np.inf)
+        if not np.isfinite(candidates).any():
+            candidates = np.where(free, values, np.inf)  # only zeros are left
+        if not np.isfinite(candidates).any():
+            break  # nothing left to hide
+        chosen[int(np.argmin(candidates))] = True
     return chosen
+
+
+def hide_small(counts: Sequence[float], k: int) -> list[bool]:
+    """Which of a group's counts (cells that add up to a shown total) are hidden: 1 to k-1
+    (primary), then :func:`_secondary`. Zero is shown. For tables outside this module (an
+    event's summary), so that every count shown outside admins follows one rule."""
+    values = np.asarray(counts, dtype=float)
+    return [bool(h) for h in _secondary(values, (values >= 1) & (values < k), k)]
 
 
 def _hide(
@@ -63,14 +89,16 @@ def _hide(
     small = ((values >= 1) & (values < k)) | forced
     if not additive:
         return small
-    small[parts] = _secondary(values[parts], small[parts])
+    small[parts] = _secondary(values[parts], small[parts], k)
     if others.any():
         # the answered (the groups' sum, which their shares reveal), "prefer not to say" and
         # unknown add up to all participants: one set of three cells
         answered = values[parts].sum()
         block = np.concatenate([[answered], values[others]])
         block_hidden = np.concatenate([[1 <= answered < k], small[others]])
-        small[others] = _secondary(block, block_hidden)[1:]
+        fixed = np.zeros(len(block), dtype=bool)
+        fixed[0] = True  # the answered are shown (their shares reveal them)
+        small[others] = _secondary(block, block_hidden, k, fixed)[1:]
     return small
 
 
@@ -97,7 +125,7 @@ def _suppress_table(
         any_hidden |= mask
         shown[column] = pd.array(np.where(mask, np.nan, table[column]), dtype="Int64")
         shown[f"{column}_shown"] = [
-            f"fewer than {k}" if m else f"{int(v):,}"
+            (f"fewer than {k}" if v < k else "hidden (small numbers)") if m else f"{int(v):,}"
             for m, v in zip(mask, table[column].to_numpy(), strict=True)
         ]
     for column in (c for c in DERIVED_COLUMNS if c in table.columns):

@@ -96,7 +96,7 @@ import numpy as np
 import pandas as pd
 
 from mobilise.analysis._checks import named, raise_if
-from mobilise.analysis._reach_disclosure import DERIVED_COLUMNS, disclose
+from mobilise.analysis._reach_disclosure import DERIVED_COLUMNS, disclose, hide_small
 from mobilise.errors import Problem
 from mobilise.model.engagement_vocab import PREFER_NOT_TO_SAY
 
@@ -109,6 +109,7 @@ __all__ = [
     "core20_groups",
     "disclose",
     "dissimilarity_index",
+    "hide_small",
     "over_time",
     "per_kind",
     "representation",

@@ -1,5 +1,8 @@
-"""What a person agrees to now: the consent ledger read in time order (a later grant of a
-scope replaces an earlier one, a withdrawal sets it to "no" from its cut-off date).
+"""What a person agrees to now: the consent ledger read in the order it was written (each
+consent states every scope afresh, so it replaces what came before; a withdrawal sets the scopes
+it names to "no" from its cut-off date). The order is the order of recording, not the dates
+the records state: a withdrawal recorded today with yesterday's date still comes after this
+morning's consent.
 
 Read for every participant at once by :meth:`~mobilise.workspace.consent.ConsentService.state`
 (and through it by ``permitted``, which everything that shows what people gave asks), so it
@@ -98,9 +101,9 @@ LEDGER_READ = select(
     consent_records.c.information_sheet_id,
     cast(consent_records.c.scopes, Text).label("scopes"),
     consent_records.c.cut_off,
-).order_by(consent_records.c.participant_id, consent_records.c.at, consent_records.c.created_at)
+).order_by(consent_records.c.participant_id, consent_records.c.created_at, consent_records.c.id)
 """What :meth:`ConsentService.state` reads of the ledger: the columns the state needs, the
-scopes as text (see :func:`_scopes`), in each person's time order."""
+scopes as text (see :func:`_scopes`), each person's records in the order they were written."""
 
 
 def read_states(connection: Connection, query: Any, states: dict[str, ConsentState]) -> None:

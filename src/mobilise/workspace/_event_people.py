@@ -6,13 +6,14 @@ EventService`."""
 from __future__ import annotations
 
 import builtins
+import hashlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 
-from mobilise.errors import NotFound, Problem, ValidationError
+from mobilise.errors import NotFound, Problem, RateLimited, ValidationError
 from mobilise.model.visibility import Viewer
 from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import engagement_events, participants, registrations
@@ -62,6 +63,11 @@ class EventPeople:
             current = self._locked(connection, event)
             if current.status == "cancelled":
                 raise _cancelled("register")
+            if current.status != "planned":
+                raise ValidationError(
+                    "This event has been held: sign people in at the door instead.",
+                    problems=[Problem(f"the event is {current.status}", field="event")],
+                )
             participant_id = self._participant_id(connection, participant)
             return self._register(connection, current, participant_id, brought_by=brought_by)
 
@@ -197,12 +203,18 @@ class EventPeople:
         person: Mapping[str, Any],
         scopes: Mapping[str, Any],
         information_sheet: str,
+        client_key: str | None = None,
+        per_hour: int | None = None,
     ) -> tuple[Participant, Registration]:
         """Registration through the event's link: the participant is added (``person``: the
         keywords of :meth:`ParticipantService.add`), their consent recorded (method
         ``online``, against ``information_sheet``, which must be the current one they were
         shown; an under-16's as given by their parent or guardian) and they are registered,
-        in one transaction: nothing is written unless all of it is."""
+        in one transaction: nothing is written unless all of it is.
+
+        ``client_key`` (a keyed hash of the sender's address) and ``per_hour``: at most that
+        many registrations from one sender in an hour, counted in the database
+        (:class:`~mobilise.errors.RateLimited` beyond it)."""
         event = self.by_token(token)  # type: ignore[attr-defined]
         current_sheet = self._current_sheet()
         if information_sheet != current_sheet:
@@ -210,7 +222,9 @@ class EventPeople:
                 "The information sheet has changed since the page was opened.",
                 problems=[Problem("read the current information sheet", field="information_sheet")],
             )
-        with self._ws.write():
+        with self._ws.write() as connection:
+            if client_key is not None and per_hour is not None:
+                _check_rate(connection, client_key, per_hour)
             added = self._ws.participants.add(place=event.place, **dict(person))
             self._ws.consent.give(
                 added.id,
@@ -220,7 +234,10 @@ class EventPeople:
                 guardian=added.under_16,
                 event=event.id,
             )
-            registration = self.register(event.id, added.id)
+            current = self._locked(connection, event.id)
+            registration = self._register(
+                connection, current, added.id, brought_by=None, client_key=client_key
+            )
         return added, registration
 
     def summary(self, event: str, *, viewer: Viewer | None = None) -> dict[str, Any]:
@@ -244,10 +261,10 @@ class EventPeople:
         return shown_counts(counts, k, controlled=controlled)
 
     def current_sheet(self) -> Any:
-        """The information sheet people read now (the latest standard one), or a
-        ValidationError saying there is none."""
-        sheets = [s for s in self._ws.consent.sheets() if s.audience == "standard"]
-        sheets = sheets or self._ws.consent.sheets()
+        """The information sheet people read now (the latest standard one published by
+        today: a sheet dated later is a draft), or a ValidationError saying there is none."""
+        published = [s for s in self._ws.consent.sheets() if s.published_on <= date.today()]
+        sheets = [s for s in published if s.audience == "standard"] or published
         if not sheets:
             raise ValidationError(
                 "Registration is not possible yet: the project has no information sheet.",
@@ -277,7 +294,13 @@ class EventPeople:
         return row
 
     def _register(
-        self, connection: Connection, event: Any, participant_id: str, *, brought_by: str | None
+        self,
+        connection: Connection,
+        event: Any,
+        participant_id: str,
+        *,
+        brought_by: str | None,
+        client_key: str | None = None,
     ) -> Registration:
         held = self._registration(connection, event.id, participant_id)
         if held is not None and held.status != "cancelled":
@@ -294,6 +317,7 @@ class EventPeople:
                     "status": status,
                     "registered_at": now,
                     "brought_by": brought_by,
+                    "client_key": client_key,
                 },
                 actor=self._ws.actor,
                 entity_type=REGISTRATION,
@@ -383,3 +407,28 @@ def _with_codes() -> Any:
         .join(participants, participants.c.id == registrations.c.participant_id)
         .where(registrations.c.deleted_at.is_(None), participants.c.deleted_at.is_(None))
     )
+
+
+def _check_rate(connection: Connection, client_key: str, per_hour: int) -> None:
+    """At most ``per_hour`` online registrations from one sender in the last hour."""
+    if connection.dialect.name == "postgresql":
+        # two registrations from one sender at once would both see the old count: serialise
+        # them (SQLite's BEGIN IMMEDIATE already serialises every writer)
+        lock = hashlib.sha256(b"registration:" + client_key.encode()).digest()[:8]
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": int.from_bytes(lock, "big", signed=True)},
+        )
+    since = datetime.now(UTC) - timedelta(hours=1)
+    sent, oldest = connection.execute(
+        select(func.count(), func.min(registrations.c.created_at)).where(
+            registrations.c.client_key == client_key, registrations.c.created_at >= since
+        )
+    ).one()
+    if sent >= per_hour:
+        wait = max(60, int((oldest + timedelta(hours=1) - datetime.now(UTC)).total_seconds()) + 1)
+        raise RateLimited(
+            f"Too many registrations from your connection in the last hour (at most {per_hour}, "
+            "the setting MOBILISE_SUGGESTIONS_PER_HOUR). Please try again later.",
+            retry_after=wait,
+        )

@@ -3,9 +3,10 @@ and Core20, high-level ethnic group, disability), the partners present and who t
 and consent coverage (how many of those who came grant each scope now).
 
 Disclosure control: for everyone but admins (and the operator), a count from 1 to ``k - 1``
-(``k`` is the project setting ``disclosure_k``) is shown as "fewer than k"; when only one cell
-of a group would be hidden, the next smallest is hidden too, so the hidden one cannot be worked
-out from the total.
+(``k`` is the project setting ``disclosure_k``) is shown as "fewer than k", and more cells are
+hidden until the hidden ones cannot be worked out from the total (the one rule of
+:func:`mobilise.analysis.engagement.hide_small`). Only people whose consent to take part
+stands are counted; the others are counted apart, as one controlled number.
 """
 
 from __future__ import annotations
@@ -44,18 +45,18 @@ CONSENT_SCOPES = {
 
 
 def shown_counts(counts: Mapping[str, int], k: int, *, controlled: bool) -> dict[str, str]:
-    """Each count as shown: "fewer than k" for 1 to k - 1 when ``controlled`` (and the next
-    smallest non-zero count too when only one would be hidden)."""
+    """Each count as shown: when ``controlled``, the counts that
+    :func:`~mobilise.analysis.engagement.hide_small` hides (1 to k - 1, and more until the
+    hidden ones cannot be worked out from the total) as "fewer than k" or "hidden"."""
     out = {key: f"{value:,}" for key, value in counts.items()}
     if not controlled or k <= 1:
         return out
-    hidden = {key for key, value in counts.items() if 0 < value < k}
-    if len(hidden) == 1:
-        others = sorted((v, key) for key, v in counts.items() if v > 0 and key not in hidden)
-        if others:
-            hidden.add(others[0][1])
-    for key in hidden:
-        out[key] = f"fewer than {k}" if counts[key] < k else "hidden (small numbers)"
+    from mobilise.analysis.engagement import hide_small
+
+    keys = list(counts)
+    for key, hidden in zip(keys, hide_small([counts[key] for key in keys], k), strict=True):
+        if hidden:
+            out[key] = f"fewer than {k}" if counts[key] < k else "hidden (small numbers)"
     return out
 
 
@@ -93,6 +94,9 @@ def event_summary(ws: Workspace, event: Event, *, viewer: Viewer | None) -> dict
             )
         ).all()
         partner_names = dict(connection.execute(select(partners.c.id, partners.c.name)).all())
+    taking_part = ws.consent.permitted("take_part")
+    left_out = sum(1 for row in came if row.id not in taking_part)
+    came = [row for row in came if row.id in taking_part]
     ids = [row.id for row in came]
     states = ws.consent.state(ids)
     groups = _groups(came, k, controlled)
@@ -108,11 +112,13 @@ def event_summary(ws: Workspace, event: Event, *, viewer: Viewer | None) -> dict
     }
     coverage_shown = shown_counts(coverage, k, controlled=controlled)
     attended = shown_counts({"attended": len(came)}, k, controlled=controlled)["attended"]
+    left_out_shown = shown_counts({"left_out": left_out}, k, controlled=controlled)["left_out"]
     return {
         "event": event.to_dict(),
         "controlled": controlled,
         "k": k,
         "attended": attended,
+        "left_out": left_out_shown,  # came, but their consent to take part does not stand
         "groups": {name: {"label": label, "rows": rows} for name, (label, rows) in groups.items()},
         "partners": [
             {

@@ -9,8 +9,10 @@ named), against which version of which information sheet, and grants each scope 
 - ``share_partners``: the partners that may receive the person's pseudonymised data.
 
 A ``withdrawn`` record names the scopes withdrawn and a cut-off date. What a person has agreed
-to now (:meth:`ConsentService.state`) is the ledger read in time order: a later grant of a scope
-replaces an earlier one, a withdrawal sets it to "no". Everything that shows what people gave
+to now (:meth:`ConsentService.state`) is the ledger read in the order it was recorded (not the
+dates records state, which may be in the past but never the future): a consent states every
+scope afresh and replaces what came before, a withdrawal sets the scopes it names to "no" from
+a cut-off date no later than itself. Everything that shows what people gave
 asks :meth:`ConsentService.permitted` which people it may show, so a withdrawal reaches every
 page, export and analysis at once. The project's retention rule (``retention`` in
 :mod:`~mobilise.workspace.project_settings`) decides only whether analyses may keep what was
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, or_, select
@@ -245,12 +247,16 @@ class ConsentService:
     ) -> ConsentRecord:
         """Record a consent: the scopes granted, one by one, against an information sheet.
 
-        Scopes left out are not granted. Raises :class:`ValidationError` naming each field
-        that cannot be accepted (no information sheet, an unknown scope, a verbal consent
-        without a witness, an under-16 without their parent or guardian ...).
+        A consent states every scope afresh: scopes left out are not granted, whatever an
+        earlier consent said (a form shows the current grants ticked). ``at`` (when it was
+        given; now by default) may be in the past, never in the future. Raises
+        :class:`ValidationError` naming each field that cannot be accepted (no information
+        sheet, an unknown scope, a verbal consent without a witness, an under-16 without their
+        parent or guardian, a date in the future ...).
         """
         problems = _scope_problems(scopes)
         problems += _method_problems(method, witness)
+        problems += _when_problems(at)
         if not information_sheet:
             problems.append(
                 Problem(
@@ -326,7 +332,12 @@ class ConsentService:
         if not wanted:
             problems.append(Problem("name the scopes withdrawn (or 'all')", field="scopes"))
         problems += _method_problems(method, witness)
+        problems += _when_problems(at)
         when = at or datetime.now(UTC)
+        if cut_off is not None and cut_off > when.date():
+            problems.append(
+                Problem("the cut-off date cannot be after the withdrawal itself", field="cut_off")
+            )
         with self._ws.write() as connection:
             participant_id, _ = self._participant(connection, participant)
             if problems:
@@ -350,13 +361,13 @@ class ConsentService:
         return self._one(row["id"])
 
     def ledger(self, participant: str) -> list[ConsentRecord]:
-        """A participant's ledger, oldest first."""
+        """A participant's ledger, in the order it was recorded."""
         with self._ws.read() as connection:
             participant_id, _ = self._participant(connection, participant)
             rows = connection.execute(
                 select(consent_records)
                 .where(consent_records.c.participant_id == participant_id)
-                .order_by(consent_records.c.at, consent_records.c.created_at)
+                .order_by(consent_records.c.created_at, consent_records.c.id)
             ).all()
         return [_record_of(row) for row in rows]
 
@@ -477,6 +488,20 @@ def _scope_problems(scopes: Mapping[str, Any]) -> list[Problem]:
         elif scope in BOOLEAN_SCOPES and not isinstance(grant, bool):
             problems.append(Problem("yes or no (true or false)", field=scope))
     return problems
+
+
+# How far ahead of this machine's clock a stated time may be (another device's clock).
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _when_problems(at: datetime | None) -> list[Problem]:
+    if at is None:
+        return []
+    if at.tzinfo is None:
+        return [Problem("give the time with its time zone", field="at")]
+    if at > datetime.now(UTC) + CLOCK_SKEW:
+        return [Problem("a consent or withdrawal cannot be dated in the future", field="at")]
+    return []
 
 
 def _method_problems(method: str, witness: str) -> list[Problem]:

@@ -198,6 +198,7 @@ def _place(
             workspace, event, returning + people[len(people) - newcomers :], rng, held, starts
         )
         if held:
+            workspace.events.update(event, {"status": "held"}, version=None)
             added["contributions"] += _contribute(workspace, event, kind, attendees, rng)
             added["payments"] += _pay(workspace, event, attendees, starts)
     _cancelled_walk(workspace, place, venues.iloc[0], people[:5], today, partner_ids)
@@ -363,7 +364,7 @@ def _consent(
         },
         guardian=workspace.participants.get(person).under_16,
         event=event,
-        at=at,
+        at=min(at, datetime.now(UTC)),  # registering for a later event: consent given now
     )
 
 
@@ -466,9 +467,7 @@ def _add_event(
         public=kind != "consortium_meeting",
         illustrative=True,
     )
-    if held:
-        workspace.events.update(event.id, {"status": "held"}, version=None)
-    else:
+    if not held:
         workspace.events.open_registration(event.id)
     return event.id
 

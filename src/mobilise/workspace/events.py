@@ -325,6 +325,7 @@ class EventService(EventPeople):
                     engagement_events.c.registration_token == token,
                     engagement_events.c.deleted_at.is_(None),
                     engagement_events.c.status == "planned",
+                    engagement_events.c.ends_at > datetime.now(UTC),
                 )
             ).first()
             if row is None:

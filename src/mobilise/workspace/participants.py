@@ -119,6 +119,8 @@ class ParticipantService:
             an unknown place or partner, an under-16 without a parent or guardian's name).
         """
         answers = dict(answers or {})
+        # Someone who says they are 15 or under is under 16, whatever box was (not) ticked.
+        under_16 = under_16 or answers.get("age_band") == "0_15"
         # A field left empty (None or blank) is not given.
         given: dict[str, Any] = {
             k: v for k, v in (identity or {}).items() if v is not None and v != ""

@@ -25,7 +25,7 @@ import builtins
 import io
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
@@ -96,6 +96,9 @@ def tax_year_of(day: date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+FIRST_TAX_YEAR, LAST_TAX_YEAR = 1990, 2100  # the tax years a payment may fall in
+
+
 def tax_year_span(label: str) -> tuple[date, date]:
     """The first and last day of a tax year named like ``"2025-26"``."""
     try:
@@ -103,10 +106,17 @@ def tax_year_span(label: str) -> tuple[date, date]:
         start = int(start_text)
         if len(start_text) != 4 or int(end_text) != (start + 1) % 100 or len(end_text) != 2:
             raise ValueError(label)
+        if not FIRST_TAX_YEAR <= start <= LAST_TAX_YEAR:
+            raise ValueError(label)
     except ValueError:
         raise ValidationError(
             f"No tax year {label!r}.",
-            problems=[Problem("a tax year such as 2025-26", field="tax_year")],
+            problems=[
+                Problem(
+                    f"a tax year such as 2025-26, from {FIRST_TAX_YEAR} to {LAST_TAX_YEAR}",
+                    field="tax_year",
+                )
+            ],
         ) from None
     return date(start, 4, 6), date(start + 1, 4, 5)
 
@@ -329,6 +339,14 @@ class PaymentService:
             problems.append(Problem(f"one of {', '.join(PAYMENT_KINDS)}", field="kind"))
         if not (isinstance(units, int | float) and 0 < units <= 1000):
             problems.append(Problem("a number of units from more than 0 to 1000", field="units"))
+        if paid_on is not None and not (
+            date(FIRST_TAX_YEAR, 4, 6) <= paid_on <= date.today() + timedelta(days=366)
+        ):
+            problems.append(
+                Problem(
+                    f"a day from 6 April {FIRST_TAX_YEAR} to a year from today", field="paid_on"
+                )
+            )
         if amount_pence is None and not problems:
             rate = {r.activity: r for r in self.rates()}.get(name)
             if rate is None:

@@ -69,7 +69,9 @@ def _whole(low: int, high: int) -> Callable[[Any], str | None]:
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "lived_experience": _labels,
     "retention": lambda v: (
-        None if isinstance(v, str) and v in RETENTION_RULES else (f"must be one of {', '.join(RETENTION_RULES)}")
+        None
+        if isinstance(v, str) and v in RETENTION_RULES
+        else (f"must be one of {', '.join(RETENTION_RULES)}")
     ),
     "payment_warning_pence": _whole(0, 10**9),
     "disclosure_k": _whole(1, 100),

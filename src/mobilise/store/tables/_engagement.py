@@ -161,6 +161,9 @@ registrations = record_table(
     Column("registered_at", UTCDateTime(), nullable=False),
     Column("attended_at", UTCDateTime(), nullable=True),
     ref("brought_by", "partners", nullable=True),
+    # An online registration's sender: a keyed hash of their address (never the address), so
+    # that registrations per sender per hour are counted in the database, across processes.
+    Column("client_key", String(64), nullable=True, index=True),
     UniqueConstraint("event_id", "participant_id"),
 )
 

@@ -12,8 +12,6 @@ forms are.
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -84,37 +82,6 @@ def get_join_workspace(request: Request) -> Workspace:
 JoinWorkspaceDep = Annotated[Workspace, Depends(get_join_workspace)]
 
 
-class SenderLimit:
-    """Registrations per sender per hour, counted in this process by the keyed hash of the
-    sender's address (never the address)."""
-
-    def __init__(self) -> None:
-        self.sent: dict[str, deque[float]] = {}
-
-    def check(self, key: str, per_hour: int) -> None:
-        now = time.monotonic()
-        recent = self.sent.setdefault(key, deque())
-        while recent and recent[0] < now - 3600:
-            recent.popleft()
-        if len(recent) >= per_hour:
-            raise RateLimited(
-                f"Too many registrations from your connection in the last hour (at most "
-                f"{per_hour}, the setting MOBILISE_SUGGESTIONS_PER_HOUR). Please try later.",
-                retry_after=int(3600 - (now - recent[0])) + 1,
-            )
-        recent.append(now)
-        if len(self.sent) > 100_000:  # forget the oldest senders rather than grow for ever
-            self.sent.pop(next(iter(self.sent)))
-
-
-def sender_limit(request: Request) -> SenderLimit:
-    found: SenderLimit | None = getattr(request.app.state, "event_sender_limit", None)
-    if found is None:
-        found = SenderLimit()
-        request.app.state.event_sender_limit = found
-    return found
-
-
 def too_long(values: dict[str, Any]) -> list[Problem]:
     return [
         Problem(f"at most {limit} characters", field=name)
@@ -157,6 +124,7 @@ def _join_form(
             "errors": {p.field or "": p.message for p in (error.problems if error else [])},
         },
         status_code=error.status_code if error else 200,
+        headers={"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None,
     )
 
 
@@ -262,12 +230,13 @@ def _join(
             )
         if problems:
             raise ValidationError("Please check your answers.", problems=problems)
-        sender_limit(request).check(key, settings.suggestions_per_hour)
         added, registration = workspace.events.register_online(
             token,
             person=_person(values, workspace.project_settings.get("lived_experience")),
             scopes=_scopes(values),
             information_sheet=str(values.get("information_sheet") or "")[:40],
+            client_key=key,
+            per_hour=settings.suggestions_per_hour,
         )
     except RateLimited as error:
         return _join_form(request, templates, workspace, token, values, error)

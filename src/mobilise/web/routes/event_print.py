@@ -50,11 +50,10 @@ def sign_in_sheet(
     templates: TemplatesDep,
     user: EditorDep,
 ) -> Response:
-    """A sheet to print for the door: those registered by pseudonym code (with names for the
-    roles that read identity), then blank lines for walk-ins."""
+    """A sheet to print for the door: those registered by pseudonym code only (a sheet left at
+    the door must not pair names with codes), then blank lines for walk-ins."""
     event = workspace.events.get(event_id)
     people = workspace.events.registrations(event.id, status="registered")
-    names = workspace.events.names(people, viewer=user)
     return templates.TemplateResponse(
         request,
         "event_sign_in_sheet.html",
@@ -62,7 +61,6 @@ def sign_in_sheet(
             "user": user,
             "event": event,
             "people": people,
-            "names": names,
             "blank": range(BLANK_ROWS),
         },
     )

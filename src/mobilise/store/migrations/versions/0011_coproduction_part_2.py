@@ -334,6 +334,12 @@ def upgrade() -> None:
             batch_op.f("ix_contribution_links_target_id"), ["target_id"], unique=False
         )
 
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("client_key", sa.String(length=64), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_registrations_client_key"), ["client_key"], unique=False
+        )
+
     with op.batch_alter_table("event_contributions", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("harvest", sa.String(length=20), server_default="", nullable=False)
@@ -373,6 +379,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_registrations_client_key"))
+        batch_op.drop_column("client_key")
 
     with op.batch_alter_table("event_contributions", schema=None) as batch_op:
         batch_op.drop_constraint(
