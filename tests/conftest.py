@@ -105,6 +105,8 @@ def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Worksp
         location = str(tmp_path / "workspace.sqlite")
     else:
         location = request.getfixturevalue("postgres_url")
+        # media files live in a folder; beside a SQLite file by default, set for PostgreSQL
+        request.getfixturevalue("monkeypatch").setenv("MOBILISE_MEDIA_DIR", str(tmp_path / "media"))
     ws = open_workspace(location, actor="tester")
     try:
         yield ws

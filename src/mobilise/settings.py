@@ -56,6 +56,9 @@ class Settings:
         Scheduled backups while ``mobilise serve`` runs.
     job_workers, job_stale_minutes
         Background jobs: threads per server process, and when a silent job counts as stopped.
+    media_dir, max_image_mb
+        Where event media (photos, drawings, audio, video) are kept, by content hash, and the
+        largest picture accepted (see ``docs/media.md``).
     """
 
     database_url: str = ""
@@ -86,6 +89,9 @@ class Settings:
     backup_keep: int = 7
     job_workers: int = 1
     job_stale_minutes: int = 10
+    # Event media: the folder (empty: beside a SQLite workspace file) and the largest picture.
+    media_dir: str = ""
+    max_image_mb: int = 10
 
     @property
     def url(self) -> str:
@@ -126,6 +132,7 @@ class Limits:
     max_rows: int = Settings.max_rows
     max_text_chars: int = Settings.max_text_chars
     max_json_depth: int = Settings.max_json_depth
+    max_image_mb: int = Settings.max_image_mb
 
     @property
     def upload_bytes(self) -> int:

@@ -17,7 +17,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from mobilise import open_workspace
-from mobilise.settings import Settings
+from mobilise.settings import DEFAULT_SECRET_KEY, Settings
 from mobilise.web.app import create_app
 
 from ..conftest import serving
@@ -44,6 +44,8 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
         "Round 3", date=date(2026, 10, 1), status="open", roster=[partner]
     )
     held = ws.events.list(when="past").items[0]
+    cafe = next(e for e in ws.events.list(when="past", limit=200).items if ws.cafes.tables(e.id))
+    table = ws.cafes.tables(cafe.id)[0]
     upcoming = next(e for e in ws.events.list(when="upcoming").items if e.registration_token)
     ids = {
         "slug": place,
@@ -60,6 +62,8 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
         "registration_token": upcoming.registration_token,
         "participant_id": ws.participants.list(limit=1)[0].id,
         "sheet_id": ws.consent.sheets()[0].id,
+        "table_id": table.id,
+        "host_token": ws.cafes.host_token(table.id, key=DEFAULT_SECRET_KEY),
     }
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=ws)
     try:

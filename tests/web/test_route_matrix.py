@@ -318,6 +318,31 @@ RULES: dict[str, Rule] = {
     "POST /events/{event_id}/contributions": EDITOR,
     "POST /events/{event_id}/contributions/{event_contribution_id}/remove": EDITOR,
     "PUT /api/v1/maps/{map_id}/participants/{map_participant}/person": EDITOR.of(MAP),
+    # arts-based media: describing media and what contributions are about (staff), galleries,
+    # the exhibition and public files (public contributions of public events for visitors;
+    # tests/web/test_gallery_web.py), what people said about an asset or an area (issue 16:
+    # the media part)
+    "GET /api/v1/event-contributions/{event_contribution_id}/thumbnail": PARTICIPANT_STAFF,
+    "PATCH /api/v1/event-contributions/{event_contribution_id}": EDITOR,
+    "GET /api/v1/event-contributions/{event_contribution_id}/links": PARTICIPANT_STAFF,
+    "POST /api/v1/event-contributions/{event_contribution_id}/links": EDITOR,
+    "DELETE /api/v1/event-contributions/{event_contribution_id}/links/{contribution_link_id}": (
+        EDITOR
+    ),
+    "POST /events/{event_id}/contributions/{event_contribution_id}/describe": EDITOR,
+    "POST /events/{event_id}/contributions/{event_contribution_id}/links": EDITOR,
+    "POST /events/{event_id}/contributions/{event_contribution_id}/links/{contribution_link_id}"
+    "/remove": EDITOR,
+    "GET /api/v1/events/{event_id}/gallery": PUBLIC,
+    "GET /api/v1/places/{slug}/gallery": PUBLIC,
+    "GET /api/v1/assets/{asset_id}/event-contributions": PUBLIC,
+    "GET /api/v1/areas/{code}/event-contributions": SIGNED_IN,
+    "GET /media/{event_contribution_id}": PUBLIC,
+    "GET /media/{event_contribution_id}/thumbnail": PUBLIC,
+    "GET /events/{event_id}/gallery": PUBLIC,
+    "GET /places/{slug}/gallery": PUBLIC,
+    "GET /events/{event_id}/exhibition": PUBLIC,
+    "GET /places/{slug}/exhibition": PUBLIC,
     # engagement events: the calendar and public events are anyone's, editors run events and
     # the door, staff see who registered and came by pseudonym, anyone signed in the summary's
     # disclosure-controlled counts (issue 15: the events part)
@@ -352,6 +377,78 @@ RULES: dict[str, Rule] = {
     "GET /events/{event_id}/sign-in-sheet": EDITOR,
     "GET /events/{event_id}/consent-form": EDITOR,
     "GET /events/{event_id}/summary": SIGNED_IN,
+    # "you said, we did" (issue 16, item 5): the public page and feeds; actions for editors
+    "GET /places/{slug}/you-said-we-did": PUBLIC,
+    "GET /places/{slug}/you-said-we-did.atom": PUBLIC,
+    "GET /api/v1/places/{slug}/you-said-we-did": PUBLIC,
+    "GET /api/v1/places/{slug}/closure": EDITOR,
+    "GET /api/v1/actions": EDITOR,
+    "POST /api/v1/actions": EDITOR,
+    "GET /api/v1/actions/{action_id}": EDITOR,
+    "PATCH /api/v1/actions/{action_id}": EDITOR,
+    "DELETE /api/v1/actions/{action_id}": EDITOR,
+    "POST /api/v1/actions/{action_id}/done": EDITOR,
+    "GET /api/v1/feedback": EDITOR,
+    "POST /api/v1/feedback": EDITOR,
+    "GET /actions": EDITOR,
+    "POST /actions": EDITOR,
+    "GET /actions/{action_id}": EDITOR,
+    "POST /actions/{action_id}": EDITOR,
+    "POST /actions/{action_id}/feedback": EDITOR,
+    # World Cafés and workshops (issue 16, item 1): editors set them up and write the harvest;
+    # staff who read contributions read it; a table's host link writes that table's notes
+    "GET /api/v1/events/{event_id}/cafe": EDITOR,
+    "GET /api/v1/events/{event_id}/cafe/questions": EDITOR,
+    "POST /api/v1/events/{event_id}/cafe/questions": EDITOR,
+    "GET /api/v1/events/{event_id}/cafe/tables": EDITOR,
+    "POST /api/v1/events/{event_id}/cafe/tables": EDITOR,
+    "GET /api/v1/events/{event_id}/cafe/notes": PARTICIPANT_STAFF,
+    "POST /api/v1/events/{event_id}/cafe/notes": EDITOR,
+    "GET /api/v1/events/{event_id}/cafe/export.{file_format}": PARTICIPANT_STAFF,
+    "GET /api/v1/events/{event_id}/agenda": EDITOR,
+    "POST /api/v1/events/{event_id}/agenda": EDITOR,
+    "GET /events/{event_id}/cafe": EDITOR,
+    "POST /events/{event_id}/cafe/questions": EDITOR,
+    "POST /events/{event_id}/cafe/tables": EDITOR,
+    "GET /events/{event_id}/cafe/tables/{table_id}/qr.svg": EDITOR,
+    "GET /events/{event_id}/harvest": PARTICIPANT_STAFF,
+    "GET /events/{event_id}/harvest/{table_id}": EDITOR,
+    "POST /events/{event_id}/harvest/{table_id}": EDITOR,
+    "POST /events/{event_id}/harvest/{table_id}/photo": EDITOR,
+    "GET /events/{event_id}/agenda": EDITOR,
+    "POST /events/{event_id}/agenda": EDITOR,
+    "GET /harvest/{table_id}/{host_token}": TOKEN_LINK,
+    "POST /harvest/{table_id}/{host_token}": TOKEN_LINK,
+    "POST /harvest/{table_id}/{host_token}/photo": TOKEN_LINK,
+    # themes (issue 16, item 4): the codebook is every signed-in user's to read, editors'
+    # to change; codings, agreement, suggestions and the .qdpx exchange are editors' (the data
+    # controller reads codings and a factor's evidence); counts are counts (disclosure-
+    # controlled but for admins)
+    "GET /api/v1/themes": SIGNED_IN,
+    "POST /api/v1/themes": EDITOR,
+    "GET /api/v1/themes/{theme_id}": SIGNED_IN,
+    "PATCH /api/v1/themes/{theme_id}": EDITOR,
+    "DELETE /api/v1/themes/{theme_id}": EDITOR,
+    "GET /api/v1/themes/{theme_id}/factors": EDITOR,
+    "POST /api/v1/themes/{theme_id}/factors": EDITOR,
+    "GET /api/v1/maps/{map_id}/factors/{factor_id}/evidence": PARTICIPANT_STAFF,
+    "GET /api/v1/codings": PARTICIPANT_STAFF,
+    "POST /api/v1/codings": EDITOR,
+    "GET /api/v1/codings/export.qdpx": EDITOR,
+    "POST /api/v1/codings/import.qdpx": EDITOR,
+    "DELETE /api/v1/codings/{coding_id}": EDITOR,
+    "GET /api/v1/theme-agreement": EDITOR,
+    "GET /api/v1/theme-counts": SIGNED_IN,
+    "GET /api/v1/theme-pairs": SIGNED_IN,
+    "GET /api/v1/theme-suggestions": EDITOR,
+    "GET /themes": EDITOR,
+    "POST /themes": EDITOR,
+    "POST /themes/{theme_id}/remove": EDITOR,
+    "GET /themes/counts": SIGNED_IN,
+    "GET /themes/agreement": EDITOR,
+    "GET /events/{event_id}/coding": EDITOR,
+    "POST /events/{event_id}/coding": EDITOR,
+    "POST /events/{event_id}/coding/{coding_id}/remove": EDITOR,
 }
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
@@ -433,9 +530,19 @@ def _fixture(ws: Any) -> dict[str, str]:
         ends_at="2030-05-02T12:00",
         public=True,
     )
-    ws.events.register(matrix_event, person.id)
+    ws.events.attend(matrix_event, person.id)
     mine["registration_token"] = str(ws.events.open_registration(cafe.id).registration_token)
     mine["participant"] = person.code
+    # the "you said, we did" part: an action of testtown
+    mine["action_id"] = ws.actions.add("Matrix benches", place="testtown").id
+    # the media part: what the group's note is about
+    mine["contribution_link_id"] = ws.event_contributions.link(group_note.id, "asset", asset_id).id
+    # the café part: a table of the matrix event and its host link
+    mine["table_id"] = ws.cafes.add_table(matrix_event, "Matrix table", host="Sam").id
+    mine["host_token"] = ws.cafes.host_token(mine["table_id"], key=SHARED.secret_key)
+    # the themes part: a theme and a coding of the group's note
+    mine["theme_id"] = ws.themes.add("Matrix theme").id
+    mine["coding_id"] = ws.themes.code(group_note.id, mine["theme_id"], coder="matrix").id
     for role in ROLES:
         ws.users.create(role, PASSWORD, role=role)
     spare = ws.users.create("spare", PASSWORD, role="viewer")

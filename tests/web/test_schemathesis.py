@@ -73,6 +73,9 @@ def build(workspace: Workspace) -> dict[str, str]:
     quote = workspace.event_contributions.add(
         event.id, kind="quote", text="A fine day.", participant=person.id
     )
+    # the café: a round's question and a table of the event
+    workspace.cafes.add_question(event.id, "What keeps you well here?", round_number=1)
+    workspace.cafes.add_table(event.id, "Table 1", host="Sam")
     return {
         "event_id": event.id,
         "participant": person.code,
@@ -91,7 +94,19 @@ def build(workspace: Workspace) -> dict[str, str]:
         "round_id": workspace.surveys.rounds()[0].id,
         "round_": workspace.surveys.rounds()[0].id,
         "code": area,
+        # "you said, we did": an action of the place
+        "action_id": workspace.actions.add("Benches", place="northamptonshire").id,
+        # themes: a theme and a coding of the quote
+        **_themes(workspace, quote.id),
+        # media: the quote is about the asset
+        "contribution_link_id": workspace.event_contributions.link(quote.id, "asset", asset.id).id,
     }
+
+
+def _themes(workspace: Workspace, contribution_id: str) -> dict[str, str]:
+    theme = workspace.themes.add("Fuzzed theme")
+    coding = workspace.themes.code(contribution_id, theme.id, coder="fuzzer")
+    return {"theme_id": theme.id, "coding_id": coding.id}
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,7 @@ VISIBILITY: dict[str, str] = {
     "PATCH /api/v1/maps/{map_id}/factors/{factor_id}": M,
     "DELETE /api/v1/maps/{map_id}/factors/{factor_id}": M,
     "POST /api/v1/maps/{map_id}/factors/{factor_id}/restore": M,
+    "GET /api/v1/maps/{map_id}/factors/{factor_id}/evidence": M,  # issue 16: a theme's quotes
     "POST /api/v1/maps/{map_id}/links": M,
     "PATCH /api/v1/maps/{map_id}/links/{link_id}": M,
     "DELETE /api/v1/maps/{map_id}/links/{link_id}": M,

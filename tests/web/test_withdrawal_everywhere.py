@@ -8,6 +8,10 @@ walked without anyone editing this file), each export route in both CSV and JSON
 command line's exports, and checks that the quote's text and the photo (its bytes and its id)
 appear in none of them, while the payment (finance keeps it) and the map comment (given under
 ``take_part``, not withdrawn) still appear.
+
+Issue 16: the photo is public (with alt text) and about an asset, so before the withdrawal it is
+in the galleries, the exhibition, the public file route and the asset's page; and the walk is
+repeated for a person who withdraws ``take_part`` alone, which hides everything they gave.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ PAYMENT = "Photovoice session, half day"
 FORMATS = ("csv", "json")
 
 
-@pytest.fixture
-def walked(sqlite_workspace, hasher, tmp_path):
+@pytest.fixture(params=[("quote", "photos"), ("take_part",)], ids=["quote+photos", "take_part"])
+def walked(request, sqlite_workspace, hasher, tmp_path):
     """The app on a workspace with the matrix's records and the participant who withdraws."""
     ws = sqlite_workspace
     ids = _fixture(ws)
@@ -45,11 +49,20 @@ def walked(sqlite_workspace, hasher, tmp_path):
         method="paper",
         scopes={"take_part": True, "quote": "named", "photos": True},
     )
-    event = add_event(ws, "Photovoice walk")
-    quote = ws.event_contributions.add(event, kind="quote", text=QUOTE, participant=person.code)
-    photo = ws.event_contributions.add(
-        event, kind="photo", media=png(b"withdrawn-photo-pixels"), participant=person.id
+    event = add_event(ws, "Photovoice walk", place="testtown")
+    quote = ws.event_contributions.add(
+        event, kind="quote", text=QUOTE, participant=person.code, public=True
     )
+    photo = ws.event_contributions.add(
+        event,
+        kind="photo",
+        media=png(b"withdrawn-photo-pixels"),
+        participant=person.id,
+        alt_text="A street lamp, unlit",
+        public=True,
+    )
+    for said in (quote, photo):
+        ws.event_contributions.link(said.id, "asset", ids["asset_id"])
     photo_bytes, _ = ws.event_contributions.media(photo.id)
     joined = ws.maps.join(ids["map_id"], "Otter", "residents")
     ws.maps.link_person(ids["map_id"], "Otter", person.code)
@@ -66,7 +79,7 @@ def walked(sqlite_workspace, hasher, tmp_path):
         "participant_id": person.id,
         "participant": person.code,
     }
-    return SimpleWalk(ws, admin, ids, person, quote.id, photo.id, photo_bytes)
+    return SimpleWalk(ws, admin, ids, person, quote.id, photo.id, photo_bytes, request.param)
 
 
 @dataclasses.dataclass
@@ -78,6 +91,7 @@ class SimpleWalk:
     quote_id: str
     photo_id: str
     photo_bytes: bytes
+    withdrawn: tuple[str, ...] = ("quote", "photos")
 
 
 def _urls(app: Any, ids: dict[str, str]) -> list[str]:
@@ -142,7 +156,11 @@ def test_a_withdrawal_reaches_every_page_api_answer_and_export(walked, tmp_path,
         walk.photo_bytes
     )
 
-    walk.ws.consent.withdraw(walk.person.id, scopes=["quote", "photos"], method="online")
+    assert walk.admin.get(f"/media/{walk.photo_id}").content == walk.photo_bytes
+    assert walk.photo_id in walk.admin.get("/api/v1/places/testtown/gallery").text
+    assert QUOTE in walk.admin.get(f"/assets/{walk.ids['asset_id']}").text
+
+    walk.ws.consent.withdraw(walk.person.id, scopes=list(walk.withdrawn), method="online")
 
     seen = _walk(walk) | _cli_exports(walk, tmp_path, capsys)
     assert len(seen) > 100  # every GET route of the app, and the CLI's exports
@@ -158,5 +176,7 @@ def test_a_withdrawal_reaches_every_page_api_answer_and_export(walked, tmp_path,
     # What was not withdrawn stays: the payment (finance needs it) and the map comment.
     assert any(PAYMENT.encode() in body for where, body in seen.items() if "payments" in where)
     assert PAYMENT.encode() in seen["cli payments.csv"]
+    if "take_part" in walk.withdrawn:
+        return  # the map comment was given under take_part: not asked to stay
     comments = seen[f"/api/v1/maps/{walk.ids['map_id']}/comments"]
     assert MAP_COMMENT in json.loads(comments)[-1]["text"]

@@ -45,6 +45,7 @@ def add(
             participant=participant,
             group_label=group,
             media=_read(media, ws.limits.upload_bytes + 1) if media else None,
+            file_name=media.name if media else None,
         )
     if as_json:
         print_json(added.to_dict())

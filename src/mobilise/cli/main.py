@@ -34,8 +34,12 @@ GROUPS = (
     "participants",
     "payments",
     "contributions",
+    "media",
     "engagement",
+    "actions",
     "events",
+    "cafes",
+    "themes",
     "jobs",
 )
 # Commands at the top level: name -> (module, function).

@@ -7,14 +7,30 @@ type comes from the file's "magic number", never from its name or the type a bro
 Accepted: pictures as :data:`~mobilise.formats.photos.PHOTO_TYPES`; audio as MP3, WAV, Ogg,
 FLAC and M4A; video as MP4/QuickTime and WebM. The checks are the containers' published
 signatures (a few bytes each); a dedicated library (``filetype``, ``puremagic``) would add a
-dependency for these few.
+dependency for these few. Pictures are then read in full by Pillow (:func:`clean_picture`): a
+file that starts like a JPEG but is not one is refused, its metadata is removed, and
+:func:`thumbnail` makes its small copy. Audio and video that say where they were recorded are
+found by :func:`carries_location` (and refused by the workspace).
 """
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 from mobilise.formats.photos import PHOTO_TYPES, photo_type, strip_metadata
 
-__all__ = ["MEDIA_TYPES", "media_type", "stored_media"]
+__all__ = [
+    "MAX_PIXELS",
+    "MEDIA_TYPES",
+    "THUMBNAIL_PX",
+    "carries_location",
+    "clean_picture",
+    "media_type",
+    "named_type",
+    "stored_media",
+    "thumbnail",
+]
 
 AUDIO_TYPES: dict[str, str] = {
     "audio/mpeg": "MP3",
@@ -84,3 +100,161 @@ def stored_media(data: bytes, medium: str) -> bytes:
     """The bytes to store: a picture without its metadata (where it was taken ...), other media
     as they came."""
     return strip_metadata(data) if medium == "image" else data
+
+
+# -- pictures: read by Pillow, metadata gone, thumbnails -----------------------------------------
+THUMBNAIL_PX = 480
+"""The longest side of a thumbnail, in pixels."""
+MAX_PIXELS = 60_000_000
+"""The most pixels a picture may have (a phone's 50-megapixel photo passes; a bomb does not)."""
+_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+_ORIENTATION = 0x0112  # EXIF: how the camera was held
+
+
+def clean_picture(data: bytes) -> bytes | None:
+    """A picture's bytes to store: without EXIF, XMP and text blocks (where it was taken, the
+    camera, its serial number), or ``None`` when Pillow cannot read it as the picture its first
+    bytes claim (a file whose bytes are not what it says).
+
+    The blocks are dropped byte for byte (:func:`~mobilise.formats.photos.strip_metadata`: the
+    picture itself is not re-encoded). A picture that still carries EXIF afterwards (a file the
+    block walk could not follow), or one that must be turned upright (its EXIF orientation), is
+    re-encoded by Pillow with no metadata at all.
+    """
+    kind = photo_type(data)
+    if kind is None:
+        return None
+    original = _opened(data, kind)
+    if original is None:
+        return None
+    stripped = strip_metadata(data)
+    picture = _opened(stripped, kind)
+    turned = original.getexif().get(_ORIENTATION, 1) not in (1, None)
+    if picture is not None and not picture.getexif() and not turned:
+        return stripped
+    return _reencoded(original, kind)
+
+
+def _opened(data: bytes, kind: str, *, draft: int | None = None) -> Any:
+    """The picture Pillow reads from ``data`` (decoded in full; a JPEG only at the scale
+    ``draft`` needs, when given), or ``None``."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            picture = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[kind]])
+            if picture.width * picture.height > MAX_PIXELS:
+                return None
+            if draft:
+                picture.draft(picture.mode, (draft, draft))  # JPEG: decode at 1/2 ... 1/8 scale
+            picture.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
+        return None
+    return picture
+
+
+def _reencoded(picture: Any, kind: str) -> bytes:
+    from PIL import ImageOps
+
+    upright = ImageOps.exif_transpose(picture)
+    out = io.BytesIO()
+    options: dict[str, Any] = {"quality": 92} if kind != "image/png" else {}
+    if kind == "image/jpeg" and upright.mode not in ("RGB", "L", "CMYK"):
+        upright = upright.convert("RGB")
+    upright.save(out, format=_PILLOW_FORMATS[kind], **options)  # no exif=, no pnginfo=: none
+    return out.getvalue()
+
+
+def thumbnail(data: bytes, *, size: int = THUMBNAIL_PX) -> bytes | None:
+    """A JPEG of the picture ``data`` at most ``size`` pixels on its longest side (transparent
+    parts on white), or ``None`` when ``data`` is not a picture Pillow reads."""
+    from PIL import Image
+
+    kind = photo_type(data)
+    picture = _opened(data, kind, draft=size) if kind else None
+    if picture is None:
+        return None
+    picture.thumbnail((size, size))
+    if picture.mode in ("RGBA", "LA", "P"):
+        picture = picture.convert("RGBA")
+        white = Image.new("RGB", picture.size, "white")
+        white.paste(picture, mask=picture.getchannel("A"))
+        picture = white
+    elif picture.mode != "RGB":
+        picture = picture.convert("RGB")
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+# -- sound and film: where they were recorded ----------------------------------------------------
+_LOCATION_WORDS = (b"location", b"iso6709", b"gpscoordinates")  # keys of QuickTime, tags
+_LOCATION_BOXES = {b"\xa9xyz", b"loci"}  # ISO base media: Apple/Android and 3GPP location
+_CONTAINER_BOXES = {b"moov", b"udta", b"meta", b"trak", b"ilst", b"mdia", b"minf"}
+
+
+def carries_location(data: bytes) -> bool:
+    """Whether an audio or video file says where it was recorded.
+
+    Phones write it into MP4, QuickTime and M4A files (a ``©xyz`` or ``loci`` box in the movie's
+    user data, or a ``com.apple.quicktime.location.ISO6709`` key); tags of other formats may
+    name a ``LOCATION``. The boxes are walked (the media data itself is skipped) and the rest is
+    searched for those key words; no library in the Python ecosystem rewrites every one of these
+    containers without their metadata, so such a file is refused rather than stored.
+    """
+    lowered = data.lower()
+    if any(word in lowered for word in _LOCATION_WORDS):
+        return True
+    return _iso_brand(data) is not None and _has_location_box(data, 0, len(data), depth=0)
+
+
+def _has_location_box(data: bytes, start: int, end: int, *, depth: int) -> bool:
+    at = start
+    while at + 8 <= end and depth < 8:
+        size = int.from_bytes(data[at : at + 4], "big")
+        kind = data[at + 4 : at + 8]
+        header = 8
+        if size == 1 and at + 16 <= end:
+            size, header = int.from_bytes(data[at + 8 : at + 16], "big"), 16
+        elif size == 0:
+            size = end - at
+        if size < header or at + size > end:
+            return False
+        if kind in _LOCATION_BOXES:
+            return True
+        if kind in _CONTAINER_BOXES:
+            inner = at + header
+            if kind == b"meta" and data[inner : inner + 4] == b"\x00\x00\x00\x00":
+                inner += 4  # ISO's meta is a full box: version and flags first
+            if _has_location_box(data, inner, at + size, depth=depth + 1):
+                return True
+        at += size
+    return False
+
+
+_NAMED: dict[str, str] = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "flac": "audio/flac",
+    "m4a": "audio/mp4",
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+}
+
+
+def named_type(file_name: str) -> str | None:
+    """The media type a file's name claims (by its extension), or ``None`` for a name that
+    claims none of the accepted types."""
+    stem, dot, extension = file_name.rpartition(".")
+    return _NAMED.get(extension.lower()) if dot and stem else None

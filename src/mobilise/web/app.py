@@ -17,6 +17,7 @@ from mobilise.web.deps import EDITOR_ROLES
 from mobilise.web.map_push import MapBroker
 from mobilise.web.routes import (
     access,
+    actions,
     api,
     api_docs,
     asset_export,
@@ -24,11 +25,13 @@ from mobilise.web.routes import (
     assets,
     auth,
     backups,
+    cafes,
     consent,
     contributions,
     engagement,
     event_contributions,
     events,
+    gallery,
     jobs,
     maps,
     network,
@@ -37,6 +40,7 @@ from mobilise.web.routes import (
     partners,
     payments,
     survey,
+    themes,
     users,
 )
 from mobilise.web.security import RequestGuard, SecurityHeaders, security_headers
@@ -127,10 +131,14 @@ def create_app(
     app.include_router(consent.router)  # participants, identity, consent, sheets, settings
     app.include_router(payments.router)  # involvement payments, rates, finance export
     app.include_router(event_contributions.router)  # an event's contributions, under consent
+    app.include_router(gallery.router)  # galleries, the exhibition, public media files
+    app.include_router(cafes.router)  # World Cafés: set-up, table harvest, agenda, API
     jobs.install(app)  # the job workers: started with the app, stopped at its shutdown
     app.include_router(users.pages)
     app.include_router(events.router)  # engagement events: pages, door, join, API
     app.include_router(engagement.router)  # who was reached: the page and its API
+    app.include_router(actions.router)  # you said, we did: public page, feeds, staff, API
+    app.include_router(themes.router)  # themes: codebook, coding, agreement, counts, .qdpx
     app.include_router(api_docs.router)
     app.include_router(pages.router)
     errors.install(app)

@@ -25,11 +25,13 @@ from mobilise.workspace._staging import write_turn
 
 if TYPE_CHECKING:
     from mobilise.workspace.access import AccessService
+    from mobilise.workspace.actions import ActionService
     from mobilise.workspace.areas import AreaService
     from mobilise.workspace.asset_duplicates import DuplicateService
     from mobilise.workspace.assets import AssetService
     from mobilise.workspace.audit import AuditService
     from mobilise.workspace.backup import BackupService
+    from mobilise.workspace.cafes import CafeService
     from mobilise.workspace.consent import ConsentService
     from mobilise.workspace.contributions import ContributionService
     from mobilise.workspace.datasets import DatasetService
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from mobilise.workspace.map_analysis import MapAnalysisService
     from mobilise.workspace.map_talk import MapTalkService
     from mobilise.workspace.maps import MapService
+    from mobilise.workspace.media import MediaService
     from mobilise.workspace.network import NetworkService
     from mobilise.workspace.oruk_feed import OrukFeedService
     from mobilise.workspace.participants import ParticipantService
@@ -52,6 +55,7 @@ if TYPE_CHECKING:
     from mobilise.workspace.project_settings import ProjectSettingsService
     from mobilise.workspace.sessions import SessionService
     from mobilise.workspace.surveys import SurveyService
+    from mobilise.workspace.themes import ThemeService
     from mobilise.workspace.users import UserService
 
 __all__ = ["Workspace", "open_workspace"]
@@ -182,6 +186,13 @@ class Workspace:
         return ConsentService(self)
 
     @cached_property
+    def actions(self) -> ActionService:
+        """ "You said, we did": actions answering themes, feedback, closure figures."""
+        from mobilise.workspace.actions import ActionService
+
+        return ActionService(self)
+
+    @cached_property
     def payments(self) -> PaymentService:
         """Involvement payments and vouchers, their rates, tax-year totals and finance export."""
         from mobilise.workspace.payments import PaymentService
@@ -189,11 +200,32 @@ class Workspace:
         return PaymentService(self)
 
     @cached_property
+    def themes(self) -> ThemeService:
+        """The codebook, coding, agreement between coders, theme counts, REFI-QDA exchange."""
+        from mobilise.workspace.themes import ThemeService
+
+        return ThemeService(self)
+
+    @cached_property
     def event_contributions(self) -> EventContributionService:
         """What people gave at events (notes, quotes, media), shown only under their consent."""
         from mobilise.workspace.event_contributions import EventContributionService
 
         return EventContributionService(self)
+
+    @cached_property
+    def media(self) -> MediaService:
+        """Event media kept by content hash, their descriptions, galleries and public files."""
+        from mobilise.workspace.media import MediaService
+
+        return MediaService(self)
+
+    @cached_property
+    def cafes(self) -> CafeService:
+        """World Cafés (questions, tables, host links, the harvest) and workshop agendas."""
+        from mobilise.workspace.cafes import CafeService
+
+        return CafeService(self)
 
     @cached_property
     def engagement(self) -> EngagementService:

@@ -329,13 +329,25 @@ def _add_partnership(build: _Build) -> None:
 
 
 def _add_coproduction(build: _Build) -> None:
-    from mobilise.workspace.demo_engagement import build_engagement
+    """Events, people and consent; then, the first time only, each place's World Café harvest,
+    pictures, coding and "you said, we did" (all illustrative, from fixed seeds)."""
+    from mobilise.workspace.demo_actions import build_actions
+    from mobilise.workspace.demo_cafes import build_cafes
+    from mobilise.workspace.demo_engagement import SEED, build_engagement
+    from mobilise.workspace.demo_media import build_media
+    from mobilise.workspace.demo_themes import build_themes
 
-    build_engagement(
+    added = build_engagement(
         build.workspace,
         build.data_dir / "census2021",
         places=[place.slug for place in DEMO_PLACES],
     )
+    if not added["events"]:
+        return  # built before: the rest was added then
+    build_cafes(build.workspace, seed=SEED)
+    build_media(build.workspace, seed=SEED)
+    build_themes(build.workspace, seed=SEED)
+    build_actions(build.workspace, seed=SEED)
 
 
 _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
@@ -354,7 +366,7 @@ _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
     ("partnership", "Adding the illustrative partnership and its survey rounds", _add_partnership),
     (
         "co-production",
-        "Adding the illustrative co-production (events, participants, consent)",
+        "Adding the illustrative co-production (events, people, harvests, themes, actions)",
         _add_coproduction,
     ),
 )

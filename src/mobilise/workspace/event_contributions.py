@@ -2,12 +2,13 @@
 video clips, walk routes; each by a participant (their pseudonym) or by a table or group
 (``group_label``) when no one person gave it.
 
-**Consent decides every read.** Each kind needs one consent scope
+**Consent decides every read.** Each kind needs ``take_part`` and one consent scope
 (:data:`~mobilise.model.engagement_vocab.CONTRIBUTION_SCOPE`: a quote or story needs ``quote``, a
 photo or drawing ``photos``, audio ``audio``, video ``video``, a note or walk ``take_part``).
 Every read here (an event's list, one contribution, its media bytes, the CSV and JSON exports)
 keeps only the contributions whose participant is in :meth:`ConsentService.permitted
-<mobilise.workspace.consent.ConsentService.permitted>` of that scope *now*; a group's
+<mobilise.workspace.consent.ConsentService.permitted>` of ``take_part`` and of that scope *now*
+(withdrawing only ``take_part`` hides everything the person gave); a group's
 contribution, with no participant, is always kept. So a withdrawal takes a person's quotes and
 pictures out of every page, API answer and export from that moment, and a contribution is also
 refused when the person has not granted its scope.
@@ -17,6 +18,11 @@ shows no pseudonym and no participant id (``attribution="anonymous"``); ``named`
 pseudonym code to every staff reader, and the person's name (from their identity) only to
 :data:`~mobilise.model.roles.IDENTITY_ROLES` (admins and the data controller) on the pages of
 one event; exports never carry names. Other kinds show the pseudonym.
+
+Media files are kept by content hash in the media folder (:mod:`mobilise.workspace.media`):
+pictures are read by Pillow, stripped of EXIF (where they were taken) and given a thumbnail;
+audio and video that say where they were recorded are refused. A contribution may be about
+assets, areas, map factors and partners (:mod:`mobilise.workspace._contribution_links`).
 
 Text and media never enter the audit trail (what a person said stays where consent governs it).
 """
@@ -34,12 +40,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.media_types import MEDIA_TYPES, media_type, stored_media
-from mobilise.model.contribution_vocab import MAX_PHOTO_BYTES
+from mobilise.formats.media_types import MEDIA_TYPES, carries_location, media_type
 from mobilise.model.engagement_vocab import CONTRIBUTION_KINDS, CONTRIBUTION_SCOPE
 from mobilise.model.roles import IDENTITY_ROLES
 from mobilise.store.records import insert_record, soft_delete_record
 from mobilise.store.tables import engagement_events, event_contributions, participants
+from mobilise.workspace._contribution_links import (
+    ContributionLink,
+    add_link,
+    links_of,
+    remove_link,
+)
+from mobilise.workspace.media import NOT_AUDITED
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
@@ -73,7 +85,6 @@ EXPORT_COLUMNS = (
     "created_at",
 )
 """The export's columns: no names, no participant ids, no media bytes (their size only)."""
-_NOT_AUDITED = ("text", "media")
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,11 @@ class EventContribution:
     created_at: datetime
     version: int
     name: str | None = None
+    alt_text: str = ""
+    caption: str = ""
+    maker_words: str = ""
+    public: bool = False
+    has_thumbnail: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"created_at": self.created_at.isoformat()}
@@ -134,13 +150,22 @@ class EventContributionService:
         group_label: str = "",
         media: bytes | None = None,
         illustrative: bool = False,
+        alt_text: str = "",
+        caption: str = "",
+        maker_words: str = "",
+        public: bool = False,
+        file_name: str | None = None,
     ) -> EventContribution:
         """Add a contribution to an event, by a participant (id or pseudonym code) or a group.
 
         A note, quote, story or walk needs ``text``; a photo, drawing, audio or video clip needs
-        ``media`` (its type is read from its bytes; pictures at most 2 MB, their metadata
-        removed; audio and video at most the upload limit, ``MOBILISE_MAX_UPLOAD_MB``) and may
-        carry a caption in ``text``.
+        ``media`` (its type is read from its bytes; pictures at most ``MOBILISE_MAX_IMAGE_MB``,
+        read in full, their metadata removed; audio and video at most the upload limit,
+        ``MOBILISE_MAX_UPLOAD_MB``, refused when they say where they were recorded) and may
+        carry a caption in ``text`` or ``caption``, its ``alt_text`` and the ``maker_words``.
+        ``public`` needs the alt text of a file. The person must be in ``take_part`` and the
+        kind's scope. A ``file_name`` whose extension claims another type than the bytes
+        are (``photo.jpg`` holding a PNG or a ZIP) is refused.
 
         Raises
         ------
@@ -149,7 +174,20 @@ class EventContributionService:
             or media missing or too large, a media type not accepted, or a participant who has
             not granted the kind's consent scope.
         """
-        problems = self._content_problems(kind, text, media)
+        from mobilise.workspace.media import description_problems
+
+        problems, kept = self._media_problems(kind, text, media)
+        medium = MEDIUM_OF.get(kind)
+        found_type = media_type(media, medium) if medium and media else None
+        problems += _name_problems(file_name, found_type, problems)
+        problems += description_problems(
+            kind,
+            found_type or "",
+            alt_text=alt_text.strip(),
+            caption=caption.strip(),
+            maker_words=maker_words.strip(),
+            public=public,
+        )
         label = " ".join(str(group_label).split())
         if bool(participant) == bool(label):
             problems.append(
@@ -159,23 +197,18 @@ class EventContributionService:
             )
         if len(label) > MAX_GROUP_LABEL:
             problems.append(Problem(f"at most {MAX_GROUP_LABEL} characters", field="group_label"))
-        medium = MEDIUM_OF.get(kind)
-        found_type = media_type(media, medium) if medium and media else None
+        # the thumbnail is drawn before the write: a big photo never holds the write lock
+        small = _thumbnail(kept) if kept and medium == "image" and not problems else None
         with self._ws.write() as connection:
             self.event_title(event)
             participant_id = None
             if participant:
                 participant_id = self._ws.participants.id_of(connection, participant)
-                scope = CONTRIBUTION_SCOPE.get(kind)
-                if scope and participant_id not in self._ws.consent.permitted(scope):
-                    problems.append(
-                        Problem(
-                            f"{participant} has not consented to {scope!r}, which a {kind} needs",
-                            field="participant",
-                        )
-                    )
+                if kind in CONTRIBUTION_SCOPE:
+                    problems += self._consent_problems(participant, participant_id, kind)
             if problems:
                 raise ValidationError("Cannot add the contribution.", problems=problems)
+            stored = self._kept(kept, small)
             row = insert_record(
                 connection,
                 event_contributions,
@@ -186,14 +219,60 @@ class EventContributionService:
                     "kind": kind,
                     "text": text.strip(),
                     "media_type": found_type or "",
-                    "media": stored_media(media, medium) if medium and media else None,
                     "illustrative": illustrative,
+                    "alt_text": alt_text.strip(),
+                    "caption": caption.strip(),
+                    "maker_words": maker_words.strip(),
+                    "public": public,
+                    **stored,
                 },
                 actor=self._ws.actor,
                 entity_type="event contribution",
-                omit_from_audit=_NOT_AUDITED,
+                omit_from_audit=NOT_AUDITED,
             )
         return self.get(row["id"])
+
+    def _consent_problems(self, given: str, participant_id: str, kind: str) -> list[Problem]:
+        """The person must be in ``take_part`` and in the kind's own scope, both now."""
+        return [
+            Problem(
+                f"{given} has not consented to {scope!r}, which a {kind} needs", field="participant"
+            )
+            for scope in dict.fromkeys(("take_part", CONTRIBUTION_SCOPE[kind]))
+            if participant_id not in self._ws.consent.permitted(scope)
+        ]
+
+    def _kept(self, data: bytes | None, small: bytes | None) -> dict[str, Any]:
+        """The row's media columns: the file kept by hash, a picture's thumbnail."""
+        if not data:
+            return {}
+        digest, size = self._ws.media.keep(data)
+        return {"media_hash": digest, "media_size": size, "thumbnail": small}
+
+    def _media_problems(
+        self, kind: str, text: str, media: bytes | None
+    ) -> tuple[list[Problem], bytes | None]:
+        """The problems of the content, and the bytes to keep (a picture without metadata)."""
+        problems = self._content_problems(kind, text, media)
+        medium = MEDIUM_OF.get(kind)
+        if problems or not medium or not media:
+            return problems, None
+        if medium != "image":
+            if carries_location(media):
+                message = (
+                    f"the {kind} says where it was recorded (location metadata), which is not "
+                    "kept: export it again with location off, then send it"
+                )
+                return [Problem(message, field="media")], None
+            return [], media
+        from mobilise.formats.media_types import clean_picture
+
+        cleaned = clean_picture(media)
+        if cleaned is None:
+            names = ", ".join(MEDIA_TYPES["image"].values())
+            message = f"the file's bytes are not a readable {names} picture"
+            return [Problem(message, field="media")], None
+        return [], cleaned
 
     def _content_problems(self, kind: str, text: str, media: bytes | None) -> list[Problem]:
         if kind not in CONTRIBUTION_KINDS:
@@ -211,7 +290,7 @@ class EventContributionService:
         if not media:
             return [*problems, Problem(f"a {kind} needs its file", field="media")]
         limit, setting = (
-            (MAX_PHOTO_BYTES, "2 MB, as for every photo")
+            (self._ws.limits.max_image_mb * 1_048_576, "MOBILISE_MAX_IMAGE_MB")
             if medium == "image"
             else (self._ws.limits.upload_bytes, "the upload limit, MOBILISE_MAX_UPLOAD_MB")
         )
@@ -228,9 +307,12 @@ class EventContributionService:
             problems.append(Problem(f"a {kind} must be a {names} file", field="media"))
         return problems
 
-    def remove(self, contribution_id: str) -> None:
-        """Take a contribution away (soft deletion: it stays restorable for admins)."""
-        self.get(contribution_id)
+    def remove(self, contribution_id: str, *, event: str | None = None) -> None:
+        """Take a contribution away (soft deletion: it stays restorable for admins); with
+        ``event``, NotFound unless the contribution belongs to that event."""
+        found = self.get(contribution_id)
+        if event is not None and found.event_id != event:
+            raise NotFound(f"No contribution {contribution_id!r} at event {event!r}.")
         with self._ws.write() as connection:
             soft_delete_record(
                 connection,
@@ -241,16 +323,44 @@ class EventContributionService:
                 entity_type="event contribution",
             )
 
+    # -- what it is about: assets, areas, factors, partners -----------------------------
+    def link(self, contribution_id: str, target_type: str, target_id: str) -> ContributionLink:
+        """Say a contribution is about an asset, area (GSS code), map factor or partner."""
+        return add_link(self._ws, contribution_id, target_type, target_id)
+
+    def unlink(self, contribution_id: str, link_id: str) -> None:
+        """Take one of a contribution's links away."""
+        remove_link(self._ws, contribution_id, link_id)
+
+    def links(self, contribution_id: str) -> builtins.list[ContributionLink]:
+        """What a contribution is about (NotFound when consent hides the contribution)."""
+        return links_of(self._ws, contribution_id)
+
     # -- reading: consent first -------------------------------------------------------------
     def list(
-        self, event: str | None = None, *, viewer: Viewer | None = None, kind: str | None = None
+        self,
+        event: str | None = None,
+        *,
+        viewer: Viewer | None = None,
+        kind: str | None = None,
+        event_ids: Iterable[str] | None = None,
+        ids: Iterable[str] | None = None,
+        public_only: bool = False,
     ) -> builtins.list[EventContribution]:
-        """The contributions of an event (every event when None) that consent lets be shown,
-        oldest first; names of named quotes only for identity readers (``viewer`` None, the
+        """The contributions of an event (every event when None; or of ``event_ids``; or with
+        ``ids``) that consent lets be shown, oldest first; only those marked public with
+        ``public_only``. Names of named quotes only for identity readers (``viewer`` None, the
         operator, reads them)."""
         query = self._query()
+        table = event_contributions
         if event is not None:
-            query = query.where(event_contributions.c.event_id == event)
+            query = query.where(table.c.event_id == event)
+        if event_ids is not None:
+            query = query.where(table.c.event_id.in_(builtins.list(event_ids)))
+        if ids is not None:
+            query = query.where(table.c.id.in_(builtins.list(ids)))
+        if public_only:
+            query = query.where(table.c.public.is_(True))
         if kind is not None:
             if kind not in CONTRIBUTION_KINDS:
                 raise ValidationError(
@@ -277,15 +387,29 @@ class EventContributionService:
         """A contribution's file and its media type; NotFound when it has none or consent hides
         it."""
         found = self.get(contribution_id)
+        table = event_contributions
+        with self._ws.read() as connection:
+            row = connection.execute(
+                select(table.c.media, table.c.media_hash).where(table.c.id == contribution_id)
+            ).one()
+        if row.media_hash:
+            return self._ws.media.read(row.media_hash), found.media_type
+        if row.media is None:
+            raise NotFound(f"Event contribution {contribution_id!r} has no file.")
+        return bytes(row.media), found.media_type
+
+    def thumbnail(self, contribution_id: str) -> bytes:
+        """A picture's thumbnail (a JPEG); NotFound when it has none or consent hides it."""
+        self.get(contribution_id)
         with self._ws.read() as connection:
             data = connection.execute(
-                select(event_contributions.c.media).where(
+                select(event_contributions.c.thumbnail).where(
                     event_contributions.c.id == contribution_id
                 )
             ).scalar_one_or_none()
         if data is None:
-            raise NotFound(f"Event contribution {contribution_id!r} has no file.")
-        return bytes(data), found.media_type
+            raise NotFound(f"Event contribution {contribution_id!r} has no thumbnail.")
+        return bytes(data)
 
     def export(
         self, target: FileTarget, *, event: str | None = None, file_format: str = "csv"
@@ -316,12 +440,13 @@ class EventContributionService:
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod
     def _query() -> Any:
-        columns = [c for c in event_contributions.c if c.name != "media"]
+        table = event_contributions
+        columns = [c for c in table.c if c.name not in ("media", "media_size", "thumbnail")]
+        size = func.coalesce(table.c.media_size, func.length(table.c.media), 0)
         return (
             select(*columns, participants.c.code)
-            .add_columns(
-                func.coalesce(func.length(event_contributions.c.media), 0).label("media_size")
-            )
+            .add_columns(size.label("media_size"))
+            .add_columns(table.c.thumbnail.is_not(None).label("has_thumbnail"))
             .outerjoin(participants, participants.c.id == event_contributions.c.participant_id)
             .where(event_contributions.c.deleted_at.is_(None))
             .order_by(event_contributions.c.created_at, event_contributions.c.id)
@@ -332,12 +457,15 @@ class EventContributionService:
     ) -> builtins.list[EventContribution]:
         rows = builtins.list(rows)
         scopes = {CONTRIBUTION_SCOPE[row.kind] for row in rows if row.participant_id}
-        permitted = {scope: self._ws.consent.permitted(scope) for scope in scopes}
+        permitted = {scope: self._ws.consent.permitted(scope) for scope in {"take_part", *scopes}}
         kept = [
             row
             for row in rows
             if not row.participant_id
-            or row.participant_id in permitted[CONTRIBUTION_SCOPE[row.kind]]
+            or (
+                row.participant_id in permitted["take_part"]
+                and row.participant_id in permitted[CONTRIBUTION_SCOPE[row.kind]]
+            )
         ]
         people = {row.participant_id for row in kept if row.participant_id}
         quoting = {pid: state.quote for pid, state in self._ws.consent.state(people).items()}
@@ -390,4 +518,26 @@ def _contribution_of(
         created_at=row.created_at,
         version=row.version,
         name=names.get(participant_id) if participant_id else None,
+        alt_text=row.alt_text,
+        caption=row.caption,
+        maker_words=row.maker_words,
+        public=bool(row.public),
+        has_thumbnail=bool(row.has_thumbnail),
     )
+
+
+def _name_problems(file_name: str | None, found: str | None, known: list[Problem]) -> list[Problem]:
+    """A file named as one type whose bytes are another (or none accepted) is refused."""
+    from mobilise.formats.media_types import named_type
+
+    claimed = named_type(file_name) if file_name else None
+    if claimed is None or claimed == found or any(p.field == "media" for p in known):
+        return []
+    what = found or "not a picture, sound or film accepted"
+    return [Problem(f"the file is named {file_name!r} but its bytes are {what}", field="media")]
+
+
+def _thumbnail(picture: bytes) -> bytes | None:
+    from mobilise.formats.media_types import thumbnail
+
+    return thumbnail(picture)

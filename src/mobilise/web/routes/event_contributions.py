@@ -6,6 +6,10 @@ which keeps only what the people's consent allows now: a withdrawn quote or phot
 and absent from every list and export. Contributions are rows about people, so only editors
 (facilitators, analysts; admins always) read them. Names of people quoted by name are shown only
 to admins and the data controller; everyone else sees the pseudonym code.
+
+Staff describe media here (alt text, caption, the maker's own words, public or not) and say what
+a contribution is about (assets, areas, map factors, partners). The public galleries and the
+exhibition are in :mod:`~mobilise.web.routes.gallery`.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
+from mobilise.model.coproduction_vocab import LINK_TARGETS
 from mobilise.model.engagement_vocab import CONTRIBUTION_KINDS, CONTRIBUTION_SCOPE
 from mobilise.model.roles import EDITOR_ROLES
-from mobilise.web.deps import EditorDep, TemplatesDep, WorkspaceDep, require_role
+from mobilise.web.deps import EditorDep, TemplatesDep, WorkspaceDep, require_role, sent_fields
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
 from mobilise.workspace.users import User
@@ -32,7 +38,13 @@ ReaderDep = Annotated[User, Depends(require_role(*EDITOR_ROLES[1:], "data_contro
 KindQuery = Annotated[
     str | None, Query(max_length=20, description=f"One of {', '.join(CONTRIBUTION_KINDS)}.")
 ]
-DONE = {"added": "The contribution is added.", "removed": "The contribution is taken away."}
+DONE = {
+    "added": "The contribution is added.",
+    "removed": "The contribution is taken away.",
+    "described": "The description is saved.",
+    "linked": "The link is added.",
+    "unlinked": "The link is taken away.",
+}
 
 
 def _read_media(media: UploadFile | None, workspace: Workspace) -> bytes | None:
@@ -52,6 +64,10 @@ class Sent:
     participant: str
     group_label: str
     media: UploadFile | None
+    alt_text: str = ""
+    caption: str = ""
+    maker_words: str = ""
+    public: bool = False
 
 
 def _sent(
@@ -60,8 +76,12 @@ def _sent(
     participant: Annotated[str, Form(max_length=40, description="A pseudonym code.")] = "",
     group_label: Annotated[str, Form(max_length=120, description="A table or group.")] = "",
     media: Annotated[UploadFile | None, File()] = None,
+    alt_text: Annotated[str, Form(max_length=1_000, description="What the file shows.")] = "",
+    caption: Annotated[str, Form(max_length=2_000)] = "",
+    maker_words: Annotated[str, Form(max_length=10_000, description="The maker's words.")] = "",
+    public: Annotated[bool, Form(description="Shown in public (needs alt text).")] = False,
 ) -> Sent:
-    return Sent(kind, text, participant, group_label, media)
+    return Sent(kind, text, participant, group_label, media, alt_text, caption, maker_words, public)
 
 
 SentDep = Annotated[Sent, Depends(_sent)]
@@ -75,7 +95,29 @@ def _add(workspace: Workspace, event_id: str, sent: Sent) -> Any:
         participant=sent.participant.strip() or None,
         group_label=sent.group_label,
         media=_read_media(sent.media, workspace),
+        file_name=sent.media.filename if sent.media else None,
+        alt_text=sent.alt_text,
+        caption=sent.caption,
+        maker_words=sent.maker_words,
+        public=sent.public,
     )
+
+
+class Description(BaseModel):
+    """A contribution's description; a field left out stays as it is."""
+
+    alt_text: str | None = Field(None, max_length=1_000)
+    caption: str | None = Field(None, max_length=2_000)
+    maker_words: str | None = Field(None, max_length=10_000)
+    public: bool | None = None
+    version: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+class LinkBody(BaseModel):
+    """What a contribution is about."""
+
+    target_type: str = Field(max_length=20, description=", ".join(LINK_TARGETS))
+    target_id: str = Field(min_length=1, max_length=36)
 
 
 # -- API -----------------------------------------------------------------------------------------
@@ -137,6 +179,60 @@ def contribution_media(
     return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
 
 
+@api.get("/event-contributions/{event_contribution_id}/thumbnail", responses=ERRORS)
+def contribution_thumbnail(
+    event_contribution_id: str, workspace: WorkspaceDep, _user: ReaderDep
+) -> Response:
+    """A picture's thumbnail, a JPEG (404 when consent no longer lets it be shown)."""
+    data = workspace.event_contributions.thumbnail(event_contribution_id)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
+
+
+@api.patch("/event-contributions/{event_contribution_id}", responses=ERRORS)
+def describe_contribution(
+    event_contribution_id: str, body: Description, workspace: WorkspaceDep, _user: EditorDep
+) -> dict[str, Any]:
+    """Set alt text, caption, the maker's words and whether it is public (public media need
+    alt text: a 422 naming ``alt_text``)."""
+    fields = sent_fields(body)
+    described = workspace.media.describe(event_contribution_id, **fields)
+    return described.to_dict()
+
+
+@api.get("/event-contributions/{event_contribution_id}/links", responses=ERRORS)
+def contribution_links(
+    event_contribution_id: str, workspace: WorkspaceDep, _user: ReaderDep
+) -> list[dict[str, Any]]:
+    """What the contribution is about: assets, areas, map factors, partners."""
+    return [link.to_dict() for link in workspace.event_contributions.links(event_contribution_id)]
+
+
+@api.post("/event-contributions/{event_contribution_id}/links", status_code=201, responses=ERRORS)
+def add_contribution_link(
+    event_contribution_id: str, body: LinkBody, workspace: WorkspaceDep, _user: EditorDep
+) -> dict[str, Any]:
+    """Say the contribution is about an asset, an area (its code), a map factor or a partner."""
+    link = workspace.event_contributions.link(
+        event_contribution_id, body.target_type, body.target_id
+    )
+    return link.to_dict()
+
+
+@api.delete(
+    "/event-contributions/{event_contribution_id}/links/{contribution_link_id}",
+    status_code=204,
+    responses=ERRORS,
+)
+def remove_contribution_link(
+    event_contribution_id: str,
+    contribution_link_id: str,
+    workspace: WorkspaceDep,
+    _user: EditorDep,
+) -> Response:
+    workspace.event_contributions.unlink(event_contribution_id, contribution_link_id)
+    return Response(status_code=204)
+
+
 @api.delete("/event-contributions/{event_contribution_id}", status_code=204, responses=ERRORS)
 def remove_contribution(
     event_contribution_id: str, workspace: WorkspaceDep, _user: EditorDep
@@ -156,6 +252,7 @@ def contributions_page(
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """What people gave at the event, as their consent allows, and a form to add more."""
+    shown = workspace.event_contributions.list(event_id, viewer=user)
     return templates.TemplateResponse(
         request,
         "event_contributions.html",
@@ -163,7 +260,9 @@ def contributions_page(
             "user": user,
             "event_id": event_id,
             "title": workspace.event_contributions.event_title(event_id),
-            "contributions": workspace.event_contributions.list(event_id, viewer=user),
+            "contributions": shown,
+            "links": {c.id: workspace.event_contributions.links(c.id) for c in shown},
+            "targets": LINK_TARGETS,
             "kinds": CONTRIBUTION_KINDS,
             "scopes": CONTRIBUTION_SCOPE,
             "done": DONE.get(done, ""),
@@ -185,8 +284,80 @@ def add_contribution_form(
 def remove_contribution_form(
     event_id: str, event_contribution_id: str, workspace: WorkspaceDep, _user: EditorDep
 ) -> Response:
-    workspace.event_contributions.remove(event_contribution_id)
+    """Take a contribution away: only one of this event (a 404 otherwise)."""
+    workspace.event_contributions.remove(event_contribution_id, event=event_id)
     return RedirectResponse(f"/events/{event_id}/contributions?done=removed", status_code=303)
+
+
+def _of_event(workspace: Workspace, event_id: str, event_contribution_id: str) -> None:
+    """404 unless the contribution is one of this event's (and consent lets it be shown)."""
+    from mobilise.errors import NotFound
+
+    if workspace.event_contributions.get(event_contribution_id).event_id != event_id:
+        raise NotFound(f"No contribution {event_contribution_id!r} at event {event_id!r}.")
+
+
+def _done(event_id: str, what: str) -> Response:
+    return RedirectResponse(f"/events/{event_id}/contributions?done={what}", status_code=303)
+
+
+@pages.post(
+    "/events/{event_id}/contributions/{event_contribution_id}/describe",
+    response_class=HTMLResponse,
+)
+def describe_contribution_form(
+    event_id: str,
+    event_contribution_id: str,
+    workspace: WorkspaceDep,
+    _user: EditorDep,
+    alt_text: Annotated[str, Form(max_length=1_000)] = "",
+    caption: Annotated[str, Form(max_length=2_000)] = "",
+    maker_words: Annotated[str, Form(max_length=10_000)] = "",
+    public: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Save a contribution's alt text, caption, maker's words and whether it is public."""
+    _of_event(workspace, event_id, event_contribution_id)
+    workspace.media.describe(
+        event_contribution_id,
+        alt_text=alt_text,
+        caption=caption,
+        maker_words=maker_words,
+        public=public == "yes",
+    )
+    return _done(event_id, "described")
+
+
+@pages.post(
+    "/events/{event_id}/contributions/{event_contribution_id}/links", response_class=HTMLResponse
+)
+def add_link_form(
+    event_id: str,
+    event_contribution_id: str,
+    workspace: WorkspaceDep,
+    _user: EditorDep,
+    target_type: Annotated[str, Form(max_length=20)] = "",
+    target_id: Annotated[str, Form(max_length=36)] = "",
+) -> Response:
+    """Say what the contribution is about."""
+    _of_event(workspace, event_id, event_contribution_id)
+    workspace.event_contributions.link(event_contribution_id, target_type, target_id)
+    return _done(event_id, "linked")
+
+
+@pages.post(
+    "/events/{event_id}/contributions/{event_contribution_id}/links/{contribution_link_id}/remove",
+    response_class=HTMLResponse,
+)
+def remove_link_form(
+    event_id: str,
+    event_contribution_id: str,
+    contribution_link_id: str,
+    workspace: WorkspaceDep,
+    _user: EditorDep,
+) -> Response:
+    _of_event(workspace, event_id, event_contribution_id)
+    workspace.event_contributions.unlink(event_contribution_id, contribution_link_id)
+    return _done(event_id, "unlinked")
 
 
 router = APIRouter()

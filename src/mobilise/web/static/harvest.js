@@ -1,0 +1,144 @@
+// A café table's harvest page on a phone with a poor connection: nothing typed is lost.
+// The draft (per round) and every note not yet sent live in localStorage; each note has its own
+// client_key, so a resend after a reload or a lost answer is kept once (the server answers
+// "already stored"). Notes are sent in order, retried when the phone is back online and every
+// 20 seconds; the page shows what is sent and what is waiting. Without JavaScript the form posts
+// one note at a time.
+"use strict";
+(() => {
+  const form = document.getElementById("note-form");
+  if (!form) return;
+  const text = document.getElementById("note-text");
+  const round = document.getElementById("note-round").value;
+  const status = document.getElementById("harvest-status");
+  const waitingSection = document.getElementById("waiting-section");
+  const waitingList = document.getElementById("waiting");
+  const sentList = document.getElementById("sent");
+  const storeKey = "mobilise-harvest:" + form.dataset.table;
+  let sending = false;
+
+  const load = () => {
+    try {
+      const found = JSON.parse(localStorage.getItem(storeKey) || "{}");
+      return { drafts: found.drafts || {}, queue: found.queue || [] };
+    } catch (error) {
+      return { drafts: {}, queue: [] };
+    }
+  };
+  const state = load();
+  const save = () => {
+    try {
+      localStorage.setItem(storeKey, JSON.stringify(state));
+    } catch (error) {
+      status.textContent = "This phone cannot keep notes while offline: send each one now.";
+    }
+  };
+  const newKey = () => {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  };
+
+  const item = (note, words) => {
+    const li = document.createElement("li");
+    li.textContent = note.text;
+    if (words) {
+      const span = document.createElement("span");
+      span.className = "state";
+      span.textContent = words;
+      li.appendChild(span);
+    }
+    return li;
+  };
+  const render = () => {
+    waitingList.replaceChildren(
+      ...state.queue.map((note) =>
+        item(note, note.refused ? "Not sent: " + note.refused : "Waiting (round " + note.round + ")"),
+      ),
+    );
+    waitingSection.hidden = state.queue.length === 0;
+    const waiting = state.queue.length;
+    status.textContent = waiting
+      ? waiting + (waiting === 1 ? " note is" : " notes are") + " waiting to be sent."
+      : "Every note is sent.";
+  };
+  const shown = (note, id) => {
+    if (note.round !== round || !sentList) return;
+    if (id && sentList.querySelector('[data-id="' + CSS.escape(id) + '"]')) return;
+    const li = item(note, "");
+    if (id) li.dataset.id = id;
+    sentList.appendChild(li);
+    const nothing = document.getElementById("nothing-yet");
+    if (nothing) nothing.remove();
+  };
+
+  const send = async (note) => {
+    const body = new URLSearchParams({ text: note.text, round: note.round, client_key: note.key });
+    const answer = await fetch(note.action, {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      body,
+      credentials: "same-origin",
+    });
+    if (answer.ok) {
+      const kept = await answer.json();
+      return { done: true, id: kept.id };
+    }
+    if (answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429) {
+      let message = "refused (" + answer.status + ")";
+      try {
+        const found = await answer.json();
+        message = (found.error && found.error.message) || message;
+      } catch (error) {
+        // not JSON: keep the status
+      }
+      return { done: false, refused: message };
+    }
+    throw new Error("not reachable");
+  };
+  const flush = async () => {
+    if (sending) return;
+    sending = true;
+    try {
+      for (const note of [...state.queue]) {
+        if (note.refused) continue;
+        const result = await send(note);
+        if (result.done) {
+          state.queue = state.queue.filter((other) => other.key !== note.key);
+          shown(note, result.id);
+        } else {
+          note.refused = result.refused;
+        }
+        save();
+        render();
+      }
+    } catch (error) {
+      render();
+      status.textContent += " No connection now: they are kept on this phone and sent when it is back.";
+    } finally {
+      sending = false;
+    }
+  };
+
+  if (!text.value && state.drafts[round]) text.value = state.drafts[round];
+  text.addEventListener("input", () => {
+    state.drafts[round] = text.value;
+    save();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const words = text.value.trim();
+    if (!words) return;
+    state.queue.push({ key: newKey(), text: words, round, action: form.action });
+    delete state.drafts[round];
+    text.value = "";
+    save();
+    render();
+    text.focus();
+    flush();
+  });
+  window.addEventListener("online", flush);
+  setInterval(flush, 20000);
+  render();
+  flush();
+})();
