@@ -23,6 +23,7 @@ from mobilise.web.app import create_app
 from ..conftest import serving
 
 NOT_PAGES = ("/api/", "/oruk", "/static", "/contributions/")  # JSON, the feed, files, photos
+DOWNLOADS = (".csv", ".qdpx", ".zip", ".xlsx")  # files a browser saves, not pages
 STREAMING = ("/maps/{map_id}", "/maps/shared/{token}")  # a live stream: the network never idles
 BATCH = 6
 
@@ -63,6 +64,10 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
         "participant_id": ws.participants.list(limit=1)[0].id,
         "sheet_id": ws.consent.sheets()[0].id,
         "table_id": table.id,
+        "event_contribution_id": next(
+            c.id for c in ws.event_contributions.list(cafe.id) if c.media_type
+        ),
+        "action_id": ws.actions.list()[0].id,
         "host_token": ws.cafes.host_token(table.id, key=DEFAULT_SECRET_KEY),
     }
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=ws)
@@ -80,6 +85,8 @@ def _pages(app: Any, ids: dict[str, str]) -> list[tuple[str, str]]:
         if "GET" not in (route.methods or set()):
             continue
         if path.startswith(NOT_PAGES) and path != "/api/docs":
+            continue
+        if path.endswith(DOWNLOADS):
             continue
         token = (
             "survey token"

@@ -110,7 +110,7 @@ def write_graph(graph: nx.DiGraph, path: PathLike, *, graphml: bool) -> None:
         plain.add_edge(str(source), str(target), **edge)
     buffer = io.BytesIO()
     if graphml:
-        nx.write_graphml(plain, buffer, encoding="utf-8")
+        nx.write_graphml_xml(plain, buffer, encoding="utf-8")  # not lxml: see map_graphml
     else:
         nx.write_gexf(plain, buffer, encoding="utf-8")
     Path(os.fspath(path)).write_bytes(xml_safe(buffer.getvalue().decode("utf-8")).encode("utf-8"))

@@ -120,7 +120,8 @@ def write_map_graphml(causal_map: CausalMap) -> bytes:
             edge["confidence"] = float(link.confidence)
         graph.add_edge(link.source, link.target, key=link.id, **edge)
     buffer = io.BytesIO()
-    nx.write_graphml(graph, buffer, encoding="utf-8")
+    # the ElementTree writer (lxml's refuses such characters): xml_safe then drops them
+    nx.write_graphml_xml(graph, buffer, encoding="utf-8")
     return xml_safe(buffer.getvalue().decode("utf-8")).encode("utf-8")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobilise.demo import DEMO_DATA
-from mobilise.errors import Conflict, NotFound
+from mobilise.errors import ConfigurationError, Conflict, NotFound
 from mobilise.model.access_plan import AccessPlan
 from mobilise.model.indicators import IndicatorMeta
 from mobilise.workspace._common import Progress, no_progress
@@ -336,6 +336,7 @@ def _add_coproduction(build: _Build) -> None:
     from mobilise.workspace.demo_engagement import SEED, build_engagement
     from mobilise.workspace.demo_media import build_media
     from mobilise.workspace.demo_themes import build_themes
+    from mobilise.workspace.media import media_folder
 
     added = build_engagement(
         build.workspace,
@@ -345,7 +346,12 @@ def _add_coproduction(build: _Build) -> None:
     if not added["events"]:
         return  # built before: the rest was added then
     build_cafes(build.workspace, seed=SEED)
-    build_media(build.workspace, seed=SEED)
+    try:
+        media_folder(build.workspace)
+    except ConfigurationError:
+        pass  # PostgreSQL without MOBILISE_MEDIA_DIR: the demo goes without its pictures
+    else:
+        build_media(build.workspace, seed=SEED)
     build_themes(build.workspace, seed=SEED)
     build_actions(build.workspace, seed=SEED)
 
