@@ -148,11 +148,10 @@ def test_the_set_up_harvest_and_agenda_pages_on_a_phone(browser, axe, cafe):
             assert page.get_by_role("heading", level=1).inner_text().startswith(heading)
             assert axe(page) == [], path
             assert fits(page) is None
-        sheet = page.goto(f"{url}/events/{event}/harvest")
-        assert (
-            sheet is not None
-            and page.get_by_alt_text("Photo of the paper sheet of Table 1, round 1").is_visible()
-        )
+        assert page.goto(f"{url}/events/{event}/harvest") is not None
+        photo = page.get_by_alt_text("Photo of the paper sheet of Table 1, round 1")
+        photo.scroll_into_view_if_needed()  # a lazy image: it loads when a reader reaches it
+        photo.wait_for(state="visible")
         page.goto(f"{url}/events/{event}/cafe")
         page.get_by_label("Table", exact=True).fill("Table 2")
         page.get_by_label("Host (a first name)").fill("Ade")
