@@ -6,18 +6,18 @@ EventService`."""
 from __future__ import annotations
 
 import builtins
-import hashlib
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
 from mobilise.errors import NotFound, Problem, RateLimited, ValidationError
 from mobilise.model.visibility import Viewer
 from mobilise.store.records import insert_record, update_record
 from mobilise.store.tables import engagement_events, participants, registrations
 from mobilise.workspace._event_fields import Registration, registration_of
+from mobilise.workspace._rate import sent_in_last_hour
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -411,22 +411,8 @@ def _with_codes() -> Any:
 
 def _check_rate(connection: Connection, client_key: str, per_hour: int) -> None:
     """At most ``per_hour`` online registrations from one sender in the last hour."""
-    if connection.dialect.name == "postgresql":
-        # two registrations from one sender at once would both see the old count: serialise
-        # them (SQLite's BEGIN IMMEDIATE already serialises every writer)
-        lock = hashlib.sha256(b"registration:" + client_key.encode()).digest()[:8]
-        connection.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"),
-            {"key": int.from_bytes(lock, "big", signed=True)},
-        )
-    since = datetime.now(UTC) - timedelta(hours=1)
-    sent, oldest = connection.execute(
-        select(func.count(), func.min(registrations.c.created_at)).where(
-            registrations.c.client_key == client_key, registrations.c.created_at >= since
-        )
-    ).one()
+    sent, wait = sent_in_last_hour(connection, registrations, client_key, lock_name="registration:")
     if sent >= per_hour:
-        wait = max(60, int((oldest + timedelta(hours=1) - datetime.now(UTC)).total_seconds()) + 1)
         raise RateLimited(
             f"Too many registrations from your connection in the last hour (at most {per_hour}, "
             "the setting MOBILISE_SUGGESTIONS_PER_HOUR). Please try again later.",

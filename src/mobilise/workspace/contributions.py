@@ -10,12 +10,11 @@ computed by the web layer (no raw address is stored).
 from __future__ import annotations
 
 import builtins
-import hashlib
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
 from mobilise.errors import Conflict, NotFound, Problem, RateLimited, ValidationError
 from mobilise.formats import photos
@@ -35,6 +34,7 @@ from mobilise.model.contribution_vocab import (
 )
 from mobilise.store.records import audit, insert_record, new_id, now, update_record
 from mobilise.store.tables import assets, contributions
+from mobilise.workspace._rate import sent_in_last_hour
 from mobilise.workspace.contribution_records import (
     Contribution,
     Story,
@@ -301,22 +301,8 @@ class ContributionService:
         return self.get(row["id"])
 
     def _check_rate(self, connection: Connection, client_key: str, per_hour: int) -> None:
-        if connection.dialect.name == "postgresql":
-            # Two requests from one sender at once would both see the old count: serialise them
-            # (SQLite's BEGIN IMMEDIATE already serialises every writer).
-            lock = hashlib.sha256(client_key.encode()).digest()[:8]
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"),
-                {"key": int.from_bytes(lock, "big", signed=True)},
-            )
-        since = now() - timedelta(hours=1)
-        sent, oldest = connection.execute(
-            select(func.count(), func.min(contributions.c.created_at)).where(
-                contributions.c.client_key == client_key, contributions.c.created_at >= since
-            )
-        ).one()
+        sent, wait = sent_in_last_hour(connection, contributions, client_key, lock_name="")
         if sent >= per_hour:
-            wait = max(60, int((oldest + timedelta(hours=1) - now()).total_seconds()) + 1)
             raise RateLimited(
                 f"Thank you for all your suggestions! You have sent {sent} in the last hour, "
                 f"the most we can take. Please try again in about {-(-wait // 60)} minutes.",
