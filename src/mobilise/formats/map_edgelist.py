@@ -46,6 +46,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import PurePath
 from typing import Any
 
@@ -192,7 +193,7 @@ class _PlainLinks:
     ) -> _PlainLinks | None:
         cells = _plain_cells(frame, _TEXT_FIELDS, found)
         ends = (cells["from"], cells["to"])
-        if any(not text.strip() for column in ends for text in column):
+        if not all(map(str.strip, chain(*ends))):  # a blank end
             return None
         none: list[float | None] = [None] * len(frame)
         weight = [_finite(weights.get(i)) for i in frame.index] if weights else none
@@ -209,7 +210,12 @@ class _PlainLinks:
         if said is None or strength is None or delay is None or contested is None:
             return None
         polarity = _polarities(said, weight)
-        ids = [t.strip() or f"L{row_of(i)}" for t, i in zip(cells["id"], frame.index, strict=True)]
+        rows = frame.index.tolist()  # (each row's number in the file)
+        ids = (
+            [t.strip() or f"L{i}" for t, i in zip(cells["id"], rows, strict=True)]
+            if found.get("id") is not None
+            else [f"L{i}" for i in rows]
+        )
         if polarity is None or len(set(ids)) != len(ids):
             return None
         fields = {
@@ -226,7 +232,9 @@ class _PlainLinks:
         self, name: str, plain: dict[str, list[str]], extras: list[tuple[str, list[Any]]]
     ) -> CausalMap:
         factor_id = _FactorIds()
-        named = [factor_id(label) for pair in zip(*self.ends, strict=True) for label in pair]
+        labels = list(chain.from_iterable(zip(*self.ends, strict=True)))
+        id_of = {label: factor_id(label) for label in dict.fromkeys(labels)}  # first seen first
+        named = [id_of[label] for label in labels]
         attributes = (
             [{c: values[n] for c, values in extras if values[n]} for n in range(len(self.ids))]
             if extras

@@ -197,6 +197,8 @@ class CausalMap:
         where = self.source or None
         found: list[Problem] = []
         ids = _factor_problems(self.factors, where, found)
+        if not found and not self.scenarios and _links_sound(self.links, ids):
+            return found  # (the quick look at whole columns: a big sound map costs little)
         link_ids: set[str] = set()
         for number, link in enumerate(self.links, start=1):
             if link.id in link_ids:
@@ -284,6 +286,35 @@ def _factor_problems(factors: list[Factor], where: str | None, found: list[Probl
                 )
             )
     return ids
+
+
+def _links_sound(links: list[Link], ids: set[str]) -> bool:
+    """Whether no link has a problem :func:`_link_problems` would name (or a repeated id),
+    looked at column by column; ``False`` sends the map to the link-by-link look that names
+    each problem."""
+    try:  # (a value that cannot be hashed is a problem the slow look names)
+        if len({link.id for link in links}) != len(links):
+            return False
+        if not ({link.source for link in links} | {link.target for link in links}) <= ids:
+            return False
+        if not {link.polarity for link in links} <= _POLARITY_SET:
+            return False
+        if not {link.strength for link in links} <= _STRENGTH_SET:
+            return False
+    except TypeError:
+        return False
+    weighted = [(link.weight, link.polarity) for link in links if link.weight is not None]
+    if any(
+        not (math.isfinite(weight) and -1 <= weight <= 1) or polarity != _sign(weight)
+        for weight, polarity in weighted
+    ):
+        return False
+    confidences = [link.confidence for link in links if link.confidence is not None]
+    return all(0 <= confidence <= 1 for confidence in confidences)
+
+
+_POLARITY_SET = frozenset(POLARITIES)
+_STRENGTH_SET = frozenset((*STRENGTHS, None))
 
 
 def _link_problems(link: Link, number: int, ids: set[str], where: str | None) -> list[Problem]:

@@ -448,11 +448,12 @@ def _driver_rows(
             continue
         cells = by_column[index]
         if kind == "text":
-            try:  # blank and None cells have no length to check
-                over = max(map(len, filter(None, cells)), default=0) > limit
+            try:  # blank and None cells have no length to check; one join finds a NUL
+                texts = list(filter(None, cells))
+                over = max(map(len, texts), default=0) > limit or NUL in "".join(texts)
             except TypeError:  # something that is not text: only text has a length limit
-                over = any(len(v) > limit for v in cells if isinstance(v, str))
-            over = over or any(NUL in v for v in cells if isinstance(v, str))
+                texts = [v for v in cells if isinstance(v, str)]
+                over = any(len(v) > limit for v in texts) or NUL in "".join(texts)
         else:
             numbers = [v for v in cells if isinstance(v, int)]
             over = bool(numbers) and not INT64[0] <= min(numbers) <= max(numbers) <= INT64[1]

@@ -88,9 +88,13 @@ MOST_ROWS_GROWTH = 8
 """The most rows of one staging transaction, however fast the last one went, as a multiple of
 :data:`ROWS_PER_TRANSACTION`."""
 GAP_SHARE = 0.5
-"""On SQLite, the pause after a staging transaction, as a share of the time it held the lock
-(at least 0.1 s): writers of this process queue for their turn (:func:`write_turn`) and go in
-at once; those of other processes poll for the lock every 100 ms once they have waited."""
+"""On SQLite, the longest pause after a staging transaction, as a share of the time it held the
+lock (at least 0.1 s): writers of this process queue for their turn (:func:`write_turn`) and go
+in at once; those of other processes poll for the lock every 100 ms once they have waited."""
+HOLD_BUDGET_S = 0.5
+"""On SQLite, how long staging transactions may hold the lock one after another before a pause
+that lets writers of other processes in (whom this process cannot see waiting). Writers of this
+process are let in after any transaction they waited for."""
 MARK = "staged:"
 # Tables that can hold staged rows, children before parents (the order they are discarded in).
 STAGED_TABLES: tuple[tuple[Table, str], ...] = (
@@ -310,21 +314,19 @@ class Staging:
         if not self.stage:
             return
         total = sum(len(rows) for _, rows in self._pending)
-        done, free_from, gap, size = 0, 0.0, 0.0, ROWS_PER_TRANSACTION
+        done, size, pause = 0, ROWS_PER_TRANSACTION, _Pauses(self._ws)
         most = MOST_ROWS_GROWTH * ROWS_PER_TRANSACTION
         work = [(table, rows, 0) for table, rows in self._pending if len(rows)]
         try:
             while work:
                 turn, work = self._turn(work, size)
-                time.sleep(max(0.0, free_from + gap - time.monotonic()))
+                pause.before_next()
                 with self._ws.write() as connection:
                     taken = time.monotonic()  # its turn came: the time it holds the lock from
                     for _, ready in turn:
                         ready.write(connection)
-                free_from = time.monotonic()
-                held = max(free_from - taken, 1e-3)
-                if self._ws.dialect == "sqlite":
-                    gap = min(max(held * GAP_SHARE, 0.1), 1.0)
+                held = max(time.monotonic() - taken, 1e-3)
+                pause.held(held)
                 size = int(min(max(size * LOCK_TARGET_S / held, 200), most))
                 done += sum(len(ready) for _, ready in turn)
                 self._progress(f"Writing ahead: {done:,} of {total:,} rows", done, total)
@@ -407,6 +409,38 @@ class Staging:
         if self._staged:
             self._staged = []
             discard_staged(self._ws, self.marker)
+
+
+class _Pauses:
+    """When staging pauses between its transactions on SQLite: when writers of this process
+    wait (until they have had their turn), and when the lock has been held for
+    :data:`HOLD_BUDGET_S` since the last pause (for writers of other processes); never on
+    PostgreSQL, whose writers lock rows, not the database."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self._engine = workspace.engine
+        self._sqlite = workspace.dialect == "sqlite"
+        self._free_from = 0.0
+        self._gap = 0.0
+        self._since_pause = 0.0
+
+    def held(self, seconds: float) -> None:
+        self._free_from = time.monotonic()
+        self._gap = min(max(seconds * GAP_SHARE, 0.1), 1.0)
+        self._since_pause += seconds
+
+    def before_next(self) -> None:
+        if not self._sqlite or not self._free_from:
+            return
+        until = self._free_from + self._gap
+        if self._since_pause >= HOLD_BUDGET_S:
+            time.sleep(max(0.0, until - time.monotonic()))
+        else:  # writers of this process that waited go in now (they queue at the gate)
+            while writers_waiting(self._engine) and time.monotonic() < until:
+                time.sleep(0.005)
+            if time.monotonic() < until:
+                return
+        self._since_pause = 0.0
 
 
 def discard_staged(workspace: Workspace, marker: str) -> int:
@@ -521,6 +555,45 @@ _GATES_LOCK = threading.Lock()
 GATE_WAIT_S = 10.0  # as long as SQLite's own busy timeout
 
 
+class _Gate:
+    """A re-entrant lock that knows how many threads wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._count = threading.Lock()
+        self.waiting = 0
+
+    def acquire(self, timeout: float) -> bool:
+        with self._count:
+            self.waiting += 1
+        try:
+            return self._lock.acquire(timeout=timeout)
+        finally:
+            with self._count:
+                self.waiting -= 1
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+def _gate(engine: Engine) -> _Gate:
+    gate: _Gate | None = getattr(engine, "_mobilise_write_turn", None)
+    if gate is None:
+        with _GATES_LOCK:
+            gate = getattr(engine, "_mobilise_write_turn", None)
+            if gate is None:
+                gate = _Gate()
+                engine._mobilise_write_turn = gate  # type: ignore[attr-defined]
+    return gate
+
+
+def writers_waiting(engine: Engine) -> int:
+    """How many writers of this process wait for their turn on ``engine`` (0 but on SQLite)."""
+    if engine.dialect.name != "sqlite":
+        return 0
+    return _gate(engine).waiting
+
+
 @contextmanager
 def write_turn(engine: Engine) -> Iterator[None]:
     """This process's writers to one SQLite database take their turn in a queue.
@@ -535,13 +608,7 @@ def write_turn(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
-    gate: threading.RLock | None = getattr(engine, "_mobilise_write_turn", None)
-    if gate is None:
-        with _GATES_LOCK:
-            gate = getattr(engine, "_mobilise_write_turn", None)
-            if gate is None:
-                gate = threading.RLock()
-                engine._mobilise_write_turn = gate  # type: ignore[attr-defined]
+    gate = _gate(engine)
     taken = gate.acquire(timeout=GATE_WAIT_S)
     try:
         yield
