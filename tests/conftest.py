@@ -84,12 +84,14 @@ def postgres_url() -> Iterator[str]:
 
 
 @contextmanager
-def new_postgres_database(server: URL, *, prefix: str) -> Iterator[str]:
-    """The address of a new, empty database on the PostgreSQL ``server``, dropped afterwards."""
+def new_postgres_database(server: URL, *, prefix: str, template: str = "") -> Iterator[str]:
+    """The address of a new database on the PostgreSQL ``server`` (empty, or a copy of the
+    database ``template``), dropped afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    copied = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -98,13 +100,53 @@ def new_postgres_database(server: URL, *, prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite workspace migrated once per session; each test gets a copy (migrating
+    takes a second or two, copying a few milliseconds)."""
+    path = tmp_path_factory.mktemp("template") / "workspace.sqlite"
+    open_workspace(path).close()
+    return path
+
+
+def _copy_of_template(template: Path, path: Path) -> Path:
+    import sqlite3
+
+    with sqlite3.connect(template) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str]:
+    """The name of a PostgreSQL database migrated once per session, to copy for each test
+    (``CREATE DATABASE ... TEMPLATE``; a template may have no connections while copied)."""
+    server = make_url(_postgres_server())
+    with new_postgres_database(server, prefix="mobilise_tpl") as url:
+        open_workspace(url).close()
+        yield make_url(url).database or ""
+
+
+@pytest.fixture
+def migrated_postgres_url(_postgres_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, migrated to the newest schema (a copy of the
+    session's template), dropped afterwards."""
+    with new_postgres_database(
+        make_url(_postgres_server()), prefix="mobilise_t", template=_postgres_template
+    ) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
     """An empty workspace, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
-        location = str(tmp_path / "workspace.sqlite")
+        template = request.getfixturevalue("_sqlite_template")
+        location = str(_copy_of_template(template, tmp_path / "workspace.sqlite"))
     else:
-        location = request.getfixturevalue("postgres_url")
+        location = request.getfixturevalue("migrated_postgres_url")
         # media files live in a folder; beside a SQLite file by default, set for PostgreSQL
         request.getfixturevalue("monkeypatch").setenv("MOBILISE_MEDIA_DIR", str(tmp_path / "media"))
     ws = open_workspace(location, actor="tester")
@@ -115,8 +157,9 @@ def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Worksp
 
 
 @pytest.fixture
-def sqlite_workspace(tmp_path: Path) -> Iterator[Workspace]:
-    ws = open_workspace(tmp_path / "workspace.sqlite", actor="tester")
+def sqlite_workspace(tmp_path: Path, _sqlite_template: Path) -> Iterator[Workspace]:
+    path = _copy_of_template(_sqlite_template, tmp_path / "workspace.sqlite")
+    ws = open_workspace(path, actor="tester")
     try:
         yield ws
     finally:
