@@ -40,9 +40,10 @@ def say(
     kind: str = "note",
     participant: str | None = None,
     group_label: str = "",
+    public: bool = False,
 ) -> str:
     """A text contribution written to its table (the contributions service is being changed by
-    another part; what matters here is what is stored)."""
+    another part; what matters here is what is stored); ``public``: staff marked it public."""
     from mobilise.store.tables import event_contributions
 
     with workspace.write() as connection:
@@ -55,6 +56,7 @@ def say(
                 "group_label": group_label,
                 "kind": kind,
                 "text": text,
+                "public": public,
             },
             actor="test",
             entity_type="event contribution",

@@ -26,7 +26,7 @@ PASSWORD = "a-long-test-password-123"
 def cafe(tmp_path: Path, hasher) -> Iterator[tuple[Workspace, str, str]]:
     ws = open_workspace(tmp_path / "ws.sqlite", actor="tester")
     ws.places.create("testtown", "Testtown")
-    event = add_event(ws, "Café on parks, arts and health", place="testtown")
+    event = add_event(ws, "Café on parks, arts and health", place="testtown", public=True)
     ws.cafes.add_question(event, "What makes green space feel yours?", round_number=1)
     ws.cafes.add_question(event, "What would bring you to community arts?", round_number=2)
     table = ws.cafes.add_table(event, "Table 1", host="Sam")
@@ -100,6 +100,9 @@ def test_from_a_table_on_a_phone_to_what_was_done(browser, axe, cafe):
         page.get_by_role("button", name="Add the action").click()
         page.get_by_text("The action is saved.").wait_for()
         desk.close()
+
+        # staff mark the note public (the public page shows only what they marked public)
+        ws.media.describe(notes["Benches in the shade by the playground"], public=True)
 
         # 4. A resident, not signed in, on a phone: what was said, and what is being done.
         public = phone.new_page()

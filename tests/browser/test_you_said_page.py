@@ -34,7 +34,14 @@ def town(tmp_path: Path, hasher) -> Iterator[tuple[Workspace, str]]:
     theme = add_theme(ws, "Feeling safe on the way")
     code(
         ws,
-        say(ws, add_event(ws, place="testtown"), WORDS, kind="quote", participant=person.id),
+        say(
+            ws,
+            add_event(ws, place="testtown", public=True),
+            WORDS,
+            kind="quote",
+            participant=person.id,
+            public=True,  # the public page reads only public events' words marked public
+        ),
         theme,
     )
     ws.partners.create("Friends of Testtown Park", sector="environment", places=["testtown"])

@@ -22,19 +22,20 @@ GROUP = "Table 3 wants a community orchard"
 
 @pytest.fixture
 def town(writable_client):
-    """testtown with a café: a named quote (consented), a quote by someone who gave take_part
-    only, a table's note; two themes, a public action done with feedback, a private one."""
+    """testtown with a public café: a named quote (consented), a quote by someone who gave
+    take_part only, a table's note, all marked public; two themes, a public action done with
+    feedback, a private one."""
     ws = writable_client.app.state.workspace
     ws.places.create("testtown", "Testtown", authorities=["E09000001"])
     sheet = ws.consent.add_sheet("Taking part", "v1", "What taking part means ...")
     named = consenting(ws, sheet.id, quote="named")
     ws.participants.set_identity(named.id, {"name": "Rani Example"})
     silent = consenting(ws, sheet.id)
-    event = add_event(ws, place="testtown")
+    event = add_event(ws, place="testtown", public=True)  # public pages read public events
     buses, food = add_theme(ws, "Getting there"), add_theme(ws, "Food growing")
-    code(ws, say(ws, event, NAMED, kind="quote", participant=named.id), buses)
-    code(ws, say(ws, event, WITHHELD, kind="quote", participant=silent.id), buses)
-    code(ws, say(ws, event, GROUP, group_label="Table 3"), food)
+    code(ws, say(ws, event, NAMED, kind="quote", participant=named.id, public=True), buses)
+    code(ws, say(ws, event, WITHHELD, kind="quote", participant=silent.id, public=True), buses)
+    code(ws, say(ws, event, GROUP, group_label="Table 3", public=True), food)
     done = ws.actions.add("Bus stop moved", place="testtown", themes=[buses])
     ws.actions.done(done.id, evidence="The stop is now at the park gate", done_on=date(2026, 6, 1))
     ws.actions.add_feedback(

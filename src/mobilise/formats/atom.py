@@ -2,9 +2,11 @@
 
 A feed carries ``id``, ``title``, ``updated``, an ``author`` and its ``link`` (rel ``self`` and
 ``alternate``); every entry its own ``id``, ``title``, ``updated``, an ``alternate`` link and a
-plain-text ``summary``. Times are RFC 3339 in UTC. ElementTree escapes every text, so nothing a
-user typed can break the XML. (A feed library such as feedgen would add a dependency for a
-dozen elements; RFC 4287 needs no more than this.)
+plain-text ``summary``. Times are RFC 3339 in UTC. ElementTree escapes every text, and the
+characters XML 1.0 cannot hold at all (control characters pasted from a PDF, say) are dropped
+(:func:`~mobilise.formats._tables.xml_safe`), so nothing a user typed can break the XML. (A
+feed library such as feedgen would add a dependency for a dozen elements; RFC 4287 needs no
+more than this.)
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree
+
+from mobilise.formats._tables import xml_safe
 
 __all__ = ["ATOM_NS", "AtomEntry", "atom_feed"]
 
@@ -35,9 +39,10 @@ def _stamp(value: datetime) -> str:
 
 
 def _sub(parent: ElementTree.Element, tag: str, text: str = "", **attributes: str) -> None:
-    child = ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attributes)
+    safe = {name: xml_safe(value) for name, value in attributes.items()}
+    child = ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", safe)
     if text:
-        child.text = text
+        child.text = xml_safe(text)
 
 
 def atom_feed(

@@ -28,6 +28,7 @@ __all__ = [
     "clean_picture",
     "media_type",
     "named_type",
+    "picture_container",
     "stored_media",
     "thumbnail",
 ]
@@ -59,6 +60,37 @@ def _iso_brand(data: bytes) -> bytes | None:
     return None
 
 
+def _compatible_brands(data: bytes) -> list[bytes]:
+    """The compatible brands of an ISO base media file's ``ftyp`` box (after its major brand
+    and minor version)."""
+    size = int.from_bytes(data[:4], "big")
+    end = min(size, len(data), 8 + 4 * 64)
+    return [data[at : at + 4] for at in range(16, end - 3, 4)]
+
+
+_VIDEO_BRANDS = {
+    b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4VH",
+    b"M4VP", b"qt  ",
+}  # fmt: skip
+"""The major brands of the MP4 and QuickTime films accepted (and any ``3gp``/``3g2``)."""
+_PICTURE_BRANDS = {
+    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis",
+}  # fmt: skip
+"""Brands of HEIF pictures (HEIC, AVIF): ISO base media files too, but photos, not films."""
+
+
+def picture_container(data: bytes) -> str | None:
+    """``"HEIC or AVIF"`` when ``data`` is a HEIF picture (an ISO base media file with a picture
+    brand, as phones write photos), else ``None``: so that such a photo is refused as what it
+    is, not taken for a film."""
+    brand = _iso_brand(data)
+    if brand is None:
+        return None
+    if brand in _PICTURE_BRANDS or any(b in _PICTURE_BRANDS for b in _compatible_brands(data)):
+        return "HEIC or AVIF"
+    return None
+
+
 def _audio_type(data: bytes) -> str | None:
     if data.startswith(b"ID3") or (len(data) >= 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
         return "audio/mpeg"
@@ -75,10 +107,12 @@ def _audio_type(data: bytes) -> str | None:
 
 def _video_type(data: bytes) -> str | None:
     brand = _iso_brand(data)
-    if brand == b"qt  ":
-        return "video/quicktime"
-    if brand is not None and brand not in (b"M4A ", b"M4B "):
-        return "video/mp4"
+    if brand is not None and picture_container(data) is None:
+        if brand == b"qt  ":
+            return "video/quicktime"
+        if brand in _VIDEO_BRANDS or brand.startswith((b"3gp", b"3g2")):
+            return "video/mp4"
+        return None
     if data.startswith(b"\x1a\x45\xdf\xa3"):  # EBML: Matroska / WebM
         return "video/webm"
     return None
@@ -109,6 +143,8 @@ MAX_PIXELS = 60_000_000
 """The most pixels a picture may have (a phone's 50-megapixel photo passes; a bomb does not)."""
 _PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 _ORIENTATION = 0x0112  # EXIF: how the camera was held
+_METADATA_MARKS = (b"Exif\x00\x00", b"<x:xmpmeta", b"http://ns.adobe.com/xap/1.0/")
+"""EXIF and XMP, wherever they are left in a file: such a picture is re-encoded instead."""
 
 
 def clean_picture(data: bytes) -> bytes | None:
@@ -117,9 +153,11 @@ def clean_picture(data: bytes) -> bytes | None:
     bytes claim (a file whose bytes are not what it says).
 
     The blocks are dropped byte for byte (:func:`~mobilise.formats.photos.strip_metadata`: the
-    picture itself is not re-encoded). A picture that still carries EXIF afterwards (a file the
-    block walk could not follow), or one that must be turned upright (its EXIF orientation), is
-    re-encoded by Pillow with no metadata at all.
+    picture itself is not re-encoded; a JPEG ends at its first picture's end, so an MPO's other
+    pictures, a motion photo's clip or appended bytes go). A picture that still carries EXIF or
+    XMP anywhere afterwards (a file the block walk could not follow), one Pillow reads as
+    several pictures (MPO), or one that must be turned upright (its EXIF orientation), is
+    re-encoded by Pillow from its first picture, with no metadata at all.
     """
     kind = photo_type(data)
     if kind is None:
@@ -130,7 +168,9 @@ def clean_picture(data: bytes) -> bytes | None:
     stripped = strip_metadata(data)
     picture = _opened(stripped, kind)
     turned = original.getexif().get(_ORIENTATION, 1) not in (1, None)
-    if picture is not None and not picture.getexif() and not turned:
+    several = original.format == "MPO" or getattr(original, "n_frames", 1) > 1
+    clean = not any(mark in stripped for mark in _METADATA_MARKS)
+    if picture is not None and not picture.getexif() and not turned and not several and clean:
         return stripped
     return _reencoded(original, kind)
 
@@ -191,7 +231,11 @@ def thumbnail(data: bytes, *, size: int = THUMBNAIL_PX) -> bytes | None:
 
 
 # -- sound and film: where they were recorded ----------------------------------------------------
-_LOCATION_WORDS = (b"location", b"iso6709", b"gpscoordinates")  # keys of QuickTime, tags
+# keys of QuickTime and tags; XMP's GPS properties (exif:GPSLatitude, its exif:GPS... family)
+_LOCATION_WORDS = (b"location", b"iso6709", b"gpscoordinates", b"gpslatitude", b"exif:gps")
+_EXIF = b"Exif\x00\x00"
+_GPS_IFD = 0x8825  # the EXIF tag pointing to where the picture or clip was taken
+_MOST_EXIF_BLOCKS = 64  # more EXIF blocks than any camera writes: taken as saying where
 _LOCATION_BOXES = {b"\xa9xyz", b"loci"}  # ISO base media: Apple/Android and 3GPP location
 _CONTAINER_BOXES = {b"moov", b"udta", b"meta", b"trak", b"ilst", b"mdia", b"minf"}
 
@@ -206,9 +250,28 @@ def carries_location(data: bytes) -> bool:
     containers without their metadata, so such a file is refused rather than stored.
     """
     lowered = data.lower()
-    if any(word in lowered for word in _LOCATION_WORDS):
+    if any(word in lowered for word in _LOCATION_WORDS) or _exif_with_gps(data):
         return True
     return _iso_brand(data) is not None and _has_location_box(data, 0, len(data), depth=0)
+
+
+def _exif_with_gps(data: bytes) -> bool:
+    """Whether any EXIF block (``Exif\\0\\0`` and a TIFF header, in whatever container) has
+    a GPS directory in its first IFD."""
+    at = data.find(_EXIF)
+    for _ in range(_MOST_EXIF_BLOCKS):
+        if at < 0:
+            return False
+        tiff = at + len(_EXIF)
+        order: Any = {b"II*\x00": "little", b"MM\x00*": "big"}.get(data[tiff : tiff + 4])
+        if order is not None:
+            ifd = tiff + int.from_bytes(data[tiff + 4 : tiff + 8], order)
+            count = min(int.from_bytes(data[ifd : ifd + 2], order), 1_024)
+            for entry in range(ifd + 2, min(ifd + 2 + 12 * count, len(data) - 1), 12):
+                if int.from_bytes(data[entry : entry + 2], order) == _GPS_IFD:
+                    return True
+        at = data.find(_EXIF, tiff)
+    return True  # past any camera's count of EXIF blocks: refused rather than read on
 
 
 def _has_location_box(data: bytes, start: int, end: int, *, depth: int) -> bool:

@@ -17,8 +17,9 @@ PHOTO_TYPES: dict[str, str] = {"image/jpeg": "JPEG", "image/png": "PNG", "image/
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # PNG chunks that only carry metadata (text, EXIF, times): safe to drop.
 _PNG_METADATA = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
-# JPEG APPn segments kept: APP0 (JFIF), APP2 (ICC colour profile), APP14 (Adobe colour transform).
-_JPEG_KEPT_APP = {0xE0, 0xE2, 0xEE}
+# JPEG APPn segments kept, by what they start with: APP0 (JFIF), APP2 (ICC colour profile; MPF,
+# the index of an MPO's other pictures, is APP2 too and is dropped), APP14 (Adobe colour transform).
+_JPEG_KEPT_APP = {0xE0: b"JF", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
 _WEBP_METADATA = {b"EXIF", b"XMP "}
 
 
@@ -56,24 +57,37 @@ def strip_metadata(data: bytes) -> bytes:
 
 
 def _strip_jpeg(data: bytes) -> bytes:
+    """The first picture of a JPEG without its metadata segments, ending at its EOI: whatever
+    follows (the other pictures of an MPO, a phone's motion photo, appended bytes) is dropped, as
+    it may carry its own EXIF."""
     kept = [data[:2]]
     at = 2
     while at + 4 <= len(data):
         if data[at] != 0xFF:
             raise _Unwalkable("not at a JPEG marker")
         marker = data[at + 1]
-        if marker == 0xDA:  # start of scan: the compressed picture follows to the end
-            kept.append(data[at:])
+        if marker == 0xDA:  # start of scan: the compressed picture follows, up to its EOI
+            end = data.find(b"\xff\xd9", at + 2)  # 0xFF in scan data is 0xFF00 or a RST/marker
+            kept.append(data[at : end + 2] if end >= 0 else data[at:])  # a truncated one: all
             return b"".join(kept)
         (length,) = struct.unpack(">H", data[at + 2 : at + 4])
         segment = data[at : at + 2 + length]
         if len(segment) != 2 + length:
             raise _Unwalkable("truncated JPEG segment")
-        is_app = 0xE0 <= marker <= 0xEF
-        if marker != 0xFE and (not is_app or marker in _JPEG_KEPT_APP):  # 0xFE: comment
+        if _kept_jpeg_segment(marker, segment[4:]):
             kept.append(segment)
         at += 2 + length
     raise _Unwalkable("no JPEG image data")
+
+
+def _kept_jpeg_segment(marker: int, body: bytes) -> bool:
+    """Whether a segment is kept: not a comment, and an APPn only when it is what the picture
+    needs (JFIF, an ICC colour profile, Adobe's colour transform), never EXIF, XMP or MPF."""
+    if marker == 0xFE:
+        return False
+    if not 0xE0 <= marker <= 0xEF:
+        return True
+    return marker in _JPEG_KEPT_APP and body.startswith(_JPEG_KEPT_APP[marker])
 
 
 def _strip_png(data: bytes) -> bytes:

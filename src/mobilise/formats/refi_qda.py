@@ -17,10 +17,11 @@ Initiative, shipped in ``refi_qda_schema/`` under its MIT licence) and the sourc
   ``Description``; a whole-contribution coding: a ``Coding`` of the ``TextSource`` itself.
 
 Reading refuses a file over the upload limit, a zip that would inflate past the limits or
-holds more than :data:`MAX_ENTRIES` entries, XML with a DOCTYPE (so no external entities and no
-entity expansion, "billion laughs"), XML nesting deeper than ``max_json_depth``, and more
-sources or selections than ``max_rows``. Other source kinds (PDF, pictures, audio, video) are
-counted and left out.
+holds more than :data:`MAX_ENTRIES` entries, a member it cannot read (damaged, encrypted, an
+unknown compression), XML with a DOCTYPE or an entity declaration (found by expat itself, in any
+encoding: so no external entities and no entity expansion, "billion laughs"), XML nesting
+deeper than ``max_json_depth``, and more sources or selections than ``max_rows``. Other source
+kinds (PDF, pictures, audio, video) are counted and left out.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
@@ -264,11 +266,45 @@ def _source_text(element: ET.Element, archive: zipfile.ZipFile, name: str, limit
     if not path.startswith("internal://"):
         return ""
     member = "Sources/" + path.removeprefix("internal://")
-    try:
-        data = archive.read(member)
-    except KeyError:
-        raise _refuse(name, f"the source {member} is missing from the zip") from None
+    data = _member(archive, member, name, missing=f"the source {member} is missing from the zip")
     return data.decode("utf-8-sig", errors="replace")
+
+
+def _member(archive: zipfile.ZipFile, member: str, name: str, *, missing: str) -> bytes:
+    """The bytes of one member of the zip, or the format's refusal: missing, damaged (a bad
+    CRC, a truncated stream), encrypted, or packed by a method Python's zipfile cannot read."""
+    try:
+        return archive.read(member)
+    except KeyError:
+        raise _refuse(name, missing) from None
+    except NotImplementedError:
+        raise _refuse(
+            name, f"{member} is compressed by a method mobilise cannot read; save it again"
+        ) from None
+    except RuntimeError:  # zipfile's "is encrypted, password required"
+        raise _refuse(
+            name, f"{member} is encrypted; export the project without a password"
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        raise _refuse(name, f"{member} is damaged in the zip ({error})") from None
+
+
+def _refuse_declarations(document: bytes, name: str) -> None:
+    """Refuse a DOCTYPE or any entity declaration, read by expat itself (so in whatever
+    encoding the document declares, UTF-16 too): no external entities, no expansion."""
+    from xml.parsers import expat
+
+    def refuse(*_: object) -> None:
+        raise _refuse(name, "project.qde declares a DOCTYPE or entities; none are read")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    try:
+        parser.Parse(document, True)
+    except expat.ExpatError as error:
+        raise _refuse(name, f"project.qde is not well-formed XML ({error})") from None
 
 
 def _int(value: str | None) -> int | None:
@@ -302,12 +338,8 @@ def read_qdpx(
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
             raise _refuse(name, f"it holds {len(entries):,} entries; at most {MAX_ENTRIES:,}")
-        try:
-            document = archive.read("project.qde")
-        except KeyError:
-            raise _refuse(name, "it holds no project.qde") from None
-        if b"<!DOCTYPE" in document or b"<!ENTITY" in document:
-            raise _refuse(name, "project.qde declares a DOCTYPE or entities; none are read")
+        document = _member(archive, "project.qde", name, missing="it holds no project.qde")
+        _refuse_declarations(document, name)
         try:
             root = parse_xml(document, name=name, limits=limits)
         except ET.ParseError as error:

@@ -1,12 +1,14 @@
 """A place's "you said, we did" as the public sees it, and its closure figures.
 
-What people said is the place's themes, each with a few of the words coded under it. A
-person's words are shown only while the person is in ``permitted("quote")`` and
+What people said is the place's themes, each with a few of the words coded under it. Only
+words given at the place's **public** events and that staff **marked public** are read at all;
+a person's words are shown only while the person is in ``permitted("quote")`` and
 ``permitted("take_part")`` of the consent ledger, and only as "a resident": never a name and
 never a pseudonym, whatever the consent's quote level (a group's note shows its group label).
-How many contributions a theme drew is a count about people, so it goes through disclosure
-control (the project's ``disclosure_k``: 1 to k-1 read "fewer than k"). Only public actions,
-and the feedback about them or about the place, are shown.
+How many people (a participant, or a table or group without one) said something under a theme
+is a count about people, so it goes through disclosure control (the project's
+``disclosure_k``: 1 to k-1 read "fewer than k"); it counts the same words the page may show.
+Only public actions, and the feedback about them or about the place, are shown.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ class SaidTheme:
     id: str
     name: str
     definition: str
-    contributions: int | None  # None: fewer than k (disclosure control)
+    contributions: int | None  # None: hidden with the voices (disclosure control)
     quotes: tuple[tuple[str, str], ...]  # (words, who: "a resident" or a group's label)
     actions: tuple[str, ...]  # ids of the public actions answering it
+    voices: int | None = 0  # distinct people or groups; None: fewer than k
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class SaidTheme:
             "name": self.name,
             "definition": self.definition,
             "contributions": self.contributions,
+            "voices": self.voices,
             "quotes": [{"text": text, "who": who} for text, who in self.quotes],
             "actions": list(self.actions),
         }
@@ -94,9 +98,10 @@ def _public(action: Action, overdue: frozenset[str]) -> dict[str, Any]:
     return out
 
 
-def _coded_at(place: str, *columns: Any) -> Select[Any]:
-    """``columns`` of the codings of what was said at ``place``'s events (none deleted)."""
-    return (
+def _coded_at(place: str, *columns: Any, public_only: bool = False) -> Select[Any]:
+    """``columns`` of the codings of what was said at ``place``'s events (none deleted); with
+    ``public_only``, only at public events and only what staff marked public."""
+    query = (
         select(*columns)
         .join(event_contributions, event_contributions.c.id == codings.c.contribution_id)
         .join(engagement_events, engagement_events.c.id == event_contributions.c.event_id)
@@ -107,12 +112,18 @@ def _coded_at(place: str, *columns: Any) -> Select[Any]:
             engagement_events.c.place_slug == place,
         )
     )
+    if public_only:
+        query = query.where(
+            engagement_events.c.public.is_(True), event_contributions.c.public.is_(True)
+        )
+    return query
 
 
-def _theme_events(connection: Connection, place: str) -> dict[str, date]:
+def _theme_events(connection: Connection, place: str, public_only: bool) -> dict[str, date]:
     """Each theme coded on something said at the place's events, and the earliest such event."""
     first = func.min(engagement_events.c.starts_at).label("first")
-    query = _coded_at(place, codings.c.theme_id, first).group_by(codings.c.theme_id)
+    query = _coded_at(place, codings.c.theme_id, first, public_only=public_only)
+    query = query.group_by(codings.c.theme_id)
     return {row.theme_id: _day(row.first) for row in connection.execute(query)}
 
 
@@ -145,11 +156,13 @@ def closure_of(
     feedback: Sequence[Feedback],
     *,
     today: date,
+    public_only: bool = False,
 ) -> Closure:
-    """The closure figures of ``place`` from its actions and feedback (see ``Closure``)."""
+    """The closure figures of ``place`` from its actions and feedback (see ``Closure``); with
+    ``public_only``, the themes said count only what the public page may show."""
     from mobilise.workspace._action_fields import Closure
 
-    coded = _theme_events(connection, place)
+    coded = _theme_events(connection, place, public_only)
     live = [a for a in found if a.status != "dropped"]
     answered = {theme for a in live for theme in a.themes}
     place_themes = (
@@ -180,31 +193,46 @@ def closure_of(
     )
 
 
-def _said(
-    workspace: Workspace, connection: Connection, place: str
-) -> dict[str, list[tuple[str, str]]]:
-    """Per theme, the consented words said at the place's events (a resident's or a group's),
-    oldest first."""
+@dataclass
+class _Said:
+    """What the public may read under one theme: the words (one per contribution, oldest
+    first) and the distinct voices behind them."""
+
+    words: dict[str, tuple[str, str]] = field(default_factory=dict)
+    voices: set[str] = field(default_factory=set)
+
+
+def _said(workspace: Workspace, connection: Connection, place: str) -> dict[str, _Said]:
+    """Per theme, the consented words said at the place's public events and marked public (a
+    resident's or a group's), oldest first, with their voices."""
     shown = workspace.consent.permitted("quote") & workspace.consent.permitted("take_part")
     query = (
         _coded_at(
             place,
             codings.c.theme_id,
             event_contributions.c.id,
+            event_contributions.c.event_id,
             event_contributions.c.text,
             event_contributions.c.participant_id,
             event_contributions.c.group_label,
+            public_only=True,
         )
         .where(event_contributions.c.kind.in_(TEXT_KINDS))
         .order_by(event_contributions.c.created_at, event_contributions.c.id)
     )
-    out: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    out: dict[str, _Said] = defaultdict(_Said)
     for row in connection.execute(query):
         if row.participant_id is not None and row.participant_id not in shown:
             continue
         who = RESIDENT if row.participant_id is not None else (row.group_label or "a group")
-        out[row.theme_id].setdefault(row.id, (row.text.strip(), who))  # one per contribution
-    return {theme: list(words.values()) for theme, words in out.items()}
+        said = out[row.theme_id]
+        said.words.setdefault(row.id, (row.text.strip(), who))  # one per contribution
+        said.voices.add(
+            f"p:{row.participant_id}"
+            if row.participant_id is not None
+            else f"g:{row.event_id}:{row.group_label}"
+        )
+    return dict(out)
 
 
 def _shown_count(count: int, k: int) -> int | None:
@@ -227,7 +255,7 @@ def build_page(workspace: Workspace, place: str, *, today: date) -> YouSaidWeDid
     ]
     k = int(workspace.project_settings.get("disclosure_k"))
     with workspace.read() as connection:
-        closure = closure_of(connection, place, shown, feedback, today=today)
+        closure = closure_of(connection, place, shown, feedback, today=today, public_only=True)
         said = _said(workspace, connection, place)
         wanted = set(said) | _own_themes(connection, place) | {t for a in shown for t in a.themes}
         rows = connection.execute(
@@ -240,14 +268,7 @@ def build_page(workspace: Workspace, place: str, *, today: date) -> YouSaidWeDid
         for theme in action.themes:
             answers[theme].append(action.id)
     page_themes = [
-        SaidTheme(
-            id=row.id,
-            name=row.name,
-            definition=row.definition,
-            contributions=_shown_count(len(said.get(row.id, [])), k),
-            quotes=tuple(said.get(row.id, [])[:QUOTES_PER_THEME]),
-            actions=tuple(answers.get(row.id, [])),
-        )
+        _theme(row, said.get(row.id, _Said()), tuple(answers.get(row.id, [])), k)
         for row in rows
         if row.id in wanted
     ]
@@ -267,6 +288,22 @@ def build_page(workspace: Workspace, place: str, *, today: date) -> YouSaidWeDid
         today=today,
         updated=max((_aware(s) for s in stamps), default=None),
         overdue=frozenset(a.id for a in shown if a.overdue(today)),
+    )
+
+
+def _theme(row: Any, said: _Said, actions: tuple[str, ...], k: int) -> SaidTheme:
+    """A theme as the page shows it: its voices under disclosure control, and its words counted
+    only when its voices are shown."""
+    voices = _shown_count(len(said.voices), k)
+    words = list(said.words.values())
+    return SaidTheme(
+        id=row.id,
+        name=row.name,
+        definition=row.definition,
+        contributions=None if voices is None else len(words),
+        quotes=tuple(words[:QUOTES_PER_THEME]),
+        actions=actions,
+        voices=voices,
     )
 
 

@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from mobilise.errors import Conflict, Problem, ValidationError
-from mobilise.store.records import insert_record, update_record
+from mobilise.store.records import insert_record
 from mobilise.store.tables import event_contributions
 from mobilise.workspace._cafe_records import MAX_ROUNDS, CafeQuestion, CafeTable
 
@@ -144,19 +143,20 @@ class HarvestService:
         illustrative: bool = False,
     ) -> Harvested:
         """Add a table's note for a round (``table`` by id or label), or the plenary's note
-        (``table`` None). A ``client_key`` already stored answers "already stored" with the
-        note as kept (``stored`` False), so a resend is never a duplicate."""
+        (``table`` None). A ``client_key`` already stored for the same event, table and round
+        answers "already stored" with the note as kept (``stored`` False), so a resend is
+        never a duplicate; the key of another table or round is a Conflict."""
         text = str(text).strip()
         problems = _key_problems(client_key)
         if not text:
             problems.append(Problem("a note needs its words", field="text"))
         elif len(text) > MAX_NOTE_CHARS:
             problems.append(Problem(f"at most {MAX_NOTE_CHARS:,} characters", field="text"))
-        if client_key and not problems and (kept := self._by_key(event, client_key)):
-            return Harvested(kept, stored=False)
         values = self._place(event, table, round_number, question, problems)
         if problems:
             raise ValidationError("Cannot add the note.", problems=problems)
+        if client_key and (kept := self._by_key(event, client_key, values)):
+            return Harvested(kept, stored=False)
         values |= {"kind": "note", "text": text, "client_key": client_key or None}
         try:
             with self._ws.write() as connection:
@@ -168,12 +168,20 @@ class HarvestService:
                     entity_type="event contribution",
                     omit_from_audit=NOT_AUDITED,
                 )
-        except IntegrityError:  # the same key sent twice at once: the other send stored it
-            kept = self._by_key(event, client_key) if client_key else None
-            if kept is None:
-                raise
-            return Harvested(kept, stored=False)
+        except Conflict as error:  # the same key sent twice at once: the other send stored it
+            return self._raced(event, client_key, values, error)
         return Harvested(_note(row, row["group_label"]), stored=True)
+
+    def _raced(
+        self, event: str, client_key: str | None, values: dict[str, Any], error: Conflict
+    ) -> Harvested:
+        """After a write refused as a Conflict: the note the other send of the same key stored
+        (``Workspace.write`` turns the unique key's IntegrityError into a Conflict), or the
+        Conflict itself when the key is not stored."""
+        kept = self._by_key(event, client_key, values) if client_key else None
+        if kept is None:
+            raise error
+        return Harvested(kept, stored=False)
 
     def add_photo(
         self,
@@ -187,28 +195,26 @@ class HarvestService:
         client_key: str | None = None,
     ) -> Harvested:
         """Attach a photo of a table's (or the plenary's) paper sheet; its bytes are checked and
-        stored by the event contributions service. A known ``client_key`` is "already stored"."""
+        stored by the event contributions service, with its place in the harvest, in one
+        transaction. A known ``client_key`` (same event, table and round) is "already stored"."""
         problems = _key_problems(client_key)
-        if client_key and not problems and (kept := self._by_key(event, client_key)):
-            return Harvested(kept, stored=False)
         values = self._place(event, table, round_number, question, problems)
         if problems:
             raise ValidationError("Cannot add the photo.", problems=problems)
-        added = self._ws.event_contributions.add(
-            event, kind="photo", text=caption, group_label=values["group_label"], media=media
-        )
+        if client_key and (kept := self._by_key(event, client_key, values)):
+            return Harvested(kept, stored=False)
         place = {k: values[k] for k in ("harvest", "round_number", "question_id")}
-        with self._ws.write() as connection:
-            update_record(
-                connection,
-                event_contributions,
-                added.id,
-                place | {"client_key": client_key or None},
-                expected_version=None,
-                actor=self._ws.actor,
-                entity_type="event contribution",
-                omit_from_audit=NOT_AUDITED,
+        try:
+            added = self._ws.event_contributions.add(
+                event,
+                kind="photo",
+                text=caption,
+                group_label=values["group_label"],
+                media=media,
+                harvest=place | {"client_key": client_key or None},
             )
+        except Conflict as error:
+            return self._raced(event, client_key, values, error)
         row = added.to_dict() | place | {"created_at": added.created_at}
         return Harvested(_note(row, values["group_label"]), stored=True)
 
@@ -313,15 +319,23 @@ class HarvestService:
             "question_id": question or None,
         }
 
-    def _by_key(self, event: str, client_key: str) -> HarvestNote | None:
+    def _by_key(self, event: str, client_key: str, values: dict[str, Any]) -> HarvestNote | None:
+        """The note or photo kept under ``client_key`` for this event, table (or plenary) and
+        round (``values`` from :meth:`_place`); None when the key is new. A key kept anywhere
+        else is a Conflict that shows nothing of what was kept there."""
         with self._ws.read() as connection:
             row = _keyed(connection, client_key)
         if row is None:
             return None
         if row.deleted_at is not None:
             raise Conflict(f"The note sent with key {client_key!r} has been taken away.")
-        if row.event_id != event:
-            raise Conflict(f"The note key {client_key!r} is already used by another event.")
+        place = (row.event_id, row.harvest, row.group_label, row.round_number)
+        wanted = (event, values["harvest"], values["group_label"], values["round_number"])
+        if place != wanted:
+            raise Conflict(
+                f"The note key {client_key!r} is already used by another event, table or "
+                "round: send the note again with a new key."
+            )
         return _note(row._mapping, row.group_label)
 
 

@@ -128,6 +128,27 @@ def links_of(workspace: Workspace, contribution_id: str) -> list[ContributionLin
         return _links(connection, contribution_id)
 
 
+def links_of_many(
+    workspace: Workspace, contribution_ids: list[str]
+) -> dict[str, list[ContributionLink]]:
+    """The links of each of ``contribution_ids`` (already read under consent), in one query per
+    thousand contributions."""
+    from mobilise.workspace._common import chunked
+
+    table = contribution_links
+    found: dict[str, list[ContributionLink]] = {c: [] for c in contribution_ids}
+    with workspace.read() as connection:
+        for chunk in chunked(list(found)):
+            rows = connection.execute(
+                select(table.c.id, table.c.contribution_id, table.c.target_type, table.c.target_id)
+                .where(table.c.contribution_id.in_(chunk), table.c.deleted_at.is_(None))
+                .order_by(table.c.created_at, table.c.id)
+            )
+            for row in rows:
+                found[row.contribution_id].append(ContributionLink(*row))
+    return found
+
+
 def about_ids(workspace: Workspace, target_type: str, target_ids: list[str]) -> list[str]:
     """The ids of the contributions linked to any of ``target_ids`` of ``target_type``."""
     if target_type not in LINK_TARGETS:

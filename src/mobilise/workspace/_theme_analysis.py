@@ -113,7 +113,16 @@ class ThemeAnalysis:
         table.insert(1, "name", [names.get(t, t) for t in table["theme"]])
         k = self._ws.engagement.disclosure_k(viewer)
         if k is not None:
-            table = disclose(table, k=k, counts=("voices", "contributions"), additive=False)
+            # split by a group, a theme's rows add up to its overall count (which the viewer
+            # may also read): secondary suppression within each theme, or a hidden cell comes
+            # back by subtraction; overall, the themes overlap and add up to nothing shown
+            table = disclose(
+                table,
+                k=k,
+                counts=("voices", "contributions"),
+                within=("theme",) if by else (),
+                additive=by is not None,
+            )
         return {"by": by, "k": k, "rows": json_records(table)}
 
     def co_occurrence(

@@ -144,8 +144,12 @@ def coding_rows(
         query = query.where(codings.c.theme_id == theme)
     if coder is not None:
         query = query.where(codings.c.coder == coder)
-    wanted = set(contribution_ids)
+    from mobilise.workspace._common import chunked
+
+    wanted = sorted(set(contribution_ids))
+    rows: list[Any] = []
     with workspace.read() as connection:
-        rows = connection.execute(query).all()
-    # filtered here, not with IN (...): a place may have more contributions than a query takes
-    return [row for row in rows if row.contribution_id in wanted]
+        # IN (...) a chunk at a time: a place may have more contributions than a query takes
+        for chunk in chunked(wanted):
+            rows += connection.execute(query.where(codings.c.contribution_id.in_(chunk))).all()
+    return rows  # each contribution's codings together, by start and time

@@ -1,28 +1,33 @@
 """Backups of a workspace, restoring one into an empty workspace, and backups on a schedule.
 
 A backup is a folder named ``mobilise-backup-<UTC time>`` (``mobilise-backup-20260501T020000Z``)
-holding two files:
+holding:
 
 ``database.sqlite`` or ``database.pgdump``
     A consistent copy of the database, made while the app may be writing: SQLite's online backup
     API, or ``pg_dump --format=custom`` for PostgreSQL (see :mod:`._backup_db`).
+``media/``
+    The media files the database refers to (event contributions' photos, drawings, clips), each
+    under its SHA-256 as in the workspace's media folder (:mod:`mobilise.workspace.media`).
 ``manifest.json``
     What the copy is (:class:`BackupManifest`): the mobilise version and schema revision that made
-    it, the kind of database, the rows of every table, when and by whom it was made, and the size
-    and SHA-256 checksum of the data file.
+    it, the kind of database, the rows of every table, when and by whom it was made, the size
+    and SHA-256 checksum of the data file, and the size of every media file (its name is its
+    checksum).
 
 A backup is written under a hidden name (``.partial-mobilise-backup-...``) and renamed once whole,
 so a folder with a backup's name always holds a complete backup.
 
-Restoring checks the manifest and the checksum before writing anything, refuses a workspace that
-holds any rows, restores, then compares the rows of every table with the manifest. A backup made
+Restoring checks the manifest and the checksums (the data file's and every media file's) before
+writing anything, refuses a workspace that holds any rows, copies the media files into the
+workspace's media folder (each checked again once written), restores the database, then compares
+the rows of every table with the manifest. A backup made
 at an older schema revision is then migrated forward, as opening it would.
 """
 
 from __future__ import annotations
 
 import builtins
-import hashlib
 import json
 import logging
 import os
@@ -30,7 +35,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +43,13 @@ from typing import TYPE_CHECKING, Any
 from mobilise.errors import ConfigurationError, Conflict, Problem, ValidationError
 from mobilise.store.engine import MIGRATIONS, current_revision, head_revision, migrate
 from mobilise.workspace import _backup_db as db
+from mobilise.workspace._backup_media import (
+    MEDIA_FOLDER,
+    check_media,
+    copy_media,
+    restore_media,
+    sha256_of,
+)
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -53,7 +65,7 @@ __all__ = [
 ]
 
 FORMAT = "mobilise-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: media files (version 1 backups hold none)
 MANIFEST_NAME = "manifest.json"
 DATA_FILES = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 """The data file of a backup, by kind of database."""
@@ -77,6 +89,7 @@ class BackupManifest:
     created_by: str
     trigger: str
     tables: dict[str, int]
+    media: dict[str, int] = field(default_factory=dict)  # SHA-256 -> size of each media file
 
     @property
     def rows(self) -> int:
@@ -106,6 +119,7 @@ class BackupManifest:
             created_by=data["created_by"],
             trigger=data["trigger"],
             tables=dict(data["tables"]),
+            media=dict(data.get("media", {})),
         )
 
 
@@ -145,6 +159,12 @@ def _manifest_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in tables.values()
     ):
         problems.append(("tables", "must map each table to its number of rows"))
+    media = data.get("media", {})
+    if not isinstance(media, dict) or not all(
+        isinstance(h, str) and _SHA256.fullmatch(h) and isinstance(n, int) and n >= 0
+        for h, n in media.items()
+    ):
+        problems.append(("media", "must map each media file's SHA-256 to its size in bytes"))
     return problems
 
 
@@ -167,6 +187,7 @@ class RestoreReport:
     backup: Backup
     tables: dict[str, int]
     schema_revision: str | None
+    media: int = 0  # media files copied into the workspace's media folder
 
     @property
     def migrated(self) -> bool:
@@ -179,12 +200,8 @@ class RestoreReport:
             "rows": sum(self.tables.values()),
             "schema_revision": self.schema_revision,
             "migrated": self.migrated,
+            "media_files": self.media,
         }
-
-
-def sha256_of(path: Path) -> str:
-    with path.open("rb") as data:
-        return hashlib.file_digest(data, "sha256").hexdigest()
 
 
 class BackupService:
@@ -228,6 +245,7 @@ class BackupService:
             data_file = partial / DATA_FILES[kind]
             copy = db.copy_sqlite if kind == "sqlite" else db.dump_postgresql
             tables = copy(self._ws.engine, data_file)
+            media = copy_media(self._ws, partial / MEDIA_FOLDER)
             manifest = BackupManifest(
                 mobilise_version=_version(),
                 schema_revision=self._ws.schema_revision or "",
@@ -239,6 +257,7 @@ class BackupService:
                 created_by=self._ws.actor,
                 trigger=trigger,
                 tables=tables,
+                media=media,
             )
             text = json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False)
             (partial / MANIFEST_NAME).write_text(text + "\n", encoding="utf-8")
@@ -282,6 +301,7 @@ class BackupService:
                 f"The backup {folder} is damaged: {manifest.file} is not the file it was.",
                 problems=[Problem(p, file=manifest.file, field="sha256") for p in problems],
             )
+        check_media(folder, manifest.media)
         return Backup(folder, manifest)
 
     def list(self, folder: str | os.PathLike[str]) -> builtins.list[Backup]:
@@ -329,6 +349,7 @@ class BackupService:
             )
         _check_revision(manifest)
         self._check_empty()
+        media = restore_media(self._ws, backup.path / MEDIA_FOLDER, manifest.media)
         data_file = backup.path / manifest.file
         if kind == "sqlite":
             _compare(db.file_rows(data_file), manifest, where=f"{backup.path.name}'s copy")
@@ -339,12 +360,16 @@ class BackupService:
             tables = db.count_rows(connection)
         _compare(tables, manifest, where="the restored workspace")
         migrate(self._ws.engine)
-        return RestoreReport(backup, tables, current_revision(self._ws.engine))
+        return RestoreReport(backup, tables, current_revision(self._ws.engine), media)
 
     def _check_empty(self) -> None:
+        from mobilise.store.tables import metadata
+
         with self._ws.read() as connection:
             rows = db.count_rows(connection)
-        filled = {t: n for t, n in rows.items() if n and t != "alembic_version"}
+        # the record tables only: an index kept in tables of its own (SQLite's full-text
+        # search keeps its settings in rows) holds rows in a new workspace too
+        filled = {t: n for t, n in rows.items() if n and t in metadata.tables}
         if filled:
             shown = ", ".join(f"{t} ({n:,} rows)" for t, n in sorted(filled.items())[:5])
             raise Conflict(

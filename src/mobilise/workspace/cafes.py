@@ -30,6 +30,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import hmac
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -157,9 +158,19 @@ class CafeService(HarvestService):
             raise NotFound(f"No café table {table!r}.")
         return _token(key, row.id, row.created_at)
 
-    def table_by_token(self, table: str, token: str, *, key: str) -> CafeTable:
+    def table_by_token(
+        self,
+        table: str,
+        token: str,
+        *,
+        key: str,
+        valid_hours: int | None = None,
+        now: datetime | None = None,
+    ) -> CafeTable:
         """The table a host link opens; PermissionDenied when the token is not this table's
-        (or the table is gone, or the event cancelled)."""
+        (or the table is gone, or the event cancelled), or, with ``valid_hours``
+        (``MOBILISE_HOST_LINK_HOURS``), when the link has expired: that many hours after the
+        event's end, or after the table was made if that is later."""
         refused = PermissionDenied(
             "This host link is not valid (ask the facilitator for a new one)."
         )
@@ -167,7 +178,7 @@ class CafeService(HarvestService):
             raise refused
         with self._ws.read() as connection:
             row = connection.execute(
-                select(cafe_tables, engagement_events.c.status)
+                select(cafe_tables, engagement_events.c.status, engagement_events.c.ends_at)
                 .join(engagement_events, engagement_events.c.id == cafe_tables.c.event_id)
                 .where(
                     cafe_tables.c.id == table,
@@ -179,6 +190,14 @@ class CafeService(HarvestService):
             raise refused
         if not hmac.compare_digest(_token(key, row.id, row.created_at), token):
             raise refused
+        if valid_hours is not None:
+            until = max(_utc(row.ends_at), _utc(row.created_at)) + timedelta(hours=valid_hours)
+            if (now or datetime.now(UTC)) > until:
+                raise PermissionDenied(
+                    f"This host link expired on {until:%d %B %Y at %H:%M} UTC, "
+                    f"{valid_hours} hours after the event (MOBILISE_HOST_LINK_HOURS): the "
+                    "facilitator can add the rest of the notes."
+                )
         return _table(row._mapping)
 
     # -- a workshop's agenda -----------------------------------------------------------------
@@ -305,3 +324,7 @@ def _agenda_item(row: Any) -> AgendaItem:
         title=row["title"],
         notes=row["notes"] or "",
     )
+
+
+def _utc(stamp: datetime) -> datetime:
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -131,19 +131,22 @@ def _build(
         for n, host in enumerate(HOSTS, start=1)
     ]
     added["tables"] += len(tables)
+    notes: list[str] = []
     for number, phrases in enumerate(_NOTES, start=1):
         for table in tables:
             count = int(rng.integers(*NOTES_PER_ROUND))
             for index in rng.choice(len(phrases), size=min(count, len(phrases)), replace=False):
-                cafes.add_note(
+                sent = cafes.add_note(
                     event,
                     phrases[int(index)],
                     table=table.id,
                     round_number=number,
                     illustrative=True,
                 )
-                added["notes"] += 1
+                notes.append(sent.note.id)
     for index in rng.permutation(len(_PLENARY))[:4]:
-        cafes.add_note(event, _PLENARY[int(index)], illustrative=True)
-        added["notes"] += 1
+        notes.append(cafes.add_note(event, _PLENARY[int(index)], illustrative=True).note.id)
+    for note in notes:  # (the facilitators read the harvest and chose its words for the public)
+        workspace.media.describe(note, public=True)
+    added["notes"] += len(notes)
     added["cafes"] += 1

@@ -35,12 +35,18 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from mobilise.errors import NotFound, Problem, ValidationError
-from mobilise.formats.media_types import MEDIA_TYPES, carries_location, media_type
+from mobilise.formats.media_types import (
+    MEDIA_TYPES,
+    carries_location,
+    media_type,
+    picture_container,
+)
 from mobilise.model.engagement_vocab import CONTRIBUTION_KINDS, CONTRIBUTION_SCOPE
 from mobilise.model.roles import IDENTITY_ROLES
 from mobilise.store.records import insert_record, soft_delete_record
@@ -49,9 +55,10 @@ from mobilise.workspace._contribution_links import (
     ContributionLink,
     add_link,
     links_of,
+    links_of_many,
     remove_link,
 )
-from mobilise.workspace.media import NOT_AUDITED
+from mobilise.workspace.media import NOT_AUDITED, PUBLIC_READER
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
@@ -60,7 +67,13 @@ if TYPE_CHECKING:
     from mobilise.workspace._files import FileTarget
     from mobilise.workspace.core import Workspace
 
-__all__ = ["EXPORT_COLUMNS", "MEDIUM_OF", "EventContribution", "EventContributionService"]
+__all__ = [
+    "EXPORT_COLUMNS",
+    "MEDIUM_OF",
+    "PUBLIC_READER",
+    "EventContribution",
+    "EventContributionService",
+]
 
 MEDIUM_OF: dict[str, str] = {
     "photo": "image",
@@ -85,6 +98,10 @@ EXPORT_COLUMNS = (
     "created_at",
 )
 """The export's columns: no names, no participant ids, no media bytes (their size only)."""
+HARVEST_PLACE = ("harvest", "round_number", "question_id", "client_key")
+"""The columns of a café harvest's place that :meth:`EventContributionService.add` writes."""
+WORD_KINDS = ("note", "walk")
+"""Kinds whose words need only ``take_part`` for staff, but also ``quote`` on a public page."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +172,7 @@ class EventContributionService:
         maker_words: str = "",
         public: bool = False,
         file_name: str | None = None,
+        harvest: Mapping[str, Any] | None = None,
     ) -> EventContribution:
         """Add a contribution to an event, by a participant (id or pseudonym code) or a group.
 
@@ -165,7 +183,9 @@ class EventContributionService:
         carry a caption in ``text`` or ``caption``, its ``alt_text`` and the ``maker_words``.
         ``public`` needs the alt text of a file. The person must be in ``take_part`` and the
         kind's scope. A ``file_name`` whose extension claims another type than the bytes
-        are (``photo.jpg`` holding a PNG or a ZIP) is refused.
+        are (``photo.jpg`` holding a PNG or a ZIP) is refused. ``harvest``: where a World
+        Café's photo goes (``harvest``, ``round_number``, ``question_id``, ``client_key``),
+        written in the same transaction (:mod:`mobilise.workspace.cafes`).
 
         Raises
         ------
@@ -225,6 +245,7 @@ class EventContributionService:
                     "maker_words": maker_words.strip(),
                     "public": public,
                     **stored,
+                    **{k: v for k, v in (harvest or {}).items() if k in HARVEST_PLACE},
                 },
                 actor=self._ws.actor,
                 entity_type="event contribution",
@@ -304,7 +325,15 @@ class EventContributionService:
             )
         if media_type(media, medium) is None:
             names = ", ".join(MEDIA_TYPES[medium].values())
-            problems.append(Problem(f"a {kind} must be a {names} file", field="media"))
+            message = f"a {kind} must be a {names} file"
+            if picture := picture_container(media):
+                pictures = ", ".join(MEDIA_TYPES["image"].values())
+                message = (
+                    f"the file is a {picture} picture (a phone's photo format), not a "
+                    f"{'film or sound' if medium != 'image' else names + ' picture'}: save it "
+                    f"as {pictures} and send it as a photo"
+                )
+            problems.append(Problem(message, field="media"))
         return problems
 
     def remove(self, contribution_id: str, *, event: str | None = None) -> None:
@@ -336,6 +365,13 @@ class EventContributionService:
         """What a contribution is about (NotFound when consent hides the contribution)."""
         return links_of(self._ws, contribution_id)
 
+    def links_of_all(
+        self, contributions: Iterable[EventContribution]
+    ) -> dict[str, builtins.list[ContributionLink]]:
+        """What each of ``contributions`` (as read here, so under consent) is about, by id, in
+        one query (a page of an event's contributions)."""
+        return links_of_many(self._ws, [c.id for c in contributions])
+
     # -- reading: consent first -------------------------------------------------------------
     def list(
         self,
@@ -349,8 +385,9 @@ class EventContributionService:
     ) -> builtins.list[EventContribution]:
         """The contributions of an event (every event when None; or of ``event_ids``; or with
         ``ids``) that consent lets be shown, oldest first; only those marked public with
-        ``public_only``. Names of named quotes only for identity readers (``viewer`` None, the
-        operator, reads them)."""
+        ``public_only``, where a person's words (a note, a walk) need ``quote`` too, as every
+        public page's do. Names of named quotes only for identity readers (``viewer`` None, the
+        operator, reads them; :data:`PUBLIC_READER` never does)."""
         query = self._query()
         table = event_contributions
         if event is not None:
@@ -370,7 +407,7 @@ class EventContributionService:
             query = query.where(event_contributions.c.kind == kind)
         with self._ws.read() as connection:
             rows = connection.execute(query).all()
-        return self._shown(rows, viewer)
+        return self._shown(rows, viewer, public=public_only)
 
     def get(self, contribution_id: str, *, viewer: Viewer | None = None) -> EventContribution:
         """One contribution; NotFound when it does not exist or consent hides it."""
@@ -386,6 +423,13 @@ class EventContributionService:
     def media(self, contribution_id: str) -> tuple[bytes, str]:
         """A contribution's file and its media type; NotFound when it has none or consent hides
         it."""
+        found, media_type = self.media_source(contribution_id)
+        return (found.read_bytes() if isinstance(found, Path) else found), media_type
+
+    def media_source(self, contribution_id: str) -> tuple[Path | bytes, str]:
+        """As :meth:`media`, but a file kept in the media folder as its path (a server sends it
+        from disk, in the byte ranges a player asks for); bytes only for rows stored before
+        the media folder."""
         found = self.get(contribution_id)
         table = event_contributions
         with self._ws.read() as connection:
@@ -393,7 +437,7 @@ class EventContributionService:
                 select(table.c.media, table.c.media_hash).where(table.c.id == contribution_id)
             ).one()
         if row.media_hash:
-            return self._ws.media.read(row.media_hash), found.media_type
+            return self._ws.media.path(row.media_hash), found.media_type
         if row.media is None:
             raise NotFound(f"Event contribution {contribution_id!r} has no file.")
         return bytes(row.media), found.media_type
@@ -453,10 +497,14 @@ class EventContributionService:
         )
 
     def _shown(
-        self, rows: Iterable[Row[Any]], viewer: Viewer | None
+        self, rows: Iterable[Row[Any]], viewer: Viewer | None, *, public: bool = False
     ) -> builtins.list[EventContribution]:
         rows = builtins.list(rows)
-        scopes = {CONTRIBUTION_SCOPE[row.kind] for row in rows if row.participant_id}
+
+        def scope_of(kind: str) -> str:
+            return "quote" if public and kind in WORD_KINDS else CONTRIBUTION_SCOPE[kind]
+
+        scopes = {scope_of(row.kind) for row in rows if row.participant_id}
         permitted = {scope: self._ws.consent.permitted(scope) for scope in {"take_part", *scopes}}
         kept = [
             row
@@ -464,7 +512,7 @@ class EventContributionService:
             if not row.participant_id
             or (
                 row.participant_id in permitted["take_part"]
-                and row.participant_id in permitted[CONTRIBUTION_SCOPE[row.kind]]
+                and row.participant_id in permitted[scope_of(row.kind)]
             )
         ]
         people = {row.participant_id for row in kept if row.participant_id}

@@ -10,9 +10,10 @@ needs the setting to store media (a :class:`~mobilise.errors.ConfigurationError`
 **Public.** A contribution is public only when staff mark it so, and a picture, audio or video
 clip only once it has alt text. Public pages (galleries, the exhibition, assets and areas) show
 only public contributions whose person is, *now*, in both ``take_part`` and the kind's consent
-scope (:meth:`ConsentService.permitted <mobilise.workspace.consent.ConsentService.permitted>`),
-and never a pseudonym or name: a person's contribution is "a participant's", a table's keeps its
-table. Anonymous visitors see only what was given at public events.
+scope (:meth:`ConsentService.permitted <mobilise.workspace.consent.ConsentService.permitted>`;
+a person's words, a note or a walk, need ``quote`` too, as on the "you said, we did" page),
+and never a pseudonym or name (no identity is read): a person's contribution is "a
+participant's", a table's keeps its table. Anonymous visitors see only what was given at public events.
 """
 
 from __future__ import annotations
@@ -43,10 +44,22 @@ __all__ = [
     "MAX_ALT_TEXT",
     "MAX_CAPTION",
     "NOT_AUDITED",
+    "PUBLIC_READER",
     "MediaService",
     "PublicContribution",
     "media_folder",
 ]
+
+
+@dataclass(frozen=True)
+class _Reader:
+    username: str
+    role: str
+
+
+PUBLIC_READER = _Reader("public page", "public")
+"""The viewer of what anyone may see (galleries, host links): never reads an identity
+(``viewer=None`` is the operator, who may)."""
 
 MAX_ALT_TEXT = 1_000
 MAX_CAPTION = 2_000
@@ -132,12 +145,17 @@ class MediaService:
 
     def read(self, digest: str) -> bytes:
         """The bytes kept under ``digest`` (NotFound when the file is missing)."""
+        return self.path(digest).read_bytes()
+
+    def path(self, digest: str) -> Path:
+        """Where the file kept under ``digest`` is (NotFound when it is missing), for a server
+        to send it from disk (in parts, as a player asks) rather than from memory."""
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
             raise NotFound(f"No media file {digest!r}.")
         path = media_folder(self._ws) / digest
         if not path.is_file():
             raise NotFound(f"The media file {digest} is missing from the media folder.")
-        return path.read_bytes()
+        return path
 
     # -- description ------------------------------------------------------------------------
     def describe(
@@ -192,7 +210,7 @@ class MediaService:
         if not titles:
             return []
         shown = self._ws.event_contributions.list(
-            event_ids=builtins.list(titles), public_only=True, ids=ids
+            event_ids=builtins.list(titles), public_only=True, ids=ids, viewer=PUBLIC_READER
         )
         return [
             _public(c, titles[c.event_id])
@@ -204,12 +222,21 @@ class MediaService:
         self, contribution_id: str, *, thumbnail: bool = False, public_events_only: bool = False
     ) -> tuple[bytes, str]:
         """The file (or the thumbnail) of a public contribution; NotFound otherwise."""
+        found, media_type = self.public_source(
+            contribution_id, thumbnail=thumbnail, public_events_only=public_events_only
+        )
+        return (found.read_bytes() if isinstance(found, Path) else found), media_type
+
+    def public_source(
+        self, contribution_id: str, *, thumbnail: bool = False, public_events_only: bool = False
+    ) -> tuple[Path | bytes, str]:
+        """As :meth:`public_file`, but a file kept in the media folder as its path."""
         shown = self.gallery(ids=[contribution_id], public_events_only=public_events_only)
         if not shown:
             raise NotFound(f"No public media {contribution_id!r}.")
         if thumbnail:
             return self._ws.event_contributions.thumbnail(contribution_id), "image/jpeg"
-        return self._ws.event_contributions.media(contribution_id)
+        return self._ws.event_contributions.media_source(contribution_id)
 
     def said_about(
         self, target_type: str, target_id: str, *, public_events_only: bool = False

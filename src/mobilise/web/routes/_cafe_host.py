@@ -23,32 +23,35 @@ from mobilise.web.deps import EditorDep, SettingsDep, TemplatesDep, WorkspaceDep
 from mobilise.workspace import Workspace
 from mobilise.workspace.cafes import CafeTable
 
-__all__ = ["HOST_ACTOR", "HOST_NOTES_PER_HOUR", "HostLimit", "pages"]
+__all__ = ["HOST_ACTOR", "HOST_NOTES_PER_HOUR", "HOST_PHOTOS_PER_HOUR", "HostLimit", "pages"]
 
 pages = APIRouter(include_in_schema=False)
 
 HOST_NOTES_PER_HOUR = 600
-"""What one table's host link may send in an hour (notes and photos)."""
+"""What one table's host link may send in an hour: notes."""
+HOST_PHOTOS_PER_HOUR = 60
+"""... and photos (each up to the upload limit: fewer than notes)."""
 HOST_ACTOR = "table host link"
 SENT = {"note": "The note is sent.", "photo": "The photo is attached."}
 PLENARY = "plenary"
 
 
 class HostLimit:
-    """Sends per table per hour, counted in this process."""
+    """Sends per table and kind (note or photo) per hour, counted in this process."""
 
     def __init__(self) -> None:
-        self.sent: dict[str, deque[float]] = {}
+        self.sent: dict[tuple[str, str], deque[float]] = {}
 
-    def check(self, table: str) -> None:
+    def check(self, table: str, kind: str = "note") -> None:
         now = time.monotonic()
-        recent = self.sent.setdefault(table, deque())
+        most = HOST_PHOTOS_PER_HOUR if kind == "photo" else HOST_NOTES_PER_HOUR
+        recent = self.sent.setdefault((table, kind), deque())
         while recent and recent[0] < now - 3600:
             recent.popleft()
-        if len(recent) >= HOST_NOTES_PER_HOUR:
+        if len(recent) >= most:
             raise RateLimited(
-                f"This table has sent {HOST_NOTES_PER_HOUR} notes in the last hour, the most a "
-                "host link may send; ask the facilitator to add the rest.",
+                f"This table has sent {most} {kind}s in the last hour, the most a host link "
+                "may send; ask the facilitator to add the rest.",
                 retry_after=int(3600 - (now - recent[0])) + 1,
             )
         recent.append(now)
@@ -74,10 +77,16 @@ def _host_workspace(request: Request) -> Workspace:
 
 
 HostWorkspaceDep = Annotated[Workspace, Depends(_host_workspace)]
-RoundQuery = Annotated[str, Query(max_length=10, pattern=r"^(\d{1,2}|plenary)?$")]
+ROUND = r"^([0-9]{1,2}|plenary)?$"  # ASCII digits only: "²".isdigit() is True, int() fails
+RoundQuery = Annotated[str, Query(max_length=10, pattern=ROUND)]
 TextForm = Annotated[str, Form(max_length=2_000)]
-RoundForm = Annotated[str, Form(max_length=10)]
+RoundForm = Annotated[str, Form(max_length=10, pattern=ROUND)]
 KeyForm = Annotated[str, Form(max_length=64)]
+
+
+def round_number(chosen: str) -> int | None:
+    """A round's number from a form or query (``None``: none, or the plenary)."""
+    return int(chosen) if chosen.isdecimal() and chosen.isascii() else None
 
 
 def _rounds(workspace: Workspace, event_id: str) -> list[int]:
@@ -100,14 +109,17 @@ def _page(
     error: MobiliseError | None = None,
 ) -> Response:
     """The harvest page of one table: the form, and the notes kept so far."""
-    harvest = workspace.cafes.harvest(table.event_id)
+    from mobilise.workspace.media import PUBLIC_READER
+
+    # a host link reads as the public does: never an identity
+    harvest = workspace.cafes.harvest(table.event_id, viewer=user if staff else PUBLIC_READER)
     rounds = _rounds(workspace, table.event_id)
-    if not chosen or (chosen == PLENARY and not staff):
+    if round_number(chosen) is None and (chosen != PLENARY or not staff):
         chosen = str(rounds[0])
     kept = (
         harvest.plenary
         if chosen == PLENARY
-        else harvest.rounds.get(int(chosen), {}).get(table.label, [])
+        else harvest.rounds.get(round_number(chosen) or 0, {}).get(table.label, [])
     )
     return templates.TemplateResponse(
         request,
@@ -153,7 +165,7 @@ def _note(
             table.event_id,
             text,
             table=None if plenary else table.id,
-            round_number=None if plenary else (int(chosen) if chosen.isdigit() else None),
+            round_number=None if plenary else round_number(chosen),
             client_key=client_key or None,
         )
     except MobiliseError as error:
@@ -184,7 +196,7 @@ def _photo(
         table.event_id,
         data,
         table=table.id,
-        round_number=int(chosen) if chosen.isdigit() else None,
+        round_number=round_number(chosen),
         caption=caption,
     )
     return RedirectResponse(f"{base}?round={chosen}&sent=photo#notes", status_code=303)
@@ -265,7 +277,9 @@ def staff_photo(
 def _host_table(
     workspace: Workspace, settings: Any, table_id: str, token: str
 ) -> tuple[CafeTable, str]:
-    table = workspace.cafes.table_by_token(table_id, token, key=settings.secret_key)
+    table = workspace.cafes.table_by_token(
+        table_id, token, key=settings.secret_key, valid_hours=settings.host_link_hours
+    )
     return table, f"/harvest/{table.id}/{token}"
 
 
@@ -325,5 +339,5 @@ def host_photo(
     caption: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     table, base = _host_table(workspace, settings, table_id, host_token)
-    limit.check(table.id)
+    limit.check(table.id, "photo")
     return _photo(workspace, table, base, round, media, caption)

@@ -234,9 +234,9 @@ def add_question_form(
     workspace: WorkspaceDep,
     _user: EditorDep,
     text: Annotated[str, Form(max_length=1_000)] = "",
-    round_number: Annotated[str, Form(max_length=10)] = "",
+    round_number: Annotated[str, Form(max_length=10, pattern=r"^[0-9]{0,2}$")] = "",
 ) -> Response:
-    number = int(round_number) if round_number.isdigit() else None
+    number = int(round_number) if round_number.isdecimal() and round_number.isascii() else None
     workspace.cafes.add_question(event_id, text, round_number=number, position=1)
     return RedirectResponse(f"/events/{event_id}/cafe?done=question", status_code=303)
 

@@ -27,6 +27,7 @@ from mobilise.model.engagement_vocab import CONTRIBUTION_KINDS, CONTRIBUTION_SCO
 from mobilise.model.roles import EDITOR_ROLES
 from mobilise.web.deps import EditorDep, TemplatesDep, WorkspaceDep, require_role, sent_fields
 from mobilise.web.routes.api import ERRORS
+from mobilise.web.routes.gallery import file_response
 from mobilise.workspace import Workspace
 from mobilise.workspace.users import User
 
@@ -175,8 +176,8 @@ def contribution_media(
     event_contribution_id: str, workspace: WorkspaceDep, _user: ReaderDep
 ) -> Response:
     """A contribution's file (404 when consent no longer lets it be shown)."""
-    data, media_type = workspace.event_contributions.media(event_contribution_id)
-    return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+    found, media_type = workspace.event_contributions.media_source(event_contribution_id)
+    return file_response(found, media_type, {"Cache-Control": "private, no-store"})
 
 
 @api.get("/event-contributions/{event_contribution_id}/thumbnail", responses=ERRORS)
@@ -261,7 +262,7 @@ def contributions_page(
             "event_id": event_id,
             "title": workspace.event_contributions.event_title(event_id),
             "contributions": shown,
-            "links": {c.id: workspace.event_contributions.links(c.id) for c in shown},
+            "links": workspace.event_contributions.links_of_all(shown),
             "targets": LINK_TARGETS,
             "kinds": CONTRIBUTION_KINDS,
             "scopes": CONTRIBUTION_SCOPE,

@@ -9,10 +9,11 @@ the kind's scope) allows it, never a pseudonym; anonymous visitors see only publ
 
 from __future__ import annotations
 
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from mobilise.web.deps import (
     OptionalUserDep,
@@ -80,15 +81,23 @@ def said_about_area(code: str, workspace: WorkspaceDep, _user: UserDep) -> list[
 
 
 # -- files ---------------------------------------------------------------------------------------
+def file_response(found: FilePath | bytes, media_type: str, headers: dict[str, str]) -> Response:
+    """A media file from disk (byte ranges, never read whole into memory), or bytes kept in the
+    database (files stored before the media folder)."""
+    if isinstance(found, FilePath):
+        return FileResponse(found, media_type=media_type, headers=headers)
+    return Response(found, media_type=media_type, headers=headers)
+
+
 @pages.get("/media/{event_contribution_id}")
 def public_media(
     event_contribution_id: str, workspace: PublicWorkspaceDep, user: OptionalUserDep
 ) -> Response:
     """A public contribution's file (404 once it is not public, or consent is withdrawn)."""
-    data, media_type = workspace.media.public_file(
+    found, media_type = workspace.media.public_source(
         event_contribution_id, public_events_only=is_anonymous(user)
     )
-    return Response(data, media_type=media_type, headers=PUBLIC_FILE)
+    return file_response(found, media_type, PUBLIC_FILE)
 
 
 @pages.get("/media/{event_contribution_id}/thumbnail")
@@ -119,6 +128,8 @@ def _page(
             "title": title,
             "items": items,
             "back": back,
+            # what the exhibition fetches again each time round: the same gallery, as JSON
+            "feed": "/api/v1" + request.url.path.rsplit("/", 1)[0] + "/gallery",
         },
     )
 

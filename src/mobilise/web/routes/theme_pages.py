@@ -176,7 +176,8 @@ def code_form(
 
 
 def _number(text: str) -> int:
-    return int(text) if text.strip().isdigit() else -1  # -1: refused by the service, naming span
+    text = text.strip()  # ASCII digits only ("²".isdigit() is True and int() refuses it)
+    return int(text) if text.isdecimal() and text.isascii() else -1  # -1: refused, naming span
 
 
 @pages.post("/events/{event_id}/coding/{coding_id}/remove", response_class=HTMLResponse)

@@ -4,6 +4,12 @@
 // "already stored"). Notes are sent in order, retried when the phone is back online and every
 // 20 seconds; the page shows what is sent and what is waiting. Without JavaScript the form posts
 // one note at a time.
+//
+// The phone may be shared: only each note's text, round and key are kept (never the link with
+// its token, nor why a note was refused), nothing is kept once every note is sent and no draft
+// is left, nothing older than three days is read back, and everything is forgotten when the link
+// is refused (403: expired, or the table taken away). A refused note can be tried again or
+// discarded.
 "use strict";
 (() => {
   const form = document.getElementById("note-form");
@@ -15,12 +21,17 @@
   const waitingList = document.getElementById("waiting");
   const sentList = document.getElementById("sent");
   const storeKey = "mobilise-harvest:" + form.dataset.table;
+  const KEPT_MS = 3 * 24 * 3600 * 1000;
+  const refused = new Map(); // key -> why; on this page only
   let sending = false;
+  let closed = false;
 
   const load = () => {
     try {
       const found = JSON.parse(localStorage.getItem(storeKey) || "{}");
-      return { drafts: found.drafts || {}, queue: found.queue || [] };
+      if (found.at && Date.now() - found.at > KEPT_MS) return { drafts: {}, queue: [] };
+      const queue = (found.queue || []).map((n) => ({ key: n.key, text: n.text, round: n.round }));
+      return { drafts: found.drafts || {}, queue };
     } catch (error) {
       return { drafts: {}, queue: [] };
     }
@@ -28,7 +39,12 @@
   const state = load();
   const save = () => {
     try {
-      localStorage.setItem(storeKey, JSON.stringify(state));
+      if (closed || (!state.queue.length && !Object.keys(state.drafts).length)) {
+        localStorage.removeItem(storeKey);
+        return;
+      }
+      const kept = { at: Date.now(), drafts: state.drafts, queue: state.queue };
+      localStorage.setItem(storeKey, JSON.stringify(kept));
     } catch (error) {
       status.textContent = "This phone cannot keep notes while offline: send each one now.";
     }
@@ -50,12 +66,34 @@
     }
     return li;
   };
+  const button = (label, note, act) => {
+    const found = document.createElement("button");
+    found.type = "button";
+    found.className = "secondary";
+    found.textContent = label;
+    found.setAttribute("aria-label", label + ": " + note.text.slice(0, 40));
+    found.addEventListener("click", () => act(note));
+    return found;
+  };
+  const retry = (note) => {
+    refused.delete(note.key);
+    render();
+    flush();
+  };
+  const discard = (note) => {
+    refused.delete(note.key);
+    state.queue = state.queue.filter((other) => other.key !== note.key);
+    save();
+    render();
+  };
+  const waitingItem = (note) => {
+    const why = refused.get(note.key);
+    const li = item(note, why ? "Not sent: " + why : "Waiting (round " + note.round + ")");
+    if (why) li.append(button("Try again", note, retry), button("Discard", note, discard));
+    return li;
+  };
   const render = () => {
-    waitingList.replaceChildren(
-      ...state.queue.map((note) =>
-        item(note, note.refused ? "Not sent: " + note.refused : "Waiting (round " + note.round + ")"),
-      ),
-    );
+    waitingList.replaceChildren(...state.queue.map(waitingItem));
     waitingSection.hidden = state.queue.length === 0;
     const waiting = state.queue.length;
     status.textContent = waiting
@@ -71,10 +109,16 @@
     const nothing = document.getElementById("nothing-yet");
     if (nothing) nothing.remove();
   };
+  const forget = (message) => {
+    // the link no longer works: nothing of it stays on this (perhaps shared) phone
+    closed = true;
+    save();
+    status.textContent = message + " Nothing is kept on this phone: ask the facilitator.";
+  };
 
   const send = async (note) => {
     const body = new URLSearchParams({ text: note.text, round: note.round, client_key: note.key });
-    const answer = await fetch(note.action, {
+    const answer = await fetch(form.action, {
       method: "POST",
       headers: { Accept: "application/json" },
       body,
@@ -92,22 +136,26 @@
       } catch (error) {
         // not JSON: keep the status
       }
-      return { done: false, refused: message };
+      return { done: false, refused: message, gone: answer.status === 403 };
     }
     throw new Error("not reachable");
   };
   const flush = async () => {
-    if (sending) return;
+    if (sending || closed) return;
     sending = true;
     try {
       for (const note of [...state.queue]) {
-        if (note.refused) continue;
+        if (refused.has(note.key)) continue;
         const result = await send(note);
+        if (result.gone) {
+          forget(result.refused);
+          return;
+        }
         if (result.done) {
           state.queue = state.queue.filter((other) => other.key !== note.key);
           shown(note, result.id);
         } else {
-          note.refused = result.refused;
+          refused.set(note.key, result.refused);
         }
         save();
         render();
@@ -122,14 +170,15 @@
 
   if (!text.value && state.drafts[round]) text.value = state.drafts[round];
   text.addEventListener("input", () => {
-    state.drafts[round] = text.value;
+    if (text.value) state.drafts[round] = text.value;
+    else delete state.drafts[round];
     save();
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const words = text.value.trim();
-    if (!words) return;
-    state.queue.push({ key: newKey(), text: words, round, action: form.action });
+    if (!words || closed) return;
+    state.queue.push({ key: newKey(), text: words, round });
     delete state.drafts[round];
     text.value = "";
     save();
@@ -140,5 +189,6 @@
   window.addEventListener("online", flush);
   setInterval(flush, 20000);
   render();
+  save(); // what an older page kept (links, reasons) is written back without them
   flush();
 })();
