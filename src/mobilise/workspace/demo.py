@@ -356,6 +356,16 @@ def _add_coproduction(build: _Build) -> None:
     build_actions(build.workspace, seed=SEED)
 
 
+def _compute_rates(build: _Build) -> None:
+    from mobilise.workspace.demo_rates import build_rates
+
+    build_rates(
+        build.workspace,
+        build.data_dir,
+        dataset_id=build.dataset_id("ts038_disability_lsoa21.csv.gz"),
+    )
+
+
 _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
     ("datasets", "Registering data sources", _register_datasets),
     ("boundaries", "Importing LSOA 2011 boundaries", _import_boundaries),
@@ -365,6 +375,7 @@ _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
     ("population", "Importing population (IoD 2019 File 6)", _import_population),
     ("indicators", "Importing deprivation and health indicators (IoD 2019)", _import_deprivation),
     ("parks", "Importing access to parks (ONS 2020)", _import_parks),
+    ("rates", "Computing disability by area with its intervals (Census 2021)", _compute_rates),
     ("postcodes", "Importing the postcode lookup (OS Code-Point Open)", _import_postcodes),
     ("assets", "Importing community assets", _import_assets),
     ("access", "Computing access and disparities for both places", _run_access),

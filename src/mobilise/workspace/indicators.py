@@ -1,8 +1,11 @@
-"""Indicators: metadata and values per area, with each value's national position."""
+"""Indicators: metadata and values per area, with each value's national position; indicators
+computed from counts (:meth:`IndicatorService.compute`) keep their method, intervals and
+suppression (the computing lives in :mod:`mobilise.workspace.indicator_methods`)."""
 
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,11 +14,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select
 
-from mobilise.analysis.position import decile_from_breaks
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.model.indicators import LAYOUTS
 from mobilise.store.records import insert_record, new_id, record_values, update_record
-from mobilise.store.tables import indicator_values, indicators, place_areas
+from mobilise.store.tables import areas, indicator_values, indicators, place_areas
 from mobilise.workspace._common import (
     ImportSummary,
     Progress,
@@ -26,6 +28,13 @@ from mobilise.workspace._common import (
 )
 from mobilise.workspace._files import FileSource, reading_path, source_name
 from mobilise.workspace._imports import audit_import
+from mobilise.workspace._indicator_rows import (
+    METHOD_FIELDS,
+    Indicator,
+    IndicatorValue,
+    indicator_of,
+    national_deciles,
+)
 from mobilise.workspace.datasets import file_dataset
 
 if TYPE_CHECKING:
@@ -44,28 +53,9 @@ _META_FIELDS = (
     "period",
     "area_type",
 )
-_EXTRAS = ("lower_ci", "upper_ci", "numerator", "denominator")
+_EXTRAS = ("lower_ci", "upper_ci", "numerator", "denominator", "lower_99_8", "upper_99_8")
+_WORDS = ("method", "suppression")
 _BATCH = 5000  # rows per executemany batch
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    name: str
-    description: str
-    unit: str
-    polarity: str
-    source: str
-    licence: str
-    period: str
-    area_type: str
-    national_breaks: list[float] | None
-    dataset_id: str | None
-    version: int
-    n_values: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -74,34 +64,6 @@ class IndicatorImport(ImportSummary):
 
     indicators: list[str] = field(default_factory=list)
     values: int = 0
-
-
-@dataclass(frozen=True)
-class IndicatorValue:
-    """One indicator's value for one area, with where it stands nationally."""
-
-    indicator: Indicator
-    value: float
-    lower_ci: float | None
-    upper_ci: float | None
-    numerator: float | None
-    denominator: float | None
-    national_decile: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "indicator_id": self.indicator.id,
-            "name": self.indicator.name,
-            "unit": self.indicator.unit,
-            "polarity": self.indicator.polarity,
-            "period": self.indicator.period,
-            "value": self.value,
-            "lower_ci": self.lower_ci,
-            "upper_ci": self.upper_ci,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "national_decile": self.national_decile,
-        }
 
 
 class IndicatorService:
@@ -217,6 +179,7 @@ class IndicatorService:
         national_breaks: Mapping[str, Sequence[float]] | None = None,
         area_field: str = "area code",
         progress: Progress = no_progress,
+        method_fields: Mapping[str, Any] | None = None,
     ) -> IndicatorImport:
         """Store indicator metadata and values read by a ``formats`` reader, in one transaction.
 
@@ -235,6 +198,9 @@ class IndicatorService:
         dataset
             A dataset description to register in the same transaction (see
             :meth:`~mobilise.workspace.datasets.DatasetService.register`).
+        method_fields
+            How the values were computed (method, standard, confidence, multiplier, benchmark),
+            stored on each indicator; imported values have none.
         """
         values = data.values
         metas = {m.id: m for m in data.indicators}
@@ -246,7 +212,7 @@ class IndicatorService:
             for indicator_id, group in values.groupby("indicator_id", sort=True):
                 meta = metas[str(indicator_id)]
                 breaks = (national_breaks or {}).get(meta.id) or meta.national_breaks
-                is_new = self._upsert_meta(connection, meta, breaks, dataset_id)
+                is_new = self._upsert_meta(connection, meta, breaks, dataset_id, method_fields)
                 created += is_new
                 updated += not is_new
                 count = self._replace_values(connection, meta.id, group)
@@ -285,8 +251,9 @@ class IndicatorService:
                 "id": new_id(),
                 "indicator_id": indicator_id,
                 "area_code": r["area_code"],
-                "value": float(r["value"]),
+                "value": none_if_missing(r["value"]),
                 **{column: none_if_missing(r.get(column)) for column in _EXTRAS},
+                **{column: str(r.get(column) or "") for column in _WORDS},
                 **stamp,
             }
             for r in group.to_dict("records")
@@ -301,8 +268,15 @@ class IndicatorService:
         meta: IndicatorMeta,
         breaks: Sequence[float] | None,
         dataset_id: str | None,
+        method_fields: Mapping[str, Any] | None = None,
     ) -> bool:
         values: dict[str, Any] = {k: getattr(meta, k) for k in _META_FIELDS}
+        values |= {
+            k: (method_fields or {}).get(k, "" if k in _WORDS else None) for k in METHOD_FIELDS
+        }
+        values["method"] = values["method"] or ""
+        values["standard"] = values["standard"] or ""
+        values["benchmark_label"] = values["benchmark_label"] or ""
         values["national_breaks"] = [float(b) for b in breaks] if breaks else None
         values["dataset_id"] = dataset_id
         existing = connection.execute(select(indicators).where(indicators.c.id == meta.id)).first()
@@ -347,7 +321,7 @@ class IndicatorService:
         )
         with self._ws.read() as connection:
             rows = connection.execute(query).all()
-        found = [_indicator(r, r.n_values) for r in rows]
+        found = [indicator_of(r, r.n_values) for r in rows]
         return [i for i in found if i.n_values] if place is not None else found
 
     def get(self, indicator_id: str) -> Indicator:
@@ -362,7 +336,7 @@ class IndicatorService:
             n_values = connection.execute(
                 select(func.count()).where(indicator_values.c.indicator_id == indicator_id)
             ).scalar_one()
-        return _indicator(row, n_values)
+        return indicator_of(row, n_values)
 
     def values(self, indicator_id: str, *, codes: Sequence[str] | None = None) -> pd.DataFrame:
         """Values of one indicator indexed by area code, with ``national_decile`` (1 = worst 10%)."""
@@ -374,6 +348,9 @@ class IndicatorService:
             indicator_values.c.upper_ci,
             indicator_values.c.numerator,
             indicator_values.c.denominator,
+            indicator_values.c.lower_99_8,
+            indicator_values.c.upper_99_8,
+            indicator_values.c.suppression,
         ).where(indicator_values.c.indicator_id == indicator_id)
         with self._ws.read() as connection:
             if codes is None:
@@ -387,9 +364,20 @@ class IndicatorService:
                     ).all()
         frame = pd.DataFrame(
             [tuple(r) for r in rows],
-            columns=["area_code", "value", "lower_ci", "upper_ci", "numerator", "denominator"],
+            columns=[
+                "area_code",
+                "value",
+                "lower_ci",
+                "upper_ci",
+                "numerator",
+                "denominator",
+                "lower_99_8",
+                "upper_99_8",
+                "suppression",
+            ],
         ).set_index("area_code")
-        frame["national_decile"] = _deciles(indicator, frame["value"].to_numpy(dtype=float))
+        frame["value"] = frame["value"].astype(float)
+        frame["national_decile"] = national_deciles(indicator, frame["value"].to_numpy(dtype=float))
         return frame.sort_index()
 
     def place_values(self, indicator_id: str, place: str) -> pd.DataFrame:
@@ -408,6 +396,10 @@ class IndicatorService:
                     indicator_values.c.upper_ci,
                     indicator_values.c.numerator,
                     indicator_values.c.denominator,
+                    indicator_values.c.lower_99_8,
+                    indicator_values.c.upper_99_8,
+                    indicator_values.c.method.label("value_method"),
+                    indicator_values.c.suppression,
                 )
                 .join(indicator_values, indicator_values.c.indicator_id == indicators.c.id)
                 .where(indicator_values.c.area_code == code, indicators.c.deleted_at.is_(None))
@@ -415,8 +407,8 @@ class IndicatorService:
             ).all()
         found = []
         for r in rows:
-            indicator = _indicator(r)
-            decile = _deciles(indicator, np.array([r.value], dtype=float))[0]
+            indicator = indicator_of(r)
+            decile = national_deciles(indicator, np.array([r.value], dtype=float))[0]
             found.append(
                 IndicatorValue(
                     indicator=indicator,
@@ -426,9 +418,122 @@ class IndicatorService:
                     numerator=r.numerator,
                     denominator=r.denominator,
                     national_decile=None if np.isnan(decile) else int(decile),
+                    lower_99_8=r.lower_99_8,
+                    upper_99_8=r.upper_99_8,
+                    method=r.value_method,
+                    suppression=r.suppression,
                 )
             )
         return found
+
+    # -- computed from counts ------------------------------------------------------------------
+    def compute(
+        self,
+        file: FileSource,
+        *,
+        indicator_id: str,
+        method: str,
+        name: str | None = None,
+        indicator_name: str | None = None,
+        standard: str = "esp2013",
+        reference: FileSource | None = None,
+        confidence: float = 95.0,
+        multiplier: float | None = None,
+        unit: str | None = None,
+        polarity: str = "higher_is_worse",
+        period: str = "",
+        source: str | None = None,
+        licence: str | None = None,
+        benchmark_label: str | None = None,
+        columns: Mapping[str, str | None] | None = None,
+        progress: Progress = no_progress,
+    ) -> IndicatorImport:
+        """Compute an indicator from a count table and store it, in one transaction.
+
+        ``method`` is one of :data:`mobilise.model.rate_methods.METHODS`; ``standard`` a DSR's
+        standard population (``esp2013`` or a CSV of ``age_band,population``); ``reference`` an
+        ISR's CSV of ``age_band,count,population`` (default: all areas of the file). Each value
+        is stored with its interval at ``confidence`` and at 99.8%, its method and why PHE's
+        rules suppressed it; the indicator with its method, standard, confidence, multiplier and
+        benchmark (all areas of the file, or ``benchmark_label``: "England" for a file of all
+        England). ``columns`` names columns not found by name (``area_column``,
+        ``band_column``, ``count_column``, ``population_column``, ``frequency_column``).
+        See :func:`mobilise.workspace.indicator_methods.compute_from_counts`.
+
+        Raises
+        ------
+        mobilise.errors.ValidationError
+            Naming every bad row and field (a missing age band, a negative population, a count
+            above its denominator, a band the standard lacks); nothing is stored.
+        """
+        from mobilise.workspace.indicator_methods import compute_from_counts
+
+        progress(f"Computing {indicator_id}", 0, 1)
+        computed = compute_from_counts(
+            file,
+            indicator_id=indicator_id,
+            method=method,
+            limits=self._ws.limits,
+            name=name,
+            reference=reference,
+            options={
+                "indicator_name": indicator_name,
+                "standard": standard,
+                "confidence": confidence,
+                "multiplier": multiplier,
+                "unit": unit,
+                "polarity": polarity,
+                "period": period,
+                "source": source,
+                "licence": licence,
+                "benchmark_label": benchmark_label,
+            },
+            columns=dict(columns or {}),
+        )
+        summary = self.import_data(
+            computed.data,
+            dataset_id=str(computed.dataset["id"]) if computed.dataset else None,
+            dataset=computed.dataset,
+            area_field=(columns or {}).get("area_column") or "area_code",
+            progress=progress,
+            method_fields=computed.method_fields,
+        )
+        notes = [*summary.notes, f"{computed.suppressed} values suppressed (PHE's rules)"]
+        return dataclasses.replace(summary, notes=notes)
+
+    def funnel(self, indicator_id: str, *, place: str | None = None) -> dict[str, Any]:
+        """A funnel plot of a computed indicator: control limits at 95% and 99.8% around the
+        average of every stored area, and where each area falls (only ``place``'s areas are
+        plotted when given)."""
+        from mobilise.workspace.indicator_methods import funnel_of
+
+        indicator = self.get(indicator_id)
+        found = funnel_of(
+            self.values(indicator_id),
+            method=indicator.method,
+            polarity=indicator.polarity,
+            multiplier=indicator.multiplier or 1.0,
+        )
+        if place is not None:
+            codes = set(self._ws.places.area_codes(place))
+            found["areas"] = [a for a in found["areas"] if a["area_code"] in codes]
+        names: dict[str, str] = {}
+        with self._ws.read() as connection:
+            for chunk in chunked([a["area_code"] for a in found["areas"]]):
+                query = select(areas.c.code, areas.c.name).where(areas.c.code.in_(chunk))
+                names.update({r.code: r.name for r in connection.execute(query)})
+        for a in found["areas"]:
+            a["name"] = names.get(a["area_code"], a["area_code"])
+        return {"indicator": indicator.to_dict(), "place": place, **found}
+
+    def spine(self, code: str) -> builtins.list[dict[str, Any]]:
+        """An area's profile against each indicator's benchmark, as Fingertips draws a spine
+        chart (see :func:`mobilise.workspace.indicator_methods.spine_rows`)."""
+        from mobilise.workspace.indicator_methods import spine_rows
+
+        values = self.for_area(code)
+        with self._ws.read() as connection:
+            return spine_rows(connection, values)
 
 
 def _check_areas(connection: Connection, data: IndicatorData, area_field: str) -> None:
@@ -449,32 +554,3 @@ def _check_areas(connection: Connection, data: IndicatorData, area_field: str) -
     error = ValidationError.collect(problems, what=f"Indicator file {data.file}")
     if error:
         raise error
-
-
-def _deciles(indicator: Indicator, values: np.ndarray) -> np.ndarray:
-    if not indicator.national_breaks:
-        return np.full(values.shape, np.nan)
-    polarity = (
-        indicator.polarity
-        if indicator.polarity in ("higher_is_better", "higher_is_worse")
-        else "neutral"
-    )
-    return decile_from_breaks(values, indicator.national_breaks, polarity=polarity)  # type: ignore[arg-type]
-
-
-def _indicator(row: Any, n_values: int = 0) -> Indicator:
-    return Indicator(
-        id=row.id,
-        name=row.name,
-        description=row.description,
-        unit=row.unit,
-        polarity=row.polarity,
-        source=row.source,
-        licence=row.licence,
-        period=row.period,
-        area_type=row.area_type,
-        national_breaks=list(row.national_breaks) if row.national_breaks else None,
-        dataset_id=row.dataset_id,
-        version=row.version,
-        n_values=int(n_values),
-    )

@@ -97,6 +97,16 @@ indicators = record_table(
     Column("period", String(40), nullable=False, default=""),
     Column("area_type", String(20), nullable=False),
     Column("national_breaks", JSON, nullable=True),
+    # how the values were computed from counts (mobilise.analysis.rates); empty when imported
+    Column("method", String(40), nullable=False, default="", server_default=""),
+    Column("standard", String(40), nullable=False, default="", server_default=""),
+    Column("confidence", Float, nullable=True),  # of lower_ci/upper_ci: 95.0
+    Column("multiplier", Float, nullable=True),
+    # the benchmark the values are compared with (England, or all areas computed)
+    Column("benchmark_label", String(120), nullable=False, default="", server_default=""),
+    Column("benchmark_value", Float, nullable=True),
+    Column("benchmark_lower", Float, nullable=True),
+    Column("benchmark_upper", Float, nullable=True),
     dataset_ref(),
     key=Column("id", String(120), primary_key=True),
 )
@@ -105,11 +115,15 @@ indicator_values = record_table(
     "indicator_values",
     ref("indicator_id", "indicators", length=120),
     _area_ref(index=True),
-    Column("value", Float, nullable=False),
+    Column("value", Float, nullable=True),  # None: suppressed (see ``suppression``)
     Column("lower_ci", Float, nullable=True),
     Column("upper_ci", Float, nullable=True),
     Column("numerator", Float, nullable=True),
     Column("denominator", Float, nullable=True),
+    Column("lower_99_8", Float, nullable=True),
+    Column("upper_99_8", Float, nullable=True),
+    Column("method", String(60), nullable=False, default="", server_default=""),
+    Column("suppression", String(200), nullable=False, default="", server_default=""),
     UniqueConstraint("indicator_id", "area_code"),
 )
 
