@@ -125,7 +125,8 @@ def test_xmile_stock_flows_connectors_and_alias() -> None:
         ("Park visits", "Friends of the park volunteers", "+"),
         ("Friends of the park volunteers", "Quality of green space", "+"),
         ("Park visits", "Quality of green space", "-"),
-        ("Active residents", "giving up activity", "?"),  # no polarity drawn
+        # No polarity drawn: its equation (Active_residents / 24) says "+" (issue 22).
+        ("Active residents", "giving up activity", "+"),
     }
     assert len(causal_map.links) == 9
 
@@ -139,9 +140,12 @@ def _problems(reader: object, data: bytes | str, name: str) -> list[tuple[int | 
     return [(p.row, p.message) for p in caught.value.problems]
 
 
-def test_vensim_without_a_sketch_is_refused() -> None:
-    ((_, message),) = _problems(read_vensim_mdl, "x = 1\n~ ~|\n", "plain.mdl")
-    assert "there is no sketch section" in message
+def test_vensim_without_equations_or_sketch_is_refused() -> None:
+    # Issue 22: a file with equations and no sketch is read from its equations (see
+    # tests/unit/test_sd_models.py); only a file with neither is refused.
+    ((row, message),) = _problems(read_vensim_mdl, "nothing here\n", "plain.mdl")
+    assert "there are no equations" in message and "no sketch section" in message
+    assert row == 1
 
 
 def test_vensim_arrows_to_missing_records_are_reported_with_their_lines() -> None:

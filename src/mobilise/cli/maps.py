@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
-from mobilise.errors import Problem, ValidationError
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
+from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS
 from mobilise.model.presentation import significant
 from mobilise.model.visibility import MAP_VISIBILITIES
@@ -42,13 +41,26 @@ def _analyses(
 ) -> Iterator[MapAnalysisService]:
     """The analysis service, with the workspace open only when a source is a stored map (or
     ``stored`` says the command stores something)."""
+    for source in sources:
+        _check_file(source)
     if not stored and all(Path(source).is_file() for source in sources):
         from mobilise.workspace.map_analysis import MapAnalysisService
 
         yield MapAnalysisService(None)
         return
-    with state(ctx).open() as workspace:
+    with state(ctx).open(create=stored) as workspace:
         yield workspace.map_analysis
+
+
+def _check_file(source: str) -> None:
+    """NotFound naming the file when ``source`` reads as a file's path (it has a folder or a
+    suffix, which a stored map's id never has) and there is no such file."""
+    path = Path(source)
+    if path.is_file() or not (path.suffix or len(path.parts) > 1):
+        return
+    if path.is_dir():
+        raise ValidationError(f"{source} is a folder, not a map file.")
+    raise NotFound(f"File not found: {path.absolute()}")
 
 
 def _source(source: str, file_format: str | None, service: MapAnalysisService) -> Any:
@@ -79,7 +91,7 @@ def list_maps(
 ) -> None:
     """List the stored maps, with who may see each (all of them: the command line works as the
     workspace's operator; --as shows what one user would see)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         viewer = ws.users.find(as_user) if as_user else None
         found = ws.maps.list(place=place, viewer=viewer)
     if as_json:
@@ -108,7 +120,7 @@ def set_visibility(
     as_json: JsonOpt = False,
 ) -> None:
     """Choose who may see a map; `link` also makes its read-only share link."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         info = ws.maps.set_visibility(map_id, visibility)
         token = ws.maps.share(map_id) if visibility == "link" else None
     if as_json:
@@ -137,7 +149,7 @@ def link_person(
     withdraws taking part, their comments and votes leave the map and its exports."""
     if (person is None) != unlink:
         raise typer.BadParameter("give --person CODE, or --unlink")
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         linked = ws.maps.link_person(map_id, participant, None if unlink else person)
     console.print(f"{linked['pseudonym']} is linked to {linked['person'] or 'nobody'}.")
 
@@ -151,7 +163,7 @@ def deleted(
     as_json: JsonOpt = False,
 ) -> None:
     """List deleted maps, or a map's deleted factors and links, to restore them."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found: Any = ws.maps.deleted_parts(map_id) if map_id else ws.maps.deleted()
     if as_json:
         print_json(found)
@@ -196,7 +208,7 @@ def restore(
             "Restore a factor or a link, not both at once.",
             problems=[Problem("name one", field="link")],
         )
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         if factor:
             back = ws.maps.restore_factor(map_id, factor)
             said = (
@@ -249,11 +261,20 @@ def export_map(
             help=f"{', '.join(WRITABLE_MAP_FORMATS)} (default: from the output's suffix).",
         ),
     ] = None,
+    compressed: Annotated[
+        bool,
+        typer.Option(help="PRSM only: the compressed form PRSM itself saves (lz-string)."),
+    ] = False,
 ) -> None:
-    """Write a map (stored, or a file in another format) for another tool."""
+    """Write a map (stored, or a file in another format) for another tool; warns of what the
+    tool will change (PRSM cuts a title past 50 characters)."""
     with _analyses(ctx, source) as service:
-        written = service.export(_source(source, None, service), output, format=file_format)
+        written = service.export(
+            _source(source, None, service), output, format=file_format, compressed=compressed
+        )
     console.print(f"Wrote {output} ({written.label}, {written.size:,} bytes).")
+    for warning in written.warnings:
+        console.print(f"[yellow]Warning:[/] {warning}.")
 
 
 @app.command("loops")

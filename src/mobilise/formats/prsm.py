@@ -82,7 +82,13 @@ from mobilise.model.causal_map import (
 )
 from mobilise.settings import Limits
 
-__all__ = ["read_prsm", "style_polarity", "write_prsm"]  # Excel and CSV: prsm_tables
+__all__ = [
+    "PRSM_TITLE_LIMIT",
+    "read_prsm",
+    "style_polarity",
+    "title_warnings",
+    "write_prsm",
+]  # Excel and CSV: prsm_tables
 
 _STYLE_SLOTS = 9  # PRSM offers nine factor styles (group0-8) and nine link styles (edge0-8)
 _DEFAULT_GROUP_LABELS = {"", "sample"}
@@ -323,6 +329,20 @@ def _style_group(node_styles: dict[str, Any], grp: str) -> str:
 
 
 # -- writing .prsm ---------------------------------------------------------------------------
+
+
+PRSM_TITLE_LIMIT = 50  # PRSM shows (and keeps) a map title's first 50 characters
+
+
+def title_warnings(title: str) -> list[str]:
+    """What PRSM will do to a map's title that mobilise cannot say in the file: it cuts a
+    title past :data:`PRSM_TITLE_LIMIT` characters."""
+    if len(title) <= PRSM_TITLE_LIMIT:
+        return []
+    return [
+        f"the map's title is {len(title)} characters long; PRSM cuts titles to their first "
+        f"{PRSM_TITLE_LIMIT} characters"
+    ]
 
 
 def write_prsm(causal_map: CausalMap, *, compress: bool = False) -> bytes:

@@ -20,6 +20,7 @@ import pandas as pd
 from mobilise.analysis import fcm, map_compare, systems
 from mobilise.analysis._checks import json_records
 from mobilise.errors import Problem, ValidationError
+from mobilise.formats import prsm
 from mobilise.formats.map_formats import read_map, write_map
 from mobilise.model.causal_map import CausalMap, Factor, Link
 from mobilise.model.map_files import MAP_FILE_FORMATS, WRITABLE_MAP_FORMATS, map_format_to_write
@@ -48,6 +49,7 @@ class MapExport:
     file_name: str
     media_type: str
     size: int
+    warnings: tuple[str, ...] = ()  # what the target tool will change (a title it cuts)
 
 
 class MapAnalysisService:
@@ -114,7 +116,12 @@ class MapAnalysisService:
         )
 
     def export(
-        self, source: MapSource, target: FileTarget, *, format: str | None = None
+        self,
+        source: MapSource,
+        target: FileTarget,
+        *,
+        format: str | None = None,
+        compressed: bool = False,
     ) -> MapExport:
         """Write a map as a file for another tool.
 
@@ -127,14 +134,28 @@ class MapAnalysisService:
         format
             One of :data:`~mobilise.model.map_files.WRITABLE_MAP_FORMATS`; by default the one
             the target's suffix says (:func:`~mobilise.model.map_files.map_format_to_write`).
+        compressed
+            Write the compressed form the tool itself saves (``prsm`` only: lz-string, as
+            PRSM 2 saves its files).
         """
         chosen = format or _format_to_write(target)
+        if compressed and chosen != "prsm":
+            raise ValidationError(
+                f"Only a PRSM map can be written compressed, not {chosen!r}.",
+                problems=[Problem("compressed is only for the prsm format", field="compressed")],
+            )
         causal_map = self.causal_map(source)
-        data = write_map(causal_map, chosen)  # all of it before anything is written
+        # all of it before anything is written
+        data = (
+            prsm.write_prsm(causal_map, compress=True)
+            if compressed
+            else write_map(causal_map, chosen)
+        )
         found = MAP_FILE_FORMATS[chosen]
         file_name = _file_stem(causal_map.title) + found.suffix
         write_bytes(target, data, name=file_name)
-        return MapExport(chosen, found.label, file_name, found.media_type, len(data))
+        warnings = tuple(prsm.title_warnings(causal_map.title)) if chosen == "prsm" else ()
+        return MapExport(chosen, found.label, file_name, found.media_type, len(data), warnings)
 
     # -- analyses -------------------------------------------------------------------------------
     def summary(self, source: MapSource, **options: Any) -> dict[str, Any]:

@@ -112,7 +112,8 @@ async def restore_map(
 ) -> dict[str, Any]:
     """Bring back a deleted map (one you could see), with everything it had."""
     await change(request, map_id, workspace.maps.restore, map_id, viewer=user)
-    return unsigned(workspace.maps.get(map_id).to_dict())
+    restored = await run_in_threadpool(workspace.maps.get, map_id)  # (off the event loop)
+    return unsigned(restored.to_dict())
 
 
 @api.get("/maps/{map_id}/contributions", responses=ERRORS)
@@ -380,9 +381,14 @@ def export(
     format: Annotated[
         str, Query(description=f"One of {', '.join(MAP_FILE_FORMATS)}.")
     ] = "mobilise",
+    compressed: Annotated[
+        bool, Query(description="PRSM only: the compressed form PRSM itself saves.")
+    ] = False,
 ) -> Response:
-    """The map as a file for another tool (PRSM, Kumu, Mental Modeler, LOOPY, GraphML, CSV)."""
-    return _download(workspace, info.id, format)
+    """The map as a file for another tool (PRSM, Kumu, Mental Modeler, LOOPY, GraphML, CSV).
+    What the tool will change (PRSM cuts a title past 50 characters) is said in the
+    ``X-Mobilise-Warning`` header."""
+    return _download(workspace, info.id, format, compressed=compressed)
 
 
 @api.post("/maps/import", status_code=202, responses=ACCEPTED)
@@ -493,11 +499,15 @@ def _stream(
     )
 
 
-def _download(workspace: Workspace, source: Any, format: str = "mobilise") -> Response:
+def _download(
+    workspace: Workspace, source: Any, format: str = "mobilise", *, compressed: bool = False
+) -> Response:
     """A map (a stored map's id, or a map) as a file to download."""
     buffer = BytesIO()
-    written = workspace.map_analysis.export(source, buffer, format=format)
+    written = workspace.map_analysis.export(source, buffer, format=format, compressed=compressed)
     name = written.file_name
     disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
     headers = {"Content-Disposition": disposition}
+    if written.warnings:
+        headers["X-Mobilise-Warning"] = quote("; ".join(written.warnings), safe=" ;,'")
     return Response(buffer.getvalue(), media_type=written.media_type, headers=headers)
