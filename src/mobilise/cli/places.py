@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import console, print_json, state
+from mobilise.cli._common import Table, console, print_json, state
+from mobilise.cli.compare import compare as compare_places
 
 app = typer.Typer(help="Places: named sets of small areas.", no_args_is_help=True)
 
@@ -23,7 +23,7 @@ def list_places(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the places with their key figures."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.places.list()
     if as_json:
         print_json([p.to_dict() for p in found])
@@ -69,7 +69,7 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Create a place from stored areas."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         codes = list(area or [])
         if areas_file is not None:
             codes += ws.places.read_area_codes(areas_file)
@@ -91,7 +91,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a place: its areas, population, deprivation and indicators."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         place = ws.places.get(slug)
         indicators = ws.indicators.list(place=slug)
     if as_json:
@@ -114,6 +114,9 @@ def show(
     )
 
 
+app.command("compare")(compare_places)
+
+
 def geocode(
     ctx: typer.Context,
     postcodes: Annotated[
@@ -122,7 +125,7 @@ def geocode(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Find the coordinates and LSOA of postcodes, offline, from the stored lookup."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         results = [ws.postcodes.geocode(p) for p in postcodes]
     if as_json:
         print_json([r.to_dict() for r in results])

@@ -231,7 +231,11 @@ class AccessService:
             row = connection.execute(
                 select(analysis_runs, places.c.slug, places.c.name.label("place_name"))
                 .join(places, places.c.id == analysis_runs.c.place_id)
-                .where(analysis_runs.c.id == run_id, analysis_runs.c.deleted_at.is_(None))
+                .where(
+                    analysis_runs.c.id == run_id,
+                    analysis_runs.c.deleted_at.is_(None),
+                    analysis_runs.c.kind == "access",  # (a drivers run is not one)
+                )
             ).first()
         if row is None:
             raise NotFound(f"No access run {run_id!r}. See `mobilise access runs` for the runs.")

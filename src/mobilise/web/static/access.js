@@ -7,32 +7,6 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(select =>
     select.addEventListener("change", () => select.form.submit()));
 
-  // -- a run in progress: follow it, then show it ------------------------------------------------
-  const progressBox = document.getElementById("progress");
-  if (progressBox) {
-    const runId = progressBox.dataset.run;
-    const bar = document.getElementById("progress-bar");
-    const step = document.getElementById("progress-step");
-    const poll = async () => {
-      try {
-        const response = await fetch(`/api/v1/access/runs/${encodeURIComponent(runId)}`);
-        const run = await response.json();
-        if (!response.ok) throw new Error((run.error && run.error.message) || response.status);
-        bar.value = run.progress;
-        bar.textContent = Math.round(run.progress * 100) + "%";
-        step.textContent = run.step;
-        if (run.status === "done" || run.status === "failed") {
-          window.location.replace(`${window.location.pathname}?run=${encodeURIComponent(runId)}`);
-          return;
-        }
-      } catch (error) {
-        step.textContent = "Could not check the progress: " + error.message + ". Trying again…";
-      }
-      window.setTimeout(poll, 1000);
-    };
-    window.setTimeout(poll, 500);
-  }
-
   const mapElement = document.getElementById("map");
   const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
   if (!mapElement || !scenario) return;
