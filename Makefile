@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-WORKSPACE ?= demo.sqlite
+# The workspace `make demo` builds: empty means mobilise's default (mobilise.sqlite here, or
+# $MOBILISE_WORKSPACE), the one plain `mobilise` commands then use without --workspace.
+WORKSPACE ?=
 
 .PHONY: demo test check bench fmt install clean
 
@@ -24,9 +26,10 @@ $(AXE): tests/browser/axe/package.json tests/browser/axe/package-lock.json
 
 install: $(STAMP)
 
-## Build the demo workspace on the bundled real data and serve it on http://127.0.0.1:8765/
+## Build the demo workspace on the bundled real data (mobilise.sqlite, the default workspace of
+## plain `mobilise` commands) and serve it on http://127.0.0.1:8765/
 demo: $(STAMP)
-	$(BIN)/mobilise --workspace $(WORKSPACE) demo
+	$(BIN)/mobilise $(if $(WORKSPACE),--workspace $(WORKSPACE)) demo
 
 ## Run the whole test suite (PostgreSQL tests run when MOBILISE_TEST_POSTGRES_URL is set)
 test: $(STAMP) $(AXE)

@@ -3,12 +3,15 @@
 1. Import of 100,000 synthetic assets from CSV with offline postcode geocoding (target < 20 s),
    beside the bare minimum the same job needs with pandas alone (read the CSV, join the postcode
    lookup), in the same process on the same file.
-2. ``GET /oruk/services?postcode=...&proximity=...`` under 20 concurrent clients on loopback with
-   50,000 assets on SQLite (target p95 < 100 ms). The server is a separate ``mobilise serve
-   --workers 2`` (one per core), so the load generator does not share its interpreter. Requests
-   go to 2,000 random postcodes of the two places. The first 10 seconds after the server starts
-   are reported apart ("cold": the feed has not yet written any item, see
-   ``mobilise.web.routes.oruk.ItemTexts``); the target is judged on the 20 seconds after them.
+2. ``GET /oruk/services?postcode=...&proximity=1000`` and ``GET /oruk/services?search=word``,
+   each under 20 concurrent clients on loopback, **both loads at once**, with 50,000 assets on
+   SQLite (target p95 < 100 ms for each). The server is a separate ``mobilise serve --workers 2``
+   (one per core), so the load generator does not share its interpreter. The postcode load goes
+   to 2,000 random postcodes of the two places, the word load to the words of the synthetic
+   names (every one matches thousands of assets: a search ranks them and pages). The first 10
+   seconds after the server starts are reported apart ("cold": the feed has not yet written any
+   item, see ``mobilise.web.routes.oruk.ItemTexts``); the target is judged on the 20 seconds
+   after them.
 
 Run with ``make bench``.
 """
@@ -44,13 +47,16 @@ COLD_SECONDS, MEASURED_SECONDS = 10, 20
 POSTCODES = DEMO_DATA / "os_codepoint_open_2025_target_areas_with_lsoa11.csv.gz"
 
 
+WORDS = ["Community", "Green", "Arts", "Youth", "Hub", "Garden", "Library", "Club", "Centre"]
+
+
 def synthetic_csv(path: Path, n: int, seed: int = 1) -> list[str]:
     """``n`` assets with real postcodes of the demo places (no coordinates: they are geocoded)."""
     rng = random.Random(seed)
     lookup = pd.read_csv(POSTCODES, usecols=["postcode", "lsoa11cd"]).dropna()
     postcodes = lookup["postcode"].tolist()
     categories = list(CATEGORIES)
-    words = ["Community", "Green", "Arts", "Youth", "Hub", "Garden", "Library", "Club", "Centre"]
+    words = WORDS
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["id", "name", "category", "postcode", "description", "website"])
@@ -92,13 +98,22 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wrk_run(base: str, postcodes: list[str], seconds: int) -> dict[str, float]:
-    """The load from wrk (C, Debian package): 20 connections, random postcodes."""
-    rng = random.Random(seconds)
-    paths = ",".join(
-        f'"/oruk/services?postcode={p.replace(" ", "+")}&proximity=1000"'
-        for p in rng.sample(postcodes, N_POSTCODES)
-    )
+def load_paths(kind: str, postcodes: list[str], seed: int) -> list[str]:
+    """The request paths of one load: ``postcode`` (random postcodes, 1,000 m) or ``search``
+    (the synthetic names' words, lower case, some typed in part)."""
+    rng = random.Random(seed)
+    if kind == "postcode":
+        return [
+            f"/oruk/services?postcode={p.replace(' ', '+')}&proximity=1000"
+            for p in rng.sample(postcodes, N_POSTCODES)
+        ]
+    words = [w.lower() for w in WORDS] + [w.lower()[:4] for w in WORDS]
+    return [f"/oruk/services?search={rng.choice(words)}" for _ in range(N_POSTCODES)]
+
+
+def wrk_run(base: str, paths_of_load: list[str], seconds: int) -> dict[str, float]:
+    """The load from wrk (C, Debian package): 20 connections over ``paths_of_load``."""
+    paths = ",".join(f'"{path}"' for path in paths_of_load)
     script = Path(tempfile.mkdtemp()) / "feed.lua"
     script.write_text(
         f"local paths = {{{paths}}}\nlocal i = 0\n"
@@ -132,19 +147,17 @@ def wrk_run(base: str, postcodes: list[str], seconds: int) -> dict[str, float]:
     }
 
 
-def python_run(base: str, postcodes: list[str], seed: int) -> dict[str, float]:
+def python_run(base: str, paths_of_load: list[str], seed: int) -> dict[str, float]:
     """The load from Python threads when wrk is missing: 20 clients, 50 requests each."""
     latencies: list[float] = []
     lock = threading.Lock()
-    chosen = random.Random(seed).sample(postcodes, N_POSTCODES)
 
     def client(number: int) -> None:
         rng = random.Random(seed * 100 + number)
         with httpx.Client(base_url=base, timeout=30) as http:
             for _ in range(REQUESTS_PER_CLIENT):
-                params = {"postcode": rng.choice(chosen), "proximity": 1000}
                 started = time.perf_counter()
-                response = http.get("/oruk/services", params=params)
+                response = http.get(rng.choice(paths_of_load))
                 elapsed = (time.perf_counter() - started) * 1000
                 response.raise_for_status()
                 with lock:
@@ -168,8 +181,32 @@ def python_run(base: str, postcodes: list[str], seed: int) -> dict[str, float]:
     }
 
 
-def bench_feed(folder: Path) -> tuple[int, dict[str, float], dict[str, float]]:
-    """(assets served, the first run after the server starts, the run after it)."""
+LOADS = ("postcode", "search")
+
+
+def both_at_once(base: str, postcodes: list[str], seconds: int) -> dict[str, dict[str, float]]:
+    """Each load of :data:`LOADS` at 20 clients, all of them running at the same time."""
+    results: dict[str, dict[str, float]] = {}
+
+    def run(kind: str) -> None:
+        paths = load_paths(kind, postcodes, seconds)
+        if shutil.which("wrk"):
+            results[kind] = wrk_run(base, paths, seconds)
+        else:
+            results[kind] = python_run(base, paths, seed=seconds)
+
+    threads = [threading.Thread(target=run, args=(kind,)) for kind in LOADS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def bench_feed(
+    folder: Path,
+) -> tuple[int, dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """(assets served, the first runs after the server starts, the runs after them), per load."""
     workspace_path = folder / "feed.sqlite"
     shutil.copy(folder / "demo.sqlite", workspace_path)
     source = folder / "feed.csv"
@@ -195,11 +232,8 @@ def bench_feed(folder: Path) -> tuple[int, dict[str, float], dict[str, float]]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("mobilise serve did not start") from None
                 time.sleep(0.2)
-        if shutil.which("wrk"):
-            cold = wrk_run(base, postcodes, COLD_SECONDS)
-            return total, cold, wrk_run(base, postcodes, MEASURED_SECONDS)
-        cold = python_run(base, postcodes, seed=COLD_SECONDS)
-        return total, cold, python_run(base, postcodes, seed=MEASURED_SECONDS)
+        cold = both_at_once(base, postcodes, COLD_SECONDS)
+        return total, cold, both_at_once(base, postcodes, MEASURED_SECONDS)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -216,19 +250,30 @@ def main() -> int:
         print(f"{'mobilise (read, validate, geocode, locate, store)':<52}{ours:>9.2f}")
         print(f"{'pandas read_csv + postcode join (no checks, no store)':<52}{peer:>9.2f}")
         print(f"created {created:,}; target < 20 s: {'ok' if ours < 20 else 'MISSED'}\n")
-        served, cold, feed = bench_feed(folder)
-        print(
-            f"GET /oruk/services?postcode=..&proximity=1000 at {N_POSTCODES:,} random postcodes, "
-            f"{served:,} assets (SQLite, loopback, serve --workers 2)"
-        )
-        print(f"{'run':<44}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}")
-        for label, run in (("just started: " + cold["client"], cold), (feed["client"], feed)):
+        feed_ok = report_feed(folder)
+        return 0 if ours < 20 and feed_ok else 1
+
+
+def report_feed(folder: Path) -> bool:
+    """Run and print the feed's two loads at once; whether each met its target."""
+    served, cold, feed = bench_feed(folder)
+    print(
+        "GET /oruk/services?postcode=..&proximity=1000 and ?search=word, 20 clients each, both at "
+        f"once, {served:,} assets (SQLite, loopback, serve --workers 2)"
+    )
+    print(f"{'load':<10}{'run':<44}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'req/s':>8}")
+    for kind in LOADS:
+        for label, run in (
+            ("just started: " + cold[kind]["client"], cold[kind]),
+            ("then", feed[kind]),
+        ):
             print(
-                f"{label:<44}{run['p50']:>8.1f}{run['p95']:>8.1f}{run['p99']:>8.1f}"
+                f"{kind:<10}{label:<44}{run['p50']:>8.1f}{run['p95']:>8.1f}{run['p99']:>8.1f}"
                 f"{run['throughput']:>8.1f}"
             )
-        print(f"target p95 < 100 ms (second run): {'ok' if feed['p95'] < 100 else 'MISSED'}")
-        return 0 if ours < 20 and feed["p95"] < 100 else 1
+    met = all(feed[kind]["p95"] < 100 for kind in LOADS)
+    print(f"target p95 < 100 ms for each (second run): {'ok' if met else 'MISSED'}")
+    return met
 
 
 if __name__ == "__main__":

@@ -86,6 +86,9 @@ def test_indicator_import_and_list(tmp_path, capsys):
     ],
 )
 def test_errors_exit_non_zero_without_traceback(tmp_path, capsys, args, exit_code, words):
+    # made first: a command that only reads refuses a workspace that does not exist (issue 17)
+    assert run(mobilise("init", workspace=tmp_path / "ws.sqlite")) == 0
+    capsys.readouterr()
     code = run(mobilise(*args, workspace=tmp_path / "ws.sqlite"))
     captured = capsys.readouterr()
     assert code == exit_code

@@ -31,6 +31,7 @@ def test_quality_shows_the_feed_and_lists_failing_services(tmp_path, capsys, mon
 
 
 def test_an_unknown_check_is_one_line_and_a_non_zero_exit(tmp_path, capsys):
+    assert run(["-w", str(tmp_path / "ws.sqlite"), "init"]) == 0  # reading needs a workspace
     code = run(["-w", str(tmp_path / "ws.sqlite"), "assets", "quality", "--failing", "colour"])
     captured = capsys.readouterr()
     assert code == 2

@@ -74,6 +74,8 @@ def test_centrality_paths_and_scenario_on_a_file(capsys):
     ],
 )
 def test_errors_in_words(tmp_path, capsys, args, code, message):
+    assert run(["-w", str(tmp_path / "ws.sqlite"), "init"]) == 0  # reading needs a workspace
+    capsys.readouterr()
     assert run(["-w", str(tmp_path / "ws.sqlite"), *args]) == code
     assert message in capsys.readouterr().err
 

@@ -91,7 +91,7 @@ def test_a_file_with_repeated_pairs_is_refused_or_one_row_kept(
     assert run(cli(*args, workspace=ws)) == 2
     err = " ".join(capsys.readouterr().err.split())  # as one line (the console wraps)
     assert "row 983" in err and "again at row 988" in err and "Traceback" not in err
-    assert "keep the first or the last (repeats)" in err
+    assert "keep the first or the last (--repeats first or --repeats last)" in err  # issue 17
     assert run(cli(*args, "--repeats", "last", workspace=ws)) == 0
     captured = capsys.readouterr()
     found = json.loads(captured.out)

@@ -47,3 +47,33 @@ def test_the_account_commands(tmp_path, capsys, monkeypatch, hasher):
     assert run(["-w", str(path), "users", "disable", "nobody"]) == 3
     assert "No user 'nobody'" in capsys.readouterr().err
     ws.close()
+
+
+def test_reset_link_gives_a_one_time_link_signed_with_the_servers_key(
+    tmp_path, capsys, monkeypatch, hasher
+):
+    path = tmp_path / "ws.sqlite"
+    monkeypatch.setenv("MOBILISE_NEW_PASSWORD", "first long password")
+    assert run(["-w", str(path), "users", "add", "ana", "--role", "analyst"]) == 0
+    capsys.readouterr()
+    # Without the server's key the link would work nowhere: refused, in one line.
+    assert run(["-w", str(path), "users", "reset-link", "ana"]) == 4
+    assert "MOBILISE_SECRET_KEY" in capsys.readouterr().err
+
+    key = "the-servers-long-random-secret-key-0123456789"
+    monkeypatch.setenv("MOBILISE_SECRET_KEY", key)
+    argv = ["-w", str(path), "users", "reset-link", "ana", "--base-url", "https://m.example.org/"]
+    assert run([*argv, "--json"]) == 0
+    link = json.loads(capsys.readouterr().out)
+    assert link["username"] == "ana" and link["url"].startswith("https://m.example.org/reset/")
+    token = link["url"].rsplit("/", 1)[1]
+    ws = open_workspace(path)
+    assert ws.users.reset_link_user(token, key=key).username == "ana"
+    ws.users.reset_password(token, "second long password", key=key)
+    assert ws.users.authenticate("ana", "second long password").username == "ana"
+    ws.close()
+
+    assert run(argv) == 0
+    said = capsys.readouterr().out
+    assert "One-time password link for ana" in said and "https://m.example.org/reset/" in said
+    assert run(["-w", str(path), "users", "reset-link", "nobody"]) == 3

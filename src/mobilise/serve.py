@@ -9,7 +9,9 @@ command's import of this module as their one exception.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
+import socket
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +26,13 @@ if TYPE_CHECKING:
 
     from mobilise.workspace.backup import Backup, BackupSchedule
 
-__all__ = ["WORKER_HEALTHCHECK_S", "app_from_environment", "backup_schedule", "serve"]
+__all__ = [
+    "WORKER_HEALTHCHECK_S",
+    "app_from_environment",
+    "backup_schedule",
+    "check_port",
+    "serve",
+]
 
 WORKER_HEALTHCHECK_S = 60
 """How long a worker may take to answer uvicorn's health check (seconds). uvicorn's default (5 s)
@@ -51,6 +59,7 @@ def serve(
     from mobilise.web.app import create_app
 
     settings = dataclasses.replace(settings, host=host or settings.host, port=port or settings.port)
+    check_port(settings.host, settings.port)  # before anything says it serves
     app = create_app(settings, location=location)  # refuses unsafe settings
     if not settings.local_mode and app.state.workspace.users.count() == 0:
         raise ConfigurationError(
@@ -70,6 +79,35 @@ def serve(
         if schedule is not None:
             schedule.stop()
             schedule.workspace.close()
+
+
+def check_port(host: str, port: int) -> None:
+    """ConfigurationError naming the port and the ``--port`` option when ``host:port`` cannot
+    be listened on (another program, or another mobilise, is serving there).
+
+    It binds the address as uvicorn will (``SO_REUSEADDR``, so a port left in TIME_WAIT by a
+    server just stopped is free) and lets it go at once.
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise ConfigurationError(f"Cannot listen on {host}: {error.strerror}.") from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"Port {port} on {host} is already in use (another program, or another "
+                    f"mobilise, is serving there): stop it, or choose another port with "
+                    f"--port, e.g. --port {port + 1 if port < 65535 else 8766}."
+                ) from None
+            raise ConfigurationError(
+                f"Cannot listen on {host} port {port}: {error.strerror or error}. Choose "
+                "another with --host or --port."
+            ) from None
 
 
 def backup_schedule(

@@ -17,6 +17,11 @@ __all__ = ["DEFAULT_SECRET_KEY", "LOCAL_HOSTS", "Limits", "Settings", "load_sett
 DEFAULT_SECRET_KEY = "local-only-not-secret"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MB = 1024 * 1024  # the limits' megabyte
+# The street map by default: OpenStreetMap's own tiles, under its tile usage policy (docs/basemap.md).
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
 
 
 @dataclass(frozen=True)
@@ -34,15 +39,18 @@ class Settings:
         Key that signs session cookies. Must be set to a long random value before serving on any
         host other than 127.0.0.1.
     tile_url
-        Leaflet tile URL template of the base map; empty for no base map (pages still work offline).
+        Leaflet tile URL template of the street map (OpenStreetMap's tiles by default); ``none``
+        for no tiles. Without tiles, or when they cannot load, the maps draw their offline layer.
     tile_attribution
-        Attribution shown for the base map tiles.
+        Attribution shown for the tiles (HTML; OpenStreetMap's by default).
     user
         Name recorded in the audit trail for CLI and local single-user changes.
     host, port
         Where ``mobilise serve`` listens.
     suggestions_per_hour
         Suggestions (new assets, corrections, stories) one sender may make in an hour.
+    shortlist_max_assets
+        The most assets one shortlist (``/shortlist``, ``/api/v1/assets/shortlist``) may name.
     max_upload_mb, max_decompressed_mb, max_compression_ratio, max_rows, max_text_chars,
     max_json_depth
         Limits on what one request or file may hold (see ``docs/settings.md``).
@@ -50,6 +58,8 @@ class Settings:
         Wrong passwords allowed within the window before sign-in is refused for a while.
     session_hours
         How long a sign-in lasts.
+    reset_link_hours
+        How long an admin-issued one-time password link works.
     hsts_seconds
         ``Strict-Transport-Security`` max-age when mobilise is served over HTTPS (0: not sent).
     backup_dir, backup_every_hours, backup_keep
@@ -59,17 +69,21 @@ class Settings:
     media_dir, max_image_mb
         Where event media (photos, drawings, audio, video) are kept, by content hash, and the
         largest picture accepted (see ``docs/media.md``).
+    host_link_hours
+        How long after its event ends (or after its table was made, if later) a World Café
+        table's host link works (see ``docs/cafes.md``).
     """
 
     database_url: str = ""
     workspace: Path = field(default_factory=lambda: Path("mobilise.sqlite"))
     secret_key: str = DEFAULT_SECRET_KEY
-    tile_url: str = ""
-    tile_attribution: str = ""
+    tile_url: str = OSM_TILES
+    tile_attribution: str = OSM_ATTRIBUTION
     user: str = field(default_factory=lambda: os.environ.get("USER", "local"))
     host: str = "127.0.0.1"
     port: int = 8765
     suggestions_per_hour: int = 10
+    shortlist_max_assets: int = 50
     # Limits: every upload and request is held to them (413 or 422 naming the limit).
     max_upload_mb: int = 25
     max_decompressed_mb: int = 250
@@ -82,6 +96,7 @@ class Settings:
     login_failures_per_address: int = 50
     login_window_minutes: int = 15
     session_hours: int = 336
+    reset_link_hours: int = 24
     hsts_seconds: int = 0
     # Backups and background jobs.
     backup_dir: str = ""
@@ -92,6 +107,8 @@ class Settings:
     # Event media: the folder (empty: beside a SQLite workspace file) and the largest picture.
     media_dir: str = ""
     max_image_mb: int = 10
+    # World Café: how long a table's host link works after its event.
+    host_link_hours: int = 48
 
     @property
     def url(self) -> str:

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Tests never reach the network: every host name but the test server's resolves to nothing, so
+# the default street tiles (OpenStreetMap's) fail at once and the maps draw their offline layer.
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    OFFLINE,
+]
 
 
 def _free_port() -> int:
@@ -29,7 +38,9 @@ def server_url(demo_workspace) -> Iterator[str]:
     from mobilise.web.app import create_app
 
     port = _free_port()
-    app = create_app(Settings(host="127.0.0.1", port=port), workspace=demo_workspace)
+    # No street tiles (the default is OpenStreetMap's): the maps draw their offline layer.
+    settings = Settings(host="127.0.0.1", port=port, tile_url="none")
+    app = create_app(settings, workspace=demo_workspace)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -17,13 +17,14 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from mobilise import open_workspace
+from mobilise.model.drivers_plan import DriversPlan
 from mobilise.settings import DEFAULT_SECRET_KEY, Settings
 from mobilise.web.app import create_app
 
 from ..conftest import serving
 
 NOT_PAGES = ("/api/", "/oruk", "/static", "/contributions/")  # JSON, the feed, files, photos
-DOWNLOADS = (".csv", ".qdpx", ".zip", ".xlsx")  # files a browser saves, not pages
+DOWNLOADS = (".csv", ".qdpx", ".zip", ".xlsx", ".pdf", "/pack.html")  # files a browser saves
 STREAMING = ("/maps/{map_id}", "/maps/shared/{token}")  # a live stream: the network never idles
 BATCH = 6
 
@@ -69,6 +70,15 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
         ),
         "action_id": ws.actions.list()[0].id,
         "host_token": ws.cafes.host_token(table.id, key=DEFAULT_SECRET_KEY),
+        # evidence packs (issue 18, part L): a pack, so its own document is walked too
+        "pack_id": ws.packs.build(place, audience="community").id,
+        # drivers of disparities (issue 18, part J): a least-squares run, quick to fit
+        "run_id": ws.drivers.run(
+            place,
+            DriversPlan.build(
+                outcome="cidr2019", variables=["indicator:income2019_score"], models=["ols"]
+            ),
+        ).id,
     }
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=ws)
     try:

@@ -53,7 +53,7 @@ def test_default_secret_is_refused_off_localhost(sqlite_workspace):
 
 
 def test_login_is_required(shared_client):
-    page = shared_client.get("/", follow_redirects=False)
+    page = shared_client.get("/maps", follow_redirects=False)  # "/" is public (issue 17)
     assert page.status_code == 303 and page.headers["location"].startswith("/login")
     api = shared_client.get("/api/v1/places")
     assert api.status_code == 401
@@ -108,22 +108,23 @@ def test_next_cannot_leave_the_site(shared_client):
 
 
 def test_sign_in_returns_to_the_page_asked_for(shared_client):
-    page = shared_client.get("/places/x?indicator=ypll2019", follow_redirects=False)
+    # (a place's page is public since issue 17: its access page still needs a sign-in)
+    page = shared_client.get("/places/x/access?catchment_m=800", follow_redirects=False)
     assert page.status_code == 303
     target = page.headers["location"]
-    assert target == "/login?next=%2Fplaces%2Fx%3Findicator%3Dypll2019"
+    assert target == "/login?next=%2Fplaces%2Fx%2Faccess%3Fcatchment_m%3D800"
     form = shared_client.get(target)
-    assert 'value="/places/x?indicator=ypll2019"' in form.text
+    assert 'value="/places/x/access?catchment_m=800"' in form.text
     signed_in = shared_client.post(
         "/login",
         data={
             "username": "ana",
             "password": "correct horse battery",
-            "next": "/places/x?indicator=ypll2019",
+            "next": "/places/x/access?catchment_m=800",
         },
         follow_redirects=False,
     )
-    assert signed_in.headers["location"] == "/places/x?indicator=ypll2019"
+    assert signed_in.headers["location"] == "/places/x/access?catchment_m=800"
 
 
 def test_session_cookie_is_secure_in_shared_mode(shared_client):
@@ -163,7 +164,7 @@ def test_signing_out_ends_the_session_for_every_copy_of_the_cookie(shared_app):
     assert copied.get("/api/v1/places").status_code == 200
     assert client.post("/logout", follow_redirects=False).headers["location"] == "/login"
     error_shape(copied.get("/api/v1/places"), 401, "authentication_required")
-    assert copied.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    assert copied.get("/maps", follow_redirects=False).headers["location"].startswith("/login")
 
 
 @pytest.mark.parametrize(

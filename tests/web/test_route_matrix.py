@@ -83,6 +83,11 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/users": ADMIN,
     "PATCH /api/v1/users/{user_id}": ADMIN,
     "PUT /api/v1/users/{user_id}/password": ADMIN,
+    # one-time password links (issue 17, part D): admins issue them, the link's holder uses it
+    "POST /api/v1/users/{user_id}/reset-link": ADMIN,
+    "POST /admin/users/{user_id}/reset-link": ADMIN,
+    "GET /reset/{token}": TOKEN_LINK,
+    "POST /reset/{token}": TOKEN_LINK,
     "DELETE /api/v1/users/{user_id}": ADMIN,
     "GET /admin/users": ADMIN,
     "POST /admin/users": ADMIN,
@@ -93,18 +98,18 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/jobs/{job_id}": SIGNED_IN,
     "GET /api/v1/jobs/{job_id}/outcome": SIGNED_IN,
     "POST /api/v1/jobs/{job_id}/retry": SIGNED_IN,
-    # places, areas, indicators, data sources
-    "GET /": SIGNED_IN,
-    "GET /find": SIGNED_IN,
-    "GET /places/{slug}": SIGNED_IN,
-    "GET /areas/{code}": SIGNED_IN,
-    "GET /sources": SIGNED_IN,
+    # places, areas, indicators, data sources (the pages public by default: issue 17, part D)
+    "GET /": PUBLIC,
+    "GET /find": PUBLIC,
+    "GET /places/{slug}": PUBLIC,
+    "GET /areas/{code}": PUBLIC,
+    "GET /sources": PUBLIC,
     "GET /api/v1/health": SIGNED_IN,
     "GET /api/v1/places": SIGNED_IN,
     "POST /api/v1/places": EDITOR,
     "GET /api/v1/places/{slug}": SIGNED_IN,
     "PATCH /api/v1/places/{slug}": EDITOR,
-    "GET /api/v1/places/{slug}/areas.geojson": SIGNED_IN,
+    "GET /api/v1/places/{slug}/areas.geojson": PUBLIC,  # the public place page's map
     "GET /api/v1/places/{slug}/indicators": SIGNED_IN,
     # who was reached: counts only, disclosure-controlled but for admins (a partner sees
     # "fewer than k", never a participant's row: tests/web/test_reach_web.py)
@@ -113,6 +118,12 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/areas/{code}": SIGNED_IN,
     "GET /api/v1/indicators": SIGNED_IN,
     "GET /api/v1/indicators/{indicator_id}": SIGNED_IN,
+    # public-health statistics (part G, issue 23): computed indicators, funnels, spine charts
+    "POST /api/v1/indicators/compute": EDITOR,
+    "GET /api/v1/indicators/{indicator_id}/funnel": SIGNED_IN,
+    "GET /api/v1/areas/{code}/spine": SIGNED_IN,
+    "GET /places/{slug}/funnel": SIGNED_IN,
+    "GET /areas/{code}/profile": SIGNED_IN,
     "GET /api/v1/geocode": SIGNED_IN,
     "GET /api/v1/datasets": SIGNED_IN,
     # access
@@ -125,6 +136,18 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/access/runs/{run_id}/results": SIGNED_IN,
     "GET /api/v1/access/runs/{run_id}/areas.geojson": SIGNED_IN,
     "GET /api/v1/access/runs/{run_id}/results.{file_format}": SIGNED_IN,
+    # drivers of disparities (part J, issue 18): read by every signed-in user, run by editors
+    "GET /places/{slug}/drivers": SIGNED_IN,
+    "POST /places/{slug}/drivers/runs": EDITOR,
+    "GET /drivers/{run_id}": SIGNED_IN,
+    "POST /drivers/{run_id}/rerun": EDITOR,
+    "POST /api/v1/places/{slug}/drivers/runs": EDITOR,
+    "GET /api/v1/places/{slug}/drivers/runs": SIGNED_IN,
+    "GET /api/v1/places/{slug}/drivers/variables": SIGNED_IN,
+    "GET /api/v1/drivers/runs/{run_id}": SIGNED_IN,
+    "POST /api/v1/drivers/runs/{run_id}/rerun": EDITOR,
+    "GET /api/v1/drivers/runs/{run_id}/results": SIGNED_IN,
+    "GET /api/v1/drivers/runs/{run_id}/areas.geojson": SIGNED_IN,
     # assets: the directory and the feed are public, editing is for editors
     "GET /assets": PUBLIC,
     "GET /assets/{asset_id}": PUBLIC,
@@ -449,6 +472,40 @@ RULES: dict[str, Rule] = {
     "GET /events/{event_id}/coding": EDITOR,
     "POST /events/{event_id}/coding": EDITOR,
     "POST /events/{event_id}/coding/{coding_id}/remove": EDITOR,
+    # the maps' offline layer (issue 17, item 2: part C): open data, public like the directory
+    "GET /api/v1/basemap": PUBLIC,
+    "GET /api/v1/basemap/areas.geojson": PUBLIC,
+    "GET /api/v1/basemap/streets/{layer_id}.geojson": PUBLIC,
+    # a link worker's shortlist and the assets nearest a postcode (issue 17, item 1: part B):
+    # public assets only, no account needed
+    "GET /shortlist": PUBLIC,
+    "GET /api/v1/shortlist": PUBLIC,
+    "GET /api/v1/nearby": PUBLIC,
+    # place comparison (issue 18, item 2: part K): aggregates, disclosure-controlled
+    "GET /api/v1/places/compare": SIGNED_IN,
+    "GET /places/compare": SIGNED_IN,
+    # evidence packs (issue 18, item 3: part L): signed-in users read them, editors make,
+    # share and withdraw them; a share link is for anyone holding it (404 once withdrawn)
+    "GET /api/v1/packs": SIGNED_IN,
+    "POST /api/v1/packs": EDITOR,
+    "GET /api/v1/packs/{pack_id}": SIGNED_IN,
+    "DELETE /api/v1/packs/{pack_id}": EDITOR,
+    "GET /api/v1/packs/{pack_id}/manifest": SIGNED_IN,
+    "GET /api/v1/packs/{pack_id}/pack.pdf": SIGNED_IN,
+    "POST /api/v1/packs/{pack_id}/share": EDITOR,
+    "DELETE /api/v1/packs/{pack_id}/share": EDITOR,
+    "GET /packs": SIGNED_IN,
+    "POST /packs": EDITOR,
+    "GET /places/{slug}/packs": SIGNED_IN,
+    "GET /packs/{pack_id}": SIGNED_IN,
+    "GET /packs/{pack_id}/view": SIGNED_IN,
+    "GET /packs/{pack_id}/pack.pdf": SIGNED_IN,
+    "GET /packs/{pack_id}/pack.html": SIGNED_IN,
+    "POST /packs/{pack_id}/share": EDITOR,
+    "POST /packs/{pack_id}/unshare": EDITOR,
+    "POST /packs/{pack_id}/withdraw": EDITOR,
+    "GET /p/{token}": TOKEN_LINK,
+    "GET /p/{token}/pack.pdf": TOKEN_LINK,
 }
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
@@ -543,6 +600,9 @@ def _fixture(ws: Any) -> dict[str, str]:
     # the themes part: a theme and a coding of the group's note
     mine["theme_id"] = ws.themes.add("Matrix theme").id
     mine["coding_id"] = ws.themes.code(group_note.id, mine["theme_id"], coder="matrix").id
+    # the evidence packs part: a pack id (none stored: the rules are decided before the pack
+    # is looked up, and making a PDF here would slow the matrix down)
+    mine["pack_id"] = "00000000-0000-4000-8000-000000000000"
     for role in ROLES:
         ws.users.create(role, PASSWORD, role=role)
     spare = ws.users.create("spare", PASSWORD, role="viewer")

@@ -100,6 +100,14 @@ def build(workspace: Workspace) -> dict[str, str]:
         **_themes(workspace, quote.id),
         # media: the quote is about the asset
         "contribution_link_id": workspace.event_contributions.link(quote.id, "asset", asset.id).id,
+        # the maps' offline layer: a shipped street file
+        "layer_id": "camden_streets_2021-07",
+        # public-health statistics: an SMR computed from counts (its funnel)
+        "indicator_id": workspace.indicators.compute(
+            FIXTURES / "rates" / "deaths_by_age.csv", indicator_id="mortality_smr", method="isr"
+        ).indicators[0],
+        # evidence packs: a small community pack of the place
+        "pack_id": workspace.packs.build("northamptonshire", audience="community").id,
     }
 
 

@@ -48,7 +48,10 @@ def test_every_response_carries_the_security_headers(shared):
         assert policy["default-src"] == ["'self'"] and policy["connect-src"] == ["'self'"]
         assert policy["frame-ancestors"] == ["'none'"] and policy["base-uri"] == ["'self'"]
         assert policy["form-action"] == ["'self'"] and policy["object-src"] == ["'none'"]
-        assert policy["style-src"] == ["'self'"] and policy["img-src"] == ["'self'", "data:"]
+        # images: mobilise's own, data: URLs and the default street tiles (issue 17: streets
+        # by default, from OpenStreetMap's tile service; was "'self' data:" with no tiles)
+        assert policy["style-src"] == ["'self'"]
+        assert policy["img-src"] == ["'self'", "data:", "https://tile.openstreetmap.org"]
         assert headers["x-frame-options"] == "DENY", what
         assert headers["x-content-type-options"] == "nosniff", what
         assert headers["referrer-policy"] == "same-origin", what

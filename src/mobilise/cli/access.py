@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, progress_bar, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, progress_bar, state
 from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS, AccessPlan
 from mobilise.model.presentation import significant
 
@@ -84,7 +83,7 @@ def run(
         health_indicator=health_indicator,
         permutations=permutations,
     )
-    with state(ctx).open() as ws, progress_bar(not as_json) as report:
+    with state(ctx).open(create=False) as ws, progress_bar(not as_json) as report:
         result = ws.access.run(place, plan, report)
     _print_run(result, as_json)
 
@@ -96,7 +95,7 @@ def runs(
     as_json: JsonOpt = False,
 ) -> None:
     """List the saved access runs, newest first."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.access.list(place)
     if as_json:
         print_json([r.to_dict() for r in found])
@@ -122,7 +121,7 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a saved run: its plan, the data it read and what it found."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.access.get(run_id)
     _print_run(found, as_json)
 
@@ -134,7 +133,7 @@ def rerun(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a saved run's plan again on the workspace's current data (a new run)."""
-    with state(ctx).open() as ws, progress_bar(not as_json) as report:
+    with state(ctx).open(create=False) as ws, progress_bar(not as_json) as report:
         fresh = ws.access.rerun(run_id)
         result = ws.access.execute(fresh.id, report)
     _print_run(result, as_json)
@@ -148,7 +147,7 @@ def export(
     as_json: JsonOpt = False,
 ) -> None:
     """Write a run's results per area to a spreadsheet or a GeoPackage (with boundaries)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         written = ws.access.export(run_id, output)
     if as_json:
         print_json({"run": run_id, "output": str(output), "rows": written})

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, parse_day, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, parse_day, print_json, state
 
 app = typer.Typer(
     help='"You said, we did": actions answering themes, feedback, closure figures.',
@@ -43,7 +42,7 @@ def list_actions(
     """Actions by due date (of one place or status; only the overdue ones)."""
     from datetime import date
 
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.actions.list(
             place=place, status=status, overdue_on=date.today() if overdue else None
         )
@@ -129,7 +128,7 @@ def update(
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if due_on is not None:
         changes["due_on"] = parse_day(due_on)
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         changed = ws.actions.update(action, version=version, themes=theme, **changes)
     print_json(changed.to_dict()) if as_json else _show(changed)
 
@@ -143,7 +142,7 @@ def done(
     version: int | None = None,
 ) -> None:
     """Mark an action done, with the evidence of what was done."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         _show(
             ws.actions.done(action, evidence=evidence, done_on=parse_day(done_on), version=version)
         )
@@ -163,7 +162,7 @@ def feedback(
     """Record feedback given back to the community (about an action, or a place)."""
     from datetime import date
 
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         item = ws.actions.add_feedback(
             summary,
             shared_on=parse_day(shared_on) or date.today(),
@@ -184,7 +183,7 @@ def closure(
 ) -> None:
     """A place's closure figures: themes with an action, actions done, median days from the
     event to feedback, actions overdue."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         figures = ws.actions.closure(place)
     if as_json:
         print_json(figures.to_dict())

@@ -6,13 +6,13 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mobilise.cli._common import (
     FileArg,
     JsonOpt,
     LicenceOpt,
     SourceOpt,
+    Table,
     console,
     print_json,
     progress_bar,
@@ -104,7 +104,7 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one area: parents, population and every indicator with its national decile."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         area = ws.areas.get(code)
         values = ws.indicators.for_area(code)
     if as_json:

@@ -43,7 +43,7 @@ def export(
     as_json: JsonOpt = False,
 ) -> None:
     """Export the community assets: a spreadsheet, a GIS file or an Open Referral package."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         written = ws.assets.export(
             output, format=file_format.value, place=place, include_private=include_private
         )

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
 
 AssetIdArg = Annotated[str, typer.Argument(help="The asset's id.")]
 VersionOpt = Annotated[
@@ -22,7 +21,7 @@ def delete(
     ctx: typer.Context, asset_id: AssetIdArg, version: VersionOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Delete an asset: it leaves search, the directory and the feeds, and can be restored."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         asset = ws.assets.get(asset_id)
         ws.assets.delete(asset_id, version=version)
     if as_json:
@@ -40,7 +39,7 @@ def deleted(
     as_json: JsonOpt = False,
 ) -> None:
     """List the deleted assets, the most recently deleted first."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.assets.deleted(page=page, per_page=limit)
     if as_json:
         print_json(found.to_dict())
@@ -72,7 +71,7 @@ def restore(
     ctx: typer.Context, asset_id: AssetIdArg, version: VersionOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Restore a deleted asset (a duplicate merged into another cannot be: edit that one)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         asset = ws.assets.restore(asset_id, version=version)
     if as_json:
         print_json(asset.to_dict())

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
 
 PlaceOpt = Annotated[str | None, typer.Option(help="Only assets in this place (its slug).")]
 
@@ -23,7 +22,7 @@ def duplicates(
     as_json: JsonOpt = False,
 ) -> None:
     """List pairs of assets that may be the same venue, most likely first."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         service = ws.duplicates
         pairs = service.candidates(place=place, include_decided=include_decided)
         clusters = service.clusters(place) if not as_json else []
@@ -58,7 +57,7 @@ def merge(
     as_json: JsonOpt = False,
 ) -> None:
     """Merge asset MERGE_ID into KEEP_ID: the kept one gains its sources and missing details."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         gone = ws.assets.get(merge_id)
         kept = ws.duplicates.merge(keep_id, merge_id, note=note)
     if as_json:

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from mobilise.cli import asset_export, asset_restore, asset_review
 from mobilise.cli._common import (
     FileArg,
     JsonOpt,
     LicenceOpt,
+    Table,
     console,
     print_json,
     progress_bar,
@@ -144,11 +144,32 @@ def search(
     radius: Annotated[float, typer.Option(help="Within this many metres of the postcode.")] = 1000,
     category: Annotated[str | None, typer.Option(help="Asset category id.")] = None,
     text: Annotated[str | None, typer.Option(help="Words in the name or description.")] = None,
+    free: Annotated[bool, typer.Option("--free", help="Only assets recorded as free.")] = False,
+    step_free: Annotated[
+        bool, typer.Option("--step-free", help="Only assets recorded as step-free.")
+    ] = False,
+    age: Annotated[
+        int | None, typer.Option(help="Only assets whose recorded ages include this age.")
+    ] = None,
+    include_unknown: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include-unknown",
+            help="Keep assets that do not record this filter's fact too (free, step_free, age; "
+            "repeat for several).",
+        ),
+    ] = None,
+    fold: Annotated[
+        bool, typer.Option("--fold", help="One row per place: duplicates folded together.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find assets by place, distance from a postcode, category or words."""
-    with state(ctx).open() as ws:
+    """Find assets by place, distance from a postcode, category, words or what they offer.
+
+    A filter such as --free keeps only assets that record the fact; how many do not record it
+    is said under the table (--include-unknown free keeps them too)."""
+    with state(ctx).open(create=False) as ws:
         near = None
         if postcode:
             near = ws.postcodes.point(postcode)
@@ -158,24 +179,47 @@ def search(
             radius_m=radius if near else None,
             category=category,
             text=text,
+            free=free,
+            step_free=step_free,
+            age=age,
+            include_unknown=include_unknown or (),
+            fold=fold,
             per_page=limit,
             include_private=True,
         )
     if as_json:
-        print_json({"total": result.total, "items": [a.to_dict() for a in result.items]})
+        print_json(
+            {
+                "total": result.total,
+                "not_recorded": result.not_recorded,
+                "items": [
+                    {**a.to_dict(), "also_listed": result.also_listed.get(a.id, [])}
+                    for a in result.items
+                ],
+            }
+        )
         return
-    table = Table(title=f"{result.total:,} assets")
+    table = Table(title=f"{result.total:,} {'places' if fold else 'assets'}")
     for c in ("name", "category", "postcode", "metres", "source"):
         table.add_column(c)
+    if fold:
+        table.add_column("also listed as")
     for a in result.items:
+        also = [f"{o['name']} ({o['source']})" for o in result.also_listed.get(a.id, [])]
         table.add_row(
             a.name,
             a.category,
             a.postcode or "-",
             f"{a.distance_m:,.0f}" if a.distance_m is not None else "-",
             a.source,
+            *(["; ".join(also) or "-"] if fold else []),
         )
     console.print(table)
+    for name, count in result.not_recorded.items():
+        kept = "kept" if name in (include_unknown or ()) else "left out"
+        console.print(
+            f"{name.replace('_', ' ').capitalize()}: not recorded for {count:,} assets, {kept}."
+        )
 
 
 @app.command("show")
@@ -185,7 +229,7 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one asset with everything stored about it."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         asset = ws.assets.get(asset_id)
     if as_json:
         print_json(asset.to_dict())
@@ -233,7 +277,7 @@ def quality(
     """How fresh and complete the register is, per place and per source; and how usable its
     Open Referral UK feed's services are, checked as the feed's consumers check them."""
     check = None if failing in (None, "any") else failing
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         feed = ws.assets.feed_quality(place=place, check=check, per_page=limit)
         report = ws.assets.quality(place=place, stale_months=stale_months)
     if as_json:

@@ -28,7 +28,7 @@ def backup(
     (rows per table, schema, SHA-256 checksum). PostgreSQL needs pg_dump."""
     current = state(ctx)
     target = folder or Path(current.settings.backup_dir or "backups")
-    with current.open() as ws:
+    with current.open(create=False) as ws:
         made = ws.backup.create(target)
     if as_json:
         print_json(made.to_dict())

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
 
 app = typer.Typer(
     help="World Cafés: questions, tables, host links and the harvest.", no_args_is_help=True
@@ -33,7 +32,7 @@ def show(
     from mobilise.settings import load_settings
 
     key = load_settings().secret_key
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         questions = ws.cafes.questions(event)
         tables = ws.cafes.tables(event)
         links = {
@@ -68,7 +67,7 @@ def add_question(
     ] = None,
 ) -> None:
     """Add a question to a round, or the plenary's."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         added = ws.cafes.add_question(event, text, round_number=round_number)
     console.print(f"Added the question {added.id}.")
 
@@ -81,7 +80,7 @@ def add_table(
     host: Annotated[str, typer.Option(help="The host (a first name).")] = "",
 ) -> None:
     """Add a table with its host."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         position = len(ws.cafes.tables(event)) + 1
         added = ws.cafes.add_table(event, label, host=host, position=position)
     console.print(f"Added the table {added.label} ({added.id}).")
@@ -99,7 +98,7 @@ def add_note(
     client_key: Annotated[str | None, typer.Option(help="A key: sent twice, kept once.")] = None,
 ) -> None:
     """Add a table's note for a round, or the plenary's note."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         sent = ws.cafes.add_note(
             event, text, table=table, round_number=round_number, client_key=client_key
         )
@@ -109,7 +108,7 @@ def add_note(
 @app.command("harvest")
 def harvest(ctx: typer.Context, event: EventArg, as_json: JsonOpt = False) -> None:
     """The harvest by round and table, then the plenary (as consent allows now)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.cafes.harvest(event)
     if as_json:
         print_json(found.to_dict())
@@ -132,6 +131,6 @@ def export(
     file_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
 ) -> None:
     """Export the harvest (formula-safe CSV, or JSON): no names, no files."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         count = ws.cafes.export_harvest(target, event, file_format=file_format)
     console.print(f"{count} notes written to {target}.")

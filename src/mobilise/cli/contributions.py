@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
 
 app = typer.Typer(
     help="What people gave at engagement events, under their consent.", no_args_is_help=True
@@ -66,7 +65,7 @@ def list_contributions(
     as_json: JsonOpt = False,
 ) -> None:
     """The event's contributions that consent lets be shown now."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.event_contributions.list(event, kind=kind)
     if as_json:
         print_json([c.to_dict() for c in found])
@@ -86,7 +85,7 @@ def export(
     file_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
 ) -> None:
     """Export the contributions consent lets be shown (pseudonym codes, never names)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         count = ws.event_contributions.export(target, event=event, file_format=file_format)
     console.print(f"{count} contributions written to {target}.")
 
@@ -98,7 +97,7 @@ def media(
     target: Annotated[Path, typer.Argument(help="The file to write.", dir_okay=False)],
 ) -> None:
     """Save a contribution's file (when consent still lets it be shown)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         data, media_type = ws.event_contributions.media(contribution)
     target.write_bytes(data)
     console.print(f"{len(data):,} bytes ({media_type}) written to {target}.")
@@ -109,6 +108,6 @@ def remove(
     ctx: typer.Context, contribution: Annotated[str, typer.Argument(help="Its id.")]
 ) -> None:
     """Take a contribution away."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         ws.event_contributions.remove(contribution)
     console.print("The contribution is taken away.")

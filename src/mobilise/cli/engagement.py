@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, parse_day, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, parse_day, print_json, state
 from mobilise.model.engagement_vocab import EVENT_KINDS
 from mobilise.model.presentation import significant
 from mobilise.model.reach_words import DIMENSIONS
@@ -131,7 +130,7 @@ def reach(
 ) -> None:
     """Who took part in a place's events, compared with its residents: count, share, ratio with
     its interval and flag per group, the dissimilarity index, retention and partners' reach."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.engagement.reach(
             place,
             by=by or tuple(DIMENSIONS),

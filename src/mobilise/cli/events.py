@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, parse_day, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, parse_day, print_json, state
 from mobilise.model.engagement_vocab import EVENT_KINDS
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ def list_events(
     as_json: JsonOpt = False,
 ) -> None:
     """List events, soonest first (``--when past``: latest first)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.events.list(
             place=place, when=when, start=parse_day(start), end=parse_day(end), limit=limit
         )
@@ -86,7 +85,7 @@ def list_events(
 @app.command("show")
 def show_event(ctx: typer.Context, event: EventArg, as_json: JsonOpt = False) -> None:
     """Show one event."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.events.get(event)
     if as_json:
         print_json(found.to_dict())
@@ -150,7 +149,7 @@ def add_event(
 @app.command("cancel")
 def cancel_event(ctx: typer.Context, event: EventArg, as_json: JsonOpt = False) -> None:
     """Cancel an event: no more registration or attendance; its registration link closes."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.events.cancel(event)
     if as_json:
         print_json(found.to_dict())
@@ -173,7 +172,7 @@ def register(
 ) -> None:
     """Register a participant (beyond the cap: the waiting list); ``--cancel`` cancels it and
     moves the first waiting person up."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         if cancel:
             done = ws.events.cancel_registration(event, participant)
         else:
@@ -189,7 +188,7 @@ def attend(
     ctx: typer.Context, event: EventArg, participant: ParticipantArg, as_json: JsonOpt = False
 ) -> None:
     """Sign a participant in (registering them if they were not)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         done = ws.events.attend(event, participant)
     if as_json:
         print_json(done.to_dict())
@@ -201,7 +200,7 @@ def attend(
 def summary(ctx: typer.Context, event: EventArg, as_json: JsonOpt = False) -> None:
     """The summary after the event: who came by group, partners present, consent coverage
     (the operator sees every count)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.events.summary(event)
     if as_json:
         print_json(found)

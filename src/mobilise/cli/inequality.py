@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json
+from mobilise.cli._common import JsonOpt, Table, console, print_json
 
 app = typer.Typer(
     help="Inequality measures on a table: slope and relative index of inequality.",

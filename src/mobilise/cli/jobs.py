@@ -9,9 +9,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
 
 app = typer.Typer(
     help="Background jobs: list, show and retry them; run a worker.", no_args_is_help=True
@@ -30,7 +29,7 @@ def list_jobs(
     as_json: JsonOpt = False,
 ) -> None:
     """List jobs, newest first."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.jobs.list(status=status, limit=limit)
     if as_json:
         print_json([job.to_dict() for job in found])
@@ -57,7 +56,7 @@ def list_jobs(
 @app.command("show")
 def show(ctx: typer.Context, job_id: JobArg, as_json: JsonOpt = False) -> None:
     """Show a job: its progress, and its result or its error in words."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         job = ws.jobs.get(job_id)
     if as_json:
         print_json(job.to_dict())
@@ -80,7 +79,7 @@ def _result_words(result: dict[str, Any]) -> str:
 @app.command("retry")
 def retry(ctx: typer.Context, job_id: JobArg) -> None:
     """Queue a failed job again (a worker of `mobilise serve`, or `mobilise jobs work`, runs it)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         job = ws.jobs.retry(job_id)
     console.print(f"Job {job.id} is queued again.")
 
@@ -95,7 +94,7 @@ def work(
 ) -> None:
     """Run jobs without the web app, until stopped (Ctrl-C) or, with --until-idle, until none is
     waiting. A job a stopped worker left running is taken again (see docs/jobs.md)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         if until_idle:
             ran = ws.jobs.work(until_idle=True)
             console.print(f"Ran {ran} jobs; none is waiting.")

@@ -15,7 +15,15 @@ except ImportError:  # pragma: no cover - older Typer on click
 from rich.markup import escape
 
 import mobilise
-from mobilise.cli._common import State, console, err_console, print_json, state
+from mobilise.cli._common import (
+    State,
+    console,
+    err_console,
+    error_text,
+    print_json,
+    show_flags_as_flags,
+    state,
+)
 from mobilise.errors import MobiliseError
 from mobilise.settings import load_settings
 
@@ -27,6 +35,7 @@ GROUPS = (
     "assets",
     "users",
     "access",
+    "drivers",
     "inequality",
     "maps",
     "partners",
@@ -41,6 +50,8 @@ GROUPS = (
     "cafes",
     "themes",
     "jobs",
+    "basemap",
+    "pack",
 )
 # Commands at the top level: name -> (module, function).
 COMMANDS = {
@@ -51,6 +62,14 @@ COMMANDS = {
     "restore": ("backup", "restore"),
 }
 _ROOT_VALUES = ("-w", "--workspace")  # the root options that take a value
+
+
+class _Root(typer.core.TyperGroup):
+    """The root command: once built with its subcommands, their on/off options show as flags."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_flags_as_flags(self)
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -65,6 +84,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        cls=_Root,
     )
     built.callback()(root)
     for name in GROUPS:
@@ -104,7 +124,8 @@ def root(
             "--workspace",
             "-w",
             help="SQLite workspace file or database URL "
-            "[default: $MOBILISE_DATABASE_URL, else $MOBILISE_WORKSPACE, else mobilise.sqlite]",
+            "[default: $MOBILISE_DATABASE_URL, else $MOBILISE_WORKSPACE, else mobilise.sqlite "
+            "in the current folder, the one `make demo` builds]",
             show_default=False,
         ),
     ] = None,
@@ -138,7 +159,10 @@ def run(argv: list[str] | None = None) -> int:
         chosen = build_app(command_named(argv or []))
         result = chosen(args=argv, prog_name="mobilise", standalone_mode=False)
     except MobiliseError as error:
-        err_console.print(f"[bold red]Error:[/] {escape(str(error))}", highlight=False)
+        # soft wrap: the terminal folds a long line; a path or a command in it stays whole
+        err_console.print(
+            f"[bold red]Error:[/] {escape(error_text(error))}", highlight=False, soft_wrap=True
+        )
         return error.exit_code
     except typer.Exit as stop:
         return int(stop.exit_code)

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
 
 app = typer.Typer(
     help="Event media: upload, describe (alt text, caption, the maker's words, public), "
@@ -68,7 +67,7 @@ def describe(
     as_json: JsonOpt = False,
 ) -> None:
     """Set a contribution's alt text, caption, maker's words, and whether it is public."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.media.describe(
             contribution, alt_text=alt, caption=caption, maker_words=words, public=public
         )
@@ -86,7 +85,7 @@ def link(
     target_id: Annotated[str, typer.Argument(help="Its id (an area's code).")],
 ) -> None:
     """Say what a contribution is about."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         made = ws.event_contributions.link(contribution, target_type, target_id)
     console.print(f"Linked: {made.id}.")
 
@@ -98,7 +97,7 @@ def unlink(
     link_id: Annotated[str, typer.Argument(help="The link's id.")],
 ) -> None:
     """Take one of a contribution's links away."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         ws.event_contributions.unlink(contribution, link_id)
     console.print("The link is taken away.")
 
@@ -106,7 +105,7 @@ def unlink(
 @app.command("links")
 def links(ctx: typer.Context, contribution: ContributionArg, as_json: JsonOpt = False) -> None:
     """What a contribution is about."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.event_contributions.links(contribution)
     if as_json:
         print_json([x.to_dict() for x in found])
@@ -125,7 +124,7 @@ def gallery(
     as_json: JsonOpt = False,
 ) -> None:
     """The public media (consented, with alt text; no pseudonyms) of an event or a place."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.media.gallery(event=event, place=place)
     if as_json:
         print_json([x.to_dict() for x in found])

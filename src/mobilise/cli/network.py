@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from mobilise.cli._common import (
     SECTOR_HELP,
     JsonOpt,
+    Table,
     console,
     err_console,
+    only_reading,
     parse_day,
     parse_sector,
     print_json,
@@ -58,25 +59,21 @@ def rounds(
     as_json: JsonOpt = False,
 ) -> None:
     """List the survey rounds, with who may see each (--as: what one user would see)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.surveys.rounds(viewer=ws.users.find(as_user) if as_user else None)
     if as_json:
         print_json([r.to_dict() for r in found])
         return
-    table = Table("name", "date", "status", "roster", "answered", "rate", "min raters", "seen by")
+    from mobilise.workspace.round_choice import progress_words, shown_round
+
+    table = Table("name", "date", "state", "rate", "min raters", "seen by")
     for r in found:
         rate = "–" if r.response_rate is None else f"{r.response_rate:.0%}"
-        table.add_row(
-            r.name,
-            str(r.date),
-            r.status,
-            str(r.roster),
-            str(r.submitted),
-            rate,
-            str(r.min_raters),
-            r.visibility,
-        )
+        table.add_row(r.name, str(r.date), progress_words(r), rate, str(r.min_raters), r.visibility)
     console.print(table)
+    shown = shown_round(found)
+    if shown is not None:
+        console.print(f"The pages and `network metrics` open on {shown.name}.")
 
 
 @app.command("set-visibility")
@@ -93,7 +90,7 @@ def set_visibility(
     as_json: JsonOpt = False,
 ) -> None:
     """Choose who may see a round's measures; `link` also makes its share link."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.surveys.set_visibility(round_name, visibility)
         token = ws.surveys.share(found.id) if visibility == "link" else None
     path = f"/network/shared/{token}" if token else None
@@ -181,7 +178,7 @@ def invite(
     as_json: JsonOpt = False,
 ) -> None:
     """Issue single-use survey links (each replaces the partner's earlier link)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         issued = ws.surveys.invite(round_name, partners_=partner)
     rows = [{**i.to_dict(), "url": base_url.rstrip("/") + i.path} for i in issued]
     _print_rows(rows, as_json=as_json, columns={"partner": "partner_name", "link": "url"})
@@ -192,7 +189,7 @@ def invite(
 @app.command("status")
 def status(ctx: typer.Context, round_name: RoundArg, as_json: JsonOpt = False) -> None:
     """Who has answered a round."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         rows = ws.surveys.completion(round_name)
     _print_rows(rows, as_json=as_json, columns={"partner": "partner", "status": "status"})
 
@@ -209,7 +206,8 @@ def metrics(
         ),
     ] = None,
     round_name: Annotated[
-        str | None, typer.Option("--round", help="The round (default: the latest).")
+        str | None,
+        typer.Option("--round", help="The round (default: the latest closed round with answers)."),
     ] = None,
     all_scores: AllScoresOpt = False,
     repeats: RepeatsOpt = "refuse",
@@ -221,11 +219,12 @@ def metrics(
     if file is not None:
         from mobilise.workspace.network import measure_file  # loads the analysis: only here
 
-        found = measure_file(file, round_=round_name, repeats=repeats)
+        with only_reading("nothing was measured"):
+            found = measure_file(file, round_=round_name, repeats=repeats)
         for note in found["left_out"]:
             err_console.print(f"{file.name}: {note}")
     else:
-        with state(ctx).open() as ws:
+        with state(ctx).open(create=False) as ws:
             chosen = round_name or _latest(ws)
             found = ws.network.metrics(chosen, admin=all_scores)
     if as_json:
@@ -275,13 +274,17 @@ def _print_metrics(found: dict[str, Any]) -> None:
 @app.command("change")
 def change(
     ctx: typer.Context,
-    round_a: Annotated[str, typer.Argument(help="The earlier round.")],
-    round_b: Annotated[str, typer.Argument(help="The later round.")],
+    round_a: Annotated[
+        str | None,
+        typer.Argument(help="The earlier round (default: the two latest closed with answers)."),
+    ] = None,
+    round_b: Annotated[str | None, typer.Argument(help="The later round.")] = None,
     all_scores: AllScoresOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """What changed between two rounds, among partners who answered both."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
+        round_a, round_b = _compared(ws, round_a, round_b)
         found = ws.network.change(round_a, round_b, admin=all_scores)
         suggestions = ws.network.introductions(round_b, limit=5)
     if as_json:
@@ -320,7 +323,7 @@ def export(
     """Write a round's answers as an edge list, GraphML or GEXF (for Gephi, UCINET...).
 
     The file holds individual answers: keep it to the survey's administrators."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         written = ws.network.export(round_name, output)
     console.print(f"Wrote {output}: {written.partners} partners, {written.answers} answers.")
 
@@ -337,7 +340,40 @@ def _print_rows(rows: list[dict[str, Any]], *, as_json: bool, columns: Mapping[s
 
 
 def _latest(ws: Any) -> str:
-    found = ws.surveys.rounds()
-    if not found:
+    """The round `network metrics` opens on: the latest closed round with answers."""
+    from mobilise.workspace.round_choice import progress_words, shown_round
+
+    shown = shown_round(ws.surveys.rounds())
+    if shown is None:
         raise ValidationError("There are no survey rounds yet: see `mobilise network new-round`.")
-    return str(found[-1].id)
+    if shown.submitted == 0:
+        raise ValidationError(
+            f"No one has answered {shown.name} yet ({progress_words(shown)}): it has no "
+            "measures. See `mobilise network status ROUND`."
+        )
+    return str(shown.id)
+
+
+def _compared(ws: Any, round_a: str | None, round_b: str | None) -> tuple[str, str]:
+    """The two rounds `network change` compares: those given, else the two latest closed
+    rounds with answers; a round without answers is refused (it would read as every tie lost)."""
+    from mobilise.workspace.round_choice import compared_pair, progress_words
+
+    if round_a is None or round_b is None:
+        if round_a is not None:
+            raise typer.BadParameter("give both rounds, or neither", param_hint="ROUND_B")
+        pair = compared_pair(ws.surveys.rounds())
+        if pair is None:
+            raise ValidationError(
+                "A comparison needs two survey rounds that are closed with answers: see "
+                "`mobilise network rounds`."
+            )
+        round_a, round_b = pair[0].id, pair[1].id
+    for chosen in (round_a, round_b):
+        found = ws.surveys.get_round(chosen)
+        if found.submitted == 0:
+            raise ValidationError(
+                f"No one has answered {found.name} yet ({progress_words(found)}): there is "
+                "nothing to compare."
+            )
+    return round_a, round_b

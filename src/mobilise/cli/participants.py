@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, parse_day, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, parse_day, print_json, state
 from mobilise.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def list_participants(
     as_json: JsonOpt = False,
 ) -> None:
     """List participants by pseudonym, newest first, with consent now and events attended."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         page = ws.participants.page(place=place, search=search, limit=limit, offset=offset)
         ids = [p.id for p in page.items]
         states = ws.consent.state(ids)
@@ -110,7 +109,7 @@ def list_participants(
 @app.command("show")
 def show(ctx: typer.Context, participant: ParticipantArg, as_json: JsonOpt = False) -> None:
     """A participant's record, consent now, ledger, events and identity."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         person = ws.participants.get(participant)
         found = {
             **person.to_dict(),
@@ -205,7 +204,7 @@ def edit(
     """Change answers (QUESTION= with nothing after clears one), groups or who brought them."""
     if not (answer or lived_experience is not None or brought_by):
         raise typer.BadParameter("Say what to change: --answer, --lived-experience, --brought-by.")
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         person = ws.participants.update(
             participant,
             answers=_answers(answer),
@@ -240,7 +239,7 @@ def identity(
         "guardian_contact": guardian_contact,
     }
     changes = {k: v for k, v in changes.items() if v is not None}
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         if changes:
             ws.participants.set_identity(participant, changes)
         found = ws.participants.identity(participant)
@@ -269,7 +268,7 @@ def erase_identity(
     """Erase who a participant is (the pseudonymous record and ledger stay)."""
     if not yes:
         typer.confirm(f"Erase the identity of {participant} for good?", abort=True)
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         erased = ws.participants.erase_identity(participant)
     console.print("Identity erased." if erased else "No identity was held; the erasure is noted.")
 
@@ -299,7 +298,7 @@ def consent(
     from mobilise.workspace.consent import scopes_ticked
 
     scopes = scopes_ticked(grant or [], quote=quote, share_partners=share_with or [])
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         record = ws.consent.give(
             participant,
             information_sheet=sheet or None,
@@ -329,7 +328,7 @@ def withdraw(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a withdrawal: nothing given under those scopes is shown from the cut-off."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         record = ws.consent.withdraw(
             participant,
             scopes=scope,
@@ -355,7 +354,7 @@ def settings(
 ) -> None:
     """Show the project's settings, one of them, or set one (lived_experience, retention,
     payment_warning_pence, disclosure_k)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         if value is not None and key is not None:
             ws.project_settings.set(key, _json_or_text(value))
         shown = ws.project_settings.all() if key is None else {key: ws.project_settings.get(key)}
@@ -380,7 +379,7 @@ def list_sheets(
     as_json: JsonOpt = False,
 ) -> None:
     """List the information sheets, newest version first within each title."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.consent.sheets(audience=audience)
     if as_json:
         print_json([s.to_dict() for s in found])

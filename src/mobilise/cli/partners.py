@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from mobilise.cli._common import (
     SECTOR_HELP,
     FileArg,
     JsonOpt,
+    Table,
     console,
     parse_day,
     parse_sector,
@@ -68,7 +68,7 @@ def list_partners(
     as_json: JsonOpt = False,
 ) -> None:
     """List the partners."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.partners.list(
             sector=parse_sector(sector), place=place, on=parse_day(on), include_former=not current
         )
@@ -116,7 +116,7 @@ def leave(
     on: Annotated[str | None, typer.Option(help="Left on (YYYY-MM-DD; today).")] = None,
 ) -> None:
     """Record that a partner left the consortium."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.partners.leave(partner, on=parse_day(on))
     console.print(f"{found.name} left on {found.memberships[-1].left_on}.")
 
@@ -153,7 +153,7 @@ def edit_partner(
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         raise typer.BadParameter("Say what to change, e.g. --name or --sector.")
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.partners.update(partner, changes, version=None)
     _print_partner(
         found, as_json=as_json, said=f"Updated [bold]{found.name}[/] ({', '.join(changes)})."
@@ -167,7 +167,7 @@ def rejoin(
     on: Annotated[str | None, typer.Option(help="Joined again on (YYYY-MM-DD; today).")] = None,
 ) -> None:
     """Record that a former partner joined the consortium again."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.partners.rejoin(partner, on=parse_day(on))
     console.print(f"{found.name} joined again on {found.memberships[-1].joined_on}.")
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, parse_day, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, parse_day, print_json, state
 
 app = typer.Typer(
     help="Involvement payments and vouchers: rates, tax-year totals, the finance export.",
@@ -28,7 +27,7 @@ def _pounds(pence: int) -> str:
 @app.command("rates")
 def rates(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """The rates table (an example table after NIHR's guidance until you set your own)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.payments.rates()
     if as_json:
         print_json([r.to_dict() for r in found])
@@ -58,7 +57,7 @@ def remove_rate(
     ctx: typer.Context, activity: Annotated[str, typer.Argument(help="The activity or rate id.")]
 ) -> None:
     """Take a rate out of the table (payments made at it keep their amounts)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         ws.payments.remove_rate(activity)
     console.print(f"The rate of {activity} is taken out.")
 
@@ -113,7 +112,7 @@ def list_payments(
     as_json: JsonOpt = False,
 ) -> None:
     """Payments and vouchers, oldest first."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.payments.list(participant=participant, tax_year=tax_year, event=event)
     if as_json:
         print_json([p.to_dict() for p in found])
@@ -129,7 +128,7 @@ def remove(
     ctx: typer.Context, payment: Annotated[str, typer.Argument(help="The payment's id.")]
 ) -> None:
     """Take back a payment recorded in error."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         ws.payments.remove(payment)
     console.print("The payment is taken back.")
 
@@ -138,7 +137,7 @@ def remove(
 def totals(ctx: typer.Context, tax_year: TaxYearOpt = None, as_json: JsonOpt = False) -> None:
     """Each person's total per tax year: near (from 80% of the project's warning threshold) or
     over it."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.payments.totals(tax_year=tax_year)
     if as_json:
         print_json([t.to_dict() for t in found])
@@ -160,7 +159,7 @@ def export(
 ) -> None:
     """The finance export: pseudonym code, date, activity, kind and amount (formula-safe CSV);
     with --totals, each person's tax-year totals."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         if totals_only:
             count = ws.payments.export_totals(target, tax_year=tax_year)
         else:

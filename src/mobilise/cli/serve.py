@@ -56,6 +56,10 @@ def demo(
 ) -> None:
     """Build the demo workspace (Northamptonshire and inner North and East London) and serve it."""
     current = state(ctx)
+    if not no_serve:  # a busy port is said now, not after the build
+        from mobilise.serve import check_port
+
+        check_port(host or current.settings.host, port or current.settings.port)
     with current.open() as ws, progress_bar(not as_json) as progress:
         report = ws.demo.build(progress=progress)
         places = ws.places.list()
@@ -80,5 +84,21 @@ def demo(
         for p in places:
             console.print(f"  {p.name}: {p.n_areas:,} areas, population {p.population or 0:,}")
             console.print(f"    access and disparities: /places/{p.slug}/access")
+        console.print(_next_steps(current))
     if not no_serve:
         _serve(current, host, port)
+
+
+def _next_steps(current: State) -> str:
+    """How plain commands reach the workspace just built: by default, or with the option."""
+    if current.chosen_by() == "default":
+        return (
+            "Plain `mobilise` commands run in this folder use it (it is the default workspace): "
+            "try `mobilise places list`."
+        )
+    if current.chosen_by() == "--workspace":
+        return (
+            f"Use it with `mobilise --workspace {current.location} places list`, or "
+            f"`export MOBILISE_WORKSPACE={current.location}` first."
+        )
+    return f"Commands use it while {current.chosen_by()} is set: try `mobilise places list`."

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import JsonOpt, console, print_json, state
+from mobilise.cli._common import JsonOpt, Table, console, print_json, state
 
 app = typer.Typer(
     help="Themes: the codebook, coding, agreement between coders, counts, REFI-QDA exchange.",
@@ -30,7 +29,7 @@ def _figure(value: object) -> str:
 @app.command("codebook")
 def codebook(ctx: typer.Context, place: PlaceOpt = None, as_json: JsonOpt = False) -> None:
     """The codebook: themes and sub-themes with their definitions."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.themes.list(place)
     if as_json:
         print_json([t.to_dict() for t in found])
@@ -73,7 +72,7 @@ def code(
     if (start is None) != (end is None):
         raise typer.BadParameter("give both --start and --end, or neither")
     span = (start, end) if start is not None and end is not None else None
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         coding = ws.themes.code(contribution, theme, coder=coder, span=span, memo=memo)
     console.print(f"Coded {coding.theme} by {coding.coder} ({coding.id}).")
 
@@ -83,7 +82,7 @@ def uncode(
     ctx: typer.Context, coding: Annotated[str, typer.Argument(help="The coding's id.")]
 ) -> None:
     """Take a coding away."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         ws.themes.uncode(coding)
     console.print("The coding is taken away.")
 
@@ -101,7 +100,7 @@ def agreement(
 ) -> None:
     """Agreement between coders per theme: percent agreement, Cohen's kappa (two coders),
     Krippendorff's alpha (any number, missing codes allowed)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.themes.agreement(event=event, place=place, coders=coder or None, unit=unit)
     if as_json:
         print_json(found)
@@ -132,7 +131,7 @@ def counts(
     as_json: JsonOpt = False,
 ) -> None:
     """How many contributions carry each theme, and how many voices gave them."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.themes.counts(by=by, event=event, place=place)
     if as_json:
         print_json(found)
@@ -156,7 +155,7 @@ def suggest(
 ) -> None:
     """Suggested themes for contributions no one has coded, and groups of them as candidate
     new themes (TF-IDF and k-means): suggestions only, you decide."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.themes.suggest(event=event, place=place, top=top)
     if as_json:
         print_json(found)
@@ -181,7 +180,7 @@ def export_qdpx(
     place: PlaceOpt = None,
 ) -> None:
     """Export the codebook and coding as a REFI-QDA project (checked against its schema)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         count = ws.themes.export_qdpx(target, event=event, place=place)
     console.print(f"{count} sources written to {target}.")
 
@@ -212,6 +211,6 @@ def to_factor(
     map_id: Annotated[str, typer.Argument(help="The systems map's id.")],
 ) -> None:
     """Add a theme to a systems map as a factor (the factor then shows its evidence)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         factor = ws.themes.to_factor(theme, map_id)
     console.print(f"Factor {factor['label']} added ({factor['id']}).")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from mobilise.cli._common import console, print_json, state
+from mobilise.cli._common import Table, console, print_json, state
 from mobilise.model.roles import ROLES
 
 app = typer.Typer(help="Users and roles (needed to serve beyond 127.0.0.1).", no_args_is_help=True)
@@ -45,7 +44,7 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List users (never their passwords), disabled ones marked so."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         found = ws.users.list()
     if as_json:
         print_json([u.to_dict() for u in found])
@@ -65,7 +64,7 @@ def set_role(
     role: Annotated[str, typer.Argument(help=f"One of: {', '.join(ROLES)}.")],
 ) -> None:
     """Give a user another role (signs them out everywhere)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         user = ws.users.set_role(ws.users.find(username).id, role)
     console.print(f"{user.username} is now {user.role}; their sessions have ended.")
 
@@ -77,15 +76,42 @@ def set_password(
     password: Annotated[str, _password_option("New password (prompted when not given).")] = "",
 ) -> None:
     """Set a user's password (signs them out everywhere)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         user = ws.users.set_password(ws.users.find(username).id, password)
     console.print(f"New password set for {user.username}; their sessions have ended.")
+
+
+@app.command("reset-link")
+def reset_link(
+    ctx: typer.Context,
+    username: UsernameArg,
+    base_url: Annotated[
+        str, typer.Option(help="The web app's address as the user reaches it, for the link.")
+    ] = "http://127.0.0.1:8765",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Give a user a one-time link to set a new password themselves (signed with
+    MOBILISE_SECRET_KEY, as the server has it; works once, for MOBILISE_RESET_LINK_HOURS).
+    Send it to them yourself."""
+    settings = state(ctx).settings
+    with state(ctx).open(create=False) as ws:
+        link = ws.users.reset_link(
+            ws.users.find(username).id,
+            key=settings.secret_key,
+            hours=settings.reset_link_hours,
+        )
+    url, until = link.url(base_url), link.expires_at.isoformat()
+    if as_json:
+        print_json({"username": link.user.username, "url": url, "expires_at": until})
+        return
+    console.print(f"One-time password link for {link.user.username}, until {until} (UTC):")
+    console.print(url, soft_wrap=True, highlight=False)
 
 
 @app.command("disable")
 def disable(ctx: typer.Context, username: UsernameArg) -> None:
     """Stop a user signing in, and sign them out everywhere (`enable` undoes it)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         user = ws.users.disable(ws.users.find(username).id)
     console.print(f"{user.username} is disabled; their sessions have ended.")
 
@@ -93,7 +119,7 @@ def disable(ctx: typer.Context, username: UsernameArg) -> None:
 @app.command("enable")
 def enable(ctx: typer.Context, username: UsernameArg) -> None:
     """Let a disabled user sign in again."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         user = ws.users.enable(ws.users.find(username).id)
     console.print(f"{user.username} can sign in again.")
 
@@ -101,6 +127,6 @@ def enable(ctx: typer.Context, username: UsernameArg) -> None:
 @app.command("remove")
 def remove(ctx: typer.Context, username: UsernameArg) -> None:
     """Remove a user (kept in the audit trail; the username stays reserved)."""
-    with state(ctx).open() as ws:
+    with state(ctx).open(create=False) as ws:
         ws.users.remove(ws.users.find(username).id)
     console.print(f"Removed {username}; their sessions have ended.")

@@ -25,20 +25,26 @@ from mobilise.web.routes import (
     assets,
     auth,
     backups,
+    basemap,
     cafes,
+    comparison,
     consent,
     contributions,
+    drivers,
     engagement,
     event_contributions,
     events,
     gallery,
+    indicator_stats,
     jobs,
     maps,
     network,
     oruk,
+    packs,
     pages,
     partners,
     payments,
+    shortlist,
     survey,
     themes,
     users,
@@ -104,6 +110,7 @@ def create_app(
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on refusals too
     app.state.security_headers = security_headers(settings)  # and on a 500 (web/errors.py)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(comparison.router)  # before api: /places/compare (issue 18, K)
     app.include_router(api.router)
     app.include_router(access.api)
     app.include_router(access.pages)
@@ -139,7 +146,12 @@ def create_app(
     app.include_router(engagement.router)  # who was reached: the page and its API
     app.include_router(actions.router)  # you said, we did: public page, feeds, staff, API
     app.include_router(themes.router)  # themes: codebook, coding, agreement, counts, .qdpx
+    app.include_router(basemap.router)  # the maps' offline layer (issue 17, item 2)
     app.include_router(api_docs.router)
+    app.include_router(shortlist.router)  # a link worker's shortlist; nearest assets (issue 17)
+    app.include_router(indicator_stats.router)  # rates, funnel plots, spine charts (issue 23)
+    app.include_router(drivers.router)  # drivers of disparities: models, maps, API (issue 18)
+    app.include_router(packs.router)  # evidence packs: pages, shared links, API (issue 18, L)
     app.include_router(pages.router)
     errors.install(app)
     return app

@@ -190,11 +190,20 @@ def _access(context: JobContext) -> Prepared:
     return _Done(run.to_dict())
 
 
+def _drivers(context: JobContext) -> Prepared:
+    run = context.workspace.drivers.execute(
+        context.params["run_id"], context.progress, resume=context.job.attempts > 1
+    )
+    return _Done(run.to_dict())
+
+
 KINDS: dict[str, Kind] = {
     "partners.import": Kind("Partner import", _partners),
     "relationships.import": Kind("Relationship import", _relationships),
     "maps.import": Kind("Map import", _map),
     "access.run": Kind("Access run", _access, status_code=200),
+    "drivers.run": Kind("Drivers run", _drivers, status_code=200),
+    "packs.build": Kind("Evidence pack", lambda context: context.workspace.packs.job(context)),
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from mobilise.errors import NotFound
 from mobilise.store.tables import area_links, areas, place_areas, places, population
@@ -162,14 +162,7 @@ class AreaService(AreaImports):
                         areas.c.centroid_lat,
                     ).where(areas.c.code.in_(chunk))
                 ).all()
-                parents += connection.execute(
-                    select(
-                        area_links.c.area_code,
-                        area_links.c.related_type,
-                        area_links.c.related_code,
-                        area_links.c.related_name,
-                    ).where(area_links.c.area_code.in_(chunk), area_links.c.relation == "parent")
-                ).all()
+                parents += parent_rows(connection, chunk)
         frame = pd.DataFrame(
             [tuple(r) for r in rows],
             columns=["code", "name", "area_type", "centroid_lon", "centroid_lat"],
@@ -193,6 +186,20 @@ class AreaService(AreaImports):
                     )
                 ]
         return sorted(found)
+
+
+def parent_rows(connection: Connection, codes: Sequence[str]) -> builtins.list[Any]:
+    """(area code, related type, code and name) of the parents of areas (codes: one chunk)."""
+    return builtins.list(
+        connection.execute(
+            select(
+                area_links.c.area_code,
+                area_links.c.related_type,
+                area_links.c.related_code,
+                area_links.c.related_name,
+            ).where(area_links.c.area_code.in_(codes), area_links.c.relation == "parent")
+        ).all()
+    )
 
 
 def _newest_parent(rows: Sequence[Any], prefix: str) -> dict[str, tuple[str, str]]:

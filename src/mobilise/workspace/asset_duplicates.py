@@ -15,6 +15,8 @@ transaction as the change it made, with the audit trail's before and after.
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,7 @@ from mobilise.workspace._asset_store import (
     live_assets,
     select_assets,
 )
+from mobilise.workspace.asset_quality import register_stamp
 from mobilise.workspace.asset_records import Asset
 
 if TYPE_CHECKING:
@@ -47,6 +50,15 @@ DECISIONS = ("keep_apart", "merged")
 _NOT_FILLED = {"name", "kind", "category", "status", "licence", "extra", "visibility"}
 _NOT_FILLED |= {"capacity", "capacity_unit"}
 FILLABLE = ("organisation_id", *(f for f in RECORD_FIELDS if f not in _NOT_FILLED))
+
+# The candidate pairs of every live asset, by (database, options, what the assets were): the
+# name comparisons take seconds on a large register, and the review and quality pages ask on
+# every view. A pair's score depends on its two assets alone, so a place's pairs are the pairs
+# of the whole register with both assets in the place.
+_PAIRS: dict[tuple[Any, ...], tuple[pd.DataFrame, dict[str, str | None]]] = {}
+_PAIRS_LOCK = threading.Lock()
+_KEPT_REGISTERS = 8
+_LOAD_CHUNK = 900  # ids per IN (...) when loading the assets of pairs
 
 
 @dataclass(frozen=True)
@@ -150,46 +162,122 @@ class DuplicateService:
         its ``decision``). With ``place``, only assets in the place's areas are compared.
         See :func:`mobilise.analysis.duplicates.candidate_pairs` for the options.
         """
-        codes = sorted(self._ws.places.area_codes(place)) if place else None
-        query = select_assets().where(*live_assets())
-        if codes is not None:
-            query = query.where(assets.c.lsoa11_code.in_(codes))
+        rows = self._pair_rows(
+            place,
+            include_decided=include_decided,
+            max_distance_m=max_distance_m,
+            min_name_similarity=min_name_similarity,
+        )
+        return self._with_assets(rows)
+
+    def review_page(
+        self, *, place: str | None = None, page: int = 1, per_page: int = 20
+    ) -> tuple[list[DuplicatePair], int]:
+        """One page of the undecided pairs (from 1, most likely first) and how many there are
+        in all: only the page's assets are read."""
+        rows = self._pair_rows(place)
+        start = (page - 1) * per_page
+        return self._with_assets(rows[start : start + per_page]), len(rows)
+
+    def clusters(self, place: str | None = None) -> list[list[str]]:
+        """Groups of asset ids joined by undecided candidate pairs, biggest first (for the
+        quality page: a group of three is one venue listed three times, or a busy corner)."""
+        return duplicate_clusters((r["asset_a"], r["asset_b"]) for r in self._pair_rows(place))
+
+    def _pair_rows(
+        self,
+        place: str | None,
+        *,
+        include_decided: bool = False,
+        max_distance_m: float = 100,
+        min_name_similarity: float = 0.6,
+    ) -> list[dict[str, Any]]:
+        """The candidate pairs (of ``place``) as rows of ids and measures, with ``decision``."""
+        codes = set(self._ws.places.area_codes(place)) if place else None
+        pairs, areas = self._all_pairs(max_distance_m, min_name_similarity)
         with self._ws.read() as connection:
-            found = {a.id: a for a in (asset_from_row(r) for r in connection.execute(query))}
             decided = self._decisions(connection)
-        frame = pd.DataFrame(
-            [(a.id, a.name, a.source, a.lon, a.lat, a.postcode) for a in found.values()],
-            columns=["id", "name", "source", "lon", "lat", "postcode"],
-        )
-        pairs = candidate_pairs(
-            frame, max_distance_m=max_distance_m, min_name_similarity=min_name_similarity
-        )
-        result = []
-        for row in pairs.to_dict("records"):
+        rows: list[dict[str, Any]] = []
+        for found in pairs.to_dict("records"):
+            row = {str(key): value for key, value in found.items()}
             a, b = str(row["asset_a"]), str(row["asset_b"])
-            decision = decided.get((a, b))
-            if decision is not None and not include_decided:
+            if codes is not None and not (areas.get(a) in codes and areas.get(b) in codes):
+                continue
+            row["decision"] = decided.get((a, b))
+            if row["decision"] is None or include_decided:
+                rows.append(row)
+        return rows
+
+    def _all_pairs(
+        self, max_distance_m: float, min_name_similarity: float
+    ) -> tuple[pd.DataFrame, dict[str, str | None]]:
+        """The candidate pairs of every live asset and the LSOA of each asset in them, kept
+        until an asset is added, changed, merged or deleted."""
+        with self._ws.read() as connection:
+            key = (self._ws.url, max_distance_m, min_name_similarity, register_stamp(connection))
+            with _PAIRS_LOCK:
+                found = _PAIRS.get(key)
+            if found is not None:
+                return found
+            columns = [assets.c[c] for c in ("id", "name", "source", "lon", "lat", "postcode")]
+            frame = pd.DataFrame(
+                connection.execute(
+                    select(*columns, assets.c.lsoa11_code).where(*live_assets())
+                ).all(),
+                columns=["id", "name", "source", "lon", "lat", "postcode", "lsoa11_code"],
+            )
+        pairs = candidate_pairs(
+            frame[["id", "name", "source", "lon", "lat", "postcode"]],
+            max_distance_m=max_distance_m,
+            min_name_similarity=min_name_similarity,
+        )
+        paired = set(pairs["asset_a"]) | set(pairs["asset_b"])
+        areas = {
+            str(i): code
+            for i, code in zip(frame["id"], frame["lsoa11_code"], strict=True)
+            if i in paired
+        }
+        with _PAIRS_LOCK:
+            _PAIRS[key] = (pairs, areas)
+            while len(_PAIRS) > _KEPT_REGISTERS:
+                _PAIRS.pop(next(iter(_PAIRS)))
+        return pairs, areas
+
+    def _with_assets(self, rows: list[dict[str, Any]]) -> list[DuplicatePair]:
+        """The pairs of ``rows`` with their assets (a pair whose asset has gone since is left
+        out)."""
+        found = self._assets({i for r in rows for i in (r["asset_a"], r["asset_b"])})
+        result = []
+        for row in rows:
+            a, b = found.get(str(row["asset_a"])), found.get(str(row["asset_b"]))
+            if a is None or b is None:
                 continue
             distance = float(row["distance_m"])
             result.append(
                 DuplicatePair(
-                    a=found[a],
-                    b=found[b],
+                    a=a,
+                    b=b,
                     distance_m=None if math.isnan(distance) else distance,
                     name_similarity=float(row["name_similarity"]),
                     same_postcode=bool(row["same_postcode"]),
                     same_source=bool(row["same_source"]),
                     score=float(row["score"]),
                     reason=str(row["reason"]),
-                    decision=decision,
+                    decision=row["decision"],
                 )
             )
         return result
 
-    def clusters(self, place: str | None = None) -> list[list[str]]:
-        """Groups of asset ids joined by undecided candidate pairs, biggest first (for the
-        quality page: a group of three is one venue listed three times, or a busy corner)."""
-        return duplicate_clusters(p.ids for p in self.candidates(place=place))
+    def _assets(self, ids: Iterable[str]) -> dict[str, Asset]:
+        """The live assets of ``ids``, by id."""
+        wanted = sorted(ids)
+        found: dict[str, Asset] = {}
+        with self._ws.read() as connection:
+            for start in range(0, len(wanted), _LOAD_CHUNK):
+                chunk = wanted[start : start + _LOAD_CHUNK]
+                query = select_assets().where(*live_assets(), assets.c.id.in_(chunk))
+                found.update((a.id, a) for a in map(asset_from_row, connection.execute(query)))
+        return found
 
     def decisions(self) -> list[PairDecision]:
         """Every decision taken, newest first."""

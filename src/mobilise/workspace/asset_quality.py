@@ -12,13 +12,15 @@ services of its Open Referral UK feed are, checked as the feed's consumers check
 
 from __future__ import annotations
 
+import copy
 import math
+import threading
 import weakref
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, Text, cast, func, select
 
 from mobilise.errors import Problem, ValidationError
 from mobilise.formats.oruk_quality import CHECKS, USABLE, USABLE_NEEDS, score_service, tally
@@ -39,6 +41,7 @@ __all__ = [
     "QualityReport",
     "asset_quality",
     "feed_quality",
+    "register_stamp",
 ]
 
 # Field label -> test of whether an asset row has it.
@@ -48,7 +51,7 @@ COMPLETENESS_FIELDS: dict[str, Any] = {
     "postcode": lambda r: bool(r.postcode),
     "address": lambda r: bool(r.address),
     "contact (web, email or phone)": lambda r: bool(r.url or r.email or r.phone),
-    "opening times": lambda r: bool(r.schedule),
+    "opening times": lambda r: _has_items(r.schedule),
     "accessibility": lambda r: any(
         v is not None for v in (r.step_free, r.accessible_toilet, r.hearing_loop)
     ),
@@ -57,6 +60,44 @@ COMPLETENESS_FIELDS: dict[str, Any] = {
     "organisation": lambda r: r.organisation_id is not None,
     "assured date": lambda r: r.assured_date is not None,
 }
+
+
+# The columns the figures read: the JSON schedule comes as its text (not decoded: only whether
+# it lists anything counts), so a register of 50,000 assets is read in a moment.
+_QUALITY_COLUMNS = (
+    *(
+        assets.c[name]
+        for name in (
+            "source",
+            "lsoa11_code",
+            "category",
+            "geocode_precision",
+            "assured_date",
+            "description",
+            "lon",
+            "postcode",
+            "address",
+            "url",
+            "email",
+            "phone",
+            "step_free",
+            "accessible_toilet",
+            "hearing_loop",
+            "cost",
+            "age_min",
+            "age_max",
+            "organisation_id",
+        )
+    ),
+    cast(assets.c.schedule, Text).label("schedule"),
+)
+
+
+def _has_items(value: Any) -> bool:
+    """Whether a JSON list read as text (or already decoded) holds anything."""
+    if isinstance(value, str):
+        return value.strip() not in ("", "[]", "{}", "null")
+    return bool(value)
 
 
 @dataclass
@@ -118,6 +159,30 @@ def _months_before(today: date, months: int) -> date:
     return date(year, month + 1, min(today.day, 28))
 
 
+def register_stamp(connection: Connection) -> tuple[Any, ...]:
+    """What the register was: its rows, their latest change and the sum of their versions
+    (every change of an asset, a merge or a deletion moves it). Kept results are keyed by it."""
+    return tuple(
+        connection.execute(
+            select(func.count(), func.max(assets.c.updated_at), func.sum(assets.c.version))
+        ).one()
+    )
+
+
+def _places_stamp(connection: Connection) -> tuple[Any, ...]:
+    """What the places, their areas and the population were (for the per-place figures)."""
+    return tuple(
+        tuple(connection.execute(select(func.count(), func.max(table.c.updated_at))).one())
+        for table in (places, place_areas, population)
+    )
+
+
+# Quality reports by (database, options, day, register and places stamps): the quality page
+# asks on every view, and the register changes far less often than it is looked at.
+_REPORTS: dict[tuple[Any, ...], QualityReport] = {}
+_REPORTS_LOCK = threading.Lock()
+
+
 def asset_quality(
     workspace: Workspace,
     *,
@@ -126,11 +191,36 @@ def asset_quality(
     today: date | None = None,
 ) -> QualityReport:
     """Freshness (assured within ``stale_months``), completeness per field and geocode precision of
-    the live assets, grouped by place and by source."""
+    the live assets, grouped by place and by source (kept until an asset, a place or the
+    population changes)."""
     today = today or datetime.now(UTC).date()
+    with workspace.read() as connection:
+        key = (
+            workspace.url,
+            place,
+            stale_months,
+            today,
+            register_stamp(connection),
+            _places_stamp(connection),
+        )
+    with _REPORTS_LOCK:
+        found = _REPORTS.get(key)
+    if found is None:
+        found = _measure_quality(workspace, place=place, stale_months=stale_months, today=today)
+        with _REPORTS_LOCK:
+            _REPORTS[key] = found
+            while len(_REPORTS) > 32:
+                _REPORTS.pop(next(iter(_REPORTS)))
+    return copy.deepcopy(found)
+
+
+def _measure_quality(
+    workspace: Workspace, *, place: str | None, stale_months: int, today: date
+) -> QualityReport:
+    """The quality report, counted from the register (see :func:`asset_quality`)."""
     cutoff = _months_before(today, stale_months)
     with workspace.read() as connection:
-        rows = connection.execute(select(assets).where(*live_assets())).all()
+        rows = connection.execute(select(*_QUALITY_COLUMNS).where(*live_assets())).all()
         place_rows = connection.execute(
             select(places.c.slug, places.c.name, place_areas.c.area_code)
             .join(place_areas, place_areas.c.place_id == places.c.id)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -161,7 +161,11 @@ class AssetSearch:
     """One page of search results and how many matched in all.
 
     ``keys`` are the page's (id, version) pairs in order; ``items`` the assets themselves, unless
-    the search was made with ``load=False``.
+    the search was made with ``load=False``. ``not_recorded``: for each positive filter given
+    (``free``, ``age``, ``open_at``, ...), how many assets pass every other filter but do not
+    record that fact. ``also_listed``: in a search that folds duplicates, the other records of
+    the same place under each card's id (``id``, ``name``, ``source``); ``total`` then counts
+    the cards.
     """
 
     items: list[Asset]
@@ -169,10 +173,16 @@ class AssetSearch:
     page: int
     per_page: int
     keys: list[tuple[str, int]] = field(default_factory=list)
+    not_recorded: dict[str, int] = field(default_factory=dict)
+    also_listed: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @property
     def total_pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+
+    def with_unknowns(self, not_recorded: dict[str, int]) -> AssetSearch:
+        """The same page, saying how many assets do not record each filter's fact."""
+        return replace(self, not_recorded=dict(not_recorded))
 
 
 @dataclass(frozen=True)
@@ -236,8 +246,12 @@ class SearchFilters(TypedDict, total=False):
     text: str | None
     free: bool
     step_free: bool
+    accessible_toilet: bool
+    hearing_loop: bool
     age: int | None
+    language: str | None
     open_at: datetime | None
+    include_unknown: Collection[str]
     organisation_id: str | None
     taxonomy_term: str | None
     target_group: str | None

@@ -16,7 +16,6 @@ from __future__ import annotations
 import builtins
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy import Connection, func, select
@@ -292,64 +291,62 @@ class AssetService:
     def search(
         self,
         *,
-        place: str | None = None,
-        near: tuple[float, float] | None = None,
-        radius_m: float | None = None,
-        category: str | None = None,
-        text: str | None = None,
-        free: bool = False,
-        step_free: bool = False,
-        age: int | None = None,
-        open_at: datetime | None = None,
-        organisation_id: str | None = None,
-        taxonomy_term: str | None = None,
-        target_group: str | None = None,
-        modified_after: datetime | None = None,
-        located: bool = False,
         include_private: bool = False,
         page: int = 1,
         per_page: int = 50,
         load: bool = True,
+        fold: bool = False,
+        **filters: Unpack[SearchFilters],
     ) -> AssetSearch:
-        """Assets matching every filter given, nearest first when ``near`` (lon, lat) is given.
+        """Assets matching every filter given, nearest first when ``near`` (lon, lat) is given,
+        the best matches first when ``text`` is (words, looked up in the word index).
 
         Filtering, distance ordering and paging happen in the database (distances with
         :func:`distance_m`'s formula), so a page costs the same however many assets match;
-        only ``open_at`` is checked in Python.
+        only ``open_at`` is checked in Python. See :class:`SearchFilters` for every filter.
 
         Parameters
         ----------
+        near, radius_m
+            Only assets within ``radius_m`` metres of the point (WGS84 lon, lat).
+        text
+            Words in the name or description (English stemming: "libraries" finds "Library";
+            the last word also as the start of a longer one).
+        free, step_free, accessible_toilet, hearing_loop, age, language, open_at
+            Positive filters: only assets that record the fact and have it (``age``: whose age
+            range includes it; ``open_at``: open at this UK local time, bank holidays counted),
+            unless the filter is named in ``include_unknown``, which keeps those that do not
+            record it too. The result's ``not_recorded`` says how many do not, per filter.
         load
             False: only the page's ids and versions (``keys``), for callers that keep what they
             make of each asset version (the ORUK feed) and :meth:`get_many` the rest.
-        near, radius_m
-            Only assets within ``radius_m`` metres of the point (WGS84 lon, lat).
-        open_at
-            Only assets whose weekly schedule has them open at this local time.
-        age
-            Only assets whose age range includes this age (assets without one count as for all).
+        fold
+            One card per real place: records of the same place (same name, within 100 m) are
+            folded into the first, the others listed in ``also_listed``
+            (:mod:`~mobilise.workspace.asset_folding`).
         """
-        if page < 1 or per_page < 1:
-            raise ValidationError(
-                "Pages start at 1 and hold at least one item.",
-                problems=[Problem("must be 1 or more", field="page" if page < 1 else "per_page")],
+        from mobilise.workspace.asset_search import POSITIVE_FILTERS
+
+        problems = [
+            Problem("must be 1 or more", field=name)
+            for name, value in (("page", page), ("per_page", per_page))
+            if value < 1
+        ]
+        problems += [
+            Problem(
+                f"{name!r} is not one of {', '.join(POSITIVE_FILTERS)}", field="include_unknown"
             )
-        filters = {
-            "category": category,
-            "text": text,
-            "free": free,
-            "step_free": step_free,
-            "age": age,
-            "organisation_id": organisation_id,
-            "modified_after": modified_after,
-            "located": located,
-            "taxonomy_term": taxonomy_term,
-            "target_group": target_group,
-        }
+            for name in filters.get("include_unknown") or ()
+            if name not in POSITIVE_FILTERS
+        ]
+        if problems:
+            raise ValidationError("Those search options cannot be used.", problems=problems)
+        place, near = filters.pop("place", None), filters.pop("near", None)
+        radius_m, open_at = filters.pop("radius_m", None), filters.pop("open_at", None)
         with self._ws.read() as connection:
             return search_assets(
                 connection,
-                filters=filters,
+                filters=dict(filters),
                 near=near,
                 radius_m=radius_m,
                 place_codes=place_codes(connection, place) if place else None,
@@ -358,6 +355,7 @@ class AssetService:
                 page=page,
                 per_page=per_page,
                 load=load,
+                fold=fold,
             )
 
     def get_many(

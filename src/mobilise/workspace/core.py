@@ -28,14 +28,17 @@ if TYPE_CHECKING:
     from mobilise.workspace.actions import ActionService
     from mobilise.workspace.areas import AreaService
     from mobilise.workspace.asset_duplicates import DuplicateService
+    from mobilise.workspace.asset_profiles import AssetProfileService
     from mobilise.workspace.assets import AssetService
     from mobilise.workspace.audit import AuditService
     from mobilise.workspace.backup import BackupService
+    from mobilise.workspace.basemap import BaseMapService
     from mobilise.workspace.cafes import CafeService
     from mobilise.workspace.consent import ConsentService
     from mobilise.workspace.contributions import ContributionService
     from mobilise.workspace.datasets import DatasetService
     from mobilise.workspace.demo import DemoService
+    from mobilise.workspace.drivers import DriversService
     from mobilise.workspace.engagement import EngagementService
     from mobilise.workspace.event_contributions import EventContributionService
     from mobilise.workspace.events import EventService
@@ -47,9 +50,11 @@ if TYPE_CHECKING:
     from mobilise.workspace.media import MediaService
     from mobilise.workspace.network import NetworkService
     from mobilise.workspace.oruk_feed import OrukFeedService
+    from mobilise.workspace.packs import PackService
     from mobilise.workspace.participants import ParticipantService
     from mobilise.workspace.partners import PartnerService
     from mobilise.workspace.payments import PaymentService
+    from mobilise.workspace.place_comparison import ComparisonService
     from mobilise.workspace.places import PlaceService
     from mobilise.workspace.postcodes import PostcodeService
     from mobilise.workspace.project_settings import ProjectSettingsService
@@ -149,6 +154,20 @@ class Workspace:
         from mobilise.workspace.access import AccessService
 
         return AccessService(self)
+
+    @cached_property
+    def drivers(self) -> DriversService:
+        """Drivers of disparities: regression, spatial and local models of an outcome (runs)."""
+        from mobilise.workspace.drivers import DriversService
+
+        return DriversService(self)
+
+    @cached_property
+    def basemap(self) -> BaseMapService:
+        """The maps' offline layer: neighbourhood outlines with names, shipped street files."""
+        from mobilise.workspace.basemap import BaseMapService
+
+        return BaseMapService(self)
 
     @cached_property
     def maps(self) -> MapService:
@@ -270,11 +289,25 @@ class Workspace:
         return NetworkService(self)
 
     @cached_property
+    def packs(self) -> PackService:
+        """Evidence packs: a place's facts as an HTML page and a PDF, listed and shared."""
+        from mobilise.workspace.packs import PackService
+
+        return PackService(self)
+
+    @cached_property
     def places(self) -> PlaceService:
         """Places (a consortium's areas of work) and their key figures."""
         from mobilise.workspace.places import PlaceService
 
         return PlaceService(self)
+
+    @cached_property
+    def comparison(self) -> ComparisonService:
+        """Two or more places side by side on the same measures, with their differences."""
+        from mobilise.workspace.place_comparison import ComparisonService
+
+        return ComparisonService(self)
 
     @cached_property
     def areas(self) -> AreaService:
@@ -296,6 +329,13 @@ class Workspace:
         from mobilise.workspace.assets import AssetService
 
         return AssetService(self)
+
+    @cached_property
+    def asset_profiles(self) -> AssetProfileService:
+        """What people rely on an asset for: hours and open now, neighbourhood, source, links."""
+        from mobilise.workspace.asset_profiles import AssetProfileService
+
+        return AssetProfileService(self)
 
     @cached_property
     def duplicates(self) -> DuplicateService:

@@ -305,8 +305,12 @@ class NetworkService:
         self, round_: str, *, limit: int = 10, viewer: Viewer | None = None
     ) -> list[dict[str, Any]]:
         """Suggested introductions across sector gaps, each with its reason: only between
-        partners who serve a place in common (or say nothing of their places)."""
-        graph = self.graph(self._ws.surveys.get_round(round_, viewer=viewer).id)
+        partners who serve a place in common (or say nothing of their places). A round no one
+        has answered yet suggests none: there is nothing to suggest them from."""
+        info = self._ws.surveys.get_round(round_, viewer=viewer)
+        if info.submitted == 0:
+            return []
+        graph = self.graph(info.id)
         found = suggest_introductions(graph, limit=limit * 5)
         partners = {p.id: p for p in self._ws.partners.list()}
         place_names = self._ws.places.names()
@@ -339,11 +343,14 @@ class NetworkService:
         viewer: Viewer | None = None,
     ) -> dict[str, Any]:
         """A partner's place in the network, round by round (disclosure-controlled; only the
-        rounds ``viewer`` may see)."""
+        rounds ``viewer`` may see, and only those with answers: a round no one has answered
+        yet says nothing of anyone's place)."""
         info = self._ws.partners.get(partner)
         rounds = self._ws.surveys.rounds(viewer=viewer)
         history = []
         for r in rounds:
+            if r.submitted == 0:
+                continue
             graph = self.graph(r.id)
             if info.id not in graph:
                 continue

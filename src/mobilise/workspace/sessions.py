@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from mobilise.errors import ValidationError
 from mobilise.store.records import audit, insert_record, now
 from mobilise.store.tables import user_sessions, users
+from mobilise.workspace._reset_links import parse_token
 from mobilise.workspace.sign_in_attempts import SignInPolicy, record_success, reserve_attempt
 from mobilise.workspace.users import User, end_sessions, user_from_row
 
@@ -115,6 +117,48 @@ class SessionService:
         with self._ws.write() as connection:
             record_success(connection, attempt)
             return self._start(connection, user, address=address, hours=policy.session_hours)
+
+    def open_reset_link(self, token: str, *, key: str, address: str, policy: SignInPolicy) -> User:
+        """The user of a one-time password link (:meth:`UserService.reset_link_user`), the look
+        counted like a sign-in: a link that does not work is a failure, so guessing links is
+        held to the sign-in limits of the account it names and of the address.
+
+        Raises
+        ------
+        RateLimited
+            Too many links that did not work, for this account or from this address.
+        NotFound
+            The link does not work.
+        """
+        return self._with_link(
+            token, address, policy, lambda: self._ws.users.reset_link_user(token, key=key)
+        )
+
+    def reset_password(
+        self, token: str, password: str, *, key: str, address: str, policy: SignInPolicy
+    ) -> User:
+        """Set a password with a one-time link (:meth:`UserService.reset_password`), counted
+        as :meth:`open_reset_link` is; every session of the user ends."""
+        return self._with_link(
+            token, address, policy, lambda: self._ws.users.reset_password(token, password, key=key)
+        )
+
+    def _with_link(
+        self, token: str, address: str, policy: SignInPolicy, use: Callable[[], User]
+    ) -> User:
+        parsed = parse_token(token)
+        account = f"password link {parsed.user_id if parsed else '?'}"
+        with self._ws.write() as connection:
+            attempt = reserve_attempt(connection, account, address, policy)
+        try:
+            user = use()
+        except ValidationError:
+            with self._ws.write() as connection:
+                record_success(connection, attempt)  # the link worked; the password did not
+            raise
+        with self._ws.write() as connection:
+            record_success(connection, attempt)
+        return user
 
     def start(self, user_id: str, *, address: str, hours: int) -> SignIn:
         """A new session for a user already proven (the browser that just changed its own

@@ -8,12 +8,17 @@ signed in elsewhere stops working at once.
 
 The last active admin cannot be demoted, disabled or removed, so a workspace always keeps someone
 who can manage its users.
+
+A user who forgot their password gets a one-time link from an admin (:meth:`UserService.
+reset_link`, ``mobilise users reset-link``): signed with the secret key over the account's state,
+not stored (:mod:`._reset_links`), short-lived, and spent by the password it sets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +28,7 @@ from sqlalchemy import Connection, func, select, update
 
 from mobilise.errors import AuthenticationRequired, Conflict, NotFound, Problem, ValidationError
 from mobilise.model.roles import ROLES
+from mobilise.settings import DEFAULT_SECRET_KEY
 from mobilise.store.records import (
     audit,
     insert_record,
@@ -31,16 +37,29 @@ from mobilise.store.records import (
     update_record,
 )
 from mobilise.store.tables import user_sessions, users
+from mobilise.workspace._reset_links import make_token, matches, parse_token
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
 
-__all__ = ["MAX_PASSWORD", "MIN_PASSWORD", "User", "UserService", "end_sessions"]
+__all__ = [
+    "MAX_PASSWORD",
+    "MIN_PASSWORD",
+    "RESET_LINK_INVALID",
+    "ResetLink",
+    "User",
+    "UserService",
+    "end_sessions",
+]
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1000  # argon2's work grows with the password: a megabyte one is refused, not hashed
 WRONG = "Unknown username or wrong password."
+RESET_LINK_INVALID = (
+    "This password link does not work: it has expired, has been used already, or is not "
+    "complete (copy the whole link). Ask an admin of this mobilise for a new one."
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,22 @@ class User:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    """A one-time password link just issued: ``path`` is the page that sets the password."""
+
+    user: User
+    token: str
+    expires_at: datetime
+
+    @property
+    def path(self) -> str:
+        return f"/reset/{self.token}"
+
+    def url(self, base_url: str) -> str:
+        return base_url.rstrip("/") + self.path
 
 
 @cache
@@ -212,6 +247,117 @@ class UserService:
             raise ValidationError("Your password was not changed.", problems=problems)
         return self.set_password(user_id, new)
 
+    # -- one-time password links ----------------------------------------------------------------
+    def reset_link(self, user_id: str, *, key: str, hours: int) -> ResetLink:
+        """Issue a one-time link with which the user sets a new password, valid for ``hours``.
+
+        The link is signed with ``key`` (the deployment's secret key) over the account's present
+        state, so it stops working once a password is set with it or the account changes; it is
+        not stored. The audit trail records that a link was issued, and until when (never the
+        link).
+
+        Raises
+        ------
+        NotFound
+            No such user.
+        Conflict
+            The user is disabled (enable them first), or ``key`` is the default key of local
+            mode, which no shared deployment uses.
+        """
+        if key == DEFAULT_SECRET_KEY:
+            raise Conflict(
+                "This mobilise has no secret key of its own: set MOBILISE_SECRET_KEY (as the "
+                "server has it) before giving password links, or they will not work."
+            )
+        expires_at = now().replace(microsecond=0) + timedelta(hours=max(1, hours))
+        with self._ws.write() as connection:
+            row = connection.execute(
+                select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None))
+            ).first()
+            if row is None:
+                raise NotFound(f"No user {user_id!r}.")
+            if row.disabled_at is not None:
+                raise Conflict(
+                    f"{row.username} is disabled: enable them before giving them a password link."
+                )
+            expires = int(expires_at.timestamp())
+            token = make_token(key, row.id, expires, row.password_hash, int(row.version))
+            audit(
+                connection,
+                actor=self._ws.actor,
+                entity_type="user",
+                entity_id=row.id,
+                action="reset_link",
+                summary=f"one-time password link issued, valid until {expires_at.isoformat()}",
+            )
+        return ResetLink(user_from_row(row._mapping), token, expires_at)
+
+    def reset_link_user(self, token: str, *, key: str) -> User:
+        """The user a one-time link is for, while it works.
+
+        Raises
+        ------
+        NotFound
+            The link is not one, has expired or been used, or the account changed or is disabled
+            (one message for all: :data:`RESET_LINK_INVALID`).
+        """
+        with self._ws.read() as connection:
+            return user_from_row(self._link_row(connection, token, key)._mapping)
+
+    def reset_password(self, token: str, password: str, *, key: str) -> User:
+        """Set the password of a one-time link's user (the link is then spent); ends every
+        session of theirs. The audit trail records it as done by the user, with the link.
+
+        Raises
+        ------
+        ValidationError
+            The password cannot be used (too short or too long).
+        NotFound
+            The link does not work (:meth:`reset_link_user`).
+        """
+        problems = _password_problems(password)
+        if problems:
+            raise ValidationError("Your password was not set.", problems=problems)
+        password_hash = _hasher.hash(password)  # before the write lock: argon2 takes a while
+        with self._ws.write() as connection:
+            row = self._link_row(connection, token, key, lock=True)
+            after = update_record(
+                connection,
+                users,
+                row.id,
+                {"password_hash": password_hash},
+                expected_version=int(row.version),
+                actor=row.username,
+                entity_type="user",
+                omit_from_audit=("password_hash",),
+            )
+            audit(
+                connection,
+                actor=row.username,
+                entity_type="user",
+                entity_id=row.id,
+                action="reset_password",
+                summary="password set with a one-time link",
+            )
+            end_sessions(connection, row.id, why="password reset", actor=row.username)
+        return user_from_row(after)
+
+    def _link_row(self, connection: Connection, token: str, key: str, *, lock: bool = False) -> Any:
+        """The user row of a working link (locked for the transaction when ``lock``)."""
+        invalid = NotFound(RESET_LINK_INVALID)
+        parsed = parse_token(token)
+        if parsed is None or parsed.expires_at <= now():
+            raise invalid
+        if lock:
+            self._locked_rows(connection)
+        query = select(users).where(users.c.id == parsed.user_id, users.c.deleted_at.is_(None))
+        row = connection.execute(query.with_for_update() if lock else query).first()
+        if row is None or row.disabled_at is not None:
+            raise invalid
+        if not matches(key, parsed, row.password_hash, int(row.version)):
+            raise invalid
+        return row
+
     # -- changes ------------------------------------------------------------------------------
     def create(self, username: str, password: str, *, role: str, display_name: str = "") -> User:
         username = username.strip()
@@ -325,16 +471,20 @@ class UserService:
                 end_sessions(connection, user_id, why=why, actor=self._ws.actor)
         return user_from_row(after)
 
-    def _locked(self, connection: Connection, user_id: str) -> Any:
-        """The user's row, locked for this transaction (PostgreSQL) after every admin's row, in
-        one order, so two admins demoting each other at once queue instead of deadlocking;
-        SQLite's writer lock already serialises account changes."""
+    def _locked_rows(self, connection: Connection) -> None:
+        """Lock every admin's row, in one order (PostgreSQL), before any account change."""
         connection.execute(
             select(users.c.id)
             .where(users.c.role == "admin", users.c.deleted_at.is_(None))
             .order_by(users.c.id)
             .with_for_update()
         ).all()
+
+    def _locked(self, connection: Connection, user_id: str) -> Any:
+        """The user's row, locked for this transaction (PostgreSQL) after every admin's row, in
+        one order, so two admins demoting each other at once queue instead of deadlocking;
+        SQLite's writer lock already serialises account changes."""
+        self._locked_rows(connection)
         row = connection.execute(
             select(users).where(users.c.id == user_id).with_for_update()
         ).first()

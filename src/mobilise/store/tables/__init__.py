@@ -28,6 +28,7 @@ from mobilise.store.tables._assets import (
     contributions,
     organisations,
 )
+from mobilise.store.tables._drivers import driver_results
 from mobilise.store.tables._engagement import (
     consent_records,
     engagement_events,
@@ -59,6 +60,7 @@ from mobilise.store.tables._maps import (
     map_votes,
     systems_maps,
 )
+from mobilise.store.tables._packs import evidence_packs
 from mobilise.store.tables._partnership import (
     partner_contacts,
     partner_memberships,
@@ -102,9 +104,11 @@ __all__ = [
     "contribution_links",
     "contributions",
     "datasets",
+    "driver_results",
     "engagement_events",
     "event_contributions",
     "event_partners",
+    "evidence_packs",
     "feedback_items",
     "indicator_values",
     "indicators",

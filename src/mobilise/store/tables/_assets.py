@@ -19,7 +19,16 @@ from sqlalchemy import (
 
 from mobilise.store.tables._schema import UTCDateTime, record_table, ref
 
-__all__ = ["asset_pair_decisions", "assets", "contributions", "organisations"]
+__all__ = [
+    "SQLITE_WORD_INDEX",
+    "WORD_INDEX",
+    "WORD_VECTOR",
+    "asset_pair_decisions",
+    "assets",
+    "contributions",
+    "not_a_word_index",
+    "organisations",
+]
 
 organisations = record_table(
     "organisations",
@@ -90,6 +99,48 @@ assets = record_table(
     ),
     Index("ix_assets_updated_at", "updated_at"),
 )
+
+# Search by words (migration 0012). On SQLite an FTS5 table over the assets' names and
+# descriptions (English stemming: Porter), kept in step by triggers; on PostgreSQL a GIN index on
+# WORD_VECTOR, an expression a query must repeat word for word to use it. Neither is a table of
+# the metadata: an FTS5 table and its shadow tables are the database's own, and SQLAlchemy
+# cannot declare an expression index for one dialect only.
+WORD_INDEX = "assets_words"
+WORD_VECTOR = (
+    "setweight(to_tsvector('english'::regconfig, name), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, description), 'B')"
+)
+# The FTS5 table reads its text from the assets table (external content, by rowid) and the
+# triggers keep it in step with every write, whichever service makes it. A migration that
+# rebuilds the assets table on SQLite (Alembic's batch mode) drops the triggers and may renumber
+# rowids: it must run these statements again after it ('rebuild' refills the index).
+SQLITE_WORD_INDEX = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {WORD_INDEX} USING fts5(name, description, "
+    "content='assets', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER IF NOT EXISTS {WORD_INDEX}_insert AFTER INSERT ON assets BEGIN "
+    f"INSERT INTO {WORD_INDEX}(rowid, name, description) "
+    "VALUES (new.rowid, new.name, new.description); END",
+    f"CREATE TRIGGER IF NOT EXISTS {WORD_INDEX}_delete AFTER DELETE ON assets BEGIN "
+    f"INSERT INTO {WORD_INDEX}({WORD_INDEX}, rowid, name, description) "
+    "VALUES ('delete', old.rowid, old.name, old.description); END",
+    f"CREATE TRIGGER IF NOT EXISTS {WORD_INDEX}_update AFTER UPDATE OF name, description "
+    f"ON assets BEGIN INSERT INTO {WORD_INDEX}({WORD_INDEX}, rowid, name, description) "
+    "VALUES ('delete', old.rowid, old.name, old.description); "
+    f"INSERT INTO {WORD_INDEX}(rowid, name, description) "
+    "VALUES (new.rowid, new.name, new.description); END",
+    f"INSERT INTO {WORD_INDEX}({WORD_INDEX}) VALUES ('rebuild')",
+)
+_WORD_INDEX_OBJECTS = frozenset(
+    {WORD_INDEX, *(f"{WORD_INDEX}_{shadow}" for shadow in ("config", "data", "docsize", "idx"))}
+    | {"ix_assets_words"}
+)
+
+
+def not_a_word_index(name: str | None, type_: str, _parent_names: object = None) -> bool:
+    """Whether a database object is not part of the word index (an ``include_name`` filter for
+    Alembic's comparison of the database with the metadata)."""
+    return name not in _WORD_INDEX_OBJECTS or type_ not in ("table", "index")
+
 
 # A reviewer's decision on a candidate duplicate pair (asset_a < asset_b): "keep_apart" or "merged".
 asset_pair_decisions = record_table(

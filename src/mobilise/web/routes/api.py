@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from mobilise import __version__
-from mobilise.web.deps import EditorDep, WorkspaceDep
+from mobilise.web.deps import EditorDep, PublicWorkspaceDep, WorkspaceDep
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -94,7 +94,7 @@ def update_place(
 )
 def place_areas(
     slug: str,
-    workspace: WorkspaceDep,
+    workspace: PublicWorkspaceDep,  # public, as the place page that draws it (open data)
     indicator: Annotated[
         str | None, Query(description="Indicator id whose values go in the properties.")
     ] = None,

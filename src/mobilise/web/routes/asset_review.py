@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 api = APIRouter(prefix="/api/v1", tags=["assets"])
 pages = APIRouter(include_in_schema=False)
 
-PER_PAGE = 50
+PER_PAGE = 20  # pairs a page: each is two cards side by side, so a page stays short
 # What the page says after a decision (a fixed text per code: a link cannot make it say anything).
 DONE = {
     "merged": "Merged. The merged asset has left search and the feeds; its history is kept.",
@@ -105,15 +105,19 @@ def _review_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    pairs = _duplicates(workspace).candidates(place=place)
-    pages_total = max(1, -(-len(pairs) // PER_PAGE))
-    page = min(max(page, 1), pages_total)
+    service = _duplicates(workspace)
+    page = max(page, 1)
+    pairs, total = service.review_page(place=place, page=page, per_page=PER_PAGE)
+    pages_total = max(1, -(-total // PER_PAGE))
+    if page > pages_total:  # past the end (pairs were decided meanwhile): the last page
+        page = pages_total
+        pairs, total = service.review_page(place=place, page=page, per_page=PER_PAGE)
     return templates.TemplateResponse(
         request,
         "asset_duplicates.html",
         {
-            "pairs": pairs[(page - 1) * PER_PAGE : page * PER_PAGE],
-            "total": len(pairs),
+            "pairs": pairs,
+            "total": total,
             "page": page,
             "pages_total": pages_total,
             "place": place or "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -34,18 +34,51 @@ MAP_LIMIT = 5000
 MAX_VERSION = 2**31 - 1  # record versions and pages are 32-bit integers in the database
 
 
+Unknowable = Literal[
+    "free", "step_free", "accessible_toilet", "hearing_loop", "age", "language", "open_at"
+]
+# What each positive filter is called on the directory page.
+FACTS = {
+    "free": "Free",
+    "step_free": "Step-free",
+    "accessible_toilet": "Accessible toilet",
+    "hearing_loop": "Hearing loop",
+    "age": "Age",
+    "language": "Language",
+    "open_at": "Open at that time",
+}
+
+
 class AssetFilters(BaseModel):
     """The directory's filters, shared by the API, the map and the pages."""
 
-    where: str = Field("", description="A postcode or a place name.")
+    where: str = Field("", max_length=200, description="A postcode or a place name.")
     radius: int = Field(1000, ge=50, le=50_000, description="Metres around a postcode.")
-    category: str = ""
-    q: str = Field("", description="Words in the name or description.")
+    category: str = Field("", max_length=40)
+    q: str = Field(
+        "",
+        max_length=300,
+        description="Words in the name or description, best matches first (English stemming).",
+    )
     free: bool = False
     step_free: bool = False
+    accessible_toilet: bool = False
+    hearing_loop: bool = False
     age: int | None = Field(None, ge=0, le=120)
+    language: str = Field("", max_length=60, description="A language spoken or used there.")
     open_at: datetime | None = None
-    page: int = Field(1, ge=1)
+    include_unknown: list[Unknowable] = Field(
+        [],
+        max_length=7,
+        description="Positive filters (free, step_free, ...) that also keep the assets not "
+        "recording the fact; by default they are left out and counted in not_recorded.",
+    )
+    fold: bool = Field(
+        False,
+        description="One item per real place: records of the same place are folded into "
+        "the first, the others named in its also_listed (the directory page always folds).",
+    )
+    page: int = Field(1, ge=1, le=MAX_VERSION)
     per_page: int = Field(20, ge=1, le=200)
 
     @field_validator("age", "open_at", mode="before")
@@ -71,33 +104,49 @@ def search_filters(
         "text": filters.q or None,
         "free": filters.free,
         "step_free": filters.step_free,
+        "accessible_toilet": filters.accessible_toilet,
+        "hearing_loop": filters.hearing_loop,
         "age": filters.age,
+        "language": filters.language.strip() or None,
         "open_at": filters.open_at,
+        "include_unknown": list(filters.include_unknown),
     }
     return chosen, label, near
 
 
 def run_search(
-    workspace: Workspace, filters: AssetFilters, *, page: int, per_page: int
+    workspace: Workspace, filters: AssetFilters, *, page: int, per_page: int, fold: bool = False
 ) -> tuple[AssetSearch, str, tuple[float, float] | None]:
     """The search, what "where" was read as, and the point searched around (if a postcode)."""
     chosen, label, near = search_filters(workspace, filters)
-    return workspace.assets.search(**chosen, page=page, per_page=per_page), label, near
+    found = workspace.assets.search(**chosen, page=page, per_page=per_page, fold=fold)
+    return found, label, near
 
 
 @api.get("/assets", responses=ERRORS)
 def list_assets(
     workspace: PublicWorkspaceDep, filters: Annotated[AssetFilters, Query()]
 ) -> dict[str, Any]:
-    """Public assets matching the filters, nearest first when ``where`` is a postcode."""
-    result, label, _ = run_search(workspace, filters, page=filters.page, per_page=filters.per_page)
+    """Public assets matching the filters, nearest first when ``where`` is a postcode, the best
+    matches first for words. ``not_recorded``: for each positive filter given, how many assets
+    pass every other filter but do not record the fact (kept only when named in
+    ``include_unknown``). With ``fold``, ``total`` counts places and each item lists the other
+    records of its place in ``also_listed``."""
+    result, label, _ = run_search(
+        workspace, filters, page=filters.page, per_page=filters.per_page, fold=filters.fold
+    )
+    items = [a.public_dict() for a in result.items]
+    if filters.fold:
+        items = [{**item, "also_listed": result.also_listed.get(item["id"], [])} for item in items]
     return {
         "where": label,
         "total": result.total,
         "page": result.page,
         "per_page": result.per_page,
         "total_pages": result.total_pages,
-        "items": [a.public_dict() for a in result.items],
+        "not_recorded": result.not_recorded,
+        "include_unknown": list(filters.include_unknown),
+        "items": items,
     }
 
 
@@ -250,11 +299,12 @@ def directory(
     label = ""
     try:
         result, label, _ = run_search(
-            workspace, filters, page=filters.page, per_page=filters.per_page
+            workspace, filters, page=filters.page, per_page=filters.per_page, fold=True
         )
     except MobiliseError as found:
         error = found.message
     query = request.url.query
+    unknowns = _unknown_notes(request, filters, result)
     pages_of = {}
     if result is not None:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
@@ -273,12 +323,40 @@ def directory(
             "categories": _categories(),
             "radii": RADII,
             "query": query,
+            "unknowns": unknowns,
             "tile_url": settings.tile_url,
             "tile_attribution": settings.tile_attribution,
             "user": user,
         },
         status_code=404 if error else 200,
     )
+
+
+def _unknown_notes(
+    request: Request, filters: AssetFilters, result: AssetSearch | None
+) -> list[dict[str, Any]]:
+    """For each positive filter given: its name, how many assets do not record it, whether
+    they are shown, and the link that shows them or leaves them out."""
+    if result is None:
+        return []
+    notes = []
+    for fact, count in result.not_recorded.items():
+        included = fact in filters.include_unknown
+        kept = [
+            (k, v)
+            for k, v in request.query_params.multi_items()
+            if k != "page" and not (k == "include_unknown" and v == fact)
+        ]
+        toggled = kept if included else [*kept, ("include_unknown", fact)]
+        notes.append(
+            {
+                "label": FACTS[fact],
+                "count": count,
+                "included": included,
+                "href": "?" + urlencode(toggled),
+            }
+        )
+    return notes
 
 
 FEED_PER_PAGE = 25  # services failing a check, listed a page at a time on the quality page
@@ -417,13 +495,17 @@ def asset_page(
     settings: SettingsDep,
     user: OptionalUserDep,
 ) -> Response:
+    """An asset's page: its facts in people's words (hours and open now, neighbourhood,
+    source, when the facts were checked) and ways to reach it (call, email, directions)."""
     private_ok = is_editor(user)
-    asset = workspace.assets.get(asset_id, include_private=private_ok)
+    profile = workspace.asset_profiles.get(asset_id, include_private=private_ok)
+    asset = profile.asset
     return templates.TemplateResponse(
         request,
         "asset.html",
         {
             "asset": asset,
+            "profile": profile,
             "stories": workspace.contributions.stories(asset.id),
             "categories": _categories(),
             "can_edit": is_editor(user),
@@ -461,12 +543,13 @@ def edit_asset(
     try:
         workspace.assets.update(asset_id, version=version, changes=changes)
     except MobiliseError as error:
-        asset = workspace.assets.get(asset_id)
+        profile = workspace.asset_profiles.get(asset_id, include_private=True)
         return templates.TemplateResponse(
             request,
             "asset.html",
             {
-                "asset": asset,
+                "asset": profile.asset,
+                "profile": profile,
                 "categories": _categories(),
                 "can_edit": True,
                 "user": user,

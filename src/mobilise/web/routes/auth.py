@@ -1,5 +1,5 @@
-"""Signing in and out, and changing one's own password (shared deployments only: local mode has
-no login).
+"""Signing in and out, changing one's own password, and setting a new one with an admin's
+one-time link (shared deployments only: local mode has no login).
 
 The session cookie (signed by Starlette's SessionMiddleware) holds one thing, the token of a
 server-side session (:mod:`mobilise.workspace.sessions`), so signing out, a new password or role,
@@ -13,7 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mobilise.errors import AuthenticationRequired, NotFound, RateLimited, ValidationError
+from mobilise.errors import (
+    AuthenticationRequired,
+    MobiliseError,
+    NotFound,
+    RateLimited,
+    ValidationError,
+)
 from mobilise.web.deps import (
     SESSION_KEY,
     SettingsDep,
@@ -24,6 +30,7 @@ from mobilise.web.deps import (
     sign_in_policy,
 )
 from mobilise.workspace.sessions import SignIn
+from mobilise.workspace.users import User
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,8 +54,9 @@ def login_page(
 ) -> Response:
     if settings.local_mode:
         return RedirectResponse(_safe_next(next), status_code=303)
+    reset = request.query_params.get("reset") == "1"
     return templates.TemplateResponse(
-        request, "login.html", {"next": _safe_next(next), "user": None}
+        request, "login.html", {"next": _safe_next(next), "user": None, "reset": reset}
     )
 
 
@@ -148,3 +156,70 @@ def change_password(
 def _no_local(local_mode: bool) -> None:
     if local_mode:
         raise NotFound("Local single-user mode has no sign-in and no passwords.")
+
+
+# -- a one-time password link (issued by an admin: routes/users.py, `mobilise users reset-link`) --
+def _reset_page(
+    request: Request,
+    templates: TemplatesDep,
+    *,
+    token: str,
+    for_user: User | None = None,
+    error: MobiliseError | None = None,
+) -> Response:
+    wait = error.retry_after if isinstance(error, RateLimited) else None
+    return templates.TemplateResponse(
+        request,
+        "reset_password.html",
+        {"token": token, "for_user": for_user, "error": error, "user": None},
+        status_code=error.status_code if error else 200,
+        headers={"Retry-After": str(wait)} if wait else None,
+    )
+
+
+@router.get("/reset/{token}", response_class=HTMLResponse)
+def reset_page(
+    request: Request, token: str, templates: TemplatesDep, settings: SettingsDep
+) -> Response:
+    """The page of a one-time password link: a form for the new password, or why the link no
+    longer works (404) or is refused for now (429)."""
+    _no_local(settings.local_mode)
+    sessions = request.app.state.workspace.sessions
+    try:
+        user = sessions.open_reset_link(
+            token,
+            key=settings.secret_key,
+            address=client_address(request),
+            policy=sign_in_policy(settings),
+        )
+    except (NotFound, RateLimited) as error:
+        return _reset_page(request, templates, token=token, error=error)
+    return _reset_page(request, templates, token=token, for_user=user)
+
+
+@router.post("/reset/{token}", response_class=HTMLResponse)
+def reset_password(
+    request: Request,
+    token: str,
+    templates: TemplatesDep,
+    settings: SettingsDep,
+    password: Text,
+    confirm_password: Text,
+) -> Response:
+    """Set the new password: the link is spent, every session of the user ends, and the
+    browser goes to the sign-in page."""
+    _no_local(settings.local_mode)
+    sessions = request.app.state.workspace.sessions
+    key, address, policy = settings.secret_key, client_address(request), sign_in_policy(settings)
+    try:
+        user = sessions.open_reset_link(token, key=key, address=address, policy=policy)
+    except (NotFound, RateLimited) as error:
+        return _reset_page(request, templates, token=token, error=error)
+    try:
+        if password != confirm_password:
+            raise ValidationError("Your password was not set: the two passwords are not the same.")
+        sessions.reset_password(token, password, key=key, address=address, policy=policy)
+    except (ValidationError, NotFound, RateLimited) as error:
+        keep = user if isinstance(error, ValidationError) else None
+        return _reset_page(request, templates, token=token, for_user=keep, error=error)
+    return RedirectResponse("/login?reset=1", status_code=303)

@@ -29,6 +29,15 @@ from mobilise.web.deps import (
 )
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
+from mobilise.workspace.round_choice import (
+    comparable,
+    compared_pair,
+    has_answers,
+    in_progress,
+    newer_in_progress,
+    progress_words,
+    shown_round,
+)
 from mobilise.workspace.users import User
 
 if TYPE_CHECKING:
@@ -90,6 +99,9 @@ HELPERS: dict[str, Any] = {
     "level_names": LEVEL_NAMES,
     "broker_roles": BROKER_ROLES,
     "centralities": CENTRALITIES,
+    "progress_words": progress_words,
+    "in_progress": in_progress,
+    "has_answers": has_answers,
 }
 
 
@@ -98,36 +110,57 @@ RoundQuery = Annotated[str | None, Query(alias="round")]
 
 # -- look-ups -------------------------------------------------------------------------------------
 def _round_page(workspace: Workspace, user: User, round_: str | None, tab: str) -> dict[str, Any]:
-    """What a page of one round starts from: the viewer, the rounds (for the picker) and the
-    round shown (``current``: the one asked for, else the newest; None when there are none)."""
+    """What a page of one round starts from: the viewer, the rounds (for the picker), the round
+    shown (``current``: the one asked for, else the newest closed round with answers; None when
+    there are none) and the newer rounds still in progress (``pending``), to say so."""
     rounds = workspace.surveys.rounds(viewer=user)
-    current = workspace.surveys.get_round(round_, viewer=user) if round_ else None
-    current = current or (rounds[-1] if rounds else None)
-    return {"user": user, "rounds": rounds, "current": current, "tab": tab}
+    current = workspace.surveys.get_round(round_, viewer=user) if round_ else shown_round(rounds)
+    pending = [r for r in newer_in_progress(rounds, current) if r.id != getattr(current, "id", "")]
+    return {"user": user, "rounds": rounds, "current": current, "tab": tab, "pending": pending}
 
 
 def _pair(
     workspace: Workspace, user: User, rounds: list[Round], a: str | None, b: str | None
 ) -> tuple[Round, Round] | None:
-    """Two rounds to compare: those asked for, else the two newest of ``rounds`` (those the
-    user may see)."""
+    """Two rounds to compare: those asked for; with one, it and the newest other closed round
+    with answers (the earlier first); with none, the two newest closed rounds with answers. A
+    round in progress or without answers is compared only when asked for by name."""
     get = workspace.surveys.get_round
     if a and b:
         return get(a, viewer=user), get(b, viewer=user)
-    if len(rounds) < 2:
-        if a or b:
-            raise NotFound("There are fewer than two survey rounds to compare.")
-        return None
-    first = get(a, viewer=user) if a else rounds[-2]
-    second = get(b, viewer=user) if b else rounds[-1]
-    if first.id == second.id:
-        second = rounds[-1] if first.id != rounds[-1].id else rounds[-2]
+    if not (a or b):
+        return compared_pair(rounds)
+    chosen = get(a or b or "", viewer=user)
+    others = [r for r in rounds if comparable(r) and r.id != chosen.id]
+    if not others:
+        raise NotFound("There is no other closed round with answers to compare it with.")
+    order = [r.id for r in rounds]
+    other = others[-1]
+    first, second = sorted((chosen, other), key=lambda r: order.index(r.id))
     return first, second
 
 
 def _comparison(workspace: Workspace, a: str, b: str, *, user: User) -> dict[str, Any]:
+    """The change from round ``a`` to ``b`` with its sentences; a round without answers, or
+    still in progress, is named as such first (its figures are not a change in the
+    partnership)."""
     change = workspace.network.change(a, b, admin=is_admin(user), viewer=user)
-    change["sentences"] = headline_sentences(change)
+    pair = [workspace.surveys.get_round(r["id"], viewer=user) for r in change["rounds"]]
+    unanswered = [r for r in pair if not has_answers(r)]
+    change["in_progress"] = [
+        {"id": r.id, "name": r.name, "progress": progress_words(r)} for r in pair if in_progress(r)
+    ]
+    if unanswered:
+        change["sentences"] = [
+            f"{r.name} has no answers yet ({progress_words(r)}): there is nothing to compare."
+            for r in unanswered
+        ]
+        return change
+    change["sentences"] = [
+        f"{r.name} is {progress_words(r)}: its figures will change as answers come in."
+        for r in pair
+        if in_progress(r)
+    ] + headline_sentences(change)
     return change
 
 
@@ -140,8 +173,25 @@ def _metrics(workspace: Workspace, round_: str, *, user: User) -> dict[str, Any]
 # -- API ------------------------------------------------------------------------------------------
 @api.get("/network/rounds", responses=ERRORS)
 def network_rounds(workspace: WorkspaceDep, user: UserDep) -> list[dict[str, Any]]:
-    """The survey rounds you may see, oldest first, with their roster size and response rate."""
-    return [r.to_dict() for r in workspace.surveys.rounds(viewer=user)]
+    """The survey rounds you may see, oldest first, with their roster size and response rate.
+
+    ``progress`` says each round's state in words ("in progress, 5 of 41 answered");
+    ``in_progress`` is true for a draft or open round; ``shown`` marks the round the pages
+    open on (the newest closed round with answers) and ``compared`` the two a comparison
+    opens on (the two newest closed rounds with answers)."""
+    rounds = workspace.surveys.rounds(viewer=user)
+    shown = shown_round(rounds)
+    compared = {r.id for r in compared_pair(rounds) or ()}
+    return [
+        r.to_dict()
+        | {
+            "progress": progress_words(r),
+            "in_progress": in_progress(r),
+            "shown": shown is not None and r.id == shown.id,
+            "compared": r.id in compared,
+        }
+        for r in rounds
+    ]
 
 
 @api.get("/network/compare", responses=ERRORS)
@@ -245,7 +295,8 @@ def network_page(
 ) -> Response:
     context = _round_page(workspace, user, round_, "network")
     current = context["current"]
-    if current is not None:
+    # A round without answers has no measures: the page says so (no network of zeros).
+    if current is not None and has_answers(current):
         admin = is_admin(user)
         metrics = _metrics(workspace, current.id, user=user)
         blocks = metrics.get("blocks") or {}
@@ -283,8 +334,17 @@ def compare_page(
 ) -> Response:
     rounds = workspace.surveys.rounds(viewer=user)
     pair = _pair(workspace, user, rounds, a, b)
-    context: dict[str, Any] = {"user": user, "rounds": rounds, "tab": "compare", "pair": pair}
-    if pair is not None:
+    unanswered = [r for r in pair or () if not has_answers(r)]
+    context: dict[str, Any] = {
+        "user": user,
+        "rounds": rounds,
+        "tab": "compare",
+        "pair": pair,
+        "unanswered": unanswered,
+        "pending": [r for r in rounds if in_progress(r)],
+    }
+    # A round without answers is not compared: "267 -> 0 pairs" would read as a collapse.
+    if pair is not None and not unanswered:
         admin = is_admin(user)
         change = _comparison(workspace, pair[0].id, pair[1].id, user=user)
         counts = change["transitions"]["counts"] or []
@@ -342,7 +402,11 @@ def partner_profile_page(
     stored = workspace.partners.get(partner_id) if can_edit else None
     record = stored.to_dict() if stored is not None and not stored.deleted else None
     history = profile["rounds"]
-    shown = history[-1] if history else None
+    opened_on = shown_round(workspace.surveys.rounds(viewer=user))
+    shown = next(
+        (h for h in history if opened_on is not None and h["round"] == opened_on.name),
+        history[-1] if history else None,
+    )
     if round_ is not None:
         wanted = workspace.surveys.get_round(round_, viewer=user).name
         shown = next((h for h in history if h["round"] == wanted), shown)

@@ -7,9 +7,11 @@ so other directories can read it from a browser. A query parameter an endpoint d
 is answered 400 naming it (:func:`known_parameters`): a client that misspells a filter is told,
 rather than given the whole list as if it were the filtered one.
 
-The handlers are ``async``: each is a few short reads of the local database, and running them on
-the event loop saves the hand-off to a worker thread (measured with wrk, 20 connections: 150 ->
-200 requests a second).
+The handlers are plain functions, which FastAPI runs in its thread pool: each reads the database,
+and a read on the event loop would hold up every other request of the worker while it runs (a
+110 ms search by words made the whole feed wait: p95 3.2-4.4 s at 20 clients). Only the
+dependencies that look at the request alone are ``async``. ``tests/web/test_async_handlers.py``
+fails on any ``async`` route handler that uses the workspace on the loop.
 
 Lists keep the JSON text of each item they write (:class:`ItemTexts`), keyed by the asset's id and
 version, so a page of a busy feed reads only ids and versions from the index and writes the
@@ -99,6 +101,14 @@ Format = Annotated[
 ]
 Search = Annotated[
     str | None, Query(max_length=300, description="Words in the name or description.")
+]
+WordSearch = Annotated[
+    str | None,
+    Query(
+        max_length=300,
+        description="Words in the name or description, best matches first (English stemming: "
+        "'libraries' finds 'Library'; the last word may be the start of a longer one).",
+    ),
 ]
 Id = Annotated[str | None, Query(max_length=200)]
 Postcode = Annotated[str | None, Query(max_length=20, description="Nearest first from here.")]
@@ -200,7 +210,7 @@ class AssetFilters:
 
 
 async def asset_filters(
-    search: Search = None,
+    search: WordSearch = None,
     postcode: Postcode = None,
     proximity: Proximity = None,
     taxonomy_term_id: Id = None,
@@ -310,13 +320,13 @@ def _written_list(
 
 
 @router.get("/")
-async def api_details(request: Request, workspace: WorkspaceDep) -> Response:
+def api_details(request: Request, workspace: WorkspaceDep) -> Response:
     """What this feed is: ORUK version, profile and OpenAPI description."""
     return _json(workspace.oruk.api_details(_base(request)))
 
 
 @router.get("/services")
-async def services(
+def services(
     request: Request,
     workspace: WorkspaceDep,
     filters: AssetFiltersDep,
@@ -348,13 +358,13 @@ async def services(
 
 
 @router.get("/services/{service_id}")
-async def service(request: Request, service_id: str, workspace: WorkspaceDep) -> Response:
+def service(request: Request, service_id: str, workspace: WorkspaceDep) -> Response:
     """One public asset as a fully nested ORUK service."""
     return _json(workspace.oruk.service_by_id(service_id, base_url=_base(request)))
 
 
 @router.get("/service_at_locations")
-async def service_at_locations(
+def service_at_locations(
     request: Request,
     workspace: WorkspaceDep,
     filters: AssetFiltersDep,
@@ -376,7 +386,7 @@ async def service_at_locations(
 
 
 @router.get("/service_at_locations/{service_at_location_id}")
-async def service_at_location(
+def service_at_location(
     request: Request, service_at_location_id: str, workspace: WorkspaceDep
 ) -> Response:
     """One located public asset's service at its place, fully nested."""
@@ -385,7 +395,7 @@ async def service_at_location(
 
 
 @router.get("/organizations")
-async def organizations(
+def organizations(
     request: Request,
     workspace: WorkspaceDep,
     paging: PagingDep,
@@ -399,7 +409,7 @@ async def organizations(
 
 
 @router.get("/organizations/{organization_id}")
-async def organization(
+def organization(
     request: Request,
     organization_id: str,
     workspace: WorkspaceDep,
@@ -414,7 +424,7 @@ async def organization(
 
 
 @router.get("/taxonomies")
-async def taxonomies(
+def taxonomies(
     request: Request, workspace: WorkspaceDep, paging: PagingDep, search: Search = None
 ) -> Response:
     """The vocabularies of the feed's taxonomy terms."""
@@ -422,13 +432,13 @@ async def taxonomies(
 
 
 @router.get("/taxonomies/{taxonomy}")
-async def taxonomy(request: Request, taxonomy: str, workspace: WorkspaceDep) -> Response:
+def taxonomy(request: Request, taxonomy: str, workspace: WorkspaceDep) -> Response:
     """One vocabulary with its terms."""
     return _json(workspace.oruk.taxonomy(taxonomy, base_url=_base(request)))
 
 
 @router.get("/taxonomy_terms")
-async def taxonomy_terms(
+def taxonomy_terms(
     request: Request,
     workspace: WorkspaceDep,
     paging: PagingDep,
@@ -452,8 +462,6 @@ async def taxonomy_terms(
 
 
 @router.get("/taxonomy_terms/{taxonomy_term_id}")
-async def taxonomy_term(
-    request: Request, taxonomy_term_id: str, workspace: WorkspaceDep
-) -> Response:
+def taxonomy_term(request: Request, taxonomy_term_id: str, workspace: WorkspaceDep) -> Response:
     """One taxonomy term (what every term's ``term_uri`` points at)."""
     return _json(workspace.oruk.taxonomy_term(taxonomy_term_id, base_url=_base(request)))

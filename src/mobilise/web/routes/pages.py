@@ -1,24 +1,36 @@
-"""The HTML pages: home, place, area profile, data sources."""
+"""The HTML pages: home, place, area profile, data sources.
+
+In a shared deployment they are public (issue 17): what they show is open data (boundaries,
+statistics, the data sources and their licences) and public assets; what is the consortium's
+(systems maps, who was reached, access runs) is for signed-in users only.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from mobilise.errors import MobiliseError
 from mobilise.model.presentation import THEMES, decile_words, number, theme_of
-from mobilise.web.deps import SettingsDep, TemplatesDep, UserDep, WorkspaceDep
+from mobilise.web.deps import (
+    ANONYMOUS,
+    OptionalUserDep,
+    PublicWorkspaceDep,
+    SettingsDep,
+    TemplatesDep,
+)
 
 router = APIRouter(include_in_schema=False)
 
 DEFAULT_INDICATOR = "imd2019_score"
+NEARBY_SHOWN = 8  # the nearest assets the postcode search shows; the directory lists the rest
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
+    request: Request, workspace: PublicWorkspaceDep, templates: TemplatesDep, user: OptionalUserDep
 ) -> Response:
     return templates.TemplateResponse(
         request, "home.html", {"places": workspace.places.list(), "user": user}
@@ -28,41 +40,29 @@ def home(
 @router.get("/find", response_class=HTMLResponse)
 def find(
     request: Request,
-    workspace: WorkspaceDep,
+    workspace: PublicWorkspaceDep,
     templates: TemplatesDep,
-    user: UserDep,
-    postcode: Annotated[str, Query()] = "",
+    user: OptionalUserDep,
+    postcode: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
-    """Postcode search for residents: straight to the profile of their area."""
+    """Postcode search for residents: what is near first (the nearest assets, with distance
+    and open now), the area's statistics a link away."""
+    from mobilise.model.asset_vocab import CATEGORIES
+
+    context: dict[str, Any] = {
+        "places": workspace.places.list(),
+        "user": user,
+        "postcode": postcode,
+        "categories": CATEGORIES,
+    }
     try:
-        found = workspace.postcodes.geocode(postcode)
+        context["nearby"] = workspace.asset_profiles.near(postcode, limit=NEARBY_SHOWN)
     except MobiliseError as error:
+        context["search_error"] = error.message
         return templates.TemplateResponse(
-            request,
-            "home.html",
-            {
-                "places": workspace.places.list(),
-                "user": user,
-                "search_error": error.message,
-                "postcode": postcode,
-            },
-            status_code=error.status_code,
+            request, "home.html", context, status_code=error.status_code
         )
-    if found.lsoa11_code is None:
-        return templates.TemplateResponse(
-            request,
-            "home.html",
-            {
-                "places": workspace.places.list(),
-                "user": user,
-                "postcode": postcode,
-                "search_error": f"{found.postcode} has no small area in the lookup.",
-            },
-            status_code=404,
-        )
-    return RedirectResponse(
-        f"/areas/{found.lsoa11_code}?postcode={found.postcode}", status_code=303
-    )
+    return templates.TemplateResponse(request, "home.html", context)
 
 
 def _grouped(items: list[Any], key: Any) -> list[tuple[str, list[Any]]]:
@@ -81,10 +81,10 @@ def _grouped(items: list[Any], key: Any) -> list[tuple[str, list[Any]]]:
 def place(
     request: Request,
     slug: str,
-    workspace: WorkspaceDep,
+    workspace: PublicWorkspaceDep,
     templates: TemplatesDep,
     settings: SettingsDep,
-    user: UserDep,
+    user: OptionalUserDep,
     indicator: Annotated[str | None, Query()] = None,
 ) -> Response:
     found = workspace.places.get(slug)
@@ -102,7 +102,9 @@ def place(
         "place.html",
         {
             "place": found,
-            "maps": workspace.maps.list(place=slug),
+            # systems maps are for the consortium: those this user may see, none for visitors
+            "maps": [] if user is ANONYMOUS else workspace.maps.list(place=slug, viewer=user),
+            "signed_in": user is not ANONYMOUS,
             "groups": _grouped(indicators, lambda i: i.id),
             "indicators": {i.id: i.to_dict() for i in indicators},
             "chosen": chosen,
@@ -117,10 +119,10 @@ def place(
 def area(
     request: Request,
     code: str,
-    workspace: WorkspaceDep,
+    workspace: PublicWorkspaceDep,
     templates: TemplatesDep,
     settings: SettingsDep,
-    user: UserDep,
+    user: OptionalUserDep,
     postcode: Annotated[str | None, Query()] = None,
 ) -> Response:
     found = workspace.areas.get(code)
@@ -150,7 +152,7 @@ def area(
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources(
-    request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
+    request: Request, workspace: PublicWorkspaceDep, templates: TemplatesDep, user: OptionalUserDep
 ) -> Response:
     datasets = workspace.datasets.list()
     return templates.TemplateResponse(

@@ -1,8 +1,9 @@
 """Users of a shared deployment, for admins: the page ``/admin/users`` and ``/api/v1/users``.
 
-The same verbs as ``mobilise users``: add, change role, disable, enable, set a password, remove.
-Each is audited (never a password or its hash) and, but for adding and enabling, ends the user's
-sessions; the last active admin cannot be demoted, disabled or removed (409).
+The same verbs as ``mobilise users``: add, change role, disable, enable, set a password, give a
+one-time password link, remove. Each is audited (never a password, its hash or a link) and, but
+for adding, enabling and giving a link, ends the user's sessions; the last active admin cannot be
+demoted, disabled or removed (409).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from pydantic import BaseModel, Field
 
 from mobilise.errors import MobiliseError, NotFound
 from mobilise.model.roles import ROLES, Role
-from mobilise.web.deps import AdminDep, TemplatesDep, WorkspaceDep
+from mobilise.settings import Settings
+from mobilise.web.deps import AdminDep, SettingsDep, TemplatesDep, WorkspaceDep
 from mobilise.web.routes.api import ERRORS
 from mobilise.workspace import Workspace
-from mobilise.workspace.users import MAX_PASSWORD, User
+from mobilise.workspace.users import MAX_PASSWORD, ResetLink, User
 
 api = APIRouter(prefix="/api/v1", tags=["users"])
 pages = APIRouter(include_in_schema=False)
@@ -129,6 +131,42 @@ def set_password(
     return user.to_dict()
 
 
+class ResetLinkOut(BaseModel):
+    username: str
+    url: str = Field(description="The link to give the user (this server's address).")
+    path: str
+    expires_at: str = Field(description="When the link stops working (UTC, ISO 8601).")
+
+
+def _issue(workspace: Workspace, settings: Settings, user_id: str) -> ResetLink:
+    return workspace.users.reset_link(
+        user_id, key=settings.secret_key, hours=settings.reset_link_hours
+    )
+
+
+def _link_out(request: Request, link: ResetLink) -> ResetLinkOut:
+    return ResetLinkOut(
+        username=link.user.username,
+        url=link.url(str(request.base_url)),
+        path=link.path,
+        expires_at=link.expires_at.isoformat(),
+    )
+
+
+@api.post("/users/{user_id}/reset-link", status_code=201, responses=ERRORS)
+def issue_reset_link(
+    user_id: str,
+    request: Request,
+    workspace: WorkspaceDep,
+    settings: SettingsDep,
+    _admin: AdminDep,
+) -> ResetLinkOut:
+    """A one-time link with which the user sets a new password (admins): give it to them
+    yourself. It works once, for ``MOBILISE_RESET_LINK_HOURS``; their sessions go on until
+    they use it."""
+    return _link_out(request, _issue(workspace, settings, user_id))
+
+
 @api.delete("/users/{user_id}", status_code=204, responses=ERRORS)
 def remove_user(
     user_id: str,
@@ -148,11 +186,18 @@ def _page(
     admin: User,
     *,
     error: MobiliseError | None = None,
+    issued: ResetLinkOut | None = None,
 ) -> Response:
     return templates.TemplateResponse(
         request,
         "users.html",
-        {"user": admin, "users": _listing(workspace), "roles": ROLES, "error": error},
+        {
+            "user": admin,
+            "users": _listing(workspace),
+            "roles": ROLES,
+            "error": error,
+            "issued": issued,
+        },
         status_code=error.status_code if error else 200,
     )
 
@@ -203,3 +248,20 @@ def change_user_form(
     except MobiliseError as error:
         return _page(request, templates, workspace, admin, error=error)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@pages.post("/admin/users/{user_id}/reset-link", response_class=HTMLResponse)
+def reset_link_form(
+    request: Request,
+    templates: TemplatesDep,
+    workspace: WorkspaceDep,
+    settings: SettingsDep,
+    admin: AdminDep,
+    user_id: str,
+) -> Response:
+    """Give a user a one-time password link: the page shows it once, to copy and send."""
+    try:
+        link = _issue(workspace, settings, user_id)
+    except MobiliseError as error:
+        return _page(request, templates, workspace, admin, error=error)
+    return _page(request, templates, workspace, admin, issued=_link_out(request, link))

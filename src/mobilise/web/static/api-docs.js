@@ -11,3 +11,13 @@
     layout: "BaseLayout",
   });
 })();
+
+// Each operation's summary is a button holding a link to the operation (its deep link): a link
+// inside a button is reached twice by the keyboard and confuses screen readers (axe:
+// nested-interactive). The button opens the operation and puts its deep link in the address bar
+// (deepLinking), so the inner link loses its href and is plain text.
+new MutationObserver(() => {
+  for (const link of document.querySelectorAll(".opblock-summary-control a[href]")) {
+    link.removeAttribute("href");
+  }
+}).observe(document.getElementById("swagger-ui"), { childList: true, subtree: true });

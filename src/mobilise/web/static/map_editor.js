@@ -1,19 +1,21 @@
 // The systems-map editor: Cytoscape.js drawing, edits through the JSON API, and everyone's
 // changes arriving live (server-sent events, numbered by the map's revision).
+//
+// The parts of the editor in their own files (drawing links by dragging, undo, search and the
+// duplicate warning, what-if, presentation, export) are pushed onto window.MobiliseMapParts
+// before this script runs; each is called with the `editor` made here.
 "use strict";
 (function () {
   const root = document.getElementById("map-editor");
   if (!root) return;
   const base = root.dataset.api;
   const canEdit = root.dataset.edit === "true";
-  const mapId = root.dataset.map;
   const shared = base.includes("/shared-maps/");
   const choices = JSON.parse(document.getElementById("map-choices").textContent);
   let mapVersion = null;
-  const KIND_COLOURS = {outcome: "#7b3294", intervention: "#1b7837", driver: "#b35806", asset: "#2166ac", other: "#666666"};
-  const SIGN = {"+": "+", "-": "−", "?": "?"};
+  const look = window.MobiliseMapLook();
+  const {KIND_COLOURS, SIGN} = look;
   const EFFECT_WORDS = {"+": "raises it", "-": "lowers it", "mixed": "pulls both ways", "unknown": "unclear (a link's direction is not known)"};
-  const POLARITY_COLOURS = {"+": "#2166ac", "-": "#b2182b", "?": "#888888"};
   const factors = new Map();
   const links = new Map();
   let votes = {};
@@ -21,36 +23,19 @@
   let revision = 0;
   let selected = null;  // {type: "factor"|"link", id}
   let me = null;  // who this user (or browser) takes part as: the server says, in the content
+  let loops = [];
 
   const $ = id => document.getElementById(id);
-  // Factor boxes sized to their label (about 6 px a character, wrapped at 130 px).
-  const boxWidth = label => Math.max(70, Math.min(140, String(label).length * 6.2 + 16));
-  const boxHeight = label => 16 + 14 * Math.ceil(String(label).length * 6.2 / 124);
   const esc = window.Mobilise.escapeHtml;
+  const listeners = {};
+  const emit = (name, value) => (listeners[name] || []).forEach(fn => fn(value));
 
-  const cy = cytoscape({
-    container: $("cy"),
-    autoungrabify: !canEdit,
-    style: [
-      {selector: "node", style: {
-        "label": "data(label)", "text-wrap": "wrap", "text-max-width": "120px", "font-size": 11,
-        "text-valign": "center", "color": "#fff", "shape": "round-rectangle",
-        "width": ele => boxWidth(ele.data("label")), "height": ele => boxHeight(ele.data("label")),
-        "background-color": ele => KIND_COLOURS[ele.data("kind")] || KIND_COLOURS.other}},
-      {selector: "edge", style: {
-        "curve-style": "bezier", "target-arrow-shape": "triangle", "width": ele => 1.5 + 2 * Math.abs(ele.data("weight") || 0.25),
-        "line-color": ele => POLARITY_COLOURS[ele.data("polarity")], "target-arrow-color": ele => POLARITY_COLOURS[ele.data("polarity")],
-        "label": ele => SIGN[ele.data("polarity")] + (ele.data("delay") ? " ‖" : ""),
-        "font-size": 14, "font-weight": "bold", "text-background-color": "#fff", "text-background-opacity": 1,
-        "line-style": ele => ele.data("contested") ? "dashed" : "solid",
-        "color": ele => POLARITY_COLOURS[ele.data("polarity")]}},
-      {selector: ":selected", style: {"border-width": 3, "border-color": "#ffd700", "line-color": "#ffd700", "target-arrow-color": "#ffd700"}},
-      {selector: ".faded", style: {"opacity": 0.15}},
-      {selector: "node.highlight", style: {"border-width": 4, "border-color": "#ffd700"}},
-      {selector: "edge.highlight", style: {"width": 5}},
-    ],
-  });
-
+  const cy = cytoscape({container: $("cy"), autoungrabify: true, style: look.style()});
+  look.attach(cy);
+  // Where the drawing is on the page is kept by Cytoscape until the window changes: a press
+  // after something above it grew (a message, a wrapped toolbar) would land beside its target.
+  cy.container().addEventListener("pointerdown", () => cy.resize(), true);
+  look.offer($("text-size"));
   window.mobiliseMap = cy;  // for tests and the browser console
 
   // -- the model: factors and links, applied idempotently ---------------------------------------
@@ -106,6 +91,14 @@
     analysisStale();
   }
 
+  const upsert = type => (type === "factor" ? upsertFactor : upsertLink);
+
+  function restored(type, answer) {
+    upsert(type)(answer, true);
+    if (type === "factor") (answer.links || []).forEach(k => upsertLink(k, true));
+    deletedStale();
+  }
+
   let loading = false;
 
   // A place for a new factor: near the middle of the view, clear of the others.
@@ -113,23 +106,30 @@
     const view = cy.extent();
     const cx = (view.x1 + view.x2) / 2, cy_ = (view.y1 + view.y2) / 2;
     if (loading || !isFinite(cx)) return {x: 0, y: 0};
+    const w = 12 * look.textPx(), h = 4.5 * look.textPx();
     for (let step = 0; step < 200; step++) {
-      const angle = step * 0.9, radius = 25 * Math.sqrt(step);
+      const angle = step * 0.9, radius = 2 * look.textPx() * Math.sqrt(step);
       const x = cx + radius * Math.cos(angle) * 1.8, y = cy_ + radius * Math.sin(angle);
-      const clear = cy.nodes().every(n => Math.abs(n.position("x") - x) > 150 || Math.abs(n.position("y") - y) > 60);
+      const clear = cy.nodes().every(n => Math.abs(n.position("x") - x) > w || Math.abs(n.position("y") - y) > h);
       if (clear) return {x: Math.round(x), y: Math.round(y)};
     }
     return {x: Math.round(cx), y: Math.round(cy_)};
   }
 
-  function fitView() {
-    cy.fit(undefined, 30);
-    if (cy.zoom() > 1.3) { cy.zoom(1.3); cy.center(); }
+  // Fit the map (or some of it) to the screen, zoomed out no further than `least` (a big map on
+  // a phone is then panned, its labels kept in proportion). Labels grow as the zoom shrinks, so
+  // fit twice.
+  function fitView(elements, padding = 30, least = 0, most = 1.3) {
+    for (let pass = 0; pass < 2; pass++) {
+      cy.fit(elements, padding);
+      if (cy.zoom() > most || cy.zoom() < least) { cy.zoom(Math.min(most, Math.max(least, cy.zoom()))); cy.center(elements); }
+      look.restyle();
+    }
   }
 
   function factorsChanged() {
-    const options = [...factors.values()].sort((a, b) => a.label.localeCompare(b.label))
-      .map(f => `<option value="${esc(f.id)}">${esc(f.label)}</option>`).join("");
+    const sorted = [...factors.values()].sort((a, b) => a.label.localeCompare(b.label));
+    const options = sorted.map(f => `<option value="${esc(f.id)}">${esc(f.label)}</option>`).join("");
     ["link-from", "link-to", "focus-factor", "what-if-factor"].forEach(id => {
       const box = $(id);
       if (!box) return;
@@ -137,6 +137,7 @@
       box.innerHTML = options;
       if (factors.has(keep)) box.value = keep;
     });
+    emit("factors", sorted);
     analysisStale();
   }
 
@@ -150,8 +151,8 @@
     else if (what === "factor:delete") removeFactor(p.id, p.links);
     else if (what === "link:create" || what === "link:update") upsertLink(p);
     else if (what === "link:delete") removeLink(p.id);
-    else if (what === "factor:restore") { upsertFactor(p, true); (p.links || []).forEach(k => upsertLink(k, true)); deletedStale(); }
-    else if (what === "link:restore") { upsertLink(p, true); deletedStale(); }
+    else if (what === "factor:restore") restored("factor", p);
+    else if (what === "link:restore") restored("link", p);
     else if (what === "visibility:update") showVisibility(p.visibility);
     else if (what === "map:restore") load();
     else if (what === "vote:update") { votes[p.target_id] = {agree: p.agree, disagree: p.disagree}; if (selected && selected.id === p.target_id) showTally(); }
@@ -182,14 +183,14 @@
     me = content.me || null;
     showMe();
     showVisibility(content.map.visibility);
-    content.factors.forEach(upsertFactor);
-    content.links.forEach(upsertLink);
+    content.factors.forEach(f => upsertFactor(f));
+    content.links.forEach(k => upsertLink(k));
     revision = content.revision;
     root.dataset.revision = String(revision);
     loading = true;
     const unplaced = cy.nodes().filter(n => { const f = factors.get(n.id()); return f.x === null || f.y === null; });
     if (unplaced.nonempty()) cy.layout({name: "cose", animate: false, randomize: false, nodeRepulsion: () => 12000, idealEdgeLength: () => 110}).run();
-    fitView();
+    fitView(undefined, 30, cy.width() < 600 ? 0.8 : 0.45);
     loading = false;
     follow();
     loadAnalysis();
@@ -210,17 +211,17 @@
     source.onerror = () => { $("live").textContent = "Reconnecting…"; $("live").className = "live off"; };
   }
 
-  // -- editing --------------------------------------------------------------------------------------
+  // -- editing: every change through the API; one's own are told to the undo part ----------------
   function showError(error) {
     const box = $("edit-error");
     if (box) box.textContent = error ? error.message : "";
     if (error && error.status === 409) load();  // someone else changed it first: show theirs
   }
 
-  async function change(promise, upsert) {
+  async function change(promise, apply) {
     try {
       const answer = await promise;
-      if (upsert) upsert(answer);
+      if (apply) apply(answer);
       showError(null);
       return answer;
     } catch (error) {
@@ -229,12 +230,56 @@
     }
   }
 
-  // Who you take part as: what you add, say and vote is attributed to it by the server.
+  // The four edits of a factor or link, applied here as soon as the server answers (the
+  // stream brings them too, to everyone). They throw the API's error.
+  const edits = {
+    async add(type, body) {
+      const stored = await api(`/${type}s`, {method: "POST", body: JSON.stringify(body)});
+      upsert(type)(stored);
+      return stored;
+    },
+    async update(type, id, version, body) {
+      const stored = await api(`/${type}s/${id}`, {method: "PATCH", body: JSON.stringify({...body, version})});
+      upsert(type)(stored);
+      return stored;
+    },
+    async remove(type, id, version) {
+      const answer = await api(`/${type}s/${id}` + (version ? `?version=${version}` : ""), {method: "DELETE"});
+      if (type === "factor") removeFactor(id, answer.links); else removeLink(id);
+      deletedStale();
+      return answer;
+    },
+    async restore(type, id) {
+      const answer = await api(`/${type}s/${encodeURIComponent(id)}/restore`, {method: "POST"});
+      restored(type, answer);
+      return answer;
+    },
+  };
+
+  // One's own edit, made from the page: shown, and told to the undo part when it succeeds.
+  async function own(kind, type, item, body) {
+    const before = item ? {...item} : null;
+    let answer;
+    if (kind === "add") answer = await change(edits.add(type, body));
+    else if (kind === "update") answer = await change(edits.update(type, item.id, item.version, body));
+    else if (kind === "delete") answer = await change(edits.remove(type, item.id, item.version));
+    else answer = await change(edits.restore(type, item.id));
+    if (answer) emit("own", {kind, type, id: answer.id || item.id, before, body, after: answer});
+    return answer;
+  }
+
+  // Who you take part as: what you add, say and vote is attributed to it by the server. Until
+  // you join, the page offers nothing to change: join first.
   function showMe() {
     const box = $("joined");
     if (!box) return;
     box.textContent = me ? `You take part as ${me.pseudonym}${me.stakeholder_group ? " (" + me.stakeholder_group + ")" : ""}.` : "";
     if (me && !$("pseudonym").value) { $("pseudonym").value = me.pseudonym; $("group").value = me.stakeholder_group; }
+    $("edit-tools").disabled = !me;
+    $("join-first").hidden = Boolean(me);
+    cy.autoungrabify(!me);
+    root.dataset.joined = me ? "true" : "false";
+    emit("me", me);
   }
 
   // Who may see the map (group, consortium or link), as the map's form shows it.
@@ -254,22 +299,21 @@
     $("add-factor").addEventListener("submit", async event => {
       event.preventDefault();
       const form = new FormData(event.target);
+      if (!editor.mayAdd(form.get("label"))) return;  // a duplicate not yet confirmed
       const spot = freeSpot();
       const body = {label: form.get("label"), kind: form.get("kind"), x: spot.x, y: spot.y};
-      if (await change(api("/factors", {method: "POST", body: JSON.stringify(body)}), upsertFactor)) event.target.reset();
+      if (await own("add", "factor", null, body)) event.target.reset();
     });
     $("add-link").addEventListener("submit", async event => {
       event.preventDefault();
       const form = new FormData(event.target);
-      const body = {source_id: form.get("source_id"), target_id: form.get("target_id"), polarity: form.get("polarity")};
-      if (me && me.stakeholder_group) body.stakeholder_group = me.stakeholder_group;
-      await change(api("/links", {method: "POST", body: JSON.stringify(body)}), upsertLink);
+      addLink(form.get("source_id"), form.get("target_id"), form.get("polarity"));
     });
-    cy.on("dragfree", "node", async event => {
+    cy.on("dragfree", "node", event => {
       const node = event.target, f = factors.get(node.id());
       if (!f) return;
       const at = node.position();
-      await change(api(`/factors/${f.id}`, {method: "PATCH", body: JSON.stringify({version: f.version, x: Math.round(at.x), y: Math.round(at.y)})}), upsertFactor);
+      own("update", "factor", f, {x: Math.round(at.x), y: Math.round(at.y)});
     });
     $("share").addEventListener("click", async () => {
       const answer = await change(api("/share", {method: "POST"}));
@@ -281,6 +325,12 @@
       const answer = await change(api("/snapshots", {method: "POST", body: JSON.stringify({label})}));
       if (answer) { $("share-url").textContent = `Saved “${answer.label}” (${answer.factors} factors, ${answer.links} links).`; loadVersions(); }
     });
+  }
+
+  function addLink(sourceId, targetId, polarity) {
+    const body = {source_id: sourceId, target_id: targetId, polarity};
+    if (me && me.stakeholder_group) body.stakeholder_group = me.stakeholder_group;
+    return own("add", "link", null, body);
   }
 
   // -- the selected factor or link ------------------------------------------------------------------
@@ -299,13 +349,17 @@
     showSelected();
   }
 
-  cy.on("tap", "node", event => select({type: "factor", id: event.target.id()}));
-  cy.on("tap", "edge", event => select({type: "link", id: event.target.id()}));
+  const editor = {root, cy, look, api, edits, own, addLink, factors, links, canEdit, shared, $, esc, select, fitView,
+                  highlight, clearHighlight, on: (name, fn) => (listeners[name] = listeners[name] || []).push(fn),
+                  me: () => me, loops: () => loops, drawing: false, mayAdd: () => true};
+
+  cy.on("tap", "node", event => { if (!editor.drawing) select({type: "factor", id: event.target.id()}); });
+  cy.on("tap", "edge", event => { if (!editor.drawing) select({type: "link", id: event.target.id()}); });
   cy.on("tap", event => { if (event.target === cy) select(null); });
 
   function field(name, label, value, kind = "text", options = null) {
     const id = "sel-" + name;
-    const disabled = canEdit ? "" : " disabled";
+    const disabled = canEdit && me ? "" : " disabled";
     if (options) {
       const opts = options.map(([v, text]) => `<option value="${esc(v)}"${String(v) === String(value ?? "") ? " selected" : ""}>${esc(text)}</option>`).join("");
       return `<label for="${id}">${label}</label><select id="${id}" name="${name}"${disabled}>${opts}</select>`;
@@ -320,6 +374,7 @@
     if (!selected) { box.innerHTML = '<p class="small muted">Click a factor or a link to see its details.</p>'; return; }
     const item = selected.type === "factor" ? factors.get(selected.id) : links.get(selected.id);
     if (!item) { box.innerHTML = '<p class="small muted">It was deleted.</p>'; return; }
+    const editing = canEdit && me;
     let html = '<form id="selected-form" class="stack">';
     if (selected.type === "factor") {
       html += field("label", "Label", item.label) +
@@ -343,14 +398,15 @@
         field("delay", "Takes time (delay)", item.delay, "checkbox") +
         field("contested", "Contested: people disagree", item.contested, "checkbox");
     }
-    if (canEdit) html += '<span><button>Save</button> <button type="button" id="delete-selected" class="textbutton">Delete</button></span>';
+    if (editing) html += '<span><button>Save</button> <button type="button" id="delete-selected" class="textbutton">Delete</button></span>';
+    else if (canEdit) html += '<p class="small muted">Join the map (under “You”) to change it.</p>';
     html += '</form><p class="small warn" id="selected-note" role="status"></p><p class="small"><span id="tally"></span>' +
-      (canEdit && me ? ' <button type="button" class="textbutton" data-vote="1">I agree</button> <button type="button" class="textbutton" data-vote="-1">I disagree</button>' : "") + "</p>" +
+      (editing ? ' <button type="button" class="textbutton" data-vote="1">I agree</button> <button type="button" class="textbutton" data-vote="-1">I disagree</button>' : "") + "</p>" +
       (item.contributor ? `<p class="small muted">Added by ${esc(item.contributor)}${item.contributor_group ? " (" + esc(item.contributor_group) + ")" : ""}.</p>` : "") + '<ul class="comments" id="comments"></ul>';
-    if (canEdit) html += '<form id="comment-form" class="stack"><label for="comment-text">Comment</label><textarea id="comment-text" name="text" required maxlength="4000"></textarea><button>Add comment</button></form>';
+    if (editing) html += '<form id="comment-form" class="stack"><label for="comment-text">Comment</label><textarea id="comment-text" name="text" required maxlength="4000"></textarea><button>Add comment</button></form>';
     box.innerHTML = html;
     showTally();
-    if (canEdit) {
+    if (editing) {
       wireSelected(item);
       $("selected-form").addEventListener("input", () => { unsaved = true; });
     }
@@ -385,9 +441,8 @@
     const type = selected.type;
     $("selected-form").addEventListener("submit", async event => {
       event.preventDefault();
-      const form = event.target;
-      const body = {version: item.version};
-      for (const input of form.elements) {
+      const body = {};
+      for (const input of event.target.elements) {
         if (!input.name) continue;
         if (input.type === "checkbox") body[input.name] = input.checked;
         else if (input.type === "number") body[input.name] = input.value === "" ? null : Number(input.value);
@@ -397,12 +452,9 @@
       if (type === "link" && body.weight !== null && body.weight !== undefined) body.polarity = body.weight > 0 ? "+" : body.weight < 0 ? "-" : "?";
       if (type === "factor") body.populations = String(body.populations || "").split(",").map(p => p.trim()).filter(Boolean);
       unsaved = false;
-      await change(api(`/${type}s/${item.id}`, {method: "PATCH", body: JSON.stringify(body)}), type === "factor" ? upsertFactor : upsertLink);
+      await own("update", type, item, body);
     });
-    $("delete-selected").addEventListener("click", async () => {
-      const answer = await change(api(`/${type}s/${item.id}?version=${item.version}`, {method: "DELETE"}));
-      if (answer) { (type === "factor" ? removeFactor(item.id, answer.links) : removeLink(item.id)); deletedStale(); }
-    });
+    $("delete-selected").addEventListener("click", () => own("delete", type, item));
     document.querySelectorAll("[data-vote]").forEach(button => button.addEventListener("click", () =>
       change(api("/votes", {method: "POST", body: JSON.stringify({target_type: type, target_id: item.id, value: Number(button.dataset.vote)})}))));
     $("comment-form").addEventListener("submit", async event => {
@@ -432,12 +484,13 @@
     cy.elements().not(keep).addClass("faded");
     keep.addClass("highlight");
     if (item) item.classList.add("active");
+    return keep;
   }
 
   async function loadAnalysis() {
     let result;
     try { result = await api("/analysis"); } catch (error) { $("loops").innerHTML = `<li class="error">${esc(error.message)}</li>`; return; }
-    const loops = result.loops.loops;
+    loops = result.loops.loops;
     const note = result.loops.truncated ? `<li class="small muted">Only the first ${loops.length} loops are listed (${esc(result.loops.reason)}).</li>` : "";
     $("loops").innerHTML = loops.length ? loops.map((loop, k) =>
       `<li data-loop="${k}"><strong class="${loop.kind === "reinforcing" ? "pos" : loop.kind === "balancing" ? "neg" : "unk"}">${esc(loop.id)} ${esc(loop.kind)}</strong>: ${loop.labels.map(esc).join(" → ")} → ${esc(loop.labels[0])}</li>`).join("") + note
@@ -447,11 +500,12 @@
       if (li.classList.contains("active")) clearHighlight(); else highlight(loop.factors, loop.links, li);
     }));
     const top = result.central_factors.by_leverage.slice(0, 8);
-    $("centrality").innerHTML = top.length ? '<table class="maps-list small"><thead><tr><th>Factor</th><th class="num">Causes</th><th class="num">Effects</th><th class="num">Leverage</th></tr></thead><tbody>' +
-      top.map(r => `<tr><td>${esc(r.label)}</td><td class="num">${r.in_degree}</td><td class="num">${r.out_degree}</td><td class="num">${Number(r.leverage).toFixed(2)}</td></tr>`).join("") + "</tbody></table>" : "";
+    $("centrality").innerHTML = top.length ? '<div class="table-scroll"><table class="maps-list small"><thead><tr><th>Factor</th><th class="num">Causes</th><th class="num">Effects</th><th class="num">Leverage</th></tr></thead><tbody>' +
+      top.map(r => `<tr><td>${esc(r.label)}</td><td class="num">${r.in_degree}</td><td class="num">${r.out_degree}</td><td class="num">${Number(r.leverage).toFixed(2)}</td></tr>`).join("") + "</tbody></table></div>" : "";
     const effects = result.interventions.effects || [];
     $("paths").innerHTML = effects.length ? "<h3>Interventions and outcomes</h3><ul class='small'>" + effects.map(e =>
       `<li>${esc(e.intervention_label)} → ${esc(e.outcome_label)}: <strong>${esc(EFFECT_WORDS[e.effect] || e.effect)}</strong> (${e.paths} path${e.paths === 1 ? "" : "s"})</li>`).join("") + "</ul>" : '<p class="small muted">Mark factors as interventions and outcomes to see the paths between them.</p>';
+    emit("analysis", result);
   }
 
   $("focus").addEventListener("submit", async event => {
@@ -474,18 +528,6 @@
       mapVersion = answer.version;
       $("map-title").textContent = answer.title;
     }
-  });
-
-  const whatIf = $("what-if");
-  if (whatIf) whatIf.addEventListener("submit", async event => {
-    event.preventDefault();
-    const form = new FormData(event.target);
-    const box = $("what-if-result");
-    try {
-      const rows = await api("/scenario", {method: "POST", body: JSON.stringify({clamps: {[form.get("factor")]: Number(form.get("value"))}})});
-      box.innerHTML = '<table class="maps-list small"><thead><tr><th>Factor</th><th class="num">Change</th></tr></thead><tbody>' +
-        rows.filter(r => !r.clamped).slice(0, 10).map(r => `<tr><td>${esc(r.label)}</td><td class="num ${r.change > 0 ? "pos" : r.change < 0 ? "neg" : ""}">${r.change > 0 ? "+" : ""}${Number(r.change).toFixed(2)}</td></tr>`).join("") + "</tbody></table>";
-    } catch (error) { box.innerHTML = `<p class="error">${esc(error.message)}</p>`; }
   });
 
   async function loadVersions() {
@@ -519,56 +561,14 @@
       list.innerHTML = rows.length ? rows.map(r => `<li>${esc(r.text)} <span class="muted">deleted ${esc(r.at.slice(0, 16).replace("T", " "))}</span> <button type="button" class="textbutton" data-restore="${esc(r.type)}" data-id="${esc(r.id)}">Restore</button></li>`).join("")
         : "<li class='muted'>Nothing deleted.</li>";
       list.querySelectorAll("[data-restore]").forEach(button => button.addEventListener("click", async () => {
-        const kind = button.dataset.restore;
-        const answer = await change(api(`/${kind}s/${encodeURIComponent(button.dataset.id)}/restore`, {method: "POST"}));
-        if (answer) {
-          if (kind === "factor") { upsertFactor(answer, true); (answer.links || []).forEach(k => upsertLink(k, true)); }
-          else upsertLink(answer, true);
-          loadDeleted();
-        }
+        if (!me) { showError(new Error("Join the map first (under “You”): then you can bring it back.")); return; }
+        if (await own("restore", button.dataset.restore, {id: button.dataset.id})) loadDeleted();
       }));
     } catch (error) { list.innerHTML = `<li class="error">${esc(error.message)}</li>`; }
   }
   loadDeleted();
 
-  // -- export -------------------------------------------------------------------------------------
-  function download(name, blob) {
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-  }
-  const fileName = ($("map-title").textContent || "map").trim().replace(/[^\w-]+/g, "-").toLowerCase();
-  $("fit").addEventListener("click", fitView);
-  $("export-png").addEventListener("click", () => download(fileName + ".png", cy.png({full: true, scale: 2, bg: "#ffffff", output: "blob"})));
-  $("export-svg").addEventListener("click", () => download(fileName + ".svg", new Blob([toSvg()], {type: "image/svg+xml"})));
-  const exportFormat = $("export-format");
-  if (exportFormat) exportFormat.addEventListener("change", () => {
-    if (exportFormat.value) window.location.href = `${base}/export?format=${exportFormat.value}`;
-    exportFormat.value = "";
-  });
-
-  // The drawing as SVG: straight links with arrowheads and signs, factors as labelled boxes.
-  function toSvg() {
-    const box = cy.elements().boundingBox();
-    const pad = 20, w = box.w + 2 * pad, h = box.h + 2 * pad, dx = pad - box.x1, dy = pad - box.y1;
-    let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif">` +
-      '<defs>' + Object.entries(POLARITY_COLOURS).map(([p, c]) => `<marker id="arrow${p === "+" ? "p" : p === "-" ? "n" : "u"}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`).join("") + "</defs>";
-    cy.edges().forEach(edge => {
-      const s = edge.sourceEndpoint(), t = edge.targetEndpoint(), p = edge.data("polarity");
-      const colour = POLARITY_COLOURS[p], marker = p === "+" ? "p" : p === "-" ? "n" : "u";
-      out += `<line x1="${s.x + dx}" y1="${s.y + dy}" x2="${t.x + dx}" y2="${t.y + dy}" stroke="${colour}" stroke-width="2"${edge.data("contested") ? ' stroke-dasharray="6 4"' : ""} marker-end="url(#arrow${marker})"/>` +
-        `<text x="${(s.x + t.x) / 2 + dx}" y="${(s.y + t.y) / 2 + dy}" fill="${colour}" font-size="14" font-weight="bold" text-anchor="middle">${SIGN[p]}${edge.data("delay") ? " ‖" : ""}</text>`;
-    });
-    cy.nodes().forEach(node => {
-      const b = node.boundingBox({includeLabels: false});
-      out += `<rect x="${b.x1 + dx}" y="${b.y1 + dy}" width="${b.w}" height="${b.h}" rx="6" fill="${KIND_COLOURS[node.data("kind")] || KIND_COLOURS.other}"/>` +
-        `<text x="${node.position("x") + dx}" y="${node.position("y") + dy + 4}" fill="#fff" font-size="11" text-anchor="middle">${esc(node.data("label"))}</text>`;
-    });
-    return out + "</svg>";
-  }
-
+  $("fit").addEventListener("click", () => fitView());
+  (window.MobiliseMapParts || []).forEach(part => part(editor));
   load().catch(error => { $("live").textContent = "Could not load the map: " + error.message; $("live").className = "live off"; });
 })();
