@@ -71,7 +71,8 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
         "action_id": ws.actions.list()[0].id,
         "host_token": ws.cafes.host_token(table.id, key=DEFAULT_SECRET_KEY),
         # evidence packs (issue 18, part L): a pack, so its own document is walked too
-        "pack_id": ws.packs.build(place, audience="community").id,
+        "pack_id": (pack := ws.packs.build(place, audience="community")).id,
+        "pack token": ws.packs.share(pack.id),
         # drivers of disparities (issue 18, part J): a least-squares run, quick to fit
         "run_id": ws.drivers.run(
             place,
@@ -103,6 +104,8 @@ def _pages(app: Any, ids: dict[str, str]) -> list[tuple[str, str]]:
             if "/survey/" in path
             else "round token"
             if "network/" in path
+            else "pack token"
+            if path.startswith("/p/")
             else "map token"
         )
         url = path.replace("{token}", ids[token])

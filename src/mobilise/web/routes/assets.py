@@ -154,8 +154,9 @@ def list_assets(
 def assets_geojson(
     workspace: PublicWorkspaceDep, filters: Annotated[AssetFilters, Query()]
 ) -> dict[str, Any]:
-    """The located assets matching the filters as GeoJSON points (at most 5,000), for maps."""
-    result, _, near = run_search(workspace, filters, page=1, per_page=MAP_LIMIT)
+    """The located assets matching the filters as GeoJSON points (at most 5,000), for maps
+    (with ``fold``, one point per real place, as the directory's cards)."""
+    result, _, near = run_search(workspace, filters, page=1, per_page=MAP_LIMIT, fold=filters.fold)
     features = [
         {
             "type": "Feature",
