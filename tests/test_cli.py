@@ -27,7 +27,7 @@ def test_init_and_places_json(tmp_path, capsys):
     ws = tmp_path / "ws.sqlite"
     assert run(mobilise("init", "--json", workspace=ws)) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["places"] == 0 and info["schema"] == "0015"
+    assert info["places"] == 0 and info["schema"] == "0018"
     assert (
         run(mobilise("areas", "import", str(HERE / "three_lsoas.geojson"), "--json", workspace=ws))
         == 0

@@ -19,7 +19,7 @@ THREE = FIXTURES / "workspace" / "three_lsoas.geojson"
 
 
 def test_open_runs_migrations_to_head(workspace):
-    assert current_revision(workspace.engine) == head_revision() == "0015"
+    assert current_revision(workspace.engine) == head_revision() == "0018"
     names = set(inspect(workspace.engine).get_table_names())
     assert {"places", "areas", "indicators", "indicator_values", "audit_log", "users"} <= names
 
