@@ -204,6 +204,10 @@ KINDS: dict[str, Kind] = {
     "access.run": Kind("Access run", _access, status_code=200),
     "drivers.run": Kind("Drivers run", _drivers, status_code=200),
     "packs.build": Kind("Evidence pack", lambda context: context.workspace.packs.job(context)),
+    "networks.import": Kind(
+        "Street network import", lambda context: context.workspace.networks.job(context)
+    ),
+    "sweeps.run": Kind("Access sweep", lambda context: context.workspace.sweeps.job(context)),
 }
 
 
