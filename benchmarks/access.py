@@ -5,10 +5,14 @@
     (about 14 million rows) given to both, in the same process: 2SFCA, E2SFCA with Gaussian
     weights and 3SFCA with Gaussian weights. Seconds for each and the largest difference.
 (b) mobilise from the points end to end (k-d tree pairs included) for the same E2SFCA: seconds
-    and peak memory, in a fresh child process so the figure is ours alone.
+    of the first run in a fresh child process (the figure a user meets) and peak memory.
+(c) end to end from a cost table, as a PySAL user works: the same areas and assets with a
+    2,500 m catchment (3.55 million pairs), the table as ``pairs_from_points`` writes it (not
+    sorted); PySAL ``Access(...)`` plus the method against mobilise ``pairs_from_costs`` plus the
+    method, each method alone and the three together (the table read once).
 
-Targets (access issue): at least 20x faster than PySAL with equal results; (b) under 1 s and
-under 1 GiB.
+Targets (access and street-network issues): at least 20x faster than PySAL with equal results;
+(b) first run under 1 s and under 1 GiB; (c) at least 20x, equal to 1e-9.
 
 Run with ``.venv/bin/python benchmarks/access.py`` (needs ``pip install access``). ``--scale 0.05``
 runs a smaller problem with the same density (a dry run; figures not comparable to the targets).
@@ -27,6 +31,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,6 +49,7 @@ from mobilise.analysis.access import (
 
 N_AREAS, N_ASSETS, SIDE_M = 33_755, 20_000, 60_000.0
 RADIUS_M = 5_100.0  # gives ~14 M pairs at this density
+TABLE_RADIUS_M = 2_500.0  # gives 3.55 M pairs: the cost table of (c)
 SIGMA_M = 2_000.0  # Gaussian bandwidth
 SEED = 20_240_601
 GIB = 1024**3
@@ -74,13 +80,36 @@ def seconds(run: Callable[[], T], repeats: int = 1) -> tuple[float, float, T]:
     return times[0], min(times), result
 
 
-def compare_with_pysal(scale: float) -> None:
-    # This script is itself named access.py: take its folder off the path so the import finds
-    # PySAL's package, not this file.
+def pysal_access() -> Any:
+    """PySAL's ``access`` package (this script is itself named access.py: its folder goes off the
+    path so that the import finds PySAL's, not this file)."""
     here = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    access: Any = importlib.import_module("access")  # PySAL
+    return importlib.import_module("access")
 
+
+def pysal_model(
+    access: Any, population: pd.Series, capacity: pd.Series, table: pd.DataFrame
+) -> Any:
+    """PySAL's ``Access`` over the demand, the supply and the cost table."""
+    model = access.Access(
+        demand_df=population.to_frame(),
+        demand_index=True,
+        demand_value="pop",
+        supply_df=capacity.to_frame(),
+        supply_index=True,
+        supply_value="capacity",
+        cost_df=table,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
+    logging.getLogger("access").setLevel(logging.WARNING)  # not "Overwriting m_capacity"
+    return model
+
+
+def compare_with_pysal(scale: float) -> None:
+    access = pysal_access()
     areas, assets, population, capacity = synthetic(scale)
     table = pairs_from_points(areas, assets, RADIUS_M).to_frame()
     print(
@@ -94,19 +123,7 @@ def compare_with_pysal(scale: float) -> None:
         ),
         repeats=3,
     )
-    pysal = access.Access(
-        demand_df=population.to_frame(),
-        demand_index=True,
-        demand_value="pop",
-        supply_df=capacity.to_frame(),
-        supply_index=True,
-        supply_value="capacity",
-        cost_df=table,
-        cost_origin="origin",
-        cost_dest="dest",
-        cost_name="cost",
-    )
-    logging.getLogger("access").setLevel(logging.WARNING)  # not "Overwriting m_capacity"
+    pysal = pysal_model(access, population, capacity, table)
     decay, weight_fn = gaussian(SIGMA_M), access.weights.gaussian(SIGMA_M)
     methods = {
         "2SFCA": (
@@ -187,24 +204,108 @@ def from_points(scale: float) -> None:
     figures = _child(scale, {})
     print(
         f"(b) ours from points, E2SFCA with Gaussian weights, {figures['pairs']:,} pairs: "
-        f"{figures['best_s']:.3f} s best of 3 ({figures['first_s']:.3f} s first run); "
+        f"{figures['first_s']:.3f} s first run in a fresh process "
+        f"({figures['best_s']:.3f} s best of the 3 after); "
         f"peak RSS {figures['rss_peak_bytes'] / GIB:.2f} GiB for the whole process "
         f"({(figures['rss_peak_bytes'] - figures['rss_before_bytes']) / GIB:.2f} GiB above its "
         f"{figures['rss_before_bytes'] / GIB:.2f} GiB before the run; numpy arrays alone peak at "
         f"{figures['numpy_peak_bytes'] / GIB:.2f} GiB)"
     )
-    ok_time, ok_memory = figures["best_s"] < 1.0, figures["rss_peak_bytes"] < GIB
+    ok_time, ok_memory = figures["first_s"] <= 1.0, figures["rss_peak_bytes"] < GIB
     print(
-        f"    target < 1 s: {'met' if ok_time else 'MISSED'} (best of 3); "
+        f"    target <= 1 s: {'met' if ok_time else 'MISSED'} (first run); "
         f"< 1 GiB: {'met' if ok_memory else 'MISSED'}"
     )
-    # The first run of a fresh process pays for the kernel making the transparent huge pages
-    # numpy asks for (madvise); without them it pays less the first time, a little more after.
+    # The first run of a fresh process pays for every page it touches; numpy asks the kernel for
+    # transparent huge pages for big arrays (madvise), which changes what that costs.
     plain = _child(scale, {"NUMPY_MADVISE_HUGEPAGE": "0"})
     print(
-        f"    with NUMPY_MADVISE_HUGEPAGE=0: {plain['best_s']:.3f} s best of 3 "
-        f"({plain['first_s']:.3f} s first run)"
+        f"    with NUMPY_MADVISE_HUGEPAGE=0: {plain['first_s']:.3f} s first run "
+        f"({plain['best_s']:.3f} s best of 3 after)"
     )
+
+
+def from_cost_table(scale: float) -> None:
+    """(c): PySAL and mobilise end to end from the same cost table."""
+    access = pysal_access()
+    areas, assets, population, capacity = synthetic(scale)
+    table = pairs_from_points(areas, assets, TABLE_RADIUS_M).to_frame()
+    radius = TABLE_RADIUS_M
+    print(
+        f"(c) end to end from a cost table: {len(areas):,} areas x {len(assets):,} assets, "
+        f"{len(table):,} pairs within {radius:,.0f} m"
+    )
+
+    def ours_pairs() -> Any:
+        return pairs_from_costs(
+            table, origins=population.index, destinations=capacity.index, max_cost=radius
+        )
+
+    def theirs_model() -> Any:
+        return pysal_model(access, population, capacity, table)
+
+    decay, weight_fn = gaussian(SIGMA_M), access.weights.gaussian(SIGMA_M)
+    methods: dict[str, tuple[Callable[[Any], Any], Callable[[Any], pd.DataFrame]]] = {
+        "2SFCA": (
+            lambda model: model.two_stage_fca(name="m", max_cost=radius),
+            lambda pairs: two_step_fca(pairs, population, capacity),
+        ),
+        "E2SFCA, Gaussian weights": (
+            lambda model: model.enhanced_two_stage_fca(
+                name="m", max_cost=radius, weight_fn=weight_fn
+            ),
+            lambda pairs: enhanced_two_step_fca(pairs, population, capacity, decay),
+        ),
+        "3SFCA, Gaussian weights": (
+            lambda model: model.three_stage_fca(name="m", max_cost=radius, weight_fn=weight_fn),
+            lambda pairs: three_step_fca(pairs, population, capacity, decay),
+        ),
+    }
+    pairs_first, pairs_best, pairs = seconds(ours_pairs, repeats=3)
+    build_s, _, model = seconds(theirs_model)
+    print(
+        f"{'method':<26}{'PySAL s':>9}{'ours s':>8}{'(first)':>9}{'speed-up':>10}{'max rel diff':>14}"
+    )
+    all_theirs, worst = build_s, 0.0
+    for name, (theirs_run, ours_run) in methods.items():
+        measure_s, _, theirs = seconds(partial(theirs_run, model))
+        ours_first, ours_s, ours = seconds(partial(_then, ours_pairs, ours_run), repeats=3)
+        relative = _relative_difference(ours["access"], theirs["m_capacity"])
+        all_theirs, worst = all_theirs + measure_s, max(worst, relative)
+        print(
+            f"{name:<26}{build_s + measure_s:>9.2f}{ours_s:>8.3f}{f'({ours_first:.3f})':>9}"
+            f"{(build_s + measure_s) / ours_s:>9.0f}x{relative:>14.2e}"
+        )
+
+    def all_three() -> list[pd.DataFrame]:
+        both = ours_pairs()
+        return [run(both) for _, run in methods.values()]
+
+    all_first, all_s, _ = seconds(all_three, repeats=3)
+    ok = all_theirs / all_s >= 20 and worst <= 1e-9
+    print(
+        f"{'all three, table read once':<26}{all_theirs:>9.2f}{all_s:>8.3f}"
+        f"{f'({all_first:.3f})':>9}{all_theirs / all_s:>9.0f}x{worst:>14.2e}"
+    )
+    measure_s = seconds(lambda: methods["2SFCA"][1](pairs), repeats=3)[1]
+    print(
+        f"    cost table -> pairs alone: {pairs_best:.3f} s ({pairs_first:.3f} s first); "
+        f"the 2SFCA it feeds: {measure_s:.3f} s. PySAL: Access(...) ({build_s:.3f} s) plus the "
+        "method, one run; ours: pairs_from_costs plus the method, best of 3 (first in brackets)"
+    )
+    print(f"    target >= 20x with results equal to 1e-9 (all three): {'met' if ok else 'MISSED'}")
+
+
+def _then(first: Callable[[], Any], second: Callable[[Any], T]) -> T:
+    return second(first())
+
+
+def _relative_difference(ours: pd.Series, theirs: pd.Series) -> float:
+    """The largest relative difference; PySAL's NaN (nothing in reach) is our 0."""
+    theirs_values = theirs.reindex(ours.index).fillna(0)
+    difference = (ours - theirs_values).abs()
+    relative = (difference / theirs_values.abs()).replace(np.inf, np.nan)
+    return float(relative.max(skipna=True)) if relative.notna().any() else 0.0
 
 
 def _child(scale: float, env: dict[str, str]) -> dict[str, Any]:
@@ -232,6 +333,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full problem")
     parser.add_argument("--from-points-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--skip-pysal", action="store_true", help="only part (b)")
+    parser.add_argument(
+        "--only", choices=["a", "b", "c", "network", "sweep"], help="one part alone"
+    )
     options = parser.parse_args()
     if options.from_points_child:
         from_points_child(options.scale)
@@ -240,9 +344,20 @@ def main() -> None:
 
     versions = f"numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}"
     print(f"{os.cpu_count()} CPUs; {versions}; scale {options.scale:g}")
-    if not options.skip_pysal:
+    every = {"a", "b", "c", "network", "sweep"}
+    parts = {options.only} if options.only else {"b"} if options.skip_pysal else every
+    if "a" in parts:
         compare_with_pysal(options.scale)
-    from_points(options.scale)
+    if "b" in parts:
+        from_points(options.scale)
+    if "c" in parts:
+        from_cost_table(options.scale)
+    # Street networks (Camden's walking network, LSOA-to-asset walking times within 20 minutes)
+    # and sweeps (a local Dask cluster against one process), each in a process of its own.
+    for part, script in (("network", "access_network.py"), ("sweep", "access_sweep.py")):
+        if part in parts:
+            print(f"\n== {script} ==", flush=True)
+            subprocess.run([sys.executable, str(Path(__file__).with_name(script))], check=True)
 
 
 if __name__ == "__main__":

@@ -116,3 +116,29 @@ def test_a_map_of_100000_brackets_is_refused(small, sqlite_workspace) -> None:
 def test_form_numbers_are_checked(small) -> None:
     response = small.post("/login", data={"username": "a", "password": "9" * 30})
     assert response.status_code != 500
+
+
+def test_a_street_network_extract_has_its_own_larger_limit(sqlite_workspace) -> None:
+    """An OpenStreetMap extract is held to max_osm_bytes, not max_upload_mb (issue 19): a 2 MB
+    body passes a 1 MB upload limit on the networks route and is queued as an import (whose
+    reader then refuses it), and is refused, naming max_osm_bytes, past that."""
+    from tests.integration.test_access_runs import build_gridton
+
+    build_gridton(sqlite_workspace)
+    body = b"\0" * (2 * 1024 * 1024)  # not an extract: the route's reader refuses it
+    for osm_limit, status, setting in ((8 * 1024 * 1024, 202, None), (1_500_000, 413, "max_osm")):
+        settings = Settings(
+            host="127.0.0.1", user="tester", max_upload_mb=1, max_osm_bytes=osm_limit
+        )
+        client = TestClient(
+            create_app(settings, workspace=sqlite_workspace),
+            raise_server_exceptions=False,
+            **LOCAL,
+        )
+        response = client.post(
+            "/api/v1/places/gridton/networks", files={"file": ("camden.osm.pbf", body)}
+        )
+        assert response.status_code == status, response.text
+        if setting:
+            assert setting in response.json()["error"]["message"]
+        assert client.get("/api/v1/places/gridton/networks").json() == []

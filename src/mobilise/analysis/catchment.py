@@ -9,24 +9,27 @@ pairs. A pair is in the catchment when its cost is **at most** ``max_cost``. The
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.spatial import cKDTree
 
+from mobilise.analysis._catchment_costs import (
+    PositionArray,
+    codes,
+    cost_values,
+    id_index,
+    refuse_repeated_pairs,
+)
+from mobilise.analysis._catchment_points import points_within
 from mobilise.analysis._checks import FloatArray, cost_limit, named, raise_if
 from mobilise.errors import Problem, ValidationError
 
 __all__ = ["CatchmentPairs", "pairs_from_costs", "pairs_from_points"]
-
-PositionArray: TypeAlias = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -237,7 +240,7 @@ def pairs_from_points(
     destination_xy = _coordinates(destinations, x, y, "destinations", problems)
     radius = cost_limit(max_cost, "max_cost", problems)
     raise_if(problems, "Cannot build catchment pairs from points")
-    origin, destination, cost = _points_within(origin_xy, destination_xy, radius, workers)
+    origin, destination, cost = points_within(origin_xy, destination_xy, radius, workers)
     return _trusted_pairs(
         origin, destination, cost, origins.index.copy(), destinations.index.copy(), radius
     )
@@ -268,46 +271,6 @@ def _coordinates(
             Problem(f"{what} coordinates missing for ids {named(frame.index[bad])}", field=what)
         )
     return xy
-
-
-def _points_within(
-    origin_xy: FloatArray, destination_xy: FloatArray, radius: float, workers: int | None
-) -> tuple[PositionArray, PositionArray, FloatArray]:
-    if len(origin_xy) == 0 or len(destination_xy) == 0:
-        return np.empty(0, np.int32), np.empty(0, np.int32), np.empty(0, np.float64)
-    destination_tree = cKDTree(destination_xy)
-    # Strips of origins sorted by x make compact subtrees that threads search side by side; the
-    # strip count is fixed so the order of the pairs does not depend on the machine.
-    n_strips = 1 if len(origin_xy) < 4096 else 64
-    order = np.argsort(origin_xy[:, 0], kind="stable").astype(np.int32)
-
-    def search(strip: PositionArray) -> npt.NDArray[np.void]:
-        return cKDTree(origin_xy[strip]).sparse_distance_matrix(
-            destination_tree, radius, output_type="ndarray"
-        )
-
-    strips = np.array_split(order, n_strips)
-    threads = min(n_strips, workers or os.cpu_count() or 1)
-    if threads > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            found = list(pool.map(search, strips))
-    else:
-        found = [search(strip) for strip in strips]
-    total = sum(len(part) for part in found)
-    origin = np.empty(total, dtype=np.int32)
-    destination = np.empty(total, dtype=np.int32)
-    cost = np.empty(total, dtype=np.float64)
-    found.reverse()  # pop() hands over each strip's (i, j, v) records in order, then drops them
-    start = 0
-    for strip in strips:
-        part = found.pop()
-        stop = start + len(part)
-        np.take(strip, part["i"], out=origin[start:stop], mode="clip")
-        destination[start:stop] = part["j"]
-        cost[start:stop] = part["v"]
-        start = stop
-        del part
-    return origin, destination, cost
 
 
 def pairs_from_costs(
@@ -350,120 +313,22 @@ def pairs_from_costs(
         ``origins``/``destinations``, and repeated origin-destination pairs.
     """
     problems: list[Problem] = []
-    cost_values, bad = _cost_values(costs, (origin, destination, cost), problems)
-    limit = (
-        cost_limit(max_cost, "max_cost", problems)
-        if max_cost is not None
-        else float(cost_values[~bad].max(initial=0.0))
-    )
+    values, largest = cost_values(costs, (origin, destination, cost), problems)
+    limit = cost_limit(max_cost, "max_cost", problems) if max_cost is not None else largest
     origin_column, destination_column = costs[origin], costs[destination]
-    origin_ids = _id_index(origins, origin_column, "origins", problems)
-    destination_ids = _id_index(destinations, destination_column, "destinations", problems)
-    origin_codes = _codes(origin_ids, origin_column, origin, "origins", problems)
-    destination_codes = _codes(
+    origin_ids = id_index(origins, origin_column, "origins", problems)
+    destination_ids = id_index(destinations, destination_column, "destinations", problems)
+    origin_codes = codes(origin_ids, origin_column, origin, "origins", problems)
+    destination_codes = codes(
         destination_ids, destination_column, destination, "destinations", problems
     )
     raise_if(problems, "Cannot read the cost table")
 
-    keep = cost_values <= limit
-    if not keep.all():
+    if limit < largest:  # otherwise every row is within the catchment
+        keep = values <= limit
         origin_codes, destination_codes = origin_codes[keep], destination_codes[keep]
-        cost_values = cost_values[keep]
-    _refuse_repeated_pairs(origin_codes, destination_codes, origin_ids, destination_ids, cost)
+        values = values[keep]
+    refuse_repeated_pairs(origin_codes, destination_codes, origin_ids, destination_ids, cost)
     return _trusted_pairs(
-        origin_codes, destination_codes, cost_values, origin_ids, destination_ids, limit
+        origin_codes, destination_codes, values, origin_ids, destination_ids, limit
     )
-
-
-def _cost_values(
-    costs: object, columns: tuple[str, str, str], problems: list[Problem]
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """The cost column as floats and the mask of bad costs (missing, negative or infinite,
-    reported); absent columns and a column that is not numbers are refused at once."""
-    if not isinstance(costs, pd.DataFrame):
-        raise ValidationError("costs must be a pandas DataFrame.")
-    absent = [name for name in columns if name not in costs.columns]
-    if absent:
-        raise ValidationError(
-            "Cannot read the cost table.",
-            problems=[Problem("no such column", field=name) for name in absent],
-        )
-    cost = columns[2]
-    try:
-        cost_values = costs[cost].to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "Cannot read the cost table.", problems=[Problem("costs must be numbers", field=cost)]
-        ) from None
-    bad = ~np.isfinite(cost_values) | (cost_values < 0)
-    if bad.any():
-        problems.append(
-            Problem(
-                f"cost is missing, negative or infinite in {int(bad.sum())} rows "
-                f"(index {named(costs.index[bad])})",
-                field=cost,
-            )
-        )
-    return cost_values, bad
-
-
-def _refuse_repeated_pairs(
-    origin_codes: npt.NDArray[np.intp],
-    destination_codes: npt.NDArray[np.intp],
-    origin_ids: pd.Index,
-    destination_ids: pd.Index,
-    cost: str,
-) -> None:
-    """Refuse a table that gives one origin-destination pair more than one cost."""
-    width = max(len(destination_ids), 1)
-    # One key per pair; 32-bit keys sort several times faster where they fit.
-    key_type = np.uint32 if len(origin_ids) * width < 2**32 else np.int64
-    pair_keys: npt.NDArray[np.integer[Any]] = origin_codes.astype(key_type)
-    pair_keys *= width
-    pair_keys += destination_codes.astype(key_type)
-    pair_keys.sort()
-    repeated = np.flatnonzero(pair_keys[1:] == pair_keys[:-1])
-    if len(repeated):
-        first = int(pair_keys[repeated[0]])
-        raise ValidationError(
-            "Cannot read the cost table.",
-            problems=[
-                Problem(
-                    f"{len(repeated)} origin-destination pairs appear more than once, e.g. "
-                    f"{origin_ids[first // width]} to {destination_ids[first % width]}; "
-                    "keep one cost per pair",
-                    field=cost,
-                )
-            ],
-        )
-
-
-def _id_index(
-    given: Sequence[Any] | pd.Index | None, column: pd.Series, what: str, problems: list[Problem]
-) -> pd.Index:
-    if given is None:
-        return pd.Index(pd.unique(column.dropna()))
-    ids = given.index if isinstance(given, pd.DataFrame) else pd.Index(given)
-    if ids.has_duplicates:
-        problems.append(
-            Problem(f"{what} ids repeat: {named(ids[ids.duplicated()].unique())}", field=what)
-        )
-    return ids
-
-
-def _codes(
-    ids: pd.Index, column: pd.Series, name: str, what: str, problems: list[Problem]
-) -> npt.NDArray[np.intp]:
-    if ids.has_duplicates:
-        return np.zeros(len(column), dtype=np.intp)
-    codes = np.asarray(ids.get_indexer(column), dtype=np.intp)  # type: ignore[arg-type]
-    unknown = codes < 0
-    if unknown.any():
-        strangers = pd.Index(pd.unique(column[unknown]))
-        problems.append(
-            Problem(
-                f"{len(strangers)} ids are not among the {what} given: {named(strangers)}",
-                field=name,
-            )
-        )
-    return codes

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mobilise.cli._common import JsonOpt, Table, console, print_json, progress_bar, state
-from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS, AccessPlan
+from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS, TRAVELS, AccessPlan
 from mobilise.model.presentation import significant
 
 if TYPE_CHECKING:
@@ -50,7 +50,20 @@ def run(
     place: Annotated[str, typer.Option(help="The place (its slug).")],
     category: CategoryOpt,
     method: MethodOpt = "e2sfca",
-    catchment: CatchmentOpt = "800,1600",
+    catchment: Annotated[
+        str | None,
+        typer.Option(
+            help="Catchments, comma separated (several make a sensitivity sweep): metres in a "
+            "straight line (default 800,1600), minutes with --travel on streets (default 10,20)."
+        ),
+    ] = None,
+    travel: Annotated[
+        str,
+        typer.Option(
+            help=f"How reach is measured: {', '.join(TRAVELS)} (on the place's street network, "
+            "imported with `mobilise networks import`)."
+        ),
+    ] = "straight-line",
     decay: DecayOpt = None,
     supply: Annotated[
         str, typer.Option(help="count: each asset counts 1; capacity: each asset's capacity.")
@@ -76,9 +89,10 @@ def run(
     plan = AccessPlan.build(
         categories=category,
         method=method,
-        catchments_m=catchment,
+        catchments_m=catchment or ("800,1600" if travel == "straight-line" else "10,20"),
         decays=decay,
         supply=supply,
+        travel=travel,
         core20=core20,
         health_indicator=health_indicator,
         permutations=permutations,
@@ -108,7 +122,7 @@ def runs(
             r.status,
             r.plan.method,
             ", ".join(r.plan.categories),
-            ", ".join(f"{c:g} m" for c in r.plan.catchments_m),
+            ", ".join(r.plan.catchment_words(c) for c in r.plan.catchments_m),
             f"{r.created_at:%Y-%m-%d %H:%M}",
         )
     console.print(table if found else "No access runs yet: try `mobilise access run`.")
@@ -235,13 +249,15 @@ def _show(run: AccessRun) -> None:
     )
     console.print(
         f"{METHODS[run.plan.method].label}; catchments "
-        f"{', '.join(f'{c:g} m' for c in run.plan.catchments_m)}; decays "
+        f"{', '.join(run.plan.catchment_words(c) for c in run.plan.catchments_m)}; decays "
         f"{', '.join(run.plan.decays)}; supply: {run.plan.supply}."
     )
     for note in run.summary.get("inputs", {}).get("notes", []):
         console.print(f"[yellow]Note:[/] {note}")
     if not run.scenarios:
         return
+    if run.plan.on_network:
+        _show_comparison(run)
     table = Table(
         "category",
         "catchment",
@@ -257,7 +273,7 @@ def _show(run: AccessRun) -> None:
     for s in run.scenarios:
         table.add_row(
             s["category"],
-            f"{s['catchment_m']:g} m",
+            run.plan.catchment_words(s["catchment_m"]),
             s["decay"],
             _fmt(s.get("mean")),
             f"{s['areas_with_nothing_in_reach']:,}",
@@ -279,3 +295,31 @@ def _interval(found: dict[str, Any] | None, key: str) -> str:
     low, high = found.get(f"{key}_lower"), found.get(f"{key}_upper")
     band = f" ({_fmt(low)} to {_fmt(high)})" if low is not None and high is not None else ""
     return f"{_fmt(found[key])}{band}"
+
+
+def _show_comparison(run: AccessRun) -> None:
+    """A network run beside straight-line access, scenario by scenario."""
+    table = Table(
+        "category",
+        "catchment",
+        "straight line",
+        "mean difference",
+        "areas lower",
+        "areas higher",
+        "large detours",
+        title=f"{run.plan.travel.capitalize()} on streets against straight-line access",
+    )
+    for s in run.scenarios:
+        found = s.get("comparison") or {}
+        table.add_row(
+            s["category"],
+            run.plan.catchment_words(s["catchment_m"]),
+            f"{found.get('straight_line_catchment_m', 0):,.0f} m",
+            _fmt(found.get("mean_difference")),
+            f"{found.get('areas_lower', 0):,}",
+            f"{found.get('areas_higher', 0):,}",
+            f"{found.get('large_detours', 0):,}",
+        )
+    console.print(table)
+    for warning in dict.fromkeys(w for s in run.scenarios for w in s.get("warnings", [])):
+        console.print(f"[yellow]Warning:[/] {warning}")

@@ -19,6 +19,8 @@ __all__ = [
     "DECAYS",
     "FILE_METHODS",
     "METHODS",
+    "TRAVELS",
+    "TRAVEL_SPEEDS_KMH",
     "AccessPlan",
     "Method",
     "canonical_category",
@@ -131,7 +133,21 @@ CATEGORY_ALIASES = {
     "sport": "sport_physical_activity",
 }
 
+TRAVELS: dict[str, str] = {
+    "straight-line": "straight-line distance from the area's population-weighted centre, in metres",
+    "walk": "walking on the street network, in minutes",
+    "cycle": "cycling on the street network, in minutes",
+    "step-free": "step-free (wheelchair or buggy) on the street network, in minutes",
+}
+"""How a run measures reach: straight-line distance (metres) or travel on a stored street
+network (minutes)."""
+
+TRAVEL_SPEEDS_KMH: dict[str, float] = {"walk": 4.8, "cycle": 15.0, "step-free": 4.8}
+"""The profiles' speeds, to translate minutes into the straight-line metres they compare with
+(20 minutes' walk = 1,600 m)."""
+
 _PER_THOUSAND = 1000.0
+_MINUTES = (1.0, 180.0)
 
 
 def canonical_category(name: str) -> str:
@@ -163,6 +179,7 @@ class AccessPlan:
     low_access_fraction: float = 0.2
     permutations: int = 999
     seed: int = 20261123
+    travel: str = "straight-line"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -180,10 +197,22 @@ class AccessPlan:
         low_access_fraction: float = 0.2,
         permutations: int = 999,
         seed: int = 20261123,
+        travel: str = "straight-line",
     ) -> AccessPlan:
-        """A checked plan from loose input (lists or comma-separated text, aliases allowed)."""
+        """A checked plan from loose input (lists or comma-separated text, aliases allowed).
+
+        ``catchments_m`` holds the run's unit: metres for straight-line travel, minutes on a
+        street network (``travel`` walk, cycle or step-free).
+        """
         problems: list[Problem] = []
         chosen = _categories(categories, problems)
+        travel_key = str(travel).strip().lower().replace("_", "-").replace(" ", "-")
+        if travel_key not in TRAVELS:
+            problems.append(
+                Problem(
+                    f"unknown travel {travel!r}; use one of {', '.join(TRAVELS)}", field="travel"
+                )
+            )
         method_key = str(method).strip().lower()
         if method_key not in METHODS:
             problems.append(
@@ -191,7 +220,7 @@ class AccessPlan:
                     f"unknown method {method!r}; use one of {', '.join(METHODS)}", field="method"
                 )
             )
-        catchments = _catchments(catchments_m, problems)
+        catchments = _catchments(catchments_m, problems, minutes=travel_key in TRAVEL_SPEEDS_KMH)
         decay_names = _decays(decays, method_key, problems)
         if supply not in ("count", "capacity"):
             problems.append(Problem("supply must be 'count' or 'capacity'", field="supply"))
@@ -236,6 +265,7 @@ class AccessPlan:
             low_access_fraction=float(low_access_fraction),
             permutations=int(permutations),
             seed=int(seed),
+            travel=travel_key,
         )
 
     @classmethod
@@ -253,6 +283,7 @@ class AccessPlan:
             low_access_fraction=data.get("low_access_fraction", 0.2),
             permutations=data.get("permutations", 999),
             seed=data.get("seed", 20261123),
+            travel=data.get("travel", "straight-line"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -260,8 +291,33 @@ class AccessPlan:
         data["categories"] = list(self.categories)
         data["catchments_m"] = list(self.catchments_m)
         data["decays"] = list(self.decays)
+        data["catchment_unit"] = self.catchment_unit
         data.pop("extra")
         return data
+
+    @property
+    def on_network(self) -> bool:
+        """Whether the run travels on a street network (catchments in minutes)."""
+        return self.travel != "straight-line"
+
+    @property
+    def catchment_unit(self) -> str:
+        """The unit of ``catchments_m`` and of the results' ``catchment_m`` and ``nearest_m``:
+        ``m`` (straight line) or ``min`` (on a street network)."""
+        return "min" if self.on_network else "m"
+
+    def catchment_words(self, catchment: float) -> str:
+        """A catchment in words with its unit: ``800 m`` or ``10 min walk``."""
+        if not self.on_network:
+            return f"{catchment:,.0f} m"
+        return f"{catchment:,.0f} min {self.travel}"
+
+    def straight_line_m(self, catchment: float) -> float:
+        """The straight-line metres a network catchment compares with (its minutes at the
+        profile's speed: 20 min walk = 1,600 m); a straight-line catchment as it is."""
+        if not self.on_network:
+            return float(catchment)
+        return float(catchment) * TRAVEL_SPEEDS_KMH[self.travel] * 1000.0 / 60.0
 
     @property
     def scenarios(self) -> list[tuple[str, float, str]]:
@@ -304,26 +360,29 @@ def _categories(categories: Sequence[str] | str, problems: list[Problem]) -> lis
 
 
 def _catchments(
-    catchments_m: Sequence[float] | str | float, problems: list[Problem]
+    catchments_m: Sequence[float] | str | float, problems: list[Problem], *, minutes: bool = False
 ) -> list[float]:
-    """The catchments in metres, each once."""
+    """The catchments in metres (or in minutes on a street network), each once."""
     catchments: list[float] = []
+    low, high = _MINUTES if minutes else (50.0, 50_000.0)
+    what = "a time in minutes" if minutes else "a distance in metres"
     for text in _split(catchments_m):
         try:
             value = float(text)
         except (TypeError, ValueError):
             value = math.nan
-        if not (math.isfinite(value) and 50 <= value <= 50_000):
+        if not (math.isfinite(value) and low <= value <= high):
             problems.append(
                 Problem(
-                    f"catchment {text!r} must be a distance in metres from 50 to 50,000",
+                    f"catchment {text!r} must be {what} from {low:,.0f} to {high:,.0f}",
                     field="catchment",
                 )
             )
         elif value not in catchments:
             catchments.append(value)
     if not _split(catchments_m):
-        problems.append(Problem("give at least one catchment in metres", field="catchment"))
+        unit = "minutes" if minutes else "metres"
+        problems.append(Problem(f"give at least one catchment in {unit}", field="catchment"))
     return catchments
 
 

@@ -139,9 +139,9 @@ class RequestLimits:
             return
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if scope["method"] in ("GET", "HEAD", "OPTIONS") or content_type not in _CHECKED_TYPES:
-            await self.app(scope, self._counting(receive), send)
+            await self.app(scope, self._counting(receive, scope), send)
             return
-        body, refusal = await self._read_body(receive)
+        body, refusal = await self._read_body(receive, self._most(scope))
         if refusal is None:
             refusal = self._body_refusal(body, content_type)
         if refusal is not None:
@@ -149,15 +149,27 @@ class RequestLimits:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    def _too_large(self, size: str) -> TooLarge:
+    def _too_large(self, size: str, scope: Scope | None = None) -> TooLarge:
+        if scope is not None and _carries_an_extract(scope):
+            most = self._most(scope)
+            message = (
+                f"The request is larger than {most:,} bytes ({setting_words('max_osm_bytes')})."
+            )
+            return TooLarge(message, problems=[Problem(f"{size}; at most {most:,} are accepted")])
         limit = self.limits.max_upload_mb
         message = f"The request is larger than {limit} MB ({setting_words('max_upload_mb')})."
         return TooLarge(message, problems=[Problem(f"{size}; at most {limit} MB are accepted")])
 
+    def _most(self, scope: Scope) -> int:
+        """The largest body this request may have: an OpenStreetMap extract has its own limit."""
+        if _carries_an_extract(scope):
+            return max(self.limits.upload_bytes, int(self.limits.max_osm_bytes))
+        return self.limits.upload_bytes
+
     def _head_refusal(self, request: Request) -> MobiliseError | None:
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limits.upload_bytes:
-            return self._too_large(f"its body is {int(declared):,} bytes")
+        if declared.isdigit() and int(declared) > self._most(request.scope):
+            return self._too_large(f"its body is {int(declared):,} bytes", request.scope)
         query = request.scope.get("query_string", b"").decode("latin-1")
         problems = _pairs_problems(parse_qsl(query, keep_blank_values=True), "query")
         segments = [unquote(part) for part in request.url.path.split("/") if part]
@@ -176,7 +188,7 @@ class RequestLimits:
             return ValidationError("The request body cannot be used.", problems=problems)
         return None
 
-    async def _read_body(self, receive: Receive) -> tuple[bytes, MobiliseError | None]:
+    async def _read_body(self, receive: Receive, most: int) -> tuple[bytes, MobiliseError | None]:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -185,17 +197,17 @@ class RequestLimits:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limits.upload_bytes:
+            if size > most:
                 return b"", self._too_large(f"its body is over {size:,} bytes")
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         return b"".join(chunks), None
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(self, receive: Receive, scope: Scope) -> Receive:
         """``receive`` that refuses a body growing past the limit (a body sent in chunks)."""
         received = 0
-        limit = self.limits.upload_bytes
+        limit = self._most(scope)
 
         async def counted() -> Message:
             nonlocal received
@@ -203,11 +215,18 @@ class RequestLimits:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    error = self._too_large(f"its body is over {received:,} bytes")
+                    error = self._too_large(f"its body is over {received:,} bytes", scope)
                     raise HTTPException(413, detail=error.message)
             return message
 
         return counted
+
+
+def _carries_an_extract(scope: Scope) -> bool:
+    """A street network's upload (``POST .../places/{slug}/networks``), held to
+    ``max_osm_bytes`` rather than ``max_upload_mb``."""
+    path = str(scope.get("path", "")).rstrip("/")
+    return scope.get("method") == "POST" and path.endswith("/networks") and "/places/" in path
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

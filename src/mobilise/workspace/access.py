@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from mobilise.errors import MobiliseError, NotFound, Problem, ValidationError
 from mobilise.model.access_plan import METHODS, AccessPlan, canonical_category
 from mobilise.store.records import audit, insert_record, new_id, now, record_values
-from mobilise.store.tables import analysis_results, analysis_runs, areas, indicators, places
+from mobilise.store.tables import analysis_results, analysis_runs, areas, places
 from mobilise.workspace._common import Progress, chunked, no_progress
 from mobilise.workspace._files import FileTarget, source_name
 
@@ -319,7 +319,9 @@ class AccessService:
         frame = self.results(
             run_id, category=category, catchment_m=chosen["catchment_m"], decay=chosen["decay"]
         )
-        return scenario_geojson(self._ws, frame)
+        compared = chosen.get("comparison") or {}
+        extra = {a["area_code"]: a for a in compared.get("areas", [])}
+        return scenario_geojson(self._ws, frame, extra)
 
     def export(self, run_id: str, target: FileTarget, *, format: str | None = None) -> int:
         """Write a run's results to ``target`` (a path, or a binary stream such as a web
@@ -525,29 +527,12 @@ class AccessService:
         return str(place_id)
 
     def _check_inputs_exist(self, place: str, plan: AccessPlan) -> None:
+        """The place, the health indicator and (for travel on streets) the network exist."""
+        from mobilise.workspace._access_checks import check_inputs
+
         with self._ws.read() as connection:
             self._place_id(connection, place)
-            if plan.health_indicator:
-                polarity = connection.execute(
-                    select(indicators.c.polarity).where(indicators.c.id == plan.health_indicator)
-                ).scalar_one_or_none()
-                if polarity is None:
-                    raise NotFound(
-                        f"No indicator {plan.health_indicator!r} for the health need rule. "
-                        "See `mobilise indicators list`."
-                    )
-                if polarity not in ("higher_is_better", "higher_is_worse"):
-                    raise ValidationError(
-                        f"Indicator {plan.health_indicator!r} has {polarity} polarity, so it "
-                        "cannot say which areas have the greater need; choose an indicator "
-                        "where higher is better or higher is worse.",
-                        problems=[
-                            Problem(
-                                "this indicator has no direction of need",
-                                field="health_indicator",
-                            )
-                        ],
-                    )
+            check_inputs(self._ws, connection, place, plan)
 
 
 def _export_format(target: FileTarget, format: str | None) -> str:

@@ -17,9 +17,11 @@ import pandas as pd
 
 from mobilise.analysis import inequality, priority, spatial
 from mobilise.analysis.access import CatchmentPairs, nearest, pairs_from_points
+from mobilise.analysis.network_catchment import pairs_from_network
 from mobilise.errors import ValidationError
 from mobilise.model.access_plan import DECAYS, METHODS, AccessPlan
 from mobilise.model.asset_vocab import CATEGORIES
+from mobilise.workspace._network_compare import compare
 from mobilise.workspace.access_measures import make_decay, run_measure
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ class AccessInputs:
     health_label: str = ""
     health_unit: str = ""
     health_higher_is_worse: bool = True
+    network: Any = None  # the StreetNetwork of the plan's travel, when it is not straight-line
 
 
 def compute(
@@ -82,21 +85,48 @@ def compute(
     for category in plan.categories:
         here = inputs.destinations[inputs.destinations["category"] == category]
         label = CATEGORIES[category].lower()
-        say(f"Pairing areas with {label} assets within {largest:,.0f} m")
-        pairs = pairs_from_points(origins, here, largest, x="x", y="y")
+        say(f"Pairing areas with {label} assets within {plan.catchment_words(largest)}")
+        pairs, straight, notes = _pairs(plan, inputs, here, largest)
         for catchment in plan.catchments_m:
             narrowed = pairs.within(catchment)
             for decay in plan.decays:
-                say(f"Access to {label}: {catchment:,.0f} m, {decay} decay")
+                say(f"Access to {label}: {plan.catchment_words(catchment)}, {decay} decay")
                 frame, summary = _scenario(
                     plan, inputs, narrowed, here, category, catchment, decay, weights
                 )
+                summary["warnings"][:0] = notes
                 if weights_note:
                     summary["warnings"].append(weights_note)
+                if straight is not None:
+                    summary["comparison"] = compare(
+                        plan,
+                        origins,
+                        here,
+                        narrowed,
+                        straight,
+                        frame.set_index("area_code")["value"],
+                        catchment,
+                        decay,
+                    )
                 frames.append(frame)
                 scenarios.append(summary)
     results = pd.concat(frames, ignore_index=True)
     return results, {"scenarios": scenarios, "inputs": inputs.report}
+
+
+def _pairs(
+    plan: AccessPlan, inputs: AccessInputs, here: pd.DataFrame, largest: float
+) -> tuple[CatchmentPairs, CatchmentPairs | None, list[str]]:
+    """The pairs at the largest catchment: straight-line, or on the street network (minutes)
+    with the straight-line pairs they are compared with and the snap warnings."""
+    origins = inputs.origins
+    if not plan.on_network:
+        return pairs_from_points(origins, here, largest, x="x", y="y"), None, []
+    if inputs.network is None:
+        raise ValidationError(f"The run travels by {plan.travel} but no street network was read.")
+    found = pairs_from_network(inputs.network, origins, here, largest, x="x", y="y")
+    straight = pairs_from_points(origins, here, plan.straight_line_m(largest), x="x", y="y")
+    return found.pairs, straight, list(found.warnings)
 
 
 def _scenario(
@@ -133,6 +163,8 @@ def _scenario(
     summary: dict[str, Any] = {
         "category": category,
         "catchment_m": catchment,
+        "catchment_unit": plan.catchment_unit,
+        "travel": plan.travel,
         "decay": decay_name,
         "decay_description": DECAYS[decay_name],
         "decay_formula": measured.attrs.get("decay_description"),

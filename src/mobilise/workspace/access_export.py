@@ -26,10 +26,14 @@ if TYPE_CHECKING:
 __all__ = ["scenario_geojson", "write_results"]
 
 
-def scenario_geojson(workspace: Workspace, frame: pd.DataFrame) -> str:
+def scenario_geojson(
+    workspace: Workspace, frame: pd.DataFrame, extra: dict[str, dict[str, Any]] | None = None
+) -> str:
     """One scenario's results (rows of :meth:`AccessService.results`) with each area's stored
-    boundary, as a GeoJSON FeatureCollection."""
+    boundary, as a GeoJSON FeatureCollection; ``extra``: more properties by area code (a
+    network run's comparison with straight-line access and its detour)."""
     rows: dict[str, Any] = {r.area_code: r for r in cast(Any, frame).itertuples(index=False)}
+    extra = extra or {}
     features: list[tuple[str, dict[str, Any], str]] = []
     for code, name, geometry in workspace.areas.geojson_features(sorted(rows)):
         r = rows[code]
@@ -44,6 +48,7 @@ def scenario_geojson(workspace: Workspace, frame: pd.DataFrame) -> str:
             "reasons": list(r.reasons),
             "imd_decile": None if pd.isna(r.imd_decile) else int(r.imd_decile),
             "population": int(r.population),
+            **extra.get(code, {}),
         }
         features.append((code, properties, geometry))
     return feature_collection(features)
@@ -55,6 +60,9 @@ def write_results(
     """Write every result of ``run`` (``frame``) to ``target`` as ``csv`` or ``gpkg``; the
     number of rows written."""
     frame.insert(5, "unit", run.plan.unit)
+    # The catchment and nearest columns hold the run's unit: metres, or minutes on streets.
+    frame.insert(2, "catchment_unit", run.plan.catchment_unit)
+    frame.insert(1, "travel", run.plan.travel)
     frame["reasons"] = ["; ".join(r) for r in frame["reasons"]]
     frame["run_id"] = run.id
     frame = frame[["run_id", *[c for c in frame.columns if c != "run_id"]]]

@@ -64,6 +64,7 @@ def read_inputs(
     codes = workspace.places.area_codes(place)
     if not codes:
         raise ValidationError(f"Place {place!r} has no areas yet; add areas first.")
+    network = workspace.networks.load(place, plan.travel) if plan.on_network else None
     report: dict[str, Any] = {"notes": []}
     with workspace.read() as connection:
         rows = _read_rows(connection, codes, plan)
@@ -78,8 +79,13 @@ def read_inputs(
         health_label=health.name if health is not None else "",
         health_unit=health.unit if health is not None else "",
         health_higher_is_worse=health is None or health.polarity != "higher_is_better",
+        network=network,
     )
-    return inputs, _versions(rows, len(codes), len(destinations), health)
+    versions = _versions(rows, len(codes), len(destinations), health)
+    if network is not None:
+        versions["street_network"] = workspace.networks.get(place, plan.travel).to_dict()
+        versions["street_network"].pop("coverage", None)
+    return inputs, versions
 
 
 def _read_rows(connection: Connection, codes: Sequence[str], plan: AccessPlan) -> _Rows:
@@ -195,7 +201,7 @@ def _asset_rows(
     base = select(*columns).where(*live_assets(), assets.c.category.in_(plan.categories))
     found: list[Any] = []
     if lons:
-        reach = max(plan.catchments_m)
+        reach = plan.straight_line_m(max(plan.catchments_m))  # no farther in minutes either
         dlat = reach / METRES_PER_DEGREE
         dlon = reach / (METRES_PER_DEGREE * math.cos(math.radians(max(map(abs, lats)))))
         found += connection.execute(

@@ -33,13 +33,14 @@ import socket
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from mobilise.errors import Conflict, MobiliseError, NotFound, Problem, ValidationError
+from mobilise.settings import MB
 from mobilise.store.records import insert_record, new_id, now, record_values
 from mobilise.store.tables import job_files, jobs
 from mobilise.workspace._files import FileSource, read_bytes, source_name
@@ -189,15 +190,21 @@ class JobService:
         file: FileSource | None = None,
         name: str | None = None,
         max_attempts: int = 3,
+        max_bytes: int | None = None,
     ) -> Job:
         """Queue a job of ``kind`` (see :data:`mobilise.workspace._job_kinds.KINDS`) with its
-        parameters and, for an import, its file (kept until the job is done)."""
+        parameters and, for an import, its file (kept until the job is done). ``max_bytes``: a
+        file kind with its own limit (a street network's extract: ``max_osm_bytes``) instead of
+        ``max_upload_mb``."""
         if kind not in KINDS:
             raise ValidationError(
                 f"No kind of job {kind!r}; the kinds are {', '.join(KINDS)}.",
                 problems=[Problem(f"unknown kind {kind!r}", field="kind")],
             )
-        data = read_bytes(file, name=name, limits=self._ws.limits) if file is not None else None
+        limits = self._ws.limits
+        if max_bytes is not None:
+            limits = replace(limits, max_upload_mb=max(limits.max_upload_mb, -(-max_bytes // MB)))
+        data = read_bytes(file, name=name, limits=limits) if file is not None else None
         with self._ws.write() as connection:
             row = insert_record(
                 connection,

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from mobilise.errors import NotFound, ValidationError
-from mobilise.model.access_plan import DECAYS, METHODS, AccessPlan
+from mobilise.model.access_plan import DECAYS, METHODS, TRAVELS, AccessPlan
 from mobilise.model.asset_vocab import CATEGORIES
 from mobilise.model.presentation import gradient_words
 from mobilise.web.deps import (
@@ -25,6 +25,7 @@ from mobilise.web.deps import (
     WorkspaceDep,
     is_editor,
 )
+from mobilise.web.routes._access_compare import comparison_rows
 from mobilise.web.routes.api import ERRORS
 from mobilise.web.routes.jobs import job_links, wake_workers
 from mobilise.workspace import Workspace
@@ -44,7 +45,9 @@ _DEFAULT_FORM: dict[str, Any] = {
     "catchments": "800,1600",
     "decay": "",
     "health_indicator": DEFAULT_HEALTH,
+    "travel": "straight-line",
 }
+_DEFAULT_CATCHMENTS = {"straight-line": [800.0, 1600.0], "network": [10.0, 20.0]}
 
 
 class AccessRunCreate(BaseModel):
@@ -52,8 +55,16 @@ class AccessRunCreate(BaseModel):
 
     categories: list[str] = Field(description="Asset categories, e.g. ['library', 'green_space'].")
     method: str = Field("e2sfca", description=f"One of {', '.join(METHODS)}.")
-    catchments_m: list[float] = Field(
-        default_factory=lambda: [800.0, 1600.0], description="Catchment sizes in metres."
+    catchments_m: list[float] | None = Field(
+        None,
+        description="Catchment sizes: metres in a straight line (default 800 and 1,600), or "
+        "minutes when travel is on streets (default 10 and 20).",
+    )
+    travel: str = Field(
+        "straight-line",
+        description=f"How reach is measured: {', '.join(TRAVELS)}. On streets the catchments "
+        "and the results' catchment_m and nearest_m are minutes; the place needs a stored "
+        "street network of that profile (POST /places/{slug}/networks).",
     )
     decays: list[str] = Field(
         default_factory=list, description=f"Decays ({', '.join(DECAYS)}); default the method's."
@@ -82,10 +93,12 @@ def start_run(
 ) -> dict[str, Any]:
     """Start an access run; a background job computes it. Follow ``GET /access/runs/{id}``
     (or the job's ``status_url``)."""
+    default = _DEFAULT_CATCHMENTS["straight-line" if body.travel == "straight-line" else "network"]
     plan = AccessPlan.build(
         categories=body.categories,
         method=body.method,
-        catchments_m=body.catchments_m,
+        catchments_m=body.catchments_m if body.catchments_m is not None else default,
+        travel=body.travel,
         decays=body.decays or None,
         supply=body.supply,
         core20=body.core20,
@@ -226,6 +239,7 @@ def _page(
         else []
     )
     indicators = workspace.indicators.list(place=slug)
+    networks = {n.profile: n for n in workspace.networks.list(slug)}
     return templates.TemplateResponse(
         request,
         "access.html",
@@ -235,6 +249,13 @@ def _page(
             "run": chosen,
             "scenario": scenario,
             "priority_rows": priority_rows,
+            "comparison_rows": (
+                comparison_rows(workspace, chosen.id, scenario)
+                if scenario is not None and chosen is not None and chosen.plan.on_network
+                else []
+            ),
+            "networks": networks,
+            "travels": TRAVELS,
             "gradient_words": (
                 gradient_words(scenario, f"{CATEGORIES[scenario['category']].lower()} assets")
                 if scenario
@@ -302,6 +323,7 @@ def start_from_page(
     catchments: Annotated[str, Form()] = "800,1600",
     decay: Annotated[str, Form()] = "",
     health_indicator: Annotated[str, Form()] = "",
+    travel: Annotated[str, Form()] = "straight-line",
 ) -> Response:
     """Start a run from the page's form; a bad form comes back filled in, saying what is wrong."""
     try:
@@ -311,6 +333,7 @@ def start_from_page(
             catchments_m=catchments,
             decays=decay or None,
             health_indicator=health_indicator or None,
+            travel=travel,
         )
         run = workspace.access.submit(slug, plan)
     except (ValidationError, NotFound) as error:
@@ -322,6 +345,7 @@ def start_from_page(
             "catchments": catchments,
             "decay": decay,
             "health_indicator": health_indicator,
+            "travel": travel,
         }
         problems = [p.message for p in error.problems] or [error.message]
         return _page(

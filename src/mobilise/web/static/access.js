@@ -7,12 +7,29 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(select =>
     select.addEventListener("change", () => select.form.submit()));
 
+  // The new-run form: catchments in metres in a straight line, in minutes on streets.
+  const travel = document.getElementById("travel");
+  const catchments = document.getElementById("catchments");
+  if (travel && catchments) {
+    travel.addEventListener("change", () => {
+      const onStreets = travel.value !== "straight-line";
+      if (onStreets && catchments.value.trim() === "800,1600") catchments.value = "10,20";
+      if (!onStreets && catchments.value.trim() === "10,20") catchments.value = "800,1600";
+    });
+  }
+
   const mapElement = document.getElementById("map");
   const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
   if (!mapElement || !scenario) return;
 
   // -- the map ----------------------------------------------------------------------------------
   const unit = mapElement.dataset.unit;
+  // Metres in a straight line; minutes on a street network (its nearest asset too).
+  const nearUnit = mapElement.dataset.catchmentUnit === "min" ? "min" : "m";
+  // The network detour: as the crow flies (1) to twice as long or more; dark past the catchment.
+  const DETOUR = [[1.2, "#fef0d9", "Under 1.2 times"], [1.5, "#fdcc8a", "1.2 to 1.5 times"],
+                  [2, "#fc8d59", "1.5 to 2 times"], [Infinity, "#d7301f", "2 times or more"]];
+  const BEYOND = "#7f0000";
   const status = document.getElementById("status");
   const map = M.baseMap(mapElement);
   // Access: fifths of this place, light (low access) to dark blue (high); 0 = nothing in reach.
@@ -29,6 +46,7 @@
     access: `Access of each neighbourhood in ${unit}, coloured by fifths of this place's neighbourhoods. Orange: no asset within the catchment.`,
     clusters: "Where neighbourhoods with similar access sit together beyond chance (local Moran's I, LISA). Hot spots are groups with high access; cold spots groups with low access.",
     priority: ((scenario.priority && scenario.priority.criteria) || []).join(" ") + " Click one for its profile.",
+    detour: "Minutes on streets to the nearest asset over the straight-line distance to it at the same speed. Dark red: the streets reach no asset within the catchment that a straight line would.",
   };
   let features = [];
   let layer = null;
@@ -44,6 +62,11 @@
   function colour(view, p) {
     if (view === "clusters") return (CLUSTERS[p.cluster] || ["#ffffff"])[0];
     if (view === "priority") return p.priority ? "#7b3294" : "#f0f0f0";
+    if (view === "detour") {
+      if (p.beyond) return BEYOND;
+      if (p.detour === null || p.detour === undefined) return "#f0f0f0";
+      return DETOUR.find(([top]) => p.detour < top)[1];
+    }
     if (p.in_reach === 0) return NONE;
     return ACCESS[breaks.filter(b => p.value > b).length];
   }
@@ -59,6 +82,9 @@
     } else if (view === "priority") {
       const n = features.filter(f => f.properties.priority).length;
       rows = row("#7b3294", `Priority neighbourhood (${n})`) + row("#f0f0f0", "Not a priority");
+    } else if (view === "detour") {
+      rows = DETOUR.map(([, fill, text]) => row(fill, text)).join("") +
+        row(BEYOND, "No asset on streets within the catchment") + row("#f0f0f0", "No asset either way");
     } else {
       const names = ["Lowest fifth here", "", "Middle fifth", "", "Highest fifth here"];
       rows = ACCESS.map((fill, k) => row(fill, names[k] || " ")).join("") + row(NONE, "Nothing within reach");
@@ -66,17 +92,20 @@
     box.innerHTML = rows;
     document.getElementById("view-note").textContent = NOTES[view];
     document.getElementById("view-title").textContent =
-      {access: "Access", clusters: "Clusters of high and low access", priority: "Priority neighbourhoods"}[view];
+      {access: "Access", clusters: "Clusters of high and low access", priority: "Priority neighbourhoods",
+       detour: "Network detour"}[view];
   }
 
   function tooltip(p) {
-    const near = p.nearest_m === null ? "none within the catchment" : `nearest ${p.nearest_m.toLocaleString("en-GB")} m`;
+    const near = p.nearest_m === null ? "none within the catchment" : `nearest ${p.nearest_m.toLocaleString("en-GB")} ${nearUnit}`;
+    const detour = p.beyond ? "<br>Detour: no asset on streets within the catchment" :
+      (p.detour !== undefined && p.detour !== null ? `<br>Detour: ${M.formatNumber(p.detour)} times the straight line` : "");
     return `<strong>${M.escapeHtml(p.name)}</strong> <small>${M.escapeHtml(p.code)}</small><br>` +
       `Access: <strong>${M.formatNumber(p.value)}</strong> ${M.escapeHtml(unit)}<br>` +
       `${p.in_reach} in reach; ${near}<br>` +
       `IMD decile ${p.imd_decile || "–"} · ${p.population.toLocaleString("en-GB")} residents` +
       (p.cluster && p.cluster !== "Not significant" ? `<br>Cluster: ${M.escapeHtml(p.cluster)}` : "") +
-      (p.priority ? `<br><strong>Priority:</strong> ${M.escapeHtml(p.reasons.join("; "))}` : "");
+      (p.priority ? `<br><strong>Priority:</strong> ${M.escapeHtml(p.reasons.join("; "))}` : "") + detour;
   }
 
   function draw(view) {
