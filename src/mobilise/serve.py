@@ -24,6 +24,7 @@ from mobilise.store.engine import database_url
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from mobilise.workspace._programme_pull import PullSchedule
     from mobilise.workspace.backup import Backup, BackupSchedule
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "app_from_environment",
     "backup_schedule",
     "check_port",
+    "pull_schedule",
     "serve",
 ]
 
@@ -69,16 +71,19 @@ def serve(
     schedule = backup_schedule(
         settings, location, report=lambda backup: announce(f"Scheduled backup: {backup.path}")
     )
+    pulls = pull_schedule(settings, location)
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     announce(f"http://{shown}:{settings.port}/")
-    if schedule is not None:
-        schedule.start()
+    for running in (schedule, pulls):
+        if running is not None:
+            running.start()
     try:
         _run(app, settings, location=location, workers=workers)
     finally:
-        if schedule is not None:
-            schedule.stop()
-            schedule.workspace.close()
+        for running in (schedule, pulls):
+            if running is not None:
+                running.stop()
+                running.workspace.close()
 
 
 def check_port(host: str, port: int) -> None:
@@ -138,6 +143,20 @@ def backup_schedule(
         every=timedelta(hours=settings.backup_every_hours),
         keep=settings.backup_keep,
         report=report,
+    )
+
+
+def pull_schedule(settings: Settings, location: str) -> PullSchedule | None:
+    """The scheduled pulls of a programme's followed projects while ``mobilise serve`` runs:
+    every ``MOBILISE_PROGRAMME_PULL_HOURS`` (0: none), in this process whatever the workers."""
+    if settings.programme_pull_hours <= 0:
+        return None
+    from mobilise.workspace import open_workspace
+    from mobilise.workspace._programme_pull import PullSchedule
+
+    return PullSchedule(
+        open_workspace(location, actor="scheduled pull"),
+        every=timedelta(hours=settings.programme_pull_hours),
     )
 
 

@@ -15,6 +15,10 @@ pack was made from (the place, the places compared, the audience, each section's
 versions, run ids; the settings and library versions), and :meth:`PackService.rebuild` makes
 the pack again from it. Packs are listed, downloaded, and shared by a link that can be
 withdrawn (then it answers 404).
+
+A *programme* pack (:meth:`PackService.submit_programme`) is about the programme rather than a
+place: its sections come from ``ws.programme``'s synthesis of the projects' packages
+(``_pack_programme``), its audience is ``"programme"`` and it has no place.
 """
 
 from __future__ import annotations
@@ -35,12 +39,14 @@ from mobilise.store.tables import evidence_packs
 from mobilise.workspace._common import Progress, no_progress
 from mobilise.workspace._files import FileTarget, write_bytes
 from mobilise.workspace._pack_parts import AUDIENCES, PackContext, Section
+from mobilise.workspace._pack_programme import AUDIENCE as PROGRAMME_AUDIENCE
+from mobilise.workspace._pack_programme import PROGRAMME
 
 if TYPE_CHECKING:
     from mobilise.workspace._job_kinds import JobContext, Prepared
     from mobilise.workspace.core import Workspace
 
-__all__ = ["AUDIENCES", "MAX_COMPARED", "Pack", "PackService"]
+__all__ = ["AUDIENCES", "MAX_COMPARED", "PROGRAMME", "Pack", "PackService"]
 
 ENTITY = "evidence pack"
 MAX_COMPARED = 3  # places beside the pack's own place
@@ -53,7 +59,7 @@ class Pack:
     """A pack as listed: what it is about, its state, and whether it is shared."""
 
     id: str
-    place: str
+    place: str  # "" for a programme pack
     compare: list[str]
     audience: str
     number: int
@@ -80,7 +86,7 @@ class Pack:
             "place": self.place,
             "compare": self.compare,
             "audience": self.audience,
-            "audience_label": AUDIENCES[self.audience]["label"],
+            "audience_label": _audience(self.audience)["label"],
             "number": self.number,
             "title": self.title,
             "status": self.status,
@@ -100,7 +106,7 @@ class Pack:
 def _pack(row: Any) -> Pack:
     return Pack(
         id=row.id,
-        place=row.place_slug,
+        place=row.place_slug or "",
         compare=list(row.compare or []),
         audience=row.audience,
         number=row.number,
@@ -117,6 +123,11 @@ def _pack(row: Any) -> Pack:
         version=row.version,
         manifest=dict(row.manifest or {}),
     )
+
+
+def _audience(audience: str) -> dict[str, Any]:
+    """An audience's label, title words and sections (the programme's too)."""
+    return PROGRAMME_AUDIENCE if audience == PROGRAMME else AUDIENCES[audience]
 
 
 def _providers() -> dict[str, Any]:
@@ -151,10 +162,19 @@ class PackService:
         names = self._ws.places.names()
         title = " and ".join(names[s] for s in [place, *compare])
         title += f": evidence for {AUDIENCES[audience]['for']}"
+        return self._queued(place, compare, audience, title)
+
+    def _queued(
+        self, place: str | None, compare: builtins.list[str], audience: str, title: str
+    ) -> Pack:
+        """Save a queued pack, numbered after the others of its place and audience."""
         with self._ws.write() as connection:
             number = connection.execute(
                 select(func.count()).where(
-                    evidence_packs.c.place_slug == place, evidence_packs.c.audience == audience
+                    evidence_packs.c.place_slug.is_(None)
+                    if place is None
+                    else evidence_packs.c.place_slug == place,
+                    evidence_packs.c.audience == audience,
                 )
             ).scalar_one()
             row = insert_record(
@@ -191,11 +211,30 @@ class PackService:
         """Save a queued pack and the job that makes it, together; ``job_id`` names the job."""
         with self._ws.write() as connection:
             pack = self.start(place, compare=compare, audience=audience)
-            job = self._ws.jobs.submit("packs.build", {"pack_id": pack.id, "place": place})
-            connection.execute(
-                update(evidence_packs).where(evidence_packs.c.id == pack.id).values(job_id=job.id)
-            )
+            self._with_job(connection, pack)
         return self.get(pack.id)
+
+    def _with_job(self, connection: Connection, pack: Pack) -> None:
+        """Submit the job that makes ``pack`` (in the transaction that saved it)."""
+        job = self._ws.jobs.submit("packs.build", {"pack_id": pack.id, "place": pack.place})
+        connection.execute(
+            update(evidence_packs).where(evidence_packs.c.id == pack.id).values(job_id=job.id)
+        )
+
+    def submit_programme(self) -> Pack:
+        """Save a queued programme pack and the job that makes it, together."""
+        with self._ws.write() as connection:
+            pack = self._start_programme()
+            self._with_job(connection, pack)
+        return self.get(pack.id)
+
+    def build_programme(self, *, progress: Progress = no_progress) -> Pack:
+        """Make a programme pack now, in this thread (the CLI; Python)."""
+        return self.execute(self._start_programme().id, progress)
+
+    def _start_programme(self) -> Pack:
+        title = "The programme: evidence across its projects"
+        return self._queued(None, [], PROGRAMME, title)
 
     def job(self, context: JobContext) -> Prepared:
         """What the ``packs.build`` job runs: the pack stores itself as it is made (like an
@@ -209,6 +248,8 @@ class PackService:
         """A new version of a pack from its manifest (the same place, places and audience,
         on today's data)."""
         old = self.get(pack_id)
+        if old.audience == PROGRAMME:
+            return self.build_programme(progress=progress)
         return self.build(old.place, compare=old.compare, audience=old.audience, progress=progress)
 
     def execute(self, pack_id: str, progress: Progress = no_progress) -> Pack:
@@ -220,7 +261,7 @@ class PackService:
         if pack.status == "done":
             return pack
         self._set(pack_id, status="running")
-        keys = AUDIENCES[pack.audience]["sections"]
+        keys = _audience(pack.audience)["sections"]
         total = len(keys) + 2
         try:
             sections = self._sections(pack, keys, progress, total)
@@ -265,6 +306,10 @@ class PackService:
     def _sections(
         self, pack: Pack, keys: Sequence[str], progress: Progress, total: int
     ) -> builtins.list[Section]:
+        if pack.audience == PROGRAMME:
+            from mobilise.workspace import _pack_programme
+
+            return _pack_programme.sections(self._ws, tuple(keys), progress, total)
         providers = _providers()
         context = PackContext(self._ws, pack.place, pack.compare, pack.audience, self._k())
         sections = []
@@ -278,6 +323,8 @@ class PackService:
     def _subtitle(self, pack: Pack) -> str:
         if pack.audience == "community":
             return "What the figures say about where we live, for a community meeting."
+        if pack.audience == PROGRAMME:
+            return "What the programme's projects shared, side by side, for the programme team."
         return f"An evidence pack for {AUDIENCES[pack.audience]['for']}."
 
     def _manifest(
@@ -328,6 +375,15 @@ class PackService:
         if place is not None:
             found = [p for p in found if place == p.place or place in p.compare]
         return found[:limit]
+
+    def list_programme(self, *, limit: int = 100) -> builtins.list[Pack]:
+        """Programme packs not withdrawn, newest first."""
+        query = select(*_listed()).where(
+            evidence_packs.c.deleted_at.is_(None), evidence_packs.c.audience == PROGRAMME
+        )
+        with self._ws.read() as connection:
+            rows = connection.execute(query.order_by(evidence_packs.c.created_at.desc())).all()
+        return [_pack(r) for r in rows][:limit]
 
     def manifest(self, pack_id: str) -> dict[str, Any]:
         return self.get(pack_id).manifest

@@ -18,7 +18,7 @@ __all__ = ["evidence_packs"]
 
 evidence_packs = record_table(
     "evidence_packs",
-    ref("place_slug", "places", length=80, column="slug", index=True),
+    ref("place_slug", "places", length=80, column="slug", index=True, nullable=True),
     Column("compare", JSON, nullable=False, default=list),  # the other places' slugs
     Column("audience", String(20), nullable=False),  # board, community, funder
     Column("number", Integer, nullable=False, default=1),

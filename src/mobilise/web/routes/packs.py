@@ -244,7 +244,8 @@ def unshare_from_form(pack_id: str, workspace: WorkspaceDep, _user: EditorDep) -
 def withdraw_from_form(pack_id: str, workspace: WorkspaceDep, _user: EditorDep) -> Response:
     pack = workspace.packs.get(pack_id)
     workspace.packs.withdraw(pack_id)
-    return RedirectResponse(f"/places/{pack.place}/packs", status_code=303)
+    where = f"/places/{pack.place}/packs" if pack.place else "/programme"
+    return RedirectResponse(where, status_code=303)
 
 
 # -- the shared link ------------------------------------------------------------------------------
