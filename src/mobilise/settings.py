@@ -54,6 +54,9 @@ class Settings:
     max_upload_mb, max_decompressed_mb, max_compression_ratio, max_rows, max_text_chars,
     max_json_depth
         Limits on what one request or file may hold (see ``docs/settings.md``).
+    max_osm_bytes
+        The largest OpenStreetMap extract (``.osm.pbf``, in bytes) a street network is built
+        from (see ``docs/street_networks.md``).
     login_failures_per_account, login_failures_per_address, login_window_minutes
         Wrong passwords allowed within the window before sign-in is refused for a while.
     session_hours
@@ -66,12 +69,19 @@ class Settings:
         Scheduled backups while ``mobilise serve`` runs.
     job_workers, job_stale_minutes
         Background jobs: threads per server process, and when a silent job counts as stopped.
+    dask_scheduler
+        Where access sweeps run their chunks: empty for a local Dask cluster on this machine,
+        ``in-process`` for none (one chunk after another), or a scheduler's address
+        (``tcp://host:8786``) for a real cluster (see ``docs/sweeps.md``).
     media_dir, max_image_mb
         Where event media (photos, drawings, audio, video) are kept, by content hash, and the
         largest picture accepted (see ``docs/media.md``).
     host_link_hours
         How long after its event ends (or after its table was made, if later) a World Café
         table's host link works (see ``docs/cafes.md``).
+    programme_pull_hours
+        How often ``mobilise serve`` pulls the packages of the projects a programme follows
+        (0: never; see ``docs/programme.md``).
     """
 
     database_url: str = ""
@@ -91,6 +101,7 @@ class Settings:
     max_rows: int = 1_000_000
     max_text_chars: int = 20_000
     max_json_depth: int = 64
+    max_osm_bytes: int = 200 * MB  # an OpenStreetMap extract (a street network's source)
     # Accounts.
     login_failures_per_account: int = 10
     login_failures_per_address: int = 50
@@ -104,11 +115,15 @@ class Settings:
     backup_keep: int = 7
     job_workers: int = 1
     job_stale_minutes: int = 10
+    # Access sweeps: where their chunks run (empty: a local Dask cluster; see docs/sweeps.md).
+    dask_scheduler: str = ""
     # Event media: the folder (empty: beside a SQLite workspace file) and the largest picture.
     media_dir: str = ""
     max_image_mb: int = 10
     # World Café: how long a table's host link works after its event.
     host_link_hours: int = 48
+    # Programme: how often `serve` pulls the followed projects' packages (0: never).
+    programme_pull_hours: int = 24
 
     @property
     def url(self) -> str:
@@ -150,6 +165,7 @@ class Limits:
     max_text_chars: int = Settings.max_text_chars
     max_json_depth: int = Settings.max_json_depth
     max_image_mb: int = Settings.max_image_mb
+    max_osm_bytes: int = Settings.max_osm_bytes
 
     @property
     def upload_bytes(self) -> int:

@@ -80,6 +80,12 @@ def demo_copy(demo_workspace, tmp_path_factory) -> Iterator[tuple[str, dict[str,
                 outcome="cidr2019", variables=["indicator:income2019_score"], models=["ols"]
             ),
         ).id,
+        # access sweeps (issue 19, part N4): one chunk, so it runs in this process
+        "sweep_id": ws.sweeps.execute(
+            ws.sweeps.start(place, categories=["libraries"], chunk_size=5000).id
+        ).id,
+        # the programme (issue 20): a project of the demo's programme
+        "project_key": ws.programme.list()[0].key,
     }
     app = create_app(Settings(host="127.0.0.1", user="tester"), workspace=ws)
     try:

@@ -136,6 +136,24 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/access/runs/{run_id}/results": SIGNED_IN,
     "GET /api/v1/access/runs/{run_id}/areas.geojson": SIGNED_IN,
     "GET /api/v1/access/runs/{run_id}/results.{file_format}": SIGNED_IN,
+    # street networks (issue 19, part N3): signed-in users read them, editors import and delete
+    "GET /api/v1/places/{slug}/networks": SIGNED_IN,
+    "POST /api/v1/places/{slug}/networks": EDITOR,
+    "DELETE /api/v1/places/{slug}/networks": EDITOR,
+    "GET /places/{slug}/networks": SIGNED_IN,
+    # access sweeps on Dask (issue 19, part N4): signed-in users read them, editors start,
+    # resume and cancel them
+    "GET /api/v1/sweeps": SIGNED_IN,
+    "POST /api/v1/sweeps": EDITOR,
+    "GET /api/v1/sweeps/{sweep_id}": SIGNED_IN,
+    "GET /api/v1/sweeps/{sweep_id}/results": SIGNED_IN,
+    "GET /api/v1/sweeps/{sweep_id}/results.csv": SIGNED_IN,
+    "POST /api/v1/sweeps/{sweep_id}/resume": EDITOR,
+    "POST /api/v1/sweeps/{sweep_id}/cancel": EDITOR,
+    "GET /sweeps": SIGNED_IN,
+    "GET /sweeps/{sweep_id}": SIGNED_IN,
+    "POST /sweeps/{sweep_id}/resume": EDITOR,
+    "POST /sweeps/{sweep_id}/cancel": EDITOR,
     # drivers of disparities (part J, issue 18): read by every signed-in user, run by editors
     "GET /places/{slug}/drivers": SIGNED_IN,
     "POST /places/{slug}/drivers/runs": EDITOR,
@@ -506,6 +524,44 @@ RULES: dict[str, Rule] = {
     "POST /packs/{pack_id}/withdraw": EDITOR,
     "GET /p/{token}": TOKEN_LINK,
     "GET /p/{token}/pack.pdf": TOKEN_LINK,
+    # the programme's JSON API (issue 20, part P2): signed-in users read the projects, editors
+    # add and remove packages, admins follow and pull (the server fetches an address); the
+    # synthesis is open, a visitor seeing only what each project marked public
+    "GET /api/v1/programme/projects": SIGNED_IN,
+    "POST /api/v1/programme/packages": EDITOR,
+    "GET /api/v1/programme/projects/{project_key}": SIGNED_IN,
+    "GET /api/v1/programme/projects/{project_key}/releases": SIGNED_IN,
+    "GET /api/v1/programme/projects/{project_key}/package.zip": SIGNED_IN,
+    "DELETE /api/v1/programme/projects/{project_key}": EDITOR,
+    "POST /api/v1/programme/follow": ADMIN,
+    "POST /api/v1/programme/pull": ADMIN,
+    "GET /api/v1/programme/synthesis": PUBLIC,
+    "GET /api/v1/programme/synthesis/{section}": PUBLIC,
+    # the programme's pages (issue 20, part P3): open to everyone, a visitor seeing only what
+    # each project marked public; editors make a programme evidence pack
+    "GET /programme": PUBLIC,
+    "POST /programme/packs": EDITOR,
+    "GET /programme/projects": PUBLIC,
+    "GET /programme/projects/{project_key}": PUBLIC,
+    "GET /programme/methods": PUBLIC,
+    "GET /programme/partnership": PUBLIC,
+    "GET /programme/reach": PUBLIC,
+    "GET /programme/themes": PUBLIC,
+    "GET /programme/outcomes": PUBLIC,
+    # the project profile and its package (issue 20, part P1): signed-in users read the
+    # profile, editors change it, release the package and issue its token; the package itself
+    # goes to anyone holding the token (401 without it)
+    "GET /api/v1/project": SIGNED_IN,
+    "PUT /api/v1/project": EDITOR,
+    "POST /api/v1/project/releases": EDITOR,
+    "POST /api/v1/project/token": EDITOR,
+    "DELETE /api/v1/project/token": EDITOR,
+    "GET /api/v1/project/package": TOKEN_LINK,
+    "GET /project": SIGNED_IN,
+    "POST /project": EDITOR,
+    "POST /project/release": EDITOR,
+    "POST /project/token": EDITOR,
+    "POST /project/token/withdraw": EDITOR,
 }
 
 SHARED = Settings(host="0.0.0.0", secret_key="a-long-random-test-secret-0123456789")
@@ -603,6 +659,11 @@ def _fixture(ws: Any) -> dict[str, str]:
     # the evidence packs part: a pack id (none stored: the rules are decided before the pack
     # is looked up, and making a PDF here would slow the matrix down)
     mine["pack_id"] = "00000000-0000-4000-8000-000000000000"
+    # the programme part (P2): a project key (none stored) and a section of the synthesis
+    mine["project_key"] = "00000000-0000-4000-8000-000000000000"
+    mine["section"] = "methods"
+    # the sweeps part (N4): a sweep id (none stored: the rules are decided before the lookup)
+    mine["sweep_id"] = "00000000-0000-4000-8000-000000000000"
     for role in ROLES:
         ws.users.create(role, PASSWORD, role=role)
     spare = ws.users.create("spare", PASSWORD, role="viewer")

@@ -106,9 +106,20 @@ def build(workspace: Workspace) -> dict[str, str]:
         "indicator_id": workspace.indicators.compute(
             FIXTURES / "rates" / "deaths_by_age.csv", indicator_id="mortality_smr", method="isr"
         ).indicators[0],
+        # access sweeps (N4): none stored (a sweep needs a place with areas); ids answer 404
+        "sweep_id": "00000000-0000-4000-8000-000000000000",
         # evidence packs: a small community pack of the place
         "pack_id": workspace.packs.build("northamptonshire", audience="community").id,
+        # the programme (P2): a project's package, and a section of the synthesis
+        "project_key": _programme(workspace),
+        "section": "reach",
     }
+
+
+def _programme(workspace: Workspace) -> str:
+    from tests._programme import KEY_A, package
+
+    return workspace.programme.add(package(KEY_A), name="project.zip").project_key
 
 
 def _themes(workspace: Workspace, contribution_id: str) -> dict[str, str]:

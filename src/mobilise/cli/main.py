@@ -35,11 +35,13 @@ GROUPS = (
     "assets",
     "users",
     "access",
+    "sweeps",
     "drivers",
     "inequality",
     "maps",
     "partners",
     "network",
+    "networks",
     "participants",
     "payments",
     "contributions",
@@ -52,6 +54,8 @@ GROUPS = (
     "jobs",
     "basemap",
     "pack",
+    "programme",
+    "project",
 )
 # Commands at the top level: name -> (module, function).
 COMMANDS = {

@@ -39,13 +39,18 @@ from mobilise.web.routes import (
     jobs,
     maps,
     network,
+    networks,
     oruk,
     packs,
     pages,
     partners,
     payments,
+    programme_api,
+    programme_pages,
+    project,
     shortlist,
     survey,
+    sweeps,
     themes,
     users,
 )
@@ -152,6 +157,11 @@ def create_app(
     app.include_router(indicator_stats.router)  # rates, funnel plots, spine charts (issue 23)
     app.include_router(drivers.router)  # drivers of disparities: models, maps, API (issue 18)
     app.include_router(packs.router)  # evidence packs: pages, shared links, API (issue 18, L)
+    app.include_router(programme_api.router)  # the programme's JSON API (issue 20, P2)
+    app.include_router(programme_pages.router)  # the programme's pages (issue 20, P3)
+    app.include_router(project.router)  # the project profile and package (issue 20, P1)
+    app.include_router(networks.router)  # street networks: API and page (issue 19, N3)
+    app.include_router(sweeps.router)  # access sweeps on Dask: API and pages (issue 19, N4)
     app.include_router(pages.router)
     errors.install(app)
     return app

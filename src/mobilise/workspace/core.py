@@ -57,9 +57,13 @@ if TYPE_CHECKING:
     from mobilise.workspace.place_comparison import ComparisonService
     from mobilise.workspace.places import PlaceService
     from mobilise.workspace.postcodes import PostcodeService
+    from mobilise.workspace.programme import ProgrammeService
+    from mobilise.workspace.project import ProjectService
     from mobilise.workspace.project_settings import ProjectSettingsService
     from mobilise.workspace.sessions import SessionService
+    from mobilise.workspace.street_networks import StreetNetworkService
     from mobilise.workspace.surveys import SurveyService
+    from mobilise.workspace.sweeps import SweepService
     from mobilise.workspace.themes import ThemeService
     from mobilise.workspace.users import UserService
 
@@ -289,11 +293,39 @@ class Workspace:
         return NetworkService(self)
 
     @cached_property
+    def networks(self) -> StreetNetworkService:
+        """Street networks of a place (walk, cycle, step-free) from OpenStreetMap extracts."""
+        from mobilise.workspace.street_networks import StreetNetworkService
+
+        return StreetNetworkService(self)
+
+    @cached_property
+    def project(self) -> ProjectService:
+        """The project's profile and its project package (export, serving token)."""
+        from mobilise.workspace.project import ProjectService
+
+        return ProjectService(self)
+
+    @cached_property
     def packs(self) -> PackService:
         """Evidence packs: a place's facts as an HTML page and a PDF, listed and shared."""
         from mobilise.workspace.packs import PackService
 
         return PackService(self)
+
+    @cached_property
+    def sweeps(self) -> SweepService:
+        """Access sweeps: many places x categories x catchments x profiles, chunked on Dask."""
+        from mobilise.workspace.sweeps import SweepService
+
+        return SweepService(self)
+
+    @cached_property
+    def programme(self) -> ProgrammeService:
+        """A programme of many projects: their packages, releases and the synthesis."""
+        from mobilise.workspace.programme import ProgrammeService
+
+        return ProgrammeService(self)
 
     @cached_property
     def places(self) -> PlaceService:

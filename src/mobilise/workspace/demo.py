@@ -366,6 +366,18 @@ def _compute_rates(build: _Build) -> None:
     )
 
 
+def _add_programme(build: _Build) -> None:
+    from mobilise.workspace.demo_programme import build_programme
+
+    build_programme(build.workspace)
+
+
+def _add_networks(build: _Build) -> None:
+    from mobilise.workspace.demo_networks import build_networks
+
+    build_networks(build.workspace)
+
+
 _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
     ("datasets", "Registering data sources", _register_datasets),
     ("boundaries", "Importing LSOA 2011 boundaries", _import_boundaries),
@@ -379,12 +391,22 @@ _STEPS: tuple[tuple[str, str, Callable[[_Build], None]], ...] = (
     ("postcodes", "Importing the postcode lookup (OS Code-Point Open)", _import_postcodes),
     ("assets", "Importing community assets", _import_assets),
     ("access", "Computing access and disparities for both places", _run_access),
+    (
+        "street networks",
+        "Building Camden's walking network and walking access (OpenStreetMap)",
+        _add_networks,
+    ),
     ("systems maps", "Adding the illustrative systems maps", _add_systems_maps),
     ("partnership", "Adding the illustrative partnership and its survey rounds", _add_partnership),
     (
         "co-production",
         "Adding the illustrative co-production (events, people, harvests, themes, actions)",
         _add_coproduction,
+    ),
+    (
+        "programme",
+        "Adding the programme: ten real projects (no figures) and the demo's own",
+        _add_programme,
     ),
 )
 """The build's steps, in order: (name in the report, what the progress bar says, the step)."""

@@ -60,6 +60,7 @@ from mobilise.store.tables._maps import (
     map_votes,
     systems_maps,
 )
+from mobilise.store.tables._networks import street_networks
 from mobilise.store.tables._packs import evidence_packs
 from mobilise.store.tables._partnership import (
     partner_contacts,
@@ -71,7 +72,14 @@ from mobilise.store.tables._partnership import (
     survey_responses,
     survey_rounds,
 )
+from mobilise.store.tables._programme import (
+    programme_projects,
+    programme_reach_held,
+    programme_releases,
+)
+from mobilise.store.tables._project import project_profile
 from mobilise.store.tables._schema import UTCDateTime, metadata, record_columns
+from mobilise.store.tables._sweeps import access_sweep_chunks, access_sweep_results, access_sweeps
 from mobilise.store.tables._themes import (
     action_themes,
     actions,
@@ -87,6 +95,9 @@ from mobilise.store.tables._themes import (
 
 __all__ = [
     "UTCDateTime",
+    "access_sweep_chunks",
+    "access_sweep_results",
+    "access_sweeps",
     "action_themes",
     "actions",
     "agenda_items",
@@ -136,10 +147,15 @@ __all__ = [
     "places",
     "population",
     "postcodes",
+    "programme_projects",
+    "programme_reach_held",
+    "programme_releases",
+    "project_profile",
     "project_settings",
     "record_columns",
     "registrations",
     "round_roster",
+    "street_networks",
     "survey_answers",
     "survey_invitations",
     "survey_responses",
