@@ -65,7 +65,14 @@ from mobilise.formats.safe_cells import csv_writer
 from mobilise.model.causal_map import CausalMap, Factor, Link, polarity_of
 from mobilise.settings import Limits
 
-__all__ = ["EDGE_LIST_COLUMNS", "read_edge_list", "write_edge_list"]
+__all__ = [
+    "EDGE_LIST_COLUMNS",
+    "EdgeListMap",
+    "LinkColumns",
+    "link_count",
+    "read_edge_list",
+    "write_edge_list",
+]
 
 EDGE_LIST_COLUMNS = (
     "id", "from", "to", "polarity", "weight", "strength", "delay", "confidence", "evidence",
@@ -230,44 +237,106 @@ class _PlainLinks:
 
     def causal_map(
         self, name: str, plain: dict[str, list[str]], extras: list[tuple[str, list[Any]]]
-    ) -> CausalMap:
+    ) -> EdgeListMap:
+        """The map, its links kept as columns (every value was checked above, column by
+        column, as :meth:`CausalMap.check` would: the map is sound)."""
         factor_id = _FactorIds()
-        labels = list(chain.from_iterable(zip(*self.ends, strict=True)))
-        id_of = {label: factor_id(label) for label in dict.fromkeys(labels)}  # first seen first
-        named = [id_of[label] for label in labels]
+        sources, targets = self.ends
+        # each distinct label once, in order of first appearance (a row's from before its to)
+        for label in dict.fromkeys(chain.from_iterable(zip(sources, targets, strict=True))):
+            factor_id(label)
+        id_of = factor_id.labels
         attributes = (
             [{c: values[n] for c, values in extras if values[n]} for n in range(len(self.ids))]
             if extras
             else [{} for _ in self.ids]
         )
-        fields = self.fields
-        links = [
-            Link(
-                id=link_id,
-                source=source,
-                target=target,
-                polarity=polarity,
-                strength=strength,
-                weight=weight,
-                delay=delay,
-                confidence=confidence,
-                evidence=evidence,
-                stakeholder_group=group,
-                contested=contested,
-                label=label,
-                attributes=attributes_,
+        columns = LinkColumns(
+            ids=self.ids,
+            sources=[id_of[label] for label in sources],
+            targets=[id_of[label] for label in targets],
+            fields={
+                **self.fields,
+                "evidence": plain["evidence"],
+                "stakeholder_group": plain["stakeholder_group"],
+                "label": plain["label"],
+                "attributes": attributes,
+            },
+        )
+        factors = [Factor(id=id_, label=label) for label, id_ in id_of.items()]
+        return EdgeListMap(PurePath(name).stem, factors, columns, source=name)
+
+
+@dataclass(frozen=True)
+class LinkColumns:
+    """The links of an edge list column by column, each list in row order: ``fields`` has one
+    list per :class:`~mobilise.model.causal_map.Link` field but the id and the ends."""
+
+    ids: list[str]
+    sources: list[str]
+    targets: list[str]
+    fields: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def links(self) -> list[Link]:
+        """A :class:`~mobilise.model.causal_map.Link` for each row."""
+        names = tuple(self.fields)
+        return [
+            Link(link_id, source, target, **dict(zip(names, values, strict=True)))
+            for link_id, source, target, *values in zip(
+                self.ids, self.sources, self.targets, *self.fields.values(), strict=True
             )
-            for (
-                link_id, source, target, polarity, strength, weight, delay, confidence, evidence,
-                group, contested, label, attributes_,
-            ) in zip(
-                self.ids, named[0::2], named[1::2], fields["polarity"], fields["strength"],
-                fields["weight"], fields["delay"], fields["confidence"], plain["evidence"],
-                plain["stakeholder_group"], fields["contested"], plain["label"], attributes,
-                strict=True,
-            )
-        ]  # fmt: skip
-        return _map_of(name, factor_id, links)
+        ]
+
+
+class EdgeListMap(CausalMap):
+    """A causal map read from an edge list, its links kept column by column until something
+    reads :attr:`links` (then made, once): a store takes :meth:`link_columns` without a
+    :class:`~mobilise.model.causal_map.Link` for each of tens of thousands of rows."""
+
+    def __init__(
+        self, title: str, factors: list[Factor], columns: LinkColumns, *, source: str
+    ) -> None:
+        super().__init__(title=title, factors=factors, source=source)
+        self._columns: LinkColumns | None = columns
+        self._links: list[Link] | None = None
+
+    @property
+    def links(self) -> list[Link]:
+        if self._links is None:
+            self._links = self._columns.links() if self._columns is not None else []
+        return self._links
+
+    @links.setter
+    def links(self, value: list[Link]) -> None:
+        self._links, self._columns = value, None
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any causal map with the same fields (a map read row by row, too)."""
+        if not isinstance(other, CausalMap):
+            return NotImplemented
+        return all(
+            getattr(self, name) == getattr(other, name)
+            for name in (field.name for field in dataclasses.fields(CausalMap))
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # (as the dataclass it extends)
+
+    def link_columns(self) -> LinkColumns | None:
+        """The links as read, column by column; ``None`` once :attr:`links` has been read (the
+        list may have been changed since)."""
+        return self._columns if self._links is None else None
+
+
+def link_count(causal_map: CausalMap) -> int:
+    """How many links a map has, without making those an :class:`EdgeListMap` keeps."""
+    if isinstance(causal_map, EdgeListMap):
+        columns = causal_map.link_columns()
+        if columns is not None:
+            return len(columns)
+    return len(causal_map.links)
 
 
 def _words(texts: list[str], read: Any) -> list[Any] | None:

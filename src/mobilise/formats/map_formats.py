@@ -159,7 +159,7 @@ def read_map(
             problems=[Problem(f"unknown format {chosen!r}", field="format")],
         )
     causal_map = found.read(data, name=name, limits=limits)
-    size = len(causal_map.factors) + len(causal_map.links)
+    size = len(causal_map.factors) + map_edgelist.link_count(causal_map)
     check_rows(size, name=name, limits=limits, what="factors and links")
     return causal_map
 

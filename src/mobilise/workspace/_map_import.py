@@ -12,11 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
+from mobilise.formats.map_edgelist import EdgeListMap
 from mobilise.model.causal_map import CausalMap
 from mobilise.store.records import new_id
 from mobilise.store.tables import map_factors, map_links, systems_maps
 from mobilise.workspace._common import Progress, no_progress
-from mobilise.workspace._map_fields import import_columns
+from mobilise.workspace._map_fields import (
+    _TEXT_CAP,
+    ImportColumns,
+    _plain_factor_columns,
+    _texts_within,
+    import_columns,
+)
 from mobilise.workspace._map_rows import place_id, record_event
 from mobilise.workspace._staging import Same, Staging, worth_staging
 
@@ -41,14 +48,21 @@ class MapImport:
         token: str | None = None,
         progress: Progress = no_progress,
     ) -> None:
-        causal_map.check()
+        # A map read from an edge list comes with its links column by column, checked as read:
+        # it is laid out from them, without a Link for each row.
+        self._laid_out = plain_edge_list(causal_map, stakeholder_group)
+        if self._laid_out is None:
+            causal_map.check()
         self._ws = workspace
         self.causal_map = causal_map
         self.title = (title or causal_map.title or causal_map.source or "Imported map").strip()
         self._place = place
         self._group = stakeholder_group
         self._progress = progress
-        size = len(causal_map.factors) + len(causal_map.links)
+        self._n_links = (
+            len(self._laid_out.ends[0]) if self._laid_out is not None else len(causal_map.links)
+        )
+        size = len(causal_map.factors) + self._n_links
         self._staging = Staging(
             workspace, token or new_id(), stage=worth_staging(size), progress=progress
         )
@@ -57,7 +71,7 @@ class MapImport:
     def prepare(self) -> None:
         """Check every factor and link (one error names every bad one) and the place, then
         stage a big map ahead (hidden)."""
-        laid_out = import_columns(self.causal_map, self._group)
+        laid_out = self._laid_out or import_columns(self.causal_map, self._group)
         with self._ws.read() as connection:
             place = place_id(connection, self._place) if self._place else None
         header = {
@@ -73,7 +87,7 @@ class MapImport:
         part_of = {"map_id": Same(self.map_id), "participant_id": Same(None)}
         stored = self._staging.add_columns(
             map_factors,
-            {**part_of, **laid_out.factors},
+            {**part_of, **_shared(laid_out.factors)},
             count=len(laid_out.factor_ids),
             entity_type="map_factor",
         )
@@ -83,7 +97,7 @@ class MapImport:
             map_links,
             {
                 **part_of,
-                **laid_out.links,
+                **_shared(laid_out.links),
                 "source_id": [ids[source] for source in sources],
                 "target_id": [ids[target] for target in targets],
             },
@@ -101,7 +115,7 @@ class MapImport:
             entity_id=self.map_id,
             summary=(
                 f"Imported {self.causal_map.source or self.title}: a map of "
-                f"{len(self.causal_map.factors):,} factors and {len(self.causal_map.links):,} links."
+                f"{len(self.causal_map.factors):,} factors and {self._n_links:,} links."
             ),
         )
         record_event(
@@ -114,7 +128,7 @@ class MapImport:
                 "title": self.title,
                 "imported_from": self.causal_map.source,
                 "factors": len(self.causal_map.factors),
-                "links": len(self.causal_map.links),
+                "links": self._n_links,
             },
             actor=self._ws.actor,
         )
@@ -122,3 +136,44 @@ class MapImport:
 
     def discard(self) -> None:
         self._staging.discard()
+
+
+def _shared(columns: dict[str, list[Any]]) -> dict[str, list[Any] | Same]:
+    """The columns, each that holds one value in every row (an empty list of populations, no
+    position) as :class:`Same`: converted for the driver once, not once a row. (``count``
+    compares in C, by identity first; equal values are stored alike.)"""
+    return {
+        name: Same(values[0]) if _one_value(values) else values for name, values in columns.items()
+    }
+
+
+def _one_value(values: list[Any]) -> bool:
+    return bool(values) and values[0] is values[-1] and values.count(values[0]) == len(values)
+
+
+def plain_edge_list(causal_map: CausalMap, stakeholder_group: str) -> ImportColumns | None:
+    """What :func:`import_columns` gives a map read from an edge list whose links are still
+    columns (:class:`EdgeListMap`), its factors and links all plain (texts within their limits,
+    no extra columns); ``None`` for any other map, which then takes :func:`import_columns` (and
+    its messages). The reader checked every other value as it read the file."""
+    columns = causal_map.link_columns() if isinstance(causal_map, EdgeListMap) else None
+    if columns is None or any(columns.fields["attributes"]):
+        return None
+    fields = columns.fields
+    groups = [group or stakeholder_group for group in fields["stakeholder_group"]]
+    texts = {"evidence": fields["evidence"], "stakeholder_group": groups, "label": fields["label"]}
+    if not all(_texts_within(values, _TEXT_CAP[name]) for name, values in texts.items()):
+        return None
+    factors = _plain_factor_columns(causal_map.factors)
+    if factors is None:
+        return None
+    links = {
+        **{name: fields[name] for name in ("polarity", "strength", "weight", "delay")},
+        **{name: fields[name] for name in ("confidence", "contested")},
+        **{name: [text.strip() for text in values] for name, values in texts.items()},
+        "source_id": columns.sources,
+        "target_id": columns.targets,
+        "attributes": [{}] * len(columns),  # one empty object, shared: only written
+    }
+    ends = (columns.sources, columns.targets)
+    return ImportColumns([factor.id for factor in causal_map.factors], factors, ends, links)
