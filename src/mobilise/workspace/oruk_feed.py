@@ -22,8 +22,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mobilise.errors import NotFound, Problem, ValidationError
 from mobilise.formats import oruk_feed as documents
 from mobilise.workspace.asset_search import search_assets
+from mobilise.workspace.asset_search_cache import search_cache
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from mobilise.workspace.asset_records import Asset, AssetSearch
     from mobilise.workspace.core import Workspace
 
@@ -79,6 +82,46 @@ class OrukFeedService:
                 "proximity needs a postcode to measure from.",
                 problems=[Problem("give a postcode with proximity", field="proximity")],
             )
+        criteria: dict[str, Any] = {
+            "text": text,
+            "postcode": postcode,
+            "proximity": proximity,
+            "taxonomy_term_id": taxonomy_term_id,
+            "taxonomy_id": taxonomy_id,
+            "organization_id": organization_id,
+            "modified_after": modified_after,
+            "located": located,
+            "page": page,
+            "per_page": per_page,
+        }
+        # The same question is answered again while the database has not changed (see
+        # asset_search_cache); never inside an open write, which sees what is not committed.
+        question = tuple(criteria.values())
+        cache = search_cache(self._ws.engine)
+        with self._ws.read() as connection:  # public assets only, ids and versions
+            # the version is read before the search's first statement takes its snapshot
+            version = None if connection.in_transaction() else cache.version()
+            found = cache.get(question, version)
+            if found is None:
+                found = self._search(connection, **criteria)
+                cache.put(question, version, found)
+        return found
+
+    def _search(
+        self,
+        connection: Connection,
+        *,
+        text: str | None,
+        postcode: str | None,
+        proximity: float | None,
+        taxonomy_term_id: str | None,
+        taxonomy_id: str | None,
+        organization_id: str | None,
+        modified_after: datetime | None,
+        located: bool,
+        page: int,
+        per_page: int,
+    ) -> AssetSearch:
         near = self._ws.postcodes.point(postcode) if postcode else None
         filters = {
             "text": text,
@@ -88,16 +131,15 @@ class OrukFeedService:
             **(self._term_filter(taxonomy_term_id) if taxonomy_term_id else {}),
             **(self._taxonomy_filter(taxonomy_id) if taxonomy_id else {}),
         }
-        with self._ws.read() as connection:  # public assets only, ids and versions
-            return search_assets(
-                connection,
-                filters=filters,
-                near=near,
-                radius_m=proximity,
-                page=page,
-                per_page=per_page,
-                load=False,
-            )
+        return search_assets(
+            connection,
+            filters=filters,
+            near=near,
+            radius_m=proximity,
+            page=page,
+            per_page=per_page,
+            load=False,
+        )
 
     def _term_filter(self, taxonomy_term_id: str) -> dict[str, str]:
         try:
