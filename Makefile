@@ -33,7 +33,7 @@ demo: $(STAMP)
 
 ## Run the whole test suite (PostgreSQL tests run when MOBILISE_TEST_POSTGRES_URL is set)
 test: $(STAMP) $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## Format check, lint, types, the layer contracts (docs/architecture.md), tests
 check: $(STAMP) $(AXE)
