@@ -41,6 +41,27 @@ def test_two_releases_one_participant_apart_pool_to_the_same_figures():
     assert naive.loc[moved, "group"].tolist() == ["3", "total"]
 
 
+def test_one_person_leaving_a_group_of_k_does_not_hide_it_in_the_pool():
+    """A group shown at k whose release drops it to k - 1 (now suppressed by the project) keeps
+    its held figure: hiding it would show that one person left that group."""
+    other = make.reach({"1": 20, "2": 15, "3": 11})
+    first = make.reach({"1": 12, "2": 9, "3": K})
+    second = make.reach({"1": 12, "2": 9, "3": K}).astype({"count": "Int64"})
+    second.loc[second["group"] == "3", ["count", "suppressed"]] = [pd.NA, True]
+    held_other = hold_reach(None, other, k=K, release=1)
+    held_1 = hold_reach(None, first, k=K, release=1)
+    held_2 = hold_reach(held_1, second, k=K, release=2)
+    before = _pooled({"a": held_1, "b": held_other})
+    after = _pooled({"a": held_2, "b": held_other})
+    pd.testing.assert_frame_equal(before, after)
+    # a figure far above k that is now hidden has surely moved by k: it is hidden
+    gone = make.reach({"1": 12, "2": 9, "3": 2 * K}).astype({"count": "Int64"})
+    gone.loc[gone["group"] == "3", ["count", "suppressed"]] = [pd.NA, True]
+    shown = hold_reach(None, make.reach({"1": 12, "2": 9, "3": 2 * K}), k=K, release=1)
+    held_big = hold_reach(shown, gone, k=K, release=2)
+    assert bool(held_big.set_index("group").loc["3", "suppressed"])
+
+
 def test_a_held_figure_moves_once_the_change_reaches_k():
     held = hold_reach(None, make.reach({"1": 10, "2": 6}), k=K, release=1)
     small = hold_reach(held, make.reach({"1": 12, "2": 6}), k=K, release=2)

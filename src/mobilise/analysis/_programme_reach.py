@@ -115,7 +115,13 @@ def _held_row(row: object, k: int) -> tuple[object, ...]:
             return kept
         return (dimension, group, kind, 0, False, row.release_held)  # type: ignore[attr-defined]
     if bool(row.suppressed_new) or _missing(new_count):  # type: ignore[attr-defined]
-        return taken  # hiding reveals nothing
+        # Hidden now: its figure is below k (or hidden to protect another). Hiding a held figure
+        # that may lie within k of it would show a change smaller than k (one person leaving a
+        # group of k): such a figure is kept; one of 2k - 1 or more has surely moved by k.
+        shown_before = not _missing(held_count) and not bool(row.suppressed_held)  # type: ignore[attr-defined]
+        if shown_before and int(held_count) <= 2 * k - 2:
+            return kept
+        return taken
     if _missing(held_count) or abs(int(new_count) - int(held_count)) >= k:
         return taken
     return kept
