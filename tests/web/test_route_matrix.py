@@ -151,6 +151,7 @@ RULES: dict[str, Rule] = {
     "POST /api/v1/sweeps/{sweep_id}/resume": EDITOR,
     "POST /api/v1/sweeps/{sweep_id}/cancel": EDITOR,
     "GET /sweeps": SIGNED_IN,
+    "POST /sweeps": EDITOR,
     "GET /sweeps/{sweep_id}": SIGNED_IN,
     "POST /sweeps/{sweep_id}/resume": EDITOR,
     "POST /sweeps/{sweep_id}/cancel": EDITOR,

@@ -71,6 +71,28 @@ def test_a_failed_sweep_names_its_chunk_and_resumes_from_the_page(gridton_client
     assert listing.status_code == 200 and sweep.title in listing.text
 
 
+def test_a_sweep_starts_from_the_page_and_a_bad_form_comes_back_saying_why(gridton_client):
+    ws, client = gridton_client
+    page = client.get("/sweeps")
+    assert 'action="/sweeps"' in page.text and 'value="gridton"' in page.text
+    bad = client.post(
+        "/sweeps", data={"places": "gridton", "categories": "library", "catchments_m": "-5"}
+    )
+    assert bad.status_code == 422 and "The sweep was not started" in bad.text
+    assert 'value="-5"' in bad.text and ws.sweeps.list() == []
+    none = client.post("/sweeps", data={"categories": "library"})
+    assert none.status_code == 422 and "Choose at least one place" in none.text
+    started = client.post(
+        "/sweeps",
+        data={"places": "gridton", "categories": "library", "catchments_m": "800"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    sweep_id = started.headers["location"].rsplit("/", 1)[1]
+    ws.jobs.work(until_idle=True)
+    assert client.get(f"/api/v1/sweeps/{sweep_id}").json()["status"] == "done"
+
+
 def test_cancel_through_the_api(gridton_client):
     _ws, client = gridton_client
     body = client.post("/api/v1/sweeps", json=SWEEP).json()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from mobilise.errors import NotFound, ValidationError
 from mobilise.web.deps import EditorDep, TemplatesDep, UserDep, WorkspaceDep, is_editor
 from mobilise.web.routes.api import ERRORS
 from mobilise.web.routes.jobs import job_links, wake_workers
@@ -138,11 +139,81 @@ def cancel_sweep(sweep_id: str, workspace: WorkspaceDep, _user: EditorDep) -> di
 def sweeps_page(
     request: Request, workspace: WorkspaceDep, templates: TemplatesDep, user: UserDep
 ) -> Response:
+    return _list_page(request, workspace, templates, user)
+
+
+def _list_page(
+    request: Request,
+    workspace: Any,
+    templates: Any,
+    user: Any,
+    *,
+    form: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
+) -> Response:
+    from mobilise.model.asset_vocab import CATEGORIES
+
     return templates.TemplateResponse(
         request,
         "sweeps.html",
-        {"user": user, "sweeps": workspace.sweeps.list(), "names": workspace.places.names()},
+        {
+            "user": user,
+            "sweeps": workspace.sweeps.list(),
+            "names": workspace.places.names(),
+            "can_edit": is_editor(user),
+            "categories": CATEGORIES,
+            "form": form or _FORM,
+            "form_problems": problems or [],
+        },
+        status_code=422 if problems else 200,
     )
+
+
+_FORM: dict[str, Any] = {
+    "places": [],
+    "categories": [],
+    "profiles": ["straight-line"],
+    "catchments_m": "800,1600",
+    "catchments_min": "10,20",
+}
+
+
+@pages.post("/sweeps")
+def start_from_form(
+    request: Request,
+    workspace: WorkspaceDep,
+    templates: TemplatesDep,
+    user: EditorDep,
+    places: Annotated[list[str] | None, Form()] = None,
+    categories: Annotated[list[str] | None, Form()] = None,
+    profiles: Annotated[list[str] | None, Form()] = None,
+    catchments_m: Annotated[str, Form(max_length=200)] = "800,1600",
+    catchments_min: Annotated[str, Form(max_length=200)] = "10,20",
+) -> Response:
+    """Start a sweep from the page's form; a bad form comes back filled in, saying what is
+    wrong."""
+    form = {
+        "places": places or [],
+        "categories": categories or [],
+        "profiles": profiles or [],
+        "catchments_m": catchments_m,
+        "catchments_min": catchments_min,
+    }
+    try:
+        if not places:
+            raise ValidationError("Choose at least one place.")
+        sweep = workspace.sweeps.submit(
+            places,
+            categories=categories or [],
+            profiles=profiles or ["straight-line"],
+            catchments_m=catchments_m,
+            catchments_min=catchments_min,
+        )
+    except (ValidationError, NotFound) as error:
+        found = [p.message for p in getattr(error, "problems", [])] or [error.message]
+        return _list_page(request, workspace, templates, user, form=form, problems=found)
+    wake_workers(request)
+    return RedirectResponse(f"/sweeps/{sweep.id}", status_code=303)
 
 
 @pages.get("/sweeps/{sweep_id}", response_class=HTMLResponse)
