@@ -134,6 +134,7 @@ def test_console_script_demo_no_serve(tmp_path):
     assert {p["slug"]: p["n_areas"] for p in report["places"]} == {
         "northamptonshire": 422,
         "inner-north-east-london": 708,
+        "camden": 133,  # the one place with a routable street extract (issue 19)
     }
     with open_workspace(ws) as built:
         imd = built.indicators.values("imd2019_score")

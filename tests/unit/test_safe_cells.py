@@ -217,7 +217,8 @@ def test_access_results_csv_writes_no_formula(tmp_path: Path) -> None:
             "reasons": [[SUM, "few assets"]],
         }
     )
-    run = SimpleNamespace(id="run-1", plan=SimpleNamespace(unit="per 1,000 residents"))
+    plan = SimpleNamespace(unit="per 1,000 residents", catchment_unit="m", travel="straight-line")
+    run = SimpleNamespace(id="run-1", plan=plan)
     written = io.BytesIO()
     assert write_results(None, run, frame, written, "csv") == 1  # type: ignore[arg-type]
     rows = cells(written.getvalue())

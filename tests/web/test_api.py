@@ -13,7 +13,7 @@ LONDON = "inner-north-east-london"
 
 def test_places_with_key_figures(client):
     places = {p["slug"]: p for p in client.get("/api/v1/places").json()}
-    assert set(places) == {"northamptonshire", LONDON}
+    assert set(places) == {"northamptonshire", LONDON, "camden"}  # Camden: its street network
     assert places["northamptonshire"]["n_areas"] == 422
     assert places[LONDON]["n_areas"] == 708
     assert places[LONDON]["population"] > 1_000_000
