@@ -9,14 +9,14 @@ part of ``mobilise project``). The fetch has timeouts, refuses a body past
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mobilise.errors import ConfigurationError, Problem, ValidationError
 from mobilise.settings import Limits
+from mobilise.workspace._schedule import Repeating
 
 if TYPE_CHECKING:
     import httpx
@@ -120,7 +120,7 @@ def _too_big(response: httpx.Response, limits: Limits) -> str:
     )
 
 
-class PullSchedule:
+class PullSchedule(Repeating):
     """Pulls on a schedule, in a thread, while a server runs (as the scheduled backups do).
 
     Every ``every`` it pulls the followed projects that are due (each by its own
@@ -137,32 +137,12 @@ class PullSchedule:
     ) -> None:
         if every <= timedelta(0):
             raise ConfigurationError("Scheduled pulls need a positive interval.")
+        super().__init__(every, name="mobilise-pulls", what="scheduled programme pull")
         self.workspace = workspace
-        self.every = every
         self._report = report or (lambda o: log.info("programme pull: %s", o.message))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> list[PullOutcome]:
         outcomes = self.workspace.programme.pull(due_only=True)
         for outcome in outcomes:
             self._report(outcome)
         return outcomes
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="mobilise-pulls", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = None) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        due = datetime.now(UTC)
-        while not self._stop.wait(max(0.0, (due - datetime.now(UTC)).total_seconds())):
-            try:
-                self.run_once()
-            except Exception:  # the server goes on; the next pull is tried on time
-                log.exception("scheduled programme pull failed")
-            due = datetime.now(UTC) + self.every

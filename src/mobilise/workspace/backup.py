@@ -33,7 +33,6 @@ import logging
 import os
 import re
 import shutil
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,6 +49,7 @@ from mobilise.workspace._backup_media import (
     restore_media,
     sha256_of,
 )
+from mobilise.workspace._schedule import Repeating
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -461,7 +461,7 @@ def _compare(found: Mapping[str, int], manifest: BackupManifest, *, where: str) 
         )
 
 
-class BackupSchedule:
+class BackupSchedule(Repeating):
     """Backups on a schedule, in a thread, while a server runs.
 
     One backup every ``every`` into ``folder`` (the first when the newest scheduled backup
@@ -483,13 +483,13 @@ class BackupSchedule:
             raise ConfigurationError("Scheduled backups need a positive interval.")
         if keep < 1:
             raise ConfigurationError("MOBILISE_BACKUP_KEEP must be 1 or more.")
+        super().__init__(
+            every, name="mobilise-backups", what=f"scheduled backup into {Path(folder)}"
+        )
         self.workspace = workspace
         self.folder = Path(folder)
-        self.every = every
         self.keep = keep
         self._report = report or (lambda b: log.info("scheduled backup written: %s", b.path))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def next_due(self) -> datetime:
         """When the next backup is due: ``every`` after the newest scheduled one, or now."""
@@ -503,22 +503,3 @@ class BackupSchedule:
         self.workspace.backup.prune(self.folder, keep=self.keep)
         self._report(backup)
         return backup
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="mobilise-backups", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = None) -> None:
-        """Stop the schedule (a backup under way is finished first, within ``timeout``)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        due = self.next_due()
-        while not self._stop.wait(max(0.0, (due - datetime.now(UTC)).total_seconds())):
-            try:
-                self.run_once()
-            except Exception:  # the server goes on; the next backup is tried on time
-                log.exception("scheduled backup into %s failed", self.folder)
-            due = datetime.now(UTC) + self.every
