@@ -19,11 +19,12 @@ from mobilise.analysis.street_network import (
     coverage,
     snap,
 )
+from mobilise.demo import DEMO_DATA
 from mobilise.errors import ValidationError
 from mobilise.formats.osm_network import OsmWays, read_osm_ways
 from tests._streets import ORIGIN_X, ORIGIN_Y, write_extract
 
-CAMDEN = Path("/work/shared/data/street_network/camden_osm_2021-07.osm.pbf")
+CAMDEN = DEMO_DATA / "street_network" / "camden_osm_2021-07.osm.pbf"  # shipped with the demo
 
 
 def minutes(network: StreetNetwork, start: int, end: int) -> float:
@@ -245,8 +246,6 @@ def test_snap_and_coverage(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def camden_ways() -> OsmWays:
-    if not CAMDEN.exists():
-        pytest.skip("the Camden extract is not on this machine")
     return read_osm_ways(CAMDEN)
 
 

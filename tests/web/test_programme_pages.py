@@ -22,7 +22,6 @@ from fastapi.testclient import TestClient
 from mobilise import Workspace, open_workspace
 from mobilise.formats.project_package import RESOURCES, read_package, write_package
 from mobilise.settings import Settings
-from mobilise.store.tables import evidence_packs
 from mobilise.web.app import create_app
 from mobilise.workspace.demo_programme import PROGRAMME_DATA, build_programme, real_projects
 
@@ -306,11 +305,6 @@ def test_the_programme_pack_holds_every_section(programme):
     assert set(sections[0].inputs["projects"]) >= {ALPHA, BETA}
 
 
-@pytest.mark.skipif(
-    not evidence_packs.c.place_slug.nullable,
-    reason="a programme pack has no place: needs evidence_packs.place_slug nullable (asked of "
-    "the lead in migration 0018)",
-)
 def test_a_programme_pack_is_made_listed_and_rebuilt(programme):
     pack = programme.packs.build_programme()
     assert pack.status == "done" and pack.pages and pack.place == ""
