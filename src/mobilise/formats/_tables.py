@@ -141,7 +141,7 @@ def table_from_text(data: bytes | str, name: str, *, limits: Limits | None = Non
             na_filter=False,
             skip_blank_lines=False,
         )
-    except (pd.errors.ParserError, csv.Error) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise _parse_error(name, str(exc)) from exc
     check_rows(len(frame), name=name, limits=limits)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
