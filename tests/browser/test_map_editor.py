@@ -75,7 +75,7 @@ def test_two_factors_and_a_negative_link_appear_in_a_second_page(browser, map_ur
     assert link["polarity"] == "-" and link["stakeholder_group"] == "Residents"
 
     # The second page selects the link and sees who drew it; a stale edit there is refused.
-    two.evaluate("() => window.mobiliseMap.edges()[0].emit('tap')")
+    two.evaluate("() => { window.mobiliseMap.edges()[0].emit('tap'); }")  # returns nothing
     two.wait_for_selector("#selected-form")
     assert "Fear of crime" in two.inner_text("#selected")
     assert errors == []
@@ -131,7 +131,7 @@ def test_a_vote_is_by_who_joined_and_a_deleted_factor_comes_back(browser, map_ur
     one.fill("#pseudonym", "Amy")
     one.click("#join button")
     one.wait_for_function("() => document.getElementById('joined').textContent.includes('Amy')")
-    one.evaluate(f"() => window.mobiliseMap.getElementById({park!r}).emit('tap')")
+    one.evaluate(f"() => {{ window.mobiliseMap.getElementById({park!r}).emit('tap'); }}")
     one.click("[data-vote='1']")
     one.wait_for_function("() => document.getElementById('tally').textContent.includes('Agree 1')")
     (participant,) = workspace.maps.content(map_id)["participants"]

@@ -200,7 +200,9 @@ def test_labels_stay_readable_at_any_zoom_and_the_text_size_is_kept(browser, roo
     sizes = f"() => window.mobiliseMap.nodes().map({NODE_FONT})"
     signs = "() => window.mobiliseMap.edges().map(e => parseFloat(e.renderedStyle('font-size')))"
     for zoom in (0.15, 0.5, 2.5):
-        page.evaluate(f"() => window.mobiliseMap.zoom({zoom})")
+        # In braces: the zoom setter returns the whole Cytoscape core, which Playwright would copy
+        # out of the page (gigabytes: it once crashed Chromium).
+        page.evaluate(f"() => {{ window.mobiliseMap.zoom({zoom}); }}")
         page.wait_for_function(f"() => Math.min(...({sizes})()) >= 13.9", timeout=5_000)
         assert min(page.evaluate(signs)) >= 21.9
     page.select_option("#text-size", "huge")
