@@ -71,6 +71,7 @@ from mobilise.analysis._access_steps import (
     values_at,
 )
 from mobilise.analysis._checks import raise_if
+from mobilise.analysis._pages import small_pages
 from mobilise.analysis.catchment import CatchmentPairs, pairs_from_costs, pairs_from_points
 from mobilise.analysis.decay import (
     Decay,
@@ -110,6 +111,7 @@ __all__ = [
 # temporaries, no dense origins x destinations matrix.
 
 
+@small_pages()
 def nearest(pairs: CatchmentPairs, *, max_cost: float | None = None) -> pd.DataFrame:
     """Cost to the nearest destination from each origin.
 
@@ -132,6 +134,7 @@ def nearest(pairs: CatchmentPairs, *, max_cost: float | None = None) -> pd.DataF
     return result_frame(used, "nearest_cost", cost, "nearest", None, Notes(), unreached="NaN")
 
 
+@small_pages()
 def count_within(pairs: CatchmentPairs, max_cost: float | None = None) -> pd.DataFrame:
     """Number of destinations within ``max_cost`` of each origin.
 
@@ -150,6 +153,7 @@ def count_within(pairs: CatchmentPairs, max_cost: float | None = None) -> pd.Dat
     return result_frame(used, "count", used._counts.copy(), "count within", None, Notes())
 
 
+@small_pages()
 def supply_within(
     pairs: CatchmentPairs, supply: pd.Series, max_cost: float | None = None
 ) -> pd.DataFrame:
@@ -177,6 +181,7 @@ def supply_within(
     return result_frame(used, "supply", total, "supply within", None, Notes())
 
 
+@small_pages()
 def weighted_catchment(
     pairs: CatchmentPairs,
     supply: pd.Series,
@@ -210,6 +215,7 @@ def weighted_catchment(
     return result_frame(used, "weighted_supply", total, "weighted catchment", decay, Notes())
 
 
+@small_pages()
 def two_step_fca(
     pairs: CatchmentPairs,
     demand: pd.Series,
@@ -249,6 +255,7 @@ def two_step_fca(
     return _two_step(pairs, demand, supply, decay, max_cost, weighted=weighted, method="2SFCA")
 
 
+@small_pages()
 def enhanced_two_step_fca(
     pairs: CatchmentPairs,
     demand: pd.Series,
@@ -302,6 +309,7 @@ def _two_step(
     return result_frame(used, "access", access, method, decay, notes)
 
 
+@small_pages()
 def three_step_fca(
     pairs: CatchmentPairs,
     demand: pd.Series,
@@ -352,6 +360,7 @@ def three_step_fca(
     return result_frame(used, "access", access, "3SFCA", decay, notes)
 
 
+@small_pages()
 def balanced_fca(
     pairs: CatchmentPairs,
     demand: pd.Series,
@@ -403,6 +412,7 @@ def balanced_fca(
     return result_frame(used, "access", access, "BFCA", decay, notes)
 
 
+@small_pages()
 def floating_catchment_ratio(
     pairs: CatchmentPairs,
     neighbour_pairs: CatchmentPairs,

@@ -27,6 +27,7 @@ from mobilise.analysis._catchment_costs import (
 )
 from mobilise.analysis._catchment_points import points_within
 from mobilise.analysis._checks import FloatArray, cost_limit, named, raise_if
+from mobilise.analysis._pages import small_pages
 from mobilise.errors import Problem, ValidationError
 
 __all__ = ["CatchmentPairs", "pairs_from_costs", "pairs_from_points"]
@@ -110,8 +111,11 @@ class CatchmentPairs:
 
     @cached_property
     def _counts(self) -> npt.NDArray[np.intp]:
-        """Number of pairs of each origin, counted once."""
-        return np.bincount(self.origin, minlength=self.n_origins)
+        """Number of pairs of each origin, counted once (``np.add.at`` reads the int32 positions
+        as they are, where ``np.bincount`` would first copy them all to int64)."""
+        counts = np.zeros(self.n_origins, dtype=np.intp)
+        np.add.at(counts, self.origin, 1)
+        return counts
 
     def __repr__(self) -> str:
         return (
@@ -147,10 +151,11 @@ class CatchmentPairs:
         if limit == self.max_cost:
             return self
         keep = self.cost <= limit
+        # np.compress: the same rows as indexing by the mask, about twice as fast on millions.
         return _trusted_pairs(
-            self.origin[keep],
-            self.destination[keep],
-            self.cost[keep],
+            np.compress(keep, self.origin),
+            np.compress(keep, self.destination),
+            np.compress(keep, self.cost),
             self.origin_ids,
             self.destination_ids,
             limit,
@@ -198,13 +203,19 @@ def _trusted_pairs(
     origin_ids: pd.Index,
     destination_ids: pd.Index,
     max_cost: float,
+    counts: npt.NDArray[np.intp] | None = None,
 ) -> CatchmentPairs:
-    """Pairs built here from checked parts, without the O(pairs) checks of ``__post_init__``."""
+    """Pairs built here from checked parts, without the O(pairs) checks of ``__post_init__``;
+    ``counts``, the number of pairs of each origin where the builder has them already."""
     pairs = object.__new__(CatchmentPairs)
     _freeze(pairs, origin, destination, cost, origin_ids, destination_ids, max_cost)
+    if counts is not None:
+        counts.flags.writeable = False
+        pairs.__dict__["_counts"] = counts  # where the cached property keeps it
     return pairs
 
 
+@small_pages()
 def pairs_from_points(
     origins: pd.DataFrame,
     destinations: pd.DataFrame,
@@ -273,6 +284,7 @@ def _coordinates(
     return xy
 
 
+@small_pages()
 def pairs_from_costs(
     costs: pd.DataFrame,
     *,
@@ -326,9 +338,12 @@ def pairs_from_costs(
 
     if limit < largest:  # otherwise every row is within the catchment
         keep = values <= limit
-        origin_codes, destination_codes = origin_codes[keep], destination_codes[keep]
-        values = values[keep]
-    refuse_repeated_pairs(origin_codes, destination_codes, origin_ids, destination_ids, cost)
+        origin_codes = np.compress(keep, origin_codes)
+        destination_codes = np.compress(keep, destination_codes)
+        values = np.compress(keep, values)
+    counts = refuse_repeated_pairs(
+        origin_codes, destination_codes, origin_ids, destination_ids, cost
+    )
     return _trusted_pairs(
-        origin_codes, destination_codes, values, origin_ids, destination_ids, limit
+        origin_codes, destination_codes, values, origin_ids, destination_ids, limit, counts
     )
