@@ -76,3 +76,42 @@ def test_a_group_past_its_limit_is_refused_as_before(workspace: Any) -> None:
         workspace.maps.import_map(as_plain_map(read))
     assert str(columns.value) == str(links.value) and "120" in str(columns.value)
     assert workspace.maps.list() == []
+
+
+@pytest.mark.parametrize("n_links", [40, 40_000])  # written at the end; staged ahead
+def test_a_value_past_the_store_limit_is_refused_by_file_row_and_field(
+    workspace: Any, n_links: int
+) -> None:
+    """Evidence longer than max_text_chars in the last row (the reader keeps any length: the
+    store's limit refuses it) is named by the file, its row and field, before anything is
+    written; the row is the link's in the file, not its place in a batch of the write."""
+    too_long = "e" * (workspace.limits.max_text_chars + 1)
+    rows = [f"Factor {i % 8000},Factor {(i * 7 + 1) % 8000},+,ev {i}\n" for i in range(n_links)]
+    rows[-1] = f"Factor 1,Factor 2,+,{too_long}\n"
+    data = ("from,to,polarity,evidence\n" + "".join(rows)).encode()
+    with pytest.raises(ValidationError) as refused:
+        workspace.maps.import_map(workspace.map_analysis.causal_map(data, name="links.csv"))
+    (problem,) = refused.value.problems
+    assert (problem.file, problem.row, problem.field) == ("links.csv", n_links, "evidence")
+    assert "max_text_chars" in problem.message
+    assert "nothing was imported" in str(refused.value)
+    with workspace.engine.connect() as connection:
+        left = [
+            connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            for table in ("systems_maps", "map_factors", "map_links")
+        ]
+    assert left == [0, 0, 0]
+
+
+def test_a_factor_past_the_store_limit_is_named_as_the_files_factors_are(workspace: Any) -> None:
+    from mobilise.model.causal_map import Factor, Link
+
+    long = "x" * (workspace.limits.max_text_chars + 1)
+    factors = [Factor(id="a", label="A"), Factor(id="b", label="B", description=long)]
+    causal_map = CausalMap(title="t", factors=factors, links=[Link("l", "a", "b")], source="m.json")
+    with pytest.raises(ValidationError) as refused:
+        workspace.maps.import_map(causal_map)
+    (problem,) = refused.value.problems
+    assert (problem.file, problem.row, problem.field) == ("m.json", 2, "description")
+    assert problem.message.startswith("factor 'B': map_factors.description is 20,001")
+    assert workspace.maps.list() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,6 +16,7 @@ from mobilise.store.tables import map_links, partner_memberships
 from mobilise.workspace._driver_rows import DriverRows, Same, _converted
 
 AT = dt.datetime(2026, 12, 6, 21, 0, tzinfo=dt.UTC)
+LIMIT = 20_000
 links = st.fixed_dictionaries(
     {
         "id": st.uuids().map(str),
@@ -38,7 +40,7 @@ links = st.fixed_dictionaries(
 def test_rows_made_by_column_are_rows_made_one_by_one(
     dialect: Any, rows: list[dict[str, Any]]
 ) -> None:
-    same = {"map_id": "m", "created_at": AT, "deleted_by": None}
+    same = {"map_id": "m", "created_at": AT, "deleted_by": None, "created_by": "o'neil'); --"}
     one_by_one = DriverRows.of_rows(
         SimpleNamespace(dialect=dialect),  # type: ignore[arg-type]
         map_links,
@@ -46,11 +48,33 @@ def test_rows_made_by_column_are_rows_made_one_by_one(
     )
     columns: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
     by_column = DriverRows.of_columns(
-        dialect, map_links, {**columns, **{k: Same(v) for k, v in same.items()}}, len(rows)
+        dialect,
+        map_links,
+        {**columns, **{k: Same(v) for k, v in same.items()}},
+        len(rows),
+        max_text_chars=LIMIT,
     )
+    if dialect.name == "sqlite":  # one value for all rows is written in the statement
+        assert _stored(by_column) == _stored(one_by_one)
+        assert _stored(by_column.part(1, 3)) == _stored(one_by_one.part(1, 3))
+        return
     assert by_column.sql == one_by_one.sql
     assert _plain(by_column.params) == _plain(one_by_one.params)
     assert _plain(by_column.part(1, 3).params) == _plain(one_by_one.params[1:3])
+
+
+def _stored(rows: DriverRows) -> list[tuple[Any, ...]]:
+    """The rows as SQLite stores them (each cell's value and type), in a table with
+    ``map_links``'s columns and types (and no constraints: the rows have only some columns)."""
+    database = sqlite3.connect(":memory:")
+    types = ", ".join(f"{c.name} {c.type.compile(sqlite.dialect())}" for c in map_links.columns)
+    database.execute(f"CREATE TABLE map_links ({types})")
+    driver = SimpleNamespace(
+        exec_driver_sql=lambda sql, params, execution_options: database.executemany(sql, params)
+    )
+    rows.write(driver)  # type: ignore[arg-type]
+    cells = ", ".join(f"{c.name}, typeof({c.name})" for c in map_links.columns)
+    return [tuple(row) for row in database.execute(f"SELECT {cells} FROM map_links")]
 
 
 def _plain(params: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -65,6 +89,7 @@ def test_a_column_of_the_wrong_length_is_refused() -> None:
             partner_memberships,
             {"partner_id": ["p"], "note": Same("")},
             2,
+            max_text_chars=LIMIT,
         )
 
 
@@ -79,3 +104,37 @@ def test_each_distinct_value_is_converted_once() -> None:
     values = [None, 1, None, True, True, 1.0, shared, shared, {}, None, "x", 1]
     assert _converted(values, process) == [None if v is None else ("made", v) for v in values]
     assert calls == [1, True, 1.0, shared, {}, "x"]  # 1, True and 1.0 are each their own
+
+
+@given(
+    text=st.text(st.characters(exclude_characters="\x00"), max_size=40),
+    weight=st.one_of(
+        st.none(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(2**63), 2**63 - 1),
+    ),
+)
+@settings(max_examples=200, deadline=None)
+def test_any_value_written_once_in_the_statement_is_stored_as_if_bound(
+    text: str, weight: Any
+) -> None:
+    """A value for every row goes into SQLite's statement as a literal (not bound again per
+    row): any text the store takes (quotes, ``--``, any character but NUL, which the limits
+    refuse), any finite float and any 64-bit integer is stored exactly as binding it would."""
+    dialect = sqlite.dialect()
+    rows = [{"id": "a", "source_id": "a", "target_id": "b", "polarity": "+"}]
+    same = {"evidence": text, "created_by": text, "weight": weight}
+    bound = DriverRows.of_rows(
+        SimpleNamespace(dialect=dialect),  # type: ignore[arg-type]
+        map_links,
+        [{**row, **same} for row in rows],
+    )
+    columns: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
+    written = DriverRows.of_columns(
+        dialect,
+        map_links,
+        {**columns, **{k: Same(v) for k, v in same.items()}},
+        len(rows),
+        max_text_chars=LIMIT,
+    )
+    assert _stored(written) == _stored(bound)

@@ -146,8 +146,9 @@ def table_from_text(data: bytes | str, name: str, *, limits: Limits | None = Non
     check_rows(len(frame), name=name, limits=limits)
     frame.columns = pd.Index([str(c).strip() for c in frame.columns])
     # mobilise's own exports put a ' before text a spreadsheet would run (formats.safe_cells):
-    # take it off, so an export reads back as it was written.
-    frame = unguard_frame(frame)
+    # take it off, so an export reads back as it was written (a file without a ' has none).
+    if "'" in text:
+        frame = unguard_frame(frame)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     # Cells keep their spaces (stripping every cell is slow); readers strip what they use.
     frame = frame[(frame.to_numpy(dtype=object) != "").any(axis=1)]

@@ -44,10 +44,11 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import PurePath
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -176,6 +177,8 @@ def _map_of(name: str, factor_id: _FactorIds, links: list[Link]) -> CausalMap:
 
 
 _BAD = object()
+_NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+"""The attributes of every link of a file without extra columns, until links are made."""
 """What a cell reader gives a cell that is not one of its words."""
 
 
@@ -249,12 +252,12 @@ class _PlainLinks:
         attributes = (
             [{c: values[n] for c, values in extras if values[n]} for n in range(len(self.ids))]
             if extras
-            else [{} for _ in self.ids]
+            else [_NO_ATTRIBUTES] * len(self.ids)  # one, read-only: each Link gets its own
         )
         columns = LinkColumns(
             ids=self.ids,
-            sources=[id_of[label] for label in sources],
-            targets=[id_of[label] for label in targets],
+            sources=list(map(id_of.__getitem__, sources)),
+            targets=list(map(id_of.__getitem__, targets)),
             fields={
                 **self.fields,
                 "evidence": plain["evidence"],
@@ -283,12 +286,16 @@ class LinkColumns:
     def links(self) -> list[Link]:
         """A :class:`~mobilise.model.causal_map.Link` for each row."""
         names = tuple(self.fields)
-        return [
+        links = [
             Link(link_id, source, target, **dict(zip(names, values, strict=True)))
             for link_id, source, target, *values in zip(
                 self.ids, self.sources, self.targets, *self.fields.values(), strict=True
             )
         ]
+        for link in links:
+            if link.attributes is _NO_ATTRIBUTES:
+                link.attributes = {}
+        return links
 
 
 class EdgeListMap(CausalMap):
@@ -506,13 +513,16 @@ def _plain_cells(
 ) -> dict[str, list[str]]:
     """Each of ``fields``'s cells as text, row by row (blank for a field without a column)."""
     return {
-        field: (
-            [""] * len(frame)
-            if found[field] is None
-            else ["" if v is None else str(v) for v in frame[found[field]].tolist()]
-        )
+        field: ([""] * len(frame) if found[field] is None else _texts(frame[found[field]].tolist()))
         for field in fields
     }
+
+
+def _texts(values: list[Any]) -> list[str]:
+    """The cells as text (blank for none): as they are when all are text, as read."""
+    if {*map(type, values)} <= {str}:
+        return values
+    return ["" if v is None else str(v) for v in values]
 
 
 def _numbers(

@@ -18,6 +18,7 @@ import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypedDict, Unpack
 
@@ -48,6 +49,7 @@ __all__ = [
     "new_ordered_ids",
     "now",
     "record_values",
+    "refuse_columns",
     "restore_record",
     "soft_delete_record",
     "update_record",
@@ -90,13 +92,16 @@ def new_ordered_ids(count: int) -> list[str]:
         return []
     at = time.time_ns() // 1_000_000
     noise = os.urandom(6 * count).hex()
-    found = []
-    for start in range(0, count, 1 << _COUNTER_BITS):  # a new millisecond each 2**26 ids
+    run = 1 << 14  # ids whose counter shares its first 12 bits: its last 14 made once here
+    tails = [f"-{0x8000 | n:04x}-" for n in range(min(count, run))]
+    found: list[str] = []
+    for start in range(0, count, run):  # a new millisecond each 2**26 ids
         stamp = f"{at + (start >> _COUNTER_BITS):012x}"
-        head = f"{stamp[:8]}-{stamp[8:]}-7"
+        counter = start & ((1 << _COUNTER_BITS) - 1)
+        head = f"{stamp[:8]}-{stamp[8:]}-7{counter >> 14:03x}"
         found += [
-            f"{head}{n >> 14:03x}-{0x8000 | n & 0x3FFF:04x}-{noise[12 * i : 12 * i + 12]}"
-            for i, n in enumerate(range(min(count - start, 1 << _COUNTER_BITS)), start=start)
+            f"{head}{tail}{noise[i : i + 12]}"
+            for i, tail in zip(range(12 * start, 12 * count, 12), tails, strict=False)
         ]
     return found
 
@@ -402,27 +407,97 @@ def value_problems(
     several = len(rows) > 1
     for key, kind, limit in _column_limits(table, max_text_chars):
         for number, values in enumerate(rows, start=1):
-            value = values.get(key)
-            if kind == "text" and isinstance(value, str) and len(value) > limit:
-                limit_name = (
-                    "the limit max_text_chars, set by MOBILISE_MAX_TEXT_CHARS"
-                    if limit == max_text_chars and column_is_text(table, key)
-                    else "the length of this field"
-                )
-                message = (
-                    f"{table.name}.{key} is {len(value):,} characters long; "
-                    f"at most {limit:,} are kept ({limit_name})"
-                )
-            elif kind == "integer" and isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
-                message = f"{table.name}.{key}: {value} is outside the whole numbers stored"
-            elif kind == "text" and isinstance(value, str) and NUL in value:
-                message = f"{table.name}.{key} contains a NUL character (\\x00), which is not text"
-            else:
+            message = _value_problem(table, key, kind, limit, values.get(key), max_text_chars)
+            if message is None:
                 continue
             problems.append(Problem(message, row=number if several else None, field=key))
             if len(problems) >= _MOST_PROBLEMS:
                 return problems
     return problems
+
+
+def _value_problem(
+    table: Table, key: str, kind: str, limit: int, value: Any, max_text_chars: int
+) -> str | None:
+    """What is wrong with one value of a column (see :func:`value_problems`), or ``None``."""
+    if kind == "text" and isinstance(value, str) and len(value) > limit:
+        limit_name = (
+            "the limit max_text_chars, set by MOBILISE_MAX_TEXT_CHARS"
+            if limit == max_text_chars and column_is_text(table, key)
+            else "the length of this field"
+        )
+        return (
+            f"{table.name}.{key} is {len(value):,} characters long; "
+            f"at most {limit:,} are kept ({limit_name})"
+        )
+    if kind == "integer" and isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+        return f"{table.name}.{key}: {value} is outside the whole numbers stored"
+    if kind == "text" and isinstance(value, str) and NUL in value:
+        return f"{table.name}.{key} contains a NUL character (\\x00), which is not text"
+    return None
+
+
+@dataclass(frozen=True)
+class Same:
+    """One value for every row of a column given column by column (:func:`refuse_columns`,
+    a bulk import's staged rows)."""
+
+    value: Any
+
+
+SCREENED = "mobilise_screened"
+"""The execution option of a driver statement whose rows :func:`refuse_columns` screened
+before the transaction: :func:`enforce_limits` does not screen them again."""
+
+
+def refuse_columns(
+    table: Table,
+    columns: Mapping[str, Sequence[Any] | Same],
+    *,
+    max_text_chars: int,
+) -> None:
+    """Refuse rows given column by column (column name -> each row's value, or a
+    :class:`Same` for all) as :func:`enforce_limits` refuses an insert's: a
+    :class:`ValidationError` naming each value past a limit by row (from 1) and field. Each
+    column is screened at once (its longest text, its least and greatest number); only a
+    column past a limit is looked at value by value."""
+    problems: list[Problem] = []
+    for key, kind, limit in _column_limits(table, max_text_chars):
+        name = table.c[key].name
+        values = columns.get(name)
+        if values is None:
+            continue
+        cells = [values.value] if isinstance(values, Same) else values
+        if not _cells_over(cells, kind, limit):
+            continue
+        for number, value in enumerate(cells, start=1):
+            message = _value_problem(table, key, kind, limit, value, max_text_chars)
+            if message is not None:
+                row = None if isinstance(values, Same) else number
+                problems.append(Problem(message, row=row, field=key))
+            if len(problems) >= _MOST_PROBLEMS:
+                break
+        if len(problems) >= _MOST_PROBLEMS:
+            break
+    if problems:
+        raise ValidationError(
+            f"Some values are too long or too large to store in {table.name}; nothing was saved.",
+            problems=problems,
+        )
+
+
+def _cells_over(cells: Sequence[Any], kind: str, limit: int) -> bool:
+    """Whether any of a column's cells is past its limit (text too long or holding a NUL, a
+    whole number outside 64 bits), screened at once."""
+    if kind == "text":
+        try:  # blank and None cells have no length to check; one join finds a NUL
+            texts = list(filter(None, cells))
+            return max(map(len, texts), default=0) > limit or NUL in "".join(texts)
+        except TypeError:  # something that is not text: only text has a length limit
+            texts = [v for v in cells if isinstance(v, str)]
+            return any(len(v) > limit for v in texts) or NUL in "".join(texts)
+    numbers = [v for v in cells if isinstance(v, int)]
+    return bool(numbers) and not INT64[0] <= min(numbers) <= max(numbers) <= INT64[1]
 
 
 def _driver_rows(
@@ -446,18 +521,7 @@ def _driver_rows(
         index = position.get(table.c[key].name)
         if index is None or index >= len(by_column):
             continue
-        cells = by_column[index]
-        if kind == "text":
-            try:  # blank and None cells have no length to check; one join finds a NUL
-                texts = list(filter(None, cells))
-                over = max(map(len, texts), default=0) > limit or NUL in "".join(texts)
-            except TypeError:  # something that is not text: only text has a length limit
-                texts = [v for v in cells if isinstance(v, str)]
-                over = any(len(v) > limit for v in texts) or NUL in "".join(texts)
-        else:
-            numbers = [v for v in cells if isinstance(v, int)]
-            over = bool(numbers) and not INT64[0] <= min(numbers) <= max(numbers) <= INT64[1]
-        if over:
+        if _cells_over(by_column[index], kind, limit):
             return table, [dict(zip(names, values, strict=False)) for values in tuples]
     return None
 
@@ -508,6 +572,8 @@ def enforce_limits(engine: Engine, *, max_text_chars: int) -> None:
         if context is None:
             return
         if context.compiled is None:  # driver SQL: checked batch by batch
+            if context.execution_options.get(SCREENED):
+                return  # screened column by column before the transaction
             driver = _driver_rows(statement, parameters, max_text_chars)
             if driver is not None:
                 _refuse(*driver, max_text_chars)

@@ -6,27 +6,21 @@ as mappings or column by column (:data:`Columns`, without a mapping per row).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
 
+from mobilise.store.records import INT64, NUL, SCREENED, Same, refuse_columns
 from mobilise.workspace._common import chunked
 
 __all__ = ["WRITE_BATCH", "Columns", "DriverRows", "Same"]
 
 WRITE_BATCH = 2_000
 """Rows per INSERT statement (one executemany each)."""
-
-
-@dataclass(frozen=True)
-class Same:
-    """One value for every row of a column (see :meth:`Staging.add_columns`)."""
-
-    value: Any
 
 
 Columns = Mapping[str, "Sequence[Any] | Same"]
@@ -38,14 +32,26 @@ class DriverRows:
     """Rows of one table made ready for the database driver ahead of the transaction (types
     converted, JSON encoded), so that the transaction spends its time writing, not in Python."""
 
-    def __init__(self, dialect: Dialect, table: Table, names: Sequence[str], params: list[tuple]):
+    def __init__(
+        self,
+        dialect: Dialect,
+        table: Table,
+        names: Sequence[str],
+        params: list[tuple],
+        *,
+        literals: Mapping[str, str] | None = None,
+        screened: bool = False,
+    ):
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         quote = dialect.identifier_preparer.quote
+        given = literals or {}
         self.sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({', '.join([mark] * len(names))})"
+            f"VALUES ({', '.join(given.get(n, mark) for n in names)})"
         )
         self.params = params
+        # rows screened before the transaction are not screened again by the store's limits
+        self.options: dict[str, Any] = {SCREENED: True} if screened else {}
 
     @classmethod
     def of_rows(
@@ -75,23 +81,34 @@ class DriverRows:
         return cls(dialect, table, names, params)
 
     @classmethod
-    def of_columns(cls, dialect: Dialect, table: Table, columns: Columns, count: int) -> DriverRows:
-        """``count`` rows given column by column: each column is converted at once (a
-        :class:`Same` value once), and the rows made by zipping the columns."""
+    def of_columns(
+        cls, dialect: Dialect, table: Table, columns: Columns, count: int, *, max_text_chars: int
+    ) -> DriverRows:
+        """``count`` rows given column by column, screened against the store's limits at once
+        (:func:`~mobilise.store.records.refuse_columns`, before any lock is taken): each column
+        is converted at once (a :class:`Same` value once), and the rows made by zipping the
+        columns. On SQLite a :class:`Same` value of a plain type goes into the statement as a
+        literal, not bound again for every row."""
+        refuse_columns(table, columns, max_text_chars=max_text_chars)
         names = list(columns)
         laid_out: list[Iterable[Any]] = []
+        literals: dict[str, str] = {}
         for name, process in zip(names, _processors(dialect, table, names), strict=True):
             values = columns[name]
             if isinstance(values, Same):
                 one = values.value
-                laid_out.append(
-                    repeat(one if process is None or one is None else process(one), count)
-                )
+                one = one if process is None or one is None else process(one)
+                literal = _literal(dialect, one)
+                if literal is None:
+                    laid_out.append(repeat(one, count))
+                else:
+                    literals[name] = literal
                 continue
             if len(values) != count:
                 raise ValueError(f"{table.name}.{name} has {len(values)} values, not {count}")
             laid_out.append(values if process is None else _converted(values, process))
-        return cls(dialect, table, names, list(zip(*laid_out, strict=True)))
+        params = list(zip(*laid_out, strict=True)) if laid_out else [()] * count
+        return cls(dialect, table, names, params, literals=literals, screened=True)
 
     def __len__(self) -> int:
         return len(self.params)
@@ -99,17 +116,35 @@ class DriverRows:
     def part(self, start: int, stop: int) -> DriverRows:
         """The rows from ``start`` to ``stop`` (the same statement)."""
         part = object.__new__(DriverRows)
-        part.sql, part.params = self.sql, self.params[start:stop]
+        part.sql, part.params, part.options = self.sql, self.params[start:stop], self.options
         return part
 
     def write(self, connection: Connection) -> None:
         for batch in chunked(self.params, WRITE_BATCH):
-            connection.exec_driver_sql(self.sql, list(batch))
+            connection.exec_driver_sql(self.sql, list(batch), execution_options=self.options)
 
 
 def _processors(dialect: Dialect, table: Table, names: Sequence[str]) -> list[Any]:
     """Each column's bind processor for the dialect (None when values go as they are)."""
     return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+
+
+def _literal(dialect: Dialect, value: Any) -> str | None:
+    """A value (as the driver takes it) written as an SQLite literal: NULL, a whole number, a
+    finite float or text without NUL (its quotes doubled, SQLite's one escape); ``None`` for
+    anything else, and on any other database (the value is then bound)."""
+    if dialect.name != "sqlite":
+        return None
+    kind = value.__class__
+    if value is None:
+        return "NULL"
+    if kind is int and INT64[0] <= value <= INT64[1]:
+        return str(value)
+    if kind is float and math.isfinite(value):
+        return repr(value)
+    if kind is str and NUL not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 _SCALARS = frozenset({bool, int, float, str})

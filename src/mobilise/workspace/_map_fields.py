@@ -394,7 +394,7 @@ class ImportColumns:
 
 def _texts_within(texts: builtins.list[Any], limit: float) -> bool:
     """Whether every one is text of at most ``limit`` characters once stripped."""
-    if any(text.__class__ is not str for text in texts):
+    if not {*map(type, texts)} <= {str}:
         return False
     longest = max(map(len, texts), default=0)
     return longest <= limit or all(len(text.strip()) <= limit for text in texts)

@@ -8,10 +8,13 @@ transaction, which also records the map's "create" event.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
+from mobilise.errors import ValidationError
 from mobilise.formats.map_edgelist import EdgeListMap
 from mobilise.model.causal_map import CausalMap
 from mobilise.store.records import new_id
@@ -20,11 +23,12 @@ from mobilise.workspace._common import Progress, no_progress
 from mobilise.workspace._map_fields import (
     _TEXT_CAP,
     ImportColumns,
+    _located,
     _plain_factor_columns,
     _texts_within,
     import_columns,
 )
-from mobilise.workspace._map_rows import place_id, record_event
+from mobilise.workspace._map_rows import MapInfo, info_query, map_info, place_id, record_event
 from mobilise.workspace._staging import Same, Staging, worth_staging
 
 if TYPE_CHECKING:
@@ -67,6 +71,7 @@ class MapImport:
             workspace, token or new_id(), stage=worth_staging(size), progress=progress
         )
         self.map_id = ""
+        self.info: MapInfo | None = None  # the map's header, once written
 
     def prepare(self) -> None:
         """Check every factor and link (one error names every bad one) and the place, then
@@ -85,26 +90,51 @@ class MapImport:
         }
         self.map_id = self._staging.add(systems_maps, [header], entity_type="systems_map")[0]["id"]
         part_of = {"map_id": Same(self.map_id), "participant_id": Same(None)}
-        stored = self._staging.add_columns(
-            map_factors,
-            {**part_of, **_shared(laid_out.factors)},
-            count=len(laid_out.factor_ids),
-            entity_type="map_factor",
-        )
+        with self._located(lambda: [f"factor {f.label[:60]!r}" for f in self.causal_map.factors]):
+            stored = self._staging.add_columns(
+                map_factors,
+                {**part_of, **_shared(laid_out.factors)},
+                count=len(laid_out.factor_ids),
+                entity_type="map_factor",
+            )
         ids = dict(zip(laid_out.factor_ids, stored, strict=True))
         sources, targets = laid_out.ends
-        self._staging.add_columns(
-            map_links,
-            {
-                **part_of,
-                **_shared(laid_out.links),
-                "source_id": [ids[source] for source in sources],
-                "target_id": [ids[target] for target in targets],
-            },
-            count=len(sources),
-            entity_type="map_link",
-        )
+        with self._located(lambda: [f"link {i[:40]!r}" for i in link_ids(self.causal_map)]):
+            self._staging.add_columns(
+                map_links,
+                {
+                    **part_of,
+                    **_shared(laid_out.links),
+                    "source_id": list(map(ids.__getitem__, sources)),
+                    "target_id": list(map(ids.__getitem__, targets)),
+                },
+                count=len(sources),
+                entity_type="map_link",
+            )
         self._staging.write_ahead()
+
+    @contextmanager
+    def _located(self, names: Callable[[], list[str]]) -> Iterator[None]:
+        """A value the store cannot hold (screened before anything is written) named as the
+        file's other problems are: by file, row (the factor's or link's number, as ``names``
+        names each) and field."""
+        try:
+            yield
+        except ValidationError as error:
+            where = self.causal_map.source or None
+            found = names()
+            problems = [
+                _located(p, where, p.row, found[p.row - 1])
+                if p.row is not None and 0 < p.row <= len(found)
+                else p
+                for p in error.problems
+            ]
+            noun = "problem" if len(problems) == 1 else "problems"
+            raise ValidationError(
+                f"Cannot import {where or self.title}: {len(problems)} {noun}; nothing was "
+                "imported.",
+                problems=problems,
+            ) from None
 
     def write(self, connection: Connection) -> dict[str, Any]:
         """Inside the final transaction: show the map and record its creation as its first
@@ -132,7 +162,12 @@ class MapImport:
             },
             actor=self._ws.actor,
         )
-        return self._ws.maps.get(self.map_id).to_dict()
+        # the header as stored, its numbers of factors and links those just written (counting
+        # them again would read every row of the new map while other writers wait)
+        counts = (len(self.causal_map.factors), self._n_links)
+        row = connection.execute(info_query(counts).where(systems_maps.c.id == self.map_id)).one()
+        self.info = map_info(row)
+        return self.info.to_dict()
 
     def discard(self) -> None:
         self._staging.discard()
@@ -160,7 +195,9 @@ def plain_edge_list(causal_map: CausalMap, stakeholder_group: str) -> ImportColu
     if columns is None or any(columns.fields["attributes"]):
         return None
     fields = columns.fields
-    groups = [group or stakeholder_group for group in fields["stakeholder_group"]]
+    groups = fields["stakeholder_group"]
+    if stakeholder_group and not all(groups):  # a blank group takes the one given
+        groups = [group or stakeholder_group for group in groups]
     texts = {"evidence": fields["evidence"], "stakeholder_group": groups, "label": fields["label"]}
     if not all(_texts_within(values, _TEXT_CAP[name]) for name, values in texts.items()):
         return None
@@ -170,10 +207,16 @@ def plain_edge_list(causal_map: CausalMap, stakeholder_group: str) -> ImportColu
     links = {
         **{name: fields[name] for name in ("polarity", "strength", "weight", "delay")},
         **{name: fields[name] for name in ("confidence", "contested")},
-        **{name: [text.strip() for text in values] for name, values in texts.items()},
+        **{name: list(map(str.strip, values)) for name, values in texts.items()},
         "source_id": columns.sources,
         "target_id": columns.targets,
         "attributes": [{}] * len(columns),  # one empty object, shared: only written
     }
     ends = (columns.sources, columns.targets)
     return ImportColumns([factor.id for factor in causal_map.factors], factors, ends, links)
+
+
+def link_ids(causal_map: CausalMap) -> list[str]:
+    """The ids of a map's links in file order, without making an edge list's links."""
+    columns = causal_map.link_columns() if isinstance(causal_map, EdgeListMap) else None
+    return columns.ids if columns is not None else [link.id for link in causal_map.links]

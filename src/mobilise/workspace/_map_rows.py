@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, literal, select, update
 
 from mobilise.errors import Conflict, NotFound, Problem, ValidationError
 from mobilise.store.records import now
@@ -102,18 +102,25 @@ def map_info(row: Any) -> MapInfo:
     )
 
 
-def info_query() -> Any:
-    """The live maps' headers, with their place's slug and their numbers of factors and links."""
-    n_factors = (
-        select(func.count())
-        .where(map_factors.c.map_id == systems_maps.c.id, map_factors.c.deleted_at.is_(None))
-        .scalar_subquery()
-    )
-    n_links = (
-        select(func.count())
-        .where(map_links.c.map_id == systems_maps.c.id, map_links.c.deleted_at.is_(None))
-        .scalar_subquery()
-    )
+def info_query(counts: tuple[int, int] | None = None) -> Any:
+    """The live maps' headers, with their place's slug and their numbers of factors and links
+    (counted; or, for a map just written whose numbers are known, ``counts``: its factors and
+    links, not counted again)."""
+    n_factors: Any
+    n_links: Any
+    if counts is not None:
+        n_factors, n_links = literal(counts[0]), literal(counts[1])
+    else:
+        n_factors = (
+            select(func.count())
+            .where(map_factors.c.map_id == systems_maps.c.id, map_factors.c.deleted_at.is_(None))
+            .scalar_subquery()
+        )
+        n_links = (
+            select(func.count())
+            .where(map_links.c.map_id == systems_maps.c.id, map_links.c.deleted_at.is_(None))
+            .scalar_subquery()
+        )
     return (
         select(
             systems_maps,

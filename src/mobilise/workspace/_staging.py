@@ -47,6 +47,7 @@ from mobilise.store.records import (
     new_ordered_ids,
     now,
     record_values,
+    refuse_columns,
     snapshot,
 )
 from mobilise.store.tables import (
@@ -277,7 +278,9 @@ class Staging:
         key = _key(table)
         given = columns.get(key)
         ids = new_ordered_ids(count) if given is None else list(given)  # type: ignore[arg-type]
+        limit = self._ws.limits.max_text_chars  # screened first, rows numbered in the table
         if not self.stage:
+            refuse_columns(table, columns, max_text_chars=limit)
             laid_out = [
                 repeat(values.value, count) if isinstance(values, Same) else values
                 for values in columns.values()
@@ -298,9 +301,10 @@ class Staging:
         }
         full = {key: ids, **columns, **{n: Same(v) for n, v in every.items()}}
         self._note_keys(table, ids)
-        with self._ws.read() as reading:
-            dialect = reading.dialect
-        self._pending.append((table, DriverRows.of_columns(dialect, table, full, count)))
+        ready = DriverRows.of_columns(
+            self._ws.engine.dialect, table, full, count, max_text_chars=limit
+        )
+        self._pending.append((table, ready))
         return ids
 
     def write_ahead(self) -> None:

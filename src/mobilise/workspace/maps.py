@@ -546,7 +546,8 @@ class MapService(MapRestoring):
         except BaseException:
             prepared.discard()
             raise
-        return self.get(prepared.map_id)
+        assert prepared.info is not None  # written
+        return prepared.info
 
     def prepare_import(
         self,
