@@ -30,15 +30,13 @@ pages all over it, and the final UPDATE reads just the range of keys staged (on 
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from mobilise.errors import Conflict
 from mobilise.store.records import (
@@ -60,6 +58,7 @@ from mobilise.store.tables import (
 )
 from mobilise.workspace._common import Progress, chunked, no_progress
 from mobilise.workspace._driver_rows import WRITE_BATCH, Columns, DriverRows, Same
+from mobilise.workspace._write_turn import writers_waiting
 
 if TYPE_CHECKING:
     from mobilise.workspace.core import Workspace
@@ -76,7 +75,6 @@ __all__ = [
     "staged_marker",
     "update_records",
     "worth_staging",
-    "write_turn",
 ]
 
 STAGE_ABOVE = 5_000
@@ -553,69 +551,3 @@ def update_records(
         for c in changes
     ]
     _insert(connection, audit_log, entries)
-
-
-_GATES_LOCK = threading.Lock()
-GATE_WAIT_S = 10.0  # as long as SQLite's own busy timeout
-
-
-class _Gate:
-    """A re-entrant lock that knows how many threads wait for it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._count = threading.Lock()
-        self.waiting = 0
-
-    def acquire(self, timeout: float) -> bool:
-        with self._count:
-            self.waiting += 1
-        try:
-            return self._lock.acquire(timeout=timeout)
-        finally:
-            with self._count:
-                self.waiting -= 1
-
-    def release(self) -> None:
-        self._lock.release()
-
-
-def _gate(engine: Engine) -> _Gate:
-    gate: _Gate | None = getattr(engine, "_mobilise_write_turn", None)
-    if gate is None:
-        with _GATES_LOCK:
-            gate = getattr(engine, "_mobilise_write_turn", None)
-            if gate is None:
-                gate = _Gate()
-                engine._mobilise_write_turn = gate  # type: ignore[attr-defined]
-    return gate
-
-
-def writers_waiting(engine: Engine) -> int:
-    """How many writers of this process wait for their turn on ``engine`` (0 but on SQLite)."""
-    if engine.dialect.name != "sqlite":
-        return 0
-    return _gate(engine).waiting
-
-
-@contextmanager
-def write_turn(engine: Engine) -> Iterator[None]:
-    """This process's writers to one SQLite database take their turn in a queue.
-
-    SQLite lets one writer in at a time; the others poll for the lock (every 100 ms once they
-    have waited a while), so after a short import transaction the writers that were kept
-    waiting trickle in, each one poll apart, and a burst of them waits for seconds. Queued here
-    (a lock per database), the next writer of this process goes in as soon as the last one is
-    done. PostgreSQL locks rows, not the database: there, no queue. A writer that has waited
-    :data:`GATE_WAIT_S` goes ahead to SQLite's own busy timeout, as before.
-    """
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-    gate = _gate(engine)
-    taken = gate.acquire(timeout=GATE_WAIT_S)
-    try:
-        yield
-    finally:
-        if taken:
-            gate.release()

@@ -21,7 +21,7 @@ from mobilise.errors import Conflict
 from mobilise.settings import Limits, load_settings
 from mobilise.store.engine import WRITE, create_workspace_engine, current_revision, migrate
 from mobilise.store.records import enforce_limits
-from mobilise.workspace._staging import write_turn
+from mobilise.workspace._write_turn import write_turn
 
 if TYPE_CHECKING:
     from mobilise.workspace.access import AccessService
