@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobilise.formats import oruk_feed
@@ -113,3 +113,45 @@ def test_reading_a_file_keeps_the_address_and_records_the_change(tmp_path: Path)
     assert (chats.url, chats.email) == ("", "info@chatspalace.co.uk")
     assert chats.extra["mobilise:normalised"]["email"]["note"] == "taken from the website column"
     assert plain.url == "https://plain.example.org" and plain.extra == {}
+
+
+# Pieces of addresses as files write them, and odd ones: cases, dots, hyphens, ports, users,
+# IDNA and non-ASCII hosts, characters to encode, "%", queries and fragments.
+_HOST_PART = st.sampled_from(
+    ["a", "Ab", "x-y", "a", "Ab", "-x", "y-", "", "xn--p1ai", "münchen", "a" * 64, "WWW", "b_c"]
+)
+_TLD_PART = st.sampled_from(["org", "ORG", "uk", "c0m", "x", "", "xn--p1ai", "org.", "de"])
+_TAIL = st.lists(
+    st.sampled_from([*"aZ09/.-_~!$&'()*+,;=:@%?# é[]\u200b\t", "%41", "%zz"]), max_size=12
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(
+    scheme=st.sampled_from(["http://", "https://", "HTTPS://", "Http://", "https:/", "ftp://", ""]),
+    labels=st.lists(_HOST_PART, min_size=0, max_size=3),
+    tld=_TLD_PART,
+    port=st.sampled_from(["", ":8080", ":", ":x"]),
+    user=st.sampled_from(["", "u@", "u:p@"]),
+    tail=_TAIL,
+)
+def test_the_fast_path_for_plain_addresses_equals_the_full_one(
+    scheme: str, labels: list[str], tld: str, port: str, user: str, tail: str
+) -> None:
+    """Addresses of a plain http(s) form skip urlsplit, quote and the RFC 3986 check and have
+    their host checked once per host: what comes out is what the full treatment gives."""
+    from mobilise.formats._web_address import _encoded, _encoded_in_full
+
+    url = f"{scheme}{user}{'.'.join([*labels, tld])}{port}{tail}"
+    assert _encoded(url) == _encoded_in_full(url)
+    plain = f"https://{'.'.join([*labels, 'org'])}/{tail}"
+    assert _encoded(plain) == _encoded_in_full(plain)
+
+
+def test_plain_addresses_of_one_host_check_the_host_once() -> None:
+    from mobilise.formats._web_address import _ascii_host
+
+    _ascii_host.cache_clear()
+    urls = [web_address(f"https://Library.Example.org/branch/{n}")[0] for n in range(50)]
+    assert urls[7] == "https://library.example.org/branch/7"
+    assert _ascii_host.cache_info().misses == 1

@@ -49,6 +49,10 @@ _JOINERS = {"and", "or", "&", "/", "|", "+", "-", "–"}
 # What may stay as it is in a path, query or fragment (RFC 3986 pchar, "/", "?", "%").
 _SAFE = "/?@!$&'()*+,;=:%~-._"
 _PCT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An address as most files write it: http(s), an ASCII host name without user or port, and a
+# path only of characters that stay as they are (no "%", query or fragment). ``urlsplit``,
+# ``quote`` and ``urlunsplit`` would give it back as it is, but for the host's case.
+_PLAIN_RE = re.compile(r"(https?)://([A-Za-z0-9.-]+)(/[A-Za-z0-9/@!$&'()*+,;=:~._-]*)?", re.ASCII)
 
 
 def web_address(text: Any) -> tuple[str, str]:
@@ -133,6 +137,16 @@ def _one(token: str) -> tuple[str, str]:
 def _encoded(url: str) -> str:
     """``url`` with a checked, ASCII host and its path, query and fragment percent-encoded;
     "" when it has no host name that could be on the web."""
+    plain = _PLAIN_RE.fullmatch(url)
+    if plain is not None:  # most addresses: only the host needs a look, once per host
+        scheme, host, path = plain.groups()
+        ascii_host = _ascii_host(host.lower())
+        return f"{scheme.lower()}://{ascii_host}{path or ''}" if ascii_host else ""
+    return _encoded_in_full(url)
+
+
+def _encoded_in_full(url: str) -> str:
+    """:func:`_encoded` for any address: split, the host checked, the rest percent-encoded."""
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
@@ -140,15 +154,8 @@ def _encoded(url: str) -> str:
         return ""
     if not host or parts.username or parts.password:
         return ""
-    host = host.rstrip(".")
-    try:
-        ascii_host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return ""
-    labels = ascii_host.split(".")
-    if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
-        return ""
-    if not _TLD_RE.match(labels[-1]):
+    ascii_host = _ascii_host(host)
+    if not ascii_host:
         return ""
     netloc = ascii_host if port is None else f"{ascii_host}:{port}"
     path, query, fragment = (
@@ -157,3 +164,17 @@ def _encoded(url: str) -> str:
     )
     result = urlunsplit((parts.scheme.lower(), netloc, path, query, fragment))
     return result if is_uri(result) else ""
+
+
+@lru_cache(maxsize=1 << 14)  # a file names a few hosts many times
+def _ascii_host(host: str) -> str:
+    """A host name (lower case, as ``urlsplit`` gives it) in ASCII, checked as a name on the
+    web: dotted labels of letters, digits and hyphens ending in a top-level domain; "" if not."""
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return ""
+    labels = ascii_host.split(".")
+    if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
+        return ""
+    return ascii_host if _TLD_RE.match(labels[-1]) else ""

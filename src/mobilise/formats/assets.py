@@ -46,6 +46,7 @@ from mobilise.formats._asset_rows import (
     place,
     python_value,
 )
+from mobilise.formats._collector import collector_paused
 from mobilise.formats._limits import GZIP_MAGIC, check_rows, check_zip, inflate_gzip, load_json
 from mobilise.formats._osm import (
     OVERPASS_URL,
@@ -164,7 +165,28 @@ def read_assets(
     mobilise.errors.ConfigurationError
         When reading ``.xlsx`` and openpyxl is not installed.
     """
-    location = Path(os.fspath(path))
+    with collector_paused():  # a large file makes millions of objects that live on
+        return _read_assets(
+            Path(os.fspath(path)),
+            format=format,
+            column_map=column_map,
+            source=source,
+            licence=licence,
+            layer=layer,
+            limits=limits,
+        )
+
+
+def _read_assets(
+    location: Path,
+    *,
+    format: str | None,
+    column_map: Mapping[str, str] | None,
+    source: str | None,
+    licence: str,
+    layer: str | None,
+    limits: Limits | None,
+) -> AssetFile:
     name = file_name(location)
     kind = _format_of(location, format)
     if kind in ("geojson", "overpass"):
