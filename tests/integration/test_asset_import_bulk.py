@@ -110,3 +110,32 @@ def test_no_cyclic_collection_runs_during_a_large_import(workspace, tmp_path: Pa
     # held to it ran a collection every 700 new objects: 112 times for these rows.
     assert len(collections) <= 2
     assert gc.isenabled()
+
+
+def test_a_value_past_the_store_limit_is_named_by_the_file_and_its_row(
+    workspace, tmp_path: Path
+) -> None:
+    """A description longer than the store keeps, in data row 2,500 of a new file and then of
+    a re-import, is refused naming the file, that row and the field (the store counts rows
+    within the batch it writes: it said "row 500" with no file), and nothing is stored."""
+    import pytest
+
+    from mobilise.errors import ValidationError
+
+    limit = workspace.limits.max_text_chars
+    rows = _rows(3_000)
+    rows[2_499][HEADER.index("description")] = "x" * (limit + 1)
+    path = _write(tmp_path / "halls.csv", rows)
+    with pytest.raises(ValidationError) as refused:
+        workspace.assets.import_file(path, source="halls")
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row, problem.field) == ("halls.csv", 2_500, "description")
+    assert workspace.assets.search(include_private=True).total == 0
+
+    rows[2_499][HEADER.index("description")] = "short"
+    workspace.assets.import_file(_write(tmp_path / "halls.csv", rows), source="halls")
+    rows[2_499][HEADER.index("description")] = "x" * (limit + 1)  # now an update
+    with pytest.raises(ValidationError) as refused:
+        workspace.assets.import_file(_write(tmp_path / "halls.csv", rows), source="halls")
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row, problem.field) == ("halls.csv", 2_500, "description")

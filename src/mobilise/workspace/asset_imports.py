@@ -125,7 +125,7 @@ def import_records(
         located = _locate(connection, data.records, codes, report)
         plan = _plan(connection, located, report)
         if not dry_run:
-            _apply(connection, plan, progress, actor=workspace.actor)
+            _apply(connection, plan, progress, actor=workspace.actor, file=data.file)
             audit(
                 connection,
                 actor=workspace.actor,
@@ -259,7 +259,9 @@ def _plan(connection: Connection, located: Located, report: AssetImportReport) -
     return plan
 
 
-def _apply(connection: Connection, plan: dict[str, Any], progress: Progress, *, actor: str) -> None:
+def _apply(
+    connection: Connection, plan: dict[str, Any], progress: Progress, *, actor: str, file: str
+) -> None:
     organisation_ids = _organisations(connection, plan["organisations"], actor=actor)
     stamp = record_values(actor)
     ids = new_ids(len(plan["create"]))
@@ -283,7 +285,8 @@ def _apply(connection: Connection, plan: dict[str, Any], progress: Progress, *, 
         if creates:  # plain tuples to the driver; the store's limits screen each batch
             rows = DriverRows.of_rows(connection, assets, creates)
             for start in range(0, len(rows), _BATCH):
-                rows.part(start, start + _BATCH).write(connection)
+                with _rows_of_the_file(plan["create"], start, file):
+                    rows.part(start, start + _BATCH).write(connection)
                 progress("Storing assets", min(start + _BATCH, len(rows)), total)
     updates = [
         {
@@ -306,19 +309,40 @@ def _apply(connection: Connection, plan: dict[str, Any], progress: Progress, *, 
         )
     if updates:
         columns: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "b_id"}
-        for batch in chunked(updates, _BATCH):
-            connection.execute(
-                update(assets)
-                .where(assets.c.id == bindparam("b_id"))
-                .values(
-                    **columns,
-                    version=assets.c.version + 1,
-                    updated_at=stamp["updated_at"],
-                    updated_by=actor,
-                ),
-                list(batch),
-            )
+        for start, batch in enumerate(chunked(updates, _BATCH)):
+            with _rows_of_the_file(plan["update"], start * _BATCH, file):
+                connection.execute(
+                    update(assets)
+                    .where(assets.c.id == bindparam("b_id"))
+                    .values(
+                        **columns,
+                        version=assets.c.version + 1,
+                        updated_at=stamp["updated_at"],
+                        updated_by=actor,
+                    ),
+                    list(batch),
+                )
     progress("Storing assets", total, total)
+
+
+@contextmanager
+def _rows_of_the_file(planned: Sequence[Any], start: int, file: str) -> Iterator[None]:
+    """A value the store's limits refuse, named by the file and its row there (the store counts
+    rows within the batch written: row 1 is ``planned[start]``, whose record is its first item)."""
+    try:
+        yield
+    except ValidationError as error:
+        in_batch = min(_BATCH, len(planned) - start)
+
+        def named(problem: Problem) -> Problem:
+            # (the store numbers no row when it writes one)
+            row = 1 if problem.row is None and in_batch == 1 else problem.row
+            if row is None or not 0 < row <= in_batch:
+                return problem
+            record = planned[start + row - 1][0]
+            return Problem(problem.message, file=file, row=record.source_row, field=problem.field)
+
+        raise ValidationError(error.message, problems=[named(p) for p in error.problems]) from None
 
 
 @contextmanager
