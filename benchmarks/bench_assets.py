@@ -13,8 +13,9 @@
    pages), a third of them typed in part. Each run draws its own postcodes and words, and wrk's
    two threads start at different places in them. The first 10 seconds after the server starts
    are reported apart ("cold": the feed has not yet written any item, see
-   ``mobilise.web.routes.oruk.ItemTexts``, nor kept any search, see
-   ``mobilise.workspace.asset_search_cache``); the target is judged on the 20 seconds after them.
+   ``mobilise.web.routes.oruk.ItemTexts``, nor kept any search or answer, see
+   ``mobilise.workspace.asset_search_cache`` and ``mobilise.web.routes.oruk.KeptAnswers``); the
+   target is judged on the 20 seconds after them.
 
 Run with ``make bench``.
 """

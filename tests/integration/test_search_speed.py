@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from mobilise import open_workspace
@@ -185,3 +186,45 @@ def test_the_cache_keeps_answers_up_to_its_number_of_ids():
     assert cache.get("q2", 7) is None and cache.get("q3", 7) is not None  # 30 + 50 ids kept
     cache.put("whole feed", 8, answer(MAX_KEPT_KEYS + 1))
     assert cache.get("whole feed", 8) is None
+
+
+def test_a_kept_feed_search_takes_no_connection(workspace):
+    # A busy feed asks the same questions again and again: a kept answer is given from the
+    # data version alone (was: a pooled connection taken, begun and rolled back every time).
+    workspace.assets.import_file(CSV, name="assets.csv", source="test")
+    first = workspace.oruk.search(text="library")
+    connections: list[object] = []
+
+    def record(connection, *_args) -> None:
+        connections.append(connection)
+
+    event.listen(workspace.engine, "engine_connect", record)
+    try:
+        again = workspace.as_actor("reader").oruk.search(text="library")
+    finally:
+        event.remove(workspace.engine, "engine_connect", record)
+    assert again.keys == first.keys and again.total == 2
+    if workspace.dialect == "sqlite":
+        assert connections == []
+    else:
+        assert connections  # PostgreSQL: every search is made afresh
+
+
+def test_the_data_version_is_read_while_the_cache_is_busy(sqlite_workspace):
+    # The cache's lock is never held across a database call: a request waiting to take the
+    # interpreter back while holding it made every other request of the worker queue behind
+    # it (was: version() waited for the lock; here it would wait for ever).
+    from mobilise.workspace.asset_search_cache import SHARED_CONNECTIONS, search_cache
+
+    if not SHARED_CONNECTIONS:
+        pytest.skip("this SQLite is not built to share a connection between threads")
+    cache = search_cache(sqlite_workspace.engine)
+    before = cache.version()
+    read: list[int | None] = []
+    with cache._lock:  # another thread keeping an answer, say
+        reader = threading.Thread(target=lambda: read.append(cache.version()))
+        reader.start()
+        reader.join(timeout=30)
+        assert read == [before]
+    sqlite_workspace.assets.import_file(CSV, name="assets.csv", source="test")
+    assert cache.version() != before  # and it still follows every change

@@ -115,6 +115,7 @@ def create_app(
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: on refusals too
     app.state.security_headers = security_headers(settings)  # and on a 500 (web/errors.py)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(oruk.router)  # first: a feed request is not tried against 140 routes
     app.include_router(comparison.router)  # before api: /places/compare (issue 18, K)
     app.include_router(api.router)
     app.include_router(access.api)
@@ -135,7 +136,6 @@ def create_app(
     app.include_router(survey.pages)
     app.include_router(network.api)
     app.include_router(network.pages)
-    app.include_router(oruk.router)
     app.include_router(auth.router)
     app.include_router(users.api)
     app.include_router(backups.api)

@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_KEPT_KEYS", "SearchCache", "search_cache"]
 
+SHARED_CONNECTIONS = sqlite3.threadsafety == 3
+"""Whether threads may share one SQLite connection (SQLite built serialised, as usual): then the
+watcher is asked without the cache's lock. Holding a Python lock across the call made every
+other request of the worker queue behind a thread waiting to take the GIL back (a convoy that
+doubled the CPU a feed request cost at 20 clients)."""
+
 MAX_KEPT_KEYS = 500
 """Answers with more ids than this (a whole feed at once) are not kept."""
 
@@ -56,18 +62,25 @@ class SearchCache:
 
     def version(self) -> int | None:
         """The database's data version now, or None when it cannot be known (no caching)."""
-        if self.database is None:
+        database = self.database
+        if database is None:
             return None
-        with self._lock:
-            try:
-                if self._watcher is None:
-                    self._watcher = sqlite3.connect(
-                        f"{self.database.as_uri()}?mode=ro", uri=True, check_same_thread=False
-                    )
-                return int(self._watcher.execute("PRAGMA data_version").fetchone()[0])
-            except sqlite3.Error:  # unreadable beside the engine: search afresh from now on
-                self.database = None
-                return None
+        try:
+            watcher = self._watcher
+            if watcher is None:
+                with self._lock:
+                    if self._watcher is None:
+                        self._watcher = sqlite3.connect(
+                            f"{database.as_uri()}?mode=ro", uri=True, check_same_thread=False
+                        )
+                    watcher = self._watcher
+            if SHARED_CONNECTIONS:  # SQLite serialises the threads on the connection itself
+                return int(watcher.execute("PRAGMA data_version").fetchone()[0])
+            with self._lock:
+                return int(watcher.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:  # unreadable beside the engine: search afresh from now on
+            self.database = None
+            return None
 
     def get(self, question: Hashable, version: int | None) -> AssetSearch | None:
         """The answer kept for ``question`` at ``version``, if any."""

@@ -95,17 +95,26 @@ class OrukFeedService:
             "per_page": per_page,
         }
         # The same question is answered again while the database has not changed (see
-        # asset_search_cache); never inside an open write, which sees what is not committed.
+        # asset_search_cache), without taking a connection; never inside an open write of this
+        # workspace, which sees what is not committed.
         question = tuple(criteria.values())
         cache = search_cache(self._ws.engine)
-        with self._ws.read() as connection:  # public assets only, ids and versions
-            # the version is read before the search's first statement takes its snapshot
-            version = None if connection.in_transaction() else cache.version()
-            found = cache.get(question, version)
-            if found is None:
+        version = self.data_version()  # before the search's first statement takes its snapshot
+        found = cache.get(question, version)
+        if found is None:
+            with self._ws.read() as connection:  # public assets only, ids and versions
                 found = self._search(connection, **criteria)
-                cache.put(question, version, found)
+            cache.put(question, version, found)
         return found
+
+    def data_version(self) -> int | None:
+        """The database's data version now (see :mod:`.asset_search_cache`): it changes with
+        every commit by any connection. None when answers cannot be kept under it: PostgreSQL,
+        an in-memory database, or inside an open write of this workspace (which sees what is
+        not committed)."""
+        if getattr(self._ws._unit, "connection", None) is not None:
+            return None
+        return search_cache(self._ws.engine).version()
 
     def _search(
         self,

@@ -15,13 +15,17 @@ fails on any ``async`` route handler that uses the workspace on the loop.
 
 Lists keep the JSON text of each item they write (:class:`ItemTexts`), keyed by the asset's id and
 version, so a page of a busy feed reads only ids and versions from the index and writes the
-items it wrote before without reading or encoding them again.
+items it wrote before without reading or encoding them again, and the searched lists keep whole
+answers while the data holds (:class:`KeptAnswers`): a question asked again is answered without
+solving its parameters, searching or writing anything.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -31,6 +35,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from mobilise.errors import MobiliseError, Problem, ValidationError
 from mobilise.web.deps import PublicWorkspaceDep as WorkspaceDep
@@ -80,8 +85,100 @@ async def known_parameters(request: Request) -> None:
         )
 
 
+class KeptAnswers:
+    """Whole answers of the searched lists, kept while the database's data version holds.
+
+    A busy feed is asked the same questions again and again (a directory's usual words, the
+    postcodes of one place). An answer (200 only) is kept under its address as asked (path,
+    query string and the feed's own address) and the data version read before it was made
+    (``OrukFeedService.data_version``), and given again while that version holds. Any commit,
+    by this worker or another process (an asset changed, made private, merged or deleted, an
+    import), changes the version, so no kept answer outlives a change. PostgreSQL and in-memory
+    databases have no data version: nothing is kept there. The answers asked least recently go
+    first past ``limit`` bytes (a page of 50 services is about 30 kB).
+    """
+
+    def __init__(self, limit: int = 32_000_000) -> None:
+        self.limit = limit
+        self._answers: OrderedDict[tuple[str, str, str], tuple[int, bytes, str]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, address: tuple[str, str, str], version: int | None) -> tuple[bytes, str] | None:
+        """The body and media type kept for ``address`` at ``version``, if any."""
+        if version is None:
+            return None
+        with self._lock:
+            kept = self._answers.get(address)
+            if kept is None or kept[0] != version:
+                return None
+            self._answers.move_to_end(address)
+            return kept[1], kept[2]
+
+    def put(
+        self, address: tuple[str, str, str], version: int | None, body: bytes, media_type: str
+    ) -> None:
+        """Keep an answer made after ``version`` was read."""
+        if version is None or len(body) > self.limit // 10:
+            return
+        with self._lock:
+            replaced = self._answers.pop(address, None)
+            self._size -= len(replaced[1]) if replaced is not None else 0
+            while self._answers and self._size + len(body) > self.limit:
+                _, (_, gone, _) = self._answers.popitem(last=False)
+                self._size -= len(gone)
+            self._answers[address] = (version, body, media_type)
+            self._size += len(body)
+
+
+KEPT_LISTS = frozenset({"/oruk/services", "/oruk/service_at_locations"})
+"""The lists whose whole answers are kept (:class:`KeptAnswers`)."""
+
+
+def _kept_answers(request: Request) -> KeptAnswers:
+    state = request.app.state
+    answers: KeptAnswers | None = getattr(state, "oruk_answers", None)
+    if answers is None:  # made once, on the event loop
+        answers = state.oruk_answers = KeptAnswers()
+    return answers
+
+
+class FeedRoute(APIRoute):
+    """A route of the feed; those of :data:`KEPT_LISTS` answer from :class:`KeptAnswers` when
+    they can (the parameters, the dependencies and the answer are otherwise as FastAPI makes
+    them: an address answered once with 200 is valid, so it is again)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.path not in KEPT_LISTS:
+            return handler
+
+        async def kept_or_made(request: Request) -> Response:
+            answers = _kept_answers(request)
+            address = (
+                request.scope["path"],
+                request.scope.get("query_string", b"").decode("latin-1"),
+                _base(request),
+            )
+            feed = request.app.state.workspace.oruk
+            version = await run_in_threadpool(feed.data_version)  # a database call: off the loop
+            kept = answers.get(address, version)
+            if kept is not None:
+                return Response(kept[0], media_type=kept[1], headers=CORS)
+            response = await handler(request)
+            body = getattr(response, "body", None)  # every list is a whole body, never a stream
+            if response.status_code == 200 and response.media_type and isinstance(body, bytes):
+                answers.put(address, version, body, response.media_type)
+            return response
+
+        return kept_or_made
+
+
 router = APIRouter(
-    prefix="/oruk", tags=["Open Referral UK 3.0"], dependencies=[Depends(known_parameters)]
+    prefix="/oruk",
+    tags=["Open Referral UK 3.0"],
+    dependencies=[Depends(known_parameters)],
+    route_class=FeedRoute,
 )
 
 CORS = {"Access-Control-Allow-Origin": "*"}
