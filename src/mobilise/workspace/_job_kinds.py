@@ -55,7 +55,8 @@ class JobContext:
         self.job = job
         self.worker = worker
         self._lost: BaseException | None = None
-        self._last_report = 0.0
+        # nothing is reported in a job's first half second: a short job is just done
+        self._started = self._last_report = time.monotonic()
 
     @property
     def params(self) -> dict[str, Any]:
@@ -71,12 +72,13 @@ class JobContext:
         return self.workspace.jobs.file(self.job.id)
 
     def progress(self, step: str, done: int, total: int) -> None:
-        """Report progress (at most every half second; the last step always). Raises
-        :class:`JobLost` if another worker has taken the job."""
+        """Report progress (at most every half second, the last of a step always, none in the
+        job's first half second: each report is a write, which waits its turn behind the other
+        writers). Raises :class:`JobLost` if another worker has taken the job."""
         if self._lost is not None:
             raise self._lost
         at = time.monotonic()
-        if at - self._last_report < 0.5 and done < total:
+        if at - self._last_report < 0.5 and (done < total or at - self._started < 0.5):
             return
         self._last_report = at
         self.workspace.jobs.beat(
