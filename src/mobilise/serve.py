@@ -209,8 +209,9 @@ def settled(app: FastAPI) -> FastAPI:
 
     A collection stops every request of the process while it walks the objects it holds.
     Measured with ``benchmarks/bench_assets.py`` (40 clients, two workers; each collection
-    logged with ``gc.callbacks``): a worker ran about 100 full collections in 30 s, each 200-270
-    ms, and the slowest twentieth of the feed's answers were those that waited for one.
+    logged with ``gc.callbacks``): a worker ran 58-89 collections of over 5 ms in 30 s, nearly all
+    full ones, the longest 200-270 ms, and the slowest twentieth of the feed's answers were
+    those that waited for one.
 
     * The objects made by the time the app has started (the app, its routes, models and
       templates, the libraries: about 240,000) are frozen (:func:`gc.freeze`): never walked
