@@ -177,9 +177,9 @@ def _map_of(name: str, factor_id: _FactorIds, links: list[Link]) -> CausalMap:
 
 
 _BAD = object()
+"""What a cell reader gives a cell that is not one of its words."""
 _NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
 """The attributes of every link of a file without extra columns, until links are made."""
-"""What a cell reader gives a cell that is not one of its words."""
 
 
 @dataclass

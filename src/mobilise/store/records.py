@@ -479,11 +479,7 @@ def refuse_columns(
                 break
         if len(problems) >= _MOST_PROBLEMS:
             break
-    if problems:
-        raise ValidationError(
-            f"Some values are too long or too large to store in {table.name}; nothing was saved.",
-            problems=problems,
-        )
+    _raise_if_any(table, problems)
 
 
 def _cells_over(cells: Sequence[Any], kind: str, limit: int) -> bool:
@@ -527,7 +523,11 @@ def _driver_rows(
 
 
 def _refuse(table: Table, rows: Sequence[Mapping[str, Any]], max_text_chars: int) -> None:
-    problems = value_problems(table, rows, max_text_chars=max_text_chars)
+    _raise_if_any(table, value_problems(table, rows, max_text_chars=max_text_chars))
+
+
+def _raise_if_any(table: Table, problems: list[Problem]) -> None:
+    """Refuse the values of ``table`` that ``problems`` name, if any."""
     if problems:
         raise ValidationError(
             f"Some values are too long or too large to store in {table.name}; nothing was saved.",

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 
+from mobilise.errors import Problem, ValidationError
 from mobilise.store.tables import areas
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "chunked",
     "no_progress",
     "none_if_missing",
+    "problems_renamed",
     "stored_area_codes",
 ]
 
@@ -53,6 +56,22 @@ def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """``items`` in slices of at most ``size``."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+@contextmanager
+def problems_renamed(
+    rename: Callable[[list[Problem]], list[Problem]],
+    message: Callable[[list[Problem]], str] | None = None,
+) -> Iterator[None]:
+    """A :class:`ValidationError` raised in the block (the store's limits refusing what it was
+    given, its rows numbered within that) raised again with its problems renamed as an import
+    names its file's (``rename``), and the message ``message`` makes of them, if given."""
+    try:
+        yield
+    except ValidationError as error:
+        problems = rename(error.problems)
+        said = message(problems) if message is not None else error.message
+        raise ValidationError(said, problems=problems) from None
 
 
 def stored_area_codes(

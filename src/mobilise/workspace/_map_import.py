@@ -8,18 +8,18 @@ transaction, which also records the map's "create" event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from mobilise.errors import ValidationError
+from mobilise.errors import Problem
 from mobilise.formats.map_edgelist import EdgeListMap
 from mobilise.model.causal_map import CausalMap
 from mobilise.store.records import new_id
 from mobilise.store.tables import map_factors, map_links, systems_maps
-from mobilise.workspace._common import Progress, no_progress
+from mobilise.workspace._common import Progress, no_progress, problems_renamed
 from mobilise.workspace._map_fields import (
     _TEXT_CAP,
     ImportColumns,
@@ -90,7 +90,9 @@ class MapImport:
         }
         self.map_id = self._staging.add(systems_maps, [header], entity_type="systems_map")[0]["id"]
         part_of = {"map_id": Same(self.map_id), "participant_id": Same(None)}
-        with self._located(lambda: [f"factor {f.label[:60]!r}" for f in self.causal_map.factors]):
+        with self._named_as_the_file(
+            lambda: [f"factor {f.label[:60]!r}" for f in self.causal_map.factors]
+        ):
             stored = self._staging.add_columns(
                 map_factors,
                 {**part_of, **_shared(laid_out.factors)},
@@ -99,7 +101,9 @@ class MapImport:
             )
         ids = dict(zip(laid_out.factor_ids, stored, strict=True))
         sources, targets = laid_out.ends
-        with self._located(lambda: [f"link {i[:40]!r}" for i in link_ids(self.causal_map)]):
+        with self._named_as_the_file(
+            lambda: [f"link {i[:40]!r}" for i in link_ids(self.causal_map)]
+        ):
             self._staging.add_columns(
                 map_links,
                 {
@@ -113,28 +117,26 @@ class MapImport:
             )
         self._staging.write_ahead()
 
-    @contextmanager
-    def _located(self, names: Callable[[], list[str]]) -> Iterator[None]:
+    def _named_as_the_file(self, names: Callable[[], list[str]]) -> AbstractContextManager[None]:
         """A value the store cannot hold (screened before anything is written) named as the
         file's other problems are: by file, row (the factor's or link's number, as ``names``
         names each) and field."""
-        try:
-            yield
-        except ValidationError as error:
-            where = self.causal_map.source or None
+        where = self.causal_map.source or None
+
+        def renamed(problems: list[Problem]) -> list[Problem]:
             found = names()
-            problems = [
+            return [
                 _located(p, where, p.row, found[p.row - 1])
                 if p.row is not None and 0 < p.row <= len(found)
                 else p
-                for p in error.problems
+                for p in problems
             ]
+
+        def said(problems: list[Problem]) -> str:
             noun = "problem" if len(problems) == 1 else "problems"
-            raise ValidationError(
-                f"Cannot import {where or self.title}: {len(problems)} {noun}; nothing was "
-                "imported.",
-                problems=problems,
-            ) from None
+            return f"Cannot import {where or self.title}: {len(problems)} {noun}; nothing was imported."
+
+        return problems_renamed(renamed, said)
 
     def write(self, connection: Connection) -> dict[str, Any]:
         """Inside the final transaction: show the map and record its creation as its first

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, func, literal_column, select, update
@@ -29,7 +29,7 @@ from mobilise.workspace._asset_store import (
     place_codes,
     plain,
 )
-from mobilise.workspace._common import Progress, chunked
+from mobilise.workspace._common import Progress, chunked, problems_renamed
 from mobilise.workspace._driver_rows import DriverRows
 from mobilise.workspace.asset_records import AssetImportReport
 
@@ -325,24 +325,22 @@ def _apply(
     progress("Storing assets", total, total)
 
 
-@contextmanager
-def _rows_of_the_file(planned: Sequence[Any], start: int, file: str) -> Iterator[None]:
+def _rows_of_the_file(
+    planned: Sequence[Any], start: int, file: str
+) -> AbstractContextManager[None]:
     """A value the store's limits refuse, named by the file and its row there (the store counts
-    rows within the batch written: row 1 is ``planned[start]``, whose record is its first item)."""
-    try:
-        yield
-    except ValidationError as error:
-        in_batch = min(_BATCH, len(planned) - start)
+    rows within the batch written: row 1 is ``planned[start]``, whose record is its first item;
+    it numbers no row when it writes one)."""
+    in_batch = min(_BATCH, len(planned) - start)
 
-        def named(problem: Problem) -> Problem:
-            # (the store numbers no row when it writes one)
-            row = 1 if problem.row is None and in_batch == 1 else problem.row
-            if row is None or not 0 < row <= in_batch:
-                return problem
-            record = planned[start + row - 1][0]
-            return Problem(problem.message, file=file, row=record.source_row, field=problem.field)
+    def named(problem: Problem) -> Problem:
+        row = 1 if problem.row is None and in_batch == 1 else problem.row
+        if row is None or not 0 < row <= in_batch:
+            return problem
+        record = planned[start + row - 1][0]
+        return Problem(problem.message, file=file, row=record.source_row, field=problem.field)
 
-        raise ValidationError(error.message, problems=[named(p) for p in error.problems]) from None
+    return problems_renamed(lambda problems: [named(p) for p in problems])
 
 
 @contextmanager

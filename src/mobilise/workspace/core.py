@@ -107,6 +107,12 @@ class Workspace:
         """The Alembic revision of the workspace's schema."""
         return current_revision(self.engine)
 
+    @property
+    def writing(self) -> bool:
+        """Whether this thread is inside :meth:`write` (its reads then see what is not yet
+        committed)."""
+        return getattr(self._unit, "connection", None) is not None
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection for reading; inside :meth:`write`, the writing one (it sees its changes)."""

@@ -112,7 +112,7 @@ class OrukFeedService:
         every commit by any connection. None when answers cannot be kept under it: PostgreSQL,
         an in-memory database, or inside an open write of this workspace (which sees what is
         not committed)."""
-        if getattr(self._ws._unit, "connection", None) is not None:
+        if self._ws.writing:
             return None
         return search_cache(self._ws.engine).version()
 
