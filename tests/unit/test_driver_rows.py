@@ -41,6 +41,21 @@ def test_rows_made_by_column_are_rows_made_one_by_one(
     dialect: Any, rows: list[dict[str, Any]]
 ) -> None:
     same = {"map_id": "m", "created_at": AT, "deleted_by": None, "created_by": "o'neil'); --"}
+    one_by_one, by_column = _both_ways(dialect, rows, same)
+    if dialect.name == "sqlite":  # one value for all rows is written in the statement
+        assert _stored(by_column) == _stored(one_by_one)
+        assert _stored(by_column.part(1, 3)) == _stored(one_by_one.part(1, 3))
+        return
+    assert by_column.sql == one_by_one.sql
+    assert _plain(by_column.params) == _plain(one_by_one.params)
+    assert _plain(by_column.part(1, 3).params) == _plain(one_by_one.params[1:3])
+
+
+def _both_ways(
+    dialect: Any, rows: list[dict[str, Any]], same: dict[str, Any]
+) -> tuple[DriverRows, DriverRows]:
+    """``rows`` (each with ``same``'s values) made ready one by one, and column by column with
+    ``same``'s values given once (:class:`Same`)."""
     one_by_one = DriverRows.of_rows(
         SimpleNamespace(dialect=dialect),  # type: ignore[arg-type]
         map_links,
@@ -54,13 +69,7 @@ def test_rows_made_by_column_are_rows_made_one_by_one(
         len(rows),
         max_text_chars=LIMIT,
     )
-    if dialect.name == "sqlite":  # one value for all rows is written in the statement
-        assert _stored(by_column) == _stored(one_by_one)
-        assert _stored(by_column.part(1, 3)) == _stored(one_by_one.part(1, 3))
-        return
-    assert by_column.sql == one_by_one.sql
-    assert _plain(by_column.params) == _plain(one_by_one.params)
-    assert _plain(by_column.part(1, 3).params) == _plain(one_by_one.params[1:3])
+    return one_by_one, by_column
 
 
 def _stored(rows: DriverRows) -> list[tuple[Any, ...]]:
@@ -121,20 +130,7 @@ def test_any_value_written_once_in_the_statement_is_stored_as_if_bound(
     """A value for every row goes into SQLite's statement as a literal (not bound again per
     row): any text the store takes (quotes, ``--``, any character but NUL, which the limits
     refuse), any finite float and any 64-bit integer is stored exactly as binding it would."""
-    dialect = sqlite.dialect()
     rows = [{"id": "a", "source_id": "a", "target_id": "b", "polarity": "+"}]
     same = {"evidence": text, "created_by": text, "weight": weight}
-    bound = DriverRows.of_rows(
-        SimpleNamespace(dialect=dialect),  # type: ignore[arg-type]
-        map_links,
-        [{**row, **same} for row in rows],
-    )
-    columns: dict[str, Any] = {name: [row[name] for row in rows] for name in rows[0]}
-    written = DriverRows.of_columns(
-        dialect,
-        map_links,
-        {**columns, **{k: Same(v) for k, v in same.items()}},
-        len(rows),
-        max_text_chars=LIMIT,
-    )
+    bound, written = _both_ways(sqlite.dialect(), rows, same)
     assert _stored(written) == _stored(bound)
