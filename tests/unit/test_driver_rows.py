@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -116,20 +116,23 @@ def test_each_distinct_value_is_converted_once() -> None:
 
 
 @given(
-    text=st.text(st.characters(exclude_characters="\x00"), max_size=40),
+    # (no NUL, which the limits refuse, nor a lone surrogate, which no database driver encodes)
+    text=st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=40),
     weight=st.one_of(
         st.none(),
         st.floats(allow_nan=False, allow_infinity=False),
         st.integers(-(2**63), 2**63 - 1),
     ),
 )
+@example(text="o'neil", weight=1.2423326934990946e-293)  # SQLite reads it as ...944e-293
 @settings(max_examples=200, deadline=None)
 def test_any_value_written_once_in_the_statement_is_stored_as_if_bound(
     text: str, weight: Any
 ) -> None:
     """A value for every row goes into SQLite's statement as a literal (not bound again per
-    row): any text the store takes (quotes, ``--``, any character but NUL, which the limits
-    refuse), any finite float and any 64-bit integer is stored exactly as binding it would."""
+    row): any text the store takes (quotes, ``--``, any character but NUL), any finite float
+    (bound: SQLite does not read every decimal back to the same double) and any 64-bit integer
+    is stored exactly as binding it would."""
     rows = [{"id": "a", "source_id": "a", "target_id": "b", "polarity": "+"}]
     same = {"evidence": text, "created_by": text, "weight": weight}
     bound, written = _both_ways(sqlite.dialect(), rows, same)

@@ -6,7 +6,6 @@ as mappings or column by column (:data:`Columns`, without a mapping per row).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from operator import itemgetter
@@ -130,9 +129,10 @@ def _processors(dialect: Dialect, table: Table, names: Sequence[str]) -> list[An
 
 
 def _literal(dialect: Dialect, value: Any) -> str | None:
-    """A value (as the driver takes it) written as an SQLite literal: NULL, a whole number, a
-    finite float or text without NUL (its quotes doubled, SQLite's one escape); ``None`` for
-    anything else, and on any other database (the value is then bound)."""
+    """A value (as the driver takes it) written as an SQLite literal: NULL, a whole number or
+    text without NUL (its quotes doubled, SQLite's one escape); ``None`` for anything else, and
+    on any other database (the value is then bound). A float is always bound: SQLite reads
+    some decimal texts (e.g. ``1.2423326934990946e-293``) to a neighbouring double."""
     if dialect.name != "sqlite":
         return None
     kind = value.__class__
@@ -140,8 +140,6 @@ def _literal(dialect: Dialect, value: Any) -> str | None:
         return "NULL"
     if kind is int and INT64[0] <= value <= INT64[1]:
         return str(value)
-    if kind is float and math.isfinite(value):
-        return repr(value)
     if kind is str and NUL not in value:
         return "'" + value.replace("'", "''") + "'"
     return None
