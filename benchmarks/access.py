@@ -268,41 +268,61 @@ def from_cost_table(scale: float) -> None:
             lambda pairs: three_step_fca(pairs, population, capacity, decay),
         ),
     }
-    pairs_first, pairs_best, pairs = seconds(ours_pairs, repeats=3)
+    pairs_first, pairs_best, pairs = seconds(ours_pairs, repeats=REPEATS)
     build_s, _, model = seconds(theirs_model)
     print(
-        f"{'method':<26}{'PySAL s':>9}{'ours s':>8}{'(first)':>9}{'speed-up':>10}{'max rel diff':>14}"
+        f"{'method':<26}{'PySAL s':>9}{'(first)':>9}{'ours s':>8}{'(first)':>9}"
+        f"{'speed-up':>10}{'(first)':>9}{'max rel diff':>14}"
     )
-    all_theirs, worst, pysal_s = build_s, 0.0, {}
+    theirs_all, worst = [build_s, build_s], 0.0
+    pysal_best: dict[str, float] = {}
+    speed_up: dict[str, float] = {}
     for name, (theirs_run, ours_run) in methods.items():
-        measure_s, _, theirs = seconds(partial(theirs_run, model))
-        pysal_s[name] = measure_s
-        ours_first, ours_s, ours = seconds(partial(_then, ours_pairs, ours_run), repeats=3)
+        theirs_first, theirs_best, theirs = seconds(partial(theirs_run, model), repeats=REPEATS)
+        theirs_first, theirs_best = build_s + theirs_first, build_s + theirs_best
+        pysal_best[name] = theirs_best
+        ours_first, ours_best, ours = seconds(partial(_then, ours_pairs, ours_run), REPEATS)
         relative = _relative_difference(ours["access"], theirs["m_capacity"])
-        all_theirs, worst = all_theirs + measure_s, max(worst, relative)
-        print(
-            f"{name:<26}{build_s + measure_s:>9.2f}{ours_s:>8.3f}{f'({ours_first:.3f})':>9}"
-            f"{(build_s + measure_s) / ours_s:>9.0f}x{relative:>14.2e}"
-        )
+        theirs_all[0] += theirs_first - build_s
+        theirs_all[1] += theirs_best - build_s
+        speed_up[name] = theirs_best / ours_best
+        worst = max(worst, relative)
+        print(_row(name, (theirs_best, theirs_first), (ours_best, ours_first), relative))
 
     def all_three() -> list[pd.DataFrame]:
         both = ours_pairs()
         return [run(both) for _, run in methods.values()]
 
-    all_first, all_s, _ = seconds(all_three, repeats=3)
-    ok = all_theirs / all_s >= 20 and worst <= 1e-9
-    print(
-        f"{'all three, table read once':<26}{all_theirs:>9.2f}{all_s:>8.3f}"
-        f"{f'({all_first:.3f})':>9}{all_theirs / all_s:>9.0f}x{worst:>14.2e}"
-    )
-    measure_s = seconds(lambda: methods["2SFCA"][1](pairs), repeats=3)[1]
+    all_first, all_best, _ = seconds(all_three, repeats=REPEATS)
+    all_theirs = (theirs_all[1], theirs_all[0])
+    print(_row("all three, table read once", all_theirs, (all_best, all_first), worst))
+    measure_s = seconds(lambda: methods["2SFCA"][1](pairs), repeats=REPEATS)[1]
     print(
         f"    cost table -> pairs alone: {pairs_best:.3f} s ({pairs_first:.3f} s first); "
-        f"the 2SFCA it feeds: {measure_s:.3f} s. PySAL: Access(...) ({build_s:.3f} s) plus the "
-        "method, one run; ours: pairs_from_costs plus the method, best of 3 (first in brackets)"
+        f"the 2SFCA it feeds: {measure_s:.3f} s."
     )
-    print(f"    target >= 20x with results equal to 1e-9 (all three): {'met' if ok else 'MISSED'}")
-    _router_order(table, population, capacity, radius, build_s + pysal_s["2SFCA"])
+    print(
+        f"    Each side: best of {REPEATS} runs in this process, the first run in brackets. "
+        f"PySAL: Access(...) ({build_s:.3f} s) plus the method; ours: pairs_from_costs plus "
+        "the method. PySAL's first run of a method is slower than its later ones (pandas "
+        "warming up), so the target is judged best against best."
+    )
+    missed = [name for name, times in speed_up.items() if times < 20]
+    verdict = "met" if not missed and worst <= 1e-9 else f"MISSED for {', '.join(missed)}"
+    print(f"    target >= 20x each, best against best, equal to 1e-9: {verdict}")
+    _router_order(table, population, capacity, radius, pysal_best["2SFCA"])
+
+
+REPEATS = 3
+
+
+def _row(name: str, theirs: tuple[float, float], ours: tuple[float, float], relative: float) -> str:
+    """One line of (c): seconds (best, first) of each side and the speed-ups."""
+    return (
+        f"{name:<26}{theirs[0]:>9.3f}{f'({theirs[1]:.2f})':>9}{ours[0]:>8.3f}"
+        f"{f'({ours[1]:.3f})':>9}{theirs[0] / ours[0]:>9.0f}x{f'({theirs[1] / ours[1]:.0f}x)':>9}"
+        f"{relative:>14.2e}"
+    )
 
 
 def _router_order(
@@ -317,11 +337,12 @@ def _router_order(
             routed, origins=population.index, destinations=capacity.index, max_cost=radius
         )
 
-    pairs_s = seconds(read, repeats=3)[1]
-    both_s = seconds(lambda: two_step_fca(read(), population, capacity), repeats=3)[1]
+    pairs_s = seconds(read, repeats=REPEATS)[1]
+    both_s = seconds(lambda: two_step_fca(read(), population, capacity), repeats=REPEATS)[1]
     print(
         f"    the same table in origin-destination order (as routers write it): pairs "
-        f"{pairs_s:.3f} s, 2SFCA end to end {both_s:.3f} s ({pysal_s / both_s:.0f}x)"
+        f"{pairs_s:.3f} s, 2SFCA end to end {both_s:.3f} s ({pysal_s / both_s:.0f}x, best "
+        "against best)"
     )
 
 

@@ -1,8 +1,9 @@
 """The shared steps of the access measures (private to :mod:`mobilise.analysis.access`).
 
 Each measure is one or two sparse matrix-vector products with the catchment matrix
-``W[i, j] = f(c_ij)`` held as a COO array over the pair arrays (no copy): one pass over the
-pairs, no per-pair temporaries, no dense origins x destinations matrix. Here: that matrix, the
+``W[i, j] = f(c_ij)`` held as COO arrays over the pair arrays (no copy): one pass over the
+pairs, no per-pair temporaries, no dense origins x destinations matrix. Millions of pairs are
+cut in two halves whose products run on two cores at once. Here: that matrix, the
 supply-to-demand ratio, the checks of demand, supply and decay weights, and the result frame with
 its ``attrs`` (parameters, counts and plain-English warnings).
 """
@@ -18,21 +19,73 @@ import pandas as pd
 from scipy import sparse
 
 from mobilise.analysis._checks import FloatArray, named, raise_if
-from mobilise.analysis.catchment import CatchmentPairs
+from mobilise.analysis._halves import at_once, halves
+from mobilise.analysis.catchment import CatchmentPairs, PositionArray
 from mobilise.analysis.decay import Decay, DecayFunction
 from mobilise.errors import Problem, ValidationError
 
+try:  # scipy's own loop behind ``coo_array @ x``, without the checks of every position that
+    # building (and transposing) a COO array repeats: the pairs were checked when made.
+    from scipy.sparse._sparsetools import coo_matvec as _coo_matvec
+except ImportError:  # a scipy that moved it: the public COO array does the same sums
+    _coo_matvec = None
 
-def matrix(pairs: CatchmentPairs, weight: FloatArray | None) -> Any:
-    """The catchment matrix ``W[i, j] = weight`` of each pair (1 without weights), as a COO array.
 
-    It shares the pair arrays (int32 positions, so scipy keeps them as they are); ``W @ x``
-    sums over destinations and ``W.T @ y`` over origins, in one pass over the pairs.
+class Catchment:
+    """The catchment matrix ``W[i, j] = weight`` of each pair, kept as the pair arrays cut in
+    halves (see :mod:`mobilise.analysis._halves`): ``W @ x`` sums over destinations and
+    ``W.T @ y`` over origins, each half on its own core, and the halves' sums are added."""
+
+    def __init__(
+        self,
+        parts: tuple[tuple[PositionArray, PositionArray, FloatArray], ...],
+        shape: tuple[int, int],
+    ) -> None:
+        self.parts = parts  # (rows, columns, weights) of each half
+        self.shape = shape
+
+    def __matmul__(self, vector: FloatArray) -> FloatArray:
+        x = np.ascontiguousarray(vector, dtype=np.float64)
+        if len(self.parts) == 1:
+            return self._product(self.parts[0], x)
+        first, second = self.parts
+        return np.add(*at_once(lambda: self._product(first, x), lambda: self._product(second, x)))
+
+    @property
+    def T(self) -> Catchment:  # named as scipy and numpy name a transpose
+        swapped = tuple((columns, rows, data) for rows, columns, data in self.parts)
+        return Catchment(swapped, (self.shape[1], self.shape[0]))
+
+    def _product(
+        self, part: tuple[PositionArray, PositionArray, FloatArray], x: FloatArray
+    ) -> FloatArray:
+        rows, columns, data = part
+        if _coo_matvec is None:
+            matrix = sparse.coo_array((data, (rows, columns)), shape=self.shape, copy=False)
+            return np.asarray(matrix @ x)
+        result = np.zeros(self.shape[0])
+        _coo_matvec(len(data), rows, columns, data, x, result)
+        return result
+
+
+def matrix(pairs: CatchmentPairs, weight: FloatArray | None) -> Catchment:
+    """The catchment matrix of the pairs, weighted by ``weight`` (1 without weights).
+
+    It shares the pair arrays (int32 positions); without weights, both halves share one array of
+    ones.
     """
-    data = np.ones(len(pairs)) if weight is None else weight
-    return sparse.coo_array(
-        (data, (pairs.origin, pairs.destination)), shape=(pairs.n_origins, pairs.n_destinations)
+    cuts = halves(len(pairs))
+    if weight is None:
+        ones = np.ones(max(cut.stop - cut.start for cut in cuts))
+        weights = [ones[: cut.stop - cut.start] for cut in cuts]
+    else:
+        data = np.ascontiguousarray(weight, dtype=np.float64)
+        weights = [data[cut] for cut in cuts]
+    parts = tuple(
+        (pairs.origin[cut], pairs.destination[cut], part)
+        for cut, part in zip(cuts, weights, strict=True)
     )
+    return Catchment(parts, (pairs.n_origins, pairs.n_destinations))
 
 
 def supply_ratio(
@@ -134,12 +187,13 @@ def values_at(
         repeated = values.index[values.index.duplicated()].unique()
         collected.append(Problem(f"{what} repeats {role} ids {named(repeated)}", field=what))
     else:
-        aligned = values if values.index.equals(ids) else values.reindex(ids)
+        same = values.index.equals(ids)  # then every id has one value: no lookups
+        aligned = values if same else values.reindex(ids)
         result = aligned.to_numpy(dtype=np.float64, na_value=np.nan)
-        absent = ~ids.isin(values.index)
+        absent = np.zeros(len(ids), dtype=bool) if same else ~ids.isin(values.index)
         if absent.any():
             collected.append(Problem(f"no {what} for {role} ids {named(ids[absent])}", field=what))
-        unknown = ~values.index.isin(ids)
+        unknown = np.zeros(0, dtype=bool) if same else ~values.index.isin(ids)
         if unknown.any():
             collected.append(
                 Problem(

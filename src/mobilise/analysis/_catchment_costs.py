@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from mobilise.analysis._checks import FloatArray, named
+from mobilise.analysis._halves import at_once, halves
 from mobilise.errors import Problem, ValidationError
 
 PositionArray = npt.NDArray[np.int32]
@@ -31,11 +32,8 @@ CountArray = npt.NDArray[np.intp]
 _LOOKUP_SLACK = 4
 
 
-def cost_values(
-    costs: object, columns: tuple[str, str, str], problems: list[Problem]
-) -> tuple[FloatArray, float]:
-    """The cost column as floats and the largest good cost; missing, negative or infinite costs
-    are reported, absent columns and a column that is not numbers are refused at once."""
+def present(costs: object, columns: tuple[str, str, str]) -> None:
+    """Refuse a cost table that is not a DataFrame or lacks one of its columns."""
     if not isinstance(costs, pd.DataFrame):
         raise ValidationError("costs must be a pandas DataFrame.")
     absent = [name for name in columns if name not in costs.columns]
@@ -44,7 +42,13 @@ def cost_values(
             "Cannot read the cost table.",
             problems=[Problem("no such column", field=name) for name in absent],
         )
-    cost = columns[2]
+
+
+def cost_values(
+    costs: pd.DataFrame, cost: str, problems: list[Problem]
+) -> tuple[FloatArray, float]:
+    """The cost column (present) as floats and the largest good cost; missing, negative or
+    infinite costs are reported, a column that is not numbers is refused at once."""
     try:
         values = costs[cost].to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError):
@@ -122,7 +126,7 @@ def positions(ids: pd.Index, column: pd.Series) -> PositionArray:
 def _as_positions(ids: pd.Index, column: pd.Series) -> PositionArray | None:
     """The column itself (copied to int32) where the ids are their own positions and every value
     is one of them; None otherwise (ids not found are then named by the lookup)."""
-    if not (len(column) and _small_integers(column.dtype) and _are_positions(ids)):
+    if not (len(column) and small_integers(column.dtype) and are_positions(ids)):
         return None
     values = column.to_numpy()
     # One pass: read as unsigned, a negative number is larger than any position.
@@ -131,11 +135,11 @@ def _as_positions(ids: pd.Index, column: pd.Series) -> PositionArray | None:
     return values.astype(np.int32)
 
 
-def _are_positions(ids: pd.Index) -> bool:
+def are_positions(ids: pd.Index) -> bool:
     """Whether the ids are 0, 1, ..., n - 1 in order (a ``RangeIndex`` from 0, or equal to one)."""
     if isinstance(ids, pd.RangeIndex):
         return ids.start == 0 and ids.step == 1
-    if not _small_integers(ids.dtype) or not len(ids):
+    if not small_integers(ids.dtype) or not len(ids):
         return False
     values = ids.to_numpy()
     if values[0] != 0 or values[-1] != len(values) - 1:
@@ -151,23 +155,33 @@ def _indexer(ids: pd.Index, values: pd.Index | pd.Series) -> PositionArray:
 def _lookup_table(ids: pd.Index, column: pd.Series) -> PositionArray | None:
     """Positions by one gather from a table over the column's range of integer ids, or None
     where ids or column are not integers or the range is too wide for a table."""
-    if not (_small_integers(ids.dtype) and _small_integers(column.dtype)) or not len(column):
+    if not (small_integers(ids.dtype) and small_integers(column.dtype)) or not len(column):
         return None
     values = column.to_numpy()
+    found = lookup(ids, values)
+    if found is None:
+        return None
+    table, start = found
+    if start == 0:
+        return table.take(values)
+    return table.take(np.subtract(values, start, dtype=np.int64))
+
+
+def lookup(ids: pd.Index, values: npt.NDArray[np.integer[Any]]) -> tuple[PositionArray, int] | None:
+    """A table of positions over the values' range of integer ids (-1 where a value is not an
+    id) and the id at its start, or None where the range is too wide for a table."""
     low, high = int(values.min()), int(values.max())
-    start = min(low, 0)  # from 0 where it can, so the column needs no shifting
+    start = min(low, 0)  # from 0 where it can, so the values need no shifting
     if high - start + 1 > _LOOKUP_SLACK * (len(values) + len(ids)):
         return None
     id_values = ids.to_numpy().astype(np.int64, copy=False)
     inside = np.flatnonzero((id_values >= low) & (id_values <= high))
     table = np.full(high - start + 1, -1, dtype=np.int32)
     table[id_values[inside] - start] = inside
-    if start == 0:
-        return table.take(values)
-    return table.take(np.subtract(values, start, dtype=np.int64))
+    return table, start
 
 
-def _small_integers(dtype: object) -> bool:
+def small_integers(dtype: object) -> bool:
     """A numpy integer type whose every value fits int64 (uint64 does not)."""
     return isinstance(dtype, np.dtype) and dtype.kind in "iu" and np.can_cast(dtype, np.int64)
 
@@ -178,24 +192,22 @@ def refuse_repeated_pairs(
     origin_ids: pd.Index,
     destination_ids: pd.Index,
     cost: str,
+    pair_keys: npt.NDArray[np.integer[Any]] | None = None,
 ) -> CountArray:
     """Refuse a table that gives one origin-destination pair more than one cost; return the
-    number of pairs of each origin."""
+    number of pairs of each origin. ``pair_keys``, the rows' keys where the caller has made
+    them (see :func:`make_keys`); they are sorted in place."""
     grouped = _grouped_counts(origin_codes, destination_codes, len(origin_ids))
     if grouped is not None:  # each origin's destinations rise: nothing can repeat
         return grouped
     width = max(len(destination_ids), 1)
-    # One key per pair; 32-bit keys sort several times faster where they fit.
-    pair_keys: npt.NDArray[np.integer[Any]]
-    if len(origin_ids) * width < 2**32:
-        # Positions are not negative here, so int32 reads as uint32 unchanged.
-        pair_keys = np.multiply(origin_codes.view(np.uint32), np.uint32(width))
-        np.add(pair_keys, destination_codes.view(np.uint32), out=pair_keys)
-    else:
-        pair_keys = np.multiply(origin_codes, np.int64(width), dtype=np.int64)
-        np.add(pair_keys, destination_codes, out=pair_keys)
-    pair_keys.sort()
-    repeated = np.flatnonzero(pair_keys[1:] == pair_keys[:-1])
+    if pair_keys is None:
+        pair_keys = np.empty(len(origin_codes), key_type(len(origin_ids), width))
+        make_keys(origin_codes, destination_codes, width, pair_keys)
+    # Sorted keys: each origin's pairs lie between origin * width and (origin + 1) * width.
+    bounds = np.arange(len(origin_ids) + 1, dtype=pair_keys.dtype)
+    bounds *= width
+    repeated, below = _sorted_repeats(pair_keys, bounds)
     if len(repeated):
         first = int(pair_keys[repeated[0]])
         raise ValidationError(
@@ -209,10 +221,57 @@ def refuse_repeated_pairs(
                 )
             ],
         )
-    # Sorted keys: each origin's pairs lie between origin * width and (origin + 1) * width.
-    bounds = np.arange(len(origin_ids) + 1, dtype=pair_keys.dtype)
-    bounds *= width
-    return np.diff(np.searchsorted(pair_keys, bounds)).astype(np.intp, copy=False)
+    return np.diff(below).astype(np.intp, copy=False)
+
+
+def key_type(n_origins: int, width: int) -> type[np.integer[Any]]:
+    """One key per pair, ``origin * width + destination``: 32-bit keys sort several times faster
+    where they fit."""
+    return np.uint32 if n_origins * width < 2**32 else np.int64
+
+
+def make_keys(
+    origin_codes: PositionArray,
+    destination_codes: PositionArray,
+    width: int,
+    out: npt.NDArray[np.integer[Any]],
+) -> None:
+    """The key of each pair into ``out`` (of :func:`key_type`)."""
+    if out.dtype == np.uint32:
+        # Positions are not negative here, so int32 reads as uint32 unchanged.
+        np.multiply(origin_codes.view(np.uint32), np.uint32(width), out=out)
+        np.add(out, destination_codes.view(np.uint32), out=out)
+    else:
+        np.multiply(origin_codes, np.int64(width), out=out, dtype=np.int64)
+        np.add(out, destination_codes, out=out)
+
+
+def _sorted_repeats(
+    keys: npt.NDArray[np.integer[Any]], bounds: npt.NDArray[np.integer[Any]]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Sort ``keys`` in place; return where a key equals the next one, and how many keys lie
+    below each of the (rising) ``bounds``.
+
+    Millions of keys are first split at their median (``ndarray.partition``, a selection in one
+    pass), and the two halves are sorted and searched on two cores at once: the whole is then
+    sorted.
+    """
+    cuts = halves(len(keys))
+    if len(cuts) == 1:
+        keys.sort()
+        return np.flatnonzero(keys[1:] == keys[:-1]), np.searchsorted(keys, bounds)
+    keys.partition(cuts[1].start)  # every key of the first half <= every key of the second
+
+    def sort(cut: slice) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        part = keys[cut]
+        part.sort()
+        return np.flatnonzero(part[1:] == part[:-1]) + cut.start, np.searchsorted(part, bounds)
+
+    (low, low_below), (high, high_below) = at_once(lambda: sort(cuts[0]), lambda: sort(cuts[1]))
+    middle = cuts[1].start
+    across = [middle - 1] if keys[middle - 1] == keys[middle] else []
+    repeated = np.concatenate((low, np.array(across, dtype=np.intp), high))
+    return repeated, np.add(low_below, high_below)
 
 
 def _grouped_counts(

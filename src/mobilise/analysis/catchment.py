@@ -23,10 +23,13 @@ from mobilise.analysis._catchment_costs import (
     codes,
     cost_values,
     id_index,
+    present,
     refuse_repeated_pairs,
 )
 from mobilise.analysis._catchment_points import points_within
+from mobilise.analysis._catchment_read import read_in_halves
 from mobilise.analysis._checks import FloatArray, cost_limit, named, raise_if
+from mobilise.analysis._halves import at_once
 from mobilise.analysis._pages import small_pages
 from mobilise.errors import Problem, ValidationError
 
@@ -324,16 +327,35 @@ def pairs_from_costs(
         Naming every problem: absent columns, missing or negative costs, ids not among
         ``origins``/``destinations``, and repeated origin-destination pairs.
     """
-    problems: list[Problem] = []
-    values, largest = cost_values(costs, (origin, destination, cost), problems)
-    limit = cost_limit(max_cost, "max_cost", problems) if max_cost is not None else largest
+    columns = (origin, destination, cost)
+    present(costs, columns)
+    done = _read_in_halves(costs, columns, origins, destinations, max_cost)
+    if done is not None:
+        return done
     origin_column, destination_column = costs[origin], costs[destination]
-    origin_ids = id_index(origins, origin_column, "origins", problems)
-    destination_ids = id_index(destinations, destination_column, "destinations", problems)
-    origin_codes = codes(origin_ids, origin_column, origin, "origins", problems)
-    destination_codes = codes(
-        destination_ids, destination_column, destination, "destinations", problems
+    cost_problems: list[Problem] = []
+    origin_problems: tuple[list[Problem], list[Problem]] = ([], [])
+    destination_problems: tuple[list[Problem], list[Problem]] = ([], [])
+
+    def read_origins() -> tuple[pd.Index, PositionArray]:
+        ids = id_index(origins, origin_column, "origins", origin_problems[0])
+        return ids, codes(ids, origin_column, origin, "origins", origin_problems[1])
+
+    def read_the_rest() -> tuple[tuple[FloatArray, float], pd.Index, PositionArray]:
+        read = cost_values(costs, cost, cost_problems)
+        ids = id_index(destinations, destination_column, "destinations", destination_problems[0])
+        found = codes(ids, destination_column, destination, "destinations", destination_problems[1])
+        return read, ids, found
+
+    # Converting the two id columns and checking the costs are passes over the whole table:
+    # on two cores at once for a large one.
+    (origin_ids, origin_codes), ((values, largest), destination_ids, destination_codes) = at_once(
+        read_origins, read_the_rest, pairs=len(costs)
     )
+    problems = cost_problems
+    limit = cost_limit(max_cost, "max_cost", problems) if max_cost is not None else largest
+    problems += origin_problems[0] + destination_problems[0]
+    problems += origin_problems[1] + destination_problems[1]
     raise_if(problems, "Cannot read the cost table")
 
     if limit < largest:  # otherwise every row is within the catchment
@@ -346,4 +368,44 @@ def pairs_from_costs(
     )
     return _trusted_pairs(
         origin_codes, destination_codes, values, origin_ids, destination_ids, limit, counts
+    )
+
+
+def _read_in_halves(
+    costs: pd.DataFrame,
+    columns: tuple[str, str, str],
+    origins: Sequence[Any] | pd.Index | None,
+    destinations: Sequence[Any] | pd.Index | None,
+    max_cost: float | None,
+) -> CatchmentPairs | None:
+    """The pairs of a table read in halves (see :mod:`mobilise.analysis._catchment_read`),
+    or None where that reader does not apply: ids not given, or not mapped without a hash, or
+    anything to report, or rows past ``max_cost`` to leave out."""
+    if origins is None or destinations is None:
+        return None
+    problems: list[Problem] = []
+    limit = None if max_cost is None else cost_limit(max_cost, "max_cost", problems)
+    origin_ids = id_index(origins, costs[columns[0]], "origins", problems)
+    destination_ids = id_index(destinations, costs[columns[1]], "destinations", problems)
+    if problems:
+        return None
+    read = read_in_halves(costs, columns, origin_ids, destination_ids)
+    if read is None or (limit is not None and limit < read.largest):
+        return None
+    counts = refuse_repeated_pairs(
+        read.origin_codes,
+        read.destination_codes,
+        origin_ids,
+        destination_ids,
+        columns[2],
+        read.keys,
+    )
+    return _trusted_pairs(
+        read.origin_codes,
+        read.destination_codes,
+        read.values,
+        origin_ids,
+        destination_ids,
+        read.largest if limit is None else limit,
+        counts,
     )
