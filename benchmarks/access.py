@@ -284,6 +284,7 @@ def from_cost_table(scale: float) -> None:
     theirs_all, worst = [build_s, build_s], 0.0
     pysal_best: dict[str, float] = {}
     speed_up: dict[str, float] = {}
+    first_speed_up: dict[str, float] = {}
     for name, (theirs_run, ours_run) in methods.items():
         theirs_first, theirs_best, theirs = seconds(partial(theirs_run, model), repeats=REPEATS)
         theirs_first, theirs_best = build_s + theirs_first, build_s + theirs_best
@@ -293,6 +294,7 @@ def from_cost_table(scale: float) -> None:
         theirs_all[0] += theirs_first - build_s
         theirs_all[1] += theirs_best - build_s
         speed_up[name] = theirs_best / ours_best
+        first_speed_up[name] = theirs_first / ours_first
         worst = max(worst, relative)
         print(_row(name, (theirs_best, theirs_first), (ours_best, ours_first), relative))
 
@@ -312,11 +314,15 @@ def from_cost_table(scale: float) -> None:
         f"    Each side: best of {REPEATS} runs in this process, the first run in brackets. "
         f"PySAL: Access(...) ({build_s:.3f} s) plus the method; ours: pairs_from_costs plus "
         "the method. PySAL's first run of a method is slower than its later ones (pandas "
-        "warming up), so the target is judged best against best."
+        "warming up)."
     )
-    missed = [name for name, times in speed_up.items() if times < 20]
-    verdict = "met" if not missed and worst <= 1e-9 else f"MISSED for {', '.join(missed)}"
-    print(f"    target >= 20x each, best against best, equal to 1e-9: {verdict}")
+    for protocol, times in (
+        ("best against best", speed_up),
+        ("first against first", first_speed_up),
+    ):
+        missed = [name for name, speed in times.items() if speed < 20]
+        verdict = "met" if not missed and worst <= 1e-9 else f"MISSED for {', '.join(missed)}"
+        print(f"    target >= 20x each, equal to 1e-9, {protocol}: {verdict}")
     _router_order(table, population, capacity, radius, pysal_best["2SFCA"])
 
 

@@ -133,42 +133,59 @@ def read(table: pd.DataFrame, origins: Any, destinations: Any, limit: float | No
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    rows=st.lists(st.tuples(st.integers(-1, 9), st.integers(0, 7), st.floats(0, 10)), max_size=40),
-    odd=st.none() | st.tuples(st.integers(0, 39), ODD_COSTS),
+    rows=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 7), st.floats(0, 10)), max_size=60),
+    odd=st.none() | st.tuples(st.integers(0, 59), ODD_COSTS),
+    stranger=st.none() | st.tuples(st.integers(0, 59), st.sampled_from([-1, 9])),
     order=st.sampled_from(["as drawn", "sorted"]),
     ids=st.sampled_from(["positions", "shuffled", "offset"]),
     seed=st.integers(0, 2**16),
     limit=st.none() | st.floats(0, 10),
 )
 @example(
-    rows=[(0, 1, 1.0), (-1, 2, 1.0), (1, 1, 2.0), (8, 0, 1.0), (2, 2, 1.0)],
+    rows=[(0, 1, 1.0), (0, 2, 1.0), (1, 1, 2.0), (8, 0, 1.0), (2, 2, 1.0)],
     odd=None,
+    stranger=(1, -1),
     order="as drawn",
     ids="positions",
     seed=0,
     limit=None,
 )
 @example(
-    rows=[(0, 1, 1.0), (9, 2, 1.0), (1, 1, 2.0), (8, 0, 1.0), (2, 2, 1.0)],
+    rows=[(0, 1, 1.0), (0, 2, 1.0), (1, 1, 2.0), (8, 0, 1.0), (2, 2, 1.0)],
     odd=None,
+    stranger=(1, 9),
     order="as drawn",
     ids="shuffled",
     seed=0,
     limit=None,
 )
+@example(  # not grouped, and two rows past the limit: the keys are cut with the rows
+    rows=[(3, 1, 1.0), (0, 2, 5.0), (3, 0, 2.0), (0, 1, 9.0), (3, 2, 1.0), (0, 0, 1.0)],
+    odd=None,
+    stranger=None,
+    order="as drawn",
+    ids="positions",
+    seed=0,
+    limit=4.0,
+)
 def test_a_table_read_in_halves_gives_the_pairs_and_errors_of_the_column_reader(
     rows: list[tuple[int, int, float]],
     odd: tuple[int, float] | None,
+    stranger: tuple[int, int] | None,
     order: str,
     ids: str,
     seed: int,
     limit: float | None,
 ) -> None:
     """Ids as positions, through a lookup table, or from 100; one cost may be odd (-0.0, NaN,
-    negative, infinite); some ids are not among those given."""
+    negative, infinite) and one origin not among those given."""
     if odd is not None and rows:
         at, cost = odd
         origin, destination, _ = rows[at % len(rows)]
+        rows[at % len(rows)] = (origin, destination, cost)
+    if stranger is not None and rows:
+        at, origin = stranger
+        _, destination, cost = rows[at % len(rows)]
         rows[at % len(rows)] = (origin, destination, cost)
     if order == "sorted":
         rows.sort(key=lambda row: row[:2])

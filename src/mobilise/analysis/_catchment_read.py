@@ -72,7 +72,8 @@ class _Ids:
             np.copyto(out, values, casting="unsafe")
             return True
         # Every value lies in the table's range (it spans the column's least and greatest).
-        np.take(self.table, values - self.start if self.start else values, out=out, mode="clip")
+        shifted = np.subtract(values, self.start, dtype=np.int64) if self.start else values
+        np.take(self.table, shifted, out=out, mode="clip")
         return bool(out.min() >= 0)
 
 

@@ -380,7 +380,7 @@ def _read_in_halves(
 ) -> CatchmentPairs | None:
     """The pairs of a table read in halves (see :mod:`mobilise.analysis._catchment_read`),
     or None where that reader does not apply: ids not given, or not mapped without a hash, or
-    anything to report, or rows past ``max_cost`` to leave out."""
+    anything to report."""
     if origins is None or destinations is None:
         return None
     problems: list[Problem] = []
@@ -390,20 +390,27 @@ def _read_in_halves(
     if problems:
         return None
     read = read_in_halves(costs, columns, origin_ids, destination_ids)
-    if read is None or (limit is not None and limit < read.largest):
+    if read is None:
         return None
-    counts = refuse_repeated_pairs(
-        read.origin_codes,
-        read.destination_codes,
-        origin_ids,
-        destination_ids,
-        columns[2],
-        read.keys,
-    )
-    return _trusted_pairs(
+    origin_codes, destination_codes, values, keys = (
         read.origin_codes,
         read.destination_codes,
         read.values,
+        read.keys,
+    )
+    if limit is not None and limit < read.largest:  # rows past the catchment are left out
+        keep = values <= limit
+        origin_codes = np.compress(keep, origin_codes)
+        destination_codes = np.compress(keep, destination_codes)
+        values = np.compress(keep, values)
+        keys = np.compress(keep, keys)
+    counts = refuse_repeated_pairs(
+        origin_codes, destination_codes, origin_ids, destination_ids, columns[2], keys
+    )
+    return _trusted_pairs(
+        origin_codes,
+        destination_codes,
+        values,
         origin_ids,
         destination_ids,
         read.largest if limit is None else limit,
