@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from mobilise import ValidationError
+from mobilise.formats.access_tables import repeated_pairs
 from mobilise.workspace.access_files import compute_on_files, sii_on_file
 
 # Two areas 100 and 300 residents near one asset (capacity 4), one area far from everything.
@@ -76,6 +77,49 @@ def test_a_bad_file_is_named_whichever_way_it_came(tmp_path, as_stream):
     (problem,) = caught.value.problems
     assert (problem.file, problem.row, problem.field) == ("areas.csv", 2, "population")
     assert not out.exists()  # nothing written when the input is refused
+
+
+def test_a_repeated_pair_in_a_cost_table_is_named_by_its_rows(tmp_path):
+    """Row 4 gives a to lib again (row 1 had it): both rows named, and nothing written."""
+    repeated = COSTS + b"a,lib,260\n"
+    out = tmp_path / "access.csv"
+    with pytest.raises(ValidationError, match=r"Cannot read the cost table c\.csv\.") as caught:
+        compute_on_files(
+            DEMAND,
+            SUPPLY,
+            costs=repeated,
+            costs_name="c.csv",
+            method="2sfca",
+            catchments_m=[1000],
+            output=out,
+        )
+    assert [str(problem) for problem in caught.value.problems] == [
+        "c.csv, row 4, field 'dest': origin 'a' to destination 'lib' is already in row 1; "
+        "keep one cost per pair"
+    ]
+    assert not out.exists()
+
+
+def test_an_unknown_id_in_a_cost_table_is_named_with_the_file():
+    stranger = COSTS + b"zz,lib,10\n"
+    with pytest.raises(ValidationError) as caught:
+        compute_on_files(
+            DEMAND, SUPPLY, costs=stranger, costs_name="c.csv", method="2sfca", catchments_m=[1000]
+        )
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == ("c.csv", "origin")
+    assert "1 ids are not among the origins given: zz" in problem.message
+
+
+def test_many_repeated_pairs_are_shown_twenty_and_counted():
+    rows = "".join(f"o{k},d{k},1\n" for k in range(30))
+    table = pd.read_csv(io.StringIO("origin,dest,cost\n" + rows * 2), dtype=str)
+    problems = repeated_pairs(table, file="t.csv", origin="origin", destination="dest")
+    assert [p.row for p in problems[:3]] == [31, 32, 33]
+    assert "is already in row 1;" in problems[0].message
+    assert problems[-1].message == "10 more rows repeat an origin-destination pair"
+    assert len(problems) == 21
+    assert repeated_pairs(table.iloc[:30], file="t.csv", origin="origin", destination="dest") == []
 
 
 def test_a_missing_file_is_a_validation_error(tmp_path):

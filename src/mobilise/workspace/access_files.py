@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +28,12 @@ from mobilise.analysis.access import (
 )
 from mobilise.analysis.inequality import SlopeIndex, by_quantile, slope_index_of_inequality
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats.access_tables import read_cost_table, read_number_table, read_point_table
+from mobilise.formats.access_tables import (
+    read_cost_table,
+    read_number_table,
+    read_point_table,
+    repeated_pairs,
+)
 from mobilise.formats.safe_cells import guard_frame
 from mobilise.model.access_plan import DECAYS, FILE_METHODS, METHODS
 from mobilise.workspace._files import FileSource, FileTarget, read_bytes, source_name, write_bytes
@@ -96,15 +102,19 @@ def compute_on_files(
             destination=cost_destination,
             cost=cost,
         )
-        pairs = pairs_from_costs(
-            table,
-            origin=cost_origin,
-            destination=cost_destination,
-            cost=cost,
-            origins=origins.index,
-            destinations=destinations.index,
-            max_cost=largest,
-        )
+        try:
+            pairs = pairs_from_costs(
+                table,
+                origin=cost_origin,
+                destination=cost_destination,
+                cost=cost,
+                origins=origins.index,
+                destinations=destinations.index,
+                max_cost=largest,
+            )
+        except ValidationError as error:
+            name = source_name(costs, costs_name)
+            raise _named(error, table, name, cost_origin, cost_destination) from None
     out = _measures(method, pairs, origins, destinations, catchments_m, decays, demand_value)
     out.index.name = demand_id
     if output is not None:
@@ -112,6 +122,17 @@ def compute_on_files(
             Path(output).parent.mkdir(parents=True, exist_ok=True)
         write_bytes(output, guard_frame(out).to_csv().encode("utf-8"), name="access.csv")
     return out
+
+
+def _named(
+    error: ValidationError, table: pd.DataFrame, file: str, origin: str, destination: str
+) -> ValidationError:
+    """The cost table's problems with its file named, and repeated pairs named by their rows."""
+    problems = [replace(problem, file=problem.file or file) for problem in error.problems]
+    by_rows = repeated_pairs(table, file=file, origin=origin, destination=destination)
+    if by_rows:  # the table holds repeats: the rows say more than the count and one example
+        problems = [p for p in problems if "more than once" not in p.message] + by_rows
+    return ValidationError(f"Cannot read the cost table {file}.", problems=problems)
 
 
 def _check_options(method: str, catchments_m: Sequence[float], decays: Sequence[str]) -> None:
