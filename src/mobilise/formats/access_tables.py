@@ -130,15 +130,7 @@ def repeated_pairs(
                 field=destination,
             )
         )
-    if len(later) > _SHOWN:
-        problems.append(
-            Problem(
-                f"{len(later) - _SHOWN} more rows repeat an origin-destination pair",
-                file=file,
-                field=destination,
-            )
-        )
-    return problems
+    return problems + _more(len(later), "repeat an origin-destination pair", file, destination)
 
 
 def read_number_table(
@@ -230,15 +222,13 @@ def _bad_rows(
         problems.append(
             Problem(f"{message}{value}", file=file, row=int(position) + 1, field=column)
         )
-    if len(rows) > _SHOWN:
-        problems.append(
-            Problem(
-                f"{len(rows) - _SHOWN} more rows where {column!r} {message}",
-                file=file,
-                field=column,
-            )
-        )
-    return problems
+    return problems + _more(len(rows), f"where {column!r} {message}", file, column)
+
+
+def _more(rows: int, what: str, file: str, field: str) -> list[Problem]:
+    """The line that counts the rows past the first :data:`_SHOWN` named."""
+    past = rows - _SHOWN
+    return [Problem(f"{past} more rows {what}", file=file, field=field)] if past > 0 else []
 
 
 def _raise(problems: list[Problem], file: str, what: str) -> None:
