@@ -25,7 +25,9 @@ from mobilise.analysis.decay import Decay, DecayFunction
 from mobilise.errors import Problem, ValidationError
 
 try:  # scipy's own loop behind ``coo_array @ x``, without the checks of every position that
-    # building (and transposing) a COO array repeats: the pairs were checked when made.
+    # building (and transposing) a COO array repeats. The loop itself checks nothing: it relies
+    # on every CatchmentPairs holding positions within its ids, which its constructor checks and
+    # this package's builders (points, costs, streets, within) make so.
     from scipy.sparse._sparsetools import coo_matvec as _coo_matvec
 except ImportError:  # a scipy that moved it: the public COO array does the same sums
     _coo_matvec = None

@@ -8,8 +8,10 @@ compact range (one gather), through the categories of a categorical column, and 
 lookup otherwise. Repeated pairs are ruled out in one pass where the table is grouped by origin
 (each origin's rows together, in any order of origins) with destinations rising within each
 origin, as routers write tables; otherwise by sorting one integer key per pair
-(``origin * n_destinations + destination``). Either way the number of pairs of each origin falls
-out for free, and the measures use it.
+(``origin * n_destinations + destination``), split at the median and sorted in two halves on two
+cores for millions of pairs. Either way the number of pairs of each origin falls out for free,
+and the measures use it. (A large table whose ids need no hash is read in halves first: see
+:mod:`mobilise.analysis._catchment_read`.)
 """
 
 from __future__ import annotations

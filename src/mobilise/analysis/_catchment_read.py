@@ -49,7 +49,6 @@ class Read:
     values: FloatArray
     largest: float
     keys: KeyArray
-    width: int
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ def read_in_halves(
     if any(largest is None for largest in found):
         return None
     largest = max(largest for largest in found if largest is not None)
-    return Read(origin_codes, destination_codes, values, largest, keys, width)
+    return Read(origin_codes, destination_codes, values, largest, keys)
 
 
 def _ids(ids: pd.Index, column: pd.Series) -> _Ids | None:
