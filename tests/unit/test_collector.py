@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from mobilise.formats._collector import collector_paused
+from mobilise.formats.collector import collector_paused
 
 
 @pytest.fixture(autouse=True)

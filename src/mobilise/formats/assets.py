@@ -46,7 +46,6 @@ from mobilise.formats._asset_rows import (
     place,
     python_value,
 )
-from mobilise.formats._collector import collector_paused
 from mobilise.formats._limits import GZIP_MAGIC, check_rows, check_zip, inflate_gzip, load_json
 from mobilise.formats._osm import (
     OVERPASS_URL,
@@ -60,6 +59,7 @@ from mobilise.formats._osm import (
     overpass_query,
 )
 from mobilise.formats._tables import PathLike, file_name, missing_column, read_table
+from mobilise.formats.collector import collector_paused
 from mobilise.model.asset_vocab import FIELD_ALIASES
 from mobilise.model.assets import AssetFile, AssetRecord
 from mobilise.settings import Limits

@@ -60,18 +60,18 @@ def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 @contextmanager
 def problems_renamed(
-    rename: Callable[[list[Problem]], list[Problem]],
-    message: Callable[[list[Problem]], str] | None = None,
+    rename: Callable[[list[Problem]], list[Problem]], *, what: str | None = None
 ) -> Iterator[None]:
     """A :class:`ValidationError` raised in the block (the store's limits refusing what it was
     given, its rows numbered within that) raised again with its problems renamed as an import
-    names its file's (``rename``), and the message ``message`` makes of them, if given."""
+    names its file's (``rename``); with ``what``, under the message
+    :meth:`ValidationError.collect` makes for that input."""
     try:
         yield
     except ValidationError as error:
         problems = rename(error.problems)
-        said = message(problems) if message is not None else error.message
-        raise ValidationError(said, problems=problems) from None
+        collected = ValidationError.collect(problems, what=what) if what is not None else None
+        raise collected or ValidationError(error.message, problems=problems) from None
 
 
 def stored_area_codes(

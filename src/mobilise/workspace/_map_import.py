@@ -132,11 +132,7 @@ class MapImport:
                 for p in problems
             ]
 
-        def said(problems: list[Problem]) -> str:
-            noun = "problem" if len(problems) == 1 else "problems"
-            return f"Cannot import {where or self.title}: {len(problems)} {noun}; nothing was imported."
-
-        return problems_renamed(renamed, said)
+        return problems_renamed(renamed, what=f"Cannot import {where or self.title}")
 
     def write(self, connection: Connection) -> dict[str, Any]:
         """Inside the final transaction: show the map and record its creation as its first

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, bindparam, func, literal_column, select, update
 
 from mobilise.errors import Problem, ValidationError
-from mobilise.formats._collector import collector_paused
+from mobilise.formats.collector import collector_paused
 from mobilise.geo import grid_cell
 from mobilise.store.records import audit, insert_record, new_ids, record_values
 from mobilise.store.tables import assets, organisations, postcodes

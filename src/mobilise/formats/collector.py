@@ -1,4 +1,4 @@
-"""Python's cyclic garbage collector held off while a bulk import makes its objects (private).
+"""Python's cyclic garbage collector held off while a bulk import makes its objects.
 
 Reading 100,000 asset rows makes millions of small containers (cells, records, their lists
 and dicts) that live until the import ends. Each 700 of them start a collection of the young
